@@ -1,0 +1,127 @@
+#include "lib/io/fd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace ipckit {
+namespace {
+
+bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+// WaitFor blocks until `fd` is ready for `events` (POLLIN or POLLOUT), or
+// returns the poll(2) error. Readiness includes hang-up and error conditions;
+// the next read or write reports those.
+absl::Status WaitFor(int fd, short events, absl::string_view context) {
+  struct pollfd pfd = {fd, events, 0};
+  for (;;) {
+    int n = ::poll(&pfd, 1, -1);
+    if (n >= 0) return absl::OkStatus();
+    if (errno != EINTR) return absl::ErrnoToStatus(errno, absl::StrCat(context, ": poll"));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<size_t> ReadOnce(int fd, absl::Span<char> buf, absl::string_view context) {
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return absl::ErrnoToStatus(errno, context);
+  }
+}
+
+absl::StatusOr<size_t> WriteOnce(int fd, absl::string_view data,
+                                 absl::string_view context) {
+  for (;;) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return absl::ErrnoToStatus(errno, context);
+  }
+}
+
+absl::StatusOr<size_t> ReadFull(int fd, absl::Span<char> buf, absl::string_view context) {
+  size_t done = 0;
+  while (done < buf.size()) {
+    ssize_t n = ::read(fd, buf.data() + done, buf.size() - done);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+    } else if (n == 0) {
+      break;
+    } else if (errno == EINTR) {
+      continue;
+    } else if (WouldBlock(errno)) {
+      absl::Status s = WaitFor(fd, POLLIN, context);
+      if (!s.ok()) return s;
+    } else {
+      return absl::ErrnoToStatus(errno, context);
+    }
+  }
+  return done;
+}
+
+absl::Status WriteAll(int fd, absl::string_view data, absl::string_view context) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n >= 0) {
+      done += static_cast<size_t>(n);
+    } else if (errno == EINTR) {
+      continue;
+    } else if (WouldBlock(errno)) {
+      absl::Status s = WaitFor(fd, POLLOUT, context);
+      if (!s.ok()) return s;
+    } else {
+      return absl::ErrnoToStatus(errno, context);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadToEnd(int fd, absl::string_view context) {
+  std::string out;
+  char buf[64 * 1024];
+  for (;;) {
+    absl::StatusOr<size_t> n = ReadFull(fd, absl::MakeSpan(buf), context);
+    if (!n.ok()) return n.status();
+    out.append(buf, *n);
+    if (*n < sizeof(buf)) return out;
+  }
+}
+
+absl::Status SetNonBlocking(int fd, bool on) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return absl::ErrnoToStatus(errno, "fcntl(F_GETFL)");
+  int want = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (want != flags && ::fcntl(fd, F_SETFL, want) < 0) {
+    return absl::ErrnoToStatus(errno, "fcntl(F_SETFL)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> IsNonBlocking(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return absl::ErrnoToStatus(errno, "fcntl(F_GETFL)");
+  return (flags & O_NONBLOCK) != 0;
+}
+
+absl::Status SetCloseOnExec(int fd, bool on) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags < 0) return absl::ErrnoToStatus(errno, "fcntl(F_GETFD)");
+  int want = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
+  if (want != flags && ::fcntl(fd, F_SETFD, want) < 0) {
+    return absl::ErrnoToStatus(errno, "fcntl(F_SETFD)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Pipe> MakePipe(int flags) {
+  int fds[2];
+  if (::pipe2(fds, flags) != 0) return absl::ErrnoToStatus(errno, "pipe2");
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+}  // namespace ipckit

@@ -1,0 +1,85 @@
+// fd.h holds the one place in ipckit where EINTR, short reads, short writes and
+// EAGAIN on blocking-style I/O are handled, plus small descriptor helpers.
+// Every tool that reads or writes whole buffers goes through these.
+//
+// Each function wraps errno into an absl::Status once, where the syscall
+// fails, with the caller's `context` in front: WriteAll(fd, data, "write stdout")
+// fails as "write stdout: Broken pipe".
+//
+// Example:
+//
+//   absl::StatusOr<ipckit::Pipe> p = ipckit::MakePipe();
+//   if (!p.ok()) return p.status();
+//   absl::Status s = ipckit::WriteAll(p->write.get(), "hello", "write pipe");
+//   char buf[5];
+//   absl::StatusOr<size_t> n = ipckit::ReadFull(p->read.get(), absl::MakeSpan(buf), "read pipe");
+#ifndef IPCKIT_LIB_IO_FD_H_
+#define IPCKIT_LIB_IO_FD_H_
+
+#include <fcntl.h>
+#include <stddef.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "lib/io/unique_fd.h"
+
+namespace ipckit {
+
+// ReadOnce makes one read(2) into `buf`, retrying on EINTR. It returns the
+// number of bytes read (0 at end of file), or the read(2) error; on a
+// non-blocking descriptor with nothing to read that error has code
+// kUnavailable (EAGAIN).
+absl::StatusOr<size_t> ReadOnce(int fd, absl::Span<char> buf,
+                                absl::string_view context = "read");
+
+// WriteOnce makes one write(2) of `data`, retrying on EINTR. It returns the
+// number of bytes written, which may be fewer than data.size(), or the
+// write(2) error (kUnavailable for EAGAIN on a non-blocking descriptor).
+absl::StatusOr<size_t> WriteOnce(int fd, absl::string_view data,
+                                 absl::string_view context = "write");
+
+// ReadFull reads until `buf` is full or end of file and returns the number of
+// bytes read: buf.size(), or fewer only at end of file. It retries on EINTR
+// and, on a non-blocking descriptor, waits with poll(2) for more input. On an
+// error it returns that error; bytes already read are then lost to the caller.
+absl::StatusOr<size_t> ReadFull(int fd, absl::Span<char> buf,
+                                absl::string_view context = "read");
+
+// WriteAll writes every byte of `data`, continuing after short writes,
+// retrying on EINTR and, on a non-blocking descriptor, waiting with poll(2)
+// until it is writable. It returns OK when all bytes are written, or the
+// first error (for example "write: Broken pipe" with SIGPIPE ignored).
+absl::Status WriteAll(int fd, absl::string_view data, absl::string_view context = "write");
+
+// ReadToEnd reads until end of file and returns everything read, or the
+// first error.
+absl::StatusOr<std::string> ReadToEnd(int fd, absl::string_view context = "read");
+
+// SetNonBlocking turns O_NONBLOCK on or off for `fd`, or returns the fcntl(2)
+// error.
+absl::Status SetNonBlocking(int fd, bool on);
+
+// SetCloseOnExec turns FD_CLOEXEC on or off for `fd`, or returns the fcntl(2)
+// error.
+absl::Status SetCloseOnExec(int fd, bool on);
+
+// IsNonBlocking reports whether O_NONBLOCK is set on `fd`, or the fcntl(2) error.
+absl::StatusOr<bool> IsNonBlocking(int fd);
+
+// Pipe is the two ends of a pipe(2).
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+// MakePipe returns a new pipe whose ends have `flags` (pipe2(2) flags:
+// O_CLOEXEC, O_NONBLOCK), or the pipe2(2) error.
+absl::StatusOr<Pipe> MakePipe(int flags = O_CLOEXEC);
+
+}  // namespace ipckit
+
+#endif  // IPCKIT_LIB_IO_FD_H_

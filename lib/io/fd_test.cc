@@ -1,0 +1,263 @@
+#include "lib/io/fd.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/testing/status_matchers.h"
+
+namespace ipckit {
+namespace {
+
+using ::ipckit::testing::IsOk;
+using ::ipckit::testing::IsOkAndHolds;
+using ::ipckit::testing::StatusIs;
+
+struct SocketPair {
+  UniqueFd a, b;
+};
+
+SocketPair MakeSocketPair(int extra_flags = 0) {
+  int fds[2];
+  EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | extra_flags, 0, fds), 0);
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+void SetSmallBuffers(int fd) {
+  int size = 4096;
+  ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)), 0);
+  ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)), 0);
+}
+
+// Pattern returns `n` bytes that differ from any shifted copy of themselves
+// nearby, so a lost or repeated chunk is caught.
+std::string Pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 7919 + i / 251) & 0xff);
+  return s;
+}
+
+// SlowReader reads everything from `fd` in small pieces until EOF.
+std::string SlowReader(int fd) {
+  std::string got;
+  char buf[1000];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+TEST(FdTest, WriteAllAndReadFullRoundTrip) {
+  absl::StatusOr<Pipe> p = MakePipe();
+  ASSERT_THAT(p, IsOk());
+  ASSERT_THAT(WriteAll(p->write.get(), "hello"), IsOk());
+  char buf[5];
+  absl::StatusOr<size_t> n = ReadFull(p->read.get(), absl::MakeSpan(buf));
+  ASSERT_THAT(n, IsOk());
+  EXPECT_EQ(*n, 5u);
+  EXPECT_EQ(std::string(buf, 5), "hello");
+}
+
+TEST(FdTest, ReadFullStopsAtEndOfFile) {
+  absl::StatusOr<Pipe> p = MakePipe();
+  ASSERT_THAT(p, IsOk());
+  ASSERT_THAT(WriteAll(p->write.get(), "abc"), IsOk());
+  p->write.reset();
+  char buf[10];
+  absl::StatusOr<size_t> n = ReadFull(p->read.get(), absl::MakeSpan(buf));
+  ASSERT_THAT(n, IsOk());
+  EXPECT_EQ(*n, 3u);
+  EXPECT_EQ(std::string(buf, 3), "abc");
+}
+
+TEST(FdTest, ReadFullCollectsManyShortReads) {
+  SocketPair sp = MakeSocketPair();
+  const std::string data = Pattern(100000);
+  std::thread writer([&] {
+    // Many small writes: the reader sees them as many short reads.
+    for (size_t i = 0; i < data.size(); i += 777) {
+      ASSERT_THAT(WriteAll(sp.a.get(), absl::string_view(data).substr(i, 777)), IsOk());
+    }
+    sp.a.reset();
+  });
+  std::string buf(data.size() + 10, '\0');
+  absl::StatusOr<size_t> n = ReadFull(sp.b.get(), absl::MakeSpan(buf));
+  writer.join();
+  ASSERT_THAT(n, IsOk());
+  ASSERT_EQ(*n, data.size());
+  EXPECT_TRUE(buf.compare(0, data.size(), data) == 0);
+}
+
+// A blocking write on a socket with small buffers is interrupted by signals
+// (installed without SA_RESTART) over and over: write(2) then returns short
+// counts or fails with EINTR. WriteAll must deliver every byte in order.
+TEST(FdTest, WriteAllSurvivesSignalsAndPartialWrites) {
+  struct sigaction sa = {};
+  sa.sa_handler = [](int) {};
+  sa.sa_flags = 0;  // No SA_RESTART: interrupted writes return early.
+  struct sigaction old;
+  ASSERT_EQ(::sigaction(SIGUSR1, &sa, &old), 0);
+
+  SocketPair sp = MakeSocketPair();
+  SetSmallBuffers(sp.a.get());
+  SetSmallBuffers(sp.b.get());
+  const std::string data = Pattern(4 << 20);
+
+  std::string got;
+  std::thread reader([&] { got = SlowReader(sp.b.get()); });
+
+  std::atomic<bool> done{false};
+  pthread_t writer_thread = ::pthread_self();
+  std::thread interrupter([&] {
+    while (!done.load()) {
+      ::pthread_kill(writer_thread, SIGUSR1);
+      std::this_thread::yield();
+    }
+  });
+
+  absl::Status s = WriteAll(sp.a.get(), data);
+  done = true;
+  interrupter.join();
+  sp.a.reset();
+  reader.join();
+  ASSERT_EQ(::sigaction(SIGUSR1, &old, nullptr), 0);
+
+  EXPECT_THAT(s, IsOk());
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+}
+
+// On a non-blocking socket, write(2) accepts only what fits and then fails
+// with EAGAIN; WriteAll must wait for room instead of failing or spinning.
+TEST(FdTest, WriteAllWaitsOnNonBlockingDescriptor) {
+  SocketPair sp = MakeSocketPair(SOCK_NONBLOCK);
+  SetSmallBuffers(sp.a.get());
+  const std::string data = Pattern(1 << 20);
+
+  // Show that this descriptor really does produce short writes.
+  absl::StatusOr<size_t> once = WriteOnce(sp.a.get(), data);
+  ASSERT_THAT(once, IsOk());
+  ASSERT_LT(*once, data.size());
+  EXPECT_THAT(WriteOnce(sp.a.get(), absl::string_view(data).substr(*once)),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       "write: Resource temporarily unavailable"));
+
+  ASSERT_THAT(SetNonBlocking(sp.b.get(), false), IsOk());
+  std::string got;
+  std::thread reader([&] { got = SlowReader(sp.b.get()); });
+  absl::Status s = WriteAll(sp.a.get(), absl::string_view(data).substr(*once));
+  sp.a.reset();
+  reader.join();
+  EXPECT_THAT(s, IsOk());
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+}
+
+TEST(FdTest, ReadFullWaitsOnNonBlockingDescriptor) {
+  SocketPair sp = MakeSocketPair(SOCK_NONBLOCK);
+  char buf[6];
+  EXPECT_THAT(ReadOnce(sp.b.get(), absl::MakeSpan(buf), "read socket"),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       "read socket: Resource temporarily unavailable"));
+  std::thread writer([&] {
+    ASSERT_THAT(WriteAll(sp.a.get(), "abc"), IsOk());
+    ASSERT_THAT(WriteAll(sp.a.get(), "def"), IsOk());
+  });
+  absl::StatusOr<size_t> n = ReadFull(sp.b.get(), absl::MakeSpan(buf));
+  writer.join();
+  ASSERT_THAT(n, IsOk());
+  EXPECT_EQ(std::string(buf, *n), "abcdef");
+}
+
+TEST(FdTest, WriteAllToClosedPeerIsBrokenPipe) {
+  ::signal(SIGPIPE, SIG_IGN);
+  absl::StatusOr<Pipe> p = MakePipe();
+  ASSERT_THAT(p, IsOk());
+  p->read.reset();
+  EXPECT_THAT(WriteAll(p->write.get(), "x", "write stdout"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "write stdout: Broken pipe"));
+}
+
+TEST(FdTest, WriteAllToBadDescriptorNamesContext) {
+  EXPECT_THAT(WriteAll(-1, "x", "write out"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "write out: Bad file descriptor"));
+}
+
+TEST(FdTest, ReadFullFromBadDescriptorNamesContext) {
+  char buf[1];
+  EXPECT_THAT(ReadFull(-1, absl::MakeSpan(buf), "read in"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "read in: Bad file descriptor"));
+}
+
+TEST(FdTest, WriteAllOfNothingSucceedsWithoutWriting) {
+  EXPECT_THAT(WriteAll(-1, ""), IsOk());
+}
+
+TEST(FdTest, ReadToEndReadsEverything) {
+  SocketPair sp = MakeSocketPair();
+  const std::string data = Pattern(300000);
+  std::thread writer([&] {
+    ASSERT_THAT(WriteAll(sp.a.get(), data), IsOk());
+    sp.a.reset();
+  });
+  absl::StatusOr<std::string> got = ReadToEnd(sp.b.get());
+  writer.join();
+  ASSERT_THAT(got, IsOk());
+  EXPECT_TRUE(*got == data);
+}
+
+TEST(FdTest, SetNonBlockingTogglesFlag) {
+  absl::StatusOr<Pipe> p = MakePipe();
+  ASSERT_THAT(p, IsOk());
+  EXPECT_THAT(IsNonBlocking(p->read.get()), IsOkAndHolds(false));
+  ASSERT_THAT(SetNonBlocking(p->read.get(), true), IsOk());
+  EXPECT_THAT(IsNonBlocking(p->read.get()), IsOkAndHolds(true));
+  ASSERT_THAT(SetNonBlocking(p->read.get(), false), IsOk());
+  EXPECT_THAT(IsNonBlocking(p->read.get()), IsOkAndHolds(false));
+  EXPECT_THAT(SetNonBlocking(-1, true),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "fcntl(F_GETFL): Bad file descriptor"));
+}
+
+TEST(FdTest, SetCloseOnExecTogglesFlag) {
+  absl::StatusOr<Pipe> p = MakePipe(0);
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(::fcntl(p->read.get(), F_GETFD) & FD_CLOEXEC, 0);
+  ASSERT_THAT(SetCloseOnExec(p->read.get(), true), IsOk());
+  EXPECT_NE(::fcntl(p->read.get(), F_GETFD) & FD_CLOEXEC, 0);
+  ASSERT_THAT(SetCloseOnExec(p->read.get(), false), IsOk());
+  EXPECT_EQ(::fcntl(p->read.get(), F_GETFD) & FD_CLOEXEC, 0);
+  EXPECT_THAT(SetCloseOnExec(-1, true),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "fcntl(F_GETFD): Bad file descriptor"));
+}
+
+TEST(FdTest, MakePipeIsCloseOnExecByDefault) {
+  absl::StatusOr<Pipe> p = MakePipe();
+  ASSERT_THAT(p, IsOk());
+  EXPECT_NE(::fcntl(p->read.get(), F_GETFD) & FD_CLOEXEC, 0);
+  EXPECT_NE(::fcntl(p->write.get(), F_GETFD) & FD_CLOEXEC, 0);
+}
+
+TEST(FdTest, MakePipeHonoursNonBlock) {
+  absl::StatusOr<Pipe> p = MakePipe(O_CLOEXEC | O_NONBLOCK);
+  ASSERT_THAT(p, IsOk());
+  EXPECT_THAT(IsNonBlocking(p->write.get()), IsOkAndHolds(true));
+}
+
+TEST(FdTest, MakePipeRejectsBadFlags) {
+  EXPECT_THAT(MakePipe(-1), StatusIs(absl::StatusCode::kInvalidArgument, "pipe2: Invalid argument"));
+}
+
+}  // namespace
+}  // namespace ipckit
