@@ -1,0 +1,233 @@
+#include "lib/cli/options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <iostream>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace ipckit::cli {
+namespace {
+
+// Values getopt_long returns for options without a short name start here,
+// above every char.
+constexpr int kLongOnlyBase = 256;
+constexpr int kHelpVal = kLongOnlyBase - 1;     // --help (and -h when free).
+constexpr int kVersionVal = kLongOnlyBase - 2;  // --version.
+
+absl::Status Usage(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
+
+}  // namespace
+
+Parser::Parser(ToolInfo info) : info_(std::move(info)) {}
+
+Parser& Parser::Add(char short_name, const char* long_name, std::string value_name,
+                    std::string help, std::function<absl::Status(absl::string_view)> set) {
+  options_.push_back(Option{short_name, long_name == nullptr ? "" : long_name,
+                            std::move(value_name), std::move(help), std::move(set)});
+  return *this;
+}
+
+Parser& Parser::Flag(char short_name, const char* long_name, std::string help, bool* out) {
+  return Add(short_name, long_name, "", std::move(help), [out](absl::string_view) {
+    *out = true;
+    return absl::OkStatus();
+  });
+}
+
+Parser& Parser::Count(char short_name, const char* long_name, std::string help, int* out) {
+  return Add(short_name, long_name, "", std::move(help), [out](absl::string_view) {
+    ++*out;
+    return absl::OkStatus();
+  });
+}
+
+Parser& Parser::Strings(char short_name, const char* long_name, std::string value_name,
+                        std::string help, std::vector<std::string>* out) {
+  return Add(short_name, long_name, std::move(value_name), std::move(help),
+             [out](absl::string_view v) {
+               out->emplace_back(v);
+               return absl::OkStatus();
+             });
+}
+
+std::string Parser::DisplayName(const Option& o) const {
+  if (o.short_name != 0 && !o.long_name.empty()) {
+    return absl::StrCat("-", std::string(1, o.short_name), "/--", o.long_name);
+  }
+  if (o.short_name != 0) return absl::StrCat("-", std::string(1, o.short_name));
+  return absl::StrCat("--", o.long_name);
+}
+
+absl::StatusOr<ParseResult> Parser::Parse(const std::vector<std::string>& argv) {
+  bool short_h_free = std::none_of(options_.begin(), options_.end(),
+                                   [](const Option& o) { return o.short_name == 'h'; });
+  std::string optstring = info_.stop_at_first_argument ? "+:" : ":";
+  if (short_h_free) optstring += "h";
+  std::vector<struct option> longopts;
+  for (size_t i = 0; i < options_.size(); ++i) {
+    const Option& o = options_[i];
+    int val = o.short_name != 0 ? static_cast<unsigned char>(o.short_name)
+                                : kLongOnlyBase + static_cast<int>(i);
+    if (o.short_name != 0) {
+      optstring += o.short_name;
+      if (!o.value_name.empty()) optstring += ':';
+    }
+    if (!o.long_name.empty()) {
+      longopts.push_back({o.long_name.c_str(), o.value_name.empty() ? no_argument : required_argument,
+                          nullptr, val});
+    }
+  }
+  longopts.push_back({"help", no_argument, nullptr, kHelpVal});
+  longopts.push_back({"version", no_argument, nullptr, kVersionVal});
+  longopts.push_back({nullptr, 0, nullptr, 0});
+
+  auto find = [&](int val) -> const Option* {
+    if (val >= kLongOnlyBase) return &options_[static_cast<size_t>(val - kLongOnlyBase)];
+    for (const Option& o : options_) {
+      if (o.short_name != 0 && static_cast<unsigned char>(o.short_name) == val) return &o;
+    }
+    return nullptr;
+  };
+
+  // getopt_long permutes argv, so it gets a private, mutable copy.
+  std::vector<std::string> storage = argv;
+  if (storage.empty()) storage.push_back(info_.name);
+  std::vector<char*> args;
+  for (std::string& s : storage) args.push_back(s.data());
+  args.push_back(nullptr);
+  int argc = static_cast<int>(storage.size());
+
+  ParseResult result;
+  optind = 0;  // glibc: full re-initialisation for this parse.
+  opterr = 0;  // We report errors ourselves.
+  for (;;) {
+    int longindex = -1;
+    int c = getopt_long(argc, args.data(), optstring.c_str(), longopts.data(), &longindex);
+    if (c == -1) break;
+    if (c == 'h' && short_h_free) c = kHelpVal;
+    if (c == kHelpVal) {
+      result.action = ParseResult::Action::kHelp;
+      continue;
+    }
+    if (c == kVersionVal) {
+      result.action = ParseResult::Action::kVersion;
+      continue;
+    }
+    // The argument getopt_long just looked at, for messages about long options.
+    absl::string_view current = optind >= 1 && optind <= argc ? args[optind - 1] : "";
+    if (c == ':') {  // A missing value: always the last argument looked at.
+      if (absl::StartsWith(current, "--")) {
+        return Usage(absl::StrCat("option '", current, "' requires an argument"));
+      }
+      return Usage(absl::StrCat("option requires an argument -- '",
+                                std::string(1, static_cast<char>(optopt)), "'"));
+    }
+    if (c == '?') {
+      absl::string_view name = current.substr(0, current.find('='));
+      if (optopt == 0) {  // An unknown or ambiguous long option.
+        int matches = 0;
+        for (const struct option& lo : longopts) {
+          if (lo.name != nullptr && absl::StartsWith(lo.name, name.substr(2))) ++matches;
+        }
+        if (matches > 1) return Usage(absl::StrCat("option '", name, "' is ambiguous"));
+        return Usage(absl::StrCat("unrecognized option '", name, "'"));
+      }
+      if (optopt == kHelpVal || optopt == kVersionVal || find(optopt) != nullptr) {
+        return Usage(absl::StrCat("option '", name, "' doesn't allow an argument"));
+      }
+      return Usage(absl::StrCat("invalid option -- '", std::string(1, static_cast<char>(optopt)),
+                                "'"));
+    }
+    const Option* o = find(c);
+    if (o == nullptr) return absl::InternalError(absl::StrCat("getopt_long returned ", c));
+    absl::Status s = o->set(optarg == nullptr ? "" : optarg);
+    if (!s.ok()) return Usage(absl::StrCat(DisplayName(*o), ": ", s.message()));
+  }
+  for (int i = optind; i < argc; ++i) result.args.emplace_back(args[i]);
+  return result;
+}
+
+std::vector<std::string> Parser::ParseOrExit(int argc, char** argv) {
+  absl::StatusOr<ParseResult> r = Parse(std::vector<std::string>(argv, argv + argc));
+  if (!r.ok()) exit(UsageError(r.status()));
+  switch (r->action) {
+    case ParseResult::Action::kHelp:
+      std::cout << Help() << std::flush;
+      exit(kExitOk);
+    case ParseResult::Action::kVersion:
+      std::cout << VersionText() << std::flush;
+      exit(kExitOk);
+    case ParseResult::Action::kRun:
+      break;
+  }
+  return std::move(r->args);
+}
+
+std::string Parser::Help() const {
+  std::string out;
+  for (size_t i = 0; i < info_.usage.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "Usage: " : "       ", info_.name, " ", info_.usage[i], "\n");
+  }
+  if (info_.usage.empty()) absl::StrAppend(&out, "Usage: ", info_.name, " [OPTION]...\n");
+  if (!info_.summary.empty()) absl::StrAppend(&out, info_.summary, "\n");
+
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const Option& o : options_) {
+    std::string left = o.short_name != 0 ? absl::StrCat("-", std::string(1, o.short_name)) : "  ";
+    if (!o.long_name.empty()) {
+      absl::StrAppend(&left, o.short_name != 0 ? ", " : "  ", "--", o.long_name);
+      if (!o.value_name.empty()) absl::StrAppend(&left, "=", o.value_name);
+    } else if (!o.value_name.empty()) {
+      absl::StrAppend(&left, " ", o.value_name);
+    }
+    rows.emplace_back(std::move(left), o.help);
+  }
+  bool short_h_free = std::none_of(options_.begin(), options_.end(),
+                                   [](const Option& o) { return o.short_name == 'h'; });
+  rows.emplace_back(short_h_free ? "-h, --help" : "    --help", "show this help and exit");
+  rows.emplace_back("    --version", "show the version and exit");
+
+  size_t width = 0;
+  for (const auto& row : rows) width = std::max(width, row.first.size());
+  width = std::min<size_t>(width, 28);
+  absl::StrAppend(&out, "\nOptions:\n");
+  for (const auto& [left, help] : rows) {
+    absl::StrAppend(&out, "  ", left);
+    if (left.size() > width) {
+      absl::StrAppend(&out, "\n  ", std::string(width, ' '));
+    } else {
+      out.append(width - left.size(), ' ');
+    }
+    absl::StrAppend(&out, "  ", help, "\n");
+  }
+  if (!info_.epilog.empty()) absl::StrAppend(&out, "\n", info_.epilog, "\n");
+  if (has_duration_) {
+    absl::StrAppend(&out, "\nDurations take a unit: 250ms, 5s, 2m, 1h; a bare number is seconds.\n");
+  }
+  if (has_size_) absl::StrAppend(&out, "\nSizes take a binary unit: 512, 64K, 1M, 2G.\n");
+  absl::StrAppend(&out, "\nExit status: 0 success, 1 runtime failure, 2 usage error.\n");
+  return out;
+}
+
+std::string Parser::VersionText() const {
+  return absl::StrCat(info_.name, " (ipckit) ", kVersion, "\n");
+}
+
+int Parser::UsageError(const absl::Status& status) const {
+  std::cerr << info_.name << ": " << status.message() << "\n"
+            << "Try '" << info_.name << " --help'.\n";
+  return kExitUsage;
+}
+
+int Parser::Fail(const absl::Status& status) const {
+  std::cerr << info_.name << ": " << status.message() << "\n";
+  return kExitFailure;
+}
+
+}  // namespace ipckit::cli
