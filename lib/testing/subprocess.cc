@@ -1,0 +1,319 @@
+#include "lib/testing/subprocess.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "lib/io/fd.h"
+
+extern char** environ;
+
+namespace ipckit::testing {
+namespace {
+
+// Tail returns the last `n` bytes of `s`, for error messages.
+absl::string_view Tail(absl::string_view s, size_t n = 2000) {
+  return s.size() <= n ? s : s.substr(s.size() - n);
+}
+
+// MergeEnv returns the current environment with `extra` entries added,
+// replacing any entry with the same name.
+std::vector<std::string> MergeEnv(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    absl::string_view entry(*e);
+    absl::string_view name = entry.substr(0, entry.find('=') + 1);
+    bool replaced = std::any_of(extra.begin(), extra.end(), [&](const std::string& x) {
+      return absl::StartsWith(x, name);
+    });
+    if (!replaced) env.emplace_back(entry);
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+int PidfdOpen(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+// ReadAvailable appends what `fd` has to `out` without blocking; it returns
+// false at end of file or on an error.
+bool ReadAvailable(int fd, std::string* out) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n > 0) {
+      out->append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    return false;
+  }
+}
+
+}  // namespace
+
+ExitStatus ExitStatus::FromWaitStatus(int wstatus) {
+  if (WIFSIGNALED(wstatus)) return Signaled(WTERMSIG(wstatus));
+  return Exited(WEXITSTATUS(wstatus));
+}
+
+std::string ExitStatus::ToString() const {
+  if (signal == 0) return absl::StrCat("exit=", code);
+  const char* name = ::sigabbrev_np(signal);
+  return name != nullptr ? absl::StrCat("signal=", name) : absl::StrCat("signal=", signal);
+}
+
+absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& argv,
+                                             const Options& options) {
+  if (argv.empty()) return absl::InvalidArgumentError("spawn: empty argv");
+  ::signal(SIGPIPE, SIG_IGN);
+
+  absl::StatusOr<Pipe> in = MakePipe(O_CLOEXEC);
+  if (!in.ok()) return in.status();
+  absl::StatusOr<Pipe> out = MakePipe(O_CLOEXEC);
+  if (!out.ok()) return out.status();
+  absl::StatusOr<Pipe> err = MakePipe(O_CLOEXEC);
+  if (!err.ok()) return err.status();
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in->read.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, out->write.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, err->write.get(), 2);
+  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETPGROUP);
+
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> env = MergeEnv(options.env);
+  std::vector<char*> envp;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = ::posix_spawnp(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("spawn ", argv[0]));
+
+  Subprocess p;
+  p.pid_ = pid;
+  p.pidfd_ = UniqueFd(PidfdOpen(pid));  // -1 (none) on kernels before 5.3.
+  p.stdin_ = std::move(in->write);
+  p.out_.fd = std::move(out->read);
+  p.err_.fd = std::move(err->read);
+  for (int fd : {p.stdin_.get(), p.out_.fd.get(), p.err_.fd.get()}) {
+    absl::Status s = SetNonBlocking(fd, true);
+    if (!s.ok()) return s;
+  }
+  return p;
+}
+
+Subprocess::Subprocess(Subprocess&& other) noexcept { *this = std::move(other); }
+
+Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
+  if (this != &other) {
+    KillGroupAndReap();
+    pid_ = std::exchange(other.pid_, -1);
+    exited_ = other.exited_;
+    status_ = other.status_;
+    pidfd_ = std::move(other.pidfd_);
+    stdin_ = std::move(other.stdin_);
+    pending_stdin_ = std::move(other.pending_stdin_);
+    close_stdin_ = other.close_stdin_;
+    out_ = std::move(other.out_);
+    err_ = std::move(other.err_);
+  }
+  return *this;
+}
+
+Subprocess::~Subprocess() { KillGroupAndReap(); }
+
+void Subprocess::KillGroupAndReap() {
+  if (pid_ <= 0) return;
+  // The group may outlive the child (a daemon it started): kill it either way.
+  ::kill(-pid_, SIGKILL);
+  if (!exited_) Reap(/*block=*/true);
+  pid_ = -1;
+}
+
+bool Subprocess::Reap(bool block) {
+  if (exited_) return true;
+  int wstatus = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &wstatus, block ? 0 : WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r == pid_) {
+    exited_ = true;
+    status_ = ExitStatus::FromWaitStatus(wstatus);
+    pidfd_.reset();
+  }
+  return exited_;
+}
+
+void Subprocess::Write(absl::string_view data) { pending_stdin_.append(data.data(), data.size()); }
+
+void Subprocess::CloseStdin() { close_stdin_ = true; }
+
+bool Subprocess::PumpOnce(absl::Time deadline) {
+  if (stdin_ && close_stdin_ && pending_stdin_.empty()) stdin_.reset();
+  struct pollfd fds[4];
+  int n = 0;
+  int in_i = -1, out_i = -1, err_i = -1, pid_i = -1;
+  if (stdin_ && !pending_stdin_.empty()) {
+    in_i = n;
+    fds[n++] = {stdin_.get(), POLLOUT, 0};
+  }
+  if (out_.fd) {
+    out_i = n;
+    fds[n++] = {out_.fd.get(), POLLIN, 0};
+  }
+  if (err_.fd) {
+    err_i = n;
+    fds[n++] = {err_.fd.get(), POLLIN, 0};
+  }
+  if (!exited_ && pidfd_) {
+    pid_i = n;
+    fds[n++] = {pidfd_.get(), POLLIN, 0};
+  }
+  absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return false;
+  int timeout_ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 1 << 30));
+  // Without a pidfd, the child's exit is noticed by polling waitpid.
+  if (!exited_ && !pidfd_) timeout_ms = std::min(timeout_ms, 10);
+  int rc = ::poll(fds, static_cast<nfds_t>(n), n == 0 ? std::min(timeout_ms, 10) : timeout_ms);
+  if (rc < 0) return errno == EINTR;
+  if (in_i >= 0 && fds[in_i].revents != 0) {
+    ssize_t w = ::write(stdin_.get(), pending_stdin_.data(), pending_stdin_.size());
+    if (w > 0) {
+      pending_stdin_.erase(0, static_cast<size_t>(w));
+    } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+      pending_stdin_.clear();  // EPIPE: the child closed its stdin.
+      stdin_.reset();
+    }
+  }
+  if (out_i >= 0 && fds[out_i].revents != 0 && !ReadAvailable(out_.fd.get(), &out_.data)) {
+    out_.fd.reset();
+  }
+  if (err_i >= 0 && fds[err_i].revents != 0 && !ReadAvailable(err_.fd.get(), &err_.data)) {
+    err_.fd.reset();
+  }
+  if (pid_i >= 0 && fds[pid_i].revents != 0) Reap(/*block=*/true);
+  if (!pidfd_) Reap(/*block=*/false);
+  return true;
+}
+
+template <typename Done>
+bool Subprocess::Pump(absl::Time deadline, Done done) {
+  for (;;) {
+    if (done()) return true;
+    if (absl::Now() >= deadline) return false;
+    PumpOnce(deadline);
+  }
+}
+
+std::string Subprocess::Describe() const {
+  return absl::StrCat("pid ", pid_, exited_ ? absl::StrCat(" (", status_.ToString(), ")") : "",
+                      "\n--- stdout ---\n", Tail(out_.data), "\n--- stderr ---\n", Tail(err_.data));
+}
+
+absl::StatusOr<std::string> Subprocess::WaitForLine(Stream stream, absl::string_view substring,
+                                                    absl::Duration timeout) {
+  Output& o = stream == Stream::kStdout ? out_ : err_;
+  const char* name = stream == Stream::kStdout ? "stdout" : "stderr";
+  std::optional<std::string> found;
+  // match consumes complete lines (and, once the stream has ended, a last
+  // line without '\n') until one contains `substring`.
+  auto match = [&] {
+    while (!found && o.cursor < o.data.size()) {
+      size_t nl = o.data.find('\n', o.cursor);
+      if (nl == std::string::npos && o.fd) break;
+      size_t end = nl == std::string::npos ? o.data.size() : nl;
+      absl::string_view line(o.data.data() + o.cursor, end - o.cursor);
+      o.cursor = nl == std::string::npos ? end : nl + 1;
+      if (absl::StrContains(line, substring)) found = std::string(line);
+    }
+    return found.has_value();
+  };
+  bool ended = Pump(absl::Now() + timeout, [&] { return match() || !o.fd; });
+  if (match()) return *found;
+  if (ended) {
+    return absl::NotFoundError(absl::StrCat(name, " ended without a line containing '", substring,
+                                            "'; ", Describe()));
+  }
+  return absl::DeadlineExceededError(absl::StrCat("no line containing '", substring, "' on ", name,
+                                                  " within ", absl::FormatDuration(timeout), "; ",
+                                                  Describe()));
+}
+
+absl::StatusOr<std::string> Subprocess::WaitForListening(Stream stream, absl::Duration timeout) {
+  constexpr absl::string_view kMarker = "listening on ";
+  absl::StatusOr<std::string> line = WaitForLine(stream, kMarker, timeout);
+  if (!line.ok()) return line.status();
+  absl::string_view addr = absl::string_view(*line);
+  addr = addr.substr(addr.find(kMarker) + kMarker.size());
+  addr = addr.substr(0, addr.find(' '));
+  return std::string(addr);
+}
+
+absl::StatusOr<ExitStatus> Subprocess::Wait(absl::Duration timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("wait: no child");
+  bool ok = Pump(absl::Now() + timeout, [&] { return exited_ && !out_.fd && !err_.fd; });
+  if (!ok) {
+    return absl::DeadlineExceededError(absl::StrCat("child still running (or its output still open) after ",
+                                                    absl::FormatDuration(timeout), "; ",
+                                                    Describe()));
+  }
+  return status_;
+}
+
+absl::Status Subprocess::Signal(int sig) {
+  if (pid_ <= 0 || exited_) return absl::FailedPreconditionError("kill: child has exited");
+  if (::kill(pid_, sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid_));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ExitStatus> Subprocess::Stop(absl::Duration grace) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("stop: no child");
+  if (!exited_) ::kill(pid_, SIGTERM);
+  Pump(absl::Now() + grace, [&] { return exited_; });
+  ::kill(-pid_, SIGKILL);  // The child if it ignored SIGTERM, and anything left in its group.
+  Reap(/*block=*/true);
+  // Collect output already written; descendants holding the pipes were killed.
+  Pump(absl::Now() + absl::Seconds(1), [&] { return !out_.fd && !err_.fd; });
+  return status_;
+}
+
+}  // namespace ipckit::testing
