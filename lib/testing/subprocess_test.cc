@@ -197,11 +197,13 @@ char ProcessState(pid_t pid) {
   return paren == std::string::npos || paren + 2 >= line.size() ? 0 : line[paren + 2];
 }
 
+// A background job of a non-interactive shell reads /dev/null, so the
+// grandchild is `tail -f /dev/null`, which runs until killed.
 TEST(SubprocessTest, DestructorKillsWholeProcessGroup) {
   pid_t grandchild = 0;
   {
     absl::StatusOr<Subprocess> p =
-        Subprocess::Start({"sh", "-c", "cat & echo pid $!; wait"});
+        Subprocess::Start({"sh", "-c", "tail -f /dev/null & echo pid $!; wait"});
     ASSERT_THAT(p, IsOk());
     absl::StatusOr<std::string> line = p->WaitForLine(Stream::kStdout, "pid ", kTimeout);
     ASSERT_THAT(line, IsOk());
