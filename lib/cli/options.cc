@@ -64,9 +64,13 @@ std::string Parser::DisplayName(const Option& o) const {
   return absl::StrCat("--", o.long_name);
 }
 
+bool Parser::ShortHelp() const {
+  return std::none_of(options_.begin(), options_.end(),
+                      [](const Option& o) { return o.short_name == 'h'; });
+}
+
 absl::StatusOr<ParseResult> Parser::Parse(const std::vector<std::string>& argv) {
-  bool short_h_free = std::none_of(options_.begin(), options_.end(),
-                                   [](const Option& o) { return o.short_name == 'h'; });
+  const bool short_h_free = ShortHelp();
   std::string optstring = info_.stop_at_first_argument ? "+:" : ":";
   if (short_h_free) optstring += "h";
   std::vector<struct option> longopts;
@@ -188,9 +192,7 @@ std::string Parser::Help() const {
     }
     rows.emplace_back(std::move(left), o.help);
   }
-  bool short_h_free = std::none_of(options_.begin(), options_.end(),
-                                   [](const Option& o) { return o.short_name == 'h'; });
-  rows.emplace_back(short_h_free ? "-h, --help" : "    --help", "show this help and exit");
+  rows.emplace_back(ShortHelp() ? "-h, --help" : "    --help", "show this help and exit");
   rows.emplace_back("    --version", "show the version and exit");
 
   size_t width = 0;

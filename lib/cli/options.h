@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -139,12 +140,14 @@ class Parser {
 
   Parser& Add(char short_name, const char* long_name, std::string value_name, std::string help,
               std::function<absl::Status(absl::string_view)> set);
+  // AddParsed adds an option whose value `parse` (string_view -> StatusOr)
+  // turns into what *out holds.
+  template <typename T, typename ParseFn>
+  Parser& AddParsed(char short_name, const char* long_name, std::string value_name,
+                    std::string help, T* out, ParseFn parse);
   std::string DisplayName(const Option& o) const;
-
-  template <typename T, typename V>
-  static void Store(T* out, V value) {
-    *out = static_cast<typename ValueOf<T>::type>(value);
-  }
+  // ShortHelp reports whether -h means --help: unless the tool declares -h.
+  bool ShortHelp() const;
   template <typename T>
   struct ValueOf {
     using type = T;
@@ -160,58 +163,58 @@ class Parser {
   bool has_size_ = false;      // Help explains size syntax.
 };
 
+template <typename T, typename ParseFn>
+Parser& Parser::AddParsed(char short_name, const char* long_name, std::string value_name,
+                          std::string help, T* out, ParseFn parse) {
+  return Add(short_name, long_name, std::move(value_name), std::move(help),
+             [out, parse](absl::string_view v) -> absl::Status {
+               auto parsed = parse(v);
+               if (!parsed.ok()) return parsed.status();
+               *out = static_cast<typename ValueOf<T>::type>(*std::move(parsed));
+               return absl::OkStatus();
+             });
+}
+
 template <typename T>
 Parser& Parser::Int(char short_name, const char* long_name, std::string value_name,
                     std::string help, T* out, int64_t min, int64_t max) {
-  static_assert(std::is_integral_v<typename ValueOf<T>::type>, "Int needs an integer field");
-  return Add(short_name, long_name, std::move(value_name), std::move(help),
-             [out, min, max](absl::string_view v) -> absl::Status {
-               absl::StatusOr<int64_t> n = ParseInt(v, min, max);
-               if (!n.ok()) return n.status();
-               Store(out, *n);
-               return absl::OkStatus();
-             });
+  using V = typename ValueOf<T>::type;
+  static_assert(std::is_integral_v<V>, "Int needs an integer field");
+  // The field's own type bounds the range too, so a value never wraps.
+  if constexpr (std::numeric_limits<V>::digits < 63) {
+    max = std::min<int64_t>(max, static_cast<int64_t>(std::numeric_limits<V>::max()));
+    min = std::max<int64_t>(min, static_cast<int64_t>(std::numeric_limits<V>::min()));
+  } else if constexpr (std::is_unsigned_v<V>) {
+    min = std::max<int64_t>(min, 0);
+  }
+  return AddParsed(short_name, long_name, std::move(value_name), std::move(help), out,
+                   [min, max](absl::string_view v) { return ParseInt(v, min, max); });
 }
 
 template <typename T>
 Parser& Parser::Duration(char short_name, const char* long_name, std::string value_name,
                          std::string help, T* out) {
   has_duration_ = true;
-  return Add(short_name, long_name, std::move(value_name), std::move(help),
-             [out](absl::string_view v) -> absl::Status {
-               absl::StatusOr<absl::Duration> d = ParseDuration(v);
-               if (!d.ok()) return d.status();
-               Store(out, *d);
-               return absl::OkStatus();
-             });
+  return AddParsed(short_name, long_name, std::move(value_name), std::move(help), out,
+                   [](absl::string_view v) { return ParseDuration(v); });
 }
 
 template <typename T>
 Parser& Parser::Size(char short_name, const char* long_name, std::string value_name,
                      std::string help, T* out, uint64_t max) {
-  static_assert(std::is_integral_v<typename ValueOf<T>::type>, "Size needs an integer field");
   using V = typename ValueOf<T>::type;
+  static_assert(std::is_integral_v<V>, "Size needs an integer field");
   has_size_ = true;
-  if (max > static_cast<uint64_t>(std::numeric_limits<V>::max())) {
-    max = static_cast<uint64_t>(std::numeric_limits<V>::max());
-  }
-  return Add(short_name, long_name, std::move(value_name), std::move(help),
-             [out, max](absl::string_view v) -> absl::Status {
-               absl::StatusOr<uint64_t> n = ParseSize(v, max);
-               if (!n.ok()) return n.status();
-               Store(out, *n);
-               return absl::OkStatus();
-             });
+  max = std::min<uint64_t>(max, static_cast<uint64_t>(std::numeric_limits<V>::max()));
+  return AddParsed(short_name, long_name, std::move(value_name), std::move(help), out,
+                   [max](absl::string_view v) { return ParseSize(v, max); });
 }
 
 template <typename T>
 Parser& Parser::String(char short_name, const char* long_name, std::string value_name,
                        std::string help, T* out) {
-  return Add(short_name, long_name, std::move(value_name), std::move(help),
-             [out](absl::string_view v) -> absl::Status {
-               *out = std::string(v);
-               return absl::OkStatus();
-             });
+  return AddParsed(short_name, long_name, std::move(value_name), std::move(help), out,
+                   [](absl::string_view v) { return absl::StatusOr<std::string>(std::string(v)); });
 }
 
 }  // namespace ipckit::cli

@@ -117,6 +117,17 @@ TEST_F(ParserTest, SizeIsBoundedByFieldType) {
                        "-I/--buffer: size '4G' is too large (at most 4294967295)"));
 }
 
+TEST(ParserIntTest, RangeIsBoundedByFieldType) {
+  uint16_t port = 0;
+  Parser p(ToolInfo{"t", {}, "", "", false});
+  p.Int('p', "port", "PORT", "port", &port, -5, 100000);
+  EXPECT_THAT(p.Parse({"t", "-p", "65536"}),
+              StatusIs(StatusCode::kInvalidArgument,
+                       "-p/--port: '65536' is out of range (0 to 65535)"));
+  ASSERT_THAT(p.Parse({"t", "-p", "65535"}), IsOk());
+  EXPECT_EQ(port, 65535);
+}
+
 TEST_F(ParserTest, StringsAccumulate) {
   ASSERT_THAT(Parse({"-L", "a", "--listener=b", "-Lc"}), IsOk());
   EXPECT_THAT(opts_.listeners, ElementsAre("a", "b", "c"));

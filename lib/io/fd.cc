@@ -24,6 +24,17 @@ absl::Status WaitFor(int fd, short events, absl::string_view context) {
   }
 }
 
+// SetFcntlBit turns `bit` on or off in the flags that fcntl(fd, get_cmd)
+// reads and fcntl(fd, set_cmd) writes, skipping the write when nothing changes.
+absl::Status SetFcntlBit(int fd, int get_cmd, int set_cmd, int bit, bool on,
+                         absl::string_view get_name, absl::string_view set_name) {
+  int flags = ::fcntl(fd, get_cmd);
+  if (flags < 0) return absl::ErrnoToStatus(errno, get_name);
+  int want = on ? (flags | bit) : (flags & ~bit);
+  if (want != flags && ::fcntl(fd, set_cmd, want) < 0) return absl::ErrnoToStatus(errno, set_name);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<size_t> ReadOnce(int fd, absl::Span<char> buf, absl::string_view context) {
@@ -93,13 +104,7 @@ absl::StatusOr<std::string> ReadToEnd(int fd, absl::string_view context) {
 }
 
 absl::Status SetNonBlocking(int fd, bool on) {
-  int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return absl::ErrnoToStatus(errno, "fcntl(F_GETFL)");
-  int want = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-  if (want != flags && ::fcntl(fd, F_SETFL, want) < 0) {
-    return absl::ErrnoToStatus(errno, "fcntl(F_SETFL)");
-  }
-  return absl::OkStatus();
+  return SetFcntlBit(fd, F_GETFL, F_SETFL, O_NONBLOCK, on, "fcntl(F_GETFL)", "fcntl(F_SETFL)");
 }
 
 absl::StatusOr<bool> IsNonBlocking(int fd) {
@@ -109,13 +114,7 @@ absl::StatusOr<bool> IsNonBlocking(int fd) {
 }
 
 absl::Status SetCloseOnExec(int fd, bool on) {
-  int flags = ::fcntl(fd, F_GETFD);
-  if (flags < 0) return absl::ErrnoToStatus(errno, "fcntl(F_GETFD)");
-  int want = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC);
-  if (want != flags && ::fcntl(fd, F_SETFD, want) < 0) {
-    return absl::ErrnoToStatus(errno, "fcntl(F_SETFD)");
-  }
-  return absl::OkStatus();
+  return SetFcntlBit(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on, "fcntl(F_GETFD)", "fcntl(F_SETFD)");
 }
 
 absl::StatusOr<Pipe> MakePipe(int flags) {
