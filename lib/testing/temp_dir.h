@@ -1,6 +1,8 @@
 // TempDir is a fresh, private directory for one test, under $TEST_TMPDIR when
 // Bazel sets it (else $TMPDIR or /tmp), removed with its contents when the
-// TempDir is destroyed. Unix socket paths and scratch files go here.
+// TempDir is destroyed. Unix socket paths and scratch files go here: when the
+// test's directory is too long for a Unix socket path (108 bytes; Bazel's
+// sandboxes make long ones), the directory is made under /tmp instead.
 //
 // Example:
 //
@@ -42,7 +44,8 @@ class TempDir {
   std::string path_;
 };
 
-// TestTmpDir returns $TEST_TMPDIR, else $TMPDIR, else "/tmp".
+// TestTmpDir returns $TEST_TMPDIR, else $TMPDIR, else "/tmp"; or "/tmp" when
+// that is too long to hold Unix socket paths.
 std::string TestTmpDir();
 
 }  // namespace ipckit::testing
