@@ -41,6 +41,7 @@ class Direction {
         capacity_ = size > 0 ? static_cast<size_t>(size) : 65536;
       }
     }
+    if (src_ != nullptr) capacity_ = std::max(capacity_, src_->MinReadSize());
     if (!pipe_.read) buf_.resize(capacity_);
   }
 
@@ -55,7 +56,9 @@ class Direction {
   Stream* src() const { return src_; }
   Stream* dst() const { return dst_; }
 
-  bool WantsRead() const { return !eof_ && pending() < Capacity() - (crlf_ ? 1 : 0); }
+  bool WantsRead() const {
+    return !eof_ && Capacity() - pending() >= std::max<size_t>(src_->MinReadSize(), crlf_ ? 2 : 1);
+  }
   bool WantsWrite(absl::Time now) const { return pending() > 0 && now >= next_write_; }
   absl::Time next_write() const { return next_write_; }
 
@@ -83,7 +86,7 @@ class Direction {
     }
     Compact();
     size_t room = buf_.size() - tail_;
-    if (crlf_) room = std::max<size_t>(room / 2, 1);  // Each '\n' may become two bytes.
+    if (crlf_) room /= 2;  // Each '\n' may become two bytes.
     absl::StatusOr<size_t> n = src_->Read(absl::MakeSpan(buf_.data() + tail_, room));
     if (!n.ok()) return absl::IsUnavailable(n.status()) ? absl::OkStatus() : n.status();
     *progress = true;
@@ -141,10 +144,12 @@ class Direction {
  private:
   size_t Capacity() const { return pipe_.read ? capacity_ : buf_.size(); }
 
+  // Compact makes the free space contiguous when the source needs more
+  // than what is left at the end.
   void Compact() {
     if (head_ == tail_) {
       head_ = tail_ = 0;
-    } else if (tail_ == buf_.size() && head_ > 0) {
+    } else if (buf_.size() - tail_ < std::max<size_t>(src_->MinReadSize(), 2) && head_ > 0) {
       memmove(buf_.data(), buf_.data() + head_, tail_ - head_);
       tail_ -= head_;
       head_ = 0;

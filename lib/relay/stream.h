@@ -55,6 +55,10 @@ class Stream {
   virtual uint32_t ReadWaitsFor() const { return kReadable; }
   virtual uint32_t WriteWaitsFor() const { return kWritable; }
 
+  // MinReadSize returns the buffer space Read needs to lose nothing (a
+  // datagram stream needs room for a whole datagram).
+  virtual size_t MinReadSize() const { return 1; }
+
   // IsPlain reports whether the bytes of fd() are the stream's bytes, so
   // the relay may move them with splice(2).
   virtual bool IsPlain() const { return false; }
