@@ -117,6 +117,20 @@ absl::Status SetCloseOnExec(int fd, bool on) {
   return SetFcntlBit(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on, "fcntl(F_GETFD)", "fcntl(F_SETFD)");
 }
 
+absl::Status EnsureStandardFds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    // open(2) returns the lowest free descriptor: this one.
+    int got = ::open("/dev/null", O_RDWR);
+    if (got < 0) return absl::ErrnoToStatus(errno, "open /dev/null");
+    if (got != fd) {
+      ::close(got);
+      return absl::InternalError(absl::StrCat("open /dev/null gave fd ", got, ", not ", fd));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Pipe> MakePipe(int flags) {
   int fds[2];
   if (::pipe2(fds, flags) != 0) return absl::ErrnoToStatus(errno, "pipe2");

@@ -70,6 +70,11 @@ absl::Status SetCloseOnExec(int fd, bool on);
 // IsNonBlocking reports whether O_NONBLOCK is set on `fd`, or the fcntl(2) error.
 absl::StatusOr<bool> IsNonBlocking(int fd);
 
+// EnsureStandardFds opens /dev/null on any of descriptors 0, 1 and 2 that is
+// closed, so that no socket or file a tool opens later lands on them, and
+// returns OK, or the open(2) error. Tools call it first thing in main.
+absl::Status EnsureStandardFds();
+
 // Pipe is the two ends of a pipe(2).
 struct Pipe {
   UniqueFd read;

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -240,6 +241,27 @@ TEST(FdTest, SetCloseOnExecTogglesFlag) {
   EXPECT_EQ(::fcntl(p->read.get(), F_GETFD) & FD_CLOEXEC, 0);
   EXPECT_THAT(SetCloseOnExec(-1, true),
               StatusIs(absl::StatusCode::kFailedPrecondition, "fcntl(F_GETFD): Bad file descriptor"));
+}
+
+TEST(FdTest, EnsureStandardFdsReopensClosedStdin) {
+  UniqueFd saved(::fcntl(0, F_DUPFD_CLOEXEC, 10));
+  ASSERT_TRUE(saved);
+  ::close(0);
+  EXPECT_THAT(EnsureStandardFds(), IsOk());
+  struct stat st, null_st;
+  ASSERT_EQ(::fstat(0, &st), 0);
+  ASSERT_EQ(::stat("/dev/null", &null_st), 0);
+  EXPECT_EQ(st.st_rdev, null_st.st_rdev);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  ASSERT_EQ(::dup2(saved.get(), 0), 0);
+}
+
+TEST(FdTest, EnsureStandardFdsLeavesOpenOnesAlone) {
+  struct stat before, after;
+  ASSERT_EQ(::fstat(1, &before), 0);
+  EXPECT_THAT(EnsureStandardFds(), IsOk());
+  ASSERT_EQ(::fstat(1, &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino);
 }
 
 TEST(FdTest, MakePipeIsCloseOnExecByDefault) {

@@ -285,6 +285,7 @@ absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, Re
       stats->sent = up.moved();
       stats->received = down.moved();
       stats->spliced = up.spliced() || down.spliced();
+      stats->local_input_ended = up.eof() && options.read_local && local.reader != nullptr;
     }
     return s;
   };

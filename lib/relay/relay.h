@@ -61,6 +61,7 @@ struct RelayStats {
   uint64_t sent = 0;      // Bytes local -> net.
   uint64_t received = 0;  // Bytes net -> local.
   bool spliced = false;   // Some direction used splice(2).
+  bool local_input_ended = false;  // The local reader reached end of input.
 };
 
 // Relay runs until the policy in `options` says it is finished and returns
