@@ -174,7 +174,7 @@ std::string SocketAddress::Host() const {
 std::string SocketAddress::ToString() const {
   if (family() == AF_INET) return absl::StrCat(Host(), ":", port());
   if (family() == AF_INET6) return absl::StrCat("[", Host(), "]:", port());
-  if (is_unix()) return Host();
+  if (is_unix()) return IsAbstract() || len_ > offsetof(struct sockaddr_un, sun_path) + 1 ? Host() : "(unnamed)";
   return "(unspecified)";
 }
 

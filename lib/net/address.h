@@ -81,7 +81,8 @@ class SocketAddress {
   // or "@name" for an abstract address ("" for an unnamed Unix socket).
   std::string Host() const;
 
-  // ToString returns "127.0.0.1:80", "[::1]:80", "/path", "@name".
+  // ToString returns "127.0.0.1:80", "[::1]:80", "/path", "@name", or
+  // "(unnamed)" for an unbound Unix socket.
   std::string ToString() const;
 
   // IsAbstract reports whether this is a Linux abstract Unix address.

@@ -6,9 +6,12 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
 
 namespace ipckit::net {
@@ -77,8 +80,24 @@ absl::StatusOr<Socket> ConnectOne(const SocketAddress& addr, const ConnectOption
   return s;
 }
 
+// BoundInThisNamespace reports whether a live socket is bound to `path`,
+// from /proc/net/unix (Linux), without connecting to it: a probe connection
+// would be accepted by a live one-shot server as its client.
+bool BoundInThisNamespace(const std::string& path) {
+  std::ifstream table("/proc/net/unix");
+  std::string line;
+  std::getline(table, line);  // Header.
+  while (std::getline(table, line)) {
+    // "Num RefCount Protocol Flags Type St Inode Path": the path is the 8th field.
+    std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    if (fields.size() >= 8 && fields[7] == path) return true;
+  }
+  return false;
+}
+
 // ProbeUnixPath decides whether an existing Unix socket path may be replaced:
-// OK if nothing listens there (connect is refused), an error otherwise.
+// OK only if a connect to it is refused (nothing has it open), an error
+// otherwise.
 absl::Status ProbeUnixPath(const SocketAddress& addr, int type) {
   std::string path = addr.Host();
   struct stat st;
@@ -88,6 +107,10 @@ absl::Status ProbeUnixPath(const SocketAddress& addr, int type) {
   }
   if (!S_ISSOCK(st.st_mode)) {
     return absl::AlreadyExistsError(absl::StrCat("listen ", path, ": exists and is not a socket"));
+  }
+  if (BoundInThisNamespace(path)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("listen ", path, ": a server is already listening there"));
   }
   absl::StatusOr<Socket> probe = Socket::Create(AF_UNIX, type);
   if (!probe.ok()) return probe.status();

@@ -307,7 +307,7 @@ absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, Re
     bool net_ended = down.done() && !down.eof_handled();
     if (net_ended) {
       down.set_eof_handled();
-      if (local.writer != nullptr && options.read_net) {
+      if (local.writer != nullptr && options.read_net && options.close_local_output_on_net_eof) {
         watcher.Forget(local.writer->fd());
         absl::Status s = local.writer->CloseWrite();
         if (!s.ok()) return report(s);

@@ -50,6 +50,7 @@ struct RelayOptions {
   bool shutdown_net_on_local_eof = false;               // nc -N.
   std::optional<absl::Duration> quit_after_local_eof;   // nc -q T (0: at once).
   bool keep_sending_after_net_eof = false;              // Old half-duplex nc.
+  bool close_local_output_on_net_eof = true;  // false: more sessions follow (nc -k).
   absl::Duration idle_timeout = absl::InfiniteDuration();  // nc -w T.
   bool crlf = false;                                   // nc -C: LF -> CRLF to the net.
   absl::Duration line_interval = absl::ZeroDuration();  // nc -i: pause between lines sent.

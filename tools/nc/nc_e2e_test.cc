@@ -1,0 +1,464 @@
+// End-to-end tests of nc, against itself and real peers: Debian's
+// netcat-openbsd (nc.openbsd), ncat, socat and Python's socket module.
+#include <openssl/sha.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/io/fd.h"
+#include "lib/net/socket.h"
+#include "lib/testing/runfiles.h"
+#include "lib/testing/status_matchers.h"
+#include "lib/testing/subprocess.h"
+#include "lib/testing/temp_dir.h"
+
+namespace ipckit::nc {
+namespace {
+
+using ::ipckit::testing::ExitStatus;
+using ::ipckit::testing::IsOk;
+using ::ipckit::testing::IsOkAndHolds;
+using ::ipckit::testing::Runfile;
+using ::ipckit::testing::Stream;
+using ::ipckit::testing::Subprocess;
+using ::ipckit::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr absl::Duration kTimeout = absl::Seconds(20);
+
+std::string Nc() { return *Runfile("tools/nc/nc"); }
+
+std::string RandomBytes(size_t n) {
+  std::string s(n, '\0');
+  uint64_t x = 88172645463325252ull;
+  for (size_t i = 0; i < n; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    s[i] = static_cast<char>(x);
+  }
+  return s;
+}
+
+std::string Sha256(const std::string& s) {
+  uint8_t d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(s.data()), s.size(), d);
+  std::string hex;
+  for (uint8_t b : d) absl::StrAppend(&hex, absl::Hex(b, absl::kZeroPad2));
+  return hex;
+}
+
+// PortOf returns the port at the end of "ADDR:PORT" or "... PORT".
+int PortOf(const std::string& text) {
+  size_t cut = text.find_last_of(": ");
+  int port = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(text.substr(cut + 1), &port)) << text;
+  return port;
+}
+
+// StartPeer starts tools/nc/testdata/peer.py in `mode` and returns it with its port.
+std::pair<Subprocess, std::string> StartPeer(std::vector<std::string> args) {
+  args.insert(args.begin(), {"python3", *Runfile("tools/nc/testdata/peer.py")});
+  absl::StatusOr<Subprocess> p = Subprocess::Start(args);
+  EXPECT_THAT(p, IsOk());
+  absl::StatusOr<std::string> addr = p->WaitForListening(Stream::kStdout, kTimeout);
+  EXPECT_THAT(addr, IsOk());
+  return {std::move(*p), absl::StrCat(PortOf(*addr))};
+}
+
+// StartNcListener starts our nc -l with `extra` flags on 127.0.0.1 port 0,
+// and returns it with the bound port from its -v line.
+std::pair<Subprocess, std::string> StartNcListener(std::vector<std::string> extra,
+                                                   const char* host = "127.0.0.1") {
+  std::vector<std::string> args = {Nc(), "-lv"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(host);
+  args.push_back("0");
+  absl::StatusOr<Subprocess> p = Subprocess::Start(args);
+  EXPECT_THAT(p, IsOk());
+  absl::StatusOr<std::string> addr = p->WaitForListening(Stream::kStderr, kTimeout);
+  EXPECT_THAT(addr, IsOk());
+  return {std::move(*p), absl::StrCat(PortOf(*addr))};
+}
+
+// WaitBoth waits for two processes at once, so that neither blocks on a full
+// output pipe while the other is being waited for.
+std::pair<absl::StatusOr<ExitStatus>, absl::StatusOr<ExitStatus>> WaitBoth(Subprocess& a, Subprocess& b) {
+  std::future<absl::StatusOr<ExitStatus>> fa = std::async(std::launch::async, [&] { return a.Wait(kTimeout); });
+  absl::StatusOr<ExitStatus> rb = b.Wait(kTimeout);
+  return {fa.get(), rb};
+}
+
+absl::StatusOr<Subprocess> Spawn(std::vector<std::string> args, const std::string& input = "",
+                               bool close_stdin = true) {
+  absl::StatusOr<Subprocess> p = Subprocess::Start(args);
+  if (!p.ok()) return p;
+  p->Write(input);
+  if (close_stdin) p->CloseStdin();
+  return p;
+}
+
+TEST(NcE2eTest, BulkFromOpenbsdNcToOurListener) {
+  const std::string data = RandomBytes(16 << 20);
+  auto [listener, port] = StartNcListener({});
+  absl::StatusOr<Subprocess> client = Spawn({"nc.openbsd", "-N", "127.0.0.1", port}, data);
+  ASSERT_THAT(client, IsOk());
+  auto [c, l] = WaitBoth(*client, listener);
+  EXPECT_THAT(c, IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(l, IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(listener.out().size(), data.size());
+  EXPECT_EQ(Sha256(listener.out()), Sha256(data));
+  EXPECT_THAT(listener.err(), HasSubstr(absl::StrCat("received ", data.size(), " bytes")));
+}
+
+TEST(NcE2eTest, BulkFromOurClientToOpenbsdNcListener) {
+  const std::string data = RandomBytes(16 << 20);
+  absl::StatusOr<Subprocess> server = Subprocess::Start({"nc.openbsd", "-lv", "127.0.0.1", "0"});
+  ASSERT_THAT(server, IsOk());
+  absl::StatusOr<std::string> line = server->WaitForLine(Stream::kStderr, "Listening on", kTimeout);
+  ASSERT_THAT(line, IsOk());
+  absl::StatusOr<Subprocess> client =
+      Spawn({Nc(), "-N", "127.0.0.1", absl::StrCat(PortOf(*line))}, data);
+  ASSERT_THAT(client, IsOk());
+  auto [c, s] = WaitBoth(*client, *server);
+  EXPECT_THAT(c, IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(s, IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(Sha256(server->out()), Sha256(data));
+}
+
+TEST(NcE2eTest, BulkToPythonSinkAndBackFromSocat) {
+  const std::string data = RandomBytes(8 << 20);
+  auto [sink, port] = StartPeer({"sink"});
+  absl::StatusOr<Subprocess> client = Spawn({Nc(), "-N", "127.0.0.1", port}, data);
+  ASSERT_THAT(client, IsOk());
+  EXPECT_THAT(client->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+              IsOkAndHolds(absl::StrCat("got ", data.size(), " bytes sha256 ", Sha256(data))));
+
+  // socat sends to our listener; our stdout must match byte for byte.
+  auto [listener, lport] = StartNcListener({});
+  absl::StatusOr<Subprocess> socat = Spawn({"socat", "-u", "-", absl::StrCat("TCP:127.0.0.1:", lport)}, data);
+  ASSERT_THAT(socat, IsOk());
+  auto [c, l] = WaitBoth(*socat, listener);
+  EXPECT_THAT(c, IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(l, IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(Sha256(listener.out()), Sha256(data));
+}
+
+TEST(NcE2eTest, HalfCloseRequestGetsDelayedReply) {
+  auto [peer, port] = StartPeer({"reply-after-eof", "--delay", "0.3", "--data", "the reply\n"});
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-N", "127.0.0.1", port}, "request\n");
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(nc->out(), "the reply\n");
+}
+
+TEST(NcE2eTest, QuitIsAHardDeadlineAgainstAPeerThatHolds) {
+  auto [peer, port] = StartPeer({"hold"});
+  absl::Time start = absl::Now();
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-q", "0.3", "127.0.0.1", port}, "data");
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
+}
+
+TEST(NcE2eTest, PeerCloseEndsClientWhileStdinStaysOpen) {
+  auto [peer, port] = StartPeer({"send-close", "--data", "bye\n"});
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "127.0.0.1", port}, "", /*close_stdin=*/false);
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(nc->out(), "bye\n");
+}
+
+TEST(NcE2eTest, DevNullStdinWorksInBothModes) {
+  auto [peer, port] = StartPeer({"send-close", "--data", "x"});
+  absl::StatusOr<Subprocess> nc =
+      Spawn({"sh", "-c", absl::StrCat(Nc(), " 127.0.0.1 ", port, " </dev/null")});
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(nc->out(), "x");
+
+  // A listener with closed stdin serves a client who sends and closes.
+  absl::StatusOr<Subprocess> l = Subprocess::Start(
+      {"sh", "-c", absl::StrCat(Nc(), " -lv 127.0.0.1 0 <&-")});
+  ASSERT_THAT(l, IsOk());
+  absl::StatusOr<std::string> addr = l->WaitForListening(Stream::kStderr, kTimeout);
+  ASSERT_THAT(addr, IsOk());
+  absl::StatusOr<Subprocess> c = Spawn({"nc.openbsd", "-N", "127.0.0.1", absl::StrCat(PortOf(*addr))}, "hi");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(l->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(l->out(), "hi");
+}
+
+TEST(NcE2eTest, RefusedConnectionExitsOneWithMessage) {
+  absl::StatusOr<net::Listener> l = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {});
+  ASSERT_THAT(l, IsOk());
+  std::string port = absl::StrCat(l->address().port());
+  *l = std::move(*net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {}));  // Frees the port.
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "127.0.0.1", port});
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_EQ(nc->err(), absl::StrCat("nc: connect 127.0.0.1:", port, ": Connection refused\n"));
+}
+
+TEST(NcE2eTest, ConnectTimeoutAgainstFullAcceptQueueExitsThree) {
+  net::ListenOptions lo;
+  lo.backlog = 0;
+  absl::StatusOr<net::Listener> l = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), lo);
+  ASSERT_THAT(l, IsOk());
+  std::vector<net::Socket> fillers;
+  net::ConnectOptions quick;
+  quick.timeout = absl::Milliseconds(200);
+  for (int i = 0; i < 16; ++i) {
+    absl::StatusOr<net::Socket> s = net::Connect({l->address()}, quick);
+    if (!s.ok()) break;
+    fillers.push_back(std::move(*s));
+  }
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-w", "300ms", "127.0.0.1", absl::StrCat(l->address().port())});
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(3)));
+  EXPECT_EQ(nc->err(), absl::StrCat("nc: connect ", l->address().ToString(), ": timed out after 300ms\n"));
+}
+
+TEST(NcE2eTest, ScanOverTwentyPorts) {
+  std::vector<net::Listener> open;
+  std::vector<std::string> ports;
+  for (int i = 0; i < 2; ++i) {
+    open.push_back(std::move(*net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {})));
+    ports.push_back(absl::StrCat(open.back().address().port()));
+  }
+  for (int i = 0; i < 18; ++i) {
+    absl::StatusOr<net::Listener> c = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {});
+    ports.push_back(absl::StrCat(c->address().port()));  // Closed when `c` goes.
+  }
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-zv", "-r", "127.0.0.1", absl::StrJoin(ports, ",")});
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  for (size_t i = 0; i < ports.size(); ++i) {
+    EXPECT_THAT(nc->err(), HasSubstr(absl::StrCat("nc: 127.0.0.1:", ports[i], " (tcp) ",
+                                                  i < 2 ? "open\n" : "closed (Connection refused)\n")));
+  }
+  // All closed: exit 1.
+  absl::StatusOr<Subprocess> none = Spawn({Nc(), "-z", "127.0.0.1", absl::StrJoin(ports.begin() + 2, ports.end(), ",")});
+  ASSERT_THAT(none, IsOk());
+  EXPECT_THAT(none->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+}
+
+TEST(NcE2eTest, UdpScanReportsIcmpRefusalAsClosed) {
+  net::ListenOptions udp;
+  udp.type = SOCK_DGRAM;
+  absl::StatusOr<net::Listener> open = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), udp);
+  ASSERT_THAT(open, IsOk());
+  std::string open_port = absl::StrCat(open->address().port());
+  std::string closed_port;
+  {
+    absl::StatusOr<net::Listener> c = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), udp);
+    closed_port = absl::StrCat(c->address().port());
+  }
+  absl::StatusOr<Subprocess> nc =
+      Spawn({Nc(), "-uzv", "-w", "500ms", "127.0.0.1", absl::StrCat(open_port, ",", closed_port)});
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(nc->err(), HasSubstr(absl::StrCat("127.0.0.1:", open_port, " (udp) open")));
+  EXPECT_THAT(nc->err(), HasSubstr(absl::StrCat("127.0.0.1:", closed_port, " (udp) closed (Connection refused)")));
+}
+
+TEST(NcE2eTest, UdpEchoOverIPv4AndIPv6) {
+  for (bool v6 : {false, true}) {
+    std::vector<std::string> peer_args = {"udp-echo"};
+    if (v6) peer_args.push_back("--v6");
+    auto [peer, port] = StartPeer(peer_args);
+    absl::StatusOr<Subprocess> nc =
+        Spawn({Nc(), "-u", "-w", "500ms", v6 ? "::1" : "127.0.0.1", port}, "ping\n");
+    ASSERT_THAT(nc, IsOk());
+    EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+    EXPECT_EQ(nc->out(), "ping\n") << (v6 ? "v6" : "v4");
+  }
+}
+
+TEST(NcE2eTest, UdpDatagramBoundariesUpTo65507Bytes) {
+  auto [peer, port] = StartPeer({"udp-echo"});
+  const std::string big = RandomBytes(65507);
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-u", "-w", "500ms", "127.0.0.1", port}, big);
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(Sha256(nc->out()), Sha256(big));
+}
+
+TEST(NcE2eTest, UdpListenerKeepsServingThreePeers) {
+  auto [listener, port] = StartNcListener({"-uk"});
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<Subprocess> c =
+        Spawn({"socat", "-u", "-", absl::StrCat("UDP-SENDTO:127.0.0.1:", port)}, absl::StrCat("peer", i, "\n"));
+    ASSERT_THAT(c, IsOk());
+    EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+    EXPECT_THAT(listener.WaitForLine(Stream::kStdout, absl::StrCat("peer", i), kTimeout), IsOk());
+  }
+}
+
+TEST(NcE2eTest, KeepListeningServesClientsOneAfterAnother) {
+  auto [listener, port] = StartNcListener({"-k"});
+  for (const char* who : {"first", "second", "third"}) {
+    absl::StatusOr<Subprocess> c = Spawn({"ncat", "--send-only", "127.0.0.1", port}, absl::StrCat(who, "\n"));
+    ASSERT_THAT(c, IsOk());
+    EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+    EXPECT_THAT(listener.WaitForLine(Stream::kStdout, who, kTimeout), IsOkAndHolds(who));
+  }
+}
+
+TEST(NcE2eTest, BrokenStdoutExitsPromptly) {
+  auto [peer, port] = StartPeer({"stream"});
+  absl::StatusOr<Subprocess> sh = Spawn({"bash", "-c",
+      absl::StrCat(Nc(), " 127.0.0.1 ", port, " </dev/null | head -c 10 >/dev/null; echo rc=${PIPESTATUS[0]} >&2")});
+  ASSERT_THAT(sh, IsOk());
+  EXPECT_THAT(sh->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(sh->err(), "nc: write stdout: Broken pipe\nrc=1\n");
+}
+
+TEST(NcE2eTest, UnixStreamWithSocatAndLivePathSafety) {
+  absl::StatusOr<TempDir> dir = TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string path = dir->Path("nc.sock");
+  absl::StatusOr<Subprocess> l = Subprocess::Start({Nc(), "-lvU", path});
+  ASSERT_THAT(l, IsOk());
+  ASSERT_THAT(l->WaitForListening(Stream::kStderr, kTimeout), IsOkAndHolds(path));
+  // A second listener must not steal the live path.
+  absl::StatusOr<Subprocess> thief = Spawn({Nc(), "-lU", path});
+  ASSERT_THAT(thief, IsOk());
+  EXPECT_THAT(thief->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_EQ(thief->err(), absl::StrCat("nc: listen ", path, ": a server is already listening there\n"));
+  absl::StatusOr<Subprocess> c = Spawn({"socat", "-", absl::StrCat("UNIX-CONNECT:", path)}, "over unix\n");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(l->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(l->out(), "over unix\n");
+  struct stat st;
+  EXPECT_NE(::lstat(path.c_str(), &st), 0) << "socket path left behind";
+}
+
+TEST(NcE2eTest, UnixDatagramAndAbstract) {
+  absl::StatusOr<TempDir> dir = TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string path = dir->Path("d.sock");
+  absl::StatusOr<Subprocess> l = Subprocess::Start({Nc(), "-luvU", path});
+  ASSERT_THAT(l, IsOk());
+  ASSERT_THAT(l->WaitForListening(Stream::kStderr, kTimeout), IsOk());
+  absl::StatusOr<Subprocess> c = Spawn({"socat", "-u", "-", absl::StrCat("UNIX-SENDTO:", path)}, "dgram\n");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(l->WaitForLine(Stream::kStdout, "dgram", kTimeout), IsOk());
+
+  std::string name = absl::StrCat("@ipckit-nc-", ::getpid());
+  absl::StatusOr<Subprocess> al = Subprocess::Start({Nc(), "-lvU", name});
+  ASSERT_THAT(al, IsOk());
+  ASSERT_THAT(al->WaitForListening(Stream::kStderr, kTimeout), IsOkAndHolds(name));
+  absl::StatusOr<Subprocess> ac = Spawn({Nc(), "-NU", name}, "abstract\n");
+  ASSERT_THAT(ac, IsOk());
+  EXPECT_THAT(ac->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(al->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(al->out(), "abstract\n");
+}
+
+TEST(NcE2eTest, SourceAddressPortAndCrlf) {
+  auto [listener, port] = StartNcListener({});
+  absl::StatusOr<net::Listener> tmp = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.2", 0), {});
+  std::string sport = absl::StrCat(tmp->address().port());
+  *tmp = std::move(*net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {}));
+  absl::StatusOr<Subprocess> c = Spawn({Nc(), "-C", "-N", "-s", "127.0.0.2", "-p", sport, "127.0.0.1", port}, "a\nb\n");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(listener.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(listener.out(), "a\r\nb\r\n");
+  EXPECT_THAT(listener.err(), HasSubstr(absl::StrCat("connection from 127.0.0.2:", sport, "\n")));
+}
+
+TEST(NcE2eTest, ExecRelaysEofBothWaysWithoutLosingTheLastBytes) {
+  auto [listener, port] = StartNcListener({"--sh-exec", "tr a-z A-Z; echo last words"});
+  absl::StatusOr<Subprocess> c = Spawn({"nc.openbsd", "-N", "127.0.0.1", port}, "hello\n");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(c->out(), "HELLO\nlast words\n");
+  EXPECT_THAT(listener.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(listener.err(), HasSubstr("exited with status 0"));
+}
+
+TEST(NcE2eTest, ExecAsClient) {
+  auto [peer, port] = StartPeer({"reply-after-eof", "--data", "pong"});
+  absl::StatusOr<Subprocess> c = Spawn({Nc(), "--exec", "echo ping", "127.0.0.1", port});
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+}
+
+TEST(NcE2eTest, SendOnlyAndRecvOnly) {
+  auto [peer, port] = StartPeer({"send-close", "--data", "incoming"});
+  absl::StatusOr<Subprocess> r = Spawn({Nc(), "--recv-only", "127.0.0.1", port}, "never sent", false);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_THAT(r->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(r->out(), "incoming");
+
+  auto [sink, sport] = StartPeer({"sink"});
+  absl::StatusOr<Subprocess> s = Spawn({Nc(), "--send-only", "-N", "127.0.0.1", sport}, "outgoing");
+  ASSERT_THAT(s, IsOk());
+  EXPECT_THAT(s->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+              IsOkAndHolds(absl::StrCat("got 8 bytes sha256 ", Sha256("outgoing"))));
+}
+
+TEST(NcE2eTest, PortFileAndUsageErrors) {
+  absl::StatusOr<TempDir> dir = TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string pf = dir->Path("port");
+  absl::StatusOr<Subprocess> l = Subprocess::Start({Nc(), "-l", "127.0.0.1", "0", "--port-file", pf});
+  ASSERT_THAT(l, IsOk());
+  std::string port;
+  absl::Time deadline = absl::Now() + kTimeout;
+  while (port.empty() && absl::Now() < deadline) {
+    std::ifstream f(pf);
+    std::getline(f, port);
+    if (port.empty()) absl::SleepFor(absl::Milliseconds(10));  // Polling a file, with a deadline.
+  }
+  ASSERT_FALSE(port.empty());
+  absl::StatusOr<Subprocess> c = Spawn({"nc.openbsd", "-N", "127.0.0.1", port}, "via port file");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(l->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(l->out(), "via port file");
+
+  absl::StatusOr<Subprocess> bad = Spawn({Nc(), "-e", "/bin/sh", "host", "1"});
+  ASSERT_THAT(bad, IsOk());
+  EXPECT_THAT(bad->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(2)));
+  EXPECT_EQ(bad->err(),
+            "nc: -e is not supported: it means 'exec' only in some netcats; use --exec CMD or "
+            "--sh-exec CMD\nTry 'nc --help'.\n");
+}
+
+TEST(NcE2eTest, HelpDocumentsEveryOptionAndTheStateMachine) {
+  absl::StatusOr<Subprocess> h = Spawn({Nc(), "--help"});
+  ASSERT_THAT(h, IsOk());
+  EXPECT_THAT(h->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  for (const char* flag : {"-4", "-6", "-C", "-d", "-F", "-I SIZE", "-i, --interval", "-k", "-l",
+                           "-N", "-n", "-O SIZE", "-p, --source-port", "-q SECS", "-r",
+                           "-s, --source", "-T, --tos", "-U", "-u", "-v", "-w, --wait", "-z",
+                           "--send-only", "--recv-only", "--no-shutdown", "--keep-sending",
+                           "--port-file", "--exec", "--sh-exec"}) {
+    EXPECT_THAT(h->out(), HasSubstr(flag)) << flag;
+  }
+  EXPECT_THAT(h->out(), HasSubstr("End of input and timers:"));
+  EXPECT_THAT(h->out(), HasSubstr("3 connect timed out"));
+}
+
+}  // namespace
+}  // namespace ipckit::nc

@@ -1,0 +1,165 @@
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/testing/status_matchers.h"
+#include "tools/nc/nc.h"
+
+namespace ipckit::nc {
+namespace {
+
+using ::absl::StatusCode;
+using ::ipckit::testing::IsOk;
+using ::ipckit::testing::IsOkAndHolds;
+using ::ipckit::testing::StatusIs;
+
+Options Connect() {
+  Options o;
+  o.args = {"127.0.0.1", "80"};
+  return o;
+}
+
+Options Listen() {
+  Options o;
+  o.listen = true;
+  o.args = {"0"};
+  return o;
+}
+
+TEST(NcOptionsTest, PlainConnectAndListenAreValid) {
+  EXPECT_THAT(Validate(Connect()), IsOk());
+  EXPECT_THAT(Validate(Listen()), IsOk());
+  Options o = Connect();
+  o.args = {"[::1]:80"};
+  EXPECT_THAT(Validate(o), IsOk());
+  o = Listen();
+  o.args = {"127.0.0.1", "0"};
+  EXPECT_THAT(Validate(o), IsOk());
+  o.args = {};
+  o.source_port = 8080;
+  EXPECT_THAT(Validate(o), IsOk());
+}
+
+TEST(NcOptionsTest, DifferingFlagsAreRejectedNotReinterpreted) {
+  Options o = Connect();
+  o.flag_e = "/bin/sh";
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument,
+                                    "-e is not supported: it means 'exec' only in some netcats; "
+                                    "use --exec CMD or --sh-exec CMD"));
+  o = Connect();
+  o.flag_c = "x";
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument,
+                                    "-c is not supported: it means TLS in OpenBSD nc and 'sh -c' "
+                                    "in ncat; use --sh-exec CMD"));
+  o = Connect();
+  o.flag_t = true;
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument,
+                                    "-t (telnet negotiation) is not supported"));
+  o = Connect();
+  o.flag_X = "5";
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument,
+                                    "proxies (-x, -X, -P) are not supported yet"));
+}
+
+TEST(NcOptionsTest, Conflicts) {
+  struct Case {
+    void (*edit)(Options&);
+    const char* message;
+  } cases[] = {
+      {[](Options& o) { o.ipv4 = o.ipv6 = true; }, "cannot use -4 and -6 together"},
+      {[](Options& o) { o.keep_listening = true; }, "-k requires -l"},
+      {[](Options& o) { o.send_only = o.recv_only = true; },
+       "cannot use --send-only with --recv-only"},
+      {[](Options& o) { o.send_only = o.no_stdin = true; }, "cannot use --send-only with -d"},
+      {[](Options& o) { o.shutdown_on_eof = o.no_shutdown = true; },
+       "cannot use -N with --no-shutdown"},
+      {[](Options& o) {
+         o.exec = "cat";
+         o.sh_exec = "cat";
+       },
+       "cannot use --exec with --sh-exec"},
+      {[](Options& o) {
+         o.exec = "cat";
+         o.scan = true;
+       },
+       "cannot use --exec/--sh-exec with -z, -F, -d, --send-only or --recv-only"},
+      {[](Options& o) { o.port_file = "f"; }, "--port-file requires -l"},
+      {[](Options& o) {
+         o.unix_socket = true;
+         o.ipv4 = true;
+         o.args = {"/tmp/x"};
+       },
+       "cannot use -4, -6, -p, -s or -T with -U"},
+      {[](Options& o) { o.args = {}; }, "missing host and port"},
+      {[](Options& o) { o.args = {"a", "1", "2"}; }, "too many arguments"},
+      {[](Options& o) { o.args = {"host"}; },
+       "invalid address 'host': expected HOST:PORT or [IPV6]:PORT"},
+      {[](Options& o) { o.args = {"host", "99999"}; }, "invalid port '99999'"},
+      {[](Options& o) { o.args = {"host", "20-30"}; }, "invalid port '20-30'"},
+      {[](Options& o) { o.quit_after = "soon"; },
+       "-q: invalid duration 'soon' (use e.g. 250ms, 5s, 2m, 1.5h)"},
+      {[](Options& o) { o.tos = "fast"; },
+       "-T: invalid TOS 'fast' (use 0-255, 0xNN, lowdelay, throughput, reliability, lowcost, "
+       "critical, inetcontrol, netcontrol, ef, af11-af43, cs0-cs7)"},
+      {[](Options& o) { o.pass_fd = o.scan = true; }, "cannot use -F with -l or -z"},
+  };
+  for (const Case& c : cases) {
+    Options o = Connect();
+    c.edit(o);
+    EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, c.message)) << c.message;
+  }
+}
+
+TEST(NcOptionsTest, ListenConflicts) {
+  Options o = Listen();
+  o.scan = true;
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, "cannot use -z with -l"));
+  o = Listen();
+  o.args = {};
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, "missing port to listen on"));
+  o = Listen();
+  o.source_port = 5;
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument,
+                                    "give the port to listen on once: -p PORT or an argument"));
+}
+
+TEST(NcOptionsTest, ScanTakesPortLists) {
+  Options o = Connect();
+  o.scan = true;
+  o.args = {"127.0.0.1", "20-30,80"};
+  EXPECT_THAT(Validate(o), IsOk());
+  o.args = {"127.0.0.1", "30-20"};
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, "invalid port range '30-20'"));
+}
+
+TEST(NcOptionsTest, QuitAcceptsNegativeAsForever) {
+  Options o = Connect();
+  o.quit_after = "-1";
+  EXPECT_THAT(Validate(o), IsOk());
+  o.quit_after = "0";
+  EXPECT_THAT(Validate(o), IsOk());
+  o.quit_after = "-x";
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, "-q: invalid value '-x'"));
+}
+
+TEST(NcOptionsTest, TosValues) {
+  EXPECT_THAT(TosValue("lowdelay"), IsOkAndHolds(0x10));
+  EXPECT_THAT(TosValue("Throughput"), IsOkAndHolds(0x08));
+  EXPECT_THAT(TosValue("af11"), IsOkAndHolds(40));
+  EXPECT_THAT(TosValue("af43"), IsOkAndHolds(152));
+  EXPECT_THAT(TosValue("cs7"), IsOkAndHolds(224));
+  EXPECT_THAT(TosValue("ef"), IsOkAndHolds(0xb8));
+  EXPECT_THAT(TosValue("0x10"), IsOkAndHolds(16));
+  EXPECT_THAT(TosValue("255"), IsOkAndHolds(255));
+  EXPECT_THAT(TosValue("256"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(TosValue("af44"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(TosValue("-1"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST(NcOptionsTest, ExitCodes) {
+  EXPECT_EQ(ExitCode(absl::OkStatus()), 0);
+  EXPECT_EQ(ExitCode(absl::UnavailableError("connect 127.0.0.1:9: Connection refused")), 1);
+  EXPECT_EQ(ExitCode(absl::DeadlineExceededError("connect x: timed out after 1s")), kExitTimeout);
+  EXPECT_EQ(kExitTimeout, 3);
+}
+
+}  // namespace
+}  // namespace ipckit::nc
