@@ -445,6 +445,29 @@ TEST(NcE2eTest, PortFileAndUsageErrors) {
             "--sh-exec CMD\nTry 'nc --help'.\n");
 }
 
+TEST(NcE2eTest, PassFdHandsTheConnectedSocketToStdout) {
+  auto [sink, port] = StartPeer({"sink"});
+  // Python receives the descriptor nc -F passes over its stdout and uses it.
+  const std::string script = absl::StrCat(R"(
+import array, socket, subprocess, sys
+a, b = socket.socketpair()
+p = subprocess.Popen([sys.argv[1], "-F", "127.0.0.1", sys.argv[2]], stdout=b)
+b.close()
+msg, anc, flags, addr = a.recvmsg(1, socket.CMSG_LEN(4))
+fd = array.array("i", anc[0][2])[0]
+s = socket.socket(fileno=fd)
+s.sendall(b"over a passed fd")
+s.shutdown(socket.SHUT_WR)
+print("nc exited", p.wait())
+)");
+  absl::StatusOr<Subprocess> py = Spawn({"python3", "-c", script, Nc(), port});
+  ASSERT_THAT(py, IsOk());
+  EXPECT_THAT(py->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(py->out(), "nc exited 0\n");
+  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+              IsOkAndHolds(absl::StrCat("got 16 bytes sha256 ", Sha256("over a passed fd"))));
+}
+
 TEST(NcE2eTest, HelpDocumentsEveryOptionAndTheStateMachine) {
   absl::StatusOr<Subprocess> h = Spawn({Nc(), "--help"});
   ASSERT_THAT(h, IsOk());
