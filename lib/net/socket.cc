@@ -125,6 +125,20 @@ absl::Status ProbeUnixPath(const SocketAddress& addr, int type) {
   return absl::OkStatus();
 }
 
+// FirstThatWorks returns `attempt` of the first of `addrs` that succeeds, or
+// the last failure ("VERB: no addresses" if there are none).
+template <typename T, typename Attempt>
+absl::StatusOr<T> FirstThatWorks(const std::vector<SocketAddress>& addrs, absl::string_view verb,
+                                 Attempt attempt) {
+  absl::Status last = absl::NotFoundError(absl::StrCat(verb, ": no addresses"));
+  for (const SocketAddress& addr : addrs) {
+    absl::StatusOr<T> r = attempt(addr);
+    if (r.ok()) return r;
+    last = r.status();
+  }
+  return last;
+}
+
 }  // namespace
 
 absl::StatusOr<Socket> Socket::Create(int family, int type) {
@@ -181,13 +195,8 @@ absl::Status Socket::ShutdownWrite() {
 
 absl::StatusOr<Socket> Connect(const std::vector<SocketAddress>& addrs,
                                const ConnectOptions& options) {
-  absl::Status last = absl::NotFoundError("connect: no addresses");
-  for (const SocketAddress& addr : addrs) {
-    absl::StatusOr<Socket> s = ConnectOne(addr, options);
-    if (s.ok()) return s;
-    last = s.status();
-  }
-  return last;
+  return FirstThatWorks<Socket>(addrs, "connect",
+                                [&](const SocketAddress& a) { return ConnectOne(a, options); });
 }
 
 absl::StatusOr<Listener> Listener::Listen(const SocketAddress& addr, const ListenOptions& options) {
@@ -230,13 +239,8 @@ absl::StatusOr<Listener> Listener::Listen(const SocketAddress& addr, const Liste
 
 absl::StatusOr<Listener> Listener::ListenAny(const std::vector<SocketAddress>& addrs,
                                              const ListenOptions& options) {
-  absl::Status last = absl::NotFoundError("listen: no addresses");
-  for (const SocketAddress& addr : addrs) {
-    absl::StatusOr<Listener> l = Listen(addr, options);
-    if (l.ok()) return l;
-    last = l.status();
-  }
-  return last;
+  return FirstThatWorks<Listener>(addrs, "listen",
+                                  [&](const SocketAddress& a) { return Listen(a, options); });
 }
 
 Listener::Listener(Listener&& other) noexcept { *this = std::move(other); }
