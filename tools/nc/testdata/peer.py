@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """peer.py: small real peers for nc's end-to-end tests, on Python's socket module.
 
 Each mode binds 127.0.0.1 (or ::1 with --v6) port 0, prints
