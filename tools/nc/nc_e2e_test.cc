@@ -311,6 +311,7 @@ TEST(NcE2eTest, UdpListenerKeepsServingThreePeers) {
 
 TEST(NcE2eTest, KeepListeningServesClientsOneAfterAnother) {
   auto [listener, port] = StartNcListener({"-k"});
+  listener.CloseStdin();  // stdin EOF must not stop a -k listener.
   for (const char* who : {"first", "second", "third"}) {
     absl::StatusOr<Subprocess> c = Spawn({"ncat", "--send-only", "127.0.0.1", port}, absl::StrCat(who, "\n"));
     ASSERT_THAT(c, IsOk());
