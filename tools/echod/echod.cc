@@ -1,0 +1,153 @@
+#include "tools/echod/echod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/io/fd.h"
+
+namespace ipckit::echod {
+namespace {
+
+absl::Status Usage(absl::string_view m) { return absl::InvalidArgumentError(m); }
+
+absl::Status WritePortFile(const std::string& path, const std::vector<Bound>& bound) {
+  std::string text;
+  for (const Bound& b : bound) {
+    absl::StrAppend(&text, b.transport == Transport::kTcp || b.transport == Transport::kUdp
+                               ? absl::StrCat(b.port)
+                               : b.address,
+                    "\n");
+  }
+  std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("--port-file ", path));
+  absl::Status s = WriteAll(fd.get(), text, absl::StrCat("write ", tmp));
+  if (s.ok()) s = fd.Close();
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = absl::ErrnoToStatus(errno, absl::StrCat("--port-file ", path));
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<int> ListenFds() {
+  const char* pid = ::getenv("LISTEN_PID");
+  const char* fds = ::getenv("LISTEN_FDS");
+  int p = 0, n = 0;
+  std::vector<int> out;
+  if (pid != nullptr && fds != nullptr && absl::SimpleAtoi(pid, &p) && p == ::getpid() &&
+      absl::SimpleAtoi(fds, &n) && n > 0) {
+    for (int i = 0; i < n; ++i) out.push_back(3 + i);
+  }
+  ::unsetenv("LISTEN_PID");
+  ::unsetenv("LISTEN_FDS");
+  ::unsetenv("LISTEN_FDNAMES");
+  return out;
+}
+
+absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>& listen_fds) {
+  ServerOptions s;
+  struct Group {
+    const std::vector<std::string>* args;
+    Transport transport;
+  } groups[] = {{&o.tcp, Transport::kTcp},
+                {&o.udp, Transport::kUdp},
+                {&o.unix_path, Transport::kUnix},
+                {&o.unix_dgram, Transport::kUnixDgram}};
+  for (const Group& g : groups) {
+    for (const std::string& a : *g.args) {
+      // -u and -U take plain addresses; only -l takes a transport prefix.
+      absl::StatusOr<ListenSpec> spec = g.transport == Transport::kTcp
+                                            ? ParseListenSpec(a, g.transport)
+                                            : ParseListenSpec(absl::StrCat(TransportName(g.transport), ":", a), g.transport);
+      if (!spec.ok()) return spec.status();
+      s.listeners.push_back(*spec);
+    }
+  }
+  s.inherited_fds = listen_fds;
+  if (s.listeners.empty() && s.inherited_fds.empty()) {
+    return Usage("no listeners: give -l, -u, -U or --unix-dgram (or LISTEN_FDS)");
+  }
+  s.workers = o.workers > 0 ? o.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.max_conns = o.max_conns;
+  s.idle_timeout = o.idle_timeout;
+  s.drain_timeout = o.drain_timeout;
+  if (o.service == "echo") {
+    s.service = Service::kEcho;
+  } else if (o.service == "discard") {
+    s.service = Service::kDiscard;
+  } else if (o.service == "chargen") {
+    s.service = Service::kChargen;
+  } else if (o.service == "daytime") {
+    s.service = Service::kDaytime;
+  } else {
+    return Usage(absl::StrCat("--service: unknown service '", o.service,
+                              "' (echo, discard, chargen, daytime)"));
+  }
+  if (o.buffer < 1024) return Usage("--buffer must be at least 1K");
+  s.buffer_size = o.buffer;
+  s.delay = o.delay;
+  s.chunk = o.chunk;
+  s.close_after = o.close_after;
+  s.rst = o.rst;
+  double rate = 0;
+  if (!absl::SimpleAtod(o.drop_rate, &rate) || rate < 0 || rate > 1) {
+    return Usage(absl::StrCat("--drop-rate: '", o.drop_rate, "' is not a fraction from 0 to 1"));
+  }
+  s.drop_rate = rate;
+  if (s.service != Service::kEcho &&
+      (s.delay > absl::ZeroDuration() || s.close_after > 0 || s.chunk > 0)) {
+    return Usage("--delay, --chunk and --close-after apply to --service echo only");
+  }
+  if (o.ready_fd >= 0 && o.ready_fd <= 2) return Usage("--ready-fd must be 3 or more");
+  return s;
+}
+
+absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, std::ostream& log) {
+  // Signals are taken synchronously by this thread; the workers inherit the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaddset(&set, sig);
+  if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return absl::InternalError("pthread_sigmask");
+
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(so);
+  if (!server.ok()) return server.status();
+  absl::Status s = (*server)->Start();
+  if (!s.ok()) return s;
+  for (const Bound& b : (*server)->bound()) {
+    out << "listening on " << b.address << " (" << TransportName(b.transport) << ")\n";
+  }
+  out.flush();
+  if (!o.port_file.empty()) {
+    s = WritePortFile(o.port_file, (*server)->bound());
+    if (!s.ok()) return s;
+  }
+  if (o.ready_fd >= 0) {
+    s = WriteAll(o.ready_fd, "1", absl::StrCat("--ready-fd ", o.ready_fd));
+    ::close(o.ready_fd);
+    if (!s.ok()) return s;
+  }
+  for (;;) {
+    int sig = ::sigwaitinfo(&set, nullptr);
+    if (sig < 0) continue;  // EINTR.
+    if (sig == SIGUSR1) {
+      log << FormatStats((*server)->stats(), o.json) << std::endl;
+      continue;
+    }
+    break;
+  }
+  (*server)->Stop();
+  (*server)->Wait();
+  log << FormatStats((*server)->stats(), o.json) << std::endl;
+  return absl::OkStatus();
+}
+
+}  // namespace ipckit::echod

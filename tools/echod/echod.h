@@ -1,0 +1,55 @@
+// echod: an RFC 862 echo server (and discard, chargen, daytime) over TCP,
+// UDP and Unix sockets, for scripts, hermetic tests and benchmarks.
+#ifndef IPCKIT_TOOLS_ECHOD_ECHOD_H_
+#define IPCKIT_TOOLS_ECHOD_ECHOD_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tools/echod/server.h"
+
+namespace ipckit::echod {
+
+struct Options {
+  std::vector<std::string> tcp;         // -l
+  std::vector<std::string> udp;         // -u
+  std::vector<std::string> unix_path;   // -U
+  std::vector<std::string> unix_dgram;  // --unix-dgram
+  int workers = 0;                      // 0: one per core.
+  int64_t max_conns = 0;
+  absl::Duration idle_timeout = absl::InfiniteDuration();
+  absl::Duration drain_timeout = absl::Seconds(5);
+  std::string port_file;
+  int ready_fd = -1;
+  bool json = false;
+  std::string service = "echo";
+  uint32_t buffer = 64 * 1024;
+  absl::Duration delay = absl::ZeroDuration();
+  uint32_t chunk = 0;
+  uint64_t close_after = 0;
+  bool rst = false;
+  std::string drop_rate = "0";
+};
+
+// Validate checks `opts` and returns the ServerOptions they describe, or
+// kInvalidArgument: "no listeners: give -l, -u, -U or --unix-dgram".
+// `listen_fds` are descriptors handed over by socket activation.
+absl::StatusOr<ServerOptions> Validate(const Options& opts, const std::vector<int>& listen_fds);
+
+// ListenFds returns the descriptors of systemd-style socket activation
+// (LISTEN_PID is this process, LISTEN_FDS=n: fds 3..3+n-1) and clears those
+// variables, or an empty list.
+std::vector<int> ListenFds();
+
+// Run serves until SIGTERM or SIGINT, then drains and returns OK. It writes
+// "listening on ADDR (tcp)" per listener to `out`, and stats to `log` on
+// SIGUSR1 and at exit.
+absl::Status Run(const Options& opts, const ServerOptions& server, std::ostream& out,
+                 std::ostream& log);
+
+}  // namespace ipckit::echod
+
+#endif  // IPCKIT_TOOLS_ECHOD_ECHOD_H_

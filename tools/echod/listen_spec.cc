@@ -1,0 +1,52 @@
+#include "tools/echod/listen_spec.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace ipckit::echod {
+
+const char* TransportName(Transport t) {
+  switch (t) {
+    case Transport::kTcp: return "tcp";
+    case Transport::kUdp: return "udp";
+    case Transport::kUnix: return "unix";
+    case Transport::kUnixDgram: return "unix-dgram";
+  }
+  return "?";
+}
+
+absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport default_transport) {
+  ListenSpec spec;
+  spec.transport = default_transport;
+  absl::string_view rest = text;
+  for (Transport t : {Transport::kUnixDgram, Transport::kUnix, Transport::kTcp, Transport::kUdp}) {
+    std::string prefix = absl::StrCat(TransportName(t), ":");
+    if (absl::StartsWith(rest, prefix)) {
+      spec.transport = t;
+      rest.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  if (spec.transport == Transport::kUnix || spec.transport == Transport::kUnixDgram) {
+    absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(rest);
+    if (!a.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid listener '", text, "': ", a.status().message()));
+    spec.address = *a;
+    return spec;
+  }
+  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(rest);
+  if (!hp.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid listener '", text, "': expected HOST:PORT or [IPV6]:PORT"));
+  }
+  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
+  if (!port.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid listener '", text, "': ", port.status().message()));
+  net::ResolveOptions r;
+  r.passive = true;
+  r.socktype = spec.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
+  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, r);
+  if (!addrs.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid listener '", text, "': ", addrs.status().message()));
+  spec.address = addrs->front();
+  return spec;
+}
+
+}  // namespace ipckit::echod

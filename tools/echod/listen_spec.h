@@ -1,0 +1,35 @@
+// listen_spec.h parses echod's listener arguments: "[tcp:|udp:|unix:|unix-dgram:]ADDR",
+// where ADDR is HOST:PORT or [IPV6]:PORT for tcp and udp, and a path or @name
+// for the Unix transports.
+#ifndef IPCKIT_TOOLS_ECHOD_LISTEN_SPEC_H_
+#define IPCKIT_TOOLS_ECHOD_LISTEN_SPEC_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/net/address.h"
+
+namespace ipckit::echod {
+
+enum class Transport { kTcp, kUdp, kUnix, kUnixDgram };
+
+struct ListenSpec {
+  Transport transport = Transport::kTcp;
+  net::SocketAddress address;
+};
+
+// ParseListenSpec parses one listener argument, with `default_transport` when
+// it has no prefix; an empty host is the dual-stack wildcard. It returns
+// kInvalidArgument: "invalid listener 'x': expected HOST:PORT or [IPV6]:PORT".
+absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport default_transport);
+
+// TransportName returns "tcp", "udp", "unix" or "unix-dgram".
+const char* TransportName(Transport t);
+
+// IsStream reports whether `t` is a connection-oriented transport.
+inline bool IsStream(Transport t) { return t == Transport::kTcp || t == Transport::kUnix; }
+
+}  // namespace ipckit::echod
+
+#endif  // IPCKIT_TOOLS_ECHOD_LISTEN_SPEC_H_

@@ -1,0 +1,119 @@
+// server.h is echod's engine: one epoll loop per worker thread serving every
+// listener (shared, with EPOLLEXCLUSIVE), echo with backpressure and correct
+// half-close, bounded per-connection memory, UDP replies from the address a
+// datagram came to, limits, fault injection, and graceful drain.
+//
+// Memory per connection: an idle connection holds no buffer. Data is echoed
+// straight from a per-worker 64 KiB scratch buffer; only what the client is
+// not reading fast enough is kept, at most one read's worth (buffer_size),
+// and while it is kept echod stops reading that connection.
+//
+// Example:
+//
+//   ServerOptions o;
+//   o.listeners.push_back(*ParseListenSpec("127.0.0.1:0", Transport::kTcp));
+//   absl::StatusOr<std::unique_ptr<Server>> s = Server::Create(o);
+//   (*s)->Start();
+//   ... (*s)->Stop(); (*s)->Wait();
+#ifndef IPCKIT_TOOLS_ECHOD_SERVER_H_
+#define IPCKIT_TOOLS_ECHOD_SERVER_H_
+
+#include <stdint.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/io/unique_fd.h"
+#include "lib/net/socket.h"
+#include "tools/echod/listen_spec.h"
+
+namespace ipckit::echod {
+
+enum class Service { kEcho, kDiscard, kChargen, kDaytime };
+
+struct ServerOptions {
+  std::vector<ListenSpec> listeners;
+  std::vector<int> inherited_fds;  // Socket activation (LISTEN_FDS): already bound.
+  int workers = 1;
+  int64_t max_conns = 0;  // 0: no limit.
+  absl::Duration idle_timeout = absl::InfiniteDuration();
+  absl::Duration drain_timeout = absl::Seconds(5);
+  Service service = Service::kEcho;
+  size_t buffer_size = 64 * 1024;  // Per-connection bound on kept data.
+  // Fault injection, all off by default.
+  absl::Duration delay = absl::ZeroDuration();  // Hold each echo this long.
+  size_t chunk = 0;                             // Echo in pieces of this many bytes.
+  uint64_t close_after = 0;                     // Close after echoing this many bytes.
+  bool rst = false;                             // Close abortively (RST).
+  double drop_rate = 0;                         // UDP: drop this fraction of datagrams.
+};
+
+struct Stats {
+  uint64_t accepted = 0;
+  uint64_t active = 0;
+  uint64_t rejected = 0;
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  uint64_t datagrams_in = 0;
+  uint64_t datagrams_out = 0;
+  uint64_t dropped = 0;
+};
+
+// FormatStats returns one line: "stats: accepted=3 active=1 ..." or a JSON object.
+std::string FormatStats(const Stats& s, bool json);
+
+// Bound is one listening socket and what it serves.
+struct Bound {
+  Transport transport;
+  std::string address;  // "127.0.0.1:40123", "[::]:7007", "/tmp/e.sock".
+  uint16_t port = 0;
+};
+
+class Server {
+ public:
+  // Create binds every listener (and adopts inherited ones) or returns the
+  // first error: "bind 127.0.0.1:7: Permission denied".
+  static absl::StatusOr<std::unique_ptr<Server>> Create(const ServerOptions& options);
+  ~Server();
+
+  const std::vector<Bound>& bound() const { return bound_; }
+
+  // Start starts the worker threads; each serves every listener.
+  absl::Status Start();
+
+  // Stop stops accepting and lets open connections finish for up to
+  // drain_timeout, after which they are closed. It returns at once.
+  void Stop();
+
+  // Wait waits for the workers to finish (after Stop).
+  void Wait();
+
+  // stats returns the counters so far (safe from any thread).
+  Stats stats() const;
+
+  struct Counters;
+  class Worker;
+
+ private:
+  explicit Server(const ServerOptions& options);
+
+  ServerOptions options_;
+  std::vector<net::Listener> listeners_;  // Bound here; each removes its Unix path at exit.
+  std::vector<UniqueFd> inherited_;       // Socket activation.
+  std::vector<int> fds_;                  // Every listening socket, shared by the workers.
+  std::vector<Transport> transports_;
+  std::vector<Bound> bound_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<Counters> counters_;
+};
+
+}  // namespace ipckit::echod
+
+#endif  // IPCKIT_TOOLS_ECHOD_SERVER_H_
