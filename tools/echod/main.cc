@@ -14,7 +14,7 @@ constexpr char kEpilog[] =
     R"TXT(Listeners: -l takes [tcp:|udp:|unix:|unix-dgram:]ADDR; ADDR is HOST:PORT,
 [IPV6]:PORT or :PORT (all addresses, dual-stack), a path, or @name (abstract).
 Port 0 picks a free port; each listener prints "listening on ADDR (transport)"
-on stdout. With LISTEN_PID/LISTEN_FDS set (socket activation), fds 3.. are served.
+on stdout, in the order -l, -u, -U, --unix-dgram. With LISTEN_PID/LISTEN_FDS set (socket activation), fds 3.. are served.
 
 SIGTERM or SIGINT: stop accepting, let connections finish for --drain-timeout,
 print stats to stderr and exit 0. SIGUSR1: print stats to stderr.
