@@ -1,0 +1,362 @@
+#include "tools/echobench/echobench.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <queue>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "lib/io/fd.h"
+#include "lib/net/address.h"
+#include "lib/net/socket.h"
+#include "lib/selector/selector.h"
+
+namespace ipckit::echobench {
+namespace {
+
+// The bytes sent on a connection are a fixed pattern, read at an offset that
+// differs per connection, so a reply crossing connections is caught too.
+constexpr size_t kPatternSize = (1 << 16) + 13;
+
+const std::vector<char>& Pattern() {
+  static const std::vector<char>* p = [] {
+    auto* v = new std::vector<char>(kPatternSize * 2);
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (size_t i = 0; i < kPatternSize; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      (*v)[i] = (*v)[i + kPatternSize] = static_cast<char>(x);
+    }
+    return v;
+  }();
+  return *p;
+}
+
+struct Conn {
+  int index = 0;
+  net::Socket sock;
+  uint64_t base = 0;         // Pattern offset of this connection.
+  uint64_t sent = 0;         // Bytes written.
+  uint64_t to_send = 0;      // Bytes of requests issued.
+  uint64_t received = 0;     // Bytes echoed and verified.
+  std::deque<absl::Time> started;  // Per request in flight: when it was issued (or due).
+  absl::Time next_due;       // Open loop: when the next request is due.
+  bool dead = false;
+  uint32_t events = 0;
+};
+
+const char* At(const Conn& c, uint64_t offset) {
+  return Pattern().data() + (c.base + offset) % kPatternSize;
+}
+
+class Runner {
+ public:
+  Runner(const Options& o, std::ostream& log) : o_(o), log_(log) {}
+
+  absl::StatusOr<Report> Run() {
+    absl::StatusOr<std::vector<net::SocketAddress>> addrs = Addresses();
+    if (!addrs.ok()) return addrs.status();
+    addrs_ = *addrs;
+    absl::StatusOr<std::unique_ptr<Selector>> sel = Selector::Create();
+    if (!sel.ok()) return sel.status();
+    sel_ = std::move(*sel);
+    if (o_.connect_only) return ConnectLoop();
+
+    absl::Time start = absl::Now();
+    measure_from_ = start + o_.warmup;
+    end_ = measure_from_ + o_.duration;
+    for (int i = 0; i < o_.connections; ++i) {
+      auto c = std::make_unique<Conn>();
+      c->index = i;
+      c->base = static_cast<uint64_t>(i) * 7919;
+      c->next_due = start;
+      absl::StatusOr<net::Socket> s = net::Connect(addrs_, ConnectOpts());
+      if (!s.ok()) {
+        ++report_.connect_errors;
+        Error(s.status().message());
+        continue;
+      }
+      c->sock = std::move(*s);
+      absl::Status st = SetNonBlocking(c->sock.fd(), true);
+      if (!st.ok()) return st;
+      st = sel_->Register(c->sock.fd(), 0, c.get());
+      if (!st.ok()) return st;
+      conns_.push_back(std::move(c));
+    }
+    if (conns_.empty()) return report_;
+    if (o_.rate > 0) {
+      interval_ = absl::Seconds(static_cast<double>(conns_.size()) / o_.rate);
+      for (size_t i = 0; i < conns_.size(); ++i) {
+        conns_[i]->next_due = start + interval_ * static_cast<double>(i) / static_cast<double>(conns_.size());
+      }
+    }
+    absl::Time next_progress = start + absl::Seconds(1);
+    uint64_t last_requests = 0;
+    for (;;) {
+      absl::Time now = absl::Now();
+      if (now >= end_) break;
+      for (auto& c : conns_) Issue(*c, now);
+      absl::Time deadline = end_;
+      if (o_.rate > 0) {
+        for (auto& c : conns_) {
+          if (!c->dead) deadline = std::min(deadline, c->next_due);
+        }
+      }
+      if (progress_) deadline = std::min(deadline, next_progress);
+      if (o_.udp) deadline = std::min(deadline, now + absl::Milliseconds(50));  // Loss checks.
+      absl::StatusOr<std::vector<Event>> ready = sel_->Select(deadline);
+      if (!ready.ok()) return ready.status();
+      now = absl::Now();
+      for (const Event& e : *ready) {
+        Conn* c = static_cast<Conn*>(e.data);
+        if (c->dead) continue;
+        if (e.events & kWritable) Write(*c);
+        if (!c->dead && (e.events & kReadable)) Read(*c, now);
+      }
+      if (o_.udp) CheckLost(now);
+      if (progress_ && now >= next_progress) {
+        uint64_t total = completed_;
+        log_ << absl::StrFormat("echobench: %d req/s, %d errors\n", total - last_requests,
+                                report_.verify_errors + report_.connect_errors + report_.lost);
+        last_requests = total;
+        next_progress += absl::Seconds(1);
+      }
+    }
+    report_.elapsed = o_.duration;
+    return report_;
+  }
+
+  bool progress_ = false;
+
+ private:
+  net::ConnectOptions ConnectOpts() const {
+    net::ConnectOptions c;
+    c.type = o_.udp ? SOCK_DGRAM : SOCK_STREAM;
+    c.timeout = o_.timeout;
+    return c;
+  }
+
+  absl::StatusOr<std::vector<net::SocketAddress>> Addresses() const {
+    if (o_.unix_socket) {
+      absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(o_.target);
+      if (!a.ok()) return a.status();
+      return std::vector<net::SocketAddress>{*a};
+    }
+    absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o_.target);
+    if (!hp.ok()) return hp.status();
+    absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
+    if (!port.ok()) return port.status();
+    net::ResolveOptions r;
+    r.socktype = o_.udp ? SOCK_DGRAM : SOCK_STREAM;
+    return net::Resolve(hp->host, *port, r);
+  }
+
+  void Error(absl::string_view what) {
+    if (report_.first_error.empty()) report_.first_error = std::string(what);
+  }
+
+  void Kill(Conn& c, absl::string_view why) {
+    if (c.dead) return;
+    c.dead = true;
+    ++report_.verify_errors;
+    Error(absl::StrCat("connection ", c.index, ": ", why));
+    sel_->Unregister(c.sock.fd()).IgnoreError();
+  }
+
+  void Watch(Conn& c) {
+    uint32_t ev = kReadable;
+    if (c.sent < c.to_send) ev |= kWritable;
+    if (ev != c.events) {
+      c.events = ev;
+      sel_->Modify(c.sock.fd(), ev, &c).IgnoreError();
+    }
+  }
+
+  // Issue starts the requests that are due: up to --depth in flight (closed
+  // loop), or every one whose time has come (open loop).
+  void Issue(Conn& c, absl::Time now) {
+    if (c.dead) return;
+    if (o_.rate > 0) {
+      while (c.next_due <= now && c.started.size() < 100000) {
+        c.started.push_back(c.next_due);  // Latency counts from when it was due.
+        c.to_send += o_.message;
+        c.next_due += interval_;
+      }
+    } else {
+      while (c.started.size() < static_cast<size_t>(o_.depth)) {
+        c.started.push_back(now);
+        c.to_send += o_.message;
+      }
+    }
+    if (c.sent < c.to_send) Write(c);
+    if (!c.dead) Watch(c);
+  }
+
+  void Write(Conn& c) {
+    while (c.sent < c.to_send) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(c.to_send - c.sent, o_.udp ? o_.message : 1 << 20));
+      n = std::min(n, kPatternSize);  // The doubled pattern allows this span from any offset.
+      ssize_t w = ::send(c.sock.fd(), At(c, c.sent), n, MSG_NOSIGNAL);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN) break;
+      if (w < 0) {
+        Kill(c, absl::StrCat("send: ", strerror(errno)));
+        return;
+      }
+      c.sent += static_cast<uint64_t>(w);
+    }
+    Watch(c);
+  }
+
+  void Read(Conn& c, absl::Time now) {
+    for (;;) {
+      ssize_t n = ::recv(c.sock.fd(), buf_, sizeof(buf_), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) break;
+      if (n < 0) {
+        Kill(c, absl::StrCat("recv: ", strerror(errno)));
+        return;
+      }
+      if (n == 0) {
+        Kill(c, absl::StrCat("closed by the server after ", c.received, " of ", c.sent, " bytes"));
+        return;
+      }
+      if (o_.udp && static_cast<size_t>(n) != o_.message) {
+        Kill(c, absl::StrCat("datagram of ", n, " bytes, sent ", o_.message));
+        return;
+      }
+      if (c.received + static_cast<uint64_t>(n) > c.sent) {
+        Kill(c, "more bytes echoed than sent");
+        return;
+      }
+      if (std::memcmp(buf_, At(c, c.received), static_cast<size_t>(n)) != 0) {
+        Kill(c, absl::StrCat("corrupted echo within bytes ", c.received, "..", c.received + n));
+        return;
+      }
+      uint64_t before = c.received / o_.message;
+      c.received += static_cast<uint64_t>(n);
+      for (uint64_t done = c.received / o_.message; before < done; ++before) {
+        absl::Time started = c.started.front();
+        c.started.pop_front();
+        ++completed_;
+        if (now >= measure_from_ && now < end_) {
+          ++report_.requests;
+          report_.bytes += o_.message;
+          report_.latency.Record(now - started);
+        }
+      }
+      if (o_.udp) break;
+    }
+    Issue(c, now);
+  }
+
+  // CheckLost counts UDP requests with no reply within --timeout as lost and
+  // moves on, so one lost datagram does not stall the connection.
+  void CheckLost(absl::Time now) {
+    for (auto& c : conns_) {
+      if (c->dead || c->started.empty() || now - c->started.front() < o_.timeout) continue;
+      ++report_.lost;
+      Error(absl::StrCat("connection ", c->index, ": no reply within ", absl::FormatDuration(o_.timeout)));
+      c->started.pop_front();
+      c->received += o_.message;
+    }
+  }
+
+  absl::StatusOr<Report> ConnectLoop() {
+    absl::Time start = absl::Now();
+    measure_from_ = start + o_.warmup;
+    end_ = measure_from_ + o_.duration;
+    for (absl::Time now = start; now < end_; now = absl::Now()) {
+      absl::Time t0 = absl::Now();
+      absl::StatusOr<net::Socket> s = net::Connect(addrs_, ConnectOpts());
+      if (!s.ok()) {
+        ++report_.connect_errors;
+        Error(s.status().message());
+        continue;
+      }
+      absl::Time t1 = absl::Now();
+      if (t1 >= measure_from_) {
+        ++report_.requests;
+        report_.latency.Record(t1 - t0);
+      }
+    }
+    report_.elapsed = o_.duration;
+    return report_;
+  }
+
+  const Options& o_;
+  std::ostream& log_;
+  std::vector<net::SocketAddress> addrs_;
+  std::unique_ptr<Selector> sel_;
+  std::vector<std::unique_ptr<Conn>> conns_;
+  absl::Time measure_from_, end_;
+  absl::Duration interval_;
+  uint64_t completed_ = 0;
+  Report report_;
+  char buf_[1 << 16];
+};
+
+}  // namespace
+
+absl::Status Validate(const Options& o) {
+  if (o.target.empty()) return absl::InvalidArgumentError("missing target address");
+  if (o.connections < 1) return absl::InvalidArgumentError("-c must be at least 1");
+  if (o.message < 1) return absl::InvalidArgumentError("-m must be at least 1 byte");
+  if (o.udp && o.message > 65507) return absl::InvalidArgumentError("-m is at most 65507 with -u");
+  if (o.depth < 1) return absl::InvalidArgumentError("--depth must be at least 1");
+  if (o.udp && o.depth != 1) return absl::InvalidArgumentError("--depth must be 1 with -u");
+  if (o.rate < 0) return absl::InvalidArgumentError("--rate must not be negative");
+  if (o.duration <= absl::ZeroDuration()) return absl::InvalidArgumentError("--duration must be positive");
+  if (o.connect_only && (o.udp || o.rate > 0)) {
+    return absl::InvalidArgumentError("--connect-only cannot be used with -u or --rate");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Report> Run(const Options& o, std::ostream& log) {
+  Runner r(o, log);
+  r.progress_ = o.progress || ::isatty(STDERR_FILENO);
+  return r.Run();
+}
+
+std::string Format(const Options& o, const Report& r) {
+  double secs = absl::ToDoubleSeconds(r.elapsed);
+  double rps = secs > 0 ? static_cast<double>(r.requests) / secs : 0;
+  double mbps = secs > 0 ? static_cast<double>(r.bytes) / secs / 1e6 : 0;
+  auto us = [](absl::Duration d) { return absl::ToDoubleMicroseconds(d); };
+  const Histogram& h = r.latency;
+  if (o.json) {
+    return absl::StrFormat(
+        "{\"target\":\"%s\",\"transport\":\"%s\",\"connections\":%d,\"message\":%d,\"depth\":%d,"
+        "\"rate\":%g,\"seconds\":%.3f,\"requests\":%d,\"requests_per_second\":%.1f,"
+        "\"mb_per_second\":%.3f,\"latency_us\":{\"mean\":%.1f,\"p50\":%.1f,\"p90\":%.1f,"
+        "\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f},\"connect_errors\":%d,\"verify_errors\":%d,"
+        "\"lost\":%d}\n",
+        o.target, o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.connections, o.message,
+        o.depth, o.rate, secs, r.requests, rps, mbps, us(h.mean()), us(h.Percentile(50)),
+        us(h.Percentile(90)), us(h.Percentile(99)), us(h.Percentile(99.9)), us(h.max()),
+        r.connect_errors, r.verify_errors, r.lost);
+  }
+  std::string out = absl::StrFormat(
+      "echobench: %s %s, %d connections, %d-byte messages, depth %d%s, %.1fs\n"
+      "%s: %d (%.0f/s)%s\n"
+      "latency: mean %.1fus p50 %.1fus p90 %.1fus p99 %.1fus p99.9 %.1fus max %.1fus\n"
+      "errors: connect %d, verify %d, lost %d\n",
+      o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.target, o.connections, o.message, o.depth,
+      o.rate > 0 ? absl::StrFormat(", rate %g/s", o.rate) : "", secs,
+      o.connect_only ? "connects" : "requests", r.requests, rps,
+      o.connect_only ? "" : absl::StrFormat(", %.1f MB/s each way", mbps), us(h.mean()),
+      us(h.Percentile(50)), us(h.Percentile(90)), us(h.Percentile(99)), us(h.Percentile(99.9)),
+      us(h.max()), r.connect_errors, r.verify_errors, r.lost);
+  if (!r.first_error.empty()) absl::StrAppend(&out, "first error: ", r.first_error, "\n");
+  return out;
+}
+
+}  // namespace ipckit::echobench

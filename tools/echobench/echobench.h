@@ -1,0 +1,57 @@
+// echobench: a load generator for echo servers that verifies every byte.
+#ifndef IPCKIT_TOOLS_ECHOBENCH_ECHOBENCH_H_
+#define IPCKIT_TOOLS_ECHOBENCH_ECHOBENCH_H_
+
+#include <stdint.h>
+
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/echobench/histogram.h"
+
+namespace ipckit::echobench {
+
+struct Options {
+  std::string target;          // HOST:PORT, [IPV6]:PORT, or a path with -U.
+  bool udp = false;            // -u
+  bool unix_socket = false;    // -U
+  int connections = 10;        // -c
+  uint32_t message = 64;       // -m, bytes per request.
+  int depth = 1;               // --depth: requests in flight per connection.
+  double rate = 0;             // --rate: requests/s over all connections; 0: closed loop.
+  absl::Duration duration = absl::Seconds(5);
+  absl::Duration warmup = absl::ZeroDuration();
+  absl::Duration timeout = absl::Seconds(5);  // UDP: a reply later than this is lost.
+  bool json = false;
+  bool progress = false;       // A line per second on `log` (default: when it is a terminal).
+  bool connect_only = false;   // Connect and close as fast as possible; report connects/s.
+};
+
+struct Report {
+  uint64_t requests = 0;       // Completed in the measured window.
+  uint64_t bytes = 0;          // Echoed bytes in the measured window (each way).
+  absl::Duration elapsed;      // Length of the measured window.
+  Histogram latency;
+  uint64_t connect_errors = 0;
+  uint64_t verify_errors = 0;  // Corrupted, lost or truncated echoes.
+  uint64_t lost = 0;           // UDP replies that never came.
+  std::string first_error;
+};
+
+// Validate returns OK or kInvalidArgument: "-m must be at least 1 byte",
+// "--depth must be 1 with -u", "missing target address".
+absl::Status Validate(const Options& opts);
+
+// Run drives the load and returns the report; a failure to set up (no
+// address) is an error, but failures during the run are counted in it.
+absl::StatusOr<Report> Run(const Options& opts, std::ostream& log);
+
+// Format returns the human-readable or JSON report.
+std::string Format(const Options& opts, const Report& r);
+
+}  // namespace ipckit::echobench
+
+#endif  // IPCKIT_TOOLS_ECHOBENCH_ECHOBENCH_H_
