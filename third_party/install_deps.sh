@@ -16,6 +16,8 @@ PACKAGES=(
   android-libboringssl-dev libabsl-dev libgtest-dev libgmock-dev
   # Real peers for the tests.
   openssl netcat-openbsd ncat socat python3
+  # Peers for the benchmarks in bench/ (not needed to build or test).
+  python3-uvloop
 )
 
 missing=()

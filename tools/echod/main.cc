@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
            1 << 20)
       .Flag(0, "json", "print stats as JSON", &o.json)
       .String(0, "service", "NAME", "echo (default), discard, chargen or daytime", &o.service)
-      .Size(0, "buffer", "SIZE", "per-connection buffer bound (default 64K)", &o.buffer, 1 << 26)
+      .Size(0, "buffer", "SIZE", "read size and per-connection buffer bound (default 256K)", &o.buffer, 1 << 26)
       .Duration(0, "delay", "DURATION", "fault: hold each echo this long", &o.delay)
       .Size(0, "chunk", "SIZE", "fault: echo in pieces of SIZE bytes", &o.chunk, 1 << 26)
       .Size(0, "close-after", "BYTES", "fault: close after echoing BYTES", &o.close_after)

@@ -24,9 +24,11 @@
 
 namespace ipckit::echod {
 
+// Counters has one writer per field set: each worker counts into its own
+// (WorkerCounters), so the hot path has no locked instructions; only the
+// number of active connections is shared, for --max-conns.
 struct Server::Counters {
-  std::atomic<uint64_t> accepted{0}, active{0}, rejected{0}, bytes_in{0}, bytes_out{0},
-      datagrams_in{0}, datagrams_out{0}, dropped{0};
+  std::atomic<uint64_t> active{0};
 };
 
 namespace {
@@ -40,7 +42,16 @@ int64_t NowNs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-void Add(std::atomic<uint64_t>& c, uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }
+// WorkerCounters are written by one worker thread and read by any.
+struct alignas(64) WorkerCounters {
+  std::atomic<uint64_t> accepted{0}, rejected{0}, bytes_in{0}, bytes_out{0}, datagrams_in{0},
+      datagrams_out{0}, dropped{0};
+};
+
+// Add increments a counter that only this thread writes: a plain add, no lock.
+void Add(std::atomic<uint64_t>& c, uint64_t n) {
+  c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
 
 // Chargen returns `n` bytes of the RFC 864 pattern starting at line `*line`.
 std::string Chargen(size_t lines, uint64_t* line) {
@@ -95,7 +106,7 @@ class Server::Worker {
  public:
   Worker(const ServerOptions& o, const std::vector<int>& fds,
          const std::vector<Transport>& transports, Counters* counters)
-      : o_(o), counters_(counters), rng_(std::random_device()()) {
+      : o_(o), shared_(counters), rng_(std::random_device()()) {
     for (size_t i = 0; i < fds.size(); ++i) {
       auto h = std::make_unique<ListenerHandler>();
       h->kind = IsStream(transports[i]) ? Kind::kListener : Kind::kDatagram;
@@ -175,6 +186,7 @@ class Server::Worker {
       }
       int64_t now = NowNs();
       RunTimers(now);
+      closed_.clear();
       if (next_sweep > 0 && now >= next_sweep) {
         SweepIdle(now);
         next_sweep = now + IdleSweepInterval();
@@ -182,7 +194,10 @@ class Server::Worker {
     }
     // Drain deadline passed (or nothing left): close what remains.
     while (!conns_.empty()) Close(conns_.begin()->second.get(), false);
+    closed_.clear();
   }
+
+  const WorkerCounters& counters() const { return *counters_; }
 
  private:
   bool Ctl(int op, int fd, uint32_t events, Handler* h) {
@@ -209,12 +224,12 @@ class Server::Worker {
       if (fd < 0) return;  // EAGAIN (another worker took it), or a transient error.
       Add(counters_->accepted, 1);
       if (o_.max_conns > 0 &&
-          counters_->active.load(std::memory_order_relaxed) >= static_cast<uint64_t>(o_.max_conns)) {
+          shared_->active.load(std::memory_order_relaxed) >= static_cast<uint64_t>(o_.max_conns)) {
         Add(counters_->rejected, 1);
         ::close(fd);  // A clean close: the client reads EOF.
         continue;
       }
-      Add(counters_->active, 1);
+      shared_->active.fetch_add(1, std::memory_order_relaxed);
       auto c = std::make_unique<Conn>();
       c->kind = Kind::kConn;
       c->fd = fd;
@@ -232,9 +247,8 @@ class Server::Worker {
       Ctl(EPOLL_CTL_ADD, fd, ev, raw);
       if (o_.service == Service::kDaytime) {
         std::string line = Daytime();
-        uint64_t id = raw->id;
         Send(raw, line.data(), line.size());
-        if (!Alive(id)) continue;
+        if (!Alive(raw)) continue;
         if (raw->kept_len == 0) {
           Close(raw, true);
         } else {
@@ -274,19 +288,18 @@ class Server::Worker {
   }
 
   void OnConn(Conn* c, uint32_t events) {
-    uint64_t id = c->id;
+    if (!Alive(c)) return;
     if (events & EPOLLOUT) {
       Flush(c);
-      if (!Alive(id)) return;
+      if (!Alive(c)) return;
     }
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && c->reading) Read(c);
-    if (Alive(id) && (events & EPOLLERR) && !(events & EPOLLIN)) Close(c, false);
+    if (Alive(c) && (events & EPOLLERR) && !(events & EPOLLIN)) Close(c, false);
   }
 
-  bool Alive(uint64_t id) const { return conns_.contains(id); }
+  static bool Alive(const Conn* c) { return c->fd >= 0; }
 
   void Read(Conn* c) {
-    const uint64_t id = c->id;
     size_t room = o_.buffer_size;
     if (o_.delay > absl::ZeroDuration()) {
       room = o_.buffer_size > c->delayed_bytes ? o_.buffer_size - c->delayed_bytes : 0;
@@ -298,7 +311,7 @@ class Server::Worker {
       Close(c, false);
       return;
     }
-    c->last_active = NowNs();
+    if (track_idle_) c->last_active = NowNs();
     if (n == 0) {
       c->read_eof = true;
       c->reading = false;
@@ -321,7 +334,7 @@ class Server::Worker {
     } else {
       Send(c, scratch_.get(), len);
     }
-    if (Alive(id) && o_.close_after > 0 && c->echoed >= o_.close_after) {
+    if (Alive(c) && o_.close_after > 0 && c->echoed >= o_.close_after) {
       c->read_eof = true;  // Finish with what is echoed so far, then close.
       c->reading = false;
       if (c->kept_len == 0 && c->delayed.empty()) {
@@ -352,7 +365,7 @@ class Server::Worker {
       c->kept_len -= static_cast<size_t>(w);
     }
     c->kept.reset();  // Idle connections hold no buffer.
-    c->last_active = NowNs();
+    if (track_idle_) c->last_active = NowNs();
     if (c->read_eof) {
       MaybeFinish(c);
       return;
@@ -381,8 +394,11 @@ class Server::Worker {
     }
     Ctl(EPOLL_CTL_DEL, c->fd, 0, nullptr);
     ::close(c->fd);
-    counters_->active.fetch_sub(1, std::memory_order_relaxed);
-    conns_.erase(c->id);
+    shared_->active.fetch_sub(1, std::memory_order_relaxed);
+    c->fd = -1;  // Events later in this batch may still point here.
+    auto it = conns_.find(c->id);
+    closed_.push_back(std::move(it->second));
+    conns_.erase(it);
   }
 
   void RunTimers(int64_t now) {
@@ -397,9 +413,9 @@ class Server::Worker {
         c->delayed.pop_front();
         c->delayed_bytes -= data.size();
         Send(c, data.data(), data.size());
-        if (!Alive(id)) break;
+        if (!Alive(c)) break;
       }
-      if (!Alive(id)) continue;
+      if (!Alive(c)) continue;
       if (c->kept_len == 0) {
         if (c->read_eof && c->delayed.empty()) {
           Close(c, true);
@@ -493,7 +509,10 @@ class Server::Worker {
   }
 
   const ServerOptions& o_;
-  Counters* counters_;
+  Counters* shared_;
+  WorkerCounters counters_storage_;
+  WorkerCounters* counters_ = &counters_storage_;
+  std::vector<std::unique_ptr<Conn>> closed_;  // Freed after the event batch that closed them.
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<ListenerHandler>> listeners_;
   std::unique_ptr<char[]> scratch_;
@@ -504,6 +523,7 @@ class Server::Worker {
   uint64_t next_id_ = 1;
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;
+  const bool track_idle_ = o_.idle_timeout != absl::InfiniteDuration();
 };
 
 std::string FormatStats(const Stats& s, bool json) {
@@ -600,14 +620,17 @@ void Server::Wait() {
 
 Stats Server::stats() const {
   Stats s;
-  s.accepted = counters_->accepted.load();
   s.active = counters_->active.load();
-  s.rejected = counters_->rejected.load();
-  s.bytes_in = counters_->bytes_in.load();
-  s.bytes_out = counters_->bytes_out.load();
-  s.datagrams_in = counters_->datagrams_in.load();
-  s.datagrams_out = counters_->datagrams_out.load();
-  s.dropped = counters_->dropped.load();
+  for (const auto& w : workers_) {
+    const WorkerCounters& c = w->counters();
+    s.accepted += c.accepted.load(std::memory_order_relaxed);
+    s.rejected += c.rejected.load(std::memory_order_relaxed);
+    s.bytes_in += c.bytes_in.load(std::memory_order_relaxed);
+    s.bytes_out += c.bytes_out.load(std::memory_order_relaxed);
+    s.datagrams_in += c.datagrams_in.load(std::memory_order_relaxed);
+    s.datagrams_out += c.datagrams_out.load(std::memory_order_relaxed);
+    s.dropped += c.dropped.load(std::memory_order_relaxed);
+  }
   return s;
 }
 

@@ -4,7 +4,7 @@
 // datagram came to, limits, fault injection, and graceful drain.
 //
 // Memory per connection: an idle connection holds no buffer. Data is echoed
-// straight from a per-worker 64 KiB scratch buffer; only what the client is
+// straight from a per-worker scratch buffer of buffer_size; only what the client is
 // not reading fast enough is kept, at most one read's worth (buffer_size),
 // and while it is kept echod stops reading that connection.
 //
@@ -45,7 +45,7 @@ struct ServerOptions {
   absl::Duration idle_timeout = absl::InfiniteDuration();
   absl::Duration drain_timeout = absl::Seconds(5);
   Service service = Service::kEcho;
-  size_t buffer_size = 64 * 1024;  // Per-connection bound on kept data.
+  size_t buffer_size = 256 * 1024;  // Read size, and the per-connection bound on kept data.
   // Fault injection, all off by default.
   absl::Duration delay = absl::ZeroDuration();  // Hold each echo this long.
   size_t chunk = 0;                             // Echo in pieces of this many bytes.
