@@ -31,6 +31,7 @@ struct Options {
   uint32_t chunk = 0;
   uint64_t close_after = 0;
   bool rst = false;
+  bool no_splice = false;
   std::string drop_rate = "0";
 };
 

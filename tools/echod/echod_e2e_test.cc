@@ -196,10 +196,13 @@ TEST(EchodE2eTest, HundredConcurrentClientsGetTheirOwnBytes) {
   }
 }
 
-TEST(EchodE2eTest, FullDuplexStream256MiB) {
-  Server s = StartEchod({"-l", "127.0.0.1:0", "--workers=1"});
+// DuplexStream streams `total` bytes both ways at once through echod started
+// with `flags` and checks the SHA-256 of what comes back.
+void DuplexStream(std::vector<std::string> flags, size_t stream_bytes) {
+  flags.insert(flags.end(), {"-l", "127.0.0.1:0", "--workers=1"});
+  Server s = StartEchod(flags);
   Socket c = Dial(s.addrs[0]);
-  constexpr size_t kTotal = 256u << 20;
+  const size_t kTotal = stream_bytes;
   const std::string chunk = Pattern(1 << 20, 7);
   std::thread writer([&] {
     for (size_t done = 0; done < kTotal; done += chunk.size()) {
@@ -227,6 +230,10 @@ TEST(EchodE2eTest, FullDuplexStream256MiB) {
   EXPECT_EQ(total, kTotal);
   EXPECT_EQ(std::string(a, a + 32), std::string(b, b + 32));
 }
+
+TEST(EchodE2eTest, FullDuplexStream256MiB) { DuplexStream({}, 256u << 20); }  // Spliced.
+
+TEST(EchodE2eTest, FullDuplexStreamWithCopies) { DuplexStream({"--no-splice", "--buffer=64K"}, 64u << 20); }
 
 int64_t RssKiB(pid_t pid) {
   std::ifstream f(absl::StrCat("/proc/", pid, "/status"));

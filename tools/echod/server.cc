@@ -98,7 +98,13 @@ struct Conn : Handler {
   uint64_t chargen_line = 0;
   std::deque<std::pair<int64_t, std::string>> delayed;  // --delay: data and when it is due.
   size_t delayed_bytes = 0;
+  // Bulk mode: once a read brings kBulkRead bytes or more, the connection
+  // echoes through a pipe with splice(2) and keeps the pipe until it closes.
+  UniqueFd pipe_r, pipe_w;
+  size_t in_pipe = 0;
 };
+
+constexpr size_t kBulkRead = 64 * 1024;
 
 }  // namespace
 
@@ -300,6 +306,10 @@ class Server::Worker {
   static bool Alive(const Conn* c) { return c->fd >= 0; }
 
   void Read(Conn* c) {
+    if (c->pipe_r) {
+      ReadBulk(c);
+      return;
+    }
     size_t room = o_.buffer_size;
     if (o_.delay > absl::ZeroDuration()) {
       room = o_.buffer_size > c->delayed_bytes ? o_.buffer_size - c->delayed_bytes : 0;
@@ -323,6 +333,7 @@ class Server::Worker {
         o_.service == Service::kDaytime) {
       return;  // Input is read and dropped.
     }
+    if (splice_ok_ && static_cast<size_t>(n) >= kBulkRead && !c->pipe_r) StartBulk(c);
     size_t len = static_cast<size_t>(n);
     if (o_.close_after > 0) len = static_cast<size_t>(std::min<uint64_t>(len, o_.close_after - c->echoed));
     c->echoed += len;
@@ -345,7 +356,67 @@ class Server::Worker {
     }
   }
 
+  // StartBulk gives `c` a pipe for splice(2); without one it stays on copies.
+  void StartBulk(Conn* c) {
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return;
+    c->pipe_r = UniqueFd(fds[0]);
+    c->pipe_w = UniqueFd(fds[1]);
+    ::fcntl(fds[1], F_SETPIPE_SZ, static_cast<int>(o_.buffer_size));
+  }
+
+  void ReadBulk(Conn* c) {
+    if (c->kept_len > 0) return;  // Copies still owed go first (see Flush).
+    ssize_t n = ::splice(c->fd, nullptr, c->pipe_w.get(), nullptr, o_.buffer_size - c->in_pipe,
+                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      Close(c, false);
+      return;
+    }
+    if (track_idle_) c->last_active = NowNs();
+    if (n == 0) {
+      c->read_eof = true;
+      c->reading = false;
+      MaybeFinish(c);
+      return;
+    }
+    Add(counters_->bytes_in, static_cast<uint64_t>(n));
+    c->in_pipe += static_cast<size_t>(n);
+    FlushPipe(c);
+  }
+
+  // FlushPipe splices what the pipe holds back to the client; while any is
+  // left, the connection is not read.
+  void FlushPipe(Conn* c) {
+    while (c->in_pipe > 0) {
+      ssize_t w = ::splice(c->pipe_r.get(), nullptr, c->fd, nullptr, c->in_pipe,
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN) break;
+      if (w <= 0) {
+        Close(c, false);
+        return;
+      }
+      Add(counters_->bytes_out, static_cast<uint64_t>(w));
+      c->in_pipe -= static_cast<size_t>(w);
+    }
+    if (c->in_pipe > 0) {
+      c->reading = false;
+      Watch(c, EPOLLOUT);
+    } else if (c->read_eof) {
+      MaybeFinish(c);
+    } else {
+      c->reading = true;
+      Watch(c, EPOLLIN | EPOLLRDHUP);
+    }
+  }
+
   void Flush(Conn* c) {
+    if (c->pipe_r && c->kept_len == 0) {
+      FlushPipe(c);
+      return;
+    }
     if (o_.service == Service::kChargen && c->kept_len == 0) {
       std::string lines = Chargen(64, &c->chargen_line);
       Send(c, lines.data(), lines.size());
@@ -378,7 +449,7 @@ class Server::Worker {
   // MaybeFinish closes a connection whose client has sent EOF once
   // everything owed to it is written: shutdown(SHUT_WR), then close.
   void MaybeFinish(Conn* c) {
-    if (c->kept_len > 0 || !c->delayed.empty()) {
+    if (c->kept_len > 0 || c->in_pipe > 0 || !c->delayed.empty()) {
       if (c->kept_len == 0) Watch(c, 0);
       return;
     }
@@ -524,6 +595,9 @@ class Server::Worker {
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;
   const bool track_idle_ = o_.idle_timeout != absl::InfiniteDuration();
+  // Bulk splicing only for plain echo: faults need the bytes in hand.
+  const bool splice_ok_ = o_.splice && o_.service == Service::kEcho && o_.chunk == 0 &&
+                          o_.close_after == 0 && o_.delay == absl::ZeroDuration();
 };
 
 std::string FormatStats(const Stats& s, bool json) {

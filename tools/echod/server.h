@@ -46,6 +46,7 @@ struct ServerOptions {
   absl::Duration drain_timeout = absl::Seconds(5);
   Service service = Service::kEcho;
   size_t buffer_size = 256 * 1024;  // Read size, and the per-connection bound on kept data.
+  bool splice = true;  // Bulk connections echo through a pipe with splice(2).
   // Fault injection, all off by default.
   absl::Duration delay = absl::ZeroDuration();  // Hold each echo this long.
   size_t chunk = 0;                             // Echo in pieces of this many bytes.
