@@ -312,7 +312,8 @@ def main():
             print("echod %-13s %s" % (c + ":", "; ".join(parts)))
     if skipped:
         print("skipped (not installed): " + ", ".join(skipped))
-    if errors:
+    # A peer's failure is reported; only ours (or the reference's) fails the run.
+    if any(n in ("echod", "epoll_echo") for n, _, _ in errors):
         sys.exit(1)
 
 
