@@ -117,6 +117,19 @@ absl::Status SetCloseOnExec(int fd, bool on) {
   return SetFcntlBit(fd, F_GETFD, F_SETFD, FD_CLOEXEC, on, "fcntl(F_GETFD)", "fcntl(F_SETFD)");
 }
 
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
+  std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
+  absl::Status s = WriteAll(fd.get(), contents, absl::StrCat("write ", path));
+  if (s.ok()) s = fd.Close();
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
+  }
+  if (!s.ok()) ::unlink(tmp.c_str());
+  return s;
+}
+
 absl::Status EnsureStandardFds() {
   for (int fd = 0; fd <= 2; ++fd) {
     if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;

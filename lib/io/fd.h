@@ -70,6 +70,11 @@ absl::Status SetCloseOnExec(int fd, bool on);
 // IsNonBlocking reports whether O_NONBLOCK is set on `fd`, or the fcntl(2) error.
 absl::StatusOr<bool> IsNonBlocking(int fd);
 
+// WriteFileAtomically writes `contents` to a temporary file next to `path`
+// and renames it over `path`, so a reader sees the old file or the whole new
+// one, never a part. It returns OK or the failure: "write /x/port: ...".
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
+
 // EnsureStandardFds opens /dev/null on any of descriptors 0, 1 and 2 that is
 // closed, so that no socket or file a tool opens later lands on them, and
 // returns OK, or the open(2) error. Tools call it first thing in main.

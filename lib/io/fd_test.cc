@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
+#include "lib/testing/temp_dir.h"
 
 namespace ipckit {
 namespace {
@@ -241,6 +242,20 @@ TEST(FdTest, SetCloseOnExecTogglesFlag) {
   EXPECT_EQ(::fcntl(p->read.get(), F_GETFD) & FD_CLOEXEC, 0);
   EXPECT_THAT(SetCloseOnExec(-1, true),
               StatusIs(absl::StatusCode::kFailedPrecondition, "fcntl(F_GETFD): Bad file descriptor"));
+}
+
+TEST(FdTest, WriteFileAtomicallyReplacesWholeFile) {
+  absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string path = dir->Path("port");
+  ASSERT_THAT(WriteFileAtomically(path, "old contents\n"), IsOk());
+  ASSERT_THAT(WriteFileAtomically(path, "8080\n"), IsOk());
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(fd);
+  EXPECT_THAT(ReadToEnd(fd.get()), IsOkAndHolds("8080\n"));
+  EXPECT_THAT(WriteFileAtomically(dir->Path("no/such/dir/port"), "x"),
+              StatusIs(absl::StatusCode::kNotFound,
+                       absl::StrCat("write ", dir->Path("no/such/dir/port"), ": No such file or directory")));
 }
 
 TEST(FdTest, EnsureStandardFdsReopensClosedStdin) {

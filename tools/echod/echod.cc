@@ -25,15 +25,7 @@ absl::Status WritePortFile(const std::string& path, const std::vector<Bound>& bo
                                : b.address,
                     "\n");
   }
-  std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("--port-file ", path));
-  absl::Status s = WriteAll(fd.get(), text, absl::StrCat("write ", tmp));
-  if (s.ok()) s = fd.Close();
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = absl::ErrnoToStatus(errno, absl::StrCat("--port-file ", path));
-  }
-  return s;
+  return WriteFileAtomically(path, text);
 }
 
 }  // namespace

@@ -323,9 +323,7 @@ class Server::Worker {
     }
     if (track_idle_) c->last_active = NowNs();
     if (n == 0) {
-      c->read_eof = true;
-      c->reading = false;
-      MaybeFinish(c);
+      OnEof(c);
       return;
     }
     Add(counters_->bytes_in, static_cast<uint64_t>(n));
@@ -376,9 +374,7 @@ class Server::Worker {
     }
     if (track_idle_) c->last_active = NowNs();
     if (n == 0) {
-      c->read_eof = true;
-      c->reading = false;
-      MaybeFinish(c);
+      OnEof(c);
       return;
     }
     Add(counters_->bytes_in, static_cast<uint64_t>(n));
@@ -444,6 +440,13 @@ class Server::Worker {
     c->reading = o_.delay == absl::ZeroDuration() || c->delayed_bytes < o_.buffer_size;
     Watch(c, (c->reading ? EPOLLIN | EPOLLRDHUP : 0) |
                  (o_.service == Service::kChargen ? uint32_t{EPOLLOUT} : 0u));
+  }
+
+  // OnEof records the client's EOF: no more reading; finish once flushed.
+  void OnEof(Conn* c) {
+    c->read_eof = true;
+    c->reading = false;
+    MaybeFinish(c);
   }
 
   // MaybeFinish closes a connection whose client has sent EOF once

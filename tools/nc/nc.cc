@@ -290,19 +290,6 @@ class Session {
   bool* stdin_ended_;
 };
 
-absl::Status WritePortFile(const std::string& path, uint16_t port) {
-  std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("--port-file ", path));
-  absl::Status s = WriteAll(fd.get(), absl::StrCat(port, "\n"), absl::StrCat("write ", tmp));
-  if (s.ok()) s = fd.Close();
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    s = absl::ErrnoToStatus(errno, absl::StrCat("--port-file ", path));
-  }
-  if (!s.ok()) ::unlink(tmp.c_str());
-  return s;
-}
-
 absl::StatusOr<std::vector<SocketAddress>> Addresses(const Options& o, const Target& t,
                                                      bool passive) {
   if (o.unix_socket) {
@@ -449,7 +436,7 @@ absl::Status RunListen(const Options& o, const Target& t, std::ostream& log) {
   if (!l.ok()) return l.status();
   if (o.verbose > 0) log << "nc: listening on " << l->address().ToString() << std::endl;
   if (!o.port_file.empty()) {
-    absl::Status s = WritePortFile(o.port_file, l->address().port());
+    absl::Status s = WriteFileAtomically(o.port_file, absl::StrCat(l->address().port(), "\n"));
     if (!s.ok()) return s;
   }
   bool stdin_ended = false;
