@@ -1,0 +1,97 @@
+// sigtest: list, send, log and inspect signals. It keeps the signal
+// dispositions it inherits; `log` only blocks the signals it catches.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lib/cli/options.h"
+#include "lib/io/fd.h"
+#include "tools/sigtest/sigtest.h"
+
+namespace {
+
+using ipckit::cli::Parser;
+using ipckit::cli::ToolInfo;
+
+constexpr char kCommands[] = R"(Commands:
+  list [SIG...]     the signal table; or a name's number / a number's name
+  send -s SIG [--value N] PID|-PGID
+                    send a signal (sigqueue with --value; killpg for -PGID)
+  mask PID          blocked, ignored, caught and pending signals of PID
+  log [--catch SIGS|--all] [--count N] [--ready-file F|--ready-fd N]
+                    block signals and print one line per delivery
+Run 'sigtest COMMAND --help' for a command's options.
+Exit status: 0 ok, 1 failure, 2 usage error.)";
+
+int Top(int argc, char** argv) {
+  Parser p(ToolInfo{"sigtest", {"COMMAND [OPTIONS] [ARGS]"},
+                    "List, send, log and inspect signals.", kCommands, true});
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
+  return p.UsageError(absl::InvalidArgumentError(
+      args.empty() ? "missing command" : absl::StrCat("unknown command '", args[0], "'")));
+}
+
+int Finish(const Parser& p, const absl::Status& s) {
+  if (s.ok()) return ipckit::cli::kExitOk;
+  if (absl::IsInvalidArgument(s)) return p.UsageError(s);
+  return p.Fail(s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::Status fds = ipckit::EnsureStandardFds();
+  if (!fds.ok()) return 1;
+  std::string cmd = argc > 1 ? argv[1] : "";
+  bool json = false;
+  if (cmd == "list") {
+    Parser p(ToolInfo{"sigtest list", {"[SIG...]"}, "Print the signal table, or translate names and numbers.", "", false});
+    p.Flag(0, "json", "machine-readable output", &json);
+    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
+    return Finish(p, ipckit::sigtest::List(args, json, std::cout));
+  }
+  if (cmd == "send") {
+    ipckit::sigtest::SendOptions o;
+    std::optional<int> value;
+    Parser p(ToolInfo{"sigtest send", {"-s SIG [--value N] PID|-PGID"}, "Send a signal.", "", true});
+    p.String('s', "signal", "SIG", "signal name or number (default TERM)", &o.signal)
+        .Int(0, "value", "N", "send with sigqueue(3) and this int payload", &value, INT32_MIN, INT32_MAX);
+    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
+    if (args.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one PID or -PGID"));
+    o.target = args[0];
+    o.value = value;
+    return Finish(p, ipckit::sigtest::Send(o));
+  }
+  if (cmd == "mask") {
+    Parser p(ToolInfo{"sigtest mask", {"PID"}, "Show a process's signal masks.", "", false});
+    p.Flag(0, "json", "machine-readable output", &json);
+    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
+    int pid = 0;
+    if (args.size() != 1 || !absl::SimpleAtoi(args[0], &pid) || pid <= 0) {
+      return p.UsageError(absl::InvalidArgumentError("expected one PID"));
+    }
+    return Finish(p, ipckit::sigtest::Mask(pid, json, std::cout));
+  }
+  if (cmd == "log") {
+    ipckit::sigtest::LogOptions o;
+    Parser p(ToolInfo{"sigtest log", {"[--catch SIGS|--all] [--count N] [--ready-file F]"},
+                      "Block signals and print one line per delivered signal: monotonic and wall\n"
+                      "time, signal, si_code, sender pid and uid, sigqueue value. Real-time\n"
+                      "signals are queued (five sent, five printed); standard ones coalesce.",
+                      "", false});
+    p.String('c', "catch", "SIGS", "comma-separated signals to catch", &o.catch_list)
+        .Flag('a', "all", "catch every signal that can be caught", &o.all)
+        .Int('n', "count", "N", "exit after N signals", &o.count, 0, 1 << 30)
+        .String(0, "ready-file", "FILE", "write our PID to FILE once the signals are blocked", &o.ready_file)
+        .Int(0, "ready-fd", "N", "write a byte to fd N once the signals are blocked", &o.ready_fd, 3, 1 << 20)
+        .Flag(0, "json", "one JSON object per line", &o.json);
+    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
+    if (!args.empty()) return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
+    if (o.all == !o.catch_list.empty()) {
+      return p.UsageError(absl::InvalidArgumentError("give exactly one of --catch SIGS and --all"));
+    }
+    return Finish(p, ipckit::sigtest::Log(o, std::cout));
+  }
+  return Top(argc, argv);
+}

@@ -1,0 +1,189 @@
+#include "tools/sigtest/sigtest.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "lib/io/fd.h"
+#include "lib/signal/names.h"
+#include "lib/signal/proc_status.h"
+#include "lib/signal/signal_source.h"
+
+namespace ipckit::sigtest {
+namespace {
+
+using signals::SignalName;
+
+double Clock(clockid_t id) {
+  struct timespec ts;
+  ::clock_gettime(id, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// SendByPidfd sends `sig` through a pidfd, so a recycled PID cannot be hit;
+// it returns false where the kernel has no pidfds.
+bool SendByPidfd(pid_t pid, int sig, absl::Status* result) {
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0 && errno == ENOSYS) return false;
+  if (fd < 0) {
+    *result = absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid));
+    return true;
+  }
+  UniqueFd owned(fd);
+  if (::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0) != 0) {
+    if (errno == ENOSYS) return false;
+    *result = absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid));
+    return true;
+  }
+  *result = absl::OkStatus();
+  return true;
+#else
+  (void)pid;
+  (void)sig;
+  (void)result;
+  return false;
+#endif
+}
+
+}  // namespace
+
+absl::Status List(const std::vector<std::string>& args, bool json, std::ostream& out) {
+  if (args.empty()) {
+    if (json) out << "[";
+    for (int sig = 1; sig <= signals::kMaxSignal; ++sig) {
+      if (sig == 32 || sig == 33) continue;  // glibc's own; not for programs.
+      const char* action = signals::ActionName(signals::DefaultAction(sig));
+      if (json) {
+        out << (sig > 1 ? "," : "")
+            << absl::StrFormat("{\"number\":%d,\"name\":\"%s\",\"action\":\"%s\"}", sig,
+                               SignalName(sig), action);
+      } else {
+        out << absl::StrFormat("%2d %-9s %s\n", sig, SignalName(sig), action);
+      }
+    }
+    if (json) out << "]\n";
+    return absl::OkStatus();
+  }
+  for (const std::string& a : args) {
+    absl::StatusOr<int> sig = signals::ParseSignal(a);
+    if (!sig.ok()) return sig.status();
+    bool numeric = !a.empty() && a[0] >= '0' && a[0] <= '9';
+    if (json) {
+      out << absl::StrFormat("{\"number\":%d,\"name\":\"%s\"}\n", *sig, SignalName(*sig));
+    } else if (numeric) {
+      out << SignalName(*sig) << "\n";
+    } else {
+      out << *sig << "\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Send(const SendOptions& o) {
+  absl::StatusOr<int> sig = signals::ParseSignal(o.signal);
+  if (!sig.ok()) return sig.status();
+  int target = 0;
+  if (!absl::SimpleAtoi(o.target, &target) || target == 0 || target == -1) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid target '", o.target, "' (PID or -PGID)"));
+  }
+  if (o.value.has_value()) {
+    if (target < 0) return absl::InvalidArgumentError("--value needs a PID, not a process group");
+    union sigval v;
+    v.sival_int = *o.value;
+    if (::sigqueue(target, *sig, v) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("sigqueue ", target));
+    return absl::OkStatus();
+  }
+  if (target < 0) {
+    if (::killpg(-target, *sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("killpg ", -target));
+    return absl::OkStatus();
+  }
+  absl::Status s;
+  if (SendByPidfd(target, *sig, &s)) return s;
+  if (::kill(target, *sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("kill ", target));
+  return absl::OkStatus();
+}
+
+absl::Status Mask(pid_t pid, bool json, std::ostream& out) {
+  absl::StatusOr<signals::SignalMasks> m = signals::ReadSignalMasks(pid);
+  if (!m.ok()) return m.status();
+  using signals::FormatSet;
+  if (json) {
+    out << absl::StrFormat(
+        "{\"pid\":%d,\"blocked\":\"%s\",\"ignored\":\"%s\",\"caught\":\"%s\",\"pending\":\"%s\","
+        "\"shared_pending\":\"%s\"}\n",
+        pid, FormatSet(m->blocked), FormatSet(m->ignored), FormatSet(m->caught),
+        FormatSet(m->pending), FormatSet(m->shared_pending));
+  } else {
+    out << "blocked:        " << FormatSet(m->blocked) << "\n"
+        << "ignored:        " << FormatSet(m->ignored) << "\n"
+        << "caught:         " << FormatSet(m->caught) << "\n"
+        << "pending:        " << FormatSet(m->pending) << "\n"
+        << "shared pending: " << FormatSet(m->shared_pending) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Log(const LogOptions& o, std::ostream& out) {
+  std::vector<int> sigs;
+  if (o.all) {
+    for (int s = 1; s <= signals::kMaxSignal; ++s) {
+      if (s != SIGKILL && s != SIGSTOP && s != 32 && s != 33) sigs.push_back(s);
+    }
+  } else {
+    absl::StatusOr<std::vector<int>> list = signals::ParseSignalList(o.catch_list);
+    if (!list.ok()) return list.status();
+    for (int s : *list) {
+      if (s == SIGKILL || s == SIGSTOP) {
+        return absl::InvalidArgumentError(absl::StrCat(SignalName(s), " cannot be caught"));
+      }
+    }
+    sigs = *list;
+  }
+  absl::StatusOr<signals::SignalSource> src = signals::SignalSource::Create(sigs);
+  if (!src.ok()) return src.status();
+  if (!o.ready_file.empty()) {
+    absl::Status s = WriteFileAtomically(o.ready_file, absl::StrCat(::getpid(), "\n"));
+    if (!s.ok()) return s;
+  }
+  if (o.ready_fd >= 0) {
+    absl::Status s = WriteAll(o.ready_fd, "1", absl::StrCat("--ready-fd ", o.ready_fd));
+    ::close(o.ready_fd);
+    if (!s.ok()) return s;
+  }
+  int seen = 0;
+  while (o.count == 0 || seen < o.count) {
+    struct pollfd p = {src->fd(), POLLIN, 0};
+    if (::poll(&p, 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, "poll");
+    }
+    absl::StatusOr<std::vector<signals::SignalInfo>> got = src->Read();
+    if (!got.ok()) return got.status();
+    for (const signals::SignalInfo& i : *got) {
+      double mono = Clock(CLOCK_MONOTONIC), wall = Clock(CLOCK_REALTIME);
+      if (o.json) {
+        out << absl::StrFormat(
+            "{\"mono\":%.6f,\"wall\":%.6f,\"signal\":\"%s\",\"number\":%d,\"code\":\"%s\","
+            "\"pid\":%d,\"uid\":%d,\"value\":%d}\n",
+            mono, wall, SignalName(i.signo), i.signo, signals::CodeName(i.code), i.pid, i.uid,
+            i.value);
+      } else {
+        out << absl::StrFormat("%.6f %.6f %s code=%s pid=%d uid=%d value=%d\n", mono, wall,
+                               SignalName(i.signo), signals::CodeName(i.code), i.pid, i.uid,
+                               i.value);
+      }
+      out.flush();
+      if (o.count > 0 && ++seen >= o.count) break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ipckit::sigtest
