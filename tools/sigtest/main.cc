@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/cli/options.h"
 #include "lib/io/fd.h"
+#include "tools/sigtest/run.h"
 #include "tools/sigtest/sigtest.h"
 
 namespace {
@@ -21,6 +22,10 @@ constexpr char kCommands[] = R"(Commands:
   mask PID          blocked, ignored, caught and pending signals of PID
   log [--catch SIGS|--all] [--count N] [--ready-file F|--ready-fd N]
                     block signals and print one line per delivery
+  run [--timeout D] [--kill-after D] [--signal SIG] [--forward=group|child]
+      [--remap A=B] [--ignore SIGS] [--block SIGS] [--default SIGS]
+      [--kill-orphans] -- CMD...
+                    run CMD as a subreaper, forward signals, report how it ended
 Run 'sigtest COMMAND --help' for a command's options.
 Exit status: 0 ok, 1 failure, 2 usage error.)";
 
@@ -92,6 +97,30 @@ int main(int argc, char** argv) {
       return p.UsageError(absl::InvalidArgumentError("give exactly one of --catch SIGS and --all"));
     }
     return Finish(p, ipckit::sigtest::Log(o, std::cout));
+  }
+  if (cmd == "run") {
+    ipckit::sigtest::RunOptions o;
+    Parser p(ToolInfo{"sigtest run", {"[OPTIONS] -- CMD [ARGS...]"},
+                      "Run CMD in its own process group as a subreaper: forward signals to it,\n"
+                      "escalate TERM to KILL on timeout, reap orphans, report how it ended.",
+                      "Exit status: CMD's exit code; 128+N if a signal N ended it; 124 on timeout\n"
+                      "(137 if KILL was needed); 127 if CMD was not found, 126 if it could not run;\n"
+                      "then --remap applies. The report line goes to stderr.",
+                      true});
+    p.Duration(0, "timeout", "DURATION", "send --signal to CMD after DURATION", &o.timeout)
+        .Duration(0, "kill-after", "DURATION", "then KILL after DURATION more", &o.kill_after)
+        .String(0, "signal", "SIG", "the timeout signal (default TERM)", &o.signal)
+        .String(0, "forward", "MODE", "forward signals to CMD's process group (group) or to CMD (child)", &o.forward)
+        .Strings(0, "remap", "A=B", "exit with B when the code would be A (repeatable)", &o.remap)
+        .String(0, "ignore", "SIGS", "CMD starts with these signals ignored", &o.ignore)
+        .String(0, "block", "SIGS", "CMD starts with these signals blocked", &o.block)
+        .String(0, "default", "SIGS", "CMD starts with these signals at their default action", &o.default_)
+        .Flag(0, "kill-orphans", "KILL descendants still running when CMD exits", &o.kill_orphans)
+        .Flag(0, "json", "report as JSON", &o.json);
+    o.command = p.ParseOrExit(argc - 1, argv + 1);
+    absl::StatusOr<int> code = ipckit::sigtest::Run(o, std::cerr);
+    if (!code.ok()) return Finish(p, code.status());
+    return *code;
   }
   return Top(argc, argv);
 }

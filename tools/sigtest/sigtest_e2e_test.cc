@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -166,6 +167,88 @@ TEST(SigtestE2eTest, Errors) {
   Subprocess nomask = Launch({Sigtest(), "mask", "999999999"});
   EXPECT_THAT(nomask.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
   EXPECT_EQ(nomask.err(), "sigtest mask: no process 999999999\n");
+}
+
+// Code runs a command to completion and returns its exit code (or 128+signal).
+int Code(std::vector<std::string> args, std::string* err = nullptr) {
+  Subprocess p = Launch(std::move(args));
+  absl::StatusOr<ExitStatus> st = p.Wait(kTimeout);
+  EXPECT_THAT(st, IsOk());
+  if (err != nullptr) *err = p.err();
+  return st.ok() ? (st->signal ? 128 + st->signal : st->code) : -1;
+}
+
+TEST(SigtestRunTest, ExitCodesMatchTheShellAndCoreutils) {
+  std::string err;
+  EXPECT_EQ(Code({Sigtest(), "run", "--", "sh", "-c", "exit 7"}, &err), 7);
+  EXPECT_EQ(err, "sigtest: exit=7\n");
+  EXPECT_EQ(Code({Sigtest(), "run", "--", "sh", "-c", "kill -SEGV $$"}, &err),
+            Code({"bash", "-c", "sh -c 'kill -SEGV $$'; exit $?"}));
+  EXPECT_THAT(err, MatchesRegex("sigtest: signal=SEGV core=(true|false)\n"));
+  EXPECT_EQ(Code({Sigtest(), "run", "--", "ipckit-no-such-command"}, &err), 127);
+  EXPECT_EQ(err, "sigtest run: exec ipckit-no-such-command: No such file or directory\n");
+  EXPECT_EQ(Code({Sigtest(), "run", "--remap", "7=0", "--", "sh", "-c", "exit 7"}), 0);
+}
+
+TEST(SigtestRunTest, TimeoutAndEscalationAsCoreutils) {
+  std::string err;
+  absl::Time start = absl::Now();
+  EXPECT_EQ(Code({Sigtest(), "run", "--timeout=200ms", "--", "sleep", "10"}, &err),
+            Code({"timeout", "0.2", "sleep", "10"}));
+  EXPECT_EQ(err, "sigtest: timeout=200ms signal=TERM core=false\n");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  const char* stubborn = "trap '' TERM; sleep 10";
+  EXPECT_EQ(Code({Sigtest(), "run", "--timeout=100ms", "--kill-after=100ms", "--", "sh", "-c", stubborn}, &err),
+            Code({"timeout", "-k", "0.1", "0.1", "sh", "-c", stubborn}));
+  EXPECT_EQ(err, "sigtest: timeout=100ms signal=KILL core=false\n");
+}
+
+TEST(SigtestRunTest, ForwardsToTheGroupAndReapsGrandchildren) {
+  absl::StatusOr<TempDir> dir = TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  absl::StatusOr<Subprocess> p = Subprocess::Start(
+      {Sigtest(), "run", "--", "sh", "-c", "sleep 1000 & echo $! > grandchild; echo up; wait"},
+      Subprocess::Options{{}, dir->path()});
+  ASSERT_THAT(p, IsOk());
+  ASSERT_THAT(p->WaitForLine(Stream::kStdout, "up", kTimeout), IsOk());
+  ASSERT_THAT(p->Signal(SIGTERM), IsOk());
+  EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(128 + SIGTERM)));
+  EXPECT_EQ(p->err(), "sigtest: signal=TERM core=false\n");
+  std::ifstream f(dir->Path("grandchild"));
+  pid_t grandchild = 0;
+  f >> grandchild;
+  ASSERT_GT(grandchild, 0);
+  EXPECT_NE(::kill(grandchild, 0), 0) << "grandchild still exists";
+}
+
+TEST(SigtestRunTest, ReportsAndKillsOrphans) {
+  std::string err;
+  EXPECT_EQ(Code({Sigtest(), "run", "--kill-orphans", "--", "sh", "-c", "setsid sleep 1000 & sleep 0.1; exit 3"}, &err), 3);
+  EXPECT_THAT(err, MatchesRegex("sigtest: killed orphans: [0-9]+ \\(sleep\\)\nsigtest: exit=3\n"));
+}
+
+TEST(SigtestRunTest, ChildStartsWithRequestedMaskAndDispositions) {
+  const std::string script =
+      "print(''.join(l for l in open('/proc/self/status') if l.startswith(('SigBlk', 'SigIgn'))), end='')";
+  Subprocess p = Launch({Sigtest(), "run", "--block", "USR1,RTMIN+1", "--ignore", "USR2", "--",
+                         "python3", "-c", script});
+  EXPECT_THAT(p.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  std::string out = p.out();
+  uint64_t blocked = 0, ignored = 0;
+  ASSERT_EQ(std::sscanf(out.c_str(), "SigBlk:\t%lx\nSigIgn:\t%lx", &blocked, &ignored), 2) << out;
+  constexpr uint64_t kUsr1 = uint64_t{1} << (SIGUSR1 - 1), kUsr2 = uint64_t{1} << (SIGUSR2 - 1);
+  const uint64_t kRt1 = uint64_t{1} << (SIGRTMIN + 1 - 1);
+  EXPECT_EQ(blocked & (kUsr1 | kRt1), kUsr1 | kRt1);
+  EXPECT_NE(ignored & kUsr2, 0u);
+  EXPECT_EQ(ignored & kUsr1, 0u);
+}
+
+TEST(SigtestRunTest, UsageErrors) {
+  std::string err;
+  EXPECT_EQ(Code({Sigtest(), "run"}, &err), 2);
+  EXPECT_EQ(err, "sigtest run: missing command (sigtest run [OPTIONS] -- CMD...)\nTry 'sigtest run --help'.\n");
+  EXPECT_EQ(Code({Sigtest(), "run", "--remap", "x", "--", "true"}, &err), 2);
+  EXPECT_EQ(err, "sigtest run: --remap: expected FROM=TO, got 'x'\nTry 'sigtest run --help'.\n");
 }
 
 }  // namespace
