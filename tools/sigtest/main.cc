@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/cli/options.h"
 #include "lib/io/fd.h"
+#include "tools/sigtest/demos.h"
 #include "tools/sigtest/run.h"
 #include "tools/sigtest/sigtest.h"
 
@@ -26,6 +27,12 @@ constexpr char kCommands[] = R"(Commands:
       [--remap A=B] [--ignore SIGS] [--block SIGS] [--default SIGS]
       [--kill-orphans] -- CMD...
                     run CMD as a subreaper, forward signals, report how it ended
+  coalesce [--count N]
+                    standard signals coalesce, real-time ones queue: the numbers
+  alarm --interval D --count N
+                    interval timer ticks with jitter and overruns
+  latency [--iterations N]
+                    signal round trips between two processes: p50, p99, max
 Run 'sigtest COMMAND --help' for a command's options.
 Exit status: 0 ok, 1 failure, 2 usage error.)";
 
@@ -97,6 +104,23 @@ int main(int argc, char** argv) {
       return p.UsageError(absl::InvalidArgumentError("give exactly one of --catch SIGS and --all"));
     }
     return Finish(p, ipckit::sigtest::Log(o, std::cout));
+  }
+  if (cmd == "coalesce" || cmd == "alarm" || cmd == "latency") {
+    int count = 5, iterations = 10000;
+    absl::Duration interval = absl::Milliseconds(100);
+    Parser p(ToolInfo{absl::StrCat("sigtest ", cmd), {"[OPTIONS]"}, "", "", false});
+    p.Flag(0, "json", "machine-readable output", &json);
+    if (cmd == "coalesce") p.Int('n', "count", "N", "signals of each kind to send (default 5)", &count, 1, 1000);
+    if (cmd == "alarm") {
+      p.Duration('i', "interval", "DURATION", "timer interval (default 100ms)", &interval)
+          .Int('n', "count", "N", "ticks (default 5)", &count, 1, 1 << 30);
+    }
+    if (cmd == "latency") p.Int('n', "iterations", "N", "round trips (default 10000)", &iterations, 1, 1 << 30);
+    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
+    if (!args.empty()) return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
+    if (cmd == "coalesce") return Finish(p, ipckit::sigtest::Coalesce(count, json, std::cout));
+    if (cmd == "alarm") return Finish(p, ipckit::sigtest::Alarm(interval, count, json, std::cout));
+    return Finish(p, ipckit::sigtest::Latency(iterations, json, std::cout));
   }
   if (cmd == "run") {
     ipckit::sigtest::RunOptions o;

@@ -243,6 +243,36 @@ TEST(SigtestRunTest, ChildStartsWithRequestedMaskAndDispositions) {
   EXPECT_EQ(ignored & kUsr1, 0u);
 }
 
+TEST(SigtestRunTest, WorksAsPid1InAPidNamespace) {
+  std::string err;
+  int code = Code({"unshare", "--pid", "--fork", "--mount-proc", Sigtest(), "run", "--", "sh", "-c",
+                   "echo pid=$$ >&2; sleep 1000 & exit 5"},
+                  &err);
+  if (code != 5 && err.find("unshare") != std::string::npos) GTEST_SKIP() << "no PID namespaces here: " << err;
+  EXPECT_EQ(code, 5);
+  EXPECT_THAT(err, MatchesRegex("pid=2\nsigtest: orphans still running: [0-9]+ \\(sleep\\)\nsigtest: exit=5\n"));
+}
+
+TEST(SigtestDemoTest, CoalesceShowsTheNumbers) {
+  EXPECT_EQ(Output({Sigtest(), "coalesce", "--count", "7"}),
+            "USR1: sent 7, delivered 1 (coalesced)\nRTMIN: sent 7, delivered 7 (queued)\n");
+  EXPECT_EQ(Output({Sigtest(), "coalesce", "--json"}), "{\"sent\":5,\"USR1\":1,\"RTMIN\":5}\n");
+}
+
+TEST(SigtestDemoTest, AlarmTicks) {
+  absl::Time start = absl::Now();
+  std::string out = Output({Sigtest(), "alarm", "--interval", "20ms", "--count", "3"});
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(60));
+  EXPECT_THAT(out, MatchesRegex("tick 1 \\+0\\.0[0-9]+s jitter=[-+][0-9]+us overrun=0\n"
+                                "tick 2 [^\n]*\ntick 3 [^\n]*\n"
+                                "jitter p50 [-+][0-9]+us p99 [-+][0-9]+us max [-+][0-9]+us, overruns 0\n"));
+}
+
+TEST(SigtestDemoTest, LatencyReportsPercentiles) {
+  EXPECT_THAT(Output({Sigtest(), "latency", "-n", "300"}),
+              MatchesRegex("round trips: 300, p50 [0-9.]+us p99 [0-9.]+us max [0-9.]+us\n"));
+}
+
 TEST(SigtestRunTest, UsageErrors) {
   std::string err;
   EXPECT_EQ(Code({Sigtest(), "run"}, &err), 2);
