@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
         .String(0, "block", "SIGS", "CMD starts with these signals blocked", &o.block)
         .String(0, "default", "SIGS", "CMD starts with these signals at their default action", &o.default_)
         .Flag(0, "kill-orphans", "KILL descendants still running when CMD exits", &o.kill_orphans)
+        .Duration(0, "grace", "DURATION", "after CMD exits, wait this long for its descendants (100ms)", &o.grace)
         .Flag(0, "json", "report as JSON", &o.json);
     o.command = p.ParseOrExit(argc - 1, argv + 1);
     absl::StatusOr<int> code = ipckit::sigtest::Run(o, std::cerr);

@@ -183,6 +183,17 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
     }
   }
 
+  // The rest of CMD's descendants get --grace to exit (a forwarded signal
+  // usually reached them too), reaped as they go.
+  absl::Time grace_end = absl::Now() + o.grace;
+  while (!Children(child).empty() && absl::Now() < grace_end) {
+    int ms = static_cast<int>(absl::ToInt64Milliseconds(absl::Ceil(grace_end - absl::Now(), absl::Milliseconds(1))));
+    struct pollfd p = {src->fd(), POLLIN, 0};
+    ::poll(&p, 1, std::max(ms, 0));
+    (void)src->Read();
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+  }
   // Descendants that are dead (zombies) or dying from our KILL are reaped,
   // not reported.
   std::vector<pid_t> left;

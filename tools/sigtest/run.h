@@ -27,6 +27,9 @@ struct RunOptions {
   std::vector<std::string> remap;                         // "143=0".
   std::string ignore, block, default_;                    // Comma-separated signals.
   bool kill_orphans = false;
+  // After CMD exits, how long the rest of its descendants get to exit (they
+  // were usually sent the same signal) before any left are reported.
+  absl::Duration grace = absl::Milliseconds(100);
   bool json = false;
 };
 
