@@ -190,12 +190,25 @@ TEST(SigtestRunTest, ExitCodesMatchTheShellAndCoreutils) {
   EXPECT_EQ(Code({Sigtest(), "run", "--remap", "7=0", "--", "sh", "-c", "exit 7"}), 0);
 }
 
+TEST(SigtestRunTest, CoreReportMatchesPythonWcoredump) {
+  // Python's os.WCOREDUMP on the same kind of death, in the same environment.
+  std::string py = Output({"python3", "-c",
+                           "import os, subprocess\n"
+                           "p = subprocess.Popen(['sh', '-c', 'kill -SEGV $$'])\n"
+                           "_, st = os.waitpid(p.pid, 0)\n"
+                           "print('core=' + str(os.WCOREDUMP(st)).lower())"});
+  std::string err;
+  EXPECT_EQ(Code({Sigtest(), "run", "--", "sh", "-c", "kill -SEGV $$"}, &err), 128 + SIGSEGV);
+  EXPECT_EQ(err, absl::StrCat("sigtest: signal=SEGV ", py));
+}
+
 TEST(SigtestRunTest, TimeoutAndEscalationAsCoreutils) {
   std::string err;
   absl::Time start = absl::Now();
   EXPECT_EQ(Code({Sigtest(), "run", "--timeout=200ms", "--", "sleep", "10"}, &err),
             Code({"timeout", "0.2", "sleep", "10"}));
   EXPECT_EQ(err, "sigtest: timeout=200ms signal=TERM core=false\n");
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(2 * 200));  // Ours, then coreutils'.
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   const char* stubborn = "trap '' TERM; sleep 10";
   EXPECT_EQ(Code({Sigtest(), "run", "--timeout=100ms", "--kill-after=100ms", "--", "sh", "-c", stubborn}, &err),
