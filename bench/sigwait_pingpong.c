@@ -45,5 +45,6 @@ int main(int argc, char** argv) {
   waitpid(child, NULL, 0);
   qsort(rtt, (size_t)n, sizeof(rtt[0]), cmp);
   printf("%.2f %.2f\n", rtt[n / 2] / 1e3, rtt[(n * 99) / 100] / 1e3);
+  free(rtt);
   return 0;
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # demo: ipckit end to end on loopback in a few seconds: the toolchain check,
 # an echo server on a free port, nc talking to it, and a short load test.
 set -euo pipefail
