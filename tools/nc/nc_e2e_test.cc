@@ -469,6 +469,45 @@ print("nc exited", p.wait())
               IsOkAndHolds(absl::StrCat("got 16 bytes sha256 ", Sha256("over a passed fd"))));
 }
 
+TEST(NcE2eTest, FamilyAndNumericFlags) {
+  auto [listener, port] = StartNcListener({}, "::1");
+  // -4 turns localhost into 127.0.0.1 only, where nothing listens.
+  absl::StatusOr<Subprocess> v4 = Spawn({Nc(), "-4", "localhost", port});
+  ASSERT_THAT(v4, IsOk());
+  EXPECT_THAT(v4->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_EQ(v4->err(), absl::StrCat("nc: connect 127.0.0.1:", port, ": Connection refused\n"));
+  absl::StatusOr<Subprocess> n = Spawn({Nc(), "-n", "localhost", port});
+  ASSERT_THAT(n, IsOk());
+  EXPECT_THAT(n->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_EQ(n->err(), "nc: resolve localhost: not a numeric address (-n)\n");
+  absl::StatusOr<Subprocess> not6 = Spawn({Nc(), "-6", "127.0.0.1", port});
+  ASSERT_THAT(not6, IsOk());
+  EXPECT_THAT(not6->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_THAT(not6->err(), StartsWith("nc: resolve 127.0.0.1: "));
+  absl::StatusOr<Subprocess> v6 = Spawn({Nc(), "-6", "-N", "::1", port}, "over v6");
+  ASSERT_THAT(v6, IsOk());
+  EXPECT_THAT(v6->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(listener.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(listener.out(), "over v6");
+}
+
+TEST(NcE2eTest, NoStdinAndLineInterval) {
+  auto [peer, port] = StartPeer({"send-close", "--data", "from peer"});
+  absl::StatusOr<Subprocess> d = Spawn({Nc(), "-d", "127.0.0.1", port}, "never read", false);
+  ASSERT_THAT(d, IsOk());
+  EXPECT_THAT(d->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(d->out(), "from peer");
+
+  auto [sink, sport] = StartPeer({"sink"});
+  absl::Time start = absl::Now();
+  absl::StatusOr<Subprocess> i = Spawn({Nc(), "-N", "-i", "100ms", "127.0.0.1", sport}, "1\n2\n3\n");
+  ASSERT_THAT(i, IsOk());
+  EXPECT_THAT(i->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));  // Two pauses between three lines.
+  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+              IsOkAndHolds(absl::StrCat("got 6 bytes sha256 ", Sha256("1\n2\n3\n"))));
+}
+
 TEST(NcE2eTest, HelpDocumentsEveryOptionAndTheStateMachine) {
   absl::StatusOr<Subprocess> h = Spawn({Nc(), "--help"});
   ASSERT_THAT(h, IsOk());

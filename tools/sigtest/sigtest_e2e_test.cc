@@ -286,6 +286,36 @@ TEST(SigtestDemoTest, LatencyReportsPercentiles) {
               MatchesRegex("round trips: 300, p50 [0-9.]+us p99 [0-9.]+us max [0-9.]+us\n"));
 }
 
+TEST(SigtestRunTest, TimeoutSignalIsConfigurable) {
+  std::string err;
+  EXPECT_EQ(Code({Sigtest(), "run", "--timeout=100ms", "--signal=INT", "--", "sleep", "10"}, &err), 124);
+  EXPECT_EQ(err, "sigtest: timeout=100ms signal=INT core=false\n");
+}
+
+TEST(SigtestRunTest, ForwardToChildOnlyLeavesTheGroup) {
+  absl::StatusOr<Subprocess> p = Subprocess::Start(
+      {Sigtest(), "run", "--forward=child", "--kill-orphans", "--", "sh", "-c", "sleep 1000 & echo up; wait"});
+  ASSERT_THAT(p, IsOk());
+  ASSERT_THAT(p->WaitForLine(Stream::kStdout, "up", kTimeout), IsOk());
+  ASSERT_THAT(p->Signal(SIGTERM), IsOk());
+  EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(128 + SIGTERM)));
+  // Only sh got TERM: its sleep was still running, and --kill-orphans killed it.
+  EXPECT_THAT(p->err(), MatchesRegex("sigtest: killed orphans: [0-9]+ \\(sleep\\)\nsigtest: signal=TERM core=false\n"));
+}
+
+TEST(SigtestRunTest, DefaultRestoresAnInheritedIgnore) {
+  const std::string show = "print([l for l in open('/proc/self/status') if l.startswith('SigIgn')][0], end='')";
+  auto ignored_int = [&](const std::string& flags) {
+    std::string out = Output({"sh", "-c", absl::StrCat("trap '' INT; exec ", Sigtest(), " run ", flags,
+                                                       " -- python3 -c \"", show, "\"")});
+    uint64_t mask = 0;
+    EXPECT_EQ(std::sscanf(out.c_str(), "SigIgn:\t%lx", &mask), 1) << out;
+    return (mask & (uint64_t{1} << (SIGINT - 1))) != 0;
+  };
+  EXPECT_TRUE(ignored_int(""));
+  EXPECT_FALSE(ignored_int("--default INT"));
+}
+
 TEST(SigtestRunTest, UsageErrors) {
   std::string err;
   EXPECT_EQ(Code({Sigtest(), "run"}, &err), 2);
