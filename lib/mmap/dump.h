@@ -1,0 +1,53 @@
+// dump.h formats bytes as `hexdump -C` and `xxd` do, byte for byte: feed it
+// consecutive chunks with Write, then call Finish.
+//
+// Example:
+//
+//   HexDumper d(HexDumper::Format::kHexdump, /*start=*/0, &out);
+//   d.Write("Hello\n");
+//   d.Finish();  // "00000000  48 65 6c 6c 6f 0a   ...  |Hello.|\n00000006\n"
+#ifndef IPCKIT_LIB_MMAP_DUMP_H_
+#define IPCKIT_LIB_MMAP_DUMP_H_
+
+#include <stdint.h>
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace ipckit {
+
+class HexDumper {
+ public:
+  enum class Format {
+    kHexdump,  // hexdump -C: squeezes repeated lines to "*", ends with the offset.
+    kXxd,      // xxd: "00000000: 4865 6c6c ...  Hello", no squeezing.
+  };
+
+  // HexDumper appends lines to *out; `start` is the offset of the first byte.
+  HexDumper(Format format, uint64_t start, std::string* out)
+      : format_(format), offset_(start), out_(out) {}
+
+  // Write formats `data`; complete 16-byte lines are appended at once.
+  void Write(absl::string_view data);
+
+  // Finish formats the last, partial line and (hexdump) the final offset,
+  // which hexdump prints after any data, and with no data only when it
+  // skipped to the end of a non-empty file (`offset_even_if_empty`).
+  void Finish(bool offset_even_if_empty = false);
+
+ private:
+  void Line(absl::string_view bytes);
+
+  Format format_;
+  uint64_t offset_;  // Offset of line_[0].
+  std::string* out_;
+  std::string line_;      // Bytes of the line being collected.
+  std::string previous_;  // The last full line written, for squeezing.
+  bool squeezing_ = false;
+  bool any_ = false;
+};
+
+}  // namespace ipckit
+
+#endif  // IPCKIT_LIB_MMAP_DUMP_H_

@@ -1,0 +1,84 @@
+#include "lib/mmap/mapped_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lib/io/fd.h"
+
+namespace ipckit {
+
+absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
+  MappedFile f;
+  f.path_ = path;
+  if (path == "-") {
+    f.fd_ = UniqueFd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
+    f.path_ = "stdin";
+  } else {
+    f.fd_ = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  }
+  if (!f.fd_) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+  struct stat st;
+  if (::fstat(f.fd_.get(), &st) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
+  if (S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat("open ", path, ": Is a directory"));
+  }
+  // /proc and /sys files say size 0 but have content: read them.
+  f.streamed_ = !S_ISREG(st.st_mode) || st.st_size == 0;
+  f.size_ = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+  return f;
+}
+
+absl::Status MappedFile::ForEachChunk(uint64_t offset, uint64_t length, const ChunkFn& fn) const {
+  if (streamed_) return Streamed(offset, length, fn);
+  uint64_t end = length > size_ - std::min(offset, size_) ? size_ : offset + length;
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  for (uint64_t pos = offset; pos < end;) {
+    // A file that shrank would fault (SIGBUS) past its new end: check first.
+    struct stat st;
+    if (::fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end) {
+      return absl::DataLossError(absl::StrCat(path_, ": file shrank from ", size_, " to ",
+                                              st.st_size, " bytes while being read"));
+    }
+    uint64_t base = pos / page * page;
+    uint64_t map_len = std::min(kWindow, end - base);
+    void* p = ::mmap(nullptr, map_len, PROT_READ, MAP_SHARED, fd_.get(), static_cast<off_t>(base));
+    if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", path_));
+    ::madvise(p, map_len, MADV_SEQUENTIAL);
+    absl::string_view data(static_cast<const char*>(p) + (pos - base), map_len - (pos - base));
+    bool more = fn(pos, data);
+    ::munmap(p, map_len);
+    if (!more) return absl::OkStatus();
+    pos = base + map_len;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MappedFile::Streamed(uint64_t offset, uint64_t length, const ChunkFn& fn) const {
+  std::vector<char> buf(1 << 20);
+  uint64_t pos = 0;
+  // Skip to `offset`: seek where possible, else read and discard.
+  if (offset > 0 && ::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_SET) >= 0) pos = offset;
+  uint64_t end = length == kUnbounded ? kUnbounded : offset + length;
+  while (pos < end) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - pos));
+    absl::StatusOr<size_t> n = ReadFull(fd_.get(), absl::MakeSpan(buf.data(), want), absl::StrCat("read ", path_));
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    uint64_t chunk_start = pos;
+    pos += *n;
+    if (pos <= offset) continue;
+    size_t skip = chunk_start < offset ? static_cast<size_t>(offset - chunk_start) : 0;
+    if (!fn(chunk_start + skip, absl::string_view(buf.data() + skip, *n - skip))) break;
+    if (*n < want) break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ipckit

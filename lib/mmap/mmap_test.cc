@@ -1,0 +1,146 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/io/fd.h"
+#include "lib/mmap/dump.h"
+#include "lib/mmap/find.h"
+#include "lib/mmap/mapped_file.h"
+#include "lib/testing/status_matchers.h"
+#include "lib/testing/temp_dir.h"
+
+namespace ipckit {
+namespace {
+
+using ::ipckit::testing::IsOk;
+using ::ipckit::testing::StatusIs;
+using ::testing::ElementsAre;
+
+std::vector<uint64_t> FindAll(const MappedFile& f, absl::string_view pat, bool overlap = true) {
+  std::vector<uint64_t> out;
+  FindOptions o;
+  o.overlap = overlap;
+  EXPECT_THAT(Find(f, pat, o, [&](uint64_t at) { out.push_back(at); return true; }), IsOk());
+  return out;
+}
+
+class MmapTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<testing::TempDir> d = testing::TempDir::Create();
+    ASSERT_THAT(d, IsOk());
+    dir_ = std::make_unique<testing::TempDir>(std::move(*d));
+  }
+  std::string Write(const std::string& name, const std::string& data) {
+    std::string path = dir_->Path(name);
+    EXPECT_THAT(WriteFileAtomically(path, data), IsOk());
+    return path;
+  }
+  std::unique_ptr<testing::TempDir> dir_;
+};
+
+TEST_F(MmapTest, FindOverlappingAndNot) {
+  absl::StatusOr<MappedFile> f = MappedFile::Open(Write("a", "aaaa\nxa\naa"));
+  ASSERT_THAT(f, IsOk());
+  EXPECT_FALSE(f->streamed());
+  EXPECT_THAT(FindAll(*f, "aa"), ElementsAre(0, 1, 2, 8));
+  EXPECT_THAT(FindAll(*f, "aa", false), ElementsAre(0, 2, 8));
+  EXPECT_THAT(FindAll(*f, "a\nx"), ElementsAre(3));
+  EXPECT_THAT(FindAll(*f, "zzz"), ElementsAre());
+  FindOptions o;
+  EXPECT_THAT(Find(*f, "", o, [](uint64_t) { return true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument, "empty pattern"));
+}
+
+TEST_F(MmapTest, EmptyFileIsValid) {
+  absl::StatusOr<MappedFile> f = MappedFile::Open(Write("e", ""));
+  ASSERT_THAT(f, IsOk());
+  EXPECT_EQ(f->size(), 0u);
+  EXPECT_THAT(FindAll(*f, "x"), ElementsAre());
+}
+
+TEST_F(MmapTest, MatchesSpanMappingWindows) {
+  // A sparse file a little over one window, with needles across the boundary.
+  std::string path = dir_->Path("big");
+  UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  ASSERT_TRUE(fd);
+  const uint64_t w = MappedFile::kWindow;
+  ASSERT_EQ(::ftruncate(fd.get(), static_cast<off_t>(w + 4096)), 0);
+  for (uint64_t at : {uint64_t{5}, w - 3, w + 100}) {
+    ASSERT_EQ(::pwrite(fd.get(), "NEEDLE", 6, static_cast<off_t>(at)), 6);
+  }
+  absl::StatusOr<MappedFile> f = MappedFile::Open(path);
+  ASSERT_THAT(f, IsOk());
+  EXPECT_THAT(FindAll(*f, "NEEDLE"), ElementsAre(5, w - 3, w + 100));
+}
+
+TEST_F(MmapTest, StreamedInputSpansReadChunks) {
+  absl::StatusOr<Pipe> p = MakePipe();
+  ASSERT_THAT(p, IsOk());
+  std::string data(3 << 20, '.');
+  for (uint64_t at : {uint64_t{(1 << 20) - 2}, uint64_t{(2 << 20) + 7}}) data.replace(at, 4, "MARK");
+  std::thread writer([&] {
+    EXPECT_THAT(WriteAll(p->write.get(), data), IsOk());
+    p->write.reset();
+  });
+  absl::StatusOr<MappedFile> f = MappedFile::Open(absl::StrCat("/proc/self/fd/", p->read.get()));
+  ASSERT_THAT(f, IsOk());
+  EXPECT_TRUE(f->streamed());
+  EXPECT_THAT(FindAll(*f, "MARK"), ElementsAre((1 << 20) - 2, (2 << 20) + 7));
+  writer.join();
+}
+
+TEST_F(MmapTest, ShrinkingFileIsAnErrorNotACrash) {
+  std::string path = Write("s", std::string(2 * MappedFile::kWindow / 64, 'x'));
+  absl::StatusOr<MappedFile> f = MappedFile::Open(path);
+  ASSERT_THAT(f, IsOk());
+  ASSERT_EQ(::truncate(path.c_str(), 10), 0);
+  EXPECT_THAT(f->ForEachChunk(0, MappedFile::kUnbounded, [](uint64_t, absl::string_view) { return true; }),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       absl::StrCat(path, ": file shrank from ", f->size(), " to 10 bytes while being read")));
+}
+
+TEST_F(MmapTest, OpenErrors) {
+  EXPECT_THAT(MappedFile::Open(dir_->Path("missing")),
+              StatusIs(absl::StatusCode::kNotFound, absl::StrCat("open ", dir_->Path("missing"), ": No such file or directory")));
+  EXPECT_THAT(MappedFile::Open(dir_->path()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, absl::StrCat("open ", dir_->path(), ": Is a directory")));
+}
+
+TEST(HexDumperTest, HexdumpSqueezesAndEndsWithOffset) {
+  std::string out;
+  HexDumper d(HexDumper::Format::kHexdump, 0, &out);
+  d.Write(std::string(40, '\0'));
+  d.Write("Hi");
+  d.Finish();
+  EXPECT_EQ(out,
+            "00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n"
+            "*\n"
+            "00000020  00 00 00 00 00 00 00 00  48 69                    |........Hi|\n"
+            "0000002a\n");
+}
+
+TEST(HexDumperTest, XxdLayout) {
+  std::string out;
+  HexDumper d(HexDumper::Format::kXxd, 3, &out);
+  d.Write("lo\n");
+  d.Finish();
+  EXPECT_EQ(out, "00000003: 6c6f 0a                                  lo.\n");
+}
+
+TEST(HexDumperTest, EmptyInputPrintsNothing) {
+  std::string out;
+  HexDumper d(HexDumper::Format::kHexdump, 0, &out);
+  d.Finish();
+  EXPECT_EQ(out, "");
+}
+
+}  // namespace
+}  // namespace ipckit

@@ -1,0 +1,74 @@
+#!/bin/bash
+# fmap end to end, against real tools as oracles: hexdump -C and xxd for
+# dump (many sizes and ranges), grep -obUaF and Python for find.
+set -euo pipefail
+FMAP="$TEST_SRCDIR/$TEST_WORKSPACE/tools/fmap/fmap"
+dir=$(mktemp -d "${TEST_TMPDIR:-/tmp}/fmap.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+fail=0
+check() {  # NAME EXPECTED_FILE ACTUAL_FILE
+  if ! cmp -s "$2" "$3"; then
+    echo "FAIL: $1"; diff "$2" "$3" | head -10; fail=1
+  fi
+}
+
+# Files: empty, tiny, line-boundary sizes, page-crossing, zero runs, random.
+: > "$dir/empty"
+for n in 1 15 16 17 31 32 33 4095 4097; do head -c "$n" /dev/urandom > "$dir/r$n"; done
+{ head -c 100 /dev/urandom; head -c 200 /dev/zero; head -c 50 /dev/urandom; head -c 64 /dev/zero; } > "$dir/zeros"
+head -c 300000 /dev/urandom > "$dir/big"
+
+for f in "$dir"/*; do
+  b=$(basename "$f")
+  hexdump -C "$f" > "$dir/want"; "$FMAP" dump "$f" > "$dir/got"; check "hexdump $b" "$dir/want" "$dir/got"
+  xxd "$f" > "$dir/want"; "$FMAP" dump --format=xxd "$f" > "$dir/got"; check "xxd $b" "$dir/want" "$dir/got"
+  for range in "0 0" "1 5" "3 16" "7 33" "15 4096" "4090 20" "100 250" "299990 100" "5000000 10"; do
+    set -- $range
+    hexdump -C -s "$1" -n "$2" "$f" > "$dir/want"
+    "$FMAP" dump -s "$1" -n "$2" "$f" > "$dir/got"; check "hexdump -s $1 -n $2 $b" "$dir/want" "$dir/got"
+    xxd -s "$1" -l "$2" "$f" > "$dir/want"
+    "$FMAP" dump --format=xxd -s "$1" -n "$2" "$f" > "$dir/got"; check "xxd -s $1 -l $2 $b" "$dir/want" "$dir/got"
+  done
+  "$FMAP" dump --format=raw -s 3 -n 100 "$f" > "$dir/got"
+  head -c 103 "$f" | tail -c +4 > "$dir/want"; check "raw $b" "$dir/want" "$dir/got"
+done
+# From a pipe (read(2) path) and from /proc.
+head -c 1000 "$dir/big" | "$FMAP" dump - > "$dir/got"; head -c 1000 "$dir/big" | hexdump -C > "$dir/want"
+check "hexdump stdin" "$dir/want" "$dir/got"
+"$FMAP" dump --format=raw /proc/self/status | grep -q '^Name:' || { echo "FAIL: /proc read"; fail=1; }
+
+# find: a pattern with a newline against Python; non-overlapping offsets as
+# grep -obUaF reports them.
+python3 - "$dir/hay" <<'PY'
+import random, sys
+random.seed(7)
+data = bytearray(random.randbytes(500000))
+for at in (0, 12345, 65535, 65536 * 3 - 2, 499994):
+    data[at:at + 6] = b"ne\nedl"
+data[200000:200010] = b"aaaaaaaaaa"
+open(sys.argv[1], "wb").write(data)
+PY
+printf 'ne\nedl' > "$dir/pat"
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); p=open(sys.argv[2],"rb").read(); i=d.find(p)
+while i>=0: print(i); i=d.find(p,i+1)' "$dir/hay" "$dir/pat" > "$dir/want"
+"$FMAP" find --pattern-file "$dir/pat" "$dir/hay" > "$dir/got"; check "find newline pattern" "$dir/want" "$dir/got"
+"$FMAP" find --hex '6e 65 0a 65 64 6c' "$dir/hay" > "$dir/got"; check "find --hex" "$dir/want" "$dir/got"
+LC_ALL=C grep -obUaF 'aaaa' "$dir/hay" | cut -d: -f1 > "$dir/want"
+"$FMAP" find --no-overlap --string aaaa "$dir/hay" > "$dir/got"; check "find --no-overlap vs grep" "$dir/want" "$dir/got"
+[ "$("$FMAP" find --string aaaa "$dir/hay" | wc -l)" = 7 ] || { echo "FAIL: overlapping count"; fail=1; }
+[ "$("$FMAP" find --count --string aaaa "$dir/hay")" = 7 ] || { echo "FAIL: --count"; fail=1; }
+[ "$("$FMAP" find --first --string aaaa "$dir/hay")" = 200000 ] || { echo "FAIL: --first"; fail=1; }
+[ "$("$FMAP" find --last --string aaaa "$dir/hay")" = 200006 ] || { echo "FAIL: --last"; fail=1; }
+[ "$("$FMAP" find --first --hex-offsets --string aaaa "$dir/hay")" = 0x30d40 ] || { echo "FAIL: --hex-offsets"; fail=1; }
+# Exit codes: 0 found, 1 not found, 2 usage.
+set +e
+"$FMAP" find --string 'no such bytes here' "$dir/hay" > /dev/null; [ $? = 1 ] || { echo "FAIL: not found exit"; fail=1; }
+"$FMAP" find --hex 'abc' "$dir/hay" 2> "$dir/err"; [ $? = 2 ] || { echo "FAIL: odd hex exit"; fail=1; }
+grep -qx "fmap find: --hex: odd number of hex digits" "$dir/err" || { echo "FAIL: odd hex message"; cat "$dir/err"; fail=1; }
+"$FMAP" dump "$dir/missing" 2> "$dir/err"; [ $? = 1 ] || { echo "FAIL: missing exit"; fail=1; }
+grep -qx "fmap dump: open $dir/missing: No such file or directory" "$dir/err" || { echo "FAIL: missing message"; cat "$dir/err"; fail=1; }
+set -e
+"$FMAP" info "$dir/r16" | grep -qx "$dir/r16: 16 bytes, file, page size [0-9]*" || { echo "FAIL: info"; fail=1; }
+
+[ $fail = 0 ] && echo "fmap_e2e_test: all checks passed"
+exit $fail
