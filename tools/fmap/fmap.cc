@@ -1,12 +1,20 @@
 #include "tools/fmap/fmap.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/mmap/dump.h"
 #include "lib/mmap/find.h"
+#include "lib/io/unique_fd.h"
 #include "lib/mmap/mapped_file.h"
 
 namespace ipckit::fmap {
@@ -112,6 +120,163 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   if (!s.ok()) return s;
   d.Finish(/*offset_even_if_empty=*/!m->streamed() && o.skip > 0 && m->size() > 0 && length > 0);
   out << text;
+  return absl::OkStatus();
+}
+
+}  // namespace ipckit::fmap
+
+namespace ipckit::fmap {
+namespace {
+
+absl::StatusOr<UniqueFd> OpenForWrite(const std::string& file) {
+  UniqueFd fd(::open(file.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
+  return fd;
+}
+
+uint64_t FileSize(int fd) {
+  struct stat st;
+  return ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+// Crc32c computes CRC-32C (Castagnoli), with SSE4.2's crc32 instruction
+// where the CPU has it.
+uint32_t Crc32cSoftware(uint32_t crc, absl::string_view d) {
+  static uint32_t table[256] = {};
+  static bool ready = false;
+  if (!ready) {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+      table[i] = c;
+    }
+    ready = true;
+  }
+  for (unsigned char b : d) crc = table[(crc ^ b) & 0xff] ^ (crc >> 8);
+  return crc;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) uint32_t Crc32cHardware(uint32_t crc, absl::string_view d) {
+  const char* p = d.data();
+  size_t n = d.size();
+  uint64_t c = crc;
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    c = __builtin_ia32_crc32di(c, w);
+    p += 8;
+    n -= 8;
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  while (n-- > 0) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*p++));
+  return c32;
+}
+#endif
+
+uint32_t Crc32cUpdate(uint32_t crc, absl::string_view d) {
+#if defined(__x86_64__)
+  static const bool hw = __builtin_cpu_supports("sse4.2");
+  if (hw) return Crc32cHardware(crc, d);
+#endif
+  return Crc32cSoftware(crc, d);
+}
+
+}  // namespace
+
+absl::Status Write(const WriteOptions& o, const std::string& file) {
+  if (!o.write) return absl::InvalidArgumentError(absl::StrCat("refusing to modify ", file, " without --write"));
+  if (o.data.empty()) return absl::InvalidArgumentError("nothing to write");
+  absl::StatusOr<UniqueFd> fd = OpenForWrite(file);
+  if (!fd.ok()) return fd.status();
+  uint64_t size = FileSize(fd->get());
+  uint64_t end = o.offset + o.data.size();
+  if (end > size) {
+    if (!o.extend) {
+      return absl::InvalidArgumentError(absl::StrCat("writing ", o.data.size(), " bytes at ", o.offset,
+                                                     " would extend ", file, " from ", size, " to ",
+                                                     end, " bytes; add --extend"));
+    }
+    if (::ftruncate(fd->get(), static_cast<off_t>(end)) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("extend ", file));
+    }
+  }
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t base = o.offset / page * page;
+  size_t len = static_cast<size_t>(end - base);
+  void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd->get(), static_cast<off_t>(base));
+  if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", file));
+  memcpy(static_cast<char*>(p) + (o.offset - base), o.data.data(), o.data.size());
+  absl::Status s;
+  if (o.sync && ::msync(p, len, MS_SYNC) != 0) s = absl::ErrnoToStatus(errno, absl::StrCat("msync ", file));
+  ::munmap(p, len);
+  return s;
+}
+
+absl::Status Resize(bool write, uint64_t size, const std::string& file) {
+  if (!write) return absl::InvalidArgumentError(absl::StrCat("refusing to modify ", file, " without --write"));
+  absl::StatusOr<UniqueFd> fd = OpenForWrite(file);
+  if (!fd.ok()) return fd.status();
+  if (::ftruncate(fd->get(), static_cast<off_t>(size)) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("resize ", file));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Sync(const std::string& file) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
+  if (::fdatasync(fd.get()) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("sync ", file));
+  return absl::OkStatus();
+}
+
+absl::Status Advise(const std::string& advice, const std::string& file) {
+  int a;
+  if (advice == "seq") {
+    a = POSIX_FADV_SEQUENTIAL;
+  } else if (advice == "random") {
+    a = POSIX_FADV_RANDOM;
+  } else if (advice == "willneed") {
+    a = POSIX_FADV_WILLNEED;
+  } else if (advice == "dontneed") {
+    a = POSIX_FADV_DONTNEED;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("--advice: expected seq, random, willneed or dontneed, got '", advice, "'"));
+  }
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
+  int rc = ::posix_fadvise(fd.get(), 0, 0, a);
+  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("advise ", file));
+  return absl::OkStatus();
+}
+
+absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length,
+                 const std::string& file, std::ostream& out) {
+  if (algo != "sha256" && algo != "crc32c") {
+    return absl::InvalidArgumentError(absl::StrCat("--algo: expected sha256 or crc32c, got '", algo, "'"));
+  }
+  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  if (!m.ok()) return m.status();
+  SHA256_CTX sha;
+  SHA256_Init(&sha);
+  uint32_t crc = 0xFFFFFFFFu;
+  absl::Status s = m->ForEachChunk(skip, length.value_or(MappedFile::kUnbounded), [&](uint64_t, absl::string_view d) {
+    if (algo == "sha256") {
+      SHA256_Update(&sha, d.data(), d.size());
+    } else {
+      crc = Crc32cUpdate(crc, d);
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  if (algo == "sha256") {
+    uint8_t digest[SHA256_DIGEST_LENGTH];
+    SHA256_Final(digest, &sha);
+    out << absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), sizeof(digest)));
+  } else {
+    out << absl::StrFormat("%08x", crc ^ 0xFFFFFFFFu);
+  }
+  out << "  " << file << "\n";
   return absl::OkStatus();
 }
 

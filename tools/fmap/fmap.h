@@ -1,5 +1,6 @@
-// fmap: search and dump files through mmap (lib/mmap). This holds the
-// subcommands that exist so far: info, find and dump.
+// fmap: search, dump, patch and inspect files through mmap (lib/mmap). This
+// holds the subcommands that exist so far: info, find, dump, write, resize,
+// sync, advise and sum.
 #ifndef IPCKIT_TOOLS_FMAP_FMAP_H_
 #define IPCKIT_TOOLS_FMAP_FMAP_H_
 
@@ -46,6 +47,39 @@ struct DumpOptions {
 
 // Dump writes [skip, skip+length) of `file` as hexdump -C or xxd would, or raw.
 absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& out);
+
+}  // namespace ipckit::fmap
+
+namespace ipckit::fmap {
+
+struct WriteOptions {
+  bool write = false;    // The explicit permission to modify the file.
+  uint64_t offset = 0;
+  std::string data;      // The bytes to write.
+  bool extend = false;   // Allow growing the file.
+  bool sync = false;     // msync(MS_SYNC) before returning.
+};
+
+// Write patches `data` into `file` at `offset` through a shared mapping. It
+// refuses (kInvalidArgument) without o.write: "refusing to modify F without
+// --write", and past the end without o.extend: "writing 4 bytes at 10 would
+// extend F from 12 to 14 bytes; add --extend".
+absl::Status Write(const WriteOptions& o, const std::string& file);
+
+// Resize sets the size of `file` (with `write` as the permission, as Write).
+absl::Status Resize(bool write, uint64_t size, const std::string& file);
+
+// Sync flushes the file's data to its device (fdatasync).
+absl::Status Sync(const std::string& file);
+
+// Advise passes an access pattern to the kernel for the whole file:
+// seq, random, willneed (read ahead now) or dontneed (drop cached pages).
+absl::Status Advise(const std::string& advice, const std::string& file);
+
+// Sum writes "HEX  FILE" for the SHA-256 (sha256sum's format) or CRC-32C of
+// [skip, skip+length).
+absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length,
+                 const std::string& file, std::ostream& out);
 
 }  // namespace ipckit::fmap
 

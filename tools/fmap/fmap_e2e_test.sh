@@ -70,5 +70,31 @@ grep -qx "fmap dump: open $dir/missing: No such file or directory" "$dir/err" ||
 set -e
 "$FMAP" info "$dir/r16" | grep -qx "$dir/r16: 16 bytes, file, page size [0-9]*" || { echo "FAIL: info"; fail=1; }
 
+# write: refused without --write and past EOF without --extend; dd conv=notrunc is the oracle.
+printf '0123456789' > "$dir/w"; cp "$dir/w" "$dir/w_dd"
+set +e
+"$FMAP" write --offset 2 --string AB "$dir/w" 2> "$dir/err"; [ $? = 2 ] || { echo "FAIL: write without --write"; fail=1; }
+grep -qx "fmap write: refusing to modify $dir/w without --write" "$dir/err" || { echo "FAIL: refusal message"; fail=1; }
+"$FMAP" write --write --offset 8 --string ABC "$dir/w" 2> "$dir/err"; [ $? = 2 ] || { echo "FAIL: past EOF"; fail=1; }
+grep -qx "fmap write: writing 3 bytes at 8 would extend $dir/w from 10 to 11 bytes; add --extend" "$dir/err" || { echo "FAIL: extend message"; cat "$dir/err"; fail=1; }
+set -e
+cmp -s "$dir/w" "$dir/w_dd" || { echo "FAIL: refused write changed the file"; fail=1; }
+"$FMAP" write --write --sync --offset 2 --hex '41 42' "$dir/w"
+printf 'AB' | dd of="$dir/w_dd" bs=1 seek=2 conv=notrunc status=none
+check "write vs dd" "$dir/w_dd" "$dir/w"
+"$FMAP" write --write --extend --offset 8 --string XYZ "$dir/w"
+printf 'XYZ' | dd of="$dir/w_dd" bs=1 seek=8 conv=notrunc status=none
+check "write --extend vs dd" "$dir/w_dd" "$dir/w"
+"$FMAP" resize --write --size 4 "$dir/w"; [ "$(cat "$dir/w")" = "01AB" ] || { echo "FAIL: resize"; fail=1; }
+"$FMAP" sync "$dir/w"
+for a in seq random willneed dontneed; do "$FMAP" advise --advice "$a" "$dir/big"; done
+
+# sum: sha256sum and openssl as oracles; CRC-32C's check value for "123456789".
+sha256sum "$dir/big" > "$dir/want"; "$FMAP" sum "$dir/big" > "$dir/got"; check "sum sha256" "$dir/want" "$dir/got"
+want=$(head -c 1100 "$dir/big" | tail -c +101 | openssl dgst -sha256 -r | cut -d' ' -f1)
+[ "$("$FMAP" sum -s 100 -n 1000 "$dir/big" | cut -d' ' -f1)" = "$want" ] || { echo "FAIL: sum range"; fail=1; }
+printf '123456789' > "$dir/check"
+[ "$("$FMAP" sum --algo crc32c "$dir/check")" = "e3069283  $dir/check" ] || { echo "FAIL: crc32c"; fail=1; }
+
 [ $fail = 0 ] && echo "fmap_e2e_test: all checks passed"
 exit $fail

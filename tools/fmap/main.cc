@@ -22,6 +22,15 @@ constexpr char kCommands[] = R"(Commands:
                     byte offsets of a pattern (any bytes); exit 1 if none
   dump [-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE
                     byte-identical to hexdump -C or xxd
+  write --write --offset N (--string S | --hex HEX | --from FILE) [--extend] [--sync] FILE
+                    patch bytes in place through a shared mapping
+  resize --write --size N FILE
+                    set the file's size
+  sync FILE         flush the file's data to its device
+  advise --advice seq|random|willneed|dontneed FILE
+                    tell the kernel how the file will be read (or drop its cache)
+  sum [--algo sha256|crc32c] [-s OFF] [-n LEN] FILE
+                    checksum a range (sha256sum's output format)
 Run 'fmap COMMAND --help' for a command's options.
 Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.)";
 
@@ -105,7 +114,72 @@ int main(int argc, char** argv) {
     if (s.ok() && !std::cout) s = absl::UnavailableError("write stdout: failed");
     return Finish(p, s);
   }
-  Parser p(ToolInfo{"fmap", {"COMMAND [OPTIONS] [ARGS]"}, "Search and dump files through mmap.", kCommands, true});
+  if (cmd == "write") {
+    ipckit::fmap::WriteOptions o;
+    std::optional<std::string> text, hex, from;
+    Parser p(ToolInfo{"fmap write", {"--write --offset N (--string S | --hex HEX | --from FILE) FILE"},
+                      "Patch bytes in place. Refuses without --write, and past the end without --extend.",
+                      "Exit status: 0 written, 1 failure, 2 usage error or refused.", false});
+    p.Flag(0, "write", "allow modifying the file", &o.write)
+        .Size(0, "offset", "N", "where to write", &o.offset)
+        .String(0, "string", "S", "the bytes, as given", &text)
+        .String(0, "hex", "HEX", "the bytes in hex", &hex)
+        .String(0, "from", "FILE", "the bytes are FILE's contents", &from)
+        .Flag(0, "extend", "allow growing the file", &o.extend)
+        .Flag(0, "sync", "msync(MS_SYNC) before exiting", &o.sync);
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+    if (text.has_value() + hex.has_value() + from.has_value() != 1) {
+      return p.UsageError(absl::InvalidArgumentError("give exactly one of --string, --hex and --from"));
+    }
+    if (text) o.data = *text;
+    if (hex) {
+      absl::StatusOr<std::string> bytes = ipckit::fmap::ParseHex(*hex);
+      if (!bytes.ok()) return p.UsageError(bytes.status());
+      o.data = *bytes;
+    }
+    if (from) {
+      std::ifstream f(*from, std::ios::binary);
+      if (!f) return p.Fail(absl::NotFoundError(absl::StrCat("open ", *from, ": cannot read")));
+      std::stringstream ss;
+      ss << f.rdbuf();
+      o.data = ss.str();
+    }
+    return Finish(p, ipckit::fmap::Write(o, files[0]));
+  }
+  if (cmd == "resize") {
+    bool write = false;
+    std::optional<uint64_t> size;
+    Parser p(ToolInfo{"fmap resize", {"--write --size N FILE"}, "Set a file's size (refuses without --write).", "", false});
+    p.Flag(0, "write", "allow modifying the file", &write).Size(0, "size", "N", "the new size", &size);
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.size() != 1 || !size) return p.UsageError(absl::InvalidArgumentError("expected --size N and one FILE"));
+    return Finish(p, ipckit::fmap::Resize(write, *size, files[0]));
+  }
+  if (cmd == "sync" || cmd == "advise") {
+    std::string advice;
+    Parser p(ToolInfo{absl::StrCat("fmap ", cmd), {cmd == "sync" ? "FILE" : "--advice ADVICE FILE"},
+                      cmd == "sync" ? "Flush a file's data to its device." : "Give the kernel an access pattern for a file.",
+                      "", false});
+    if (cmd == "advise") p.String(0, "advice", "ADVICE", "seq, random, willneed or dontneed", &advice);
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+    return Finish(p, cmd == "sync" ? ipckit::fmap::Sync(files[0]) : ipckit::fmap::Advise(advice, files[0]));
+  }
+  if (cmd == "sum") {
+    std::string algo = "sha256";
+    uint64_t skip = 0;
+    std::optional<uint64_t> length;
+    Parser p(ToolInfo{"fmap sum", {"[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE"},
+                      "Checksum a file or a range of it.", "", false});
+    p.String(0, "algo", "ALGO", "sha256 (default) or crc32c", &algo)
+        .Size('s', "skip", "OFF", "start at byte OFF", &skip)
+        .Size('n', "length", "LEN", "at most LEN bytes", &length);
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+    return Finish(p, ipckit::fmap::Sum(algo, skip, length, files[0], std::cout));
+  }
+  Parser p(ToolInfo{"fmap", {"COMMAND [OPTIONS] [ARGS]"}, "Search, dump, patch and inspect files through mmap.", kCommands, true});
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   return p.UsageError(absl::InvalidArgumentError(args.empty() ? "missing command" : absl::StrCat("unknown command '", args[0], "'")));
 }
