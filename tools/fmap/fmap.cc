@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/sha.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "absl/strings/ascii.h"
@@ -279,5 +282,98 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
   out << "  " << file << "\n";
   return absl::OkStatus();
 }
+
+}  // namespace ipckit::fmap
+
+namespace ipckit::fmap {
+namespace {
+
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+struct CachestatRange {
+  uint64_t off, len;
+};
+struct Cachestat {
+  uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+
+bool KernelAtLeast(int major, int minor) {
+  struct utsname u;
+  if (::uname(&u) != 0) return false;
+  int ma = 0, mi = 0;
+  if (sscanf(u.release, "%d.%d", &ma, &mi) != 2) return false;
+  return ma > major || (ma == major && mi >= minor);
+}
+
+}  // namespace
+
+absl::StatusOr<Residency> GetResidency(const std::string& file) {
+  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  if (!m.ok()) return m.status();
+  if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  Residency r;
+  r.pages = (m->size() + page - 1) / page;
+  CachestatRange range = {0, 0};  // len 0: to the end of the file.
+  Cachestat cs = {};
+  if (::syscall(__NR_cachestat, m->fd(), &range, &cs, 0) == 0) {
+    r.resident = cs.nr_cache;
+    r.method = "cachestat";
+    return r;
+  }
+  r.method = "mincore";
+  if (KernelAtLeast(5, 0) && ::access(file.c_str(), W_OK) != 0) {
+    r.known = false;  // mincore would not report the page cache truthfully.
+    return r;
+  }
+  std::vector<unsigned char> vec;
+  absl::Status s = m->ForEachChunk(0, m->size(), [&](uint64_t off, absl::string_view data) {
+    uint64_t base = off / page * page;
+    const char* start = data.data() - (off - base);
+    size_t len = data.size() + static_cast<size_t>(off - base);
+    vec.assign((len + page - 1) / page, 0);
+    if (::mincore(const_cast<char*>(start), len, vec.data()) == 0) {
+      for (unsigned char v : vec) r.resident += v & 1;
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+  return r;
+}
+
+absl::Status ResidencyReport(const std::vector<std::string>& files, bool json, std::ostream& out) {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  for (const std::string& f : files) {
+    absl::StatusOr<Residency> r = GetResidency(f);
+    if (!r.ok()) return r.status();
+    double pct = r->pages == 0 ? 0 : 100.0 * static_cast<double>(r->resident) / static_cast<double>(r->pages);
+    if (json) {
+      out << absl::StrFormat("{\"file\":\"%s\",\"pages\":%d,\"resident\":%s,\"bytes\":%s,\"method\":\"%s\"}\n", f,
+                             r->pages, r->known ? absl::StrCat(r->resident) : "null",
+                             r->known ? absl::StrCat(r->resident * page) : "null", r->method);
+    } else if (!r->known) {
+      out << f << ": residency unknown (mincore cannot see the page cache of a file we may not write)\n";
+    } else {
+      out << absl::StrFormat("%s: %d of %d pages resident (%.1f%%), %d bytes\n", f, r->resident,
+                             r->pages, pct, r->resident * page);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Touch(const std::string& file) {
+  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  if (!m.ok()) return m.status();
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  volatile unsigned char sink = 0;
+  return m->ForEachChunk(0, MappedFile::kUnbounded, [&](uint64_t, absl::string_view d) {
+    for (size_t i = 0; i < d.size(); i += page) sink = sink + static_cast<unsigned char>(d[i]);
+    return true;
+  });
+}
+
+absl::Status Evict(const std::string& file) { return Advise("dontneed", file); }
 
 }  // namespace ipckit::fmap

@@ -96,5 +96,16 @@ want=$(head -c 1100 "$dir/big" | tail -c +101 | openssl dgst -sha256 -r | cut -d
 printf '123456789' > "$dir/check"
 [ "$("$FMAP" sum --algo crc32c "$dir/check")" = "e3069283  $dir/check" ] || { echo "FAIL: crc32c"; fail=1; }
 
+# residency, touch and evict, with fincore (util-linux) as the oracle.
+head -c 1000000 /dev/urandom > "$dir/res"
+for step in touch evict; do
+  "$FMAP" "$step" "$dir/res"
+  oracle=$(fincore --noheadings --output PAGES "$dir/res" | tr -d ' ')
+  ours=$("$FMAP" residency "$dir/res")
+  echo "$ours" | grep -qx "$dir/res: $oracle of 245 pages resident ([0-9.]*%), $((oracle * 4096)) bytes" ||
+    { echo "FAIL: residency after $step: ours '$ours', fincore $oracle"; fail=1; }
+done
+"$FMAP" residency --json "$dir/res" | grep -q '"pages":245,"resident":' || { echo "FAIL: residency --json"; fail=1; }
+
 [ $fail = 0 ] && echo "fmap_e2e_test: all checks passed"
 exit $fail

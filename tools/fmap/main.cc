@@ -31,6 +31,9 @@ constexpr char kCommands[] = R"(Commands:
                     tell the kernel how the file will be read (or drop its cache)
   sum [--algo sha256|crc32c] [-s OFF] [-n LEN] FILE
                     checksum a range (sha256sum's output format)
+  residency FILE... pages in the page cache (cachestat, else mincore)
+  touch FILE...     read every page into the page cache
+  evict FILE...     drop the file's clean pages from the page cache
 Run 'fmap COMMAND --help' for a command's options.
 Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.)";
 
@@ -165,6 +168,22 @@ int main(int argc, char** argv) {
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
     return Finish(p, cmd == "sync" ? ipckit::fmap::Sync(files[0]) : ipckit::fmap::Advise(advice, files[0]));
+  }
+  if (cmd == "residency" || cmd == "touch" || cmd == "evict") {
+    Parser p(ToolInfo{absl::StrCat("fmap ", cmd), {"FILE..."},
+                      cmd == "residency" ? "Count each file's pages in the page cache."
+                      : cmd == "touch"   ? "Read every page of each file into the page cache."
+                                         : "Drop each file's clean pages from the page cache.",
+                      "", false});
+    if (cmd == "residency") p.Flag(0, "json", "one JSON object per file", &json);
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+    if (cmd == "residency") return Finish(p, ipckit::fmap::ResidencyReport(files, json, std::cout));
+    for (const std::string& f : files) {
+      absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f) : ipckit::fmap::Evict(f);
+      if (!s.ok()) return Finish(p, s);
+    }
+    return 0;
   }
   if (cmd == "sum") {
     std::string algo = "sha256";
