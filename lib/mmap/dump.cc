@@ -1,18 +1,39 @@
 #include "lib/mmap/dump.h"
 
-#include <stdio.h>
 
 namespace ipckit {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-char Printable(unsigned char c) { return c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '.'; }
+// Tables: two hex digits and the printable form of every byte.
+struct Tables {
+  char pair[256][2];
+  char printable[256];
+  Tables() {
+    for (int b = 0; b < 256; ++b) {
+      pair[b][0] = kHex[b >> 4];
+      pair[b][1] = kHex[b & 15];
+      printable[b] = b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.';
+    }
+  }
+};
+const Tables& T() {
+  static const Tables t;
+  return t;
+}
+
+// PutHex8 writes `v` as at least 8 lowercase hex digits and returns the end.
+char* PutHex8(char* p, uint64_t v) {
+  int digits = 8;
+  while (digits < 16 && (v >> (4 * digits)) != 0) ++digits;
+  for (int i = digits - 1; i >= 0; --i) *p++ = kHex[(v >> (4 * i)) & 15];
+  return p;
+}
 
 void AppendHex8(std::string* out, uint64_t v) {
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%08llx", static_cast<unsigned long long>(v));
-  out->append(buf);
+  char buf[16];
+  out->append(buf, static_cast<size_t>(PutHex8(buf, v) - buf));
 }
 
 }  // namespace
@@ -41,41 +62,49 @@ void HexDumper::Line(absl::string_view b) {
     previous_.assign(b.data(), b.size());
   }
   any_ = true;
-  std::string& o = *out_;
+  const Tables& t = T();
+  char buf[128];
+  char* p = PutHex8(buf, offset_);
   if (format_ == Format::kHexdump) {
-    AppendHex8(&o, offset_);
-    o.append("  ");
+    // "OOOOOOOO  hh hh hh hh hh hh hh hh  hh hh ... hh  |ascii|"
+    *p++ = ' ';
+    *p++ = ' ';
     for (size_t i = 0; i < 16; ++i) {
       if (i < b.size()) {
-        unsigned char c = static_cast<unsigned char>(b[i]);
-        o.push_back(kHex[c >> 4]);
-        o.push_back(kHex[c & 15]);
-        o.push_back(' ');
+        const char* h = t.pair[static_cast<unsigned char>(b[i])];
+        p[0] = h[0];
+        p[1] = h[1];
       } else {
-        o.append("   ");
+        p[0] = p[1] = ' ';
       }
-      if (i == 7) o.push_back(' ');
+      p[2] = ' ';
+      p += 3;
+      if (i == 7) *p++ = ' ';
     }
-    o.append(" |");
-    for (char c : b) o.push_back(Printable(static_cast<unsigned char>(c)));
-    o.append("|\n");
+    *p++ = ' ';
+    *p++ = '|';
+    for (char c : b) *p++ = t.printable[static_cast<unsigned char>(c)];
+    *p++ = '|';
   } else {
-    AppendHex8(&o, offset_);
-    o.append(": ");
+    // "OOOOOOOO: hhhh hhhh ... hhhh  ascii"
+    *p++ = ':';
+    *p++ = ' ';
     for (size_t i = 0; i < 16; ++i) {
       if (i < b.size()) {
-        unsigned char c = static_cast<unsigned char>(b[i]);
-        o.push_back(kHex[c >> 4]);
-        o.push_back(kHex[c & 15]);
+        const char* h = t.pair[static_cast<unsigned char>(b[i])];
+        p[0] = h[0];
+        p[1] = h[1];
       } else {
-        o.append("  ");
+        p[0] = p[1] = ' ';
       }
-      if (i % 2 == 1) o.push_back(' ');
+      p += 2;
+      if (i % 2 == 1) *p++ = ' ';
     }
-    o.push_back(' ');
-    for (char c : b) o.push_back(Printable(static_cast<unsigned char>(c)));
-    o.push_back('\n');
+    *p++ = ' ';
+    for (char c : b) *p++ = t.printable[static_cast<unsigned char>(c)];
   }
+  *p++ = '\n';
+  out_->append(buf, static_cast<size_t>(p - buf));
 }
 
 void HexDumper::Finish(bool offset_even_if_empty) {
