@@ -48,7 +48,10 @@ absl::Status MappedFile::ForEachChunk(uint64_t offset, uint64_t length, const Ch
     }
     uint64_t base = pos / page * page;
     uint64_t map_len = std::min(kWindow, end - base);
-    void* p = ::mmap(nullptr, map_len, PROT_READ, MAP_SHARED, fd_.get(), static_cast<off_t>(base));
+    // MAP_POPULATE maps the window's cached pages in one call instead of one
+    // page fault per page, which dominates the cost of a scan otherwise.
+    void* p = ::mmap(nullptr, map_len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_.get(),
+                     static_cast<off_t>(base));
     if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", path_));
     ::madvise(p, map_len, MADV_SEQUENTIAL);
     absl::string_view data(static_cast<const char*>(p) + (pos - base), map_len - (pos - base));
