@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -375,5 +377,41 @@ absl::Status Touch(const std::string& file) {
 }
 
 absl::Status Evict(const std::string& file) { return Advise("dontneed", file); }
+
+}  // namespace ipckit::fmap
+
+namespace ipckit::fmap {
+
+absl::Status Lock(const std::string& file, std::ostream& log) {
+  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  if (!m.ok()) return m.status();
+  if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
+  if (m->size() == 0) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file, nothing to lock"));
+  // The signals that end the hold are taken synchronously.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  size_t len = static_cast<size_t>(m->size());
+  // MAP_POPULATE reads the pages in now (mlock would too, but the sanitizers
+  // make mlock a no-op).
+  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, m->fd(), 0);
+  if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", file));
+  if (::mlock(p, len) != 0) {
+    int err = errno;
+    struct rlimit rl;
+    ::getrlimit(RLIMIT_MEMLOCK, &rl);
+    ::munmap(p, len);
+    return absl::ErrnoToStatus(err, absl::StrCat("lock ", file, " (RLIMIT_MEMLOCK is ",
+                                                 rl.rlim_cur == RLIM_INFINITY ? std::string("unlimited") : absl::StrCat(rl.rlim_cur),
+                                                 " bytes; raise it with ulimit -l)"));
+  }
+  log << "locked " << file << ": " << len << " bytes; holding until SIGINT or SIGTERM" << std::endl;
+  int sig = 0;
+  ::sigwait(&set, &sig);
+  ::munlock(p, len);
+  ::munmap(p, len);
+  return absl::OkStatus();
+}
 
 }  // namespace ipckit::fmap

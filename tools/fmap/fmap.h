@@ -108,6 +108,12 @@ absl::Status Touch(const std::string& file);
 // Evict asks the kernel to drop the file's clean pages (POSIX_FADV_DONTNEED).
 absl::Status Evict(const std::string& file);
 
+// Lock maps `file`, locks it in memory with mlock(2), writes "locked F: N
+// bytes" to `log`, and holds it until SIGINT, SIGTERM or SIGHUP. A refusal
+// names the limit: "lock F: Cannot allocate memory (RLIMIT_MEMLOCK is 8388608
+// bytes; raise it with ulimit -l)".
+absl::Status Lock(const std::string& file, std::ostream& log);
+
 }  // namespace ipckit::fmap
 
 #endif  // IPCKIT_TOOLS_FMAP_FMAP_H_

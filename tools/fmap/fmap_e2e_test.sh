@@ -107,5 +107,16 @@ for step in touch evict; do
 done
 "$FMAP" residency --json "$dir/res" | grep -q '"pages":245,"resident":' || { echo "FAIL: residency --json"; fail=1; }
 
+# lock: holds the pages (100% resident) until SIGTERM, then exits 0.
+"$FMAP" evict "$dir/res"
+coproc LOCK { exec "$FMAP" lock "$dir/res" 2>&1; }
+lock_pid=$LOCK_PID
+read -t 10 -r line <&"${LOCK[0]}"
+[ "$line" = "locked $dir/res: 1000000 bytes; holding until SIGINT or SIGTERM" ] || { echo "FAIL: lock line '$line'"; fail=1; }
+res=$("$FMAP" residency "$dir/res")
+echo "$res" | grep -q ": 245 of 245 pages resident" || { echo "FAIL: locked file not resident: $res"; fail=1; }
+kill -TERM "$lock_pid"
+wait "$lock_pid" || { echo "FAIL: lock exit status"; fail=1; }
+
 [ $fail = 0 ] && echo "fmap_e2e_test: all checks passed"
 exit $fail

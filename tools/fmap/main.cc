@@ -34,6 +34,7 @@ constexpr char kCommands[] = R"(Commands:
   residency FILE... pages in the page cache (cachestat, else mincore)
   touch FILE...     read every page into the page cache
   evict FILE...     drop the file's clean pages from the page cache
+  lock FILE         mlock the file and hold it until SIGINT or SIGTERM
 Run 'fmap COMMAND --help' for a command's options.
 Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.)";
 
@@ -184,6 +185,12 @@ int main(int argc, char** argv) {
       if (!s.ok()) return Finish(p, s);
     }
     return 0;
+  }
+  if (cmd == "lock") {
+    Parser p(ToolInfo{"fmap lock", {"FILE"}, "Lock a file in memory until SIGINT or SIGTERM.", "", false});
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+    return Finish(p, ipckit::fmap::Lock(files[0], std::cerr));
   }
   if (cmd == "sum") {
     std::string algo = "sha256";
