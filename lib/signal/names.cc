@@ -92,6 +92,16 @@ absl::StatusOr<std::vector<int>> ParseSignalList(absl::string_view text) {
   return out;
 }
 
+bool IsLibcInternal(int sig) { return sig >= 32 && sig < SIGRTMIN; }
+
+std::vector<int> CatchableSignals() {
+  std::vector<int> out;
+  for (int s = 1; s <= kMaxSignal; ++s) {
+    if (s != SIGKILL && s != SIGSTOP && !IsLibcInternal(s)) out.push_back(s);
+  }
+  return out;
+}
+
 Action DefaultAction(int sig) {
   switch (sig) {
     case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:

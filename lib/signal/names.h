@@ -40,6 +40,14 @@ absl::StatusOr<int> ParseSignal(absl::string_view text);
 // or returns the first error.
 absl::StatusOr<std::vector<int>> ParseSignalList(absl::string_view text);
 
+// IsLibcInternal reports whether `sig` is one of the signals glibc keeps for
+// itself (32 and 33 on Linux, below SIGRTMIN): programs cannot use them.
+bool IsLibcInternal(int sig);
+
+// CatchableSignals returns every signal a program can block or catch:
+// 1 to 64 except KILL, STOP and the C library's own.
+std::vector<int> CatchableSignals();
+
 enum class Action { kTerminate, kCore, kIgnore, kStop, kContinue };
 
 // DefaultAction returns what the kernel does with `sig` by default.

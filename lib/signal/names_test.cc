@@ -62,6 +62,16 @@ TEST(NamesTest, Lists) {
   EXPECT_THAT(ParseSignalList("TERM,,INT"), StatusIs(StatusCode::kInvalidArgument, "unknown signal ''"));
 }
 
+TEST(NamesTest, CatchableSignalsLeaveOutKillStopAndLibcOwn) {
+  std::vector<int> c = CatchableSignals();
+  EXPECT_EQ(c.size(), 64u - 4u);
+  for (int s : {SIGKILL, SIGSTOP, 32, 33}) EXPECT_THAT(c, ::testing::Not(::testing::Contains(s))) << s;
+  EXPECT_EQ(c.front(), SIGHUP);
+  EXPECT_EQ(c.back(), 64);
+  EXPECT_TRUE(IsLibcInternal(32));
+  EXPECT_FALSE(IsLibcInternal(SIGRTMIN));
+}
+
 TEST(NamesTest, DefaultActions) {
   EXPECT_EQ(DefaultAction(SIGTERM), Action::kTerminate);
   EXPECT_EQ(DefaultAction(SIGSEGV), Action::kCore);

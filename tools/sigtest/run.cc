@@ -98,13 +98,9 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   // Every catchable signal comes to us through a signalfd.
-  std::vector<int> all;
-  for (int s = 1; s <= signals::kMaxSignal; ++s) {
-    if (s != SIGKILL && s != SIGSTOP && s != 32 && s != 33) all.push_back(s);
-  }
   sigset_t original;
   ::pthread_sigmask(SIG_SETMASK, nullptr, &original);
-  absl::StatusOr<signals::SignalSource> src = signals::SignalSource::Create(all);
+  absl::StatusOr<signals::SignalSource> src = signals::SignalSource::Create(signals::CatchableSignals());
   if (!src.ok()) return src.status();
 
   absl::StatusOr<Pipe> errpipe = MakePipe(O_CLOEXEC);

@@ -58,7 +58,7 @@ absl::Status List(const std::vector<std::string>& args, bool json, std::ostream&
   if (args.empty()) {
     if (json) out << "[";
     for (int sig = 1; sig <= signals::kMaxSignal; ++sig) {
-      if (sig == 32 || sig == 33) continue;  // glibc's own; not for programs.
+      if (signals::IsLibcInternal(sig)) continue;
       const char* action = signals::ActionName(signals::DefaultAction(sig));
       if (json) {
         out << (sig > 1 ? "," : "")
@@ -133,9 +133,7 @@ absl::Status Mask(pid_t pid, bool json, std::ostream& out) {
 absl::Status Log(const LogOptions& o, std::ostream& out) {
   std::vector<int> sigs;
   if (o.all) {
-    for (int s = 1; s <= signals::kMaxSignal; ++s) {
-      if (s != SIGKILL && s != SIGSTOP && s != 32 && s != 33) sigs.push_back(s);
-    }
+    sigs = signals::CatchableSignals();
   } else {
     absl::StatusOr<std::vector<int>> list = signals::ParseSignalList(o.catch_list);
     if (!list.ok()) return list.status();
