@@ -38,6 +38,25 @@ constexpr char kCommands[] = R"(Commands:
 Run 'fmap COMMAND --help' for a command's options.
 Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.)";
 
+// PatternFromFlags returns the bytes given by exactly one of --string, --hex
+// and the file flag `file_flag` (that file's contents): kInvalidArgument for
+// a usage error, kNotFound "open F: cannot read" for an unreadable file.
+absl::StatusOr<std::string> PatternFromFlags(const std::optional<std::string>& text,
+                                             const std::optional<std::string>& hex,
+                                             const std::optional<std::string>& file,
+                                             const char* file_flag) {
+  if (text.has_value() + hex.has_value() + file.has_value() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("give exactly one of --string, --hex and ", file_flag));
+  }
+  if (text) return *text;
+  if (hex) return ipckit::fmap::ParseHex(*hex);
+  std::ifstream f(*file, std::ios::binary);
+  if (!f) return absl::NotFoundError(absl::StrCat("open ", *file, ": cannot read"));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 int Finish(const Parser& p, const absl::Status& s) {
   if (s.ok()) return ipckit::cli::kExitOk;
   if (absl::IsInvalidArgument(s)) return p.UsageError(s);
@@ -74,23 +93,11 @@ int main(int argc, char** argv) {
         .Flag(0, "no-overlap", "matches may not overlap (\"aa\" in \"aaaa\": 0, 2)", &no_overlap)
         .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    int given = text.has_value() + hex.has_value() + pattern_file.has_value();
-    if (given != 1) return p.UsageError(absl::InvalidArgumentError("give exactly one of --string, --hex and --pattern-file"));
+    absl::StatusOr<std::string> pattern = PatternFromFlags(text, hex, pattern_file, "--pattern-file");
+    if (!pattern.ok()) return Finish(p, pattern.status());
     if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
     if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-    if (text) o.pattern = *text;
-    if (hex) {
-      absl::StatusOr<std::string> bytes = ipckit::fmap::ParseHex(*hex);
-      if (!bytes.ok()) return p.UsageError(bytes.status());
-      o.pattern = *bytes;
-    }
-    if (pattern_file) {
-      std::ifstream f(*pattern_file, std::ios::binary);
-      if (!f) return p.Fail(absl::NotFoundError(absl::StrCat("open ", *pattern_file, ": cannot read")));
-      std::stringstream ss;
-      ss << f.rdbuf();
-      o.pattern = ss.str();
-    }
+    o.pattern = *pattern;
     if (o.pattern.empty()) return p.UsageError(absl::InvalidArgumentError("empty pattern"));
     o.mode = first ? ipckit::fmap::FindOptions::Mode::kFirst
              : last ? ipckit::fmap::FindOptions::Mode::kLast
@@ -133,22 +140,9 @@ int main(int argc, char** argv) {
         .Flag(0, "sync", "msync(MS_SYNC) before exiting", &o.sync);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    if (text.has_value() + hex.has_value() + from.has_value() != 1) {
-      return p.UsageError(absl::InvalidArgumentError("give exactly one of --string, --hex and --from"));
-    }
-    if (text) o.data = *text;
-    if (hex) {
-      absl::StatusOr<std::string> bytes = ipckit::fmap::ParseHex(*hex);
-      if (!bytes.ok()) return p.UsageError(bytes.status());
-      o.data = *bytes;
-    }
-    if (from) {
-      std::ifstream f(*from, std::ios::binary);
-      if (!f) return p.Fail(absl::NotFoundError(absl::StrCat("open ", *from, ": cannot read")));
-      std::stringstream ss;
-      ss << f.rdbuf();
-      o.data = ss.str();
-    }
+    absl::StatusOr<std::string> data = PatternFromFlags(text, hex, from, "--from");
+    if (!data.ok()) return Finish(p, data.status());
+    o.data = *data;
     return Finish(p, ipckit::fmap::Write(o, files[0]));
   }
   if (cmd == "resize") {
