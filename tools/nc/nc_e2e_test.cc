@@ -22,6 +22,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/subprocess.h"
 #include "lib/testing/temp_dir.h"
+#include "lib/testing/wait_for_file.h"
 
 namespace ipckit::nc {
 namespace {
@@ -424,15 +425,9 @@ TEST(NcE2eTest, PortFileAndUsageErrors) {
   std::string pf = dir->Path("port");
   absl::StatusOr<Subprocess> l = Subprocess::Start({Nc(), "-l", "127.0.0.1", "0", "--port-file", pf});
   ASSERT_THAT(l, IsOk());
-  std::string port;
-  absl::Time deadline = absl::Now() + kTimeout;
-  while (port.empty() && absl::Now() < deadline) {
-    std::ifstream f(pf);
-    std::getline(f, port);
-    if (port.empty()) absl::SleepFor(absl::Milliseconds(10));  // Polling a file, with a deadline.
-  }
-  ASSERT_FALSE(port.empty());
-  absl::StatusOr<Subprocess> c = Spawn({"nc.openbsd", "-N", "127.0.0.1", port}, "via port file");
+  absl::StatusOr<std::string> port = ::ipckit::testing::WaitForFirstLine(pf, kTimeout);
+  ASSERT_THAT(port, IsOk());
+  absl::StatusOr<Subprocess> c = Spawn({"nc.openbsd", "-N", "127.0.0.1", *port}, "via port file");
   ASSERT_THAT(c, IsOk());
   EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_THAT(l->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));

@@ -19,6 +19,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/subprocess.h"
 #include "lib/testing/temp_dir.h"
+#include "lib/testing/wait_for_file.h"
 
 namespace ipckit::sigtest {
 namespace {
@@ -79,15 +80,9 @@ std::pair<Subprocess, std::string> StartLog(const TempDir& dir, std::vector<std:
   args.insert(args.end(), flags.begin(), flags.end());
   absl::StatusOr<Subprocess> p = Subprocess::Start(args);
   EXPECT_THAT(p, IsOk());
-  std::string pid;
-  absl::Time deadline = absl::Now() + kTimeout;
-  while (pid.empty() && absl::Now() < deadline) {
-    std::ifstream f(ready);
-    std::getline(f, pid);
-    if (pid.empty()) absl::SleepFor(absl::Milliseconds(5));  // Polling a file, with a deadline.
-  }
-  EXPECT_FALSE(pid.empty());
-  return {std::move(*p), pid};
+  absl::StatusOr<std::string> pid = ::ipckit::testing::WaitForFirstLine(ready, kTimeout);
+  EXPECT_THAT(pid, IsOk());
+  return {std::move(*p), pid.value_or("")};
 }
 
 TEST(SigtestE2eTest, LogShowsQueuedRealTimeSignalsWithPayloadsInOrder) {
