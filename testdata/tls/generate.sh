@@ -81,6 +81,22 @@ openssl req -x509 -new -key selfsigned.key -sha256 -days "$days" -subj "$subj_ba
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
   -addext "basicConstraints=critical,CA:FALSE" -out selfsigned.pem
 
+# Stapled OCSP responses signed by the CA: server.pem good, server-rsa.pem
+# revoked, client.pem unknown (not in the responder's index).
+serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
+dn_of() { openssl x509 -in "$1" -noout -subject -nameopt compat | sed 's/^subject=//'; }
+printf 'V\t991231235959Z\t\t%s\tunknown\t%s\n' "$(serial_of server.pem)" "$(dn_of server.pem)" > ocsp-index.txt
+printf 'R\t991231235959Z\t200101000000Z\t%s\tunknown\t%s\n' "$(serial_of server-rsa.pem)" \
+  "$(dn_of server-rsa.pem)" >> ocsp-index.txt
+ocsp_response() {
+  openssl ocsp -issuer ca.pem -cert "$1" -no_nonce -reqout "$2.req" 2>/dev/null
+  openssl ocsp -index ocsp-index.txt -rsigner ca.pem -rkey ca.key -CA ca.pem -reqin "$2.req" \
+    -respout "$out/$2.der" -ndays "$days" 2>/dev/null
+}
+ocsp_response server.pem ocsp-good
+ocsp_response server-rsa.pem ocsp-revoked
+ocsp_response client.pem ocsp-unknown
+
 for n in ca server server-rsa wronghost client expired selfsigned; do
   cp "$n.pem" "$out/$n.pem"
   cp "$n.key" "$out/$n.key"

@@ -1,0 +1,180 @@
+#include "lib/tls/cert_info.h"
+
+#include <openssl/base64.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec_key.h>
+#include <openssl/evp.h>
+#include <openssl/mem.h>
+#include <openssl/nid.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509v3.h>
+#include <arpa/inet.h>
+#include <time.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/numbers.h"
+#include "lib/tls/tls_error.h"
+
+namespace ipckit {
+namespace {
+
+std::string BioText(BIO* bio) {
+  const uint8_t* data = nullptr;
+  size_t len = 0;
+  BIO_mem_contents(bio, &data, &len);
+  return std::string(reinterpret_cast<const char*>(data), len);
+}
+
+std::string NameText(X509_NAME* name) {
+  bssl::UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  return BioText(bio.get());
+}
+
+std::string Hex(const uint8_t* data, size_t len) {
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(data), len));
+}
+
+std::string Iso8601(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+
+std::vector<std::string> SubjectAltNames(X509* cert) {
+  std::vector<std::string> out;
+  bssl::UniquePtr<GENERAL_NAMES> names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  if (!names) return out;
+  for (size_t i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+    if (gn->type == GEN_DNS || gn->type == GEN_EMAIL || gn->type == GEN_URI) {
+      const ASN1_IA5STRING* s = gn->d.ia5;
+      std::string value(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), ASN1_STRING_length(s));
+      const char* kind = gn->type == GEN_DNS ? "DNS:" : gn->type == GEN_EMAIL ? "email:" : "URI:";
+      out.push_back(absl::StrCat(kind, absl::CHexEscape(value)));
+    } else if (gn->type == GEN_IPADD) {
+      const ASN1_OCTET_STRING* ip = gn->d.ip;
+      char text[INET6_ADDRSTRLEN] = "?";
+      int len = ASN1_STRING_length(ip);
+      if (len == 4 || len == 16) {
+        inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(ip), text, sizeof(text));
+      }
+      out.push_back(absl::StrCat("IP:", text));
+    } else {
+      out.push_back("othername:<unsupported>");
+    }
+  }
+  return out;
+}
+
+void DescribeKey(X509* cert, CertInfo* info) {
+  bssl::UniquePtr<EVP_PKEY> key(X509_get_pubkey(cert));
+  if (!key) {
+    info->key_type = "unknown";
+    return;
+  }
+  info->key_bits = EVP_PKEY_bits(key.get());
+  switch (EVP_PKEY_id(key.get())) {
+    case EVP_PKEY_RSA: info->key_type = "RSA"; break;
+    case EVP_PKEY_EC: {
+      info->key_type = "EC";
+      const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key.get());
+      int nid = EC_GROUP_get_curve_name(EC_KEY_get0_group(ec));
+      switch (nid) {
+        case NID_X9_62_prime256v1: info->key_curve = "P-256"; break;
+        case NID_secp384r1: info->key_curve = "P-384"; break;
+        case NID_secp521r1: info->key_curve = "P-521"; break;
+        case NID_secp224r1: info->key_curve = "P-224"; break;
+        default: info->key_curve = OBJ_nid2sn(nid) ? OBJ_nid2sn(nid) : "unknown";
+      }
+      break;
+    }
+    case EVP_PKEY_ED25519: info->key_type = "Ed25519"; break;
+    case EVP_PKEY_DSA: info->key_type = "DSA"; break;
+    default: info->key_type = "unknown";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<absl::Time> ParseAsn1Time(const ASN1_TIME* t) {
+  bssl::UniquePtr<ASN1_GENERALIZEDTIME> g(ASN1_TIME_to_generalizedtime(t, nullptr));
+  std::string text = t ? std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(t)),
+                                     ASN1_STRING_length(t))
+                       : "";
+  if (!g) return absl::InvalidArgumentError(absl::StrCat("bad ASN.1 time ", text));
+  std::string s(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g.get())), ASN1_STRING_length(g.get()));
+  // YYYYMMDDHHMMSSZ is all BoringSSL produces from a certificate.
+  struct tm tm = {};
+  int y, mo, d, h, mi, sec;
+  if (s.size() != 15 || s[14] != 'Z' ||
+      sscanf(s.c_str(), "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &sec) != 6 || mo < 1 || mo > 12 ||
+      d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
+    return absl::InvalidArgumentError(absl::StrCat("bad ASN.1 time ", s));
+  }
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  return absl::FromTimeT(timegm(&tm));
+}
+
+absl::StatusOr<CertInfo> DescribeCert(X509* cert, absl::Time now) {
+  CertInfo info;
+  info.subject = NameText(X509_get_subject_name(cert));
+  info.issuer = NameText(X509_get_issuer_name(cert));
+  info.self_issued = X509_NAME_cmp(X509_get_subject_name(cert), X509_get_issuer_name(cert)) == 0;
+  info.san = SubjectAltNames(cert);
+  absl::StatusOr<absl::Time> nb = ParseAsn1Time(X509_get0_notBefore(cert));
+  if (!nb.ok()) return absl::InvalidArgumentError(absl::StrCat("certificate not before: ", nb.status().message()));
+  absl::StatusOr<absl::Time> na = ParseAsn1Time(X509_get0_notAfter(cert));
+  if (!na.ok()) return absl::InvalidArgumentError(absl::StrCat("certificate not after: ", na.status().message()));
+  info.not_before = Iso8601(*nb);
+  info.not_after = Iso8601(*na);
+  info.days_left = static_cast<int64_t>(absl::Floor(*na - now, absl::Hours(24)) / absl::Hours(24));
+  DescribeKey(cert, &info);
+  int sig_nid = X509_get_signature_nid(cert);
+  info.signature_algorithm = OBJ_nid2ln(sig_nid) ? OBJ_nid2ln(sig_nid) : "unknown";
+
+  uint8_t* der = nullptr;
+  int der_len = i2d_X509(cert, &der);
+  if (der_len <= 0) return TlsError(absl::StatusCode::kInvalidArgument, "certificate: encode");
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256(der, static_cast<size_t>(der_len), digest);
+  OPENSSL_free(der);
+  info.sha256 = Hex(digest, sizeof(digest));
+
+  uint8_t* spki = nullptr;
+  int spki_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
+  if (spki_len <= 0) return TlsError(absl::StatusCode::kInvalidArgument, "certificate: encode public key");
+  SHA256(spki, static_cast<size_t>(spki_len), digest);
+  OPENSSL_free(spki);
+  info.spki_sha256 = absl::Base64Escape(absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
+  info.serial = Hex(ASN1_STRING_get0_data(serial), static_cast<size_t>(ASN1_STRING_length(serial)));
+
+  bssl::UniquePtr<BIO> bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509(bio.get(), cert);
+  info.pem = BioText(bio.get());
+  return info;
+}
+
+absl::StatusOr<std::vector<CertInfo>> DescribePeerChain(const SSL* ssl, absl::Time now) {
+  std::vector<CertInfo> out;
+  STACK_OF(X509)* chain = SSL_get_peer_full_cert_chain(ssl);
+  if (chain == nullptr) return out;
+  for (size_t i = 0; i < sk_X509_num(chain); ++i) {
+    absl::StatusOr<CertInfo> info = DescribeCert(sk_X509_value(chain, i), now);
+    if (!info.ok()) return info.status();
+    out.push_back(*std::move(info));
+  }
+  return out;
+}
+
+std::string FormatSpkiPin(const CertInfo& info) { return absl::StrCat("sha256//", info.spki_sha256); }
+
+}  // namespace ipckit

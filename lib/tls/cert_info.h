@@ -1,0 +1,64 @@
+// cert_info.h describes X.509 certificates the way people check them: who
+// it names, who signed it, for which names, until when, with what key, and
+// the two hashes scripts pin (the certificate's SHA-256 and the SPKI pin
+// "sha256//BASE64" of HPKP and curl's --pinnedpubkey).
+//
+// Example:
+//
+//   absl::StatusOr<CertInfo> info = DescribeCert(x509, absl::Now());
+//   // info->subject == "CN=localhost", info->san == {"DNS:localhost",
+//   // "IP:127.0.0.1"}, info->days_left == 36500, info->key == "EC P-256".
+#ifndef IPCKIT_LIB_TLS_CERT_INFO_H_
+#define IPCKIT_LIB_TLS_CERT_INFO_H_
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace ipckit {
+
+struct CertInfo {
+  std::string subject;              // RFC 2253: "CN=localhost,O=ipckit".
+  std::string issuer;
+  std::vector<std::string> san;     // "DNS:localhost", "IP:127.0.0.1", "IP:::1", "email:..".
+  std::string not_before;           // "2026-01-01T00:00:00Z".
+  std::string not_after;
+  int64_t days_left = 0;            // Whole days from `now` to not_after; < 0 once expired.
+  std::string key_type;             // "RSA", "EC", "Ed25519".
+  int key_bits = 0;
+  std::string key_curve;            // "P-256" for EC keys, else "".
+  std::string signature_algorithm;  // "ecdsa-with-SHA256".
+  std::string sha256;               // Hex of the DER certificate.
+  std::string spki_sha256;          // Base64 of SHA-256 of the SubjectPublicKeyInfo.
+  std::string serial;               // Hex.
+  bool self_issued = false;         // subject == issuer.
+  std::string pem;
+};
+
+// DescribeCert returns the description of `cert`, measuring days_left from
+// `now`, or kInvalidArgument "certificate: ..." when a field cannot be
+// decoded.
+absl::StatusOr<CertInfo> DescribeCert(X509* cert, absl::Time now);
+
+// DescribePeerChain returns the peer's chain as sent, leaf first (empty when
+// no certificate arrived), or the first field that could not be decoded.
+absl::StatusOr<std::vector<CertInfo>> DescribePeerChain(const SSL* ssl, absl::Time now);
+
+// ParseAsn1Time converts an ASN.1 UTCTime or GeneralizedTime to a time, or
+// fails with kInvalidArgument "bad ASN.1 time 20261301000000Z".
+absl::StatusOr<absl::Time> ParseAsn1Time(const ASN1_TIME* t);
+
+// FormatSpkiPin returns "sha256//" followed by the base64 SPKI hash, the form
+// `--expect-spki-pin` and nc's `--ssl-pin` accept.
+std::string FormatSpkiPin(const CertInfo& info);
+
+}  // namespace ipckit
+
+#endif  // IPCKIT_LIB_TLS_CERT_INFO_H_
