@@ -12,6 +12,16 @@ namespace {
 
 bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
+// IoError wraps a read(2)/write(2) errno. kUnavailable is kept for "would
+// block" alone: absl also maps ECONNRESET and friends to it, and a relay
+// that took a reset for "try later" would report the next read's 0 as a
+// clean end of input.
+absl::Status IoError(int err, absl::string_view context) {
+  absl::Status s = absl::ErrnoToStatus(err, context);
+  if (absl::IsUnavailable(s) && !WouldBlock(err)) return absl::AbortedError(s.message());
+  return s;
+}
+
 // WaitFor blocks until `fd` is ready for `events` (POLLIN or POLLOUT), or
 // returns the poll(2) error. Readiness includes hang-up and error conditions;
 // the next read or write reports those.
@@ -41,7 +51,7 @@ absl::StatusOr<size_t> ReadOnce(int fd, absl::Span<char> buf, absl::string_view 
   for (;;) {
     ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n >= 0) return static_cast<size_t>(n);
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, context);
+    if (errno != EINTR) return IoError(errno, context);
   }
 }
 
@@ -50,7 +60,7 @@ absl::StatusOr<size_t> WriteOnce(int fd, absl::string_view data,
   for (;;) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n >= 0) return static_cast<size_t>(n);
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, context);
+    if (errno != EINTR) return IoError(errno, context);
   }
 }
 
@@ -68,7 +78,7 @@ absl::StatusOr<size_t> ReadFull(int fd, absl::Span<char> buf, absl::string_view 
       absl::Status s = WaitFor(fd, POLLIN, context);
       if (!s.ok()) return s;
     } else {
-      return absl::ErrnoToStatus(errno, context);
+      return IoError(errno, context);
     }
   }
   return done;
@@ -86,7 +96,7 @@ absl::Status WriteAll(int fd, absl::string_view data, absl::string_view context)
       absl::Status s = WaitFor(fd, POLLOUT, context);
       if (!s.ok()) return s;
     } else {
-      return absl::ErrnoToStatus(errno, context);
+      return IoError(errno, context);
     }
   }
   return absl::OkStatus();

@@ -32,7 +32,9 @@ namespace ipckit {
 // ReadOnce makes one read(2) into `buf`, retrying on EINTR. It returns the
 // number of bytes read (0 at end of file), or the read(2) error; on a
 // non-blocking descriptor with nothing to read that error has code
-// kUnavailable (EAGAIN).
+// kUnavailable (EAGAIN), and only then: errors absl maps to kUnavailable
+// (ECONNRESET, ECONNABORTED, ...) come back as kAborted, here and in every
+// read and write helper below.
 absl::StatusOr<size_t> ReadOnce(int fd, absl::Span<char> buf,
                                 absl::string_view context = "read");
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -190,6 +191,28 @@ TEST(FdTest, WriteAllToClosedPeerIsBrokenPipe) {
   p->read.reset();
   EXPECT_THAT(WriteAll(p->write.get(), "x", "write stdout"),
               StatusIs(absl::StatusCode::kFailedPrecondition, "write stdout: Broken pipe"));
+}
+
+TEST(FdTest, ResetIsAbortedNotWouldBlock) {
+  // A TCP reset maps to kUnavailable in absl; a relay would take it for
+  // "try later" and then report the next read's 0 as a clean end.
+  UniqueFd l(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  ASSERT_EQ(::bind(l.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(::listen(l.get(), 1), 0);
+  ASSERT_EQ(::getsockname(l.get(), reinterpret_cast<sockaddr*>(&a), &len), 0);
+  UniqueFd c(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_EQ(::connect(c.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  UniqueFd s(::accept4(l.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  struct linger lg = {1, 0};
+  ASSERT_EQ(::setsockopt(s.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+  s.reset();
+  char buf[8];
+  EXPECT_THAT(ReadOnce(c.get(), absl::MakeSpan(buf), "read net"),
+              StatusIs(absl::StatusCode::kAborted, "read net: Connection reset by peer"));
 }
 
 TEST(FdTest, WriteAllToBadDescriptorNamesContext) {

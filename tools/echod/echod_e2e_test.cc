@@ -400,7 +400,7 @@ TEST(EchodE2eTest, FaultRst) {
   Socket c = Dial(s.addrs[0]);
   ASSERT_THAT(WriteAll(c.fd(), "0123456789"), IsOk());
   absl::StatusOr<std::string> got = ReadToEnd(c.fd());
-  EXPECT_THAT(got, ::ipckit::testing::StatusIs(absl::StatusCode::kUnavailable,
+  EXPECT_THAT(got, ::ipckit::testing::StatusIs(absl::StatusCode::kAborted,
                                                "read: Connection reset by peer"));
 }
 

@@ -183,6 +183,15 @@ TEST(NcE2eTest, PeerCloseEndsClientWhileStdinStaysOpen) {
   EXPECT_EQ(nc->out(), "bye\n");
 }
 
+TEST(NcE2eTest, PeerResetIsAnErrorNotAnEnd) {
+  auto [peer, port] = StartPeer({"send-rst", "--delay", "0.2", "--data", "partial\n"});
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "127.0.0.1", port}, "", /*close_stdin=*/false);
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_EQ(nc->out(), "partial\n");
+  EXPECT_EQ(nc->err(), "nc: read net: Connection reset by peer\n");
+}
+
 TEST(NcE2eTest, DevNullStdinWorksInBothModes) {
   auto [peer, port] = StartPeer({"send-close", "--data", "x"});
   absl::StatusOr<Subprocess> nc =

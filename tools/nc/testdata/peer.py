@@ -13,6 +13,7 @@ Each mode binds 127.0.0.1 (or ::1 with --v6) port 0, prints
 import argparse
 import hashlib
 import socket
+import struct
 import sys
 import time
 
@@ -51,6 +52,11 @@ def main():
         c.close()
     elif a.mode == "send-close":
         c.sendall(a.data.encode())
+        c.close()
+    elif a.mode == "send-rst":
+        c.sendall(a.data.encode())
+        time.sleep(a.delay)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         c.close()
     elif a.mode == "stream":
         chunk = b"y" * 65536
