@@ -98,6 +98,8 @@ class TlsStream : public Stream, private TlsEvents {
   bool peer_certificate_received() const;
   // verify_result returns X509_V_OK or the X509_V_ERR_* code of the chain.
   long verify_result() const { return SSL_get_verify_result(ssl_.get()); }
+  // has_session reports whether a resumable session has arrived.
+  bool has_session() const { return session_ != nullptr; }
   // TakeSession returns the newest resumable session (client), or null.
   bssl::UniquePtr<SSL_SESSION> TakeSession() { return std::move(session_); }
   // handshake_time returns the time from the first Handshake call to its

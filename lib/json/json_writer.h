@@ -1,0 +1,61 @@
+// json_writer.h writes JSON text for --json outputs: one object per line,
+// commas and string escaping handled in one place (control characters,
+// quotes, and bytes that are not UTF-8 as \u00XX of the Latin-1 reading, so
+// the output always parses).
+//
+// Example:
+//
+//   JsonWriter j;
+//   j.BeginObject().Key("target").String("example.org:443")
+//    .Key("port").Int(443).Key("error").Null().EndObject();
+//   std::cout << j.str() << "\n";  // {"target":"example.org:443","port":443,"error":null}
+#ifndef IPCKIT_LIB_JSON_JSON_WRITER_H_
+#define IPCKIT_LIB_JSON_JSON_WRITER_H_
+
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace ipckit {
+
+class JsonWriter {
+ public:
+  // Each call appends one token; values inside an object must follow Key.
+  // Misuse (a value without a key in an object, unbalanced ends) is a
+  // programming error and aborts in debug builds.
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(absl::string_view key);
+  JsonWriter& String(absl::string_view value);
+  JsonWriter& Int(int64_t value);
+  JsonWriter& Uint(uint64_t value);
+  // Double writes `value` with up to `precision` decimals, trailing zeros
+  // dropped; NaN and infinities become null.
+  JsonWriter& Double(double value, int precision = 3);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+  // Strings writes an array of strings.
+  JsonWriter& Strings(const std::vector<std::string>& values);
+
+  // str returns the text written so far.
+  const std::string& str() const { return out_; }
+
+ private:
+  void BeforeValue();
+  std::string out_;
+  // One entry per open container: true once it holds an element.
+  std::vector<bool> has_element_;
+  bool after_key_ = false;
+};
+
+// JsonQuote returns `s` as a JSON string literal, quotes included.
+std::string JsonQuote(absl::string_view s);
+
+}  // namespace ipckit
+
+#endif  // IPCKIT_LIB_JSON_JSON_WRITER_H_

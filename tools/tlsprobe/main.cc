@@ -1,0 +1,79 @@
+// tlsprobe: see exactly what a TLS endpoint does.
+#include <signal.h>
+
+#include <iostream>
+
+#include "lib/cli/options.h"
+#include "lib/io/fd.h"
+#include "tools/tlsprobe/tlsprobe.h"
+
+namespace {
+
+constexpr char kEpilog[] =
+    R"(Targets are HOST, HOST:PORT or [IPV6]:PORT (default port 443), as
+arguments or one per line on stdin. Verification is on: the chain must lead
+to --ca-file (default: the system bundle /etc/ssl/certs/ca-certificates.crt)
+and name the host (DNS name, or IP address SAN for an IP target; the
+--servername when given). With --insecure the verdict is still reported.
+
+Exit status (several targets: the smallest non-zero one):
+  0 ok   1 internal error   2 usage   3 resolve or connect failed   4 timeout
+  5 TLS or STARTTLS failure (alert, nothing shared, not TLS, STARTTLS not
+    offered, client certificate required)
+  6 certificate verification failed   7 an --expect/--min/--require check failed
+
+Examples:
+  tlsprobe example.org                        readable report
+  tlsprobe --json -j 8 < hosts.txt            one JSON line per host
+  tlsprobe --expect-version 1.3 --min-days-left 14 mail.example:465
+  tlsprobe --starttls smtp mail.example:25 --show-certs
+  tlsprobe --enumerate --insecure 127.0.0.1:8443)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  ipckit::tlsprobe::Options o;
+  ipckit::cli::Parser p(ipckit::cli::ToolInfo{
+      "tlsprobe",
+      {"[options] HOST[:PORT]...", "[options] < targets"},
+      "Connect to TLS endpoints and report version, cipher, chain and verification.",
+      kEpilog,
+      false});
+  p.String(0, "servername", "NAME", "SNI to send and name to verify (default: the host)", &o.servername)
+      .Flag(0, "no-sni", "send no server name", &o.no_sni)
+      .String(0, "alpn", "LIST", "offer these ALPN protocols (comma-separated)", &o.alpn)
+      .String(0, "min-version", "V", "lowest TLS version to offer: 1.0, 1.1, 1.2, 1.3", &o.min_version)
+      .String(0, "max-version", "V", "highest TLS version to offer", &o.max_version)
+      .String(0, "ciphers", "LIST", "TLS 1.2-and-below suites to offer (BoringSSL syntax)", &o.ciphers)
+      .String(0, "groups", "LIST", "key-exchange groups to offer: X25519:P-256:P-384:P-521", &o.groups)
+      .String(0, "ca-file", "FILE", "trust anchors (PEM)", &o.ca_file)
+      .String(0, "cert", "FILE", "client certificate chain (PEM)", &o.cert)
+      .String(0, "key", "FILE", "client private key (PEM)", &o.key)
+      .Flag('k', "insecure", "report verification but do not fail on it", &o.insecure)
+      .Duration('w', "timeout", "DUR", "limit for each phase: connect, STARTTLS, handshake (default 5s)",
+                &o.timeout)
+      .String(0, "starttls", "PROTO", "smtp, imap, pop3, ftp, xmpp or postgres before TLS", &o.starttls)
+      .Flag(0, "resume", "connect again with the session ticket and report resumption", &o.resume)
+      .Flag(0, "show-certs", "print each certificate as PEM", &o.show_certs)
+      .Int('j', "jobs", "N", "probe N targets in parallel (output keeps input order)", &o.jobs, 1, 1024)
+      .Flag(0, "enumerate", "list accepted versions, suites (server order) and groups", &o.enumerate)
+      .Flag(0, "json", "one JSON object per target per line", &o.json)
+      .Flag('4', nullptr, "use IPv4 only", &o.ipv4)
+      .Flag('6', nullptr, "use IPv6 only", &o.ipv6)
+      .Flag('q', "quiet", "no report; only errors, failed checks and the exit status", &o.quiet)
+      .String(0, "expect-version", "V", "check: the negotiated version", &o.checks.version)
+      .String(0, "expect-alpn", "PROTO", "check: the agreed ALPN protocol", &o.checks.alpn)
+      .String(0, "expect-cipher", "NAME", "check: the suite's IANA name", &o.checks.cipher)
+      .Int(0, "min-days-left", "N", "check: every certificate valid N more days", &o.checks.min_days_left,
+           -100000, 100000)
+      .Flag(0, "require-ocsp", "check: a stapled OCSP response saying good", &o.checks.require_ocsp)
+      .String(0, "expect-spki-pin", "PIN", "check: sha256//BASE64 of some certificate's key",
+              &o.checks.spki_pin);
+  o.targets = p.ParseOrExit(argc, argv);
+  absl::Status s = ipckit::EnsureStandardFds();
+  if (!s.ok()) return p.Fail(s);
+  s = ipckit::tlsprobe::Validate(o);
+  if (!s.ok()) return p.UsageError(s);
+  return ipckit::tlsprobe::Run(o, std::cin, std::cout, std::cerr);
+}

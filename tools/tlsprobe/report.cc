@@ -1,0 +1,219 @@
+#include "tools/tlsprobe/report.h"
+
+#include <openssl/ssl.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "lib/json/json_writer.h"
+#include "lib/tls/tls_context.h"
+
+namespace ipckit::tlsprobe {
+namespace {
+
+double Ms(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
+
+std::string Shown(const std::string& s) { return s.empty() ? "none" : s; }
+
+void Line(std::string* out, absl::string_view key, absl::string_view value) {
+  absl::StrAppendFormat(out, "%-13s %s\n", key, value);
+}
+
+std::string NormalizeVersion(const std::string& v) {
+  absl::StatusOr<uint16_t> id = ParseTlsVersion(v);
+  return id.ok() ? TlsVersionName(*id) : v;
+}
+
+}  // namespace
+
+void ApplyChecks(const Checks& c, ProbeResult* r) {
+  if (!r->handshake_done || r->exit != kExitOk) return;
+  auto fail = [&](std::string what) { r->failed_checks.push_back(std::move(what)); };
+  if (c.version && NormalizeVersion(*c.version) != r->tls.version) {
+    fail(absl::StrCat("expect-version: got ", r->tls.version, ", want ", NormalizeVersion(*c.version)));
+  }
+  if (c.alpn && *c.alpn != r->tls.alpn) {
+    fail(absl::StrCat("expect-alpn: got ", Shown(r->tls.alpn), ", want ", *c.alpn));
+  }
+  if (c.cipher && *c.cipher != r->tls.cipher) {
+    fail(absl::StrCat("expect-cipher: got ", r->tls.cipher, ", want ", *c.cipher));
+  }
+  if (c.min_days_left) {
+    for (size_t i = 0; i < r->chain.size(); ++i) {
+      if (r->chain[i].days_left < *c.min_days_left) {
+        fail(absl::StrCat("min-days-left: certificate ", i, " (", r->chain[i].subject, ") has ",
+                          r->chain[i].days_left, " days left, want at least ", *c.min_days_left));
+      }
+    }
+  }
+  if (c.require_ocsp) {
+    if (!r->tls.ocsp_stapled) {
+      fail("require-ocsp: no OCSP response stapled");
+    } else if (r->tls.ocsp_status != "good") {
+      fail(absl::StrCat("require-ocsp: stapled status is ", r->tls.ocsp_status));
+    }
+  }
+  if (c.spki_pin) {
+    bool found = false;
+    for (const CertInfo& ci : r->chain) found = found || FormatSpkiPin(ci) == *c.spki_pin;
+    if (!found) {
+      fail(absl::StrCat("expect-spki-pin: no certificate in the chain has ", *c.spki_pin,
+                        r->chain.empty() ? "" : absl::StrCat(" (leaf: ", FormatSpkiPin(r->chain[0]), ")")));
+    }
+  }
+  if (!r->failed_checks.empty()) r->exit = kExitCheck;
+}
+
+std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_certs) {
+  std::string out;
+  Line(&out, "target", r.target.text);
+  if (!r.ip.empty()) Line(&out, "address", absl::StrCat(r.ip, " port ", r.target.port));
+  Line(&out, "sni", Shown(r.sni));
+  Line(&out, "tcp", absl::StrFormat("%.1f ms", Ms(r.tcp)));
+  if (r.starttls > absl::ZeroDuration()) Line(&out, "starttls", absl::StrFormat("%.1f ms", Ms(r.starttls)));
+  if (r.handshake > absl::ZeroDuration()) Line(&out, "handshake", absl::StrFormat("%.1f ms", Ms(r.handshake)));
+  if (r.handshake_done) {
+    Line(&out, "version", r.tls.version);
+    Line(&out, "cipher", absl::StrFormat("%s (0x%04x)", r.tls.cipher, r.tls.cipher_id));
+    Line(&out, "group", absl::StrCat(Shown(r.tls.group), r.tls.hello_retry ? " (after HelloRetryRequest)" : ""));
+    Line(&out, "signature", Shown(r.tls.peer_sigalg));
+    Line(&out, "alpn", Shown(r.tls.alpn));
+    if (r.resumed) Line(&out, "resumed", *r.resumed ? "yes" : "no");
+    Line(&out, "ocsp", r.tls.ocsp_stapled ? r.tls.ocsp_status : "not stapled");
+    Line(&out, "scts", absl::StrCat(r.tls.sct_count));
+  }
+  Line(&out, "client auth", r.client_auth_requested ? "requested" : "not requested");
+  for (size_t i = 0; i < r.chain.size(); ++i) {
+    const CertInfo& c = r.chain[i];
+    Line(&out, "certificate", absl::StrCat(i));
+    Line(&out, "  subject", c.subject);
+    Line(&out, "  issuer", c.issuer);
+    Line(&out, "  san", c.san.empty() ? "none" : absl::StrJoin(c.san, ", "));
+    Line(&out, "  valid", absl::StrCat(c.not_before, " to ", c.not_after, " (", c.days_left, " days left)"));
+    Line(&out, "  key", absl::StrCat(c.key_type, " ", c.key_curve.empty() ? absl::StrCat(c.key_bits) : c.key_curve));
+    Line(&out, "  signed with", c.signature_algorithm);
+    Line(&out, "  sha256", c.sha256);
+    Line(&out, "  spki pin", FormatSpkiPin(c));
+    if (show_certs) out += c.pem;
+  }
+  if (r.verify_present) {
+    Line(&out, "verify", r.verify_ok ? "ok" : absl::StrCat("failed: ", r.verify_error, " (", r.verify_code, ")"));
+  }
+  if (e != nullptr) {
+    std::vector<std::string> v;
+    for (const auto& [name, ok] : e->versions) v.push_back(absl::StrCat(name, ok ? " yes" : " no"));
+    Line(&out, "versions", absl::StrJoin(v, ", "));
+    for (const auto& [version, suites] : e->ciphers) {
+      Line(&out, absl::StrCat(version, " suites"),
+           absl::StrCat(suites.size(), version == e->ciphers.back().first && e->server_order
+                                           ? " (server's order)" : " (BoringSSL's order)"));
+      for (const std::string& s : suites) absl::StrAppend(&out, "  ", s, "\n");
+    }
+    if (!e->tls13_cipher.empty()) Line(&out, "TLSv1.3 suite", absl::StrCat(e->tls13_cipher, " (negotiated)"));
+    std::vector<std::string> g;
+    for (const auto& [name, ok] : e->groups) g.push_back(absl::StrCat(name, ok ? " yes" : " no"));
+    Line(&out, "groups", absl::StrCat(absl::StrJoin(g, ", "), " (at ", e->groups_version, ")"));
+    Line(&out, "connections", absl::StrCat(e->connections));
+    for (const std::string& n : e->notes) Line(&out, "note", n);
+  }
+  if (r.error) {
+    Line(&out, "error", absl::StrCat(r.error->stage, ": ", r.error->message));
+  }
+  for (const std::string& f : r.failed_checks) Line(&out, "check failed", f);
+  Line(&out, "result", r.exit == 0 ? "ok" : absl::StrCat("exit ", r.exit));
+  return out;
+}
+
+std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_certs) {
+  JsonWriter j;
+  j.BeginObject();
+  j.Key("target").String(r.target.text);
+  j.Key("host").String(r.target.host);
+  j.Key("ip");
+  if (r.ip.empty()) j.Null(); else j.String(r.ip);
+  j.Key("port").Int(r.target.port);
+  j.Key("sni");
+  if (r.sni.empty()) j.Null(); else j.String(r.sni);
+  j.Key("exit").Int(r.exit);
+  j.Key("error");
+  if (r.error) {
+    j.BeginObject().Key("stage").String(r.error->stage).Key("alert");
+    if (r.error->alert >= 0) j.Int(r.error->alert); else j.Null();
+    j.Key("alert_name");
+    if (r.error->alert >= 0) j.String(SSL_alert_desc_string_long(r.error->alert)); else j.Null();
+    j.Key("reason").String(r.error->reason).Key("message").String(r.error->message).EndObject();
+  } else {
+    j.Null();
+  }
+  j.Key("timing_ms").BeginObject()
+      .Key("tcp").Double(Ms(r.tcp)).Key("starttls").Double(Ms(r.starttls))
+      .Key("handshake").Double(Ms(r.handshake)).Key("total").Double(Ms(r.total)).EndObject();
+  j.Key("tls");
+  if (r.handshake_done) {
+    j.BeginObject()
+        .Key("version").String(r.tls.version)
+        .Key("cipher").String(r.tls.cipher)
+        .Key("cipher_id").Int(r.tls.cipher_id)
+        .Key("group");
+    if (r.tls.group.empty()) j.Null(); else j.String(r.tls.group);
+    j.Key("hrr").Bool(r.tls.hello_retry).Key("peer_sigalg");
+    if (r.tls.peer_sigalg.empty()) j.Null(); else j.String(r.tls.peer_sigalg);
+    j.Key("alpn");
+    if (r.tls.alpn.empty()) j.Null(); else j.String(r.tls.alpn);
+    j.Key("resumed");
+    if (r.resumed) j.Bool(*r.resumed); else j.Null();
+    j.EndObject();
+  } else {
+    j.Null();
+  }
+  j.Key("cert").BeginObject().Key("chain").BeginArray();
+  for (const CertInfo& c : r.chain) {
+    j.BeginObject()
+        .Key("subject").String(c.subject)
+        .Key("issuer").String(c.issuer)
+        .Key("san").Strings(c.san)
+        .Key("not_before").String(c.not_before)
+        .Key("not_after").String(c.not_after)
+        .Key("days_left").Int(c.days_left)
+        .Key("key_type").String(c.key_type)
+        .Key("key_bits").Int(c.key_bits)
+        .Key("signature_algorithm").String(c.signature_algorithm)
+        .Key("serial").String(c.serial)
+        .Key("sha256").String(c.sha256)
+        .Key("spki_sha256").String(c.spki_sha256);
+    if (show_certs) j.Key("pem").String(c.pem);
+    j.EndObject();
+  }
+  j.EndArray().EndObject();
+  j.Key("verify");
+  if (r.verify_present) {
+    j.BeginObject().Key("ok").Bool(r.verify_ok).Key("error");
+    if (r.verify_ok) j.Null(); else j.String(r.verify_error);
+    j.Key("code").Int(r.verify_code).EndObject();
+  } else {
+    j.Null();
+  }
+  j.Key("ocsp").BeginObject().Key("stapled").Bool(r.tls.ocsp_stapled).Key("status");
+  if (r.tls.ocsp_stapled) j.String(r.tls.ocsp_status); else j.Null();
+  j.EndObject();
+  j.Key("sct").BeginObject().Key("count").Int(static_cast<int64_t>(r.tls.sct_count)).EndObject();
+  j.Key("client_auth").BeginObject().Key("requested").Bool(r.client_auth_requested).EndObject();
+  j.Key("checks_failed").Strings(r.failed_checks);
+  if (e != nullptr) {
+    j.Key("enumerate").BeginObject().Key("versions").BeginObject();
+    for (const auto& [name, ok] : e->versions) j.Key(name).Bool(ok);
+    j.EndObject().Key("ciphers").BeginObject();
+    for (const auto& [version, suites] : e->ciphers) j.Key(version).Strings(suites);
+    j.EndObject().Key("server_order").Bool(e->server_order).Key("tls13_cipher");
+    if (e->tls13_cipher.empty()) j.Null(); else j.String(e->tls13_cipher);
+    j.Key("groups").BeginObject();
+    for (const auto& [name, ok] : e->groups) j.Key(name).Bool(ok);
+    j.EndObject().Key("groups_version").String(e->groups_version);
+    j.Key("connections").Int(e->connections).Key("notes").Strings(e->notes).EndObject();
+  }
+  j.EndObject();
+  return j.str();
+}
+
+}  // namespace ipckit::tlsprobe

@@ -1,0 +1,223 @@
+#include "tools/tlsprobe/tlsprobe.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <istream>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lib/net/address.h"
+#include "lib/tls/tls_context.h"
+#include "tools/tlsprobe/enumerate.h"
+#include "tools/tlsprobe/probe.h"
+#include "tools/tlsprobe/starttls.h"
+
+namespace ipckit::tlsprobe {
+namespace {
+
+absl::StatusOr<TlsOptions> MakeTlsOptions(const Options& o) {
+  TlsOptions t;
+  t.verify = !o.insecure;
+  t.ca_file = o.ca_file.value_or("");
+  t.cert_file = o.cert.value_or("");
+  t.key_file = o.key.value_or("");
+  if (o.alpn) t.alpn = absl::StrSplit(*o.alpn, ',');
+  if (o.min_version) {
+    absl::StatusOr<uint16_t> v = ParseTlsVersion(*o.min_version);
+    if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--min-version: ", v.status().message()));
+    t.min_version = *v;
+  }
+  if (o.max_version) {
+    absl::StatusOr<uint16_t> v = ParseTlsVersion(*o.max_version);
+    if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--max-version: ", v.status().message()));
+    t.max_version = *v;
+  }
+  t.ciphers = o.ciphers.value_or("");
+  t.groups = o.groups.value_or("");
+  return t;
+}
+
+// OrderedOutput prints results in input order as they become ready.
+class OrderedOutput {
+ public:
+  explicit OrderedOutput(size_t n) : ready_(n, false), text_(n) {}
+  void Put(size_t i, std::string out, std::string err) {
+    std::lock_guard<std::mutex> l(mu_);
+    ready_[i] = true;
+    text_[i] = {std::move(out), std::move(err)};
+    cv_.notify_all();
+  }
+  // Drain writes everything in order, waiting for each in turn.
+  void Drain(std::ostream& out, std::ostream& err) {
+    for (size_t i = 0; i < ready_.size(); ++i) {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return ready_[i]; });
+      out << text_[i].first;
+      out.flush();
+      err << text_[i].second;
+      err.flush();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<bool> ready_;
+  std::vector<std::pair<std::string, std::string>> text_;
+};
+
+std::optional<net::SocketAddress> AddressOf(const ProbeResult& r) {
+  absl::StatusOr<std::vector<net::SocketAddress>> addrs =
+      net::Resolve(r.ip, r.target.port, net::ResolveOptions{net::Family::kAny, true, false, SOCK_STREAM});
+  if (!addrs.ok() || addrs->empty()) return std::nullopt;
+  return (*addrs)[0];
+}
+
+}  // namespace
+
+absl::Status Validate(const Options& o) {
+  if (o.no_sni && o.servername) return absl::InvalidArgumentError("--no-sni and --servername conflict");
+  if (o.cert.has_value() != o.key.has_value()) return absl::InvalidArgumentError("--cert and --key go together");
+  if (o.ipv4 && o.ipv6) return absl::InvalidArgumentError("-4 and -6 conflict");
+  if (o.jobs < 1) return absl::InvalidArgumentError("-j needs at least 1");
+  if (o.timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("--timeout must be positive");
+  if (o.starttls) {
+    absl::StatusOr<StarttlsProtocol> p = ParseStarttls(*o.starttls);
+    if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat("--starttls: ", p.status().message()));
+    if (o.enumerate) return absl::InvalidArgumentError("--enumerate does not support --starttls yet");
+  }
+  if (o.alpn) {
+    for (absl::string_view p : absl::StrSplit(*o.alpn, ',')) {
+      if (p.empty() || p.size() > 255) return absl::InvalidArgumentError("--alpn: each protocol must be 1 to 255 bytes");
+    }
+  }
+  if (o.checks.version) {
+    absl::StatusOr<uint16_t> v = ParseTlsVersion(*o.checks.version);
+    if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--expect-version: ", v.status().message()));
+  }
+  if (o.checks.spki_pin && !absl::StartsWith(*o.checks.spki_pin, "sha256//")) {
+    return absl::InvalidArgumentError("--expect-spki-pin: want sha256//BASE64 (see the report's 'spki pin')");
+  }
+  absl::StatusOr<TlsOptions> t = MakeTlsOptions(o);
+  if (!t.ok()) return t.status();
+  if (t->min_version && t->max_version && t->min_version > t->max_version) {
+    return absl::InvalidArgumentError("--min-version is above --max-version");
+  }
+  return absl::OkStatus();
+}
+
+int Run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> texts = o.targets;
+  if (texts.empty()) {
+    std::string line;
+    while (std::getline(in, line)) {
+      absl::string_view t = absl::StripAsciiWhitespace(line);
+      if (!t.empty() && t[0] != '#') texts.emplace_back(t);
+    }
+    if (texts.empty()) {
+      err << "tlsprobe: no targets (give HOST[:PORT] arguments or lines on stdin)\n";
+      return kExitUsage;
+    }
+  }
+  std::vector<Target> targets;
+  for (const std::string& t : texts) {
+    absl::StatusOr<Target> target = ParseTarget(t);
+    if (!target.ok()) {
+      err << "tlsprobe: " << target.status().message() << "\n";
+      return kExitUsage;
+    }
+    targets.push_back(*target);
+  }
+  absl::StatusOr<TlsOptions> tls_options = MakeTlsOptions(o);
+  if (!tls_options.ok()) {
+    err << "tlsprobe: " << tls_options.status().message() << "\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<TlsContext> ctx = TlsContext::Client(*tls_options);
+  if (!ctx.ok()) {
+    err << "tlsprobe: " << ctx.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::optional<TlsContext> enum_ctx;
+  if (o.enumerate) {
+    TlsOptions e;
+    e.verify = false;
+    e.ca_file = tls_options->ca_file;
+    e.cert_file = tls_options->cert_file;
+    e.key_file = tls_options->key_file;
+    e.alpn = tls_options->alpn;
+    absl::StatusOr<TlsContext> c = TlsContext::Client(e);
+    if (!c.ok()) {
+      err << "tlsprobe: " << c.status().message() << "\n";
+      return kExitUsage;
+    }
+    enum_ctx = *std::move(c);
+  }
+  ProbeOptions po;
+  po.tls = *tls_options;
+  po.servername = o.servername;
+  po.no_sni = o.no_sni;
+  po.timeout = o.timeout;
+  if (o.starttls) po.starttls = *ParseStarttls(*o.starttls);
+  po.resume = o.resume;
+  po.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
+
+  OrderedOutput output(targets.size());
+  std::vector<int> exits(targets.size(), 0);
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < targets.size(); i = next++) {
+      ProbeResult r = Probe(targets[i], po, *ctx);
+      std::optional<Enumeration> e;
+      std::string extra_err;
+      if (o.enumerate && !r.ip.empty()) {
+        if (std::optional<net::SocketAddress> addr = AddressOf(r)) {
+          EnumerateOptions eo;
+          eo.sni = r.sni;
+          eo.timeout = o.timeout;
+          absl::StatusOr<Enumeration> got = Enumerate(*addr, *enum_ctx, eo);
+          if (got.ok()) {
+            e = *std::move(got);
+          } else {
+            extra_err = absl::StrCat("tlsprobe: ", r.target.text, ": enumerate: ", got.status().message(), "\n");
+          }
+        }
+      }
+      ApplyChecks(o.checks, &r);
+      std::string text;
+      if (o.json) {
+        text = FormatJson(r, e ? &*e : nullptr, o.show_certs) + "\n";
+      } else if (!o.quiet) {
+        text = FormatText(r, e ? &*e : nullptr, o.show_certs);
+        if (targets.size() > 1) text += "\n";
+      }
+      std::string errors = extra_err;
+      if (r.error) absl::StrAppend(&errors, "tlsprobe: ", r.target.text, ": ", r.error->message, "\n");
+      for (const std::string& f : r.failed_checks) {
+        absl::StrAppend(&errors, "tlsprobe: ", r.target.text, ": check failed: ", f, "\n");
+      }
+      exits[i] = r.exit;
+      output.Put(i, std::move(text), std::move(errors));
+    }
+  };
+  std::vector<std::thread> threads;
+  int n = std::min<int>(o.jobs, static_cast<int>(targets.size()));
+  for (int t = 0; t < n; ++t) threads.emplace_back(worker);
+  output.Drain(out, err);
+  for (std::thread& t : threads) t.join();
+  int code = 0;
+  for (int e : exits) {
+    if (e != 0 && (code == 0 || e < code)) code = e;
+  }
+  return code;
+}
+
+}  // namespace ipckit::tlsprobe

@@ -1,0 +1,54 @@
+// tlsprobe: connect to TLS endpoints and report what they do, for people
+// (a readable report) and scripts (--json, --expect-* checks, exit codes).
+#ifndef IPCKIT_TOOLS_TLSPROBE_TLSPROBE_H_
+#define IPCKIT_TOOLS_TLSPROBE_TLSPROBE_H_
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "tools/tlsprobe/report.h"
+
+namespace ipckit::tlsprobe {
+
+struct Options {
+  std::vector<std::string> targets;        // Arguments; none: read stdin.
+  std::optional<std::string> servername;   // --servername
+  bool no_sni = false;                     // --no-sni
+  std::optional<std::string> alpn;         // --alpn h2,http/1.1
+  std::optional<std::string> min_version;  // --min-version
+  std::optional<std::string> max_version;  // --max-version
+  std::optional<std::string> ciphers;      // --ciphers
+  std::optional<std::string> groups;       // --groups
+  std::optional<std::string> ca_file;      // --ca-file
+  std::optional<std::string> cert;         // --cert
+  std::optional<std::string> key;          // --key
+  bool insecure = false;                   // --insecure
+  absl::Duration timeout = absl::Seconds(5);  // --timeout
+  std::optional<std::string> starttls;     // --starttls
+  bool resume = false;                     // --resume
+  bool show_certs = false;                 // --show-certs
+  int jobs = 1;                            // -j
+  bool enumerate = false;                  // --enumerate
+  bool json = false;                       // --json
+  bool ipv4 = false;                       // -4
+  bool ipv6 = false;                       // -6
+  bool quiet = false;                      // -q: no report, exit code and stderr only
+  Checks checks;
+};
+
+// Validate returns the first conflict or bad value among the options, as
+// kInvalidArgument ("--no-sni and --servername conflict").
+absl::Status Validate(const Options& o);
+
+// Run probes every target and writes reports to `out` (in input order) and
+// one err(3)-style line per failed target or check to `err`. It returns
+// the exit status: 0, or the smallest non-zero per-target code.
+int Run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err);
+
+}  // namespace ipckit::tlsprobe
+
+#endif  // IPCKIT_TOOLS_TLSPROBE_TLSPROBE_H_

@@ -1,0 +1,401 @@
+"""tlsprobe end to end: real peers (openssl s_server, Python ssl), exact values.
+
+Each test starts its peer on 127.0.0.1 port 0, reads the bound port from the
+peer's own output, runs tlsprobe, and checks the exit code, stderr, the
+text report and the --json line (which must agree with the text).
+"""
+
+import json
+import os
+import re
+import select
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+TLSPROBE = sys.argv[1]
+CERTS = sys.argv[2]
+DEADLINE = 10.0
+
+
+def cert(name):
+    return os.path.join(CERTS, name)
+
+
+def drain(fd):
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
+
+
+class Server:
+    """openssl s_server on 127.0.0.1:0; .port is read from its ACCEPT line."""
+
+    def __init__(self, *args, name="server"):
+        cmd = ["openssl", "s_server", "-accept", "127.0.0.1:0", "-www", "-cert", cert(name + ".pem"),
+               "-key", cert(name + ".key")] + list(args)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, bufsize=0)
+        fd = self.proc.stdout.fileno()
+        end = time.monotonic() + DEADLINE
+        seen = b""
+        while time.monotonic() < end:
+            r, _, _ = select.select([fd], [], [], max(0, end - time.monotonic()))
+            chunk = os.read(fd, 4096) if r else b""
+            if not chunk:
+                break
+            seen += chunk
+            m = re.search(rb"ACCEPT 127\.0\.0\.1:(\d+)\n", seen)
+            if m:
+                self.port = int(m.group(1))
+                # Keep draining so s_server never blocks on a full pipe.
+                threading.Thread(target=drain, args=(fd,), daemon=True).start()
+                return
+        self.proc.kill()
+        self.proc.wait()
+        raise RuntimeError(f"s_server did not start: {seen!r}")
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
+def probe(*args, stdin=None):
+    p = subprocess.run([TLSPROBE] + list(args), input=stdin, capture_output=True, text=True,
+                       timeout=DEADLINE * 3)
+    return p.returncode, p.stdout, p.stderr
+
+
+def field(text, key):
+    """The value of `key` in the text report (first occurrence)."""
+    for line in text.splitlines():
+        if line[:13].rstrip() == key:
+            return line[14:]
+    return None
+
+
+class TlsprobeTest(unittest.TestCase):
+    def serve(self, *args, name="server"):
+        s = Server(*args, name=name)
+        self.addCleanup(s.stop)
+        return s
+
+    def both(self, *args):
+        """Runs tlsprobe with and without --json; returns (code, text, json, stderr)."""
+        code, text, err = probe(*args)
+        jcode, jout, jerr = probe("--json", *args)
+        self.assertEqual(code, jcode, (err, jerr))
+        lines = jout.splitlines()
+        self.assertEqual(len(lines), 1, jout)
+        j = json.loads(lines[0])
+        self.assertEqual(j["exit"], code)
+        # The text report and the JSON agree.
+        if j["tls"]:
+            self.assertEqual(field(text, "version"), j["tls"]["version"])
+            self.assertEqual(field(text, "cipher"), "%s (0x%04x)" % (j["tls"]["cipher"], j["tls"]["cipher_id"]))
+            self.assertEqual(field(text, "alpn"), j["tls"]["alpn"] or "none")
+        if j["cert"]["chain"]:
+            self.assertEqual(field(text, "  sha256"), j["cert"]["chain"][0]["sha256"])
+            self.assertEqual(field(text, "  subject"), j["cert"]["chain"][0]["subject"])
+        self.assertEqual(field(text, "result"), "ok" if code == 0 else f"exit {code}")
+        return code, text, j, err
+
+    def test_tls13_only_verifies_dns_name(self):
+        s = self.serve("-tls1_3")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--servername", "localhost",
+                                       f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(err, "")
+        self.assertEqual(j["tls"]["version"], "TLSv1.3")
+        self.assertEqual(j["sni"], "localhost")
+        self.assertEqual(j["ip"], "127.0.0.1")
+        self.assertEqual(j["port"], s.port)
+        self.assertEqual(j["verify"], {"ok": True, "error": None, "code": 0})
+        self.assertEqual(j["tls"]["peer_sigalg"], "ecdsa_secp256r1_sha256")
+        self.assertEqual(j["cert"]["chain"][0]["san"], ["DNS:localhost", "IP:127.0.0.1", "IP:::1"])
+        self.assertFalse(j["client_auth"]["requested"])
+        self.assertGreater(j["timing_ms"]["total"], 0)
+
+    def test_ip_address_san_without_sni(self):
+        s = self.serve()
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertIsNone(j["sni"])
+        self.assertEqual(field(text, "sni"), "none")
+
+    def test_tls12_only_one_cipher(self):
+        s = self.serve("-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(j["tls"]["version"], "TLSv1.2")
+        self.assertEqual(j["tls"]["cipher"], "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")
+        self.assertEqual(j["tls"]["cipher_id"], 0xc02c)
+        code, out, err = probe("--json", "--enumerate", "--insecure", f"127.0.0.1:{s.port}")
+        e = json.loads(out)["enumerate"]
+        self.assertEqual(e["versions"], {"TLSv1.0": False, "TLSv1.1": False, "TLSv1.2": True, "TLSv1.3": False})
+        self.assertEqual(e["ciphers"], {"TLSv1.2": ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]})
+        self.assertIsNone(e["tls13_cipher"])
+
+    def test_enumerate_finds_the_server_preference_order(self):
+        order = ["ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-GCM-SHA384"]
+        iana = ["TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
+        s = self.serve("-cipher", ":".join(order) + ":@SECLEVEL=0", "-serverpref", "-groups", "P-256:P-384")
+        code, text, j, err = self.both("--enumerate", "--insecure", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        e = j["enumerate"]
+        self.assertTrue(e["server_order"])
+        self.assertEqual(e["ciphers"]["TLSv1.2"], iana)
+        self.assertEqual(e["versions"]["TLSv1.3"], True)
+        self.assertEqual(e["groups"], {"X25519": False, "P-256": True, "P-384": True, "P-521": False,
+                                       "CECPQ2": False})
+        self.assertIn("cannot offer TLS 1.3 suites one at a time", text)
+        # Without -serverpref the client's (BoringSSL's) order wins.
+        c = self.serve("-cipher", ":".join(order))
+        _, out, _ = probe("--json", "--enumerate", "--insecure", f"127.0.0.1:{c.port}")
+        e = json.loads(out)["enumerate"]
+        self.assertFalse(e["server_order"])
+        self.assertEqual(sorted(e["ciphers"]["TLSv1.2"]), sorted(iana))
+
+    def test_alpn_agreement_and_check(self):
+        s = self.serve("-alpn", "h2")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--alpn", "h2,http/1.1",
+                                       "--expect-alpn", "h2", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(j["tls"]["alpn"], "h2")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--alpn", "h2",
+                                       "--expect-alpn", "http/1.1", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 7)
+        self.assertEqual(err, f"tlsprobe: 127.0.0.1:{s.port}: check failed: expect-alpn: got h2, want http/1.1\n")
+        self.assertEqual(j["checks_failed"], ["expect-alpn: got h2, want http/1.1"])
+
+    def test_expired_certificate(self):
+        s = self.serve(name="expired")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--servername", "localhost",
+                                       f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 6)
+        self.assertEqual(j["error"]["stage"], "verify")
+        self.assertEqual(j["error"]["reason"], "certificate has expired")
+        self.assertEqual(err, f"tlsprobe: 127.0.0.1:{s.port}: handshake net: certificate verify failed: "
+                              "certificate has expired\n")
+        self.assertEqual(j["verify"], {"ok": False, "error": "certificate has expired", "code": 10})
+        self.assertLess(j["cert"]["chain"][0]["days_left"], -2000)
+        # --insecure reports the verdict but does not fail on it.
+        code, text, j, err = self.both("--insecure", "--ca-file", cert("ca.pem"), f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(j["verify"]["ok"], False)
+        self.assertEqual(field(text, "verify"), "failed: certificate has expired (10)")
+
+    def test_wrong_host_and_self_signed(self):
+        s = self.serve(name="wronghost")
+        code, _, j, _ = self.both("--ca-file", cert("ca.pem"), "--servername", "localhost", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 6)
+        self.assertEqual(j["error"]["reason"], "Hostname mismatch")
+        self.assertEqual(j["verify"]["code"], 62)
+        s = self.serve(name="selfsigned")
+        code, _, j, _ = self.both("--ca-file", cert("ca.pem"), f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 6)
+        self.assertEqual(j["error"]["reason"], "self signed certificate")
+        # The system bundle does not know our CA either.
+        code, _, j, _ = self.both(f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 6)
+
+    def test_client_certificate_required(self):
+        s = self.serve("-Verify", "1", "-CAfile", cert("ca.pem"))
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 5, err)
+        self.assertTrue(j["client_auth"]["requested"])
+        self.assertEqual(j["error"]["stage"], "handshake")
+        self.assertEqual(j["error"]["alert"], 116)
+        self.assertEqual(j["error"]["alert_name"], "certificate required")
+        self.assertEqual(field(text, "client auth"), "requested")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--cert", cert("client.pem"),
+                                       "--key", cert("client.key"), f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertTrue(j["client_auth"]["requested"])
+        # TLS 1.2: the refusal is part of the handshake.
+        code, _, j, _ = self.both("--ca-file", cert("ca.pem"), "--max-version", "1.2", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 5)
+        self.assertEqual(j["error"]["alert"], 40)
+
+    def test_ocsp_staple(self):
+        s = self.serve("-status_file", cert("ocsp-good.der"))
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--require-ocsp", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(j["ocsp"], {"stapled": True, "status": "good"})
+        self.assertEqual(field(text, "ocsp"), "good")
+        r = self.serve("-status_file", cert("ocsp-revoked.der"))
+        code, _, j, err = self.both("--ca-file", cert("ca.pem"), "--require-ocsp", f"127.0.0.1:{r.port}")
+        self.assertEqual(code, 7)
+        self.assertEqual(j["checks_failed"], ["require-ocsp: stapled status is revoked"])
+        n = self.serve()
+        code, _, j, err = self.both("--ca-file", cert("ca.pem"), "--require-ocsp", f"127.0.0.1:{n.port}")
+        self.assertEqual(code, 7)
+        self.assertEqual(j["ocsp"], {"stapled": False, "status": None})
+        self.assertIn("check failed: require-ocsp: no OCSP response stapled", err)
+
+    def test_p384_only_group_needs_hello_retry(self):
+        s = self.serve("-groups", "P-384")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(j["tls"]["group"], "P-384")
+        self.assertTrue(j["tls"]["hrr"])
+        self.assertEqual(field(text, "group"), "P-384 (after HelloRetryRequest)")
+        code, _, j, _ = self.both("--ca-file", cert("ca.pem"), "--groups", "X25519", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 5)
+        self.assertEqual(j["error"]["alert"], 40)
+
+    def test_resume_and_checks(self):
+        s = self.serve()
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--resume", "--expect-version", "1.3",
+                                       "--min-days-left", "30", "--expect-spki-pin",
+                                       "sha256//Q8a4HZ22yTNwWQqTnIeQxmNVqc7cFQE/F3Yt86yoQt0=",
+                                       f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertTrue(j["tls"]["resumed"])
+        self.assertEqual(field(text, "resumed"), "yes")
+        code, _, j, err = self.both("--ca-file", cert("ca.pem"), "--expect-version", "1.2",
+                                    "--min-days-left", "100000", "--expect-cipher", "TLS_AES_256_GCM_SHA384",
+                                    f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 7)
+        self.assertEqual(j["checks_failed"][0], "expect-version: got TLSv1.3, want TLSv1.2")
+        self.assertEqual(j["checks_failed"][1], "expect-cipher: got TLS_AES_128_GCM_SHA256, want TLS_AES_256_GCM_SHA384")
+        self.assertRegex(j["checks_failed"][2], r"^min-days-left: certificate 0 \(CN=localhost,O=ipckit test\) has \d+ days left, want at least 100000$")
+
+    def test_show_certs_prints_the_pem(self):
+        s = self.serve()
+        code, out, err = probe("--ca-file", cert("ca.pem"), "--show-certs", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        with open(cert("server.pem")) as f:
+            self.assertIn(f.read(), out)
+
+    def test_connect_failures_and_timeouts(self):
+        l = socket.socket()
+        l.bind(("127.0.0.1", 0))
+        port = l.getsockname()[1]
+        l.close()
+        code, text, j, err = self.both(f"127.0.0.1:{port}")
+        self.assertEqual(code, 3)
+        self.assertEqual(j["error"]["stage"], "connect")
+        self.assertEqual(j["error"]["reason"], "Connection refused")
+        self.assertEqual(err, f"tlsprobe: 127.0.0.1:{port}: connect 127.0.0.1:{port}: Connection refused\n")
+        # A server that accepts and says nothing: the handshake times out.
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        self.addCleanup(silent.close)
+        start = time.monotonic()
+        code, _, j, err = self.both("--timeout", "300ms", f"127.0.0.1:{silent.getsockname()[1]}")
+        self.assertEqual(code, 4, err)
+        self.assertEqual(j["error"]["stage"], "handshake")
+        self.assertEqual(j["error"]["reason"], "timed out")
+        self.assertLess(time.monotonic() - start, 5)
+
+    def test_not_tls(self):
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        self.addCleanup(srv.close)
+
+        def serve():
+            for _ in range(2):
+                c, _ = srv.accept()
+                c.recv(4096)
+                c.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+                c.close()
+        threading.Thread(target=serve, daemon=True).start()
+        code, _, j, err = self.both(f"127.0.0.1:{srv.getsockname()[1]}")
+        self.assertEqual(code, 5, err)
+        self.assertEqual(j["error"]["reason"], "WRONG_VERSION_NUMBER")
+        self.assertIsNone(j["verify"])  # No certificate arrived: no verdict.
+
+    def test_starttls_smtp_against_python(self):
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert("server.pem"), cert("server.key"))
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        self.addCleanup(srv.close)
+
+        def smtp(offer):
+            c, _ = srv.accept()
+            f = c.makefile("rb")
+            c.sendall(b"220-mail.test ESMTP\r\n220 ready\r\n")
+            f.readline()  # EHLO
+            c.sendall(b"250-mail.test\r\n250-PIPELINING\r\n" + (b"250 STARTTLS\r\n" if offer else b"250 8BITMIME\r\n"))
+            if not offer:
+                c.close()
+                return
+            self.assertEqual(f.readline(), b"STARTTLS\r\n")
+            c.sendall(b"220 go ahead\r\n")
+            t = ctx.wrap_socket(c, server_side=True)
+            t.recv(1)
+            t.close()
+        threading.Thread(target=smtp, args=(True,), daemon=True).start()
+        port = srv.getsockname()[1]
+        code, out, err = probe("--json", "--starttls", "smtp", "--ca-file", cert("ca.pem"),
+                               "--servername", "localhost", f"127.0.0.1:{port}")
+        j = json.loads(out)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(j["tls"]["version"], "TLSv1.3")
+        self.assertGreater(j["timing_ms"]["starttls"], 0)
+        threading.Thread(target=smtp, args=(False,), daemon=True).start()
+        code, out, err = probe("--json", "--starttls", "smtp", f"127.0.0.1:{port}")
+        j = json.loads(out)
+        self.assertEqual(code, 5)
+        self.assertEqual(j["error"]["stage"], "starttls")
+        self.assertEqual(j["error"]["message"], "STARTTLS: server does not offer it (EHLO reply): 250 8BITMIME")
+
+    def test_many_targets_keep_order_and_smallest_exit(self):
+        good = self.serve()
+        expired = self.serve(name="expired")
+        l = socket.socket()
+        l.bind(("127.0.0.1", 0))
+        closed = l.getsockname()[1]
+        l.close()
+        targets = [f"127.0.0.1:{expired.port}", f"127.0.0.1:{good.port}", f"127.0.0.1:{closed}"] * 3
+        code, out, err = probe("--json", "-j", "4", "--ca-file", cert("ca.pem"), stdin="\n".join(targets) + "\n# comment\n\n")
+        lines = [json.loads(x) for x in out.splitlines()]
+        self.assertEqual([x["target"] for x in lines], targets)
+        self.assertEqual([x["exit"] for x in lines], [6, 0, 3] * 3)
+        self.assertEqual(code, 3)
+
+    def test_usage_errors_exit_two(self):
+        for args, message in [
+            (["--no-sni", "--servername", "x", "h"], "tlsprobe: --no-sni and --servername conflict\n"),
+            (["--cert", "c.pem", "h"], "tlsprobe: --cert and --key go together\n"),
+            (["--starttls", "gopher", "h"],
+             "tlsprobe: --starttls: unknown STARTTLS protocol 'gopher' (want smtp, imap, pop3, ftp, xmpp or postgres)\n"),
+            (["--min-version", "1.4", "h"],
+             "tlsprobe: --min-version: unknown TLS version \"1.4\" (want 1.0, 1.1, 1.2 or 1.3)\n"),
+            (["--expect-spki-pin", "abc", "h"],
+             "tlsprobe: --expect-spki-pin: want sha256//BASE64 (see the report's 'spki pin')\n"),
+        ]:
+            code, out, err = probe(*args)
+            self.assertEqual(code, 2, args)
+            self.assertTrue(err.startswith(message), (args, err))
+        code, _, err = probe("--ca-file", "/nonexistent.pem", "h:1")
+        self.assertEqual((code, err), (2, "tlsprobe: load CA file /nonexistent.pem: cannot read the file\n"))
+        code, _, err = probe("h:99999")
+        self.assertEqual(code, 2)
+        self.assertEqual(err, "tlsprobe: invalid target 'h:99999': invalid port '99999'\n")
+        code, _, err = probe(stdin="")
+        self.assertEqual((code, err), (2, "tlsprobe: no targets (give HOST[:PORT] arguments or lines on stdin)\n"))
+
+    def test_help_documents_exit_codes(self):
+        code, out, _ = probe("--help")
+        self.assertEqual(code, 0)
+        for text in ["--enumerate", "--starttls", "--expect-spki-pin", "6 certificate verification failed",
+                     "4 timeout"]:
+            self.assertIn(text, out)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])

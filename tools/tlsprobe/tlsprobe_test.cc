@@ -1,0 +1,96 @@
+#include "tools/tlsprobe/tlsprobe.h"
+
+#include "gtest/gtest.h"
+#include "lib/testing/status_matchers.h"
+#include "tools/tlsprobe/probe.h"
+#include "tools/tlsprobe/starttls.h"
+
+namespace ipckit::tlsprobe {
+namespace {
+
+using ::ipckit::testing::IsOk;
+using ::ipckit::testing::StatusIs;
+
+TEST(ParseTargetTest, DefaultsToPort443) {
+  absl::StatusOr<Target> t = ParseTarget("example.org");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->host, "example.org");
+  EXPECT_EQ(t->port, 443);
+  t = ParseTarget("example.org:8443");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->port, 8443);
+  t = ParseTarget("[::1]:993");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->host, "::1");
+  EXPECT_EQ(t->port, 993);
+  t = ParseTarget("::1");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->host, "::1");
+  EXPECT_EQ(t->port, 443);
+  t = ParseTarget("[2001:db8::1]");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->host, "2001:db8::1");
+  t = ParseTarget("host:https");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->port, 443);
+}
+
+TEST(ParseTargetTest, RejectsBadTargets) {
+  EXPECT_THAT(ParseTarget(""), StatusIs(absl::StatusCode::kInvalidArgument, "invalid target '': empty"));
+  EXPECT_THAT(ParseTarget("h:0"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          "invalid target 'h:0': need a host and a port 1-65535"));
+  EXPECT_THAT(ParseTarget(":443"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           "invalid target ':443': need a host and a port 1-65535"));
+  EXPECT_THAT(ParseTarget("h:x"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          "invalid target 'h:x': invalid port 'x'"));
+  EXPECT_THAT(ParseTarget("[::1"), StatusIs(absl::StatusCode::kInvalidArgument, "invalid target '[::1'"));
+}
+
+TEST(StarttlsTest, SmtpReplyLines) {
+  int code;
+  EXPECT_TRUE(SmtpReplyEnd("250 ok", &code));
+  EXPECT_EQ(code, 250);
+  EXPECT_FALSE(SmtpReplyEnd("250-more", &code));
+  EXPECT_EQ(code, 250);
+  EXPECT_TRUE(SmtpReplyEnd("220", &code));
+  EXPECT_FALSE(SmtpReplyEnd("25x ok", &code));
+  EXPECT_EQ(code, -1);
+  EXPECT_FALSE(SmtpReplyEnd("2500 ok", &code));
+  EXPECT_EQ(code, -1);
+  EXPECT_FALSE(SmtpReplyEnd("", &code));
+}
+
+TEST(StarttlsTest, ParsesProtocols) {
+  EXPECT_THAT(ParseStarttls("SMTP"), ::ipckit::testing::IsOkAndHolds(StarttlsProtocol::kSmtp));
+  EXPECT_THAT(ParseStarttls("postgres"), ::ipckit::testing::IsOkAndHolds(StarttlsProtocol::kPostgres));
+  EXPECT_THAT(ParseStarttls("ldap"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "unknown STARTTLS protocol 'ldap' (want smtp, imap, pop3, ftp, xmpp or postgres)"));
+}
+
+TEST(ValidateTest, Conflicts) {
+  Options o;
+  EXPECT_THAT(Validate(o), IsOk());
+  o.min_version = "1.3";
+  o.max_version = "1.2";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument, "--min-version is above --max-version"));
+  o = Options();
+  o.ipv4 = o.ipv6 = true;
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument, "-4 and -6 conflict"));
+  o = Options();
+  o.enumerate = true;
+  o.starttls = "smtp";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--enumerate does not support --starttls yet"));
+  o = Options();
+  o.alpn = "h2,,http/1.1";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--alpn: each protocol must be 1 to 255 bytes"));
+  o = Options();
+  o.checks.version = "2.0";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--expect-version: unknown TLS version \"2.0\" (want 1.0, 1.1, 1.2 or 1.3)"));
+}
+
+}  // namespace
+}  // namespace ipckit::tlsprobe
