@@ -17,7 +17,7 @@ PACKAGES=(
   # Real peers for the tests.
   openssl netcat-openbsd ncat socat python3
   # Peers for the benchmarks in bench/ (not needed to build or test).
-  python3-uvloop
+  python3-uvloop sslscan testssl.sh
 )
 
 missing=()
