@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import select
 import shutil
 import statistics
 import subprocess
@@ -30,25 +29,13 @@ GROUP_NAMES = {"x25519": "X25519", "secp256r1": "P-256", "prime256v1": "P-256", 
 
 
 def start_server(certs):
-    cmd = ["openssl", "s_server", "-accept", "127.0.0.1:0", "-www", "-cert", os.path.join(certs, "server.pem"),
-           "-key", os.path.join(certs, "server.key"), "-cipher", SERVER_SUITES, "-serverpref",
-           "-groups", "X25519:P-256", "-min_protocol", "TLSv1.2"]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            bufsize=0)
-    fd = proc.stdout.fileno()
-    seen = b""
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        r, _, _ = select.select([fd], [], [], max(0, end - time.monotonic()))
-        chunk = os.read(fd, 4096) if r else b""
-        if not chunk:
-            break
-        seen += chunk
-        m = re.search(rb"ACCEPT 127\.0\.0\.1:(\d+)\n", seen)
-        if m:
-            return proc, int(m.group(1))
-    proc.kill()
-    sys.exit(f"bench/tlsprobe: s_server did not start: {seen!r}")
+    sys.path.insert(0, certs)
+    import s_server  # testdata/tls/s_server.py
+    try:
+        return s_server.start(certs, ["-cipher", SERVER_SUITES, "-serverpref", "-groups", "X25519:P-256",
+                                      "-min_protocol", "TLSv1.2"])
+    except RuntimeError as e:
+        sys.exit(f"bench/tlsprobe: {e}")
 
 
 def wall(argv, runs, stdin=subprocess.DEVNULL):

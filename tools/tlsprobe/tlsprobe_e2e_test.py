@@ -8,7 +8,6 @@ text report and the --json line (which must agree with the text).
 import json
 import os
 import re
-import select
 import socket
 import ssl
 import subprocess
@@ -19,6 +18,8 @@ import unittest
 
 TLSPROBE = sys.argv[1]
 CERTS = sys.argv[2]
+sys.path.insert(0, CERTS)
+import s_server  # noqa: E402  (testdata/tls/s_server.py)
 DEADLINE = 10.0
 
 
@@ -26,45 +27,14 @@ def cert(name):
     return os.path.join(CERTS, name)
 
 
-def drain(fd):
-    try:
-        while os.read(fd, 65536):
-            pass
-    except OSError:
-        pass
-
-
 class Server:
-    """openssl s_server on 127.0.0.1:0; .port is read from its ACCEPT line."""
+    """openssl s_server on 127.0.0.1:0 (testdata/tls/s_server.py)."""
 
     def __init__(self, *args, name="server"):
-        cmd = ["openssl", "s_server", "-accept", "127.0.0.1:0", "-www", "-cert", cert(name + ".pem"),
-               "-key", cert(name + ".key")] + list(args)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, bufsize=0)
-        fd = self.proc.stdout.fileno()
-        end = time.monotonic() + DEADLINE
-        seen = b""
-        while time.monotonic() < end:
-            r, _, _ = select.select([fd], [], [], max(0, end - time.monotonic()))
-            chunk = os.read(fd, 4096) if r else b""
-            if not chunk:
-                break
-            seen += chunk
-            m = re.search(rb"ACCEPT 127\.0\.0\.1:(\d+)\n", seen)
-            if m:
-                self.port = int(m.group(1))
-                # Keep draining so s_server never blocks on a full pipe.
-                threading.Thread(target=drain, args=(fd,), daemon=True).start()
-                return
-        self.proc.kill()
-        self.proc.wait()
-        raise RuntimeError(f"s_server did not start: {seen!r}")
+        self.proc, self.port = s_server.start(CERTS, args, name=name, deadline=DEADLINE)
 
     def stop(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.proc.stdout.close()
+        s_server.stop(self.proc)
 
 
 def probe(*args, stdin=None):
