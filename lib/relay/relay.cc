@@ -341,7 +341,9 @@ absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, Re
     }
     bool drop = (down.WantsWrite(now) && down.dst() == nullptr) ||
                 (up.WantsWrite(now) && up.dst() == nullptr);
-    if (watcher.AnyAlwaysReady(want) || drop || peer_closed) deadline = now;
+    bool buffered = (up.WantsRead() && up.src()->HasBufferedInput()) ||
+                    (down.WantsRead() && down.src()->HasBufferedInput());
+    if (watcher.AnyAlwaysReady(want) || drop || peer_closed || buffered) deadline = now;
 
     absl::StatusOr<std::vector<Event>> ready = (*sel)->Select(deadline);
     if (!ready.ok()) return report(ready.status());
@@ -349,6 +351,9 @@ absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, Re
     for (const Event& e : *ready) got[e.fd] |= e.events;
     for (const auto& [fd, events] : want) {
       if (watcher.IsAlwaysReady(fd)) got[fd] = kReadable | kWritable;
+    }
+    for (Direction* d : {&up, &down}) {
+      if (d->WantsRead() && d->src()->HasBufferedInput()) got[d->src()->fd()] |= kReadable;
     }
     now = absl::Now();
     local_input_idle = up.eof() || (up.WantsRead() && !got.contains(up.src()->fd()));

@@ -381,5 +381,50 @@ TEST(RelayTest, BackpressureBoundsBufferedData) {
   EXPECT_THAT(h.Finish(), StatusIs(StatusCode::kFailedPrecondition, "write stdout: Broken pipe"));
 }
 
+// BufferedStream holds its input in user space, as a TLS stream holds a
+// decrypted record: its descriptor never becomes readable for it.
+class BufferedStream : public Stream {
+ public:
+  BufferedStream(std::string data, int idle_fd) : data_(std::move(data)), fd_(idle_fd) {}
+  absl::StatusOr<size_t> Read(absl::Span<char> buf) override {
+    size_t n = std::min(buf.size(), data_.size() - pos_);
+    memcpy(buf.data(), data_.data() + pos_, n);
+    pos_ += n;
+    return n;  // 0 once everything was read: EOF.
+  }
+  absl::StatusOr<size_t> Write(absl::string_view data) override { return data.size(); }
+  absl::Status CloseWrite() override { return absl::OkStatus(); }
+  int fd() const override { return fd_; }
+  bool HasBufferedInput() const override { return pos_ <= data_.size(); }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+  int fd_;
+  std::string name_ = "net";
+};
+
+TEST(RelayTest, ReadsInputBufferedInUserSpaceWithoutWaiting) {
+  Pipe idle = *MakePipe();  // Never written: never readable.
+  Pipe out = *MakePipe();
+  ASSERT_THAT(SetNonBlocking(out.write.get(), true), IsOk());
+  std::string data = Pattern(10000, 7);
+  BufferedStream net(data, idle.read.get());
+  FdStream local_out(out.write.get(), "stdout");
+  RelayOptions o;
+  o.read_local = false;
+  o.buffer_size = 1024;
+  o.allow_splice = false;
+  o.idle_timeout = absl::Seconds(3);
+  std::string got;
+  std::thread reader([&] { got = *ReadToEnd(out.read.get()); });
+  EXPECT_THAT(Relay({nullptr, &local_out}, {&net, &net}, o, nullptr), IsOk());
+  out.write.reset();
+  reader.join();
+  EXPECT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+}
+
 }  // namespace
 }  // namespace ipckit

@@ -59,6 +59,11 @@ class Stream {
   // datagram stream needs room for a whole datagram).
   virtual size_t MinReadSize() const { return 1; }
 
+  // HasBufferedInput reports whether Read would return bytes already held in
+  // user space (a TLS stream's decrypted record), which no readiness event
+  // announces; the relay reads such a stream without waiting.
+  virtual bool HasBufferedInput() const { return false; }
+
   // IsPlain reports whether the bytes of fd() are the stream's bytes, so
   // the relay may move them with splice(2).
   virtual bool IsPlain() const { return false; }

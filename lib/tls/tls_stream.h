@@ -80,6 +80,7 @@ class TlsStream : public Stream, private TlsEvents {
   // CloseWrite sends close_notify (once); reading goes on.
   absl::Status CloseWrite() override;
   int fd() const override { return fd_.get(); }
+  bool HasBufferedInput() const override { return SSL_pending(ssl_.get()) > 0; }
   uint32_t ReadWaitsFor() const override { return read_wait_; }
   uint32_t WriteWaitsFor() const override { return write_wait_; }
   const std::string& name() const override { return name_; }
