@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
+#include "lib/io/wait.h"
 
 namespace ipckit::net {
 namespace {
@@ -30,13 +31,7 @@ absl::Status WaitConnected(int fd, const SocketAddress& addr, absl::Duration tim
   absl::Time deadline = absl::Now() + timeout;
   for (;;) {
     struct pollfd pfd = {fd, POLLOUT, 0};
-    int ms = -1;
-    if (timeout != absl::InfiniteDuration()) {
-      absl::Duration left = deadline - absl::Now();
-      if (left < absl::ZeroDuration()) left = absl::ZeroDuration();
-      ms = static_cast<int>(absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))));
-    }
-    int n = ::poll(&pfd, 1, ms);
+    int n = ::poll(&pfd, 1, PollTimeoutMs(timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : deadline));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("connect ", addr.ToString(), ": poll"));
     if (n == 0) {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/io/unique_fd.h"
+#include "lib/io/wait.h"
 
 namespace ipckit {
 namespace {
@@ -154,13 +155,7 @@ absl::StatusOr<std::vector<Event>> Selector::Select(absl::Time deadline) {
     absl::Time now = absl::Now();
     absl::Time until = deadline;
     if (!timers_.empty()) until = std::min(until, timers_.begin()->first.first);
-    int timeout_ms = -1;
-    if (until != absl::InfiniteFuture()) {
-      absl::Duration left = std::max(until - now, absl::ZeroDuration());
-      timeout_ms = static_cast<int>(std::min<int64_t>(
-          absl::ToInt64Milliseconds(absl::Ceil(left, absl::Milliseconds(1))), 1 << 30));
-    }
-    absl::Status s = Wait(timeout_ms, &out);
+    absl::Status s = Wait(PollTimeoutMs(until, now), &out);
     if (!s.ok()) return s;
     // Fill in data, and narrow error/hang-up reports to what is registered.
     for (Event& e : out) {

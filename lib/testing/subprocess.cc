@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
+#include "lib/io/wait.h"
 
 extern char** environ;
 
@@ -210,7 +211,7 @@ bool Subprocess::PumpOnce(absl::Time deadline) {
   }
   absl::Duration left = deadline - absl::Now();
   if (left <= absl::ZeroDuration()) return false;
-  int timeout_ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 1 << 30));
+  int timeout_ms = PollTimeoutMs(deadline);
   // Without a pidfd, the child's exit is noticed by polling waitpid.
   if (!exited_ && !pidfd_) timeout_ms = std::min(timeout_ms, 10);
   int rc = ::poll(fds, static_cast<nfds_t>(n), n == 0 ? std::min(timeout_ms, 10) : timeout_ms);

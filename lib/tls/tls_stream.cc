@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
+#include "lib/io/wait.h"
 #include "lib/tls/tls_error.h"
 
 namespace ipckit {
@@ -26,6 +27,13 @@ bool IsIpLiteral(const std::string& name) {
 }
 
 }  // namespace
+
+TlsClientParams TlsClientParams::For(const std::string& name) {
+  TlsClientParams p;
+  p.verify_name = name;
+  if (!IsIpLiteral(name)) p.server_name = name;
+  return p;
+}
 
 TlsStream::TlsStream(UniqueFd fd, bssl::UniquePtr<SSL> ssl, std::string name)
     : fd_(std::move(fd)), ssl_(std::move(ssl)), name_(std::move(name)) {
@@ -147,17 +155,12 @@ absl::Status TlsStream::HandshakeUntil(absl::Time deadline) {
   while (true) {
     absl::Status s = Handshake();
     if (!absl::IsUnavailable(s)) return s;
-    absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(absl::StrCat("handshake ", name_, ": timed out"));
-    }
-    struct pollfd p = {fd_.get(), 0, 0};
-    if (handshake_wait_ & kReadable) p.events |= POLLIN;
-    if (handshake_wait_ & kWritable) p.events |= POLLOUT;
-    int ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, INT_MAX));
-    if (::poll(&p, 1, ms) < 0 && errno != EINTR) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("handshake ", name_, ": poll"));
-    }
+    short events = 0;
+    if (handshake_wait_ & kReadable) events |= POLLIN;
+    if (handshake_wait_ & kWritable) events |= POLLOUT;
+    absl::StatusOr<bool> ready = WaitUntil(fd_.get(), events, deadline, absl::StrCat("handshake ", name_));
+    if (!ready.ok()) return ready.status();
+    if (!*ready) return absl::DeadlineExceededError(absl::StrCat("handshake ", name_, ": timed out"));
   }
 }
 

@@ -41,6 +41,10 @@ struct TlsClientParams {
   // (IP addresses against IP SANs). Required when the context verifies.
   std::string verify_name;
   SSL_SESSION* session = nullptr;  // Offered for resumption when set.
+
+  // For returns the usual parameters for reaching `name`: verify it, and
+  // send it as SNI unless it is an IP literal (RFC 6066 forbids those).
+  static TlsClientParams For(const std::string& name);
 };
 
 class TlsStream : public Stream, private TlsEvents {

@@ -22,8 +22,12 @@ constexpr char kEpilog[] =
   -u -z        a port is closed only if an ICMP refusal arrives within -w
                (default 1s).
 
-Exit status: 0 ok (-z: some port open), 1 failure (refused, reset, ...),
-2 usage error, 3 connect timed out.
+TLS: --ssl verifies the server's chain and name (DNS, or the IP address for
+an IP target); -N sends close_notify and still reads the reply.
+
+Exit status: 0 ok (-z: some port open), 1 failure (refused, reset, TLS
+alert, ...), 2 usage error, 3 connect timed out, 4 TLS certificate
+verification or --ssl-pin failed.
 
 Examples:
   nc -v example.org 80              connect, relay stdin/stdout
@@ -31,7 +35,9 @@ Examples:
   nc -N host 25 < request           send, half-close, print the reply
   nc -zv 127.0.0.1 20-30,80         scan ports
   nc -l 127.0.0.1 0 --port-file p   listen on a free port, write it to p
-  nc -lU /tmp/s.sock --sh-exec 'cat'  serve a child process)";
+  nc -lU /tmp/s.sock --sh-exec 'cat'  serve a child process
+  nc --ssl -N example.org 443 < req  HTTPS request, verified
+  nc -x proxy:3128 -X connect host 22  through an HTTP proxy)";
 
 }  // namespace
 
@@ -88,9 +94,25 @@ int main(int argc, char** argv) {
       .String('c', nullptr, "CMD", "rejected: use --sh-exec (meaning differs across netcats)",
               &o.flag_c)
       .Flag('t', nullptr, "rejected: telnet negotiation is not supported", &o.flag_t)
-      .String('x', nullptr, "ADDR", "rejected: proxies are not supported yet", &o.flag_x)
-      .String('X', nullptr, "PROTO", "rejected: proxies are not supported yet", &o.flag_X)
-      .String('P', nullptr, "USER", "rejected: proxies are not supported yet", &o.flag_P);
+      .String('x', nullptr, "HOST:PORT", "connect through this proxy", &o.proxy)
+      .String('X', nullptr, "PROTO", "proxy protocol: 5 (SOCKS5, default) or connect (HTTP)",
+              &o.proxy_protocol)
+      .String('P', nullptr, "USER", "proxy user (password: $NC_PROXY_PASSWORD or asked on the tty)",
+              &o.proxy_user)
+      .Flag(0, "ssl", "use TLS (client: verify the server against the system bundle)", &o.ssl)
+      .String(0, "ssl-trustfile", "FILE", "trust these CA certificates (PEM) instead", &o.ssl_trustfile)
+      .String(0, "ssl-servername", "NAME", "SNI and the name to verify (default: the host)",
+              &o.ssl_servername)
+      .String(0, "ssl-alpn", "LIST", "ALPN protocols to offer (client) or accept (server), comma-separated",
+              &o.ssl_alpn)
+      .String(0, "ssl-cert", "FILE", "certificate chain (PEM): the server's, or a client certificate",
+              &o.ssl_cert)
+      .String(0, "ssl-key", "FILE", "private key (PEM) for --ssl-cert", &o.ssl_key)
+      .String(0, "ssl-ciphers", "LIST", "TLS 1.2-and-below suites (BoringSSL syntax)", &o.ssl_ciphers)
+      .String(0, "ssl-pin", "PINS", "require a certificate key: sha256//BASE64[;sha256//...]", &o.ssl_pin)
+      .String(0, "ssl-verify-client", "CA", "with -l: require client certificates from CA (PEM)",
+              &o.ssl_verify_client)
+      .Flag(0, "insecure", "with --ssl: do not verify the server (warns)", &o.insecure);
   o.args = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);

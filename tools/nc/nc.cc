@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,9 @@
 #include "lib/relay/datagram_stream.h"
 #include "lib/relay/relay.h"
 #include "lib/relay/stream.h"
+#include "lib/tls/tls_stream.h"
+#include "tools/nc/proxy.h"
+#include "tools/nc/secure.h"
 
 extern char** environ;
 
@@ -210,11 +214,17 @@ class Session {
   Session(const Options& o, std::ostream& log, bool* stdin_ended)
       : o_(o), log_(log), stdin_ended_(stdin_ended) {}
 
-  absl::Status Run(Socket sock, bool datagram, bool reply_to_sender) {
-    absl::Status s = SetNonBlocking(sock.fd(), true);
-    if (!s.ok()) return s;
+  // Run relays `sock`, or `secure` (a TLS stream that owns its socket) when
+  // given.
+  absl::Status Run(Socket sock, bool datagram, bool reply_to_sender,
+                   std::unique_ptr<Stream> secure = nullptr) {
+    absl::Status s;
     std::unique_ptr<Stream> net;
-    if (datagram) {
+    if (secure) {
+      net = std::move(secure);
+    } else if (s = SetNonBlocking(sock.fd(), true); !s.ok()) {
+      return s;
+    } else if (datagram) {
       net = std::make_unique<DatagramStream>(sock.fd(), "net", reply_to_sender);
     } else {
       net = std::make_unique<FdStream>(sock.fd(), "net", FdStream::Kind::kSocket);
@@ -354,7 +364,80 @@ std::vector<SocketAddress> OfFamily(const std::vector<SocketAddress>& addrs, int
   return out;
 }
 
+// ProxyPassword returns the -P password: $NC_PROXY_PASSWORD, else asked on
+// the terminal without echo (as OpenBSD nc's readpassphrase).
+absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
+  if (const char* env = ::getenv("NC_PROXY_PASSWORD")) return std::string(env);
+  UniqueFd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
+  if (!tty) return absl::FailedPreconditionError("-P: no password: set NC_PROXY_PASSWORD or use a terminal");
+  struct termios old;
+  bool echo_off = ::tcgetattr(tty.get(), &old) == 0;
+  if (echo_off) {
+    struct termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(tty.get(), TCSAFLUSH, &quiet);
+  }
+  (void)WriteAll(tty.get(), absl::StrCat("Proxy password for ", user, ": "), "write /dev/tty");
+  std::string password;
+  char c;
+  while (::read(tty.get(), &c, 1) == 1 && c != '\n') password += c;
+  if (echo_off) ::tcsetattr(tty.get(), TCSAFLUSH, &old);
+  (void)WriteAll(tty.get(), "\n", "write /dev/tty");
+  return password;
+}
+
+// ConnectViaProxy connects to the -x proxy and asks it for a tunnel to `t`.
+absl::StatusOr<Socket> ConnectViaProxy(const Options& o, const Target& t, std::ostream& log) {
+  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(*o.proxy);
+  if (!hp.ok()) return hp.status();
+  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
+  if (!port.ok()) return port.status();
+  absl::StatusOr<std::vector<SocketAddress>> addrs = net::Resolve(hp->host, *port, Resolving(o, false));
+  if (!addrs.ok()) return addrs.status();
+  absl::StatusOr<net::ConnectOptions> copts = Connecting(o, addrs->front());
+  if (!copts.ok()) return copts.status();
+  absl::StatusOr<Socket> sock = net::Connect(*addrs, *copts);
+  if (!sock.ok()) return sock.status();
+  ProxyProtocol protocol = *ParseProxyProtocol(o.proxy_protocol.value_or("5"));
+  ProxyRequest req;
+  req.host = t.host;
+  req.port = t.ports[0];
+  if (o.proxy_user) {
+    req.user = *o.proxy_user;
+    absl::StatusOr<std::string> pw = ProxyPassword(req.user);
+    if (!pw.ok()) return pw.status();
+    req.password = *pw;
+  }
+  absl::Time deadline = o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
+  absl::Status s = ProxyConnect(sock->fd(), protocol, req, deadline);
+  if (!s.ok()) return s;
+  if (o.verbose > 0) {
+    log << "nc: connected to " << t.host << ":" << t.ports[0] << " through "
+        << (protocol == ProxyProtocol::kSocks5 ? "SOCKS5" : "HTTP CONNECT") << " proxy " << *o.proxy << "\n";
+  }
+  return sock;
+}
+
+// Connected hands a connected stream socket to a session, through TLS with --ssl.
+absl::Status Connected(const Options& o, const Target& t, const std::optional<TlsContext>& tls, Socket sock,
+                       std::ostream& log) {
+  bool stdin_ended = false;
+  if (!tls.has_value()) return Session(o, log, &stdin_ended).Run(std::move(sock), o.udp, false);
+  absl::StatusOr<std::unique_ptr<TlsStream>> secure =
+      SecureClient(*tls, std::move(sock), o.unix_socket ? "localhost" : t.host, o, log);
+  if (!secure.ok()) return secure.status();
+  return Session(o, log, &stdin_ended).Run(Socket(), false, false, *std::move(secure));
+}
+
 absl::Status RunConnect(const Options& o, const Target& t, std::ostream& log) {
+  // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
+  absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
+  if (!tls.ok()) return tls.status();
+  if (o.proxy) {
+    absl::StatusOr<Socket> sock = ConnectViaProxy(o, t, log);
+    if (!sock.ok()) return sock.status();
+    return Connected(o, t, *tls, std::move(*sock), log);
+  }
   absl::StatusOr<std::vector<SocketAddress>> addrs = Addresses(o, t, false);
   if (!addrs.ok()) return addrs.status();
   absl::StatusOr<net::ConnectOptions> copts = Connecting(o, addrs->front());
@@ -370,8 +453,7 @@ absl::Status RunConnect(const Options& o, const Target& t, std::ostream& log) {
         << Proto(o) << ")\n";
   }
   if (o.pass_fd) return SendFd(sock->fd());
-  bool stdin_ended = false;
-  return Session(o, log, &stdin_ended).Run(std::move(*sock), o.udp, false);
+  return Connected(o, t, *tls, std::move(*sock), log);
 }
 
 // ProbeUdp reports a UDP port closed only when an ICMP port-unreachable comes
@@ -425,6 +507,8 @@ absl::Status RunScan(const Options& o, const Target& t, std::ostream& log) {
 }
 
 absl::Status RunListen(const Options& o, const Target& t, std::ostream& log) {
+  absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
+  if (!tls.ok()) return tls.status();
   absl::StatusOr<std::vector<SocketAddress>> addrs = Addresses(o, t, true);
   if (!addrs.ok()) return addrs.status();
   net::ListenOptions lo;
@@ -470,7 +554,14 @@ absl::Status RunListen(const Options& o, const Target& t, std::ostream& log) {
     }
     // Without -k the listener closes once a client is in, as OpenBSD nc's does.
     if (!o.keep_listening) Listener closed = std::move(*l);
-    absl::Status s = Session(o, log, &stdin_ended).Run(std::move(*conn), false, false);
+    absl::Status s;
+    if (tls->has_value()) {
+      absl::StatusOr<std::unique_ptr<TlsStream>> secure = SecureServer(**tls, std::move(*conn), o, log);
+      s = secure.ok() ? Session(o, log, &stdin_ended).Run(Socket(), false, false, *std::move(secure))
+                      : secure.status();
+    } else {
+      s = Session(o, log, &stdin_ended).Run(std::move(*conn), false, false);
+    }
     if (!o.keep_listening) return s;
     if (!s.ok() && o.verbose > 0) log << "nc: " << s.message() << "\n";
   }
@@ -515,7 +606,11 @@ absl::Status Validate(const Options& o) {
                  "--sh-exec CMD");
   }
   if (o.flag_t) return Usage("-t (telnet negotiation) is not supported");
-  if (o.flag_x || o.flag_X || o.flag_P) return Usage("proxies (-x, -X, -P) are not supported yet");
+  if (absl::Status s = ValidateTls(o); !s.ok()) return s;
+  if (o.proxy_protocol) {
+    absl::StatusOr<ProxyProtocol> p = ParseProxyProtocol(*o.proxy_protocol);
+    if (!p.ok()) return p.status();
+  }
   if (o.ipv4 && o.ipv6) return Usage("cannot use -4 and -6 together");
   if (o.keep_listening && !o.listen) return Usage("-k requires -l");
   if (o.scan && o.listen) return Usage("cannot use -z with -l");
@@ -559,6 +654,7 @@ absl::Status Run(const Options& o, std::ostream& log) {
 int ExitCode(const absl::Status& status) {
   if (status.ok()) return cli::kExitOk;
   if (absl::IsDeadlineExceeded(status)) return kExitTimeout;
+  if (absl::IsUnauthenticated(status)) return kExitTlsVerify;
   return cli::kExitFailure;
 }
 

@@ -13,47 +13,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tools/nc/nc_options.h"
 
 namespace ipckit::nc {
-
-// Exit codes beyond lib/cli's 0 (ok), 1 (failure) and 2 (usage).
-inline constexpr int kExitTimeout = 3;  // A connect (or -z probe) timed out.
-
-struct Options {
-  bool ipv4 = false;                 // -4
-  bool ipv6 = false;                 // -6
-  bool listen = false;               // -l
-  bool keep_listening = false;       // -k
-  bool udp = false;                  // -u
-  bool unix_socket = false;          // -U
-  bool scan = false;                 // -z
-  int verbose = 0;                   // -v
-  bool numeric = false;              // -n
-  bool shutdown_on_eof = false;      // -N
-  bool no_shutdown = false;          // --no-shutdown
-  std::optional<std::string> quit_after;  // -q SECS (negative: never)
-  std::optional<absl::Duration> timeout;  // -w
-  std::string source_address;        // -s
-  std::optional<int> source_port;    // -p
-  bool crlf = false;                 // -C
-  bool no_stdin = false;             // -d
-  absl::Duration interval = absl::ZeroDuration();  // -i
-  std::optional<std::string> tos;    // -T
-  std::optional<int> recv_buffer;    // -I
-  std::optional<int> send_buffer;    // -O
-  bool random_ports = false;         // -r
-  bool pass_fd = false;              // -F
-  bool send_only = false;            // --send-only
-  bool recv_only = false;            // --recv-only
-  bool keep_sending = false;         // --keep-sending
-  std::string port_file;             // --port-file
-  std::string exec;                  // --exec
-  std::string sh_exec;               // --sh-exec
-  // Flags whose meaning differs between netcats; given, they are rejected.
-  std::optional<std::string> flag_e, flag_c, flag_x, flag_X, flag_P;
-  bool flag_t = false;
-  std::vector<std::string> args;     // HOST PORT[S], or PORT / HOST PORT with -l, or PATH with -U.
-};
 
 // Validate returns OK, or kInvalidArgument describing the first conflict or
 // bad argument: "cannot use -z with -l", "-k requires -l",
@@ -72,7 +34,8 @@ absl::StatusOr<int> TosValue(const std::string& text);
 // Broken pipe".
 absl::Status Run(const Options& opts, std::ostream& log);
 
-// ExitCode maps Run's status to nc's exit code: 0, 1, or kExitTimeout.
+// ExitCode maps Run's status to nc's exit code: 0, 1, kExitTimeout, or
+// kExitTlsVerify (kUnauthenticated).
 int ExitCode(const absl::Status& status);
 
 }  // namespace ipckit::nc

@@ -53,10 +53,45 @@ TEST(NcOptionsTest, DifferingFlagsAreRejectedNotReinterpreted) {
   o.flag_t = true;
   EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument,
                                     "-t (telnet negotiation) is not supported"));
-  o = Connect();
-  o.flag_X = "5";
-  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument,
-                                    "proxies (-x, -X, -P) are not supported yet"));
+}
+
+TEST(NcOptionsTest, TlsAndProxyConflicts) {
+  struct Case {
+    void (*edit)(Options&);
+    const char* message;
+  } cases[] = {
+      {[](Options& o) { o.ssl_cert = "c"; }, "--ssl-* options and --insecure require --ssl"},
+      {[](Options& o) { o.insecure = true; }, "--ssl-* options and --insecure require --ssl"},
+      {[](Options& o) { o.ssl = o.udp = true; }, "cannot use --ssl with -u"},
+      {[](Options& o) { o.ssl = o.scan = true; }, "cannot use --ssl with -z or -F"},
+      {[](Options& o) { o.ssl = true; o.ssl_cert = "c"; }, "--ssl-cert and --ssl-key go together"},
+      {[](Options& o) { o.ssl = o.listen = true; o.args = {"0"}; }, "-l --ssl needs --ssl-cert and --ssl-key"},
+      {[](Options& o) {
+         o.ssl = o.listen = true;
+         o.args = {"0"};
+         o.ssl_cert = o.ssl_key = "c";
+         o.insecure = true;
+       },
+       "--ssl-servername, --ssl-pin, --ssl-trustfile and --insecure are for clients"},
+      {[](Options& o) { o.ssl = true; o.ssl_verify_client = "ca"; }, "--ssl-verify-client requires -l"},
+      {[](Options& o) { o.ssl = true; o.ssl_pin = "sha256//short"; },
+       "--ssl-pin: want sha256//BASE64 (44 characters), got 'sha256//short'"},
+      {[](Options& o) { o.ssl = true; o.ssl_alpn = "h2,"; }, "--ssl-alpn: each protocol must be 1 to 255 bytes"},
+      {[](Options& o) { o.proxy_protocol = "5"; }, "-X requires -x"},
+      {[](Options& o) { o.proxy_user = "u"; }, "-P requires -x"},
+      {[](Options& o) { o.proxy = "p:1"; o.udp = true; }, "cannot use -x with -l, -u, -U, -z or -F"},
+      {[](Options& o) { o.proxy = "p:1"; o.proxy_protocol = "4"; },
+       "-X: unsupported proxy protocol '4' (want 5 or connect)"},
+  };
+  for (const Case& c : cases) {
+    Options o = Connect();
+    c.edit(o);
+    EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, c.message)) << c.message;
+  }
+  Options ok = Connect();
+  ok.ssl = true;
+  ok.ssl_pin = "sha256//Q8a4HZ22yTNwWQqTnIeQxmNVqc7cFQE/F3Yt86yoQt0=;sha256//2Ya5dG2nmMpPA5BXf+R6pfeQ5rGv/UkOHahzdERBmmM=";
+  EXPECT_THAT(Validate(ok), IsOk());
 }
 
 TEST(NcOptionsTest, Conflicts) {

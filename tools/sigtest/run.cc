@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/io/fd.h"
+#include "lib/io/wait.h"
 #include "lib/signal/names.h"
 #include "lib/signal/signal_source.h"
 
@@ -156,12 +157,8 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
       ::kill(child, SIGKILL);
     }
     absl::Time next = std::min(timed_out ? kill_at : timeout_at, absl::InfiniteFuture());
-    int ms = -1;
-    if (next != absl::InfiniteFuture()) {
-      ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(absl::Ceil(next - now, absl::Milliseconds(1)))));
-    }
-    struct pollfd p = {src->fd(), POLLIN, 0};
-    if (::poll(&p, 1, ms) < 0 && errno != EINTR) return absl::ErrnoToStatus(errno, "poll");
+    absl::StatusOr<bool> ready = WaitUntil(src->fd(), POLLIN, next, "signals");
+    if (!ready.ok()) return ready.status();
     absl::StatusOr<std::vector<signals::SignalInfo>> sigs = src->Read();
     if (!sigs.ok()) return sigs.status();
     for (const signals::SignalInfo& s : *sigs) {
@@ -183,9 +180,7 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
   // usually reached them too), reaped as they go.
   absl::Time grace_end = absl::Now() + o.grace;
   while (!Children(child).empty() && absl::Now() < grace_end) {
-    int ms = static_cast<int>(absl::ToInt64Milliseconds(absl::Ceil(grace_end - absl::Now(), absl::Milliseconds(1))));
-    struct pollfd p = {src->fd(), POLLIN, 0};
-    ::poll(&p, 1, std::max(ms, 0));
+    (void)WaitUntil(src->fd(), POLLIN, grace_end, "signals");
     (void)src->Read();
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {
     }

@@ -271,9 +271,11 @@ TEST(SigtestDemoTest, AlarmTicks) {
   absl::Time start = absl::Now();
   std::string out = Output({Sigtest(), "alarm", "--interval", "20ms", "--count", "3"});
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(60));
-  EXPECT_THAT(out, MatchesRegex("tick 1 \\+0\\.0[0-9]+s jitter=[-+][0-9]+us overrun=0\n"
-                                "tick 2 [^\n]*\ntick 3 [^\n]*\n"
-                                "jitter p50 [-+][0-9]+us p99 [-+][0-9]+us max [-+][0-9]+us, overruns 0\n"));
+  // A loaded machine may deliver a tick late: it then shows as an overrun
+  // and the tick numbers skip, which is what the demo is for.
+  EXPECT_THAT(out, MatchesRegex("tick 1 \\+0\\.[0-9]+s jitter=[-+][0-9]+us overrun=[0-9]+\n"
+                                "(tick [0-9]+ \\+[0-9.]+s jitter=[-+][0-9]+us overrun=[0-9]+\n){2}"
+                                "jitter p50 [-+][0-9]+us p99 [-+][0-9]+us max [-+][0-9]+us, overruns [0-9]+\n"));
 }
 
 TEST(SigtestDemoTest, LatencyReportsPercentiles) {

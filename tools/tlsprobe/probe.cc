@@ -15,17 +15,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/io/wait.h"
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "lib/tls/tls_stream.h"
 
 namespace ipckit::tlsprobe {
 namespace {
-
-bool IsIpLiteral(const std::string& host) {
-  unsigned char buf[sizeof(struct in6_addr)];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
 
 // Reason returns the part of a "context: reason" message after the context.
 std::string Reason(absl::string_view message) {
@@ -56,11 +52,10 @@ struct Connection {
 };
 
 void WaitFor(int fd, uint32_t events, absl::Time deadline) {
-  struct pollfd p = {fd, 0, 0};
-  if (events & kReadable) p.events |= POLLIN;
-  if (events & kWritable) p.events |= POLLOUT;
-  absl::Duration left = std::max(deadline - absl::Now(), absl::ZeroDuration());
-  ::poll(&p, 1, static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, INT_MAX)));
+  short e = 0;
+  if (events & kReadable) e |= POLLIN;
+  if (events & kWritable) e |= POLLOUT;
+  (void)WaitUntil(fd, e, deadline, "read");
 }
 
 // AfterHandshake reads briefly for what comes after the handshake: TLS 1.3
@@ -209,11 +204,7 @@ ProbeResult Probe(const Target& target, const ProbeOptions& o, const TlsContext&
   r.target = target;
   absl::Time start = absl::Now();
   if (!o.no_sni) {
-    if (o.servername) {
-      r.sni = *o.servername;
-    } else if (!IsIpLiteral(target.host)) {
-      r.sni = target.host;
-    }
+    r.sni = o.servername ? *o.servername : TlsClientParams::For(target.host).server_name;
   }
   net::ResolveOptions ro;
   ro.family = o.family == AF_INET ? net::Family::kIPv4 : o.family == AF_INET6 ? net::Family::kIPv6 : net::Family::kAny;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/io/fd.h"
+#include "lib/io/wait.h"
 
 namespace ipckit::tlsprobe {
 namespace {
@@ -87,13 +88,9 @@ class Dialogue {
   static constexpr size_t kMaxReply = 64 * 1024;
 
   absl::Status Fill() {
-    absl::Duration left = deadline_ - absl::Now();
-    if (left <= absl::ZeroDuration()) return absl::DeadlineExceededError("STARTTLS: timed out");
-    struct pollfd p = {fd_, POLLIN, 0};
-    int ms = static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, INT_MAX));
-    int r = ::poll(&p, 1, ms);
-    if (r < 0 && errno != EINTR) return absl::ErrnoToStatus(errno, "STARTTLS: poll");
-    if (r <= 0) return absl::OkStatus();  // Loop re-checks the deadline.
+    absl::StatusOr<bool> ready = WaitUntil(fd_, POLLIN, deadline_, "STARTTLS");
+    if (!ready.ok()) return ready.status();
+    if (!*ready) return absl::DeadlineExceededError("STARTTLS: timed out");
     char chunk[4096];
     absl::StatusOr<size_t> n = ReadOnce(fd_, absl::MakeSpan(chunk), "STARTTLS: read");
     if (!n.ok()) return n.status();

@@ -1,0 +1,70 @@
+// nc_options.h: nc's options as one value (filled by main from the command
+// line, checked by Validate in nc.h), and nc's exit codes.
+#ifndef IPCKIT_TOOLS_NC_NC_OPTIONS_H_
+#define IPCKIT_TOOLS_NC_NC_OPTIONS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace ipckit::nc {
+
+// Exit codes beyond lib/cli's 0 (ok), 1 (failure) and 2 (usage).
+inline constexpr int kExitTimeout = 3;  // A connect (or -z probe) timed out.
+inline constexpr int kExitTlsVerify = 4;  // TLS: certificate verification or pin failed.
+
+struct Options {
+  bool ipv4 = false;                 // -4
+  bool ipv6 = false;                 // -6
+  bool listen = false;               // -l
+  bool keep_listening = false;       // -k
+  bool udp = false;                  // -u
+  bool unix_socket = false;          // -U
+  bool scan = false;                 // -z
+  int verbose = 0;                   // -v
+  bool numeric = false;              // -n
+  bool shutdown_on_eof = false;      // -N
+  bool no_shutdown = false;          // --no-shutdown
+  std::optional<std::string> quit_after;  // -q SECS (negative: never)
+  std::optional<absl::Duration> timeout;  // -w
+  std::string source_address;        // -s
+  std::optional<int> source_port;    // -p
+  bool crlf = false;                 // -C
+  bool no_stdin = false;             // -d
+  absl::Duration interval = absl::ZeroDuration();  // -i
+  std::optional<std::string> tos;    // -T
+  std::optional<int> recv_buffer;    // -I
+  std::optional<int> send_buffer;    // -O
+  bool random_ports = false;         // -r
+  bool pass_fd = false;              // -F
+  bool send_only = false;            // --send-only
+  bool recv_only = false;            // --recv-only
+  bool keep_sending = false;         // --keep-sending
+  std::string port_file;             // --port-file
+  std::string exec;                  // --exec
+  std::string sh_exec;               // --sh-exec
+  // TLS (--ssl).
+  bool ssl = false;                                 // --ssl
+  std::optional<std::string> ssl_trustfile;         // --ssl-trustfile
+  std::optional<std::string> ssl_servername;        // --ssl-servername
+  std::optional<std::string> ssl_alpn;              // --ssl-alpn
+  std::optional<std::string> ssl_cert, ssl_key;     // --ssl-cert, --ssl-key
+  std::optional<std::string> ssl_ciphers;           // --ssl-ciphers
+  std::optional<std::string> ssl_pin;               // --ssl-pin sha256//...[;sha256//...]
+  std::optional<std::string> ssl_verify_client;     // --ssl-verify-client CA (with -l)
+  bool insecure = false;                            // --insecure
+  // Proxies, as OpenBSD nc.
+  std::optional<std::string> proxy;                 // -x HOST:PORT
+  std::optional<std::string> proxy_protocol;        // -X 5|connect (default 5)
+  std::optional<std::string> proxy_user;            // -P USER
+  // Flags whose meaning differs between netcats; given, they are rejected.
+  std::optional<std::string> flag_e, flag_c;
+  bool flag_t = false;
+  std::vector<std::string> args;     // HOST PORT[S], or PORT / HOST PORT with -l, or PATH with -U.
+};
+
+}  // namespace ipckit::nc
+
+#endif  // IPCKIT_TOOLS_NC_NC_OPTIONS_H_
