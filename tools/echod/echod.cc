@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
 
 namespace ipckit::echod {
@@ -54,6 +55,7 @@ absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>&
                 {&o.udp, Transport::kUdp},
                 {&o.unix_path, Transport::kUnix},
                 {&o.unix_dgram, Transport::kUnixDgram}};
+  bool any_tls = o.tls;
   for (const Group& g : groups) {
     for (const std::string& a : *g.args) {
       // -u and -U take plain addresses; only -l takes a transport prefix.
@@ -61,10 +63,26 @@ absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>&
                                             ? ParseListenSpec(a, g.transport)
                                             : ParseListenSpec(absl::StrCat(TransportName(g.transport), ":", a), g.transport);
       if (!spec.ok()) return spec.status();
+      if (o.tls && IsStream(spec->transport)) spec->tls = true;
+      any_tls = any_tls || spec->tls;
       s.listeners.push_back(*spec);
     }
   }
   s.inherited_fds = listen_fds;
+  s.inherited_tls = o.tls;
+  if (any_tls) {
+    if (o.cert.empty() || o.key.empty()) return Usage("TLS listeners need --cert and --key");
+    TlsOptions t;
+    t.cert_file = o.cert;
+    t.key_file = o.key;
+    t.client_ca_file = o.client_ca;
+    if (!o.alpn.empty()) t.alpn = absl::StrSplit(o.alpn, ',');
+    absl::StatusOr<TlsContext> ctx = TlsContext::Server(t);
+    if (!ctx.ok()) return ctx.status();
+    s.tls = std::make_shared<const TlsContext>(*std::move(ctx));
+  } else if (!o.cert.empty() || !o.key.empty() || !o.alpn.empty() || !o.client_ca.empty()) {
+    return Usage("--cert, --key, --alpn and --client-ca need a TLS listener (--tls or -l tls:ADDR)");
+  }
   if (s.listeners.empty() && s.inherited_fds.empty()) {
     return Usage("no listeners: give -l, -u, -U or --unix-dgram (or LISTEN_FDS)");
   }
@@ -116,7 +134,8 @@ absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, s
   absl::Status s = (*server)->Start();
   if (!s.ok()) return s;
   for (const Bound& b : (*server)->bound()) {
-    out << "listening on " << b.address << " (" << TransportName(b.transport) << ")\n";
+    out << "listening on " << b.address << " (" << TransportName(b.transport) << (b.tls ? "+tls" : "")
+        << ")\n";
   }
   out.flush();
   if (!o.port_file.empty()) {

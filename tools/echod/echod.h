@@ -33,6 +33,10 @@ struct Options {
   bool rst = false;
   bool no_splice = false;
   std::string drop_rate = "0";
+  bool tls = false;                     // --tls: every stream listener (-l, -U) speaks TLS.
+  std::string cert, key;                // --cert, --key (PEM).
+  std::string alpn;                     // --alpn h2,http/1.1
+  std::string client_ca;                // --client-ca: require client certificates.
 };
 
 // Validate checks `opts` and returns the ServerOptions they describe, or

@@ -19,6 +19,10 @@ absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport def
   ListenSpec spec;
   spec.transport = default_transport;
   absl::string_view rest = text;
+  if (absl::StartsWith(rest, "tls:")) {
+    spec.tls = true;
+    rest.remove_prefix(4);
+  }
   for (Transport t : {Transport::kUnixDgram, Transport::kUnix, Transport::kTcp, Transport::kUdp}) {
     std::string prefix = absl::StrCat(TransportName(t), ":");
     if (absl::StartsWith(rest, prefix)) {
@@ -26,6 +30,10 @@ absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport def
       rest.remove_prefix(prefix.size());
       break;
     }
+  }
+  if (spec.tls && !IsStream(spec.transport)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid listener '", text, "': TLS needs a stream transport (tcp or unix)"));
   }
   if (spec.transport == Transport::kUnix || spec.transport == Transport::kUnixDgram) {
     absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(rest);

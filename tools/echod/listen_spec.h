@@ -1,4 +1,4 @@
-// listen_spec.h parses echod's listener arguments: "[tcp:|udp:|unix:|unix-dgram:]ADDR",
+// listen_spec.h parses echod's listener arguments: "[tls:][tcp:|udp:|unix:|unix-dgram:]ADDR",
 // where ADDR is HOST:PORT or [IPV6]:PORT for tcp and udp, and a path or @name
 // for the Unix transports.
 #ifndef IPCKIT_TOOLS_ECHOD_LISTEN_SPEC_H_
@@ -17,11 +17,14 @@ enum class Transport { kTcp, kUdp, kUnix, kUnixDgram };
 struct ListenSpec {
   Transport transport = Transport::kTcp;
   net::SocketAddress address;
+  bool tls = false;  // "tls:" before the rest: TLS over a tcp or unix listener.
 };
 
 // ParseListenSpec parses one listener argument, with `default_transport` when
-// it has no prefix; an empty host is the dual-stack wildcard. It returns
-// kInvalidArgument: "invalid listener 'x': expected HOST:PORT or [IPV6]:PORT".
+// it has no prefix; "tls:" in front (tls:127.0.0.1:0, tls:unix:/p) asks for
+// TLS; an empty host is the dual-stack wildcard. It returns kInvalidArgument:
+// "invalid listener 'x': expected HOST:PORT or [IPV6]:PORT", "invalid
+// listener 'tls:udp:...': TLS needs a stream transport (tcp or unix)".
 absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport default_transport);
 
 // TransportName returns "tcp", "udp", "unix" or "unix-dgram".

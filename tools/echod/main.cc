@@ -11,10 +11,10 @@
 namespace {
 
 constexpr char kEpilog[] =
-    R"TXT(Listeners: -l takes [tcp:|udp:|unix:|unix-dgram:]ADDR; ADDR is HOST:PORT,
+    R"TXT(Listeners: -l takes [tls:][tcp:|udp:|unix:|unix-dgram:]ADDR; ADDR is HOST:PORT,
 [IPV6]:PORT or :PORT (all addresses, dual-stack), a path, or @name (abstract).
 Port 0 picks a free port; each listener prints "listening on ADDR (transport)"
-on stdout, in the order -l, -u, -U, --unix-dgram. With LISTEN_PID/LISTEN_FDS set (socket activation), fds 3.. are served.
+on stdout, in the order -l, -u, -U, --unix-dgram ("(tcp+tls)" for TLS). With LISTEN_PID/LISTEN_FDS set (socket activation), fds 3.. are served.
 
 SIGTERM or SIGINT: stop accepting, let connections finish for --drain-timeout,
 print stats to stderr and exit 0. SIGUSR1: print stats to stderr.
@@ -27,7 +27,8 @@ Exit status: 0 after a signal, 1 on a failure to listen, 2 usage error.
 Examples:
   echod -l 127.0.0.1:0 --port-file port
   echod -l [::]:7007 -u [::]:7007 -U /tmp/echo.sock --workers 2
-  echod -l 127.0.0.1:0 --close-after 100 --rst      (a misbehaving server for tests))TXT";
+  echod -l 127.0.0.1:0 --close-after 100 --rst      (a misbehaving server for tests)
+  echod -l 127.0.0.1:0 -l tls:127.0.0.1:0 --cert srv.pem --key srv.key   (plain and TLS))TXT";
 
 }  // namespace
 
@@ -61,7 +62,12 @@ int main(int argc, char** argv) {
       .Size(0, "chunk", "SIZE", "fault: echo in pieces of SIZE bytes", &o.chunk, 1 << 26)
       .Size(0, "close-after", "BYTES", "fault: close after echoing BYTES", &o.close_after)
       .Flag(0, "rst", "fault: close connections with a reset (RST)", &o.rst)
-      .String(0, "drop-rate", "P", "fault: drop this fraction (0-1) of UDP datagrams", &o.drop_rate);
+      .String(0, "drop-rate", "P", "fault: drop this fraction (0-1) of UDP datagrams", &o.drop_rate)
+      .Flag(0, "tls", "serve TLS on every stream listener (or prefix one: -l tls:ADDR)", &o.tls)
+      .String(0, "cert", "FILE", "TLS certificate chain (PEM)", &o.cert)
+      .String(0, "key", "FILE", "TLS private key (PEM)", &o.key)
+      .String(0, "alpn", "LIST", "TLS: ALPN protocols to accept, in preference order", &o.alpn)
+      .String(0, "client-ca", "FILE", "TLS: require client certificates signed by FILE", &o.client_ca);
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   if (!args.empty()) {
     return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));

@@ -21,6 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "lib/io/fd.h"
 #include "lib/net/socket.h"
+#include "lib/tls/tls_stream.h"
 
 namespace ipckit::echod {
 
@@ -45,7 +46,7 @@ int64_t NowNs() {
 // WorkerCounters are written by one worker thread and read by any.
 struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> accepted{0}, rejected{0}, bytes_in{0}, bytes_out{0}, datagrams_in{0},
-      datagrams_out{0}, dropped{0};
+      datagrams_out{0}, dropped{0}, handshakes{0}, handshake_failures{0};
 };
 
 // Add increments a counter that only this thread writes: a plain add, no lock.
@@ -81,6 +82,7 @@ struct Handler {
 struct ListenerHandler : Handler {
   int fd;
   Transport transport;
+  bool tls;
 };
 
 // Conn is one stream connection. `kept` holds only what the client has not
@@ -102,6 +104,9 @@ struct Conn : Handler {
   // echoes through a pipe with splice(2) and keeps the pipe until it closes.
   UniqueFd pipe_r, pipe_w;
   size_t in_pipe = 0;
+  // TLS: the stream owns fd; until the handshake is done nothing is echoed.
+  std::unique_ptr<TlsStream> tls;
+  bool handshaking = false;
 };
 
 constexpr size_t kBulkRead = 64 * 1024;
@@ -111,13 +116,14 @@ constexpr size_t kBulkRead = 64 * 1024;
 class Server::Worker {
  public:
   Worker(const ServerOptions& o, const std::vector<int>& fds,
-         const std::vector<Transport>& transports, Counters* counters)
+         const std::vector<Transport>& transports, const std::vector<bool>& tls, Counters* counters)
       : o_(o), shared_(counters), rng_(std::random_device()()) {
     for (size_t i = 0; i < fds.size(); ++i) {
       auto h = std::make_unique<ListenerHandler>();
       h->kind = IsStream(transports[i]) ? Kind::kListener : Kind::kDatagram;
       h->fd = fds[i];
       h->transport = transports[i];
+      h->tls = tls[i];
       listeners_.push_back(std::move(h));
     }
     scratch_.reset(new char[std::max(kScratch, o.buffer_size) + 1]);
@@ -247,21 +253,93 @@ class Server::Worker {
       }
       Conn* raw = c.get();
       conns_[raw->id] = std::move(c);
+      if (l->tls) {
+        absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Server(*o_.tls, UniqueFd(fd), "client");
+        if (!tls.ok()) {  // Only SSL_new can fail here (memory): the stream closed fd.
+          raw->fd = -2;
+          Add(counters_->handshake_failures, 1);
+          Forget(raw);
+          continue;
+        }
+        raw->tls = *std::move(tls);
+        raw->handshaking = true;
+        raw->events = EPOLLIN | EPOLLRDHUP;
+        Ctl(EPOLL_CTL_ADD, fd, raw->events, raw);
+        continue;
+      }
       uint32_t ev = EPOLLIN | EPOLLRDHUP;
       if (o_.service == Service::kChargen) ev |= EPOLLOUT;
       raw->events = ev;
       Ctl(EPOLL_CTL_ADD, fd, ev, raw);
-      if (o_.service == Service::kDaytime) {
-        std::string line = Daytime();
-        Send(raw, line.data(), line.size());
-        if (!Alive(raw)) continue;
-        if (raw->kept_len == 0) {
-          Close(raw, true);
-        } else {
-          raw->read_eof = true;  // Close once the line is out.
-        }
-      }
+      Established(raw);
     }
+  }
+
+  // Established starts the service on a connection ready for data: daytime
+  // sends its line at once.
+  void Established(Conn* c) {
+    if (o_.service == Service::kChargen) Watch(c, c->events | EPOLLOUT);
+    if (o_.service != Service::kDaytime) return;
+    std::string line = Daytime();
+    Send(c, line.data(), line.size());
+    if (!Alive(c)) return;
+    if (c->kept_len == 0) {
+      Close(c, true);
+    } else {
+      c->read_eof = true;  // Close once the line is out.
+    }
+  }
+
+  // Handshake advances a TLS handshake; once done the connection is served.
+  void Handshake(Conn* c) {
+    absl::Status s = c->tls->Handshake();
+    if (absl::IsUnavailable(s)) {
+      uint32_t wait = c->tls->HandshakeWaitsFor();
+      Watch(c, ((wait & kReadable) ? uint32_t{EPOLLIN | EPOLLRDHUP} : 0u) |
+                   ((wait & kWritable) ? uint32_t{EPOLLOUT} : 0u));
+      return;
+    }
+    if (!s.ok()) {
+      Add(counters_->handshake_failures, 1);
+      // BoringSSL has sent its alert. Unread input would turn the close into
+      // a reset that can overtake the alert: read it away, then FIN.
+      while (::recv(c->fd, scratch_.get(), kScratch, MSG_DONTWAIT) > 0) {
+      }
+      ::shutdown(c->fd, SHUT_WR);
+      Close(c, false);
+      return;
+    }
+    Add(counters_->handshakes, 1);
+    c->handshaking = false;
+    Watch(c, EPOLLIN | EPOLLRDHUP);
+    Established(c);
+    if (Alive(c) && c->reading) ReadTls(c);
+  }
+
+  // ReadTls reads until BoringSSL holds no decrypted bytes, which epoll
+  // cannot announce.
+  void ReadTls(Conn* c) {
+    do {
+      Read(c);
+    } while (Alive(c) && c->reading && c->tls->HasBufferedInput());
+  }
+
+  // Recv and Transmit are recv(2) and send(2) for plain and TLS connections
+  // alike: bytes, 0 at EOF (Recv), or -1 with errno (EAGAIN: would block).
+  ssize_t Recv(Conn* c, char* buf, size_t n) {
+    if (!c->tls) return ::recv(c->fd, buf, n, 0);
+    absl::StatusOr<size_t> r = c->tls->Read(absl::MakeSpan(buf, n));
+    if (r.ok()) return static_cast<ssize_t>(*r);
+    errno = absl::IsUnavailable(r.status()) ? EAGAIN : ECONNRESET;
+    return -1;
+  }
+
+  ssize_t Transmit(Conn* c, const char* data, size_t n) {
+    if (!c->tls) return ::send(c->fd, data, n, MSG_NOSIGNAL);
+    absl::StatusOr<size_t> r = c->tls->Write(absl::string_view(data, n));
+    if (r.ok()) return static_cast<ssize_t>(*r);
+    errno = absl::IsUnavailable(r.status()) ? EAGAIN : EPIPE;
+    return -1;
   }
 
   // Send writes `n` bytes (in --chunk pieces) and keeps what does not fit.
@@ -269,7 +347,7 @@ class Server::Worker {
     size_t done = 0;
     while (done < n) {
       size_t piece = o_.chunk > 0 ? std::min(o_.chunk, n - done) : n - done;
-      ssize_t w = ::send(c->fd, data + done, piece, MSG_NOSIGNAL);
+      ssize_t w = Transmit(c, data + done, piece);
       if (w <= 0) {
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && errno != EAGAIN) {
@@ -295,11 +373,21 @@ class Server::Worker {
 
   void OnConn(Conn* c, uint32_t events) {
     if (!Alive(c)) return;
+    if (c->handshaking) {
+      Handshake(c);
+      return;
+    }
     if (events & EPOLLOUT) {
       Flush(c);
       if (!Alive(c)) return;
     }
-    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && c->reading) Read(c);
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && c->reading) {
+      if (c->tls) {
+        ReadTls(c);
+      } else {
+        Read(c);
+      }
+    }
     if (Alive(c) && (events & EPOLLERR) && !(events & EPOLLIN)) Close(c, false);
   }
 
@@ -315,7 +403,7 @@ class Server::Worker {
       room = o_.buffer_size > c->delayed_bytes ? o_.buffer_size - c->delayed_bytes : 0;
       if (room == 0) return;
     }
-    ssize_t n = ::recv(c->fd, scratch_.get(), room, 0);
+    ssize_t n = Recv(c, scratch_.get(), room);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return;
       Close(c, false);
@@ -331,7 +419,7 @@ class Server::Worker {
         o_.service == Service::kDaytime) {
       return;  // Input is read and dropped.
     }
-    if (splice_ok_ && static_cast<size_t>(n) >= kBulkRead && !c->pipe_r) StartBulk(c);
+    if (splice_ok_ && !c->tls && static_cast<size_t>(n) >= kBulkRead && !c->pipe_r) StartBulk(c);
     size_t len = static_cast<size_t>(n);
     if (o_.close_after > 0) len = static_cast<size_t>(std::min<uint64_t>(len, o_.close_after - c->echoed));
     c->echoed += len;
@@ -420,7 +508,7 @@ class Server::Worker {
     }
     while (c->kept_len > 0) {
       size_t piece = o_.chunk > 0 ? std::min(o_.chunk, c->kept_len) : c->kept_len;
-      ssize_t w = ::send(c->fd, c->kept.get() + c->kept_off, piece, MSG_NOSIGNAL);
+      ssize_t w = Transmit(c, c->kept.get() + c->kept_off, piece);
       if (w < 0 && errno == EINTR) continue;
       if (w < 0 && errno == EAGAIN) return;
       if (w <= 0) {
@@ -440,6 +528,8 @@ class Server::Worker {
     c->reading = o_.delay == absl::ZeroDuration() || c->delayed_bytes < o_.buffer_size;
     Watch(c, (c->reading ? EPOLLIN | EPOLLRDHUP : 0) |
                  (o_.service == Service::kChargen ? uint32_t{EPOLLOUT} : 0u));
+    // Decrypted bytes held while we were not reading get no epoll event.
+    if (c->tls && c->reading && c->tls->HasBufferedInput()) ReadTls(c);
   }
 
   // OnEof records the client's EOF: no more reading; finish once flushed.
@@ -464,12 +554,23 @@ class Server::Worker {
       struct linger l = {1, 0};  // Abortive close: RST instead of FIN.
       ::setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
     } else if (graceful) {
+      if (c->tls && !c->handshaking) (void)c->tls->CloseWrite();  // close_notify, best effort.
       ::shutdown(c->fd, SHUT_WR);
     }
     Ctl(EPOLL_CTL_DEL, c->fd, 0, nullptr);
-    ::close(c->fd);
-    shared_->active.fetch_sub(1, std::memory_order_relaxed);
+    if (c->tls) {
+      c->tls.reset();  // Closes the socket.
+    } else {
+      ::close(c->fd);
+    }
     c->fd = -1;  // Events later in this batch may still point here.
+    Forget(c);
+  }
+
+  // Forget drops a connection whose socket is closed.
+  void Forget(Conn* c) {
+    shared_->active.fetch_sub(1, std::memory_order_relaxed);
+    c->fd = -1;
     auto it = conns_.find(c->id);
     closed_.push_back(std::move(it->second));
     conns_.erase(it);
@@ -607,15 +708,16 @@ std::string FormatStats(const Stats& s, bool json) {
   if (json) {
     return absl::StrFormat(
         "{\"accepted\":%d,\"active\":%d,\"rejected\":%d,\"bytes_in\":%d,\"bytes_out\":%d,"
-        "\"datagrams_in\":%d,\"datagrams_out\":%d,\"dropped\":%d}",
+        "\"datagrams_in\":%d,\"datagrams_out\":%d,\"dropped\":%d,\"handshakes\":%d,"
+        "\"handshake_failures\":%d}",
         s.accepted, s.active, s.rejected, s.bytes_in, s.bytes_out, s.datagrams_in, s.datagrams_out,
-        s.dropped);
+        s.dropped, s.handshakes, s.handshake_failures);
   }
   return absl::StrFormat(
       "stats: accepted=%d active=%d rejected=%d bytes_in=%d bytes_out=%d datagrams_in=%d "
-      "datagrams_out=%d dropped=%d",
+      "datagrams_out=%d dropped=%d handshakes=%d handshake_failures=%d",
       s.accepted, s.active, s.rejected, s.bytes_in, s.bytes_out, s.datagrams_in, s.datagrams_out,
-      s.dropped);
+      s.dropped, s.handshakes, s.handshake_failures);
 }
 
 Server::Server(const ServerOptions& options)
@@ -646,8 +748,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& opti
     }
     absl::Status st = SetNonBlocking(fd, true);
     if (!st.ok()) return st;
-    s->bound_.push_back(Bound{spec.transport, l->address().ToString(), l->address().port()});
+    s->bound_.push_back(Bound{spec.transport, l->address().ToString(), l->address().port(), spec.tls});
     s->transports_.push_back(spec.transport);
+    s->tls_.push_back(spec.tls);
     s->fds_.push_back(fd);
     s->listeners_.push_back(std::move(*l));  // Removes its Unix path when the server goes.
   }
@@ -665,18 +768,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& opti
     absl::Status st = SetNonBlocking(fd, true);
     if (st.ok()) st = SetCloseOnExec(fd, true);
     if (!st.ok()) return st;
-    s->bound_.push_back(Bound{t, a->ToString(), a->port()});
+    bool tls = options.inherited_tls && IsStream(t);
+    s->bound_.push_back(Bound{t, a->ToString(), a->port(), tls});
     s->transports_.push_back(t);
+    s->tls_.push_back(tls);
     s->fds_.push_back(fd);
     s->inherited_.push_back(sock.Release());
   }
   if (s->fds_.empty()) return absl::InvalidArgumentError("no listeners");
+  for (bool tls : s->tls_) {
+    if (tls && !options.tls) return absl::InvalidArgumentError("a TLS listener needs --cert and --key");
+  }
   return s;
 }
 
 absl::Status Server::Start() {
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    auto w = std::make_unique<Worker>(options_, fds_, transports_, counters_.get());
+    auto w = std::make_unique<Worker>(options_, fds_, transports_, tls_, counters_.get());
     absl::Status s = w->Init();
     if (!s.ok()) return s;
     workers_.push_back(std::move(w));
@@ -707,6 +815,8 @@ Stats Server::stats() const {
     s.datagrams_in += c.datagrams_in.load(std::memory_order_relaxed);
     s.datagrams_out += c.datagrams_out.load(std::memory_order_relaxed);
     s.dropped += c.dropped.load(std::memory_order_relaxed);
+    s.handshakes += c.handshakes.load(std::memory_order_relaxed);
+    s.handshake_failures += c.handshake_failures.load(std::memory_order_relaxed);
   }
   return s;
 }

@@ -3,7 +3,11 @@
 // half-close, bounded per-connection memory, UDP replies from the address a
 // datagram came to, limits, fault injection, and graceful drain.
 //
-// Memory per connection: an idle connection holds no buffer. Data is echoed
+// TLS listeners run the handshake in the same loop (lib/tls TlsStream, non-
+// blocking) and then echo decrypted bytes the same way, without splice.
+//
+// Memory per connection: an idle connection holds no buffer (a TLS one holds
+// its SSL object). Data is echoed
 // straight from a per-worker scratch buffer of buffer_size; only what the client is
 // not reading fast enough is kept, at most one read's worth (buffer_size),
 // and while it is kept echod stops reading that connection.
@@ -31,6 +35,7 @@
 #include "absl/time/time.h"
 #include "lib/io/unique_fd.h"
 #include "lib/net/socket.h"
+#include "lib/tls/tls_context.h"
 #include "tools/echod/listen_spec.h"
 
 namespace ipckit::echod {
@@ -40,6 +45,9 @@ enum class Service { kEcho, kDiscard, kChargen, kDaytime };
 struct ServerOptions {
   std::vector<ListenSpec> listeners;
   std::vector<int> inherited_fds;  // Socket activation (LISTEN_FDS): already bound.
+  bool inherited_tls = false;      // Serve TLS on inherited stream sockets.
+  // The server context for listeners with tls set (ListenSpec::tls).
+  std::shared_ptr<const TlsContext> tls;
   int workers = 1;
   int64_t max_conns = 0;  // 0: no limit.
   absl::Duration idle_timeout = absl::InfiniteDuration();
@@ -64,6 +72,8 @@ struct Stats {
   uint64_t datagrams_in = 0;
   uint64_t datagrams_out = 0;
   uint64_t dropped = 0;
+  uint64_t handshakes = 0;          // TLS handshakes completed.
+  uint64_t handshake_failures = 0;  // TLS handshakes that failed.
 };
 
 // FormatStats returns one line: "stats: accepted=3 active=1 ..." or a JSON object.
@@ -74,6 +84,7 @@ struct Bound {
   Transport transport;
   std::string address;  // "127.0.0.1:40123", "[::]:7007", "/tmp/e.sock".
   uint16_t port = 0;
+  bool tls = false;
 };
 
 class Server {
@@ -109,6 +120,7 @@ class Server {
   std::vector<UniqueFd> inherited_;       // Socket activation.
   std::vector<int> fds_;                  // Every listening socket, shared by the workers.
   std::vector<Transport> transports_;
+  std::vector<bool> tls_;
   std::vector<Bound> bound_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

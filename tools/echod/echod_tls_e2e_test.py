@@ -1,0 +1,202 @@
+"""echod --tls / -l tls:ADDR end to end.
+
+Clients are real: Python's ssl (OpenSSL), openssl s_client, and tlsprobe.
+echod binds port 0 and reports each listener on stdout; the test reads those
+lines with a deadline.
+"""
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+ECHOD, TLSPROBE, CERTS = sys.argv[1], sys.argv[2], sys.argv[3]
+DEADLINE = 10
+
+
+def cert(name):
+    return os.path.join(CERTS, name)
+
+
+TLS_ARGS = ["--cert", cert("server.pem"), "--key", cert("server.key")]
+
+
+class Echod:
+    def __init__(self, *args):
+        self.proc = subprocess.Popen([ECHOD, "--workers", "2"] + list(args), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, bufsize=0)
+        self.listeners = []
+        want = sum(1 for a in args if a in ("-l", "-U"))
+        out = b""
+        end = time.monotonic() + DEADLINE
+        while len(self.listeners) < want and time.monotonic() < end:
+            r, _, _ = select.select([self.proc.stdout], [], [], max(0, end - time.monotonic()))
+            chunk = os.read(self.proc.stdout.fileno(), 4096) if r else b""
+            if not chunk:
+                break
+            out += chunk
+            self.listeners = re.findall(rb"listening on (\S+) \((\S+)\)\n", out)
+        if len(self.listeners) < want:
+            self.proc.kill()
+            raise RuntimeError(f"echod did not start: {out!r} {self.proc.stderr.read()!r}")
+        self.listeners = [(a.decode(), t.decode()) for a, t in self.listeners]
+
+    def port(self, i):
+        return int(self.listeners[i][0].rsplit(":", 1)[1])
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        out, err = self.proc.communicate(timeout=DEADLINE)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return self.proc.returncode, err.decode()
+
+
+def client_ctx(alpn=None, with_cert=False):
+    ctx = ssl.create_default_context(cafile=cert("ca.pem"))
+    if alpn:
+        ctx.set_alpn_protocols(alpn)
+    if with_cert:
+        ctx.load_cert_chain(cert("client.pem"), cert("client.key"))
+    return ctx
+
+
+def echo_over(tls, data):
+    """Sends `data` and reads the same number of bytes back."""
+    tls.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        b = tls.recv(1 << 20)
+        if not b:
+            break
+        got += b
+    return got
+
+
+class EchodTlsTest(unittest.TestCase):
+    def start(self, *args):
+        e = Echod(*args)
+        self.addCleanup(lambda: e.proc.poll() is None and e.stop())
+        return e
+
+    def test_plain_and_tls_listeners_in_one_process(self):
+        e = self.start("-l", "127.0.0.1:0", "-l", "tls:127.0.0.1:0", *TLS_ARGS, "--json")
+        self.assertEqual([t for _, t in e.listeners], ["tcp", "tcp+tls"])
+        data = os.urandom(3 << 20)
+        with socket.create_connection(("127.0.0.1", e.port(1))) as raw:
+            with client_ctx().wrap_socket(raw, server_hostname="localhost") as t:
+                self.assertEqual(t.version(), "TLSv1.3")
+                self.assertEqual(echo_over(t, data), data)
+        with client_ctx().wrap_socket(socket.create_connection(("127.0.0.1", e.port(1))),
+                                      server_hostname="127.0.0.1") as t:
+            self.assertEqual(echo_over(t, b"by IP SAN"), b"by IP SAN")
+        with socket.create_connection(("127.0.0.1", e.port(0))) as p:
+            p.sendall(b"plain")
+            self.assertEqual(p.recv(5), b"plain")
+        code, err = e.stop()
+        self.assertEqual(code, 0)
+        stats = json.loads(err.strip().splitlines()[-1])
+        self.assertEqual(stats["handshakes"], 2)
+        self.assertEqual(stats["handshake_failures"], 0)
+        self.assertEqual(stats["bytes_in"], len(data) + 9 + 5)
+
+    def test_tls_flag_covers_tcp_and_unix_listeners(self):
+        path = os.path.join(tempfile.mkdtemp(dir="/tmp"), "e.sock")
+        e = self.start("--tls", "-l", "127.0.0.1:0", "-U", path, *TLS_ARGS)
+        self.assertEqual([t for _, t in e.listeners], ["tcp+tls", "unix+tls"])
+        u = socket.socket(socket.AF_UNIX)
+        u.connect(path)
+        with client_ctx().wrap_socket(u, server_hostname="localhost") as t:
+            self.assertEqual(echo_over(t, b"over unix"), b"over unix")
+
+    def test_alpn_and_openssl_s_client(self):
+        e = self.start("-l", "tls:127.0.0.1:0", *TLS_ARGS, "--alpn", "h2,http/1.1")
+        with client_ctx(alpn=["http/1.1", "h2"]).wrap_socket(
+                socket.create_connection(("127.0.0.1", e.port(0))), server_hostname="localhost") as t:
+            self.assertEqual(t.selected_alpn_protocol(), "h2")
+        # s_client quits at stdin EOF: keep stdin open until the echo is back.
+        p = subprocess.Popen(["openssl", "s_client", "-connect", f"127.0.0.1:{e.port(0)}", "-CAfile",
+                              cert("ca.pem"), "-verify_return_error", "-brief", "-servername", "localhost"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdin.write(b"from s_client\n")
+        p.stdin.flush()
+        got = b""
+        end = time.monotonic() + DEADLINE
+        while b"from s_client\n" not in got and time.monotonic() < end:
+            r, _, _ = select.select([p.stdout], [], [], max(0, end - time.monotonic()))
+            chunk = os.read(p.stdout.fileno(), 4096) if r else b""
+            if not chunk:
+                break
+            got += chunk
+        p.stdin.close()
+        err = p.stderr.read()
+        p.wait(timeout=DEADLINE)
+        p.stdout.close()
+        p.stderr.close()
+        self.assertIn(b"from s_client\n", got)
+        self.assertIn(b"Verification: OK", err)
+
+    def test_client_certificates_required(self):
+        e = self.start("-l", "tls:127.0.0.1:0", *TLS_ARGS, "--client-ca", cert("ca.pem"))
+        with client_ctx(with_cert=True).wrap_socket(socket.create_connection(("127.0.0.1", e.port(0))),
+                                                    server_hostname="localhost") as t:
+            self.assertEqual(echo_over(t, b"with cert"), b"with cert")
+        with self.assertRaises(ssl.SSLError) as ctx:
+            with client_ctx().wrap_socket(socket.create_connection(("127.0.0.1", e.port(0))),
+                                          server_hostname="localhost") as t:
+                t.sendall(b"x")
+                t.recv(1)
+        self.assertIn("CERTIFICATE_REQUIRED", str(ctx.exception))
+
+    def test_tlsprobe_reads_echod(self):
+        e = self.start("-l", "tls:127.0.0.1:0", *TLS_ARGS)
+        p = subprocess.run([TLSPROBE, "--json", "--ca-file", cert("ca.pem"), "--servername", "localhost",
+                            f"127.0.0.1:{e.port(0)}"], capture_output=True, text=True, timeout=DEADLINE)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        j = json.loads(p.stdout)
+        self.assertEqual(j["tls"]["version"], "TLSv1.3")
+        self.assertTrue(j["verify"]["ok"])
+        self.assertEqual(j["cert"]["chain"][0]["subject"], "CN=localhost,O=ipckit test")
+
+    def test_a_failed_handshake_is_counted_and_the_server_goes_on(self):
+        e = self.start("-l", "tls:127.0.0.1:0", *TLS_ARGS, "--json")
+        with socket.create_connection(("127.0.0.1", e.port(0))) as p:
+            p.sendall(b"GET / HTTP/1.0\r\n\r\n")  # Not TLS.
+            p.settimeout(DEADLINE)
+            # BoringSSL sends no alert to a peer that is not speaking TLS; echod
+            # reads the rest away so the close is a FIN, not a reset.
+            self.assertEqual(p.recv(100), b"")
+        with client_ctx().wrap_socket(socket.create_connection(("127.0.0.1", e.port(0))),
+                                      server_hostname="localhost") as t:
+            self.assertEqual(echo_over(t, b"still here"), b"still here")
+        code, err = e.stop()
+        stats = json.loads(err.strip().splitlines()[-1])
+        self.assertEqual((stats["handshakes"], stats["handshake_failures"]), (1, 1))
+
+    def test_usage_errors(self):
+        for args, message in [
+            (["-l", "tls:udp:127.0.0.1:0"] + TLS_ARGS,
+             "echod: invalid listener 'tls:udp:127.0.0.1:0': TLS needs a stream transport (tcp or unix)\n"),
+            (["-l", "tls:127.0.0.1:0"], "echod: TLS listeners need --cert and --key\n"),
+            (["-l", "127.0.0.1:0"] + TLS_ARGS,
+             "echod: --cert, --key, --alpn and --client-ca need a TLS listener (--tls or -l tls:ADDR)\n"),
+        ]:
+            p = subprocess.run([ECHOD] + args, capture_output=True, text=True, timeout=DEADLINE)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertTrue(p.stderr.startswith(message), p.stderr)
+        p = subprocess.run([ECHOD, "--tls", "-l", "127.0.0.1:0", "--cert", cert("server.pem"), "--key",
+                            cert("client.key")], capture_output=True, text=True, timeout=DEADLINE)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("KEY_VALUES_MISMATCH", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
