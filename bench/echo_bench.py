@@ -19,6 +19,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -79,8 +80,9 @@ s.listen({port: 0, host: "127.0.0.1", backlog: 4096}, () => {
 class Server:
     """A running server: its process and its TCP (and maybe UDP) address."""
 
-    def __init__(self, name, argv, udp=False, fixed_port=None):
+    def __init__(self, name, argv, udp=False, fixed_port=None, pattern=r"listening on (\S+)"):
         self.name = name
+        self.pattern = pattern
         self.proc = subprocess.Popen(["taskset", "-c", "0"] + argv, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, text=True)
         self.tcp = self.udp = None
@@ -95,14 +97,23 @@ class Server:
             self.tcp = self._line()
             if udp:
                 self.udp = self._line()
+        # Keep reading what the server prints, so it never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
         self.pids = [self.proc.pid]
 
     def _line(self):
-        line = self.proc.stdout.readline()
-        m = re.search(r"listening on (\S+)", line)
-        if not m:
-            raise RuntimeError("%s: no listening line: %r" % (self.name, line))
-        return m.group(1)
+        """The address from the next line matching the pattern (other lines,
+        such as s_server's banner, are skipped; up to 20)."""
+        seen = []
+        for _ in range(20):
+            line = self.proc.stdout.readline()
+            seen.append(line)
+            m = re.search(self.pattern, line)
+            if m:
+                return m.group(1)
+            if not line:
+                break
+        raise RuntimeError("%s: no listening line: %r" % (self.name, seen))
 
     @staticmethod
     def _listening(port):

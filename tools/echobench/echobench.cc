@@ -16,6 +16,8 @@
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "lib/selector/selector.h"
+#include "lib/tls/tls_context.h"
+#include "lib/tls/tls_stream.h"
 
 namespace ipckit::echobench {
 namespace {
@@ -42,6 +44,8 @@ const std::vector<char>& Pattern() {
 struct Conn {
   int index = 0;
   net::Socket sock;
+  std::unique_ptr<TlsStream> tls;  // With --tls; it owns the socket then.
+  int fd() const { return tls ? tls->fd() : sock.fd(); }
   uint64_t base = 0;         // Pattern offset of this connection.
   uint64_t sent = 0;         // Bytes written.
   uint64_t to_send = 0;      // Bytes of requests issued.
@@ -67,6 +71,14 @@ class Runner {
     absl::StatusOr<std::unique_ptr<Selector>> sel = Selector::Create();
     if (!sel.ok()) return sel.status();
     sel_ = std::move(*sel);
+    if (o_.tls) {
+      TlsOptions t;
+      t.verify = !o_.insecure;
+      t.ca_file = o_.ca_file;
+      absl::StatusOr<TlsContext> ctx = TlsContext::Client(t);
+      if (!ctx.ok()) return ctx.status();
+      tls_ = std::make_unique<TlsContext>(*std::move(ctx));
+    }
     if (o_.connect_only) return ConnectLoop();
 
     absl::Time start = absl::Now();
@@ -78,15 +90,23 @@ class Runner {
       c->base = static_cast<uint64_t>(i) * 7919;
       c->next_due = start;
       absl::StatusOr<net::Socket> s = net::Connect(addrs_, ConnectOpts());
+      if (s.ok() && tls_) {
+        absl::StatusOr<std::unique_ptr<TlsStream>> t = Handshake(std::move(*s));
+        if (t.ok()) {
+          c->tls = *std::move(t);
+        } else {
+          s = t.status();
+        }
+      }
       if (!s.ok()) {
         ++report_.connect_errors;
         Error(s.status().message());
         continue;
       }
-      c->sock = std::move(*s);
-      absl::Status st = SetNonBlocking(c->sock.fd(), true);
+      if (!c->tls) c->sock = std::move(*s);
+      absl::Status st = SetNonBlocking(c->fd(), true);
       if (!st.ok()) return st;
-      st = sel_->Register(c->sock.fd(), 0, c.get());
+      st = sel_->Register(c->fd(), 0, c.get());
       if (!st.ok()) return st;
       conns_.push_back(std::move(c));
     }
@@ -136,6 +156,37 @@ class Runner {
   bool progress_ = false;
 
  private:
+  // Handshake runs a TLS client handshake over `sock` within --timeout.
+  absl::StatusOr<std::unique_ptr<TlsStream>> Handshake(net::Socket sock) {
+    TlsClientParams params = TlsClientParams::For(o_.servername.empty() ? host_ : o_.servername);
+    if (o_.insecure && params.verify_name.empty()) params.verify_name = "localhost";
+    absl::StatusOr<std::unique_ptr<TlsStream>> t = TlsStream::Client(*tls_, sock.Release(), params);
+    if (!t.ok()) return t.status();
+    absl::Status s = (*t)->HandshakeUntil(absl::Now() + o_.timeout);
+    if (!s.ok()) return s;
+    return t;
+  }
+
+  // Send and Receive are send(2) and recv(2) over plain or TLS connections:
+  // bytes, 0 at EOF (Receive), or -1 with errno (EAGAIN: would block).
+  ssize_t Send(Conn& c, const char* data, size_t n) {
+    if (!c.tls) return ::send(c.sock.fd(), data, n, MSG_NOSIGNAL);
+    absl::StatusOr<size_t> r = c.tls->Write(absl::string_view(data, n));
+    if (r.ok()) return static_cast<ssize_t>(*r);
+    errno = absl::IsUnavailable(r.status()) ? EAGAIN : EPIPE;
+    tls_error_ = std::string(r.status().message());
+    return -1;
+  }
+
+  ssize_t Receive(Conn& c, char* buf, size_t n) {
+    if (!c.tls) return ::recv(c.sock.fd(), buf, n, 0);
+    absl::StatusOr<size_t> r = c.tls->Read(absl::MakeSpan(buf, n));
+    if (r.ok()) return static_cast<ssize_t>(*r);
+    errno = absl::IsUnavailable(r.status()) ? EAGAIN : ECONNRESET;
+    tls_error_ = std::string(r.status().message());
+    return -1;
+  }
+
   net::ConnectOptions ConnectOpts() const {
     net::ConnectOptions c;
     c.type = o_.udp ? SOCK_DGRAM : SOCK_STREAM;
@@ -143,7 +194,7 @@ class Runner {
     return c;
   }
 
-  absl::StatusOr<std::vector<net::SocketAddress>> Addresses() const {
+  absl::StatusOr<std::vector<net::SocketAddress>> Addresses() {
     if (o_.unix_socket) {
       absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(o_.target);
       if (!a.ok()) return a.status();
@@ -151,6 +202,7 @@ class Runner {
     }
     absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o_.target);
     if (!hp.ok()) return hp.status();
+    host_ = hp->host;
     absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
     if (!port.ok()) return port.status();
     net::ResolveOptions r;
@@ -167,7 +219,7 @@ class Runner {
     c.dead = true;
     ++report_.verify_errors;
     Error(absl::StrCat("connection ", c.index, ": ", why));
-    sel_->Unregister(c.sock.fd()).IgnoreError();
+    sel_->Unregister(c.fd()).IgnoreError();
   }
 
   void Watch(Conn& c) {
@@ -175,7 +227,7 @@ class Runner {
     if (c.sent < c.to_send) ev |= kWritable;
     if (ev != c.events) {
       c.events = ev;
-      sel_->Modify(c.sock.fd(), ev, &c).IgnoreError();
+      sel_->Modify(c.fd(), ev, &c).IgnoreError();
     }
   }
 
@@ -203,11 +255,11 @@ class Runner {
     while (c.sent < c.to_send) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(c.to_send - c.sent, o_.udp ? o_.message : 1 << 20));
       n = std::min(n, kPatternSize);  // The doubled pattern allows this span from any offset.
-      ssize_t w = ::send(c.sock.fd(), At(c, c.sent), n, MSG_NOSIGNAL);
+      ssize_t w = Send(c, At(c, c.sent), n);
       if (w < 0 && errno == EINTR) continue;
       if (w < 0 && errno == EAGAIN) break;
       if (w < 0) {
-        Kill(c, absl::StrCat("send: ", strerror(errno)));
+        Kill(c, c.tls ? tls_error_ : absl::StrCat("send: ", strerror(errno)));
         return;
       }
       c.sent += static_cast<uint64_t>(w);
@@ -217,11 +269,11 @@ class Runner {
 
   void Read(Conn& c, absl::Time now) {
     for (;;) {
-      ssize_t n = ::recv(c.sock.fd(), buf_, sizeof(buf_), 0);
+      ssize_t n = Receive(c, buf_, sizeof(buf_));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) break;
       if (n < 0) {
-        Kill(c, absl::StrCat("recv: ", strerror(errno)));
+        Kill(c, c.tls ? tls_error_ : absl::StrCat("recv: ", strerror(errno)));
         return;
       }
       if (n == 0) {
@@ -276,9 +328,15 @@ class Runner {
     for (absl::Time now = start; now < end_; now = absl::Now()) {
       absl::Time t0 = absl::Now();
       absl::StatusOr<net::Socket> s = net::Connect(addrs_, ConnectOpts());
-      if (!s.ok()) {
+      absl::Status failed = s.status();
+      if (s.ok() && tls_) {
+        absl::StatusOr<std::unique_ptr<TlsStream>> t = Handshake(std::move(*s));
+        failed = t.status();
+        if (t.ok()) (void)(*t)->CloseWrite();  // close_notify, then the socket closes.
+      }
+      if (!failed.ok()) {
         ++report_.connect_errors;
-        Error(s.status().message());
+        Error(failed.message());
         continue;
       }
       absl::Time t1 = absl::Now();
@@ -294,6 +352,9 @@ class Runner {
   const Options& o_;
   std::ostream& log_;
   std::vector<net::SocketAddress> addrs_;
+  std::string host_;
+  std::unique_ptr<TlsContext> tls_;
+  std::string tls_error_;  // The last TLS failure, for Kill's message.
   std::unique_ptr<Selector> sel_;
   std::vector<std::unique_ptr<Conn>> conns_;
   absl::Time measure_from_, end_;
@@ -317,6 +378,10 @@ absl::Status Validate(const Options& o) {
   if (o.connect_only && (o.udp || o.rate > 0)) {
     return absl::InvalidArgumentError("--connect-only cannot be used with -u or --rate");
   }
+  if (o.tls && o.udp) return absl::InvalidArgumentError("--tls cannot be used with -u");
+  if (!o.tls && (o.insecure || !o.ca_file.empty() || !o.servername.empty())) {
+    return absl::InvalidArgumentError("--insecure, --ca-file and --servername need --tls");
+  }
   return absl::OkStatus();
 }
 
@@ -338,20 +403,21 @@ std::string Format(const Options& o, const Report& r) {
         "\"rate\":%g,\"seconds\":%.3f,\"requests\":%d,\"requests_per_second\":%.1f,"
         "\"mb_per_second\":%.3f,\"latency_us\":{\"mean\":%.1f,\"p50\":%.1f,\"p90\":%.1f,"
         "\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f},\"connect_errors\":%d,\"verify_errors\":%d,"
-        "\"lost\":%d}\n",
+        "\"lost\":%d,\"tls\":%s,\"mode\":\"%s\"}\n",
         o.target, o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.connections, o.message,
         o.depth, o.rate, secs, r.requests, rps, mbps, us(h.mean()), us(h.Percentile(50)),
         us(h.Percentile(90)), us(h.Percentile(99)), us(h.Percentile(99.9)), us(h.max()),
-        r.connect_errors, r.verify_errors, r.lost);
+        r.connect_errors, r.verify_errors, r.lost, o.tls ? "true" : "false",
+        o.connect_only ? (o.tls ? "handshakes" : "connects") : "requests");
   }
   std::string out = absl::StrFormat(
-      "echobench: %s %s, %d connections, %d-byte messages, depth %d%s, %.1fs\n"
+      "echobench: %s%s %s, %d connections, %d-byte messages, depth %d%s, %.1fs\n"
       "%s: %d (%.0f/s)%s\n"
       "latency: mean %.1fus p50 %.1fus p90 %.1fus p99 %.1fus p99.9 %.1fus max %.1fus\n"
       "errors: connect %d, verify %d, lost %d\n",
-      o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.target, o.connections, o.message, o.depth,
+      o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.tls ? "+tls" : "", o.target, o.connections, o.message, o.depth,
       o.rate > 0 ? absl::StrFormat(", rate %g/s", o.rate) : "", secs,
-      o.connect_only ? "connects" : "requests", r.requests, rps,
+      o.connect_only ? (o.tls ? "handshakes" : "connects") : "requests", r.requests, rps,
       o.connect_only ? "" : absl::StrFormat(", %.1f MB/s each way", mbps), us(h.mean()),
       us(h.Percentile(50)), us(h.Percentile(90)), us(h.Percentile(99)), us(h.Percentile(99.9)),
       us(h.max()), r.connect_errors, r.verify_errors, r.lost);

@@ -28,6 +28,12 @@ struct Options {
   bool json = false;
   bool progress = false;       // A line per second on `log` (default: when it is a terminal).
   bool connect_only = false;   // Connect and close as fast as possible; report connects/s.
+  // TLS (--tls): each connection handshakes first; --connect-only then
+  // measures full handshakes per second.
+  bool tls = false;
+  bool insecure = false;       // --insecure: do not verify the server.
+  std::string ca_file;         // --ca-file
+  std::string servername;      // --servername (default: the target's host).
 };
 
 struct Report {

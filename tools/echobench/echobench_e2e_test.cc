@@ -74,7 +74,7 @@ TEST(EchobenchE2eTest, JsonReport) {
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_THAT(b.out(), ContainsRegex("^\\{\"target\":\"127\\.0\\.0\\.1:[0-9]+\",\"transport\":\"tcp\","
                                      "\"connections\":2,\"message\":64,\"depth\":1,"));
-  EXPECT_THAT(b.out(), HasSubstr("\"connect_errors\":0,\"verify_errors\":0,\"lost\":0}"));
+  EXPECT_THAT(b.out(), HasSubstr("\"connect_errors\":0,\"verify_errors\":0,\"lost\":0,\"tls\":false,\"mode\":\"requests\"}"));
 }
 
 TEST(EchobenchE2eTest, DetectsATruncatingServer) {
@@ -128,6 +128,33 @@ TEST(EchobenchE2eTest, ConnectErrorsAreCounted) {
   EXPECT_THAT(b.out(), HasSubstr("errors: connect 3, verify 0, lost 0"));
 }
 
+TEST(EchobenchE2eTest, TlsAgainstEchodVerifiedAndHandshakesPerSecond) {
+  std::string certs = *Runfile("testdata/tls");
+  Server s = Echod({"-l", "tls:127.0.0.1:0", "--cert", certs + "/server.pem", "--key", certs + "/server.key",
+                    "--json"});
+  std::vector<std::vector<std::string>> runs = {
+      {"--tls", "--ca-file", certs + "/ca.pem", "--servername", "localhost", "-c", "8", "-m", "1K", s.addrs[0]},
+      {"--tls", "--ca-file", certs + "/ca.pem", "-c", "2", "-m", "70000", s.addrs[0]},  // IP SAN.
+      {"--tls", "--insecure", "--connect-only", s.addrs[0]},
+  };
+  for (const auto& args : runs) {
+    Subprocess b = Bench(args);
+    EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0))) << b.out() << b.err();
+    EXPECT_THAT(b.out(), ContainsRegex("^echobench: tcp\\+tls ")) << b.out();
+    EXPECT_THAT(b.out(), ContainsRegex("(requests|handshakes): [1-9][0-9]* \\(")) << b.out();
+    EXPECT_THAT(b.out(), HasSubstr("errors: connect 0, verify 0, lost 0"));
+  }
+  // Without the test CA the system bundle does not know the server.
+  Subprocess b = Bench({"--tls", "-c", "2", s.addrs[0]});
+  EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_THAT(b.out(), HasSubstr("errors: connect 2, verify 0, lost 0"));
+  EXPECT_THAT(b.out(), HasSubstr("first error: handshake net: certificate verify failed: "
+                                 "unable to get local issuer certificate"));
+  ASSERT_THAT(s.proc.Signal(SIGTERM), IsOk());
+  ASSERT_THAT(s.proc.Wait(kTimeout), IsOk());
+  EXPECT_THAT(s.proc.err(), ContainsRegex("\"handshakes\":[1-9][0-9]*,\"handshake_failures\":2}"));
+}
+
 TEST(EchobenchE2eTest, UsageErrors) {
   Subprocess b = Bench({"-u", "--depth=2", "127.0.0.1:7"});
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(2)));
@@ -135,6 +162,9 @@ TEST(EchobenchE2eTest, UsageErrors) {
   Subprocess none = Bench({});
   EXPECT_THAT(none.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(2)));
   EXPECT_EQ(none.err(), "echobench: missing target address\nTry 'echobench --help'.\n");
+  Subprocess insecure = Bench({"--insecure", "127.0.0.1:7"});
+  EXPECT_THAT(insecure.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(2)));
+  EXPECT_EQ(insecure.err(), "echobench: --insecure, --ca-file and --servername need --tls\nTry 'echobench --help'.\n");
 }
 
 }  // namespace

@@ -22,7 +22,9 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  echobench -c 100 -m 64 --duration 10s 127.0.0.1:7007\n"
       "  echobench -u -c 8 --rate 20000 [::1]:7007\n"
-      "  echobench --connect-only 127.0.0.1:7007",
+      "  echobench --connect-only 127.0.0.1:7007\n"
+      "  echobench --tls --ca-file ca.pem --servername localhost -c 100 -m 1K 127.0.0.1:7443\n"
+      "  echobench --tls --insecure --connect-only 127.0.0.1:7443      (handshakes/s)",
       false});
   p.Flag('u', "udp", "use UDP (one datagram per request)", &o.udp)
       .Flag('U', "unix", "ADDR is a Unix socket path", &o.unix_socket)
@@ -34,7 +36,13 @@ int main(int argc, char** argv) {
       .Duration(0, "warmup", "DURATION", "unmeasured time first (default 0)", &o.warmup)
       .Duration(0, "timeout", "DURATION", "connect timeout; UDP reply timeout (default 5s)",
                 &o.timeout)
-      .Flag(0, "connect-only", "connect and close in a loop; report connects/s", &o.connect_only)
+      .Flag(0, "connect-only", "connect and close in a loop; report connects/s (with --tls: handshakes/s)",
+            &o.connect_only)
+      .Flag(0, "tls", "speak TLS to the server (verified unless --insecure)", &o.tls)
+      .Flag('k', "insecure", "with --tls: do not verify the server's certificate", &o.insecure)
+      .String(0, "ca-file", "FILE", "with --tls: trust anchors (PEM; default: the system bundle)", &o.ca_file)
+      .String(0, "servername", "NAME", "with --tls: SNI and name to verify (default: the host)",
+              &o.servername)
       .Flag(0, "json", "print the report as JSON", &o.json)
       .Flag(0, "progress", "print a line per second to stderr (default: if a terminal)",
             &o.progress);
