@@ -1,12 +1,13 @@
 #!/bin/bash
 # demo: ipckit end to end on loopback in a few seconds: the toolchain check,
-# an echo server on a free port, nc talking to it, and a short load test.
+# an echo server (plain, UDP and TLS) on free ports, nc talking to it in the
+# clear and over verified TLS, tlsprobe's JSON view of it, and a load test.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 find_bin() {  # A tool in runfiles (bazel run/test) or in the source tree's bazel-bin.
   for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit" "${TEST_SRCDIR:-/nonexistent}/ipckit" "$here/../.."; do
-    [[ -x "$d/$1" ]] && { echo "$d/$1"; return; }
+    [[ -e "$d/$1" ]] && { echo "$d/$1"; return; }
   done
   echo "demo: cannot find $1" >&2
   exit 1
@@ -15,28 +16,43 @@ SELFCHECK=$(find_bin tools/selfcheck/selfcheck)
 ECHOD=$(find_bin tools/echod/echod)
 NC=$(find_bin tools/nc/nc)
 ECHOBENCH=$(find_bin tools/echobench/echobench)
+TLSPROBE=$(find_bin tools/tlsprobe/tlsprobe)
+CERTS=$(dirname "$(find_bin testdata/tls/ca.pem)")
 
 echo "== selfcheck: BoringSSL + Abseil + a verified TLS round trip on loopback"
 "$SELFCHECK" --bytes=1M
 
 echo
 echo "== echod on a free port (port 0; the port is read back from its output)"
-coproc ECHOD { exec "$ECHOD" -l 127.0.0.1:0 -u 127.0.0.1:0 --workers=1 2>&1; }
+coproc ECHOD { exec "$ECHOD" -l 127.0.0.1:0 -u 127.0.0.1:0 -l tls:127.0.0.1:0 --workers=1 \
+  --cert "$CERTS/server.pem" --key "$CERTS/server.key" 2>&1; }
 # bash forgets ECHOD and ECHOD_PID when the coprocess ends: keep our own copies.
 echod_pid=$ECHOD_PID
 exec {echod_out}<&"${ECHOD[0]}"
 trap 'kill "$echod_pid" 2>/dev/null || true' EXIT
 read -t 10 -r tcp_line <&"$echod_out"
+read -t 10 -r tls_line <&"$echod_out"
 read -t 10 -r udp_line <&"$echod_out"
 echo "$tcp_line"
+echo "$tls_line"
 echo "$udp_line"
 tcp=${tcp_line#listening on }; tcp=${tcp%% *}
+tls=${tls_line#listening on }; tls=${tls%% *}
 udp=${udp_line#listening on }; udp=${udp%% *}
 
 echo
 echo "== nc: send a line, half-close (-N), print the echo"
 printf 'hello from nc over tcp\n' | "$NC" -v -N "${tcp%:*}" "${tcp##*:}"
 printf 'hello from nc over udp\n' | "$NC" -u -w 300ms "${udp%:*}" "${udp##*:}"
+
+echo
+echo "== nc --ssl: the same over TLS, verified against the test CA (IP address SAN)"
+printf 'hello from nc over tls\n' | "$NC" --ssl --ssl-trustfile "$CERTS/ca.pem" -N "${tls%:*}" "${tls##*:}"
+
+echo
+echo "== tlsprobe: what the TLS listener does, as JSON (checks: TLS 1.3, cert valid 30+ days)"
+"$TLSPROBE" --json --ca-file "$CERTS/ca.pem" --expect-version 1.3 --min-days-left 30 "$tls" |
+  python3 -c 'import json,sys; j=json.load(sys.stdin); print(json.dumps({k: j[k] for k in ("target","exit","tls","verify")}))'
 
 echo
 echo "== echobench: 10 connections for 1 second, every byte verified"
