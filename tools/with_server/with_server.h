@@ -1,0 +1,44 @@
+// with_server: start servers, wait until each reports where it listens, run a
+// command with their addresses in its environment, then stop the servers and
+// exit with the command's status. The fixture runner for hermetic tests.
+#ifndef IPCKIT_TOOLS_WITH_SERVER_WITH_SERVER_H_
+#define IPCKIT_TOOLS_WITH_SERVER_WITH_SERVER_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "tools/with_server/server_spec.h"
+
+namespace ipckit::with_server {
+
+// kExitSetup is the exit status when with_server itself fails: a server
+// could not start, exited, or was not ready in time (as env(1) and
+// timeout(1), 125 stays clear of the command's own codes).
+inline constexpr int kExitSetup = 125;
+
+struct Options {
+  std::vector<std::string> server_args;  // --server NAME[:N]=COMMAND, in order.
+  std::vector<std::string> command;      // After --.
+  absl::Duration ready_timeout = absl::Seconds(10);  // --ready-timeout, for all servers together.
+  absl::Duration grace = absl::Seconds(5);           // --grace: SIGTERM to SIGKILL.
+  std::string log_dir;                   // --log-dir; default $TEST_UNDECLARED_OUTPUTS_DIR, else the work dir.
+  bool verbose = false;                  // -v: report readiness and the environment on stderr.
+};
+
+// Validate returns the servers --server describes, or the first problem as
+// kInvalidArgument ("missing command after --", "--server 'x': ...",
+// "--server ECHO given twice").
+absl::StatusOr<std::vector<ServerSpec>> Validate(const Options& o);
+
+// Run does the whole job and returns the exit status: the command's (128+n
+// if a signal ended it), or kExitSetup with the reason on `err`, e.g.
+// "with_server: ECHO not ready after 10s (saw 0 of 1 'listening on' lines);
+// log: /x/ECHO.log" followed by the log's last lines.
+int Run(const Options& o, const std::vector<ServerSpec>& servers, std::ostream& err);
+
+}  // namespace ipckit::with_server
+
+#endif  // IPCKIT_TOOLS_WITH_SERVER_WITH_SERVER_H_
