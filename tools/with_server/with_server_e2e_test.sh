@@ -56,9 +56,13 @@ pid=$(cat "$TEST_TMPDIR/pid")
 kill -0 "$pid" 2>/dev/null && { echo "FAIL: server $pid still running"; fail=1; } || echo "ok: server reaped"
 
 # SIGTERM to with_server reaches the command, which decides how to end.
-"$W" --server "ECHO=$ECHOD -l 127.0.0.1:0" -- bash -c 'trap "kill %1; exit 42" TERM; echo ready > '"$TEST_TMPDIR/ready"'; tail -f /dev/null & wait' &
-wpid=$!
-for _ in $(seq 1000); do [[ -s "$TEST_TMPDIR/ready" ]] && break; read -t 0.01 x < /dev/zero 2>/dev/null || true; done
+# Readiness is the command's "ready" line, read with a deadline.
+coproc FWD { exec "$W" --server "ECHO=$ECHOD -l 127.0.0.1:0" -- \
+  bash -c 'trap "kill %1; exit 42" TERM; echo ready; tail -f /dev/null & wait'; }
+wpid=$FWD_PID
+exec {fwd_out}<&"${FWD[0]}"
+read -t 10 -r line <&"$fwd_out"
+check "command ready" ready "$line"
 kill -TERM "$wpid"
 wait "$wpid"
 check "forwarded SIGTERM" 42 "$?"
