@@ -1,5 +1,7 @@
 #include "lib/mmap/mapped_file.h"
 
+#include "lib/mmap/sigbus_guard.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -55,8 +57,23 @@ absl::Status MappedFile::ForEachChunk(uint64_t offset, uint64_t length, const Ch
     if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", path_));
     ::madvise(p, map_len, MADV_SEQUENTIAL);
     absl::string_view data(static_cast<const char*>(p) + (pos - base), map_len - (pos - base));
-    bool more = fn(pos, data);
+    bool more;
+    bool faulted;
+    {
+      // A truncation racing the reader inside this window reads as zeros
+      // instead of killing the process; it is reported below.
+      SigbusGuard guard(p, map_len);
+      more = fn(pos, data);
+      faulted = guard.faulted();
+    }
     ::munmap(p, map_len);
+    if (faulted) {
+      struct stat now;
+      uint64_t new_size = ::fstat(fd_.get(), &now) == 0 ? static_cast<uint64_t>(now.st_size) : 0;
+      return absl::DataLossError(absl::StrCat(path_, ": file shrank from ", size_, " to ", new_size,
+                                              " bytes while being read (what was read past ", new_size,
+                                              " is not the file's)"));
+    }
     if (!more) return absl::OkStatus();
     pos = base + map_len;
   }

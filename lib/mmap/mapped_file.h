@@ -53,6 +53,8 @@ class MappedFile {
   // (clipped to the end of the file) and their offsets, until `fn` returns
   // false or the range ends. It returns OK, or the error that stopped it:
   // "x: file shrank from N to M bytes while being read", or a read error.
+  // A shrink during a call to `fn` never crashes (SigbusGuard): the vanished
+  // bytes read as zeros, and the error follows that call.
   absl::Status ForEachChunk(uint64_t offset, uint64_t length, const ChunkFn& fn) const;
 
  private:
