@@ -54,6 +54,7 @@ absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindO
     if (!on_match(at)) stop = true;
   };
   absl::Status s = file.ForEachChunk(options.offset, options.length, [&](uint64_t off, absl::string_view data) {
+    if (options.progress) options.progress(off + data.size());
     // Matches that start in the carry and end in this chunk.
     if (!carry.empty()) {
       std::string joined = carry;

@@ -23,6 +23,9 @@ struct FindOptions {
   bool overlap = true;  // "aa" in "aaa" at 0 and 1 (false: only 0).
   uint64_t offset = 0;  // Search from here...
   uint64_t length = MappedFile::kUnbounded;  // ...for this many bytes.
+  // progress, if set, is called with the file offset reached after each
+  // window (for a progress line).
+  std::function<void(uint64_t)> progress;
 };
 
 // Find calls `on_match` with each match's offset, ascending, until it

@@ -1,5 +1,8 @@
 #include "lib/mmap/mapped_file.h"
 
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+
 #include "lib/mmap/sigbus_guard.h"
 
 #include <errno.h>
@@ -31,6 +34,18 @@ absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
   if (S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat("open ", path, ": Is a directory"));
   }
+  if (S_ISBLK(st.st_mode)) {
+    // A block device's st_size is 0; its size comes from the driver, and it
+    // maps like a file.
+    uint64_t bytes = 0;
+    if (::ioctl(f.fd_.get(), BLKGETSIZE64, &bytes) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("BLKGETSIZE64 ", path));
+    }
+    f.size_ = bytes;
+    f.streamed_ = bytes == 0;
+    f.block_device_ = true;
+    return f;
+  }
   // /proc and /sys files say size 0 but have content: read them.
   f.streamed_ = !S_ISREG(st.st_mode) || st.st_size == 0;
   f.size_ = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
@@ -44,7 +59,7 @@ absl::Status MappedFile::ForEachChunk(uint64_t offset, uint64_t length, const Ch
   for (uint64_t pos = offset; pos < end;) {
     // A file that shrank would fault (SIGBUS) past its new end: check first.
     struct stat st;
-    if (::fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end) {
+    if (!block_device_ && ::fstat(fd_.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < end) {
       return absl::DataLossError(absl::StrCat(path_, ": file shrank from ", size_, " to ",
                                               st.st_size, " bytes while being read"));
     }

@@ -2,7 +2,8 @@
 // than memory (and than 4 GiB) are read with bounded address space and RSS.
 // Descriptors that cannot be mapped -- pipes, stdin, terminals, /proc files,
 // which report size 0 -- are read with read(2) instead, through the same
-// interface. Mappings are read-only; an empty file is valid and maps nothing.
+// interface. Block devices are sized with BLKGETSIZE64 and mapped. Mappings
+// are read-only; an empty file is valid and maps nothing.
 //
 // Example:
 //
@@ -45,6 +46,8 @@ class MappedFile {
   uint64_t size() const { return size_; }
   // streamed reports whether the input is read with read(2), not mapped.
   bool streamed() const { return streamed_; }
+  // block_device reports whether the input is a block device.
+  bool block_device() const { return block_device_; }
   int fd() const { return fd_.get(); }
 
   using ChunkFn = std::function<bool(uint64_t offset, absl::string_view data)>;
@@ -65,6 +68,7 @@ class MappedFile {
   UniqueFd fd_;
   uint64_t size_ = 0;
   bool streamed_ = false;
+  bool block_device_ = false;  // Sized with BLKGETSIZE64; st_size means nothing.
 };
 
 }  // namespace ipckit

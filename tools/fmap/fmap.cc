@@ -20,7 +20,10 @@
 #include "lib/mmap/dump.h"
 #include "lib/mmap/find.h"
 #include "lib/io/unique_fd.h"
+#include "lib/json/json_writer.h"
 #include "lib/mmap/mapped_file.h"
+#include "lib/mmap/sigbus_guard.h"
+#include "tools/fmap/progress.h"
 
 namespace ipckit::fmap {
 
@@ -53,7 +56,7 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
   for (const std::string& f : files) {
     absl::StatusOr<MappedFile> m = MappedFile::Open(f);
     if (!m.ok()) return m.status();
-    const char* type = m->streamed() ? "stream" : "file";
+    const char* type = m->block_device() ? "block device" : m->streamed() ? "stream" : "file";
     if (json) {
       out << absl::StrFormat("{\"file\":\"%s\",\"size\":%d,\"type\":\"%s\",\"page_size\":%d}\n", f,
                              m->size(), type, page);
@@ -73,19 +76,32 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
     uint64_t count = 0, last = 0;
     ipckit::FindOptions fo;
     fo.overlap = o.overlap;
+    Progress progress(o.progress, absl::StrCat("fmap find ", f), m->size());
+    fo.progress = [&](uint64_t done) { progress.Update(done); };
     std::string prefix = files.size() > 1 ? absl::StrCat(f, ":") : "";
+    bool listed = o.mode == FindOptions::Mode::kAll || o.mode == FindOptions::Mode::kFirst;
+    // JSON streams the offsets as they are found: {"file":F,"offsets":[...],"count":N}.
+    if (o.json) out << "{\"file\":" << JsonQuote(f) << (o.mode == FindOptions::Mode::kCount ? "" : ",\"offsets\":[");
     auto show = [&](uint64_t at) {
+      if (o.json) return absl::StrFormat("%s%d", count > 1 && listed ? "," : "", at);
       return o.hex_offsets ? absl::StrFormat("%s0x%x\n", prefix, at) : absl::StrFormat("%s%d\n", prefix, at);
     };
     absl::Status s = ipckit::Find(*m, o.pattern, fo, [&](uint64_t at) {
       ++count;
       last = at;
-      if (o.mode == FindOptions::Mode::kAll || o.mode == FindOptions::Mode::kFirst) out << show(at);
+      if (listed) out << show(at);
       return o.mode != FindOptions::Mode::kFirst;
     });
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      if (o.json) out << "]}\n";
+      return s;
+    }
     if (o.mode == FindOptions::Mode::kLast && count > 0) out << show(last);
-    if (o.mode == FindOptions::Mode::kCount) out << prefix << count << "\n";
+    if (o.json) {
+      out << (o.mode == FindOptions::Mode::kCount ? "" : "]") << ",\"count\":" << count << "}\n";
+    } else if (o.mode == FindOptions::Mode::kCount) {
+      out << prefix << count << "\n";
+    }
     any = any || count > 0;
   }
   return any;
@@ -95,6 +111,18 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   absl::StatusOr<MappedFile> m = MappedFile::Open(file);
   if (!m.ok()) return m.status();
   uint64_t length = o.length.value_or(MappedFile::kUnbounded);
+  if (o.json) {
+    // {"file":F,"offset":N,"hex":"...","length":N}, the hex streamed.
+    out << "{\"file\":" << JsonQuote(file) << ",\"offset\":" << o.skip << ",\"hex\":\"";
+    uint64_t n = 0;
+    absl::Status s = m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view d) {
+      for (size_t i = 0; i < d.size(); i += 1 << 20) out << absl::BytesToHexString(d.substr(i, 1 << 20));
+      n += d.size();
+      return static_cast<bool>(out);
+    });
+    out << "\",\"length\":" << n << "}\n";
+    return s;
+  }
   if (o.format == "raw") {
     return m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view d) {
       out.write(d.data(), static_cast<std::streamsize>(d.size()));
@@ -189,7 +217,7 @@ uint32_t Crc32cUpdate(uint32_t crc, absl::string_view d) {
 
 }  // namespace
 
-absl::Status Write(const WriteOptions& o, const std::string& file) {
+absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream& out) {
   if (!o.write) return absl::InvalidArgumentError(absl::StrCat("refusing to modify ", file, " without --write"));
   if (o.data.empty()) return absl::InvalidArgumentError("nothing to write");
   absl::StatusOr<UniqueFd> fd = OpenForWrite(file);
@@ -211,10 +239,20 @@ absl::Status Write(const WriteOptions& o, const std::string& file) {
   size_t len = static_cast<size_t>(end - base);
   void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd->get(), static_cast<off_t>(base));
   if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", file));
-  memcpy(static_cast<char*>(p) + (o.offset - base), o.data.data(), o.data.size());
   absl::Status s;
-  if (o.sync && ::msync(p, len, MS_SYNC) != 0) s = absl::ErrnoToStatus(errno, absl::StrCat("msync ", file));
+  {
+    // Another process may shrink the file between our size check and here.
+    SigbusGuard guard(p, len);
+    memcpy(static_cast<char*>(p) + (o.offset - base), o.data.data(), o.data.size());
+    if (guard.faulted()) s = absl::DataLossError(absl::StrCat(file, ": file shrank while being written"));
+  }
+  if (s.ok() && o.sync && ::msync(p, len, MS_SYNC) != 0) s = absl::ErrnoToStatus(errno, absl::StrCat("msync ", file));
   ::munmap(p, len);
+  if (s.ok() && o.json) {
+    out << "{\"file\":" << JsonQuote(file) << ",\"offset\":" << o.offset << ",\"bytes\":" << o.data.size()
+        << ",\"extended\":" << (end > size ? "true" : "false") << ",\"synced\":" << (o.sync ? "true" : "false")
+        << "}\n";
+  }
   return s;
 }
 
@@ -255,7 +293,7 @@ absl::Status Advise(const std::string& advice, const std::string& file) {
   return absl::OkStatus();
 }
 
-absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length,
+absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length, const ProgressSink& progress_out,
                  const std::string& file, std::ostream& out) {
   if (algo != "sha256" && algo != "crc32c") {
     return absl::InvalidArgumentError(absl::StrCat("--algo: expected sha256 or crc32c, got '", algo, "'"));
@@ -265,14 +303,19 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
   SHA256_CTX sha;
   SHA256_Init(&sha);
   uint32_t crc = 0xFFFFFFFFu;
-  absl::Status s = m->ForEachChunk(skip, length.value_or(MappedFile::kUnbounded), [&](uint64_t, absl::string_view d) {
-    if (algo == "sha256") {
-      SHA256_Update(&sha, d.data(), d.size());
-    } else {
-      crc = Crc32cUpdate(crc, d);
-    }
-    return true;
-  });
+  absl::Status s;
+  {
+    Progress progress(progress_out, absl::StrCat("fmap sum ", file), m->size());
+    s = m->ForEachChunk(skip, length.value_or(MappedFile::kUnbounded), [&](uint64_t off, absl::string_view d) {
+      progress.Update(off + d.size());
+      if (algo == "sha256") {
+        SHA256_Update(&sha, d.data(), d.size());
+      } else {
+        crc = Crc32cUpdate(crc, d);
+      }
+      return true;
+    });
+  }
   if (!s.ok()) return s;
   if (algo == "sha256") {
     uint8_t digest[SHA256_DIGEST_LENGTH];

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tools/fmap/progress.h"
 
 namespace ipckit::fmap {
 
@@ -31,7 +32,8 @@ struct FindOptions {
   enum class Mode { kAll, kFirst, kLast, kCount } mode = Mode::kAll;
   bool overlap = true;
   bool hex_offsets = false;
-  bool json = false;
+  bool json = false;           // One object per file: {"file","offsets"|"count"}.
+  ProgressSink progress;        // Where the progress line goes, if anywhere.
 };
 
 // Find writes the matching offsets (one per line, "FILE:OFFSET" with several
@@ -43,6 +45,7 @@ struct DumpOptions {
   uint64_t skip = 0;                  // -s
   std::optional<uint64_t> length;     // -n
   std::string format = "hexdump";     // hexdump, xxd or raw.
+  bool json = false;                  // {"file","offset","hex","length"} instead.
 };
 
 // Dump writes [skip, skip+length) of `file` as hexdump -C or xxd would, or raw.
@@ -58,13 +61,14 @@ struct WriteOptions {
   std::string data;      // The bytes to write.
   bool extend = false;   // Allow growing the file.
   bool sync = false;     // msync(MS_SYNC) before returning.
+  bool json = false;     // Report {"file","offset","bytes","extended","synced"} on `out`.
 };
 
 // Write patches `data` into `file` at `offset` through a shared mapping. It
 // refuses (kInvalidArgument) without o.write: "refusing to modify F without
 // --write", and past the end without o.extend: "writing 4 bytes at 10 would
 // extend F from 12 to 14 bytes; add --extend".
-absl::Status Write(const WriteOptions& o, const std::string& file);
+absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream& out);
 
 // Resize sets the size of `file` (with `write` as the permission, as Write).
 absl::Status Resize(bool write, uint64_t size, const std::string& file);
@@ -78,7 +82,7 @@ absl::Status Advise(const std::string& advice, const std::string& file);
 
 // Sum writes "HEX  FILE" for the SHA-256 (sha256sum's format) or CRC-32C of
 // [skip, skip+length).
-absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length,
+absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length, const ProgressSink& progress,
                  const std::string& file, std::ostream& out);
 
 }  // namespace ipckit::fmap

@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "find") {
     ipckit::fmap::FindOptions o;
+    bool progress = false;
     std::optional<std::string> text, hex, pattern_file;
     bool first = false, last = false, count = false, no_overlap = false;
     Parser p(ToolInfo{"fmap find", {"(--string S | --hex HEX | --pattern-file F) [options] FILE..."},
@@ -91,8 +92,11 @@ int main(int argc, char** argv) {
         .Flag(0, "last", "only the last match per file", &last)
         .Flag('c', "count", "only the number of matches per file", &count)
         .Flag(0, "no-overlap", "matches may not overlap (\"aa\" in \"aaaa\": 0, 2)", &no_overlap)
-        .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets);
+        .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets)
+        .Flag(0, "json", "one JSON object per file: {\"file\",\"offsets\",\"count\"}", &o.json)
+        .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    o.progress = ipckit::fmap::ProgressTo(progress);
     absl::StatusOr<std::string> pattern = PatternFromFlags(text, hex, pattern_file, "--pattern-file");
     if (!pattern.ok()) return Finish(p, pattern.status());
     if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
@@ -116,7 +120,8 @@ int main(int argc, char** argv) {
                       "Dump bytes exactly as hexdump -C (default) or xxd would, or raw.", "", false});
     p.Size('s', "skip", "OFF", "start at byte OFF", &o.skip)
         .Size('n', "length", "LEN", "dump at most LEN bytes", &length)
-        .String('f', "format", "FORMAT", "hexdump (default), xxd or raw", &o.format);
+        .String('f', "format", "FORMAT", "hexdump (default), xxd or raw", &o.format)
+        .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
     o.length = length;
@@ -137,13 +142,14 @@ int main(int argc, char** argv) {
         .String(0, "hex", "HEX", "the bytes in hex", &hex)
         .String(0, "from", "FILE", "the bytes are FILE's contents", &from)
         .Flag(0, "extend", "allow growing the file", &o.extend)
-        .Flag(0, "sync", "msync(MS_SYNC) before exiting", &o.sync);
+        .Flag(0, "sync", "msync(MS_SYNC) before exiting", &o.sync)
+        .Flag(0, "json", "report what was written as JSON", &o.json);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
     absl::StatusOr<std::string> data = PatternFromFlags(text, hex, from, "--from");
     if (!data.ok()) return Finish(p, data.status());
     o.data = *data;
-    return Finish(p, ipckit::fmap::Write(o, files[0]));
+    return Finish(p, ipckit::fmap::Write(o, files[0], std::cout));
   }
   if (cmd == "resize") {
     bool write = false;
@@ -188,16 +194,18 @@ int main(int argc, char** argv) {
   }
   if (cmd == "sum") {
     std::string algo = "sha256";
+    bool progress = false;
     uint64_t skip = 0;
     std::optional<uint64_t> length;
     Parser p(ToolInfo{"fmap sum", {"[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE"},
                       "Checksum a file or a range of it.", "", false});
     p.String(0, "algo", "ALGO", "sha256 (default) or crc32c", &algo)
         .Size('s', "skip", "OFF", "start at byte OFF", &skip)
-        .Size('n', "length", "LEN", "at most LEN bytes", &length);
+        .Size('n', "length", "LEN", "at most LEN bytes", &length)
+        .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    return Finish(p, ipckit::fmap::Sum(algo, skip, length, files[0], std::cout));
+    return Finish(p, ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), files[0], std::cout));
   }
   Parser p(ToolInfo{"fmap", {"COMMAND [OPTIONS] [ARGS]"}, "Search, dump, patch and inspect files through mmap.", kCommands, true});
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
