@@ -1,7 +1,7 @@
 """bench/fmap: fmap against the tools people use for each job, in one run, on
 a generated file (in the page cache) with 1,000 planted 8-byte needles:
 find vs `LC_ALL=C grep -obUaF` and a Python mmap.find loop; dump vs xxd and
-hexdump -C (bytes compared); residency vs fincore; sum vs sha256sum and
+hexdump -C (bytes compared); residency vs fincore and vmtouch; sum vs sha256sum and
 openssl; and fmap's peak RSS searching a 6 GiB sparse file.
 
 Run: bazel run -c opt //bench:fmap -- [--size=2G] [--dump-size=256M] [--runs=3]
@@ -9,6 +9,7 @@ Run: bazel run -c opt //bench:fmap -- [--size=2G] [--dump-size=256M] [--runs=3]
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,7 +96,10 @@ def main():
         assert subprocess.run(mine, capture_output=True).stdout == subprocess.run(theirs, capture_output=True).stdout, \
             "dump differs from " + theirs[0]
 
-    row("residency", timed([a.fmap, "residency", hay], a.runs), {"fincore": timed(["fincore", hay], a.runs)})
+    peers = {"fincore": timed(["fincore", hay], a.runs)}
+    if shutil.which("vmtouch"):
+        peers["vmtouch"] = timed(["vmtouch", hay], a.runs)
+    row("residency", timed([a.fmap, "residency", hay], a.runs), peers)
     row("sum sha256", timed([a.fmap, "sum", hay], a.runs),
         {"sha256sum": timed(["sha256sum", hay], a.runs), "openssl": timed(["openssl", "dgst", "-sha256", hay], a.runs)})
 

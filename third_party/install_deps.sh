@@ -15,7 +15,7 @@ PACKAGES=(
   # The three libraries.
   android-libboringssl-dev libabsl-dev libgtest-dev libgmock-dev
   # Real peers for the tests.
-  openssl netcat-openbsd ncat socat python3
+  openssl netcat-openbsd ncat socat python3 vmtouch
   # Peers for the benchmarks in bench/ (not needed to build or test).
   python3-uvloop sslscan testssl.sh
 )

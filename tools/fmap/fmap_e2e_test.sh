@@ -96,7 +96,7 @@ want=$(head -c 1100 "$dir/big" | tail -c +101 | openssl dgst -sha256 -r | cut -d
 printf '123456789' > "$dir/check"
 [ "$("$FMAP" sum --algo crc32c "$dir/check")" = "e3069283  $dir/check" ] || { echo "FAIL: crc32c"; fail=1; }
 
-# residency, touch and evict, with fincore (util-linux) as the oracle.
+# residency, touch and evict, with fincore (util-linux) and vmtouch as oracles.
 head -c 1000000 /dev/urandom > "$dir/res"
 for step in touch evict; do
   "$FMAP" "$step" "$dir/res"
@@ -104,6 +104,8 @@ for step in touch evict; do
   ours=$("$FMAP" residency "$dir/res")
   echo "$ours" | grep -qx "$dir/res: $oracle of 245 pages resident ([0-9.]*%), $((oracle * 4096)) bytes" ||
     { echo "FAIL: residency after $step: ours '$ours', fincore $oracle"; fail=1; }
+  vm=$(vmtouch "$dir/res" | awk '/Resident Pages/ {split($3, a, "/"); print a[1]}')
+  [ "$vm" = "$oracle" ] || { echo "FAIL: residency after $step: vmtouch $vm, fincore $oracle"; fail=1; }
 done
 "$FMAP" residency --json "$dir/res" | grep -q '"pages":245,"resident":' || { echo "FAIL: residency --json"; fail=1; }
 
