@@ -1,7 +1,8 @@
 #!/bin/bash
 # demo: ipckit end to end on loopback in a few seconds: the toolchain check,
 # an echo server (plain, UDP and TLS) on free ports, nc talking to it in the
-# clear and over verified TLS, tlsprobe's JSON view of it, and a load test.
+# clear and over verified TLS, tlsprobe's JSON view of it, a load test, fmap
+# on a generated file, and sigtest enforcing a timeout.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +18,8 @@ ECHOD=$(find_bin tools/echod/echod)
 NC=$(find_bin tools/nc/nc)
 ECHOBENCH=$(find_bin tools/echobench/echobench)
 TLSPROBE=$(find_bin tools/tlsprobe/tlsprobe)
+FMAP=$(find_bin tools/fmap/fmap)
+SIGTEST=$(find_bin tools/sigtest/sigtest)
 CERTS=$(dirname "$(find_bin testdata/tls/ca.pem)")
 
 echo "== selfcheck: BoringSSL + Abseil + a verified TLS round trip on loopback"
@@ -57,6 +60,22 @@ echo "== tlsprobe: what the TLS listener does, as JSON (checks: TLS 1.3, cert va
 echo
 echo "== echobench: 10 connections for 1 second, every byte verified"
 "$ECHOBENCH" -c 10 --duration=1s "$tcp"
+
+echo
+echo "== fmap: find and dump in a generated 8 MiB file (a needle planted at 5,000,000)"
+work=$(mktemp -d)
+head -c 8388608 /dev/zero > "$work/data.bin"
+"$FMAP" write --write --offset 5000000 --string 'NEEDLE!' "$work/data.bin"
+"$FMAP" find --string 'NEEDLE' "$work/data.bin"
+"$FMAP" dump -s 4999992 -n 32 "$work/data.bin"
+"$FMAP" sum "$work/data.bin"
+rm -rf "$work"
+
+echo
+echo "== sigtest run: a command that overstays its 300ms timeout gets TERM, as timeout(1) (exit 124)"
+"$SIGTEST" run --timeout 300ms --kill-after 2s -- \
+  sh -c 'tail -f /dev/null & t=$!; trap "echo child: got TERM, cleaning up; kill \$t; exit 0" TERM; wait' ||
+  echo "(exit status $?)"
 
 echo
 echo "== echod stats on SIGTERM"
