@@ -29,6 +29,6 @@ case ":$PATH:" in
   *":$prefix/bin:"*) ;;
   *) echo "install: note: $prefix/bin is not on PATH" ;;
 esac
-if [[ -x /usr/bin/nc || -x /bin/nc ]] && [[ "$(command -v nc)" != "$prefix/bin/nc" ]]; then
+if command -v nc > /dev/null && [[ "$(command -v nc)" != "$prefix/bin/nc" ]]; then
   echo "install: note: another nc comes first on PATH; run ipckit's as $prefix/bin/nc"
 fi
