@@ -339,6 +339,15 @@ TEST(NcE2eTest, BrokenStdoutExitsPromptly) {
   EXPECT_EQ(sh->err(), "nc: write stdout: Broken pipe\nrc=1\n");
 }
 
+TEST(NcE2eTest, FullDiskStdoutIsAnErrorNotAHang) {
+  auto [peer, port] = StartPeer({"stream"});
+  absl::StatusOr<Subprocess> sh = Spawn({"bash", "-c",
+      absl::StrCat(Nc(), " 127.0.0.1 ", port, " </dev/null >/dev/full; echo rc=$? >&2")});
+  ASSERT_THAT(sh, IsOk());
+  EXPECT_THAT(sh->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(sh->err(), "nc: write stdout: No space left on device\nrc=1\n");
+}
+
 TEST(NcE2eTest, UnixStreamWithSocatAndLivePathSafety) {
   absl::StatusOr<TempDir> dir = TempDir::Create();
   ASSERT_THAT(dir, IsOk());
