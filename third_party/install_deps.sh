@@ -19,7 +19,7 @@ PACKAGES=(
   # --config=fuzz: clang with libFuzzer and the sanitizer runtimes.
   clang-14 libclang-rt-14-dev
   # Peers for the benchmarks in bench/ (not needed to build or test).
-  python3-uvloop sslscan testssl.sh
+  python3-uvloop sslscan testssl.sh gnuplot-nox
 )
 
 missing=()
