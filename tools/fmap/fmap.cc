@@ -77,7 +77,7 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
     ipckit::FindOptions fo;
     fo.overlap = o.overlap;
     Progress progress(o.progress, absl::StrCat("fmap find ", f), m->size());
-    fo.progress = [&](uint64_t done) { progress.Update(done); };
+    if (o.progress.out != nullptr) fo.progress = [&](uint64_t done) { progress.Update(done); };
     std::string prefix = files.size() > 1 ? absl::StrCat(f, ":") : "";
     bool listed = o.mode == FindOptions::Mode::kAll || o.mode == FindOptions::Mode::kFirst;
     // JSON streams the offsets as they are found: {"file":F,"offsets":[...],"count":N}.
