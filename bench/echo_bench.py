@@ -169,6 +169,27 @@ class Server:
 WARMUP = 0.5
 
 
+def print_table(results, servers, cols, first_width, width, cell):
+    """Prints results[server][column] as a fixed-width table: `cell(column,
+    result)` for each result, "-" for none, "ERROR" for a failed one."""
+    print("%-*s" % (first_width, "server") + "".join("%-*s" % (width, c) for c in cols))
+    for name in servers:
+        row = "%-*s" % (first_width, name)
+        for c in cols:
+            r = results[name].get(c)
+            text = "-" if r is None else "ERROR" if "error" in r else cell(c, r)
+            row += "%-*s" % (width, text)
+        print(row)
+
+
+def print_errors(results, servers):
+    """Prints and returns (server, column, error) for each failed result."""
+    errors = [(n, c, r["error"]) for n in servers for c, r in results[n].items() if "error" in r]
+    for n, c, e in errors:
+        print("ERROR %s %s: %s" % (n, c, e))
+    return errors
+
+
 def bench(echobench, args, seconds, srv):
     """Runs echobench; the server's CPU time is sampled over the measured window only."""
     p = subprocess.Popen(["taskset", "-c", "1", echobench, "--json", "--warmup=%gs" % WARMUP,
@@ -274,27 +295,16 @@ def main():
 
     # The table.
     cols = [s[0] for s in scenarios] + (["idle 10k RSS"] if want_idle else [])
-    print("%-11s" % "server" + "".join("%-32s" % c for c in cols))
-    for name in servers:
-        row = "%-11s" % name
-        for c in cols:
-            r = results[name].get(c)
-            if r is None:
-                cell = "-"
-            elif "error" in r:
-                cell = "ERROR"
-            elif c == "idle 10k RSS":
-                cell = "%.1f MiB" % (r["rss_kib"] / 1024)
-            elif c.startswith("stream"):
-                cell = "%.0f MB/s p99 %.0fus %.2fus/r %.0fM" % (r["mb_per_second"], r["latency_us"]["p99"], r["cpu_us_per_req"], r["peak_rss_kib"] / 1024)
-            else:
-                cell = "%.0f/s p99 %.0fus %.2fus/r %.0fM" % (r["requests_per_second"], r["latency_us"]["p99"], r["cpu_us_per_req"], r["peak_rss_kib"] / 1024)
-            row += "%-32s" % cell
-        print(row)
+
+    def cell(c, r):
+        if c == "idle 10k RSS":
+            return "%.1f MiB" % (r["rss_kib"] / 1024)
+        if c.startswith("stream"):
+            return "%.0f MB/s p99 %.0fus %.2fus/r %.0fM" % (r["mb_per_second"], r["latency_us"]["p99"], r["cpu_us_per_req"], r["peak_rss_kib"] / 1024)
+        return "%.0f/s p99 %.0fus %.2fus/r %.0fM" % (r["requests_per_second"], r["latency_us"]["p99"], r["cpu_us_per_req"], r["peak_rss_kib"] / 1024)
+    print_table(results, servers, cols, 11, 32, cell)
     print("(cells: rate, p99 latency, server CPU time per request, server peak RSS)")
-    errors = [(n, c, r["error"]) for n in servers for c, r in results[n].items() if "error" in r]
-    for n, c, e in errors:
-        print("ERROR %s %s: %s" % (n, c, e))
+    errors = print_errors(results, servers)
 
     # echod against the best peer (the epoll reference is the floor, shown apart).
     if "echod" in results:

@@ -16,7 +16,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from echo_bench import Server, bench, python_with  # noqa: E402
+from echo_bench import Server, bench, print_errors, print_table, python_with  # noqa: E402
 
 ASYNCIO_TLS = r'''
 import asyncio, ssl, sys
@@ -88,24 +88,10 @@ def main():
             finally:
                 srv.stop()
     cols = [s[0] for s in scenarios]
-    print("%-10s" % "server" + "".join("%-36s" % c for c in cols))
-    for name in servers:
-        row = "%-10s" % name
-        for c in cols:
-            r = results[name].get(c)
-            if r is None:
-                cell = "-"
-            elif "error" in r:
-                cell = "ERROR"
-            else:
-                cell = "%.0f/s p99 %.0fus %.1fus/op %.0fM" % (r["requests_per_second"], r["latency_us"]["p99"],
-                                                           r["cpu_us_per_req"], r["peak_rss_kib"] / 1024)
-            row += "%-36s" % cell
-        print(row)
+    print_table(results, servers, cols, 10, 36, lambda c, r: "%.0f/s p99 %.0fus %.1fus/op %.0fM" % (
+        r["requests_per_second"], r["latency_us"]["p99"], r["cpu_us_per_req"], r["peak_rss_kib"] / 1024))
     print("(cells: rate, p99 latency, server CPU time per handshake or request, server peak RSS)")
-    errors = [(n, c, r["error"]) for n in servers for c, r in results[n].items() if "error" in r]
-    for n, c, e in errors:
-        print("ERROR %s %s: %s" % (n, c, e))
+    errors = print_errors(results, servers)
     if "echod" in results:
         for c in cols:
             mine = results["echod"].get(c)
