@@ -140,6 +140,8 @@ head -c 3000000 /dev/urandom > "$dir/p"
 "$FMAP" sum --progress "$dir/p" > "$dir/p.out" 2> "$dir/p.err"
 [ "$(cut -d' ' -f1 "$dir/p.out")" = "$(sha256sum "$dir/p" | cut -d' ' -f1)" ] || { echo "FAIL: sum with --progress"; fail=1; }
 grep -q "fmap sum $dir/p: 2.9 MiB of 2.9 MiB (100%)" "$dir/p.err" || { echo "FAIL: progress line: $(od -c "$dir/p.err" | head -3)"; fail=1; }
+"$FMAP" find --progress --count --hex 'ff ff ff ff ff ff ff ff ff ff' "$dir/p" > "$dir/p.out" 2> "$dir/p.err" || [ $? = 1 ]
+grep -q "fmap find $dir/p: 2.9 MiB of 2.9 MiB (100%)" "$dir/p.err" || { echo "FAIL: find progress line"; fail=1; }
 
 # A block device (a loop device over a file, where the machine allows it):
 # sized with BLKGETSIZE64, read through the mapping like a file.

@@ -222,6 +222,14 @@ class NcTlsTest(unittest.TestCase):
             self.assertEqual(err, f"nc: handshake net: certificate verify failed: {message}\n")
             self.assertEqual(out, b"")
 
+    def test_ssl_ciphers_are_what_nc_offers(self):
+        proc, port = s_server.start(CERTS, ["-tls1_2"])
+        self.addCleanup(s_server.stop, proc)
+        code, out, err = nc("-v", "--ssl", *TRUST, "--ssl-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305", "-N",
+                            "127.0.0.1", str(port), stdin=b"GET / HTTP/1.0\r\n\r\n")
+        self.assertEqual(code, 0, err)
+        self.assertIn("nc: TLS: TLSv1.2 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,", err)
+
     def test_insecure_warns_and_goes_on(self):
         s = self.server(reply_after_eof, name="expired")
         code, out, err = nc("--ssl", "--insecure", "-N", "127.0.0.1", str(s.port), stdin=b"y")

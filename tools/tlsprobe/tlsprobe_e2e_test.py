@@ -134,6 +134,18 @@ class TlsprobeTest(unittest.TestCase):
         self.assertFalse(e["server_order"])
         self.assertEqual(sorted(e["ciphers"]["TLSv1.2"]), sorted(iana))
 
+    def test_sni_versions_and_ciphers_offered(self):
+        s = self.serve("-tls1_2")
+        code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--no-sni", "--ciphers",
+                                       "ECDHE-ECDSA-AES128-GCM-SHA256", f"localhost:{s.port}")
+        self.assertEqual(code, 0, err)
+        self.assertIsNone(j["sni"])
+        self.assertEqual(j["tls"]["cipher"], "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+        self.assertEqual(j["ip"], "127.0.0.1")
+        code, _, j, _ = self.both("-4", "--ca-file", cert("ca.pem"), "--min-version", "1.3", f"localhost:{s.port}")
+        self.assertEqual(code, 5)
+        self.assertEqual(j["error"]["alert"], 70)
+
     def test_alpn_agreement_and_check(self):
         s = self.serve("-alpn", "h2")
         code, text, j, err = self.both("--ca-file", cert("ca.pem"), "--alpn", "h2,http/1.1",

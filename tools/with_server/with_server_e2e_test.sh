@@ -28,6 +28,12 @@ contains "unix echo" "unix" "$out"
 [[ "$out" =~ \[127\.0\.0\.1:[0-9]+\]\[127\.0\.0\.1:[0-9]+\] ]] && echo "ok: addresses" || { echo "FAIL: addresses: $out"; fail=1; }
 contains "nc's log kept in the outputs dir" "to-nc" "$(cat "$TEST_UNDECLARED_OUTPUTS_DIR/NC.log")"
 
+# --log-dir and -v: logs where asked, the exported variables on stderr.
+mkdir -p "$TEST_TMPDIR/logs"
+msg=$("$W" -v --log-dir "$TEST_TMPDIR/logs" --server "ECHO=$ECHOD -l 127.0.0.1:0" -- true 2>&1)
+check "log dir" "listening on" "$(grep -o 'listening on' "$TEST_TMPDIR/logs/ECHO.log")"
+contains "-v prints the variables" "with_server: ECHO_LOG=$TEST_TMPDIR/logs/ECHO.log" "$msg"
+
 # A command killed by a signal: 128+n.
 "$W" --server "ECHO=$ECHOD -l 127.0.0.1:0" -- bash -c 'kill -TERM $$' 2>/dev/null
 check "signaled command" 143 "$?"
