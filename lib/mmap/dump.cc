@@ -1,5 +1,8 @@
 #include "lib/mmap/dump.h"
 
+#include <string.h>
+
+#include <algorithm>
 
 namespace ipckit {
 namespace {
@@ -25,6 +28,14 @@ const Tables& T() {
 
 // PutHex8 writes `v` as at least 8 lowercase hex digits and returns the end.
 char* PutHex8(char* p, uint64_t v) {
+  if (v <= 0xffffffff) {
+    const Tables& t = T();
+    memcpy(p, t.pair[(v >> 24) & 0xff], 2);
+    memcpy(p + 2, t.pair[(v >> 16) & 0xff], 2);
+    memcpy(p + 4, t.pair[(v >> 8) & 0xff], 2);
+    memcpy(p + 6, t.pair[v & 0xff], 2);
+    return p + 8;
+  }
   int digits = 8;
   while (digits < 16 && (v >> (4 * digits)) != 0) ++digits;
   for (int i = digits - 1; i >= 0; --i) *p++ = kHex[(v >> (4 * i)) & 15];
@@ -39,16 +50,76 @@ void AppendHex8(std::string* out, uint64_t v) {
 }  // namespace
 
 void HexDumper::Write(absl::string_view data) {
-  while (!data.empty()) {
+  // Complete the line being collected, then format whole lines straight
+  // from `data`, and keep what is left for the next call.
+  if (!line_.empty()) {
     size_t take = std::min(data.size(), 16 - line_.size());
     line_.append(data.data(), take);
     data.remove_prefix(take);
-    if (line_.size() == 16) {
-      Line(line_);
-      offset_ += 16;
-      line_.clear();
-    }
+    if (line_.size() < 16) return;
+    FullLines(line_);
+    line_.clear();
   }
+  size_t whole = data.size() / 16 * 16;
+  FullLines(data.substr(0, whole));
+  line_.assign(data.data() + whole, data.size() - whole);
+}
+
+void HexDumper::FullLines(absl::string_view data) {
+  if (data.empty()) return;
+  // At most 16 offset digits + 2 + 16 * 3 + 2 + 16 + 2 = 86 bytes a line.
+  constexpr size_t kLineMax = 88;
+  const Tables& t = T();
+  const size_t at = out_->size();
+  out_->resize(at + data.size() / 16 * kLineMax);
+  char* const start = &(*out_)[at];
+  char* p = start;
+  const char* previous = any_ && previous_.size() == 16 ? previous_.data() : nullptr;
+  for (size_t i = 0; i < data.size(); i += 16, offset_ += 16) {
+    const unsigned char* b = reinterpret_cast<const unsigned char*>(data.data() + i);
+    if (format_ == Format::kHexdump) {
+      if (previous != nullptr && memcmp(previous, b, 16) == 0) {
+        if (!squeezing_) {
+          *p++ = '*';
+          *p++ = '\n';
+        }
+        squeezing_ = true;
+        continue;
+      }
+      squeezing_ = false;
+      previous = data.data() + i;
+      // "OOOOOOOO  hh hh hh hh hh hh hh hh  hh hh ... hh  |ascii|"
+      p = PutHex8(p, offset_);
+      *p++ = ' ';
+      for (int j = 0; j < 16; ++j) {
+        p[0] = ' ';
+        memcpy(p + 1, t.pair[b[j]], 2);
+        p += 3;
+        if (j == 7) *p++ = ' ';
+      }
+      memcpy(p, "  |", 3);
+      p += 3;
+    } else {
+      // "OOOOOOOO: hhhh hhhh ... hhhh  ascii"
+      p = PutHex8(p, offset_);
+      *p++ = ':';
+      for (int j = 0; j < 16; j += 2) {
+        p[0] = ' ';
+        memcpy(p + 1, t.pair[b[j]], 2);
+        memcpy(p + 3, t.pair[b[j + 1]], 2);
+        p += 5;
+      }
+      *p++ = ' ';
+      *p++ = ' ';
+    }
+    for (int j = 0; j < 16; ++j) p[j] = t.printable[b[j]];
+    p += 16;
+    if (format_ == Format::kHexdump) *p++ = '|';
+    *p++ = '\n';
+  }
+  any_ = true;
+  if (previous != nullptr && previous != previous_.data()) previous_.assign(previous, 16);
+  out_->resize(at + static_cast<size_t>(p - start));
 }
 
 void HexDumper::Line(absl::string_view b) {

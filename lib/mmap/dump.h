@@ -37,6 +37,9 @@ class HexDumper {
   void Finish(bool offset_even_if_empty = false);
 
  private:
+  // FullLines formats `data`, whole 16-byte lines, squeezing (hexdump).
+  void FullLines(absl::string_view data);
+  // Line formats one line of up to 16 bytes.
   void Line(absl::string_view bytes);
 
   Format format_;

@@ -12,12 +12,52 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
 
 namespace ipckit {
+
+namespace {
+
+// Window owns one read-only mapping of a file; move-only, unmapped by its
+// destructor.
+class Window {
+ public:
+  Window(void* p, size_t len) : p_(p), len_(len) {}
+  Window(Window&& o) noexcept : p_(std::exchange(o.p_, nullptr)), len_(o.len_) {}
+  Window& operator=(Window&& o) noexcept {
+    if (this != &o) {
+      if (p_ != nullptr) ::munmap(p_, len_);
+      p_ = std::exchange(o.p_, nullptr);
+      len_ = o.len_;
+    }
+    return *this;
+  }
+  ~Window() {
+    if (p_ != nullptr) ::munmap(p_, len_);
+  }
+  const char* data() const { return static_cast<const char*>(p_); }
+
+ private:
+  void* p_;
+  size_t len_;
+};
+
+// MapWindow maps `len` bytes of `fd` from `base` (page-aligned), with the
+// cached pages already in the page tables (MAP_POPULATE: one call instead of
+// a fault per page), or returns "mmap PATH: <strerror>".
+absl::StatusOr<Window> MapWindow(int fd, uint64_t base, uint64_t len, const std::string& path) {
+  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, static_cast<off_t>(base));
+  if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", path));
+  ::madvise(p, len, MADV_SEQUENTIAL);
+  return Window(p, len);
+}
+
+}  // namespace
 
 absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
   MappedFile f;
@@ -56,6 +96,9 @@ absl::Status MappedFile::ForEachChunk(uint64_t offset, uint64_t length, const Ch
   if (streamed_) return Streamed(offset, length, fn);
   uint64_t end = length > size_ - std::min(offset, size_) ? size_ : offset + length;
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  // While `fn` reads one window, the next is mapped and populated on another
+  // thread: populating page tables costs about as much as scanning them.
+  std::future<absl::StatusOr<Window>> next;
   for (uint64_t pos = offset; pos < end;) {
     // A file that shrank would fault (SIGBUS) past its new end: check first.
     struct stat st;
@@ -65,23 +108,22 @@ absl::Status MappedFile::ForEachChunk(uint64_t offset, uint64_t length, const Ch
     }
     uint64_t base = pos / page * page;
     uint64_t map_len = std::min(kWindow, end - base);
-    // MAP_POPULATE maps the window's cached pages in one call instead of one
-    // page fault per page, which dominates the cost of a scan otherwise.
-    void* p = ::mmap(nullptr, map_len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd_.get(),
-                     static_cast<off_t>(base));
-    if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", path_));
-    ::madvise(p, map_len, MADV_SEQUENTIAL);
-    absl::string_view data(static_cast<const char*>(p) + (pos - base), map_len - (pos - base));
+    absl::StatusOr<Window> w = next.valid() ? next.get() : MapWindow(fd_.get(), base, map_len, path_);
+    if (!w.ok()) return w.status();
+    if (base + map_len < end) {
+      next = std::async(std::launch::async, MapWindow, fd_.get(), base + map_len,
+                        std::min(kWindow, end - base - map_len), path_);
+    }
+    absl::string_view data(w->data() + (pos - base), map_len - (pos - base));
     bool more;
     bool faulted;
     {
       // A truncation racing the reader inside this window reads as zeros
       // instead of killing the process; it is reported below.
-      SigbusGuard guard(p, map_len);
+      SigbusGuard guard(w->data(), map_len);
       more = fn(pos, data);
       faulted = guard.faulted();
     }
-    ::munmap(p, map_len);
     if (faulted) {
       struct stat now;
       uint64_t new_size = ::fstat(fd_.get(), &now) == 0 ? static_cast<uint64_t>(now.st_size) : 0;

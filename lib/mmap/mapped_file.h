@@ -29,7 +29,8 @@ namespace ipckit {
 
 class MappedFile {
  public:
-  // kWindow is the largest mapping held at once.
+  // kWindow is the largest mapping read at once; ForEachChunk holds two (the
+  // one being read and the next, being mapped).
   static constexpr uint64_t kWindow = uint64_t{64} << 20;
   // kUnbounded as a length means "to the end".
   static constexpr uint64_t kUnbounded = std::numeric_limits<uint64_t>::max();

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <random>
 #include <thread>
 
 #include <string>
@@ -58,6 +59,51 @@ TEST_F(MmapTest, FindOverlappingAndNot) {
   FindOptions o;
   EXPECT_THAT(Find(*f, "", o, [](uint64_t) { return true; }),
               StatusIs(absl::StatusCode::kInvalidArgument, "empty pattern"));
+}
+
+TEST_F(MmapTest, FindAgreesWithNaiveSearchAtEveryAlignment) {
+  // Random text over the pattern's own letters (so near misses abound) with
+  // planted hits, in files around the 16- and 32-byte SIMD strides.
+  std::mt19937 rng(7);
+  int file = 0;
+  for (size_t m : {1, 2, 3, 8, 17, 33}) {
+    std::string pat;
+    for (size_t i = 0; i < m; ++i) pat += "FLp"[rng() % 3];
+    for (size_t n : {0, 15, 31, 32, 33, 47, 63, 64, 65, 100, 257}) {
+      for (int trial = 0; trial < 8; ++trial) {
+        std::string data;
+        for (size_t i = 0; i < n; ++i) data += "FLp"[rng() % 3];
+        for (size_t k = 0; k < n / 16 && m <= n; ++k) data.replace(rng() % (n - m + 1), m, pat);
+        std::vector<uint64_t> want;
+        for (size_t i = 0; i + m <= n; ++i) {
+          if (data.compare(i, m, pat) == 0) want.push_back(i);
+        }
+        absl::StatusOr<MappedFile> f = MappedFile::Open(Write(absl::StrCat("r", file++), data));
+        ASSERT_THAT(f, IsOk());
+        ASSERT_EQ(FindAll(*f, pat), want) << "pattern " << pat << " in " << data;
+      }
+    }
+  }
+}
+
+TEST_F(MmapTest, StopsEarlyWhileTheNextWindowIsBeingMapped) {
+  // Three windows of a sparse file; stopping in the first leaves the
+  // prefetched second to be unmapped, and a full scan sees every needle.
+  std::string path = dir_->Path("three");
+  UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  ASSERT_TRUE(fd);
+  const uint64_t w = MappedFile::kWindow;
+  ASSERT_EQ(::ftruncate(fd.get(), static_cast<off_t>(2 * w + 10)), 0);
+  for (uint64_t at : {uint64_t{1}, uint64_t{2}, w + 1, 2 * w + 2}) {
+    ASSERT_EQ(::pwrite(fd.get(), "Q", 1, static_cast<off_t>(at)), 1);
+  }
+  absl::StatusOr<MappedFile> f = MappedFile::Open(path);
+  ASSERT_THAT(f, IsOk());
+  std::vector<uint64_t> seen;
+  FindOptions o;
+  EXPECT_THAT(Find(*f, "Q", o, [&](uint64_t at) { seen.push_back(at); return false; }), IsOk());
+  EXPECT_THAT(seen, ElementsAre(1));
+  EXPECT_THAT(FindAll(*f, "Q"), ElementsAre(1, 2, w + 1, 2 * w + 2));
 }
 
 TEST_F(MmapTest, EmptyFileIsValid) {

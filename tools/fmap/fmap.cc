@@ -13,6 +13,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <future>
+#include <ostream>
+#include <string>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -26,6 +30,41 @@
 #include "tools/fmap/progress.h"
 
 namespace ipckit::fmap {
+namespace {
+
+// OverlappedOutput writes text to a stream on another thread while the
+// caller formats the next piece: a dump costs about as much to write (the
+// kernel's copy) as to format. One write is in flight at a time.
+class OverlappedOutput {
+ public:
+  explicit OverlappedOutput(std::ostream& out) : out_(out) {}
+  OverlappedOutput(const OverlappedOutput&) = delete;
+  OverlappedOutput& operator=(const OverlappedOutput&) = delete;
+  ~OverlappedOutput() { Wait(); }
+
+  // Put waits for the previous write, then starts writing *text (leaving it
+  // empty); it returns false, writing nothing, once the stream has failed.
+  bool Put(std::string* text) {
+    if (!Wait()) return false;
+    writing_.swap(*text);
+    text->clear();
+    pending_ = std::async(std::launch::async, [this] { out_ << writing_; });
+    return true;
+  }
+
+  // Wait waits for the write in flight and returns whether the stream is good.
+  bool Wait() {
+    if (pending_.valid()) pending_.get();
+    return static_cast<bool>(out_);
+  }
+
+ private:
+  std::ostream& out_;
+  std::string writing_;
+  std::future<void> pending_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::string> ParseHex(const std::string& text) {
   std::string digits;
@@ -142,14 +181,15 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   if (!m->streamed() && start > m->size()) start = m->size();
   std::string text;
   HexDumper d(format, start, &text);
+  OverlappedOutput writer(out);
   absl::Status s = m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view data) {
     for (size_t i = 0; i < data.size(); i += 1 << 20) {
       d.Write(data.substr(i, 1 << 20));
-      out << text;
-      text.clear();
+      if (!writer.Put(&text)) return false;
     }
-    return static_cast<bool>(out);
+    return true;
   });
+  writer.Wait();
   if (!s.ok()) return s;
   d.Finish(/*offset_even_if_empty=*/!m->streamed() && o.skip > 0 && m->size() > 0 && length > 0);
   out << text;
