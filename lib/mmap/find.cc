@@ -6,6 +6,7 @@
 #include <immintrin.h>
 #endif
 
+#include <algorithm>
 #include <string>
 
 namespace ipckit {
@@ -130,6 +131,39 @@ absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindO
     return !stop;
   });
   return s;
+}
+
+absl::StatusOr<std::optional<uint64_t>> RFind(const MappedFile& file, absl::string_view pattern,
+                                              uint64_t offset, uint64_t length) {
+  std::optional<uint64_t> last;
+  auto keep_last = [&](uint64_t at) {
+    last = at;
+    return true;
+  };
+  FindOptions o;
+  if (file.streamed()) {
+    o.offset = offset;
+    o.length = length;
+    absl::Status s = Find(file, pattern, o, keep_last);
+    if (!s.ok()) return s;
+    return last;
+  }
+  if (pattern.empty()) return absl::InvalidArgumentError("empty pattern");
+  const uint64_t size = file.size();
+  const uint64_t begin = std::min(offset, size);
+  const uint64_t end = length > size - begin ? size : begin + length;
+  // Search [lo, hi) for matches that start there; they may end up to m-1
+  // bytes past hi. Windows step back from the end.
+  for (uint64_t hi = end; hi > begin;) {
+    uint64_t lo = hi - begin > MappedFile::kWindow ? hi - MappedFile::kWindow : begin;
+    o.offset = lo;
+    o.length = std::min(end, hi + pattern.size() - 1) - lo;
+    absl::Status s = Find(file, pattern, o, [&](uint64_t at) { return at < hi && keep_last(at); });
+    if (!s.ok()) return s;
+    if (last.has_value()) return last;
+    hi = lo;
+  }
+  return last;
 }
 
 }  // namespace ipckit

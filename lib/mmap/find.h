@@ -6,14 +6,17 @@
 //   FindOptions o;
 //   o.overlap = false;
 //   absl::Status s = Find(file, "needle", o, [](uint64_t offset) { ...; return true; });
+//   absl::StatusOr<std::optional<uint64_t>> last = RFind(file, "needle");
 #ifndef IPCKIT_LIB_MMAP_FIND_H_
 #define IPCKIT_LIB_MMAP_FIND_H_
 
 #include <stdint.h>
 
 #include <functional>
+#include <optional>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/mmap/mapped_file.h"
 
@@ -33,6 +36,16 @@ struct FindOptions {
 // pattern is kInvalidArgument "empty pattern".
 absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindOptions& options,
                   const std::function<bool(uint64_t)>& on_match);
+
+// RFind returns the offset of the last match (overlapping matches count)
+// in [offset, offset+length), or nullopt if there is none, or the error
+// reading the file. A mapped file is searched a window at a time from the
+// end, so a match near the end costs one window, not the whole file;
+// streamed input is read to its end. An empty pattern is kInvalidArgument
+// "empty pattern".
+absl::StatusOr<std::optional<uint64_t>> RFind(const MappedFile& file, absl::string_view pattern,
+                                              uint64_t offset = 0,
+                                              uint64_t length = MappedFile::kUnbounded);
 
 }  // namespace ipckit
 

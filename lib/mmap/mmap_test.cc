@@ -22,6 +22,7 @@ namespace ipckit {
 namespace {
 
 using ::ipckit::testing::IsOk;
+using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::StatusIs;
 using ::testing::ElementsAre;
 
@@ -81,6 +82,9 @@ TEST_F(MmapTest, FindAgreesWithNaiveSearchAtEveryAlignment) {
         absl::StatusOr<MappedFile> f = MappedFile::Open(Write(absl::StrCat("r", file++), data));
         ASSERT_THAT(f, IsOk());
         ASSERT_EQ(FindAll(*f, pat), want) << "pattern " << pat << " in " << data;
+        std::optional<uint64_t> last;
+        if (!want.empty()) last = want.back();
+        ASSERT_THAT(RFind(*f, pat), IsOkAndHolds(last)) << "pattern " << pat << " in " << data;
       }
     }
   }
@@ -104,6 +108,32 @@ TEST_F(MmapTest, StopsEarlyWhileTheNextWindowIsBeingMapped) {
   EXPECT_THAT(Find(*f, "Q", o, [&](uint64_t at) { seen.push_back(at); return false; }), IsOk());
   EXPECT_THAT(seen, ElementsAre(1));
   EXPECT_THAT(FindAll(*f, "Q"), ElementsAre(1, 2, w + 1, 2 * w + 2));
+}
+
+TEST_F(MmapTest, RFindStepsBackAWindowAtATime) {
+  // A needle across the step RFind takes back from the end, one cut short by
+  // the end of the file, and ranges that cut matches off.
+  std::string path = dir_->Path("rfind");
+  UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  ASSERT_TRUE(fd);
+  const uint64_t w = MappedFile::kWindow;
+  const uint64_t size = 2 * w + 100;
+  ASSERT_EQ(::ftruncate(fd.get(), static_cast<off_t>(size)), 0);
+  for (uint64_t at : {uint64_t{3}, size - w - 2}) {
+    ASSERT_EQ(::pwrite(fd.get(), "NEEDLE", 6, static_cast<off_t>(at)), 6);
+  }
+  ASSERT_EQ(::pwrite(fd.get(), "NEEDL", 5, static_cast<off_t>(size - 5)), 5);  // Cut by the end.
+  absl::StatusOr<MappedFile> f = MappedFile::Open(path);
+  ASSERT_THAT(f, IsOk());
+  EXPECT_EQ(f->size(), size);
+  // The first step back from the end is at size - w: this needle spans it.
+  EXPECT_THAT(RFind(*f, "NEEDLE"), IsOkAndHolds(size - w - 2));
+  EXPECT_THAT(RFind(*f, "NEEDL"), IsOkAndHolds(size - 5));
+  EXPECT_THAT(RFind(*f, "NEEDLE", 0, size - w + 4), IsOkAndHolds(size - w - 2));
+  EXPECT_THAT(RFind(*f, "NEEDLE", 0, size - w + 3), IsOkAndHolds(3));  // Not wholly in range.
+  EXPECT_THAT(RFind(*f, "NEEDLE", 4), IsOkAndHolds(size - w - 2));
+  EXPECT_THAT(RFind(*f, "NEEDLE", 4, 1000), IsOkAndHolds(std::optional<uint64_t>()));
+  EXPECT_THAT(RFind(*f, ""), StatusIs(absl::StatusCode::kInvalidArgument, "empty pattern"));
 }
 
 TEST_F(MmapTest, EmptyFileIsValid) {

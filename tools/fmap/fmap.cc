@@ -125,12 +125,23 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
       if (o.json) return absl::StrFormat("%s%d", count > 1 && listed ? "," : "", at);
       return o.hex_offsets ? absl::StrFormat("%s0x%x\n", prefix, at) : absl::StrFormat("%s%d\n", prefix, at);
     };
-    absl::Status s = ipckit::Find(*m, o.pattern, fo, [&](uint64_t at) {
-      ++count;
-      last = at;
-      if (listed) out << show(at);
-      return o.mode != FindOptions::Mode::kFirst;
-    });
+    absl::Status s;
+    if (o.mode == FindOptions::Mode::kLast && o.overlap) {
+      // From the end (without overlap, the last match depends on all before it).
+      absl::StatusOr<std::optional<uint64_t>> at = ipckit::RFind(*m, o.pattern);
+      s = at.status();
+      if (at.ok() && at->has_value()) {
+        count = 1;
+        last = **at;
+      }
+    } else {
+      s = ipckit::Find(*m, o.pattern, fo, [&](uint64_t at) {
+        ++count;
+        last = at;
+        if (listed) out << show(at);
+        return o.mode != FindOptions::Mode::kFirst;
+      });
+    }
     if (!s.ok()) {
       if (o.json) out << "]}\n";
       return s;

@@ -59,6 +59,21 @@ LC_ALL=C grep -obUaF 'aaaa' "$dir/hay" | cut -d: -f1 > "$dir/want"
 [ "$("$FMAP" find --count --string aaaa "$dir/hay")" = 7 ] || { echo "FAIL: --count"; fail=1; }
 [ "$("$FMAP" find --first --string aaaa "$dir/hay")" = 200000 ] || { echo "FAIL: --first"; fail=1; }
 [ "$("$FMAP" find --last --string aaaa "$dir/hay")" = 200006 ] || { echo "FAIL: --last"; fail=1; }
+# Without overlap the last match is where a left-to-right scan ends, not the rightmost.
+[ "$("$FMAP" find --last --no-overlap --string aaaa "$dir/hay")" = 200004 ] || { echo "FAIL: --last --no-overlap"; fail=1; }
+# --last searches back from the end a window (64 MiB) at a time: a sparse file
+# of three windows, the last needle across the first step back, against grep.
+python3 - "$dir/sparse3" <<'PY'
+import sys
+w = 64 << 20
+with open(sys.argv[1], "wb") as f:
+    f.truncate(2 * w + 100)
+    for at in (5, w + 7, w + 97):
+        f.seek(at)
+        f.write(b"LAST")
+PY
+LC_ALL=C grep -obUaF LAST "$dir/sparse3" | tail -1 | cut -d: -f1 > "$dir/want"
+"$FMAP" find --last --string LAST "$dir/sparse3" > "$dir/got"; check "find --last vs grep (3 windows)" "$dir/want" "$dir/got"
 [ "$("$FMAP" find --first --hex-offsets --string aaaa "$dir/hay")" = 0x30d40 ] || { echo "FAIL: --hex-offsets"; fail=1; }
 # Exit codes: 0 found, 1 not found, 2 usage.
 set +e
@@ -128,6 +143,7 @@ json_check() {  # NAME PYTHON_EXPR JSON
 }
 json_check "find --json" 'j["offsets"] == [0, 6] and j["count"] == 2' "$("$FMAP" find --json --string abc "$dir/j")"
 json_check "find --json --count" 'j["count"] == 2 and "offsets" not in j' "$("$FMAP" find --json --count --string abc "$dir/j")"
+json_check "find --json --last" 'j["offsets"] == [6] and j["count"] == 1' "$("$FMAP" find --json --last --string abc "$dir/j")"
 json_check "find --json no match" 'j["offsets"] == [] and j["count"] == 0' "$("$FMAP" find --json --string zzz "$dir/j")"
 json_check "dump --json" 'bytes.fromhex(j["hex"]) == b"XYZa" and j["offset"] == 3 and j["length"] == 4' \
   "$("$FMAP" dump --json -s 3 -n 4 "$dir/j")"

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
         .String(0, "hex", "HEX", "the pattern in hex (\"de ad be ef\", \"0xde,0xad\")", &hex)
         .String(0, "pattern-file", "FILE", "the pattern is FILE's bytes (any, newlines too)", &pattern_file)
         .Flag(0, "first", "only the first match per file", &first)
-        .Flag(0, "last", "only the last match per file", &last)
+        .Flag(0, "last", "only the last match per file (searched from the end)", &last)
         .Flag('c', "count", "only the number of matches per file", &count)
         .Flag(0, "no-overlap", "matches may not overlap (\"aa\" in \"aaaa\": 0, 2)", &no_overlap)
         .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets)
