@@ -305,6 +305,10 @@ class Runner {
         }
       }
       if (o_.udp) break;
+      // A plain socket that filled less than the buffer is drained: skip the
+      // recv that would only say EAGAIN (epoll is level-triggered, so bytes
+      // arriving meanwhile are a new event). TLS may hold a decrypted record.
+      if (!c.tls && static_cast<size_t>(n) < sizeof(buf_)) break;
     }
     Issue(c, now);
   }

@@ -108,7 +108,7 @@ absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>&
   s.chunk = o.chunk;
   s.close_after = o.close_after;
   s.rst = o.rst;
-  s.splice = !o.no_splice;
+  s.splice = o.splice;
   double rate = 0;
   if (!absl::SimpleAtod(o.drop_rate, &rate) || rate < 0 || rate > 1) {
     return Usage(absl::StrCat("--drop-rate: '", o.drop_rate, "' is not a fraction from 0 to 1"));

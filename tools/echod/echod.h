@@ -26,12 +26,12 @@ struct Options {
   int ready_fd = -1;
   bool json = false;
   std::string service = "echo";
-  uint32_t buffer = 256 * 1024;
+  uint32_t buffer = 64 * 1024;
   absl::Duration delay = absl::ZeroDuration();
   uint32_t chunk = 0;
   uint64_t close_after = 0;
   bool rst = false;
-  bool no_splice = false;
+  bool splice = false;
   std::string drop_rate = "0";
   bool tls = false;                     // --tls: every stream listener (-l, -U) speaks TLS.
   std::string cert, key;                // --cert, --key (PEM).

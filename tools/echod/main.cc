@@ -55,9 +55,10 @@ int main(int argc, char** argv) {
       .Int(0, "ready-fd", "N", "write one byte to fd N when all listeners are up", &o.ready_fd, 3,
            1 << 20)
       .Flag(0, "json", "print stats as JSON", &o.json)
-      .Flag(0, "no-splice", "echo bulk transfers with copies, not splice(2)", &o.no_splice)
+      .Flag(0, "splice", "echo bulk transfers through a pipe with splice(2) (less CPU, slower on loopback)",
+            &o.splice)
       .String(0, "service", "NAME", "echo (default), discard, chargen or daytime", &o.service)
-      .Size(0, "buffer", "SIZE", "read size and per-connection buffer bound (default 256K)", &o.buffer, 1 << 26)
+      .Size(0, "buffer", "SIZE", "read size and per-connection buffer bound (default 64K)", &o.buffer, 1 << 26)
       .Duration(0, "delay", "DURATION", "fault: hold each echo this long", &o.delay)
       .Size(0, "chunk", "SIZE", "fault: echo in pieces of SIZE bytes", &o.chunk, 1 << 26)
       .Size(0, "close-after", "BYTES", "fault: close after echoing BYTES", &o.close_after)
