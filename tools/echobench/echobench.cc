@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/io/fd.h"
+#include "lib/io/io_buffer.h"
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "lib/selector/selector.h"
@@ -269,7 +270,7 @@ class Runner {
 
   void Read(Conn& c, absl::Time now) {
     for (;;) {
-      ssize_t n = Receive(c, buf_, sizeof(buf_));
+      ssize_t n = Receive(c, buf_.data(), buf_.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) break;
       if (n < 0) {
@@ -288,7 +289,7 @@ class Runner {
         Kill(c, "more bytes echoed than sent");
         return;
       }
-      if (std::memcmp(buf_, At(c, c.received), static_cast<size_t>(n)) != 0) {
+      if (std::memcmp(buf_.data(), At(c, c.received), static_cast<size_t>(n)) != 0) {
         Kill(c, absl::StrCat("corrupted echo within bytes ", c.received, "..", c.received + n));
         return;
       }
@@ -308,7 +309,7 @@ class Runner {
       // A plain socket that filled less than the buffer is drained: skip the
       // recv that would only say EAGAIN (epoll is level-triggered, so bytes
       // arriving meanwhile are a new event). TLS may hold a decrypted record.
-      if (!c.tls && static_cast<size_t>(n) < sizeof(buf_)) break;
+      if (!c.tls && static_cast<size_t>(n) < buf_.size()) break;
     }
     Issue(c, now);
   }
@@ -365,7 +366,7 @@ class Runner {
   absl::Duration interval_;
   uint64_t completed_ = 0;
   Report report_;
-  char buf_[1 << 16];
+  IoBuffer buf_{1 << 16};  // Placed for fast kernel copies (lib/io/io_buffer.h).
 };
 
 }  // namespace

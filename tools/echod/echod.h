@@ -26,7 +26,7 @@ struct Options {
   int ready_fd = -1;
   bool json = false;
   std::string service = "echo";
-  uint32_t buffer = 64 * 1024;
+  uint32_t buffer = 128 * 1024;
   absl::Duration delay = absl::ZeroDuration();
   uint32_t chunk = 0;
   uint64_t close_after = 0;

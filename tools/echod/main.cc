@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
       .Flag(0, "splice", "echo bulk transfers through a pipe with splice(2) (less CPU, slower on loopback)",
             &o.splice)
       .String(0, "service", "NAME", "echo (default), discard, chargen or daytime", &o.service)
-      .Size(0, "buffer", "SIZE", "read size and per-connection buffer bound (default 64K)", &o.buffer, 1 << 26)
+      .Size(0, "buffer", "SIZE", "read size and per-connection buffer bound (default 128K)", &o.buffer, 1 << 26)
       .Duration(0, "delay", "DURATION", "fault: hold each echo this long", &o.delay)
       .Size(0, "chunk", "SIZE", "fault: echo in pieces of SIZE bytes", &o.chunk, 1 << 26)
       .Size(0, "close-after", "BYTES", "fault: close after echoing BYTES", &o.close_after)
