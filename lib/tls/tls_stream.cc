@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
+#include "lib/tls/read_ahead_bio.h"
 #include "lib/tls/tls_error.h"
 
 namespace ipckit {
@@ -83,6 +84,18 @@ absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Server(const TlsContext& c
   absl::StatusOr<std::unique_ptr<TlsStream>> s = Create(ctx, std::move(fd), std::move(name));
   if (s.ok()) SSL_set_accept_state((*s)->ssl());
   return s;
+}
+
+bool TlsStream::EnableReadAhead() {
+  bssl::UniquePtr<BIO> rbio = NewReadAheadBio(fd_.get());
+  if (!rbio) return false;
+  SSL_set0_rbio(ssl_.get(), rbio.release());
+  read_ahead_ = true;
+  return true;
+}
+
+bool TlsStream::HasBufferedInput() const {
+  return SSL_pending(ssl_.get()) > 0 || (read_ahead_ && BIO_pending(SSL_get_rbio(ssl_.get())) > 0);
 }
 
 void TlsStream::OnAlert(bool sent, int description) {

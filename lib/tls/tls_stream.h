@@ -84,7 +84,17 @@ class TlsStream : public Stream, private TlsEvents {
   // CloseWrite sends close_notify (once); reading goes on.
   absl::Status CloseWrite() override;
   int fd() const override { return fd_.get(); }
-  bool HasBufferedInput() const override { return SSL_pending(ssl_.get()) > 0; }
+  // HasBufferedInput reports decrypted bytes held by BoringSSL, or (with
+  // read-ahead) bytes held in the read-ahead buffer; when those are only part
+  // of a record, the Read that takes them reports kUnavailable.
+  bool HasBufferedInput() const override;
+  // EnableReadAhead makes reads take whatever the socket holds, up to 32 KiB,
+  // in one recv(2) instead of two per record (lib/tls/read_ahead_bio.h).
+  // Call it before the first Handshake or Read. Afterwards bytes may wait in
+  // user space, so a caller must check HasBufferedInput before waiting for
+  // the socket to be readable (lib/relay and echod do). Returns false, and
+  // changes nothing, when out of memory.
+  bool EnableReadAhead();
   uint32_t ReadWaitsFor() const override { return read_wait_; }
   uint32_t WriteWaitsFor() const override { return write_wait_; }
   const std::string& name() const override { return name_; }
@@ -134,6 +144,7 @@ class TlsStream : public Stream, private TlsEvents {
   bool certificate_requested_ = false;
   bool truncated_ = false;
   bool write_closed_ = false;
+  bool read_ahead_ = false;
   bssl::UniquePtr<SSL_SESSION> session_;
   absl::Time handshake_start_ = absl::InfinitePast();
   absl::Duration handshake_time_;

@@ -1,9 +1,14 @@
 #include "lib/tls/tls_stream.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 
 #include <string>
+#include <chrono>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -306,6 +311,55 @@ TEST(TlsStreamTest, HalfCloseRoundTrip) {
   server.join();
   EXPECT_EQ(server_got, big);
   EXPECT_FALSE(server_truncated);
+}
+
+TEST(TlsStreamTest, ReadAheadHoldsRecordsTheSocketNoLongerShows) {
+  // The server sends two records; the client, reading ahead, takes both in
+  // one recv, so the second is readable although the socket is not.
+  std::promise<void> sent;
+  std::future<void> sent_future = sent.get_future();
+  absl::StatusOr<TlsContext> sctx = TlsContext::Server(ServerOptions());
+  ASSERT_THAT(sctx, IsOk());
+  absl::StatusOr<Listener> l = Listener::Listen(*SocketAddress::Numeric("127.0.0.1", 0), {});
+  ASSERT_THAT(l, IsOk());
+  std::thread server([&] {
+    absl::StatusOr<Socket> s = l->Accept();
+    ASSERT_THAT(s, IsOk());
+    int one = 1;  // Without Nagle: "two" goes out before "one" is acknowledged.
+    ASSERT_EQ(::setsockopt(s->fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+    std::unique_ptr<TlsStream> tls = *TlsStream::Server(*sctx, s->Release());
+    ASSERT_THAT(tls->HandshakeUntil(Deadline()), IsOk());
+    EXPECT_THAT(tls->Write("one"), IsOkAndHolds(3u));  // Records this small never block.
+    EXPECT_THAT(tls->Write("two"), IsOkAndHolds(3u));
+    sent.set_value();
+    EXPECT_THAT(ReadAll(*tls), IsOkAndHolds(""));  // Until the client closes.
+  });
+  absl::StatusOr<TlsContext> cctx = TlsContext::Client(ClientOptions());
+  ASSERT_THAT(cctx, IsOk());
+  absl::StatusOr<Socket> sock = ipckit::net::Connect({l->address()}, {});
+  ASSERT_THAT(sock, IsOk());
+  std::unique_ptr<TlsStream> client = *TlsStream::Client(*cctx, sock->Release(), Params("localhost"));
+  ASSERT_TRUE(client->EnableReadAhead());
+  ASSERT_THAT(client->HandshakeUntil(Deadline()), IsOk());
+  // Both records (after the session tickets) are in the socket once the
+  // server's sends return: loopback delivers within send(2).
+  ASSERT_EQ(sent_future.wait_until(std::chrono::system_clock::now() + std::chrono::seconds(10)),
+            std::future_status::ready);
+  int queued = 0;
+  ASSERT_EQ(::ioctl(client->fd(), FIONREAD, &queued), 0);
+  ASSERT_GE(queued, 50);  // Each record is 25 bytes (5 header, 3 data, 1 type, 16 tag).
+  char buf[16];
+  EXPECT_THAT(client->Read(absl::MakeSpan(buf)), IsOkAndHolds(3u));
+  EXPECT_EQ(std::string(buf, 3), "one");
+  struct pollfd p = {client->fd(), POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 0), 0);  // The socket shows nothing more...
+  EXPECT_TRUE(client->HasBufferedInput());  // ...but the second record is here.
+  EXPECT_THAT(client->Read(absl::MakeSpan(buf)), IsOkAndHolds(3u));
+  EXPECT_EQ(std::string(buf, 3), "two");
+  EXPECT_FALSE(client->HasBufferedInput());
+  EXPECT_THAT(client->Read(absl::MakeSpan(buf)), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(client->CloseWrite(), IsOk());
+  server.join();
 }
 
 TEST(TlsStreamTest, BareEofIsTruncation) {

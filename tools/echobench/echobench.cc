@@ -163,6 +163,7 @@ class Runner {
     if (o_.insecure && params.verify_name.empty()) params.verify_name = "localhost";
     absl::StatusOr<std::unique_ptr<TlsStream>> t = TlsStream::Client(*tls_, sock.Release(), params);
     if (!t.ok()) return t.status();
+    (*t)->EnableReadAhead();  // Read drains it (HasBufferedInput).
     absl::Status s = (*t)->HandshakeUntil(absl::Now() + o_.timeout);
     if (!s.ok()) return s;
     return t;
@@ -306,10 +307,12 @@ class Runner {
         }
       }
       if (o_.udp) break;
-      // A plain socket that filled less than the buffer is drained: skip the
-      // recv that would only say EAGAIN (epoll is level-triggered, so bytes
-      // arriving meanwhile are a new event). TLS may hold a decrypted record.
-      if (!c.tls && static_cast<size_t>(n) < buf_.size()) break;
+      // Stop once nothing is left in user space, skipping the recv that would
+      // only say EAGAIN (epoll is level-triggered: bytes still in the socket,
+      // or arriving meanwhile, are a new event). A plain socket that filled
+      // less than the buffer is drained; TLS may hold records (read-ahead)
+      // or decrypted bytes.
+      if (c.tls ? !c.tls->HasBufferedInput() : static_cast<size_t>(n) < buf_.size()) break;
     }
     Issue(c, now);
   }

@@ -265,6 +265,7 @@ class Server::Worker {
           continue;
         }
         raw->tls = *std::move(tls);
+        raw->tls->EnableReadAhead();  // One recv per batch of records; ReadTls drains it.
         raw->handshaking = true;
         raw->events = EPOLLIN | EPOLLRDHUP;
         Ctl(EPOLL_CTL_ADD, fd, raw->events, raw);

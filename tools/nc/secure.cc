@@ -78,6 +78,7 @@ absl::StatusOr<std::unique_ptr<TlsStream>> SecureClient(const TlsContext& ctx, n
   if (o.insecure) log << "nc: warning: --insecure: the server's certificate is not verified\n";
   absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Client(ctx, sock.Release(), params);
   if (!tls.ok()) return tls.status();
+  (*tls)->EnableReadAhead();  // The relay reads what it holds (HasBufferedInput).
   absl::Status s = (*tls)->HandshakeUntil(Deadline(o));
   if (!s.ok()) return s;
   std::vector<std::string> pins = Pins(o);
@@ -102,6 +103,7 @@ absl::StatusOr<std::unique_ptr<TlsStream>> SecureServer(const TlsContext& ctx, n
                                                         const Options& o, std::ostream& log) {
   absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Server(ctx, sock.Release());
   if (!tls.ok()) return tls.status();
+  (*tls)->EnableReadAhead();
   absl::Status s = (*tls)->HandshakeUntil(Deadline(o));
   if (!s.ok()) return s;
   if (o.verbose > 0) Report(**tls, false, true, log);
