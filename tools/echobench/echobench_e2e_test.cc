@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/net/address.h"
+#include "lib/net/socket.h"
 #include "lib/testing/runfiles.h"
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/subprocess.h"
@@ -135,7 +137,8 @@ TEST(EchobenchE2eTest, TlsAgainstEchodVerifiedAndHandshakesPerSecond) {
   std::vector<std::vector<std::string>> runs = {
       {"--tls", "--ca-file", certs + "/ca.pem", "--servername", "localhost", "-c", "8", "-m", "1K", s.addrs[0]},
       {"--tls", "--ca-file", certs + "/ca.pem", "-c", "2", "-m", "70000", s.addrs[0]},  // IP SAN.
-      {"--tls", "--insecure", "--connect-only", s.addrs[0]},
+      {"--tls", "--insecure", "--connect-only", s.addrs[0]},  // -c 10 in flight.
+      {"--tls", "--insecure", "--connect-only", "-c", "1", s.addrs[0]},  // One at a time.
   };
   for (const auto& args : runs) {
     Subprocess b = Bench(args);
@@ -153,6 +156,19 @@ TEST(EchobenchE2eTest, TlsAgainstEchodVerifiedAndHandshakesPerSecond) {
   ASSERT_THAT(s.proc.Signal(SIGTERM), IsOk());
   ASSERT_THAT(s.proc.Wait(kTimeout), IsOk());
   EXPECT_THAT(s.proc.err(), ContainsRegex("\"handshakes\":[1-9][0-9]*,\"handshake_failures\":2}"));
+}
+
+TEST(EchobenchE2eTest, ConcurrentHandshakesTimeOutAgainstASilentServer) {
+  // A listener that never accepts: TCP connects (the kernel's backlog), TLS
+  // never answers, and each of the 4 handshakes in flight times out.
+  absl::StatusOr<net::Listener> l = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {});
+  ASSERT_THAT(l, IsOk());
+  Subprocess b = Bench({"--tls", "--insecure", "--connect-only", "-c", "4", "--timeout=100ms", "--warmup=0s",
+                        "--duration=500ms", l->address().ToString()});
+  EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_THAT(b.out(), ContainsRegex("handshakes: 0 \\("));
+  EXPECT_THAT(b.out(), ContainsRegex("errors: connect ([4-9]|[1-9][0-9]+), verify 0, lost 0"));
+  EXPECT_THAT(b.out(), HasSubstr("first error: handshake: timed out"));
 }
 
 TEST(EchobenchE2eTest, UsageErrors) {

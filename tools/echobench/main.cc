@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
       .Duration(0, "warmup", "DURATION", "unmeasured time first (default 0)", &o.warmup)
       .Duration(0, "timeout", "DURATION", "connect timeout; UDP reply timeout (default 5s)",
                 &o.timeout)
-      .Flag(0, "connect-only", "connect and close in a loop; report connects/s (with --tls: handshakes/s)",
+      .Flag(0, "connect-only", "connect and close in a loop; report connects/s (with --tls: handshakes/s, -c at once)",
             &o.connect_only)
       .Flag(0, "tls", "speak TLS to the server (verified unless --insecure)", &o.tls)
       .Flag('k', "insecure", "with --tls: do not verify the server's certificate", &o.insecure)
