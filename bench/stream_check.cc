@@ -23,6 +23,7 @@
 #include "lib/cli/options.h"
 #include "lib/cli/values.h"
 #include "lib/io/fd.h"
+#include "lib/io/io_buffer.h"
 
 namespace {
 
@@ -71,10 +72,10 @@ absl::Status Generate(const std::vector<char>& pattern, uint64_t total) {
 
 absl::Status Check(const std::vector<char>& pattern, uint64_t total) {
   ::fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);
-  std::string buf(kChunk, '\0');
+  ipckit::IoBuffer buf(kChunk);  // Placed for fast kernel copies.
   uint64_t done = 0;
   for (;;) {
-    absl::StatusOr<size_t> r = ipckit::ReadOnce(STDIN_FILENO, absl::MakeSpan(&buf[0], buf.size()), "read stdin");
+    absl::StatusOr<size_t> r = ipckit::ReadOnce(STDIN_FILENO, absl::MakeSpan(buf.data(), buf.size()), "read stdin");
     if (!r.ok()) return r.status();
     if (*r == 0) break;
     if (done + *r > total) return absl::DataLossError(absl::StrCat("more than ", total, " bytes"));
