@@ -48,7 +48,10 @@ class OverlappedOutput {
     if (!Wait()) return false;
     writing_.swap(*text);
     text->clear();
-    pending_ = std::async(std::launch::async, [this] { out_ << writing_; });
+    pending_ = std::async(std::launch::async, [this] {
+      out_ << writing_;
+      if (!out_) error_ = errno;  // errno is the writing thread's own.
+    });
     return true;
   }
 
@@ -58,8 +61,12 @@ class OverlappedOutput {
     return static_cast<bool>(out_);
   }
 
+  // error returns the errno of the write that failed (after Wait), or 0.
+  int error() const { return error_; }
+
  private:
   std::ostream& out_;
+  int error_ = 0;
   std::string writing_;
   std::future<void> pending_;
 };
@@ -201,6 +208,7 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
     return true;
   });
   writer.Wait();
+  if (writer.error() != 0) return absl::ErrnoToStatus(writer.error(), "write stdout");
   if (!s.ok()) return s;
   d.Finish(/*offset_even_if_empty=*/!m->streamed() && o.skip > 0 && m->size() > 0 && length > 0);
   out << text;

@@ -48,7 +48,8 @@ struct DumpOptions {
   bool json = false;                  // {"file","offset","hex","length"} instead.
 };
 
-// Dump writes [skip, skip+length) of `file` as hexdump -C or xxd would, or raw.
+// Dump writes [skip, skip+length) of `file` as hexdump -C or xxd would, or raw,
+// to `out` (stdout: a failed write is "write stdout: <strerror>").
 absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& out);
 
 }  // namespace ipckit::fmap

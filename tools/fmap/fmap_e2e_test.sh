@@ -82,6 +82,12 @@ set +e
 grep -qx "fmap find: --hex: odd number of hex digits" "$dir/err" || { echo "FAIL: odd hex message"; cat "$dir/err"; fail=1; }
 "$FMAP" dump "$dir/missing" 2> "$dir/err"; [ $? = 1 ] || { echo "FAIL: missing exit"; fail=1; }
 grep -qx "fmap dump: open $dir/missing: No such file or directory" "$dir/err" || { echo "FAIL: missing message"; cat "$dir/err"; fail=1; }
+# A full disk: the error and its reason, whether the write failed on the
+# writer thread (a large dump) or at the end (a small one).
+for n in 1 64M; do
+  "$FMAP" dump -n "$n" "$dir/hay" > /dev/full 2> "$dir/err"; [ $? = 1 ] || { echo "FAIL: /dev/full exit ($n)"; fail=1; }
+  grep -qx "fmap dump: write stdout: No space left on device" "$dir/err" || { echo "FAIL: /dev/full message ($n)"; cat "$dir/err"; fail=1; }
+done
 set -e
 "$FMAP" info "$dir/r16" | grep -qx "$dir/r16: 16 bytes, file, page size [0-9]*" || { echo "FAIL: info"; fail=1; }
 

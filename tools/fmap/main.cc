@@ -1,4 +1,5 @@
 // fmap: search and dump files through mmap.
+#include <errno.h>
 #include <signal.h>
 
 #include <fstream>
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
     o.length = length;
     absl::Status s = ipckit::fmap::Dump(o, files[0], std::cout);
     std::cout.flush();
-    if (s.ok() && !std::cout) s = absl::UnavailableError("write stdout: failed");
+    if (s.ok() && !std::cout) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
     return Finish(p, s);
   }
   if (cmd == "write") {
