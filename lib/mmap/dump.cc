@@ -9,6 +9,10 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// kLineMax bounds a formatted line: at most 16 offset digits + 2 + 16 * 3 +
+// 2 + 16 + 2 = 86 bytes.
+constexpr size_t kLineMax = 88;
+
 // Tables: two hex digits and the printable form of every byte.
 struct Tables {
   char pair[256][2];
@@ -67,16 +71,13 @@ void HexDumper::Write(absl::string_view data) {
 
 void HexDumper::FullLines(absl::string_view data) {
   if (data.empty()) return;
-  // At most 16 offset digits + 2 + 16 * 3 + 2 + 16 + 2 = 86 bytes a line.
-  constexpr size_t kLineMax = 88;
-  const Tables& t = T();
   const size_t at = out_->size();
   out_->resize(at + data.size() / 16 * kLineMax);
   char* const start = &(*out_)[at];
   char* p = start;
   const char* previous = any_ && previous_.size() == 16 ? previous_.data() : nullptr;
   for (size_t i = 0; i < data.size(); i += 16, offset_ += 16) {
-    const unsigned char* b = reinterpret_cast<const unsigned char*>(data.data() + i);
+    const char* b = data.data() + i;
     if (format_ == Format::kHexdump) {
       if (previous != nullptr && memcmp(previous, b, 16) == 0) {
         if (!squeezing_) {
@@ -87,100 +88,56 @@ void HexDumper::FullLines(absl::string_view data) {
         continue;
       }
       squeezing_ = false;
-      previous = data.data() + i;
-      // "OOOOOOOO  hh hh hh hh hh hh hh hh  hh hh ... hh  |ascii|"
-      p = PutHex8(p, offset_);
-      *p++ = ' ';
-      for (int j = 0; j < 16; ++j) {
-        p[0] = ' ';
-        memcpy(p + 1, t.pair[b[j]], 2);
-        p += 3;
-        if (j == 7) *p++ = ' ';
-      }
-      memcpy(p, "  |", 3);
-      p += 3;
-    } else {
-      // "OOOOOOOO: hhhh hhhh ... hhhh  ascii"
-      p = PutHex8(p, offset_);
-      *p++ = ':';
-      for (int j = 0; j < 16; j += 2) {
-        p[0] = ' ';
-        memcpy(p + 1, t.pair[b[j]], 2);
-        memcpy(p + 3, t.pair[b[j + 1]], 2);
-        p += 5;
-      }
-      *p++ = ' ';
-      *p++ = ' ';
+      previous = b;
     }
-    for (int j = 0; j < 16; ++j) p[j] = t.printable[b[j]];
-    p += 16;
-    if (format_ == Format::kHexdump) *p++ = '|';
-    *p++ = '\n';
+    p = FormatLine(p, absl::string_view(b, 16));
   }
   any_ = true;
   if (previous != nullptr && previous != previous_.data()) previous_.assign(previous, 16);
   out_->resize(at + static_cast<size_t>(p - start));
 }
 
-void HexDumper::Line(absl::string_view b) {
-  if (format_ == Format::kHexdump && b.size() == 16) {
-    if (any_ && b == previous_) {
-      if (!squeezing_) out_->append("*\n");
-      squeezing_ = true;
-      return;
-    }
-    squeezing_ = false;
-    previous_.assign(b.data(), b.size());
-  }
-  any_ = true;
+char* HexDumper::FormatLine(char* p, absl::string_view line) const {
+  // hexdump: "OOOOOOOO  hh hh hh hh hh hh hh hh  hh hh ... hh  |ascii|"
+  // xxd:     "OOOOOOOO: hhhh hhhh ... hhhh  ascii"
+  // A short (last) line keeps the columns, with spaces for missing bytes.
   const Tables& t = T();
-  char buf[128];
-  char* p = PutHex8(buf, offset_);
+  const auto* b = reinterpret_cast<const unsigned char*>(line.data());
+  const size_t n = line.size();
+  p = PutHex8(p, offset_);
   if (format_ == Format::kHexdump) {
-    // "OOOOOOOO  hh hh hh hh hh hh hh hh  hh hh ... hh  |ascii|"
     *p++ = ' ';
-    *p++ = ' ';
-    for (size_t i = 0; i < 16; ++i) {
-      if (i < b.size()) {
-        const char* h = t.pair[static_cast<unsigned char>(b[i])];
-        p[0] = h[0];
-        p[1] = h[1];
-      } else {
-        p[0] = p[1] = ' ';
-      }
-      p[2] = ' ';
+    for (size_t j = 0; j < 16; ++j) {
+      p[0] = ' ';
+      memcpy(p + 1, j < n ? t.pair[b[j]] : "  ", 2);
       p += 3;
-      if (i == 7) *p++ = ' ';
+      if (j == 7) *p++ = ' ';
     }
-    *p++ = ' ';
-    *p++ = '|';
-    for (char c : b) *p++ = t.printable[static_cast<unsigned char>(c)];
-    *p++ = '|';
+    memcpy(p, "  |", 3);
+    p += 3;
   } else {
-    // "OOOOOOOO: hhhh hhhh ... hhhh  ascii"
     *p++ = ':';
-    *p++ = ' ';
-    for (size_t i = 0; i < 16; ++i) {
-      if (i < b.size()) {
-        const char* h = t.pair[static_cast<unsigned char>(b[i])];
-        p[0] = h[0];
-        p[1] = h[1];
-      } else {
-        p[0] = p[1] = ' ';
-      }
-      p += 2;
-      if (i % 2 == 1) *p++ = ' ';
+    for (size_t j = 0; j < 16; j += 2) {
+      p[0] = ' ';
+      memcpy(p + 1, j < n ? t.pair[b[j]] : "  ", 2);
+      memcpy(p + 3, j + 1 < n ? t.pair[b[j + 1]] : "  ", 2);
+      p += 5;
     }
     *p++ = ' ';
-    for (char c : b) *p++ = t.printable[static_cast<unsigned char>(c)];
+    *p++ = ' ';
   }
+  for (size_t j = 0; j < n; ++j) p[j] = t.printable[b[j]];
+  p += n;
+  if (format_ == Format::kHexdump) *p++ = '|';
   *p++ = '\n';
-  out_->append(buf, static_cast<size_t>(p - buf));
+  return p;
 }
 
 void HexDumper::Finish(bool offset_even_if_empty) {
   if (!line_.empty()) {
-    Line(line_);
+    char buf[kLineMax];
+    out_->append(buf, static_cast<size_t>(FormatLine(buf, line_) - buf));
+    any_ = true;
     offset_ += line_.size();
     line_.clear();
   }

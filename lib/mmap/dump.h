@@ -39,8 +39,9 @@ class HexDumper {
  private:
   // FullLines formats `data`, whole 16-byte lines, squeezing (hexdump).
   void FullLines(absl::string_view data);
-  // Line formats one line of up to 16 bytes.
-  void Line(absl::string_view bytes);
+  // FormatLine writes the line of up to 16 bytes at offset_ to `p` (room
+  // for a whole line) and returns its end.
+  char* FormatLine(char* p, absl::string_view line) const;
 
   Format format_;
   uint64_t offset_;  // Offset of line_[0].
