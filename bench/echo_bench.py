@@ -213,6 +213,22 @@ def bench(echobench, args, seconds, srv):
     return r
 
 
+def measure(make_server, echobench, args, seconds, udp=False):
+    """Starts a fresh server, runs echobench against its TCP (or UDP) address
+    and stops it: the result with the server's peak RSS, or None when the
+    server has no such address."""
+    srv = make_server()
+    try:
+        target = srv.udp if udp else srv.tcp
+        if target is None:
+            return None
+        r = bench(echobench, args + [target], seconds, srv)
+        r["peak_rss_kib"] = srv.rss_kib("VmHWM")
+        return r
+    finally:
+        srv.stop()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--echod", required=True)
@@ -270,16 +286,9 @@ def main():
         for label, args, kind in scenarios:
             if kind == "udp" and name in ("epoll_echo", "socat", "ncat"):
                 continue
-            srv = makers[name]()
-            try:
-                target = srv.udp if kind == "udp" else srv.tcp
-                if target is None:
-                    continue
-                r = bench(a.echobench, args + [target], a.seconds, srv)
-                r["peak_rss_kib"] = srv.rss_kib("VmHWM")
+            r = measure(makers[name], a.echobench, args, a.seconds, udp=kind == "udp")
+            if r is not None:
                 results[name][label] = r
-            finally:
-                srv.stop()
         if want_idle:
             srv = makers[name]()
             try:

@@ -16,7 +16,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from echo_bench import Server, bench, print_errors, print_table, python_with  # noqa: E402
+from echo_bench import Server, measure, print_errors, print_table, python_with  # noqa: E402
 
 ASYNCIO_TLS = r'''
 import asyncio, ssl, sys
@@ -80,13 +80,7 @@ def main():
         for label, args in scenarios:
             if name == "s_server" and label != "handshakes":
                 continue
-            srv = makers[name]()
-            try:
-                r = bench(a.echobench, args + [srv.tcp], a.seconds, srv)
-                r["peak_rss_kib"] = srv.rss_kib("VmHWM")
-                results[name][label] = r
-            finally:
-                srv.stop()
+            results[name][label] = measure(makers[name], a.echobench, args, a.seconds)
     cols = [s[0] for s in scenarios]
     print_table(results, servers, cols, 10, 36, lambda c, r: "%.0f/s p99 %.0fus %.1fus/op %.0fM" % (
         r["requests_per_second"], r["latency_us"]["p99"], r["cpu_us_per_req"], r["peak_rss_kib"] / 1024))
