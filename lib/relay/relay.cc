@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
+#include "lib/io/io_buffer.h"
 #include "lib/io/unique_fd.h"
 
 namespace ipckit {
@@ -42,7 +43,7 @@ class Direction {
       }
     }
     if (src_ != nullptr) capacity_ = std::max(capacity_, src_->MinReadSize());
-    if (!pipe_.read) buf_.resize(capacity_);
+    if (!pipe_.read) buf_ = std::make_unique<IoBuffer>(capacity_);
   }
 
   bool spliced() const { return spliced_; }
@@ -85,9 +86,9 @@ class Direction {
       DropPipe();  // This source cannot splice: fall back to read(2).
     }
     Compact();
-    size_t room = buf_.size() - tail_;
+    size_t room = buf_->size() - tail_;
     if (crlf_) room /= 2;  // Each '\n' may become two bytes.
-    absl::StatusOr<size_t> n = src_->Read(absl::MakeSpan(buf_.data() + tail_, room));
+    absl::StatusOr<size_t> n = src_->Read(absl::MakeSpan(buf_->data() + tail_, room));
     if (!n.ok()) return absl::IsUnavailable(n.status()) ? absl::OkStatus() : n.status();
     *progress = true;
     if (*n == 0) {
@@ -127,30 +128,30 @@ class Direction {
     }
     size_t len = tail_ - head_;
     if (interval_ > absl::ZeroDuration()) {
-      const char* nl = static_cast<const char*>(memchr(buf_.data() + head_, '\n', len));
-      if (nl != nullptr) len = static_cast<size_t>(nl - (buf_.data() + head_)) + 1;
+      const char* nl = static_cast<const char*>(memchr(buf_->data() + head_, '\n', len));
+      if (nl != nullptr) len = static_cast<size_t>(nl - (buf_->data() + head_)) + 1;
     }
-    absl::StatusOr<size_t> n = dst_->Write(absl::string_view(buf_.data() + head_, len));
+    absl::StatusOr<size_t> n = dst_->Write(absl::string_view(buf_->data() + head_, len));
     if (!n.ok()) return absl::IsUnavailable(n.status()) ? absl::OkStatus() : n.status();
     head_ += *n;
     moved_ += *n;
     *progress = true;
-    if (interval_ > absl::ZeroDuration() && *n == len && buf_[head_ - 1] == '\n') {
+    if (interval_ > absl::ZeroDuration() && *n == len && buf_->data()[head_ - 1] == '\n') {
       next_write_ = now + interval_;
     }
     return absl::OkStatus();
   }
 
  private:
-  size_t Capacity() const { return pipe_.read ? capacity_ : buf_.size(); }
+  size_t Capacity() const { return pipe_.read ? capacity_ : buf_->size(); }
 
   // Compact makes the free space contiguous when the source needs more
   // than what is left at the end.
   void Compact() {
     if (head_ == tail_) {
       head_ = tail_ = 0;
-    } else if (buf_.size() - tail_ < std::max<size_t>(src_->MinReadSize(), 2) && head_ > 0) {
-      memmove(buf_.data(), buf_.data() + head_, tail_ - head_);
+    } else if (buf_->size() - tail_ < std::max<size_t>(src_->MinReadSize(), 2) && head_ > 0) {
+      memmove(buf_->data(), buf_->data() + head_, tail_ - head_);
       tail_ -= head_;
       head_ = 0;
     }
@@ -162,20 +163,20 @@ class Direction {
     std::string out;
     out.reserve(n * 2);
     for (size_t i = 0; i < n; ++i) {
-      char c = buf_[tail_ + i];
-      char prev = i > 0 ? buf_[tail_ + i - 1] : last_byte_;
+      char c = buf_->data()[tail_ + i];
+      char prev = i > 0 ? buf_->data()[tail_ + i - 1] : last_byte_;
       if (c == '\n' && prev != '\r') out.push_back('\r');
       out.push_back(c);
     }
-    last_byte_ = buf_[tail_ + n - 1];
-    memcpy(buf_.data() + tail_, out.data(), out.size());
+    last_byte_ = buf_->data()[tail_ + n - 1];
+    memcpy(buf_->data() + tail_, out.data(), out.size());
     tail_ += out.size();
   }
 
   void DropPipe() {
     pipe_ = Pipe();
     in_pipe_ = 0;
-    buf_.resize(capacity_);
+    buf_ = std::make_unique<IoBuffer>(capacity_);
   }
 
   absl::Status DrainPipeToBuffer() {
@@ -183,8 +184,8 @@ class Direction {
     absl::StatusOr<size_t> n = ReadFull(pipe_.read.get(), absl::MakeSpan(data), "read relay pipe");
     if (!n.ok()) return n.status();
     DropPipe();
-    buf_.resize(std::max(capacity_, *n));
-    memcpy(buf_.data(), data.data(), *n);
+    buf_ = std::make_unique<IoBuffer>(std::max(capacity_, *n));
+    memcpy(buf_->data(), data.data(), *n);
     head_ = 0;
     tail_ = *n;
     return absl::OkStatus();
@@ -200,7 +201,7 @@ class Direction {
   uint64_t moved_ = 0;
   absl::Time next_write_ = absl::InfinitePast();
   // Buffer mode.
-  std::vector<char> buf_;
+  std::unique_ptr<IoBuffer> buf_;  // Copy mode only (no pipe).
   size_t head_ = 0;
   size_t tail_ = 0;
   char last_byte_ = '\0';
