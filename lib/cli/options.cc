@@ -213,7 +213,9 @@ std::string Parser::Help() const {
     absl::StrAppend(&out, "\nDurations take a unit: 250ms, 5s, 2m, 1h; a bare number is seconds.\n");
   }
   if (has_size_) absl::StrAppend(&out, "\nSizes take a binary unit: 512, 64K, 1M, 2G.\n");
-  absl::StrAppend(&out, "\nExit status: 0 success, 1 runtime failure, 2 usage error.\n");
+  if (!absl::StrContains(info_.epilog, "Exit status")) {
+    absl::StrAppend(&out, "\nExit status: 0 success, 1 runtime failure, 2 usage error.\n");
+  }
   return out;
 }
 

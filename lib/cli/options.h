@@ -52,7 +52,9 @@ struct ToolInfo {
   std::string name;                // "nc": the prefix of every message.
   std::vector<std::string> usage;  // Synopsis lines after the name.
   std::string summary;             // One sentence on what the tool does.
-  std::string epilog;              // Text after the option list (examples).
+  // Text after the option list (examples). An epilog that states the exit
+  // status itself ("Exit status: ...") replaces the generic exit-status line.
+  std::string epilog;
   // Stop at the first argument that is not an option, as for `tool run CMD -x`;
   // otherwise options may follow arguments (`nc host 80 -v`) as with GNU getopt.
   bool stop_at_first_argument = false;

@@ -16,6 +16,7 @@ using ::ipckit::testing::IsOk;
 using ::ipckit::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Options resembles a tool's option struct.
 struct Options {
@@ -261,6 +262,13 @@ TEST_F(ParserTest, HelpListsEveryOption) {
   EXPECT_THAT(help, HasSubstr("Durations take a unit"));
   EXPECT_THAT(help, HasSubstr("Sizes take a binary unit"));
   EXPECT_THAT(help, HasSubstr("Exit status: 0 success, 1 runtime failure, 2 usage error.\n"));
+}
+
+TEST(ParserHelpTest, AnEpilogStatingTheExitStatusReplacesTheGenericLine) {
+  Parser p(ToolInfo{"fmap find", {"FILE"}, "Find.", "Exit status: 0 if found, 1 if not, 2 usage error.", false});
+  std::string help = p.Help();
+  EXPECT_THAT(help, HasSubstr("\nExit status: 0 if found, 1 if not, 2 usage error.\n"));
+  EXPECT_THAT(help, Not(HasSubstr("runtime failure")));
 }
 
 TEST_F(ParserTest, HelpAlignsDescriptions) {

@@ -171,10 +171,6 @@ int Run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err
   po.resume = o.resume;
   po.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
 
-  // absl builds its strerror table on first use behind a guard that, in
-  // Debian's (uninstrumented) libabsl_strerror, ThreadSanitizer cannot see:
-  // build it before the workers race to.
-  (void)absl::ErrnoToStatus(ECONNREFUSED, "");
   OrderedOutput output(targets.size());
   std::vector<int> exits(targets.size(), 0);
   std::atomic<size_t> next{0};
