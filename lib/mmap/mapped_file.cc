@@ -127,6 +127,11 @@ absl::Status MappedFile::ForEachChunk(uint64_t offset, uint64_t length, const Ch
     if (faulted) {
       struct stat now;
       uint64_t new_size = ::fstat(fd_.get(), &now) == 0 ? static_cast<uint64_t>(now.st_size) : 0;
+      if (new_size >= size_) {
+        // It grew back before we looked: where it was short is unknown.
+        return absl::DataLossError(absl::StrCat(path_, ": file shrank while being read and grew back to ", new_size,
+                                                " bytes (what was read may not be the file's)"));
+      }
       return absl::DataLossError(absl::StrCat(path_, ": file shrank from ", size_, " to ", new_size,
                                               " bytes while being read (what was read past ", new_size,
                                               " is not the file's)"));

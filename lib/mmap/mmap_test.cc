@@ -201,6 +201,23 @@ TEST_F(MmapTest, ShrinkInsideAWindowIsAnErrorNotACrash) {
   EXPECT_EQ(zeros, (1u << 20) - 4096);
 }
 
+TEST_F(MmapTest, ShrinkThatGrowsBackIsStillReported) {
+  std::string path = Write("g", std::string(1 << 20, 'x'));
+  absl::StatusOr<MappedFile> f = MappedFile::Open(path);
+  ASSERT_THAT(f, IsOk());
+  absl::Status s = f->ForEachChunk(0, MappedFile::kUnbounded, [&](uint64_t, absl::string_view data) {
+    // Shrunk while read (the read past 4096 faults), then regrown.
+    EXPECT_EQ(::truncate(path.c_str(), 4096), 0);
+    volatile char sink = data[data.size() - 1];
+    (void)sink;
+    EXPECT_EQ(::truncate(path.c_str(), 1 << 20), 0);
+    return true;
+  });
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDataLoss,
+                          absl::StrCat(path, ": file shrank while being read and grew back to ", 1 << 20,
+                                       " bytes (what was read may not be the file's)")));
+}
+
 TEST_F(MmapTest, TruncatedWhileBeingReadRepeatedly) {
   // A writer keeps shrinking and regrowing the file while readers scan it:
   // every scan ends with OK or a shrink error, never a crash.

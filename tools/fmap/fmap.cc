@@ -9,11 +9,10 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <future>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -26,6 +25,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/json/json_writer.h"
 #include "lib/mmap/mapped_file.h"
+#include "lib/mmap/residency.h"
 #include "lib/mmap/sigbus_guard.h"
 #include "tools/fmap/progress.h"
 
@@ -102,13 +102,52 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
   for (const std::string& f : files) {
     absl::StatusOr<MappedFile> m = MappedFile::Open(f);
     if (!m.ok()) return m.status();
-    const char* type = m->block_device() ? "block device" : m->streamed() ? "stream" : "file";
-    if (json) {
-      out << absl::StrFormat("{\"file\":\"%s\",\"size\":%d,\"type\":\"%s\",\"page_size\":%d}\n", f,
-                             m->size(), type, page);
-    } else {
-      out << absl::StrFormat("%s: %d bytes, %s, page size %d\n", f, m->size(), type, page);
+    // MappedFile streams a regular file of size 0: it may be empty, or a
+    // /proc file whose size is only known by reading it. One byte tells.
+    struct stat st;
+    char probe;
+    bool empty_file = m->streamed() && ::fstat(m->fd(), &st) == 0 && S_ISREG(st.st_mode) &&
+                      ::pread(m->fd(), &probe, 1, 0) == 0;
+    bool streamed = m->streamed() && !empty_file;
+    const char* type = m->block_device() ? "block device" : streamed ? "stream" : "file";
+    std::optional<Residency> r;
+    if (!streamed) {
+      absl::StatusOr<Residency> got = GetResidency(f);
+      if (!got.ok()) return got.status();
+      if (got->known) r = *got;
     }
+    if (json) {
+      JsonWriter j;
+      j.BeginObject().Key("file").String(f).Key("size");
+      if (streamed) {
+        j.Null();  // Known only by reading it all.
+      } else {
+        j.Uint(m->size());
+      }
+      j.Key("type").String(type);
+      j.Key("page_size").Int(page).Key("pages");
+      if (streamed) {
+        j.Null();
+      } else {
+        j.Uint((m->size() + page - 1) / page);
+      }
+      j.Key("resident");
+      if (r) {
+        j.Uint(r->resident);
+      } else {
+        j.Null();
+      }
+      out << j.EndObject().str() << "\n";
+      continue;
+    }
+    out << f << ": " << (streamed ? "size unknown" : absl::StrCat(m->size(), " bytes"))
+        << absl::StrFormat(", %s, page size %d", type, page);
+    if (r) {
+      out << absl::StrFormat(", %d of %d pages resident", r->resident, r->pages);
+    } else if (!streamed) {
+      out << ", residency unknown";
+    }
+    out << "\n";
   }
   return absl::OkStatus();
 }
@@ -315,25 +354,63 @@ absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream&
   return s;
 }
 
-absl::Status Resize(bool write, uint64_t size, const std::string& file) {
+absl::Status Resize(bool write, uint64_t size, const std::string& file, bool json, std::ostream& out) {
   if (!write) return absl::InvalidArgumentError(absl::StrCat("refusing to modify ", file, " without --write"));
   absl::StatusOr<UniqueFd> fd = OpenForWrite(file);
   if (!fd.ok()) return fd.status();
+  uint64_t old_size = FileSize(fd->get());
   if (::ftruncate(fd->get(), static_cast<off_t>(size)) != 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("resize ", file));
+  }
+  if (json) {
+    out << JsonWriter().BeginObject().Key("file").String(file).Key("old_size").Uint(old_size)
+               .Key("size").Uint(size).EndObject().str() << "\n";
   }
   return absl::OkStatus();
 }
 
-absl::Status Sync(const std::string& file) {
+absl::Status Sync(const std::string& file, bool json, std::ostream& out) {
   UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   if (::fdatasync(fd.get()) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("sync ", file));
+  if (json) out << JsonWriter().BeginObject().Key("file").String(file).Key("synced").Bool(true).EndObject().str() << "\n";
   return absl::OkStatus();
 }
 
-absl::Status Advise(const std::string& advice, const std::string& file) {
-  int a;
+namespace {
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+// AdviseHugepage maps the whole file, marks the mapping MADV_HUGEPAGE and
+// asks for MADV_COLLAPSE (Linux 6.1+), which backs the file's page cache
+// with huge pages that outlive the mapping.
+absl::Status AdviseHugepage(const std::string& file) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
+  uint64_t size = FileSize(fd.get());
+  if (size == 0) return absl::OkStatus();  // Nothing to back.
+  size_t len = static_cast<size_t>(size);
+  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd.get(), 0);
+  if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", file));
+  absl::Status s;
+  if (::madvise(p, len, MADV_HUGEPAGE) != 0) {
+    s = absl::ErrnoToStatus(errno, absl::StrCat("advise ", file, ": hugepage (MADV_HUGEPAGE)"));
+  } else if (::madvise(p, len, MADV_COLLAPSE) != 0) {
+    int err = errno;
+    s = absl::FailedPreconditionError(absl::StrCat(
+        "advise ", file, ": hugepage: the kernel cannot back this file's page cache with huge pages (MADV_COLLAPSE: ",
+        strerror(err), "; it needs Linux 6.1+ and tmpfs with huge= or CONFIG_READ_ONLY_THP_FOR_FS)"));
+  }
+  ::munmap(p, len);
+  return s;
+}
+
+}  // namespace
+
+absl::Status Advise(const std::string& advice, const std::string& file, bool json, std::ostream& out) {
+  int a = -1;
   if (advice == "seq") {
     a = POSIX_FADV_SEQUENTIAL;
   } else if (advice == "random") {
@@ -342,18 +419,27 @@ absl::Status Advise(const std::string& advice, const std::string& file) {
     a = POSIX_FADV_WILLNEED;
   } else if (advice == "dontneed") {
     a = POSIX_FADV_DONTNEED;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("--advice: expected seq, random, willneed or dontneed, got '", advice, "'"));
+  } else if (advice != "hugepage") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--advice: expected seq, random, willneed, dontneed or hugepage, got '", advice, "'"));
   }
-  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
-  int rc = ::posix_fadvise(fd.get(), 0, 0, a);
-  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("advise ", file));
+  if (advice == "hugepage") {
+    absl::Status s = AdviseHugepage(file);
+    if (!s.ok()) return s;
+  } else {
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
+    int rc = ::posix_fadvise(fd.get(), 0, 0, a);
+    if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("advise ", file));
+  }
+  if (json) {
+    out << JsonWriter().BeginObject().Key("file").String(file).Key("advice").String(advice).EndObject().str() << "\n";
+  }
   return absl::OkStatus();
 }
 
 absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length, const ProgressSink& progress_out,
-                 const std::string& file, std::ostream& out) {
+                 bool json, const std::string& file, std::ostream& out) {
   if (algo != "sha256" && algo != "crc32c") {
     return absl::InvalidArgumentError(absl::StrCat("--algo: expected sha256 or crc32c, got '", algo, "'"));
   }
@@ -362,11 +448,13 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
   SHA256_CTX sha;
   SHA256_Init(&sha);
   uint32_t crc = 0xFFFFFFFFu;
+  uint64_t summed = 0;
   absl::Status s;
   {
     Progress progress(progress_out, absl::StrCat("fmap sum ", file), m->size());
     s = m->ForEachChunk(skip, length.value_or(MappedFile::kUnbounded), [&](uint64_t off, absl::string_view d) {
       progress.Update(off + d.size());
+      summed += d.size();
       if (algo == "sha256") {
         SHA256_Update(&sha, d.data(), d.size());
       } else {
@@ -376,14 +464,20 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
     });
   }
   if (!s.ok()) return s;
+  std::string digest;
   if (algo == "sha256") {
-    uint8_t digest[SHA256_DIGEST_LENGTH];
-    SHA256_Final(digest, &sha);
-    out << absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), sizeof(digest)));
+    uint8_t d[SHA256_DIGEST_LENGTH];
+    SHA256_Final(d, &sha);
+    digest = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(d), sizeof(d)));
   } else {
-    out << absl::StrFormat("%08x", crc ^ 0xFFFFFFFFu);
+    digest = absl::StrFormat("%08x", crc ^ 0xFFFFFFFFu);
   }
-  out << "  " << file << "\n";
+  if (json) {
+    out << JsonWriter().BeginObject().Key("file").String(file).Key("algo").String(algo).Key("offset").Uint(skip)
+               .Key("length").Uint(summed).Key("digest").String(digest).EndObject().str() << "\n";
+  } else {
+    out << digest << "  " << file << "\n";
+  }
   return absl::OkStatus();
 }
 
@@ -392,99 +486,101 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
 namespace ipckit::fmap {
 namespace {
 
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
-
-struct CachestatRange {
-  uint64_t off, len;
-};
-struct Cachestat {
-  uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
-};
-
-bool KernelAtLeast(int major, int minor) {
-  struct utsname u;
-  if (::uname(&u) != 0) return false;
-  int ma = 0, mi = 0;
-  if (sscanf(u.release, "%d.%d", &ma, &mi) != 2) return false;
-  return ma > major || (ma == major && mi >= minor);
+// ReportResidencyAfter writes {"file","pages","resident"} for Touch and Evict.
+absl::Status ReportResidencyAfter(const std::string& file, std::ostream& out) {
+  absl::StatusOr<Residency> r = GetResidency(file);
+  if (!r.ok()) return r.status();
+  JsonWriter j;
+  j.BeginObject().Key("file").String(file).Key("pages").Uint(r->pages).Key("resident");
+  if (r->known) {
+    j.Uint(r->resident);
+  } else {
+    j.Null();
+  }
+  out << j.EndObject().str() << "\n";
+  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<Residency> GetResidency(const std::string& file) {
-  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
-  if (!m.ok()) return m.status();
-  if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
-  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  Residency r;
-  r.pages = (m->size() + page - 1) / page;
-  CachestatRange range = {0, 0};  // len 0: to the end of the file.
-  Cachestat cs = {};
-  if (::syscall(__NR_cachestat, m->fd(), &range, &cs, 0) == 0) {
-    r.resident = cs.nr_cache;
-    r.method = "cachestat";
-    return r;
-  }
-  r.method = "mincore";
-  if (KernelAtLeast(5, 0) && ::access(file.c_str(), W_OK) != 0) {
-    r.known = false;  // mincore would not report the page cache truthfully.
-    return r;
-  }
-  std::vector<unsigned char> vec;
-  absl::Status s = m->ForEachChunk(0, m->size(), [&](uint64_t off, absl::string_view data) {
-    uint64_t base = off / page * page;
-    const char* start = data.data() - (off - base);
-    size_t len = data.size() + static_cast<size_t>(off - base);
-    vec.assign((len + page - 1) / page, 0);
-    if (::mincore(const_cast<char*>(start), len, vec.data()) == 0) {
-      for (unsigned char v : vec) r.resident += v & 1;
-    }
-    return true;
-  });
-  if (!s.ok()) return s;
-  return r;
-}
-
-absl::Status ResidencyReport(const std::vector<std::string>& files, bool json, std::ostream& out) {
-  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+absl::Status ResidencyReport(const std::vector<std::string>& files, const ResidencyReportOptions& o,
+                             std::ostream& out) {
+  ResidencyOptions ro;
+  ro.runs = o.ranges;
   for (const std::string& f : files) {
-    absl::StatusOr<Residency> r = GetResidency(f);
+    absl::StatusOr<Residency> r = GetResidency(f, ro);
     if (!r.ok()) return r.status();
-    double pct = r->pages == 0 ? 0 : 100.0 * static_cast<double>(r->resident) / static_cast<double>(r->pages);
-    if (json) {
-      out << absl::StrFormat("{\"file\":\"%s\",\"pages\":%d,\"resident\":%s,\"bytes\":%s,\"method\":\"%s\"}\n", f,
-                             r->pages, r->known ? absl::StrCat(r->resident) : "null",
-                             r->known ? absl::StrCat(r->resident * page) : "null", r->method);
-    } else if (!r->known) {
+    // A run's bytes: whole pages, clipped to the end of the file.
+    auto run_bytes = [&](const PageRun& run) {
+      uint64_t off = run.first * r->page_size;
+      return std::make_pair(off, std::min(r->size, (run.first + run.count) * r->page_size) - off);
+    };
+    if (o.json) {
+      JsonWriter j;
+      j.BeginObject().Key("file").String(f).Key("size").Uint(r->size).Key("pages").Uint(r->pages);
+      if (r->known) {
+        j.Key("resident").Uint(r->resident).Key("bytes").Uint(r->resident_bytes);
+      } else {
+        j.Key("resident").Null().Key("bytes").Null();
+      }
+      j.Key("method").String(r->method);
+      if (o.ranges && r->known) {
+        j.Key("ranges").BeginArray();
+        for (const PageRun& run : r->runs) {
+          auto [off, len] = run_bytes(run);
+          j.BeginObject().Key("offset").Uint(off).Key("length").Uint(len).Key("first_page").Uint(run.first)
+              .Key("pages").Uint(run.count).EndObject();
+        }
+        j.EndArray();
+      }
+      out << j.EndObject().str() << "\n";
+      continue;
+    }
+    if (!r->known) {
       out << f << ": residency unknown (mincore cannot see the page cache of a file we may not write)\n";
-    } else {
-      out << absl::StrFormat("%s: %d of %d pages resident (%.1f%%), %d bytes\n", f, r->resident,
-                             r->pages, pct, r->resident * page);
+      continue;
+    }
+    double pct = r->pages == 0 ? 0 : 100.0 * static_cast<double>(r->resident) / static_cast<double>(r->pages);
+    out << absl::StrFormat("%s: %d of %d pages resident (%.1f%%), %d bytes\n", f, r->resident, r->pages, pct,
+                           r->resident_bytes);
+    for (const PageRun& run : r->runs) {
+      auto [off, len] = run_bytes(run);
+      out << absl::StrFormat("  %d+%d (pages %d-%d)\n", off, len, run.first, run.first + run.count - 1);
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status Touch(const std::string& file) {
+absl::Status Touch(const std::string& file, bool json, std::ostream& out) {
   absl::StatusOr<MappedFile> m = MappedFile::Open(file);
   if (!m.ok()) return m.status();
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   volatile unsigned char sink = 0;
-  return m->ForEachChunk(0, MappedFile::kUnbounded, [&](uint64_t, absl::string_view d) {
+  absl::Status s = m->ForEachChunk(0, MappedFile::kUnbounded, [&](uint64_t, absl::string_view d) {
     for (size_t i = 0; i < d.size(); i += page) sink = sink + static_cast<unsigned char>(d[i]);
     return true;
   });
+  if (!s.ok() || !json) return s;
+  return ReportResidencyAfter(file, out);
 }
 
-absl::Status Evict(const std::string& file) { return Advise("dontneed", file); }
+absl::Status Evict(const std::string& file, bool json, std::ostream& out) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
+  // The kernel drops only clean pages: write the dirty ones out first (a
+  // file just written would otherwise stay cached). EINVAL: nothing to sync.
+  if (::fdatasync(fd.get()) != 0 && errno != EINVAL) return absl::ErrnoToStatus(errno, absl::StrCat("sync ", file));
+  int rc = ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED);
+  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("evict ", file));
+  if (!json) return absl::OkStatus();
+  return ReportResidencyAfter(file, out);
+}
 
 }  // namespace ipckit::fmap
 
 namespace ipckit::fmap {
 
-absl::Status Lock(const std::string& file, std::ostream& log) {
+absl::Status Lock(const std::string& file, bool json, std::ostream& out, std::ostream& log) {
   absl::StatusOr<MappedFile> m = MappedFile::Open(file);
   if (!m.ok()) return m.status();
   if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
@@ -508,7 +604,12 @@ absl::Status Lock(const std::string& file, std::ostream& log) {
                                                  rl.rlim_cur == RLIM_INFINITY ? std::string("unlimited") : absl::StrCat(rl.rlim_cur),
                                                  " bytes; raise it with ulimit -l)"));
   }
-  log << "locked " << file << ": " << len << " bytes; holding until SIGINT or SIGTERM" << std::endl;
+  if (json) {
+    out << JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)
+               .EndObject().str() << std::endl;
+  } else {
+    log << "locked " << file << ": " << len << " bytes; holding until SIGINT or SIGTERM" << std::endl;
+  }
   int sig = 0;
   ::sigwait(&set, &sig);
   ::munlock(p, len);

@@ -1,6 +1,6 @@
-// fmap: search, dump, patch and inspect files through mmap (lib/mmap). This
-// holds the subcommands that exist so far: info, find, dump, write, resize,
-// sync, advise and sum.
+// fmap: search, dump, patch and inspect files through mmap (lib/mmap): one
+// function per subcommand, each writing its report (text, or JSON with
+// `json`) to a stream and returning the error for main to print.
 #ifndef IPCKIT_TOOLS_FMAP_FMAP_H_
 #define IPCKIT_TOOLS_FMAP_FMAP_H_
 
@@ -24,7 +24,10 @@ inline constexpr int kExitNotFound = 1;
 // returns kInvalidArgument: "--hex: odd number of hex digits".
 absl::StatusOr<std::string> ParseHex(const std::string& text);
 
-// Info writes size, type and page size of each file.
+// Info writes size, type, page size and page-cache residency of each file:
+// "F: 16 bytes, file, page size 4096, 1 of 1 pages resident", or with `json`
+// {"file","size","type","page_size","pages","resident"} (resident null where
+// unknown or for streams).
 absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream& out);
 
 struct FindOptions {
@@ -71,53 +74,58 @@ struct WriteOptions {
 // extend F from 12 to 14 bytes; add --extend".
 absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream& out);
 
-// Resize sets the size of `file` (with `write` as the permission, as Write).
-absl::Status Resize(bool write, uint64_t size, const std::string& file);
+// Resize sets the size of `file` (with `write` as the permission, as Write);
+// with `json` it reports {"file","old_size","size"} on `out`.
+absl::Status Resize(bool write, uint64_t size, const std::string& file, bool json, std::ostream& out);
 
-// Sync flushes the file's data to its device (fdatasync).
-absl::Status Sync(const std::string& file);
+// Sync flushes the file's data to its device (fdatasync); with `json` it
+// reports {"file","synced":true} on `out`.
+absl::Status Sync(const std::string& file, bool json, std::ostream& out);
 
-// Advise passes an access pattern to the kernel for the whole file:
-// seq, random, willneed (read ahead now) or dontneed (drop cached pages).
-absl::Status Advise(const std::string& advice, const std::string& file);
+// Advise gives the kernel advice about the whole file: seq or random
+// (read-ahead for fmap's own open file: it ends when fmap exits), willneed
+// (read into the page cache now), dontneed (drop its clean pages), or
+// hugepage (MADV_HUGEPAGE, then MADV_COLLAPSE so the file's cached pages are
+// backed by huge pages beyond fmap's exit; kFailedPrecondition "advise F:
+// hugepage: ... (MADV_COLLAPSE: Invalid argument)" where the kernel or file
+// system cannot). kInvalidArgument names unknown advice. With `json` it
+// reports {"file","advice"} on `out`.
+absl::Status Advise(const std::string& advice, const std::string& file, bool json, std::ostream& out);
 
 // Sum writes "HEX  FILE" for the SHA-256 (sha256sum's format) or CRC-32C of
-// [skip, skip+length).
+// [skip, skip+length), or with `json` {"file","algo","offset","length","digest"}.
 absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t> length, const ProgressSink& progress,
-                 const std::string& file, std::ostream& out);
+                 bool json, const std::string& file, std::ostream& out);
 
 }  // namespace ipckit::fmap
 
 namespace ipckit::fmap {
 
-struct Residency {
-  uint64_t pages = 0;     // Pages in the file.
-  uint64_t resident = 0;  // Of those, in the page cache.
-  bool known = true;      // false where the kernel would not tell the truth.
-  const char* method = "";  // "cachestat" or "mincore".
+struct ResidencyReportOptions {
+  bool ranges = false;  // Also list the resident byte ranges.
+  bool json = false;    // {"file","size","pages","resident","bytes","method"[,"ranges"]} per file.
 };
 
-// GetResidency counts the file's pages in the page cache, with cachestat(2)
-// where the kernel has it, else mincore(2) over mapping windows. mincore on
-// kernels >= 5.0 only tells the truth for files the caller may write; for
-// others the result is marked unknown.
-absl::StatusOr<Residency> GetResidency(const std::string& file);
-
 // ResidencyReport writes one line per file: "F: 245 of 245 pages resident
-// (100.0%), 1003520 bytes" or "F: residency unknown (...)".
-absl::Status ResidencyReport(const std::vector<std::string>& files, bool json, std::ostream& out);
+// (100.0%), 1000000 bytes" (the file's bytes in resident pages), or "F:
+// residency unknown (...)", and with o.ranges one "  OFFSET+LENGTH (pages
+// A-B)" line per resident range. Errors are lib/mmap/residency's.
+absl::Status ResidencyReport(const std::vector<std::string>& files, const ResidencyReportOptions& o,
+                             std::ostream& out);
 
-// Touch reads one byte of every page, bringing the file into the page cache.
-absl::Status Touch(const std::string& file);
-
-// Evict asks the kernel to drop the file's clean pages (POSIX_FADV_DONTNEED).
-absl::Status Evict(const std::string& file);
+// Touch reads every page of `file` into the page cache; Evict writes its
+// dirty pages out (fdatasync) and drops them all (POSIX_FADV_DONTNEED), as
+// far as no process has them locked. With `json` each reports
+// {"file","pages","resident"} (the residency afterwards) on `out`.
+absl::Status Touch(const std::string& file, bool json, std::ostream& out);
+absl::Status Evict(const std::string& file, bool json, std::ostream& out);
 
 // Lock maps `file`, locks it in memory with mlock(2), writes "locked F: N
-// bytes" to `log`, and holds it until SIGINT, SIGTERM or SIGHUP. A refusal
-// names the limit: "lock F: Cannot allocate memory (RLIMIT_MEMLOCK is 8388608
-// bytes; raise it with ulimit -l)".
-absl::Status Lock(const std::string& file, std::ostream& log);
+// bytes; holding until SIGINT or SIGTERM" to `log` (or with `json`
+// {"file","bytes","locked":true} to `out`), and holds it until SIGINT, SIGTERM
+// or SIGHUP. A refusal names the limit: "lock F: Cannot allocate memory
+// (RLIMIT_MEMLOCK is 8388608 bytes; raise it with ulimit -l)".
+absl::Status Lock(const std::string& file, bool json, std::ostream& out, std::ostream& log);
 
 }  // namespace ipckit::fmap
 

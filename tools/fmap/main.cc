@@ -1,4 +1,4 @@
-// fmap: search and dump files through mmap.
+// fmap: search, dump, patch and inspect files through mmap.
 #include <errno.h>
 #include <signal.h>
 
@@ -17,7 +17,7 @@ using ipckit::cli::Parser;
 using ipckit::cli::ToolInfo;
 
 constexpr char kCommands[] = R"(Commands:
-  info FILE...      size, type and page size
+  info FILE...      size, type, page size and pages in the page cache
   find (--string S | --hex HEX | --pattern-file F) [--first|--last|--count]
        [--no-overlap] [--hex-offsets] FILE...
                     byte offsets of a pattern (any bytes); exit 1 if none
@@ -28,15 +28,17 @@ constexpr char kCommands[] = R"(Commands:
   resize --write --size N FILE
                     set the file's size
   sync FILE         flush the file's data to its device
-  advise --advice seq|random|willneed|dontneed FILE
-                    tell the kernel how the file will be read (or drop its cache)
+  advise --advice seq|random|willneed|dontneed|hugepage FILE
+                    read into or drop from the page cache, or use huge pages
   sum [--algo sha256|crc32c] [-s OFF] [-n LEN] FILE
                     checksum a range (sha256sum's output format)
-  residency FILE... pages in the page cache (cachestat, else mincore)
+  residency [--ranges] FILE...
+                    pages in the page cache, and where (cachestat, else mincore)
   touch FILE...     read every page into the page cache
   evict FILE...     drop the file's clean pages from the page cache
   lock FILE         mlock the file and hold it until SIGINT or SIGTERM
-Run 'fmap COMMAND --help' for a command's options.
+Every command takes --json. Run 'fmap COMMAND --help' for a command's options.
+
 Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.)";
 
 // PatternFromFlags returns the bytes given by exactly one of --string, --hex
@@ -72,7 +74,7 @@ int main(int argc, char** argv) {
   std::string cmd = argc > 1 ? argv[1] : "";
   bool json = false;
   if (cmd == "info") {
-    Parser p(ToolInfo{"fmap info", {"FILE..."}, "Show size, type and page size.", "", false});
+    Parser p(ToolInfo{"fmap info", {"FILE..."}, "Show size, type, page size and page-cache residency.", "", false});
     p.Flag(0, "json", "one JSON object per file", &json);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
@@ -156,42 +158,69 @@ int main(int argc, char** argv) {
     bool write = false;
     std::optional<uint64_t> size;
     Parser p(ToolInfo{"fmap resize", {"--write --size N FILE"}, "Set a file's size (refuses without --write).", "", false});
-    p.Flag(0, "write", "allow modifying the file", &write).Size(0, "size", "N", "the new size", &size);
+    p.Flag(0, "write", "allow modifying the file", &write)
+        .Size(0, "size", "N", "the new size", &size)
+        .Flag(0, "json", "report {\"file\",\"old_size\",\"size\"}", &json);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1 || !size) return p.UsageError(absl::InvalidArgumentError("expected --size N and one FILE"));
-    return Finish(p, ipckit::fmap::Resize(write, *size, files[0]));
+    return Finish(p, ipckit::fmap::Resize(write, *size, files[0], json, std::cout));
   }
-  if (cmd == "sync" || cmd == "advise") {
-    std::string advice;
-    Parser p(ToolInfo{absl::StrCat("fmap ", cmd), {cmd == "sync" ? "FILE" : "--advice ADVICE FILE"},
-                      cmd == "sync" ? "Flush a file's data to its device." : "Give the kernel an access pattern for a file.",
-                      "", false});
-    if (cmd == "advise") p.String(0, "advice", "ADVICE", "seq, random, willneed or dontneed", &advice);
+  if (cmd == "sync") {
+    Parser p(ToolInfo{"fmap sync", {"FILE"}, "Flush a file's data to its device.", "", false});
+    p.Flag(0, "json", "report {\"file\",\"synced\":true}", &json);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    return Finish(p, cmd == "sync" ? ipckit::fmap::Sync(files[0]) : ipckit::fmap::Advise(advice, files[0]));
+    return Finish(p, ipckit::fmap::Sync(files[0], json, std::cout));
   }
-  if (cmd == "residency" || cmd == "touch" || cmd == "evict") {
-    Parser p(ToolInfo{absl::StrCat("fmap ", cmd), {"FILE..."},
-                      cmd == "residency" ? "Count each file's pages in the page cache."
-                      : cmd == "touch"   ? "Read every page of each file into the page cache."
-                                         : "Drop each file's clean pages from the page cache.",
+  if (cmd == "advise") {
+    std::string advice;
+    Parser p(ToolInfo{"fmap advise", {"--advice ADVICE FILE"}, "Give the kernel advice about a whole file.",
+                      "Advice:\n"
+                      "  willneed  read the file into the page cache now\n"
+                      "  dontneed  drop its clean pages from the page cache\n"
+                      "  hugepage  back its cached pages with huge pages (MADV_COLLAPSE; tmpfs with huge=,\n"
+                      "            or a kernel with CONFIG_READ_ONLY_THP_FOR_FS)\n"
+                      "  seq, random  read-ahead hints; they belong to an open file, so they end when\n"
+                      "            fmap exits (kept for scripts that try the call, as Python's madvise)",
+                      false});
+    p.String(0, "advice", "ADVICE", "seq, random, willneed, dontneed or hugepage", &advice)
+        .Flag(0, "json", "report {\"file\",\"advice\"}", &json);
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+    if (advice.empty()) return p.UsageError(absl::InvalidArgumentError("missing --advice"));
+    return Finish(p, ipckit::fmap::Advise(advice, files[0], json, std::cout));
+  }
+  if (cmd == "residency") {
+    ipckit::fmap::ResidencyReportOptions o;
+    Parser p(ToolInfo{"fmap residency", {"[--ranges] FILE..."},
+                      "Count each file's pages in the page cache (cachestat, else mincore), without reading it.",
                       "", false});
-    if (cmd == "residency") p.Flag(0, "json", "one JSON object per file", &json);
+    p.Flag(0, "ranges", "also list the resident ranges: OFFSET+LENGTH (pages FIRST-LAST)", &o.ranges)
+        .Flag(0, "json", "one JSON object per file", &o.json);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-    if (cmd == "residency") return Finish(p, ipckit::fmap::ResidencyReport(files, json, std::cout));
+    return Finish(p, ipckit::fmap::ResidencyReport(files, o, std::cout));
+  }
+  if (cmd == "touch" || cmd == "evict") {
+    Parser p(ToolInfo{absl::StrCat("fmap ", cmd), {"FILE..."},
+                      cmd == "touch" ? "Read every page of each file into the page cache."
+                                     : "Drop each file's clean pages from the page cache.",
+                      "", false});
+    p.Flag(0, "json", "report {\"file\",\"pages\",\"resident\"} afterwards, per file", &json);
+    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
+    if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
     for (const std::string& f : files) {
-      absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f) : ipckit::fmap::Evict(f);
+      absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
       if (!s.ok()) return Finish(p, s);
     }
     return 0;
   }
   if (cmd == "lock") {
     Parser p(ToolInfo{"fmap lock", {"FILE"}, "Lock a file in memory until SIGINT or SIGTERM.", "", false});
+    p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true}", &json);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    return Finish(p, ipckit::fmap::Lock(files[0], std::cerr));
+    return Finish(p, ipckit::fmap::Lock(files[0], json, std::cout, std::cerr));
   }
   if (cmd == "sum") {
     std::string algo = "sha256";
@@ -203,10 +232,12 @@ int main(int argc, char** argv) {
     p.String(0, "algo", "ALGO", "sha256 (default) or crc32c", &algo)
         .Size('s', "skip", "OFF", "start at byte OFF", &skip)
         .Size('n', "length", "LEN", "at most LEN bytes", &length)
+        .Flag(0, "json", "{\"file\",\"algo\",\"offset\",\"length\",\"digest\"} instead", &json)
         .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    return Finish(p, ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), files[0], std::cout));
+    return Finish(p, ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), json, files[0],
+                                       std::cout));
   }
   Parser p(ToolInfo{"fmap", {"COMMAND [OPTIONS] [ARGS]"}, "Search, dump, patch and inspect files through mmap.", kCommands, true});
   std::vector<std::string> args = p.ParseOrExit(argc, argv);

@@ -1,0 +1,60 @@
+// Residency counts a file's pages in the page cache, and optionally where
+// they are, without reading the file: with cachestat(2) where the kernel has
+// it (Linux 6.5+), else mincore(2) over unpopulated mappings. Since Linux 5.0,
+// mincore reports every page of a file the caller may not write as resident;
+// for such a file, without cachestat, the answer is "unknown" (known = false),
+// never a made-up 100%.
+//
+// Example:
+//
+//   ResidencyOptions o;
+//   o.runs = true;
+//   absl::StatusOr<Residency> r = GetResidency("big.bin", o);
+//   if (r.ok() && r->known) {
+//     printf("%llu of %llu pages\n", r->resident, r->pages);
+//     for (const PageRun& run : r->runs) ...;  // [run.first, run.first + run.count)
+//   }
+#ifndef IPCKIT_LIB_MMAP_RESIDENCY_H_
+#define IPCKIT_LIB_MMAP_RESIDENCY_H_
+
+#include <stdint.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace ipckit {
+
+// PageRun is a run of consecutive resident pages: [first, first + count).
+struct PageRun {
+  uint64_t first = 0;
+  uint64_t count = 0;
+  bool operator==(const PageRun& o) const { return first == o.first && count == o.count; }
+};
+
+struct ResidencyOptions {
+  bool runs = false;            // Also list the resident runs.
+  bool use_cachestat = true;    // false: mincore only (tests compare the two).
+};
+
+struct Residency {
+  uint64_t page_size = 0;
+  uint64_t size = 0;            // The file's size in bytes.
+  uint64_t pages = 0;           // Pages in the file (the last one partial).
+  uint64_t resident = 0;        // Of those, in the page cache (when known).
+  uint64_t resident_bytes = 0;  // The file's bytes in those pages (exact).
+  bool known = true;            // false: the kernel would not tell the truth.
+  const char* method = "";      // "cachestat" or "mincore".
+  std::vector<PageRun> runs;    // In order, merged; only with options.runs.
+};
+
+// GetResidency reports how much of `path` (a regular file or block device)
+// is in the page cache. It returns the open(2)/mmap(2) error ("open x: No
+// such file or directory"), or kInvalidArgument "x: not a regular file or
+// block device" for pipes, directories and /proc files.
+absl::StatusOr<Residency> GetResidency(const std::string& path, const ResidencyOptions& options = {});
+
+}  // namespace ipckit
+
+#endif  // IPCKIT_LIB_MMAP_RESIDENCY_H_
