@@ -238,11 +238,16 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   if (!m->streamed() && start > m->size()) start = m->size();
   std::string text;
   HexDumper d(format, start, &text);
+  Progress progress(o.progress, absl::StrCat("fmap dump ", file),
+                    m->streamed() ? 0 : std::min(length, m->size() - std::min(o.skip, m->size())));
   OverlappedOutput writer(out);
+  uint64_t done = 0;
   absl::Status s = m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view data) {
     for (size_t i = 0; i < data.size(); i += 1 << 20) {
-      d.Write(data.substr(i, 1 << 20));
+      absl::string_view piece = data.substr(i, 1 << 20);
+      d.Write(piece);
       if (!writer.Put(&text)) return false;
+      progress.Update(done += piece.size());
     }
     return true;
   });
@@ -551,15 +556,20 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
   return absl::OkStatus();
 }
 
-absl::Status Touch(const std::string& file, bool json, std::ostream& out) {
+absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress_out, std::ostream& out) {
   absl::StatusOr<MappedFile> m = MappedFile::Open(file);
   if (!m.ok()) return m.status();
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   volatile unsigned char sink = 0;
-  absl::Status s = m->ForEachChunk(0, MappedFile::kUnbounded, [&](uint64_t, absl::string_view d) {
-    for (size_t i = 0; i < d.size(); i += page) sink = sink + static_cast<unsigned char>(d[i]);
-    return true;
-  });
+  absl::Status s;
+  {
+    Progress progress(progress_out, absl::StrCat("fmap touch ", file), m->size());
+    s = m->ForEachChunk(0, MappedFile::kUnbounded, [&](uint64_t off, absl::string_view d) {
+      for (size_t i = 0; i < d.size(); i += page) sink = sink + static_cast<unsigned char>(d[i]);
+      progress.Update(off + d.size());
+      return true;
+    });
+  }
   if (!s.ok() || !json) return s;
   return ReportResidencyAfter(file, out);
 }

@@ -49,6 +49,7 @@ struct DumpOptions {
   std::optional<uint64_t> length;     // -n
   std::string format = "hexdump";     // hexdump, xxd or raw.
   bool json = false;                  // {"file","offset","hex","length"} instead.
+  ProgressSink progress;              // Where the progress line goes, if anywhere.
 };
 
 // Dump writes [skip, skip+length) of `file` as hexdump -C or xxd would, or raw,
@@ -117,7 +118,7 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
 // dirty pages out (fdatasync) and drops them all (POSIX_FADV_DONTNEED), as
 // far as no process has them locked. With `json` each reports
 // {"file","pages","resident"} (the residency afterwards) on `out`.
-absl::Status Touch(const std::string& file, bool json, std::ostream& out);
+absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress, std::ostream& out);
 absl::Status Evict(const std::string& file, bool json, std::ostream& out);
 
 // Lock maps `file`, locks it in memory with mlock(2), writes "locked F: N

@@ -255,6 +255,11 @@ head -c 3000000 /dev/urandom > "$dir/p"
 grep -q "fmap sum $dir/p: 2.9 MiB of 2.9 MiB (100%)" "$dir/p.err" || { echo "FAIL: progress line: $(od -c "$dir/p.err" | head -3)"; fail=1; }
 "$FMAP" find --progress --count --hex 'ff ff ff ff ff ff ff ff ff ff' "$dir/p" > "$dir/p.out" 2> "$dir/p.err" || [ $? = 1 ]
 grep -q "fmap find $dir/p: 2.9 MiB of 2.9 MiB (100%)" "$dir/p.err" || { echo "FAIL: find progress line"; fail=1; }
+"$FMAP" touch --progress "$dir/p" > "$dir/p.out" 2> "$dir/p.err"
+grep -q "fmap touch $dir/p: 2.9 MiB of 2.9 MiB (100%)" "$dir/p.err" || { echo "FAIL: touch progress line"; fail=1; }
+"$FMAP" dump --progress -s 1M "$dir/p" > "$dir/p.out" 2> "$dir/p.err"
+hexdump -C -s 1048576 "$dir/p" | cmp -s - "$dir/p.out" || { echo "FAIL: dump with --progress"; fail=1; }
+grep -q "fmap dump $dir/p: 1.9 MiB of 1.9 MiB (100%)" "$dir/p.err" || { echo "FAIL: dump progress line: $(cat "$dir/p.err")"; fail=1; }
 
 # A file truncated and regrown while fmap reads it: every run ends with exit 0
 # or exit 1 and "file shrank", never a signal death; run it repeatedly.

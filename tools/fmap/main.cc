@@ -118,16 +118,19 @@ int main(int argc, char** argv) {
   }
   if (cmd == "dump") {
     ipckit::fmap::DumpOptions o;
+    bool progress = false;
     std::optional<uint64_t> length;
     Parser p(ToolInfo{"fmap dump", {"[-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE"},
                       "Dump bytes exactly as hexdump -C (default) or xxd would, or raw.", "", false});
     p.Size('s', "skip", "OFF", "start at byte OFF", &o.skip)
         .Size('n', "length", "LEN", "dump at most LEN bytes", &length)
         .String('f', "format", "FORMAT", "hexdump (default), xxd or raw", &o.format)
-        .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json);
+        .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json)
+        .Flag(0, "progress", "a progress line on stderr (default: if a terminal and stdout is not)", &progress);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
     o.length = length;
+    o.progress = ipckit::fmap::ProgressTo(progress);
     absl::Status s = ipckit::fmap::Dump(o, files[0], std::cout);
     std::cout.flush();
     if (s.ok() && !std::cout) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
@@ -206,11 +209,14 @@ int main(int argc, char** argv) {
                       cmd == "touch" ? "Read every page of each file into the page cache."
                                      : "Drop each file's clean pages from the page cache.",
                       "", false});
+    bool progress = false;
     p.Flag(0, "json", "report {\"file\",\"pages\",\"resident\"} afterwards, per file", &json);
+    if (cmd == "touch") p.Flag(0, "progress", "a progress line on stderr (default: if a terminal)", &progress);
     std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
     if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+    ipckit::fmap::ProgressSink sink = ipckit::fmap::ProgressTo(progress, /*results_on_stdout=*/json);
     for (const std::string& f : files) {
-      absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
+      absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
       if (!s.ok()) return Finish(p, s);
     }
     return 0;

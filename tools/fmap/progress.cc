@@ -20,12 +20,12 @@ std::string FormatBytes(uint64_t n) {
   return u == 0 ? absl::StrFormat("%d B", n) : absl::StrFormat("%.1f %s", v, kUnits[u]);
 }
 
-ProgressSink ProgressTo(bool forced) {
+ProgressSink ProgressTo(bool forced, bool results_on_stdout) {
   ProgressSink s;
   if (forced) {
     s.out = &std::cerr;
     s.delay = absl::ZeroDuration();
-  } else if (::isatty(STDERR_FILENO) && !::isatty(STDOUT_FILENO)) {  // Results on the terminal win.
+  } else if (::isatty(STDERR_FILENO) && !(results_on_stdout && ::isatty(STDOUT_FILENO))) {  // Results on the terminal win.
     s.out = &std::cerr;
   }
   return s;

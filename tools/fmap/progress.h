@@ -23,8 +23,9 @@ struct ProgressSink {
 
 // ProgressTo returns the sink for a tool's --progress flag: stderr at once
 // when `forced`, stderr after the delay when it is a terminal and stdout is
-// not (results printed to the terminal are not interleaved), else none.
-ProgressSink ProgressTo(bool forced);
+// not (results printed to the terminal are not interleaved; a command that
+// prints no results passes results_on_stdout = false), else none.
+ProgressSink ProgressTo(bool forced, bool results_on_stdout = true);
 
 class Progress {
  public:
