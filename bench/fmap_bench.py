@@ -66,6 +66,10 @@ def main():
         for i in range(1000):
             f.seek(rnd.randrange(0, n - 8))
             f.write(b"N33dL3!%")
+    # Written out, so no tool runs while 2G of dirty pages are being written
+    # back (the kernel throttles every writer then: fmap dump's 1.1G of
+    # output measured 1.56 s instead of 0.45 s in one run).
+    os.sync()
     with open(hay, "rb") as f:  # Into the page cache.
         while f.read(1 << 24):
             pass
