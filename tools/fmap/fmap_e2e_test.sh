@@ -261,6 +261,20 @@ grep -q "fmap touch $dir/p: 2.9 MiB of 2.9 MiB (100%)" "$dir/p.err" || { echo "F
 hexdump -C -s 1048576 "$dir/p" | cmp -s - "$dir/p.out" || { echo "FAIL: dump with --progress"; fail=1; }
 grep -q "fmap dump $dir/p: 1.9 MiB of 1.9 MiB (100%)" "$dir/p.err" || { echo "FAIL: dump progress line: $(cat "$dir/p.err")"; fail=1; }
 
+# A sparse file 16 windows long is searched with bounded RSS (two 64 MiB
+# windows mapped at a time); a reader that mapped it whole would pass 1 GiB.
+truncate -s 1G "$dir/sparse"
+rss_kib=$(python3 -c '
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 else -1)  # 1: not found' "$FMAP" find --count --string needle "$dir/sparse" || true)
+[ "$rss_kib" -gt 0 ] && [ "$rss_kib" -lt $((256 * 1024)) ] || { echo "FAIL: sparse 1G find peak RSS ${rss_kib} KiB"; fail=1; }
+"$FMAP" evict "$dir/sparse"; rm "$dir/sparse"
+
 # A file truncated and regrown while fmap reads it: every run ends with exit 0
 # or exit 1 and "file shrank", never a signal death; run it repeatedly.
 head -c 32M /dev/urandom > "$dir/shrink"
