@@ -272,7 +272,14 @@ if pid == 0:
     os.execv(sys.argv[1], sys.argv[1:])
 _, status, usage = os.wait4(pid, 0)
 print(usage.ru_maxrss if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 1 else -1)  # 1: not found' "$FMAP" find --count --string needle "$dir/sparse" || true)
-[ "$rss_kib" -gt 0 ] && [ "$rss_kib" -lt $((256 * 1024)) ] || { echo "FAIL: sparse 1G find peak RSS ${rss_kib} KiB"; fail=1; }
+if ldd "$FMAP" | grep -qE 'lib(a|t)san'; then
+  # TSan's shadow of every mapped window stays resident (411 MiB seen), so
+  # the bound holds for the real build only; here it must at least finish.
+  [ "$rss_kib" -gt 0 ] || { echo "FAIL: sparse 1G find"; fail=1; }
+  echo "note: under a sanitizer the sparse find's peak RSS (${rss_kib} KiB) is not checked"
+else
+  [ "$rss_kib" -gt 0 ] && [ "$rss_kib" -lt $((256 * 1024)) ] || { echo "FAIL: sparse 1G find peak RSS ${rss_kib} KiB"; fail=1; }
+fi
 "$FMAP" evict "$dir/sparse"; rm "$dir/sparse"
 
 # A file truncated and regrown while fmap reads it: every run ends with exit 0
