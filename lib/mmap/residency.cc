@@ -109,27 +109,32 @@ void SetResidentBytes(bool last_resident, Residency* r) {
 absl::StatusOr<Residency> GetResidency(const std::string& path, const ResidencyOptions& options) {
   absl::StatusOr<MappedFile> m = MappedFile::Open(path);
   if (!m.ok()) return m.status();
+  return GetResidency(*m, options);
+}
+
+absl::StatusOr<Residency> GetResidency(const MappedFile& m, const ResidencyOptions& options) {
+  const std::string& path = m.path();
   // An empty regular file (or a /proc file, which reports size 0 and has no
   // page cache) is streamed by MappedFile but has an answer here: no pages.
   struct stat st;
-  if (::fstat(m->fd(), &st) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
-  if (m->streamed() && !S_ISREG(st.st_mode)) {
+  if (::fstat(m.fd(), &st) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
+  if (m.streamed() && !S_ISREG(st.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file or block device"));
   }
   Residency r;
   r.page_size = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  r.size = m->size();
+  r.size = m.size();
   r.pages = (r.size + r.page_size - 1) / r.page_size;
   if (options.use_cachestat) {
-    int64_t n = CachedPages(m->fd(), 0, 0);
+    int64_t n = CachedPages(m.fd(), 0, 0);
     if (n >= 0) {
       r.method = "cachestat";
       r.resident = std::min<uint64_t>(static_cast<uint64_t>(n), r.pages);
       if (options.runs && r.pages > 0) {
-        absl::Status s = CachestatRuns(m->fd(), path, r.page_size, 0, r.pages, &r.runs);
+        absl::Status s = CachestatRuns(m.fd(), path, r.page_size, 0, r.pages, &r.runs);
         if (!s.ok()) return s;
       }
-      bool last_resident = r.resident > 0 && CachedPages(m->fd(), (r.pages - 1) * r.page_size, r.page_size) > 0;
+      bool last_resident = r.resident > 0 && CachedPages(m.fd(), (r.pages - 1) * r.page_size, r.page_size) > 0;
       SetResidentBytes(last_resident, &r);
       return r;
     }
@@ -141,7 +146,7 @@ absl::StatusOr<Residency> GetResidency(const std::string& path, const ResidencyO
     return r;
   }
   bool last_resident = false;
-  absl::Status s = MincoreResidency(*m, options.runs, &r, &last_resident);
+  absl::Status s = MincoreResidency(m, options.runs, &r, &last_resident);
   if (!s.ok()) return s;
   SetResidentBytes(last_resident, &r);
   return r;

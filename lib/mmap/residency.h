@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/mmap/mapped_file.h"
 
 namespace ipckit {
 
@@ -54,6 +55,9 @@ struct Residency {
 // such file or directory"), or kInvalidArgument "x: not a regular file or
 // block device" for pipes, directories and /proc files.
 absl::StatusOr<Residency> GetResidency(const std::string& path, const ResidencyOptions& options = {});
+
+// GetResidency reports on a file already open, as above.
+absl::StatusOr<Residency> GetResidency(const MappedFile& file, const ResidencyOptions& options = {});
 
 }  // namespace ipckit
 

@@ -110,41 +110,29 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
                       ::pread(m->fd(), &probe, 1, 0) == 0;
     bool streamed = m->streamed() && !empty_file;
     const char* type = m->block_device() ? "block device" : streamed ? "stream" : "file";
-    std::optional<Residency> r;
+    std::optional<Residency> r;  // None for a stream: its size is known only by reading it all.
     if (!streamed) {
-      absl::StatusOr<Residency> got = GetResidency(f);
+      absl::StatusOr<Residency> got = GetResidency(*m);
       if (!got.ok()) return got.status();
-      if (got->known) r = *got;
+      r = *got;
     }
+    bool known = r && r->known;
     if (json) {
       JsonWriter j;
       j.BeginObject().Key("file").String(f).Key("size");
-      if (streamed) {
-        j.Null();  // Known only by reading it all.
-      } else {
-        j.Uint(m->size());
-      }
-      j.Key("type").String(type);
-      j.Key("page_size").Int(page).Key("pages");
-      if (streamed) {
-        j.Null();
-      } else {
-        j.Uint((m->size() + page - 1) / page);
-      }
+      if (r) j.Uint(r->size); else j.Null();
+      j.Key("type").String(type).Key("page_size").Int(page).Key("pages");
+      if (r) j.Uint(r->pages); else j.Null();
       j.Key("resident");
-      if (r) {
-        j.Uint(r->resident);
-      } else {
-        j.Null();
-      }
+      if (known) j.Uint(r->resident); else j.Null();
       out << j.EndObject().str() << "\n";
       continue;
     }
-    out << f << ": " << (streamed ? "size unknown" : absl::StrCat(m->size(), " bytes"))
+    out << f << ": " << (r ? absl::StrCat(r->size, " bytes") : "size unknown")
         << absl::StrFormat(", %s, page size %d", type, page);
-    if (r) {
+    if (known) {
       out << absl::StrFormat(", %d of %d pages resident", r->resident, r->pages);
-    } else if (!streamed) {
+    } else if (r) {
       out << ", residency unknown";
     }
     out << "\n";
@@ -412,31 +400,40 @@ absl::Status AdviseHugepage(const std::string& file) {
   return s;
 }
 
+// FadviseWholeFile gives posix_fadvise `advice` for all of `file`, after
+// writing its dirty pages out when asked (DONTNEED drops only clean pages).
+// An fadvise error reads "VERB FILE: <strerror>".
+absl::Status FadviseWholeFile(const std::string& file, int advice, bool write_out_first, const char* verb) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
+  // EINVAL: a file with nothing to sync.
+  if (write_out_first && ::fdatasync(fd.get()) != 0 && errno != EINVAL) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("sync ", file));
+  }
+  int rc = ::posix_fadvise(fd.get(), 0, 0, advice);
+  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat(verb, " ", file));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status Advise(const std::string& advice, const std::string& file, bool json, std::ostream& out) {
-  int a = -1;
-  if (advice == "seq") {
-    a = POSIX_FADV_SEQUENTIAL;
+  absl::Status s;
+  if (advice == "hugepage") {
+    s = AdviseHugepage(file);
+  } else if (advice == "seq") {
+    s = FadviseWholeFile(file, POSIX_FADV_SEQUENTIAL, /*write_out_first=*/false, "advise");
   } else if (advice == "random") {
-    a = POSIX_FADV_RANDOM;
+    s = FadviseWholeFile(file, POSIX_FADV_RANDOM, /*write_out_first=*/false, "advise");
   } else if (advice == "willneed") {
-    a = POSIX_FADV_WILLNEED;
+    s = FadviseWholeFile(file, POSIX_FADV_WILLNEED, /*write_out_first=*/false, "advise");
   } else if (advice == "dontneed") {
-    a = POSIX_FADV_DONTNEED;
-  } else if (advice != "hugepage") {
+    s = FadviseWholeFile(file, POSIX_FADV_DONTNEED, /*write_out_first=*/false, "advise");
+  } else {
     return absl::InvalidArgumentError(
         absl::StrCat("--advice: expected seq, random, willneed, dontneed or hugepage, got '", advice, "'"));
   }
-  if (advice == "hugepage") {
-    absl::Status s = AdviseHugepage(file);
-    if (!s.ok()) return s;
-  } else {
-    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
-    int rc = ::posix_fadvise(fd.get(), 0, 0, a);
-    if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("advise ", file));
-  }
+  if (!s.ok()) return s;
   if (json) {
     out << JsonWriter().BeginObject().Key("file").String(file).Key("advice").String(advice).EndObject().str() << "\n";
   }
@@ -575,14 +572,9 @@ absl::Status Touch(const std::string& file, bool json, const ProgressSink& progr
 }
 
 absl::Status Evict(const std::string& file, bool json, std::ostream& out) {
-  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
-  // The kernel drops only clean pages: write the dirty ones out first (a
-  // file just written would otherwise stay cached). EINVAL: nothing to sync.
-  if (::fdatasync(fd.get()) != 0 && errno != EINVAL) return absl::ErrnoToStatus(errno, absl::StrCat("sync ", file));
-  int rc = ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED);
-  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("evict ", file));
-  if (!json) return absl::OkStatus();
+  // A file just written would otherwise stay cached.
+  absl::Status s = FadviseWholeFile(file, POSIX_FADV_DONTNEED, /*write_out_first=*/true, "evict");
+  if (!s.ok() || !json) return s;
   return ReportResidencyAfter(file, out);
 }
 
