@@ -76,11 +76,12 @@ absl::StatusOr<std::vector<uint16_t>> ParsePortList(absl::string_view text) {
     } else {
       absl::StatusOr<uint16_t> a = ParsePortNumber(item.substr(0, dash));
       absl::StatusOr<uint16_t> b = ParsePortNumber(item.substr(dash + 1));
-      if (!a.ok() || !b.ok() || *a > *b) {
+      if (!a.ok() || !b.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("invalid port range '", item, "'"));
       }
-      lo = *a;
-      hi = *b;
+      // A reversed range is the same ports, ascending (as netcat-openbsd).
+      lo = std::min(*a, *b);
+      hi = std::max(*a, *b);
     }
     for (uint32_t p = lo; p <= hi; ++p) {
       if (seen.insert(static_cast<uint16_t>(p)).second) ports.push_back(static_cast<uint16_t>(p));

@@ -42,8 +42,9 @@ absl::StatusOr<HostPort> SplitHostPort(absl::string_view text);
 absl::StatusOr<uint16_t> ParsePort(absl::string_view text);
 
 // ParsePortList returns the ports of a list of ports and ranges, in order and
-// without duplicates: "20-22,80" is {20, 21, 22, 80}. Ranges must ascend:
-// "30-20" is kInvalidArgument "invalid port range '30-20'".
+// without duplicates: "20-22,80" is {20, 21, 22, 80}. A reversed range is
+// the same ports ascending, as netcat-openbsd scans it: "22-20" is {20, 21,
+// 22}. A bad bound is kInvalidArgument "invalid port range '1-70000'".
 absl::StatusOr<std::vector<uint16_t>> ParsePortList(absl::string_view text);
 
 // SocketAddress is one concrete socket address (IPv4, IPv6 or Unix).

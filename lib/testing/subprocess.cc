@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
+#include "lib/net/listening_line.h"
 
 extern char** environ;
 
@@ -250,8 +251,9 @@ std::string Subprocess::Describe() const {
                       "\n--- stdout ---\n", Tail(out_.data), "\n--- stderr ---\n", Tail(err_.data));
 }
 
-absl::StatusOr<std::string> Subprocess::WaitForLine(Stream stream, absl::string_view substring,
-                                                    absl::Duration timeout) {
+absl::StatusOr<std::string> Subprocess::WaitForLineWhere(
+    Stream stream, const std::function<bool(absl::string_view)>& matches, absl::string_view what,
+    absl::Duration timeout) {
   Output& o = stream == Stream::kStdout ? out_ : err_;
   const char* name = stream == Stream::kStdout ? "stdout" : "stderr";
   std::optional<std::string> found;
@@ -264,29 +266,33 @@ absl::StatusOr<std::string> Subprocess::WaitForLine(Stream stream, absl::string_
       size_t end = nl == std::string::npos ? o.data.size() : nl;
       absl::string_view line(o.data.data() + o.cursor, end - o.cursor);
       o.cursor = nl == std::string::npos ? end : nl + 1;
-      if (absl::StrContains(line, substring)) found = std::string(line);
+      if (matches(line)) found = std::string(line);
     }
     return found.has_value();
   };
   bool ended = Pump(absl::Now() + timeout, [&] { return match() || !o.fd; });
   if (match()) return *found;
   if (ended) {
-    return absl::NotFoundError(absl::StrCat(name, " ended without a line containing '", substring,
-                                            "'; ", Describe()));
+    return absl::NotFoundError(absl::StrCat(name, " ended without a ", what, "; ", Describe()));
   }
-  return absl::DeadlineExceededError(absl::StrCat("no line containing '", substring, "' on ", name,
+  return absl::DeadlineExceededError(absl::StrCat("no ", what, " on ", name,
                                                   " within ", absl::FormatDuration(timeout), "; ",
                                                   Describe()));
 }
 
+absl::StatusOr<std::string> Subprocess::WaitForLine(Stream stream, absl::string_view substring,
+                                                    absl::Duration timeout) {
+  return WaitForLineWhere(
+      stream, [&](absl::string_view line) { return absl::StrContains(line, substring); },
+      absl::StrCat("line containing '", substring, "'"), timeout);
+}
+
 absl::StatusOr<std::string> Subprocess::WaitForListening(Stream stream, absl::Duration timeout) {
-  constexpr absl::string_view kMarker = "listening on ";
-  absl::StatusOr<std::string> line = WaitForLine(stream, kMarker, timeout);
+  absl::StatusOr<std::string> line = WaitForLineWhere(
+      stream, [](absl::string_view l) { return !net::ListeningAddress(l).empty(); },
+      "line 'listening on ADDR', 'Listening on HOST PORT' or 'Bound on HOST PORT'", timeout);
   if (!line.ok()) return line.status();
-  absl::string_view addr = absl::string_view(*line);
-  addr = addr.substr(addr.find(kMarker) + kMarker.size());
-  addr = addr.substr(0, addr.find(' '));
-  return std::string(addr);
+  return net::ListeningAddress(*line);
 }
 
 absl::StatusOr<ExitStatus> Subprocess::Wait(absl::Duration timeout) {

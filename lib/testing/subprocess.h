@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -100,8 +101,17 @@ class Subprocess {
   absl::StatusOr<std::string> WaitForLine(Stream stream, absl::string_view substring,
                                           absl::Duration timeout);
 
-  // WaitForListening waits (as WaitForLine) for a line "... listening on
-  // ADDR" and returns ADDR, e.g. "127.0.0.1:40123" or "[::1]:40123".
+  // WaitForLineWhere is WaitForLine for the first line `matches` accepts;
+  // `what` names such a line in the errors ("line containing 'x'").
+  absl::StatusOr<std::string> WaitForLineWhere(Stream stream,
+                                               const std::function<bool(absl::string_view)>& matches,
+                                               absl::string_view what, absl::Duration timeout);
+
+  // WaitForListening waits (as WaitForLine) for a line that announces an
+  // address (lib/net/listening_line.h: "... listening on ADDR", or
+  // netcat-openbsd's "Listening on HOST PORT" / "Bound on HOST PORT") and
+  // returns it as "127.0.0.1:40123", "[::1]:40123", "localhost:40123" or a
+  // socket path.
   absl::StatusOr<std::string> WaitForListening(Stream stream, absl::Duration timeout);
 
   // Wait waits until the child has exited and both of its output streams have

@@ -6,14 +6,16 @@
 #include "lib/cli/options.h"
 #include "lib/io/fd.h"
 #include "tools/nc/nc.h"
+#include "tools/nc/report.h"
 
 namespace {
 
 constexpr char kEpilog[] =
     R"(End of input and timers:
   stdin EOF    sent data is flushed; with -N the connection is then shut down
-               for writing; with -q T nc exits T after stdin EOF even if the
-               peer stays connected (-q 0: at once; negative: never).
+               for writing; -q T implies -N, and nc exits T after stdin EOF
+               even if the peer stays connected (-q 0: at once; negative:
+               never, and no -N).
   peer EOF     received data is flushed and stdout closed; nc exits once stdin
                has nothing more ready to send (--keep-sending: at stdin EOF).
   -w T         connecting gives up after T (exit 3); a connection idle for T
@@ -24,6 +26,11 @@ constexpr char kEpilog[] =
 
 TLS: --ssl verifies the server's chain and name (DNS, or the IP address for
 an IP target); -N sends close_notify and still reads the reply.
+
+-v prints what netcat-openbsd prints ("Listening on HOST PORT", "Connection
+received on HOST PORT", "Connection to HOST PORT port [tcp/SERVICE]
+succeeded!"); -lk with --exec or --sh-exec serves clients at once, each with
+its own child.
 
 Exit status: 0 ok (-z: some port open), 1 failure (refused, reset, TLS
 alert, ...), 2 usage error, 3 connect timed out, 4 TLS certificate
@@ -52,8 +59,8 @@ int main(int argc, char** argv) {
       "Read and write data across TCP, UDP and Unix socket connections.",
       kEpilog,
       false});
-  p.Flag('4', nullptr, "use IPv4 only", &o.ipv4)
-      .Flag('6', nullptr, "use IPv6 only", &o.ipv6)
+  p.Flag('4', "ipv4", "use IPv4 only", &o.ipv4)
+      .Flag('6', "ipv6", "use IPv6 only", &o.ipv6)
       .Flag('C', "crlf", "send CRLF as line ending", &o.crlf)
       .Flag('d', "no-stdin", "do not read stdin", &o.no_stdin)
       .Flag('F', nullptr, "pass the connected socket to stdout (a Unix socket) and exit",
@@ -65,7 +72,7 @@ int main(int argc, char** argv) {
       .Flag('l', "listen", "listen for an incoming connection", &o.listen)
       .Flag('N', nullptr, "shut the connection down for writing after stdin EOF",
             &o.shutdown_on_eof)
-      .Flag('n', nullptr, "numeric addresses only, no DNS", &o.numeric)
+      .Flag('n', "nodns", "numeric addresses only, no DNS", &o.numeric)
       .Size('O', nullptr, "SIZE", "TCP send buffer size", &o.send_buffer, 1 << 30)
       .Int('p', "source-port", "PORT", "local port (with -l: the port to listen on)",
            &o.source_port, 0, 65535)
@@ -78,7 +85,9 @@ int main(int argc, char** argv) {
               &o.tos)
       .Flag('U', "unixsock", "use Unix domain sockets", &o.unix_socket)
       .Flag('u', "udp", "use UDP", &o.udp)
-      .Count('v', "verbose", "report connections, listening address and transfer on stderr",
+      .Count('v', "verbose",
+             "report listening, connections and failures on stderr as netcat-openbsd does "
+             "(-vv: also byte counts and children)",
              &o.verbose)
       .Duration('w', "wait", "SECS", "connect timeout and idle limit", &o.timeout)
       .Flag('z', "zero", "scan for listening daemons without sending data", &o.scan)
@@ -94,11 +103,28 @@ int main(int argc, char** argv) {
       .String('c', nullptr, "CMD", "rejected: use --sh-exec (meaning differs across netcats)",
               &o.flag_c)
       .Flag('t', nullptr, "rejected: telnet negotiation is not supported", &o.flag_t)
-      .String('x', nullptr, "HOST:PORT", "connect through this proxy", &o.proxy)
+      .String('x', "proxy", "HOST:PORT", "connect through this proxy", &o.proxy)
       .String('X', nullptr, "PROTO", "proxy protocol: 5 (SOCKS5, default) or connect (HTTP)",
               &o.proxy_protocol)
       .String('P', nullptr, "USER", "proxy user (password: $NC_PROXY_PASSWORD or asked on the tty)",
               &o.proxy_user)
+      .String(0, "proxy-type", "TYPE", "proxy protocol as ncat names it: http or socks5",
+              &o.proxy_type)
+      .String(0, "proxy-auth", "USER[:PASS]", "proxy credentials (as ncat; no PASS: as -P)",
+              &o.proxy_auth)
+      .Duration(0, "delay", "SECS", "same as -i (ncat's name)", &o.interval)
+      .Duration(0, "idle-timeout", "SECS",
+                "end the connection after SECS without traffic (exit 1, as ncat)", &o.idle_timeout)
+      .Int(0, "max-conns", "N", "with -lk --exec/--sh-exec: at most N clients at once (default 100)",
+           &o.max_conns, 1, 100000)
+      .Strings(0, "allow", "HOSTS", "listeners: serve only these clients (IP, CIDR, name; commas)",
+               &o.allow)
+      .Strings(0, "deny", "HOSTS", "listeners: refuse these clients (IP, CIDR, name; commas)",
+               &o.deny)
+      .String(0, "output", "FILE", "log the session's bytes, both ways, to FILE", &o.output)
+      .String(0, "hex-dump", "FILE", "log the session's bytes as a hex dump to FILE", &o.hex_dump)
+      .Flag(0, "append-output", "append to --output and --hex-dump files instead of truncating",
+            &o.append_output)
       .Flag(0, "ssl", "use TLS (client: verify the server against the system bundle)", &o.ssl)
       .String(0, "ssl-trustfile", "FILE", "trust these CA certificates (PEM) instead", &o.ssl_trustfile)
       .String(0, "ssl-servername", "NAME", "SNI and the name to verify (default: the host)",
@@ -119,6 +145,6 @@ int main(int argc, char** argv) {
   s = ipckit::nc::Validate(o);
   if (!s.ok()) return p.UsageError(s);
   s = ipckit::nc::Run(o, std::cerr);
-  if (!s.ok()) p.Fail(s);
+  if (!s.ok() && !ipckit::nc::IsReported(s)) p.Fail(s);
   return ipckit::nc::ExitCode(s);
 }

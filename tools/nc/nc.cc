@@ -11,10 +11,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <list>
 #include <memory>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -29,8 +35,12 @@
 #include "lib/relay/relay.h"
 #include "lib/relay/stream.h"
 #include "lib/tls/tls_stream.h"
+#include "tools/nc/access.h"
 #include "tools/nc/proxy.h"
+#include "tools/nc/report.h"
 #include "tools/nc/secure.h"
+#include "tools/nc/session_log.h"
+#include "tools/nc/temp_socket.h"
 
 extern char** environ;
 
@@ -43,10 +53,32 @@ using net::SocketAddress;
 
 absl::Status Usage(absl::string_view msg) { return absl::InvalidArgumentError(msg); }
 
+// Log writes whole lines to nc's -v stream, one thread at a time (clients of
+// -lk --exec are served on threads of their own).
+class Log {
+ public:
+  Log(std::ostream& out, int verbose) : out_(out), verbose_(verbose) {}
+  int verbose() const { return verbose_; }
+  // Line writes `text` and a newline, and flushes.
+  void Line(absl::string_view text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ << text << std::endl;
+  }
+  // Warn writes "nc: " and `text`, as err(3)'s warn does.
+  void Warn(absl::string_view text) { Line(absl::StrCat("nc: ", text)); }
+  // stream is for lib code that writes its own lines (the TLS report).
+  std::ostream& stream() { return out_; }
+
+ private:
+  std::mutex mu_;
+  std::ostream& out_;
+  int verbose_;
+};
+
 // Target is what the arguments name.
 struct Target {
   std::string host;             // Empty: loopback to connect, wildcard to listen.
-  std::vector<uint16_t> ports;  // One, except for -z.
+  std::vector<uint16_t> ports;  // One, except for -z (every port of every argument).
   std::string path;             // With -U.
 };
 
@@ -62,7 +94,7 @@ absl::StatusOr<Target> ParseTarget(const Options& o) {
     if (o.scan) {
       absl::StatusOr<std::vector<uint16_t>> p = net::ParsePortList(text);
       if (!p.ok()) return p.status();
-      t.ports = *p;
+      t.ports.insert(t.ports.end(), p->begin(), p->end());
     } else {
       absl::StatusOr<uint16_t> p = net::ParsePort(text);
       if (!p.ok()) return p.status();
@@ -92,8 +124,9 @@ absl::StatusOr<Target> ParseTarget(const Options& o) {
     return t;
   }
   if (a.empty()) return Usage("missing host and port");
-  if (a.size() > 2) return Usage("too many arguments");
-  absl::Status s = a.size() == 2 ? (t.host = a[0], ports(a[1])) : host_port(a[0]);
+  if (a.size() > 2 && !o.scan) return Usage("too many arguments (several ports need -z)");
+  absl::Status s = a.size() == 1 ? host_port(a[0]) : (t.host = a[0], absl::OkStatus());
+  for (size_t i = 1; s.ok() && i < a.size(); ++i) s = ports(a[i]);
   if (!s.ok()) return s;
   if (t.host.empty()) return Usage("missing host");
   return t;
@@ -109,6 +142,16 @@ absl::StatusOr<std::optional<absl::Duration>> QuitAfter(const Options& o) {
   absl::StatusOr<absl::Duration> d = cli::ParseDuration(*o.quit_after);
   if (!d.ok()) return Usage(absl::StrCat("-q: ", d.status().message()));
   return std::optional<absl::Duration>(*d);
+}
+
+// ProxyProtocolName returns -X's value, or --proxy-type's in -X's words.
+absl::StatusOr<std::string> ProxyProtocolName(const Options& o) {
+  if (!o.proxy_type) return o.proxy_protocol.value_or("5");
+  std::string t = absl::AsciiStrToLower(*o.proxy_type);
+  if (t == "http") return std::string("connect");
+  if (t == "socks5") return std::string("5");
+  return Usage(absl::StrCat("--proxy-type: '", *o.proxy_type,
+                            "' is not supported (use http or socks5)"));
 }
 
 net::ResolveOptions Resolving(const Options& o, bool passive) {
@@ -134,10 +177,7 @@ absl::StatusOr<net::SocketOptions> SocketOpts(const Options& o) {
 
 int SockType(const Options& o) { return o.udp ? SOCK_DGRAM : SOCK_STREAM; }
 
-std::string Proto(const Options& o) {
-  if (o.unix_socket) return o.udp ? "unix-dgram" : "unix";
-  return o.udp ? "udp" : "tcp";
-}
+const char* Proto(const Options& o) { return o.udp ? "udp" : "tcp"; }
 
 // StdioGuard makes stdin and stdout non-blocking for the relay (unless they
 // are terminals, whose flags the shell shares) and restores them after.
@@ -208,14 +248,16 @@ absl::StatusOr<Child> SpawnChild(const Options& o) {
 }
 
 // Session relays one connection (or one UDP conversation) to stdin/stdout or
-// to a child, and reports the transfer with -v.
+// to a child, logs its bytes with --output/--hex-dump, and reports the
+// transfer at -vv.
 class Session {
  public:
-  Session(const Options& o, std::ostream& log, bool* stdin_ended)
-      : o_(o), log_(log), stdin_ended_(stdin_ended) {}
+  Session(const Options& o, Log& log, SessionLog* session_log, bool* stdin_ended)
+      : o_(o), log_(log), session_log_(session_log), stdin_ended_(stdin_ended) {}
 
   // Run relays `sock`, or `secure` (a TLS stream that owns its socket) when
-  // given.
+  // given. It returns OK when the relay finished (also at -w's idle limit),
+  // or the relay's error; --idle-timeout's limit is an error.
   absl::Status Run(Socket sock, bool datagram, bool reply_to_sender,
                    std::unique_ptr<Stream> secure = nullptr) {
     absl::Status s;
@@ -229,20 +271,12 @@ class Session {
     } else {
       net = std::make_unique<FdStream>(sock.fd(), "net", FdStream::Kind::kSocket);
     }
-    absl::StatusOr<std::optional<absl::Duration>> quit = QuitAfter(o_);
-    if (!quit.ok()) return quit.status();
+    std::unique_ptr<Stream> logged;
+    if (session_log_ != nullptr) logged = std::make_unique<LoggedStream>(net.get(), session_log_);
+    Stream* wire = logged ? logged.get() : net.get();
 
-    RelayOptions r;
-    r.read_local = !o_.no_stdin && !o_.recv_only && !*stdin_ended_;
-    r.read_net = !o_.send_only;
-    r.shutdown_net_on_local_eof = o_.shutdown_on_eof && !o_.no_shutdown;
-    r.quit_after_local_eof = *quit;
-    r.keep_sending_after_net_eof = o_.keep_sending;
-    r.close_local_output_on_net_eof = !o_.keep_listening;  // stdout serves the next client too.
-    if (o_.timeout) r.idle_timeout = *o_.timeout;
-    r.crlf = o_.crlf;
-    r.line_interval = o_.interval;
-
+    absl::StatusOr<RelayOptions> r = Policy();
+    if (!r.ok()) return r.status();
     std::unique_ptr<FdStream> in, out;
     std::optional<Child> child;
     if (!o_.exec.empty() || !o_.sh_exec.empty()) {
@@ -251,64 +285,86 @@ class Session {
       child = std::move(*c);
       in = std::make_unique<FdStream>(std::move(child->from_child), "child stdout");
       out = std::make_unique<FdStream>(std::move(child->to_child), "child stdin");
-      // The child's output ending is the end: send it all, then EOF.
-      r.read_local = true;
-      r.read_net = true;
-      r.shutdown_net_on_local_eof = true;
-      r.keep_sending_after_net_eof = true;
-      r.quit_after_local_eof = absl::ZeroDuration();
+      // The child's output ending is the end: send it all, then EOF. The
+      // client's EOF closes the child's stdin, also with -k.
+      r->read_local = true;
+      r->read_net = true;
+      r->shutdown_net_on_local_eof = true;
+      r->keep_sending_after_net_eof = true;
+      r->close_local_output_on_net_eof = true;
+      r->quit_after_local_eof = absl::ZeroDuration();
     } else {
       in = std::make_unique<FdStream>(STDIN_FILENO, "stdin");
       out = std::make_unique<FdStream>(STDOUT_FILENO, "stdout");
     }
     RelayStats stats;
     absl::Time start = absl::Now();
-    s = Relay({in.get(), out.get()}, {net.get(), net.get()}, r, &stats);
+    s = Relay({in.get(), out.get()}, {wire, wire}, *r, &stats);
     absl::Duration took = absl::Now() - start;
     if (!child.has_value() && stats.local_input_ended) *stdin_ended_ = true;
     if (absl::IsDeadlineExceeded(s)) {
-      // -w after a connection is an idle limit: reaching it ends the session normally.
-      if (o_.verbose > 0) log_ << "nc: " << s.message() << ", closing\n";
-      s = absl::OkStatus();
+      if (o_.idle_timeout) {
+        s = absl::AbortedError(absl::StrCat("idle timeout expired (",
+                                            absl::FormatDuration(*o_.idle_timeout), ")"));
+      } else {
+        // -w after a connection is an idle limit: reaching it ends the session normally.
+        if (log_.verbose() > 1) log_.Warn(absl::StrCat(s.message(), ", closing"));
+        s = absl::OkStatus();
+      }
     }
     if (child.has_value()) {
       in.reset();
       out.reset();
-      int wstatus = 0;
-      while (::waitpid(child->pid, &wstatus, 0) < 0 && errno == EINTR) {
-      }
-      if (o_.verbose > 0) {
-        log_ << "nc: child " << child->pid
-             << (WIFSIGNALED(wstatus) ? absl::StrCat(" killed by signal ", WTERMSIG(wstatus))
-                                      : absl::StrCat(" exited with status ", WEXITSTATUS(wstatus)))
-             << "\n";
-      }
+      Reap(child->pid);
     }
-    if (o_.verbose > 0) {
+    if (log_.verbose() > 1) {
       double secs = absl::ToDoubleSeconds(took);
       double rate = secs > 0 ? static_cast<double>(stats.sent + stats.received) / secs / 1e6 : 0;
-      log_ << absl::StrFormat("nc: sent %d bytes, received %d bytes in %.3fs (%.1f MB/s)%s\n",
-                              stats.sent, stats.received, secs, rate,
-                              stats.spliced ? ", zero-copy" : "");
+      log_.Warn(absl::StrFormat("sent %d bytes, received %d bytes in %.3fs (%.1f MB/s)%s",
+                                stats.sent, stats.received, secs, rate,
+                                stats.spliced ? ", zero-copy" : ""));
     }
     return s;
   }
 
  private:
+  // Policy returns the relay's EOF and timer policy for stdin/stdout.
+  absl::StatusOr<RelayOptions> Policy() const {
+    absl::StatusOr<std::optional<absl::Duration>> quit = QuitAfter(o_);
+    if (!quit.ok()) return quit.status();
+    RelayOptions r;
+    r.read_local = !o_.no_stdin && !o_.recv_only && !*stdin_ended_;
+    r.read_net = !o_.send_only;
+    // Debian: "Specifying a non-negative seconds [to -q] implies -N."
+    r.shutdown_net_on_local_eof = (o_.shutdown_on_eof || quit->has_value()) && !o_.no_shutdown;
+    r.quit_after_local_eof = *quit;
+    r.keep_sending_after_net_eof = o_.keep_sending;
+    r.close_local_output_on_net_eof = !o_.keep_listening;  // stdout serves the next client too.
+    if (o_.timeout) r.idle_timeout = *o_.timeout;
+    if (o_.idle_timeout) r.idle_timeout = *o_.idle_timeout;
+    r.crlf = o_.crlf;
+    r.line_interval = o_.interval;
+    return r;
+  }
+
+  // Reap waits for the child and reports how it ended at -vv.
+  void Reap(pid_t pid) {
+    int wstatus = 0;
+    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    if (log_.verbose() > 1) {
+      log_.Warn(absl::StrCat("child ", pid,
+                             WIFSIGNALED(wstatus)
+                                 ? absl::StrCat(" killed by signal ", WTERMSIG(wstatus))
+                                 : absl::StrCat(" exited with status ", WEXITSTATUS(wstatus))));
+    }
+  }
+
   const Options& o_;
-  std::ostream& log_;
+  Log& log_;
+  SessionLog* session_log_;
   bool* stdin_ended_;
 };
-
-absl::StatusOr<std::vector<SocketAddress>> Addresses(const Options& o, const Target& t,
-                                                     bool passive) {
-  if (o.unix_socket) {
-    absl::StatusOr<SocketAddress> a = SocketAddress::Unix(t.path);
-    if (!a.ok()) return a.status();
-    return std::vector<SocketAddress>{*a};
-  }
-  return net::Resolve(t.host, t.ports[0], Resolving(o, passive));
-}
 
 // SendFd passes `fd` over the Unix socket on stdout (nc -F).
 absl::Status SendFd(int fd) {
@@ -355,13 +411,51 @@ absl::StatusOr<net::ConnectOptions> Connecting(const Options& o, const SocketAdd
   return c;
 }
 
-// Filter keeps the addresses of `family` (the source address's, with -s).
-std::vector<SocketAddress> OfFamily(const std::vector<SocketAddress>& addrs, int family) {
-  std::vector<SocketAddress> out;
-  for (const SocketAddress& a : addrs) {
-    if (a.family() == family) out.push_back(a);
+// ResolveTarget resolves `host` for `port` as netcat-openbsd does, failing
+// with its words: getaddrinfo for host "NAME" port 80: Name or service not
+// known.
+absl::StatusOr<std::vector<SocketAddress>> ResolveTarget(const Options& o, const std::string& host,
+                                                         uint16_t port) {
+  absl::StatusOr<std::vector<SocketAddress>> addrs = net::Resolve(host, port, Resolving(o, false));
+  if (addrs.ok()) return addrs;
+  // -n with a name: getaddrinfo(AI_NUMERICHOST)'s own words, as netcat-openbsd.
+  std::string why = absl::StrContains(addrs.status().message(), "not a numeric address")
+                        ? "Name or service not known"
+                        : Reason(addrs.status());
+  return absl::Status(addrs.status().code(),
+                      absl::StrCat("getaddrinfo for host \"", host, "\" port ", port, ": ", why));
+}
+
+// Connection is a connected socket and the address it reached.
+struct Connection {
+  Socket socket;
+  SocketAddress peer;
+};
+
+// ConnectEach tries each of `addrs` in turn, as netcat-openbsd's
+// remote_connect: at -v each failure but the last is warned ("connect to
+// HOST port 9 (tcp) failed: Connection refused"), and with `warn_last` the
+// last too. It returns the connection, or the last failure with that line as
+// its message (a -s bind failure: "bind failed: REASON").
+absl::StatusOr<Connection> ConnectEach(const Options& o, const std::string& host, uint16_t port,
+                                       const std::vector<SocketAddress>& addrs, Log& log,
+                                       bool warn_last) {
+  absl::Status last = absl::NotFoundError(absl::StrCat("connect to ", host, ": no addresses"));
+  for (size_t i = 0; i < addrs.size(); ++i) {
+    absl::StatusOr<net::ConnectOptions> copts = Connecting(o, addrs[i]);
+    if (!copts.ok()) return copts.status();
+    if (copts->source && copts->source->family() != addrs[i].family()) continue;
+    absl::StatusOr<Socket> sock = net::Connect({addrs[i]}, *copts);
+    if (sock.ok()) return Connection{std::move(*sock), addrs[i]};
+    if (absl::StartsWith(sock.status().message(), "bind")) {
+      return absl::Status(sock.status().code(), absl::StrCat("bind failed: ", Reason(sock.status())));
+    }
+    std::string line =
+        ConnectFailed(host, port, Proto(o), HostName(addrs[i], true), o.numeric, sock.status());
+    last = absl::Status(sock.status().code(), line);
+    if (log.verbose() > 0 && (warn_last || i + 1 < addrs.size())) log.Warn(line);
   }
-  return out;
+  return last;
 }
 
 // ProxyPassword returns the -P password: $NC_PROXY_PASSWORD, else asked on
@@ -386,74 +480,132 @@ absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
   return password;
 }
 
-// ConnectViaProxy connects to the -x proxy and asks it for a tunnel to `t`.
-absl::StatusOr<Socket> ConnectViaProxy(const Options& o, const Target& t, std::ostream& log) {
-  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(*o.proxy);
-  if (!hp.ok()) return hp.status();
+// ProxyCredentials fills `req`'s user and password from -P or --proxy-auth.
+absl::Status ProxyCredentials(const Options& o, ProxyRequest* req) {
+  std::optional<std::string> password;
+  if (o.proxy_auth) {
+    size_t colon = o.proxy_auth->find(':');
+    req->user = o.proxy_auth->substr(0, colon);
+    if (colon != std::string::npos) password = o.proxy_auth->substr(colon + 1);
+  } else if (o.proxy_user) {
+    req->user = *o.proxy_user;
+  } else {
+    return absl::OkStatus();
+  }
+  if (!password) {
+    absl::StatusOr<std::string> pw = ProxyPassword(req->user);
+    if (!pw.ok()) return pw.status();
+    password = *pw;
+  }
+  req->password = *password;
+  return absl::OkStatus();
+}
+
+// ConnectViaProxy connects to the -x proxy (default port 1080 for SOCKS5,
+// 3128 for HTTP) and asks it for a tunnel to `t`.
+absl::StatusOr<Socket> ConnectViaProxy(const Options& o, const Target& t, Log& log) {
+  ProxyProtocol protocol = *ParseProxyProtocol(*ProxyProtocolName(o));
+  std::string proxy = *o.proxy;
+  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(proxy);
+  if (!hp.ok() || hp->port.empty()) {
+    hp = net::HostPort{proxy, protocol == ProxyProtocol::kSocks5 ? "1080" : "3128"};
+  }
   absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
   if (!port.ok()) return port.status();
-  absl::StatusOr<std::vector<SocketAddress>> addrs = net::Resolve(hp->host, *port, Resolving(o, false));
+  absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, hp->host, *port);
   if (!addrs.ok()) return addrs.status();
-  absl::StatusOr<net::ConnectOptions> copts = Connecting(o, addrs->front());
-  if (!copts.ok()) return copts.status();
-  absl::StatusOr<Socket> sock = net::Connect(*addrs, *copts);
-  if (!sock.ok()) return sock.status();
-  ProxyProtocol protocol = *ParseProxyProtocol(o.proxy_protocol.value_or("5"));
+  absl::StatusOr<Connection> c = ConnectEach(o, hp->host, *port, *addrs, log, false);
+  if (!c.ok()) return c.status();
   ProxyRequest req;
   req.host = t.host;
   req.port = t.ports[0];
-  if (o.proxy_user) {
-    req.user = *o.proxy_user;
-    absl::StatusOr<std::string> pw = ProxyPassword(req.user);
-    if (!pw.ok()) return pw.status();
-    req.password = *pw;
-  }
-  absl::Time deadline = o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
-  absl::Status s = ProxyConnect(sock->fd(), protocol, req, deadline);
+  absl::Status s = ProxyCredentials(o, &req);
   if (!s.ok()) return s;
-  if (o.verbose > 0) {
-    log << "nc: connected to " << t.host << ":" << t.ports[0] << " through "
-        << (protocol == ProxyProtocol::kSocks5 ? "SOCKS5" : "HTTP CONNECT") << " proxy " << *o.proxy << "\n";
+  absl::Time deadline = o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
+  s = ProxyConnect(c->socket.fd(), protocol, req, deadline);
+  if (!s.ok()) return s;
+  if (log.verbose() > 0) {
+    log.Line(ConnectionInfo(t.host, t.ports[0], "tcp", "", o.numeric, /*via_proxy=*/true));
+  }
+  if (log.verbose() > 1) {
+    log.Warn(absl::StrCat("through ", protocol == ProxyProtocol::kSocks5 ? "SOCKS5" : "HTTP CONNECT",
+                          " proxy ", hp->host, ":", *port));
+  }
+  return std::move(c->socket);
+}
+
+// Connected hands a connected stream socket to a session, through TLS with --ssl.
+absl::Status Connected(const Options& o, const Target& t, const std::optional<TlsContext>& tls,
+                       Socket sock, Log& log, SessionLog* session_log) {
+  bool stdin_ended = false;
+  Session session(o, log, session_log, &stdin_ended);
+  if (!tls.has_value()) return session.Run(std::move(sock), o.udp, false);
+  absl::StatusOr<std::unique_ptr<TlsStream>> secure =
+      SecureClient(*tls, std::move(sock), o.unix_socket ? "localhost" : t.host, o, log.stream());
+  if (!secure.ok()) return secure.status();
+  return session.Run(Socket(), false, false, *std::move(secure));
+}
+
+// ConnectUnix connects to `t.path`; a datagram client first binds a path of
+// its own (printing "Bound on PATH" at -v), so that replies reach it. It
+// fails as netcat-openbsd does: "PATH: No such file or directory".
+absl::StatusOr<Socket> ConnectUnix(const Options& o, const Target& t,
+                                   std::optional<ClientSocketPath>* local, Log& log) {
+  absl::StatusOr<SocketAddress> addr = SocketAddress::Unix(t.path);
+  if (!addr.ok()) return addr.status();
+  absl::StatusOr<net::ConnectOptions> copts = Connecting(o, *addr);
+  if (!copts.ok()) return copts.status();
+  if (o.udp) {
+    absl::StatusOr<ClientSocketPath> path = ClientSocketPath::Create(o.source_address);
+    if (!path.ok()) return path.status();
+    local->emplace(std::move(*path));
+    absl::StatusOr<SocketAddress> mine = SocketAddress::Unix((*local)->path());
+    if (!mine.ok()) return mine.status();
+    copts->source = *mine;
+  }
+  absl::StatusOr<Socket> sock = net::Connect({*addr}, *copts);
+  if (!sock.ok()) {
+    absl::string_view m = sock.status().message();
+    if (absl::StartsWith(m, "bind")) return sock.status();
+    return absl::Status(sock.status().code(), absl::StrCat(t.path, ": ", Reason(sock.status())));
+  }
+  if (local->has_value()) {
+    (*local)->Bound();
+    if (log.verbose() > 0) log.Line(absl::StrCat("Bound on ", (*local)->path()));
   }
   return sock;
 }
 
-// Connected hands a connected stream socket to a session, through TLS with --ssl.
-absl::Status Connected(const Options& o, const Target& t, const std::optional<TlsContext>& tls, Socket sock,
-                       std::ostream& log) {
-  bool stdin_ended = false;
-  if (!tls.has_value()) return Session(o, log, &stdin_ended).Run(std::move(sock), o.udp, false);
-  absl::StatusOr<std::unique_ptr<TlsStream>> secure =
-      SecureClient(*tls, std::move(sock), o.unix_socket ? "localhost" : t.host, o, log);
-  if (!secure.ok()) return secure.status();
-  return Session(o, log, &stdin_ended).Run(Socket(), false, false, *std::move(secure));
-}
-
-absl::Status RunConnect(const Options& o, const Target& t, std::ostream& log) {
+absl::Status RunConnect(const Options& o, const Target& t, Log& log, SessionLog* session_log) {
   // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
   absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
   if (o.proxy) {
     absl::StatusOr<Socket> sock = ConnectViaProxy(o, t, log);
     if (!sock.ok()) return sock.status();
-    return Connected(o, t, *tls, std::move(*sock), log);
+    return Connected(o, t, *tls, std::move(*sock), log, session_log);
   }
-  absl::StatusOr<std::vector<SocketAddress>> addrs = Addresses(o, t, false);
-  if (!addrs.ok()) return addrs.status();
-  absl::StatusOr<net::ConnectOptions> copts = Connecting(o, addrs->front());
-  if (!copts.ok()) return copts.status();
-  std::vector<SocketAddress> targets =
-      copts->source ? OfFamily(*addrs, copts->source->family()) : *addrs;
-  absl::StatusOr<Socket> sock = net::Connect(targets, *copts);
-  if (!sock.ok()) return sock.status();
-  if (o.verbose > 0) {
-    absl::StatusOr<SocketAddress> peer = sock->PeerAddress();
-    log << "nc: connected to "
-        << (peer.ok() ? peer->ToString() : o.unix_socket ? t.path : targets[0].ToString()) << " ("
-        << Proto(o) << ")\n";
+  std::optional<ClientSocketPath> local;
+  Socket sock;
+  if (o.unix_socket) {
+    absl::StatusOr<Socket> s = ConnectUnix(o, t, &local, log);
+    if (!s.ok()) return s.status();
+    sock = std::move(*s);
+  } else {
+    absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, t.ports[0]);
+    if (!addrs.ok()) return addrs.status();
+    absl::StatusOr<Connection> c = ConnectEach(o, t.host, t.ports[0], *addrs, log, false);
+    if (!c.ok()) return c.status();
+    // UDP: netcat-openbsd reports only when stdin is a terminal (and then
+    // writes probe bytes to the peer, which nc does not).
+    if (log.verbose() > 0 && (!o.udp || ::isatty(STDIN_FILENO))) {
+      log.Line(ConnectionInfo(t.host, t.ports[0], Proto(o), HostName(c->peer, true), o.numeric,
+                              false));
+    }
+    sock = std::move(c->socket);
   }
-  if (o.pass_fd) return SendFd(sock->fd());
-  return Connected(o, t, *tls, std::move(*sock), log);
+  if (o.pass_fd) return SendFd(sock.fd());
+  return Connected(o, t, *tls, std::move(sock), log, session_log);
 }
 
 // ProbeUdp reports a UDP port closed only when an ICMP port-unreachable comes
@@ -473,44 +625,210 @@ absl::Status ProbeUdp(const Socket& s, const SocketAddress& addr, absl::Duration
   return absl::OkStatus();
 }
 
-absl::Status RunScan(const Options& o, const Target& t, std::ostream& log) {
+// ScanPort probes one port as netcat-openbsd's -z does, reporting at -v.
+// It returns OK when the port is open, else the (reported) failure.
+absl::Status ScanPort(const Options& o, const Target& t, uint16_t port, Log& log) {
+  absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, port);
+  if (!addrs.ok()) return addrs.status();
+  absl::StatusOr<Connection> c = ConnectEach(o, t.host, port, *addrs, log, /*warn_last=*/!o.udp);
+  if (!c.ok()) return Reported(c.status());
+  if (o.udp) {
+    absl::Status st = ProbeUdp(c->socket, c->peer, o.timeout.value_or(absl::Seconds(1)));
+    if (!st.ok()) {
+      // netcat-openbsd says nothing of a closed UDP port; -vv does.
+      std::string line = ConnectFailed(t.host, port, "udp", HostName(c->peer, true), o.numeric, st);
+      if (log.verbose() > 1) log.Warn(line);
+      return Reported(absl::Status(st.code(), line));
+    }
+  }
+  if (log.verbose() > 0) {
+    log.Line(ConnectionInfo(t.host, port, Proto(o), HostName(c->peer, true), o.numeric, false));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunScan(const Options& o, const Target& t, Log& log) {
+  if (o.unix_socket) {
+    std::optional<ClientSocketPath> local;
+    absl::StatusOr<Socket> s = ConnectUnix(o, t, &local, log);
+    return s.status();
+  }
   std::vector<uint16_t> ports = t.ports;
   if (o.random_ports) std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device()()));
-  absl::Status last = absl::NotFoundError("no ports to scan");
+  absl::Status last = Reported(absl::NotFoundError("no ports to scan"));
   bool any_open = false;
   for (size_t i = 0; i < ports.size(); ++i) {
     if (i > 0 && o.interval > absl::ZeroDuration()) absl::SleepFor(o.interval);
-    net::ResolveOptions r = Resolving(o, false);
-    absl::StatusOr<std::vector<SocketAddress>> addrs = net::Resolve(t.host, ports[i], r);
-    if (!addrs.ok()) return addrs.status();
-    absl::StatusOr<net::ConnectOptions> copts = Connecting(o, addrs->front());
-    if (!copts.ok()) return copts.status();
-    absl::StatusOr<Socket> s = net::Connect(*addrs, *copts);
-    absl::Status st = s.status();
-    if (st.ok() && o.udp) {
-      st = ProbeUdp(*s, addrs->front(), o.timeout.value_or(absl::Seconds(1)));
-    }
-    std::string where = absl::StrCat(addrs->front().ToString(), " (", Proto(o), ")");
+    absl::Status st = ScanPort(o, t, ports[i], log);
     if (st.ok()) {
       any_open = true;
-      if (o.verbose > 0) log << "nc: " << where << " open\n";
-    } else {
+    } else if (IsReported(st)) {
       last = st;
-      if (o.verbose > 0) {
-        absl::string_view why = st.message();
-        why = why.substr(why.rfind(": ") == absl::string_view::npos ? 0 : why.rfind(": ") + 2);
-        log << "nc: " << where << " closed (" << why << ")\n";
-      }
+    } else {
+      return st;  // Resolution failed: fatal, as in netcat-openbsd.
     }
   }
   return any_open ? absl::OkStatus() : last;
 }
 
-absl::Status RunListen(const Options& o, const Target& t, std::ostream& log) {
+// ClientPool runs each client of nc -lk --exec on a thread of its own, at
+// most `max` at once.
+class ClientPool {
+ public:
+  explicit ClientPool(int max) : max_(max) {}
+  ~ClientPool() {
+    for (Worker& w : workers_) w.thread.join();
+  }
+  // TryStart runs `fn` on a new thread, or returns false when `max` are busy.
+  bool TryStart(std::function<void()> fn) {
+    Reap();
+    if (static_cast<int>(workers_.size()) >= max_) return false;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    workers_.push_back(Worker{std::thread([fn = std::move(fn), done] {
+                                fn();
+                                done->store(true);
+                              }),
+                              done});
+    return true;
+  }
+
+ private:
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  // Reap joins the threads that have finished.
+  void Reap() {
+    for (auto it = workers_.begin(); it != workers_.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = workers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  int max_;
+  std::list<Worker> workers_;
+};
+
+// Listening holds what a listener's clients share.
+struct Listening {
+  const Options& o;
+  const Target& t;
+  Log& log;
+  SessionLog* session_log;
+  std::optional<TlsContext> tls;
+  AccessList allow, deny;
+};
+
+// ReportListening prints netcat-openbsd's lines for a new listener.
+void ReportListening(const Listening& L, const SocketAddress& bound) {
+  const Options& o = L.o;
+  if (L.log.verbose() == 0) return;
+  if (o.unix_socket) {
+    L.log.Line(absl::StrCat("Bound on ", L.t.path));
+    if (!o.udp) L.log.Line(absl::StrCat("Listening on ", L.t.path));
+    return;
+  }
+  L.log.Line(ReportSock(o.udp ? "Bound" : "Listening", bound, o.numeric));
+}
+
+// ServeDatagrams serves a UDP or Unix datagram listener: the first sender,
+// or with -k every sender (replies go to the latest).
+absl::Status ServeDatagrams(Listening& L, Listener& l) {
+  const Options& o = L.o;
+  // Wait for the first datagram to learn the peer, without consuming it.
+  struct pollfd p = {l.fd(), POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+  SocketAddress peer;
+  socklen_t len = SocketAddress::capacity();
+  char b;
+  if (::recvfrom(l.fd(), &b, 1, MSG_PEEK, peer.mutable_get(), &len) < 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("read ", l.address().ToString()));
+  }
+  peer.set_size(len);
+  Socket sock = std::move(l.socket());
+  // An unnamed Unix datagram sender cannot be answered or connected to.
+  bool named = peer.size() > sizeof(sa_family_t);
+  if (!o.keep_listening) {
+    if (named && ::connect(sock.fd(), peer.get(), peer.size()) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("connect ", peer.ToString()));
+    }
+    if (L.log.verbose() > 0) {
+      L.log.Line(ReportSock("Connection received", peer, o.numeric, o.unix_socket ? L.t.path : ""));
+    }
+  }
+  bool stdin_ended = false;
+  return Session(o, L.log, L.session_log, &stdin_ended)
+      .Run(std::move(sock), true, o.keep_listening && named);
+}
+
+// ServeClient runs one accepted client's session, through TLS with --ssl.
+absl::Status ServeClient(Listening& L, Socket conn, bool* stdin_ended) {
+  Session session(L.o, L.log, L.session_log, stdin_ended);
+  if (!L.tls.has_value()) return session.Run(std::move(conn), false, false);
+  absl::StatusOr<std::unique_ptr<TlsStream>> secure =
+      SecureServer(*L.tls, std::move(conn), L.o, L.log.stream());
+  if (!secure.ok()) return secure.status();
+  return session.Run(Socket(), false, false, *std::move(secure));
+}
+
+// ServeStreams accepts clients: one (without -k), one after another (-k), or
+// with -k and --exec/--sh-exec all at once, each on its own thread and child.
+absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
+  const Options& o = L.o;
+  bool concurrent = o.keep_listening && (!o.exec.empty() || !o.sh_exec.empty());
+  ClientPool pool(o.max_conns.value_or(100));
+  bool stdin_ended = false;
+  for (;;) {
+    SocketAddress peer;
+    absl::StatusOr<Socket> conn = l->Accept(&peer);
+    if (!conn.ok()) return conn.status();
+    if (peer.is_ip() && !Allowed(L.allow, L.deny, peer)) {
+      if (L.log.verbose() > 0) L.log.Warn(ReportSock("Connection denied", peer, o.numeric));
+      continue;
+    }
+    if (L.log.verbose() > 0) {
+      L.log.Line(ReportSock("Connection received", peer, o.numeric, o.unix_socket ? L.t.path : ""));
+    }
+    if (concurrent) {
+      auto shared = std::make_shared<Socket>(std::move(*conn));
+      bool started = pool.TryStart([&L, shared] {
+        bool ended = false;
+        absl::Status s = ServeClient(L, std::move(*shared), &ended);
+        if (!s.ok() && L.log.verbose() > 0) L.log.Warn(s.message());
+      });
+      if (!started && L.log.verbose() > 0) {
+        L.log.Warn(absl::StrCat("--max-conns ", o.max_conns.value_or(100), " reached: client closed"));
+      }
+      continue;
+    }
+    // Without -k the listener closes once a client is in, as OpenBSD nc's does.
+    if (!o.keep_listening) l.reset();
+    absl::Status s = ServeClient(L, std::move(*conn), &stdin_ended);
+    if (!o.keep_listening) return s;
+    if (!s.ok() && L.log.verbose() > 0) L.log.Warn(s.message());
+  }
+}
+
+absl::Status RunListen(const Options& o, const Target& t, Log& log, SessionLog* session_log) {
   absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
-  absl::StatusOr<std::vector<SocketAddress>> addrs = Addresses(o, t, true);
-  if (!addrs.ok()) return addrs.status();
+  absl::StatusOr<AccessList> allow = AccessList::Parse("--allow", o.allow, o.numeric);
+  if (!allow.ok()) return allow.status();
+  absl::StatusOr<AccessList> deny = AccessList::Parse("--deny", o.deny, o.numeric);
+  if (!deny.ok()) return deny.status();
+  absl::StatusOr<std::vector<SocketAddress>> addrs;
+  if (o.unix_socket) {
+    absl::StatusOr<SocketAddress> a = SocketAddress::Unix(t.path);
+    if (!a.ok()) return a.status();
+    addrs = std::vector<SocketAddress>{*a};
+  } else {
+    addrs = net::Resolve(t.host, t.ports[0], Resolving(o, true));
+    if (!addrs.ok()) return addrs.status();
+  }
   net::ListenOptions lo;
   lo.type = SockType(o);
   absl::StatusOr<net::SocketOptions> so = SocketOpts(o);
@@ -518,53 +836,14 @@ absl::Status RunListen(const Options& o, const Target& t, std::ostream& log) {
   lo.socket = *so;
   absl::StatusOr<Listener> l = Listener::ListenAny(*addrs, lo);
   if (!l.ok()) return l.status();
-  if (o.verbose > 0) log << "nc: listening on " << l->address().ToString() << std::endl;
+  Listening L{o, t, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
+  ReportListening(L, l->address());
   if (!o.port_file.empty()) {
     absl::Status s = WriteFileAtomically(o.port_file, absl::StrCat(l->address().port(), "\n"));
     if (!s.ok()) return s;
   }
-  bool stdin_ended = false;
-  if (o.udp) {
-    // Wait for the first datagram to learn the peer, without consuming it.
-    struct pollfd p = {l->fd(), POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-    }
-    SocketAddress peer;
-    socklen_t len = SocketAddress::capacity();
-    char b;
-    if (::recvfrom(l->fd(), &b, 1, MSG_PEEK, peer.mutable_get(), &len) < 0) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("read ", l->address().ToString()));
-    }
-    peer.set_size(len);
-    if (o.verbose > 0) log << "nc: datagram from " << peer.ToString() << "\n";
-    Socket sock = std::move(l->socket());
-    // An unnamed Unix datagram sender cannot be answered or connected to.
-    bool named = peer.size() > sizeof(sa_family_t);
-    if (!o.keep_listening && named && ::connect(sock.fd(), peer.get(), peer.size()) != 0) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("connect ", peer.ToString()));
-    }
-    return Session(o, log, &stdin_ended).Run(std::move(sock), true, o.keep_listening && named);
-  }
-  for (;;) {
-    SocketAddress peer;
-    absl::StatusOr<Socket> conn = l->Accept(&peer);
-    if (!conn.ok()) return conn.status();
-    if (o.verbose > 0) {
-      log << "nc: connection from " << (o.unix_socket ? t.path : peer.ToString()) << std::endl;
-    }
-    // Without -k the listener closes once a client is in, as OpenBSD nc's does.
-    if (!o.keep_listening) Listener closed = std::move(*l);
-    absl::Status s;
-    if (tls->has_value()) {
-      absl::StatusOr<std::unique_ptr<TlsStream>> secure = SecureServer(**tls, std::move(*conn), o, log);
-      s = secure.ok() ? Session(o, log, &stdin_ended).Run(Socket(), false, false, *std::move(secure))
-                      : secure.status();
-    } else {
-      s = Session(o, log, &stdin_ended).Run(std::move(*conn), false, false);
-    }
-    if (!o.keep_listening) return s;
-    if (!s.ok() && o.verbose > 0) log << "nc: " << s.message() << "\n";
-  }
+  if (o.udp) return ServeDatagrams(L, *l);
+  return ServeStreams(L, std::move(*l));
 }
 
 }  // namespace
@@ -596,6 +875,42 @@ absl::StatusOr<int> TosValue(const std::string& text) {
       "netcontrol, ef, af11-af43, cs0-cs7)"));
 }
 
+namespace {
+
+// ValidateNcat checks ncat's long options against the mode.
+absl::Status ValidateNcat(const Options& o, bool exec) {
+  if (o.proxy_type || o.proxy_auth) {
+    if (!o.proxy) return Usage("--proxy-type and --proxy-auth require --proxy (-x)");
+    if (o.proxy_type && o.proxy_protocol) return Usage("cannot use --proxy-type with -X");
+    if (o.proxy_auth && o.proxy_user) return Usage("cannot use --proxy-auth with -P");
+    absl::StatusOr<std::string> name = ProxyProtocolName(o);
+    if (!name.ok()) return name.status();
+  }
+  if (o.max_conns && !(o.listen && o.keep_listening && exec)) {
+    return Usage("--max-conns requires -lk with --exec or --sh-exec (other -k clients are served one at a time)");
+  }
+  if (!o.allow.empty() || !o.deny.empty()) {
+    if (!o.listen || o.udp) return Usage("--allow and --deny require a TCP or Unix stream listener (-l, not -u)");
+    for (const auto& [name, list] : {std::pair<const char*, const std::vector<std::string>*>{"--allow", &o.allow},
+                                     {"--deny", &o.deny}}) {
+      absl::StatusOr<AccessList> parsed = AccessList::Parse(name, *list, /*numeric=*/true);
+      if (!parsed.ok() && absl::IsInvalidArgument(parsed.status()) &&
+          absl::StrContains(parsed.status().message(), "invalid entry")) {
+        return parsed.status();
+      }
+    }
+  }
+  if (o.append_output && o.output.empty() && o.hex_dump.empty()) {
+    return Usage("--append-output requires --output or --hex-dump");
+  }
+  if ((!o.output.empty() || !o.hex_dump.empty()) && (o.scan || o.pass_fd)) {
+    return Usage("cannot use --output or --hex-dump with -z or -F");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Validate(const Options& o) {
   if (o.flag_e) {
     return Usage("-e is not supported: it means 'exec' only in some netcats; use --exec CMD or "
@@ -615,8 +930,11 @@ absl::Status Validate(const Options& o) {
   if (o.keep_listening && !o.listen) return Usage("-k requires -l");
   if (o.scan && o.listen) return Usage("cannot use -z with -l");
   if (o.pass_fd && (o.listen || o.scan)) return Usage("cannot use -F with -l or -z");
-  if (o.unix_socket && (o.ipv4 || o.ipv6 || o.source_port || !o.source_address.empty() || o.tos)) {
-    return Usage("cannot use -4, -6, -p, -s or -T with -U");
+  if (o.unix_socket && (o.ipv4 || o.ipv6 || o.source_port || o.tos)) {
+    return Usage("cannot use -4, -6, -p or -T with -U");
+  }
+  if (o.unix_socket && !o.source_address.empty() && (o.listen || !o.udp)) {
+    return Usage("-s with -U names a datagram client's own path: use it with -u, not -l");
   }
   if (o.listen && !o.source_address.empty() && o.args.size() != 0) {
     return Usage("cannot use -s and -l with a host argument");
@@ -631,6 +949,7 @@ absl::Status Validate(const Options& o) {
   }
   if (!o.port_file.empty() && !o.listen) return Usage("--port-file requires -l");
   if (o.keep_listening && o.udp && exec) return Usage("cannot use --exec with -u -k");
+  if (absl::Status s = ValidateNcat(o, exec); !s.ok()) return s;
   if (o.tos) {
     absl::StatusOr<int> tos = TosValue(*o.tos);
     if (!tos.ok()) return tos.status();
@@ -642,13 +961,21 @@ absl::Status Validate(const Options& o) {
   return absl::OkStatus();
 }
 
-absl::Status Run(const Options& o, std::ostream& log) {
+absl::Status Run(const Options& o, std::ostream& out) {
   absl::StatusOr<Target> t = ParseTarget(o);
   if (!t.ok()) return t.status();
+  std::unique_ptr<SessionLog> session_log;
+  if (!o.output.empty() || !o.hex_dump.empty()) {
+    absl::StatusOr<std::unique_ptr<SessionLog>> opened =
+        SessionLog::Open(o.output, o.hex_dump, o.append_output);
+    if (!opened.ok()) return opened.status();
+    session_log = std::move(*opened);
+  }
+  Log log(out, o.verbose);
   StdioGuard stdio;
-  if (o.listen) return RunListen(o, *t, log);
+  if (o.listen) return RunListen(o, *t, log, session_log.get());
   if (o.scan) return RunScan(o, *t, log);
-  return RunConnect(o, *t, log);
+  return RunConnect(o, *t, log, session_log.get());
 }
 
 int ExitCode(const absl::Status& status) {

@@ -113,7 +113,7 @@ absl::StatusOr<Subprocess> Spawn(std::vector<std::string> args, const std::strin
 
 TEST(NcE2eTest, BulkFromOpenbsdNcToOurListener) {
   const std::string data = RandomBytes(16 << 20);
-  auto [listener, port] = StartNcListener({});
+  auto [listener, port] = StartNcListener({"-v"});
   absl::StatusOr<Subprocess> client = Spawn({"nc.openbsd", "-N", "127.0.0.1", port}, data);
   ASSERT_THAT(client, IsOk());
   auto [c, l] = WaitBoth(*client, listener);
@@ -221,7 +221,7 @@ TEST(NcE2eTest, RefusedConnectionExitsOneWithMessage) {
   absl::StatusOr<Subprocess> nc = Spawn({Nc(), "127.0.0.1", port});
   ASSERT_THAT(nc, IsOk());
   EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
-  EXPECT_EQ(nc->err(), absl::StrCat("nc: connect 127.0.0.1:", port, ": Connection refused\n"));
+  EXPECT_EQ(nc->err(), absl::StrCat("nc: connect to 127.0.0.1 port ", port, " (tcp) failed: Connection refused\n"));
 }
 
 TEST(NcE2eTest, ConnectTimeoutAgainstFullAcceptQueueExitsThree) {
@@ -240,7 +240,8 @@ TEST(NcE2eTest, ConnectTimeoutAgainstFullAcceptQueueExitsThree) {
   absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-w", "300ms", "127.0.0.1", absl::StrCat(l->address().port())});
   ASSERT_THAT(nc, IsOk());
   EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(3)));
-  EXPECT_EQ(nc->err(), absl::StrCat("nc: connect ", l->address().ToString(), ": timed out after 300ms\n"));
+  EXPECT_EQ(nc->err(), absl::StrCat("nc: connect to 127.0.0.1 port ", l->address().port(),
+                                    " (tcp) failed: Connection timed out\n"));
 }
 
 TEST(NcE2eTest, ScanOverTwentyPorts) {
@@ -258,13 +259,16 @@ TEST(NcE2eTest, ScanOverTwentyPorts) {
   ASSERT_THAT(nc, IsOk());
   EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   for (size_t i = 0; i < ports.size(); ++i) {
-    EXPECT_THAT(nc->err(), HasSubstr(absl::StrCat("nc: 127.0.0.1:", ports[i], " (tcp) ",
-                                                  i < 2 ? "open\n" : "closed (Connection refused)\n")));
+    EXPECT_THAT(nc->err(), HasSubstr(i < 2 ? absl::StrCat("Connection to 127.0.0.1 ", ports[i],
+                                                          " port [tcp/*] succeeded!\n")
+                                           : absl::StrCat("nc: connect to 127.0.0.1 port ", ports[i],
+                                                          " (tcp) failed: Connection refused\n")));
   }
-  // All closed: exit 1.
+  // All closed: exit 1, and without -v nothing on stderr (as netcat-openbsd).
   absl::StatusOr<Subprocess> none = Spawn({Nc(), "-z", "127.0.0.1", absl::StrJoin(ports.begin() + 2, ports.end(), ",")});
   ASSERT_THAT(none, IsOk());
   EXPECT_THAT(none->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
+  EXPECT_EQ(none->err(), "");
 }
 
 TEST(NcE2eTest, UdpScanReportsIcmpRefusalAsClosed) {
@@ -282,8 +286,14 @@ TEST(NcE2eTest, UdpScanReportsIcmpRefusalAsClosed) {
       Spawn({Nc(), "-uzv", "-w", "500ms", "127.0.0.1", absl::StrCat(open_port, ",", closed_port)});
   ASSERT_THAT(nc, IsOk());
   EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
-  EXPECT_THAT(nc->err(), HasSubstr(absl::StrCat("127.0.0.1:", open_port, " (udp) open")));
-  EXPECT_THAT(nc->err(), HasSubstr(absl::StrCat("127.0.0.1:", closed_port, " (udp) closed (Connection refused)")));
+  // netcat-openbsd's words for the open port; the closed one is reported at -vv only.
+  EXPECT_EQ(nc->err(), absl::StrCat("Connection to 127.0.0.1 ", open_port, " port [udp/*] succeeded!\n"));
+  absl::StatusOr<Subprocess> vv =
+      Spawn({Nc(), "-uzvv", "-w", "500ms", "127.0.0.1", absl::StrCat(open_port, ",", closed_port)});
+  ASSERT_THAT(vv, IsOk());
+  EXPECT_THAT(vv->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(vv->err(), HasSubstr(absl::StrCat("nc: connect to 127.0.0.1 port ", closed_port,
+                                                " (udp) failed: Connection refused\n")));
 }
 
 TEST(NcE2eTest, UdpEchoOverIPv4AndIPv6) {
@@ -402,11 +412,11 @@ TEST(NcE2eTest, SourceAddressPortAndCrlf) {
   EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_THAT(listener.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_EQ(listener.out(), "a\r\nb\r\n");
-  EXPECT_THAT(listener.err(), HasSubstr(absl::StrCat("connection from 127.0.0.2:", sport, "\n")));
+  EXPECT_THAT(listener.err(), HasSubstr(absl::StrCat("Connection received on 127.0.0.2 ", sport, "\n")));
 }
 
 TEST(NcE2eTest, ExecRelaysEofBothWaysWithoutLosingTheLastBytes) {
-  auto [listener, port] = StartNcListener({"--sh-exec", "tr a-z A-Z; echo last words"});
+  auto [listener, port] = StartNcListener({"-v", "--sh-exec", "tr a-z A-Z; echo last words"});
   absl::StatusOr<Subprocess> c = Spawn({"nc.openbsd", "-N", "127.0.0.1", port}, "hello\n");
   ASSERT_THAT(c, IsOk());
   EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
@@ -488,15 +498,18 @@ TEST(NcE2eTest, FamilyAndNumericFlags) {
   absl::StatusOr<Subprocess> v4 = Spawn({Nc(), "-4", "localhost", port});
   ASSERT_THAT(v4, IsOk());
   EXPECT_THAT(v4->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
-  EXPECT_EQ(v4->err(), absl::StrCat("nc: connect 127.0.0.1:", port, ": Connection refused\n"));
+  EXPECT_EQ(v4->err(), absl::StrCat("nc: connect to localhost (127.0.0.1) port ", port,
+                                    " (tcp) failed: Connection refused\n"));
   absl::StatusOr<Subprocess> n = Spawn({Nc(), "-n", "localhost", port});
   ASSERT_THAT(n, IsOk());
   EXPECT_THAT(n->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
-  EXPECT_EQ(n->err(), "nc: resolve localhost: not a numeric address (-n)\n");
+  EXPECT_EQ(n->err(), absl::StrCat("nc: getaddrinfo for host \"localhost\" port ", port,
+                                   ": Name or service not known\n"));
   absl::StatusOr<Subprocess> not6 = Spawn({Nc(), "-6", "127.0.0.1", port});
   ASSERT_THAT(not6, IsOk());
   EXPECT_THAT(not6->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
-  EXPECT_THAT(not6->err(), StartsWith("nc: resolve 127.0.0.1: "));
+  EXPECT_EQ(not6->err(), absl::StrCat("nc: getaddrinfo for host \"127.0.0.1\" port ", port,
+                                      ": Address family for hostname not supported\n"));
   absl::StatusOr<Subprocess> v6 = Spawn({Nc(), "-6", "-N", "::1", port}, "over v6");
   ASSERT_THAT(v6, IsOk());
   EXPECT_THAT(v6->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));

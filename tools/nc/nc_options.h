@@ -59,6 +59,14 @@ struct Options {
   std::optional<std::string> proxy;                 // -x HOST:PORT
   std::optional<std::string> proxy_protocol;        // -X 5|connect (default 5)
   std::optional<std::string> proxy_user;            // -P USER
+  // ncat's long options, where ncat means what nc does.
+  std::optional<std::string> proxy_type;            // --proxy-type http|socks5
+  std::optional<std::string> proxy_auth;            // --proxy-auth USER[:PASS]
+  std::optional<absl::Duration> idle_timeout;       // --idle-timeout
+  std::optional<int> max_conns;                     // --max-conns (with -lk --exec)
+  std::vector<std::string> allow, deny;             // --allow, --deny (listeners)
+  std::string output, hex_dump;                     // --output, --hex-dump
+  bool append_output = false;                       // --append-output
   // Flags whose meaning differs between netcats; given, they are rejected.
   std::optional<std::string> flag_e, flag_c;
   bool flag_t = false;

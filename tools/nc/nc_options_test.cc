@@ -122,9 +122,30 @@ TEST(NcOptionsTest, Conflicts) {
          o.ipv4 = true;
          o.args = {"/tmp/x"};
        },
-       "cannot use -4, -6, -p, -s or -T with -U"},
+       "cannot use -4, -6, -p or -T with -U"},
       {[](Options& o) { o.args = {}; }, "missing host and port"},
-      {[](Options& o) { o.args = {"a", "1", "2"}; }, "too many arguments"},
+      {[](Options& o) { o.args = {"a", "1", "2"}; }, "too many arguments (several ports need -z)"},
+      {[](Options& o) {
+         o.unix_socket = true;
+         o.source_address = "/tmp/me";
+         o.args = {"/tmp/x"};
+       },
+       "-s with -U names a datagram client's own path: use it with -u, not -l"},
+      {[](Options& o) { o.max_conns = 5; }, "--max-conns requires -lk with --exec or --sh-exec (other -k clients are served one at a time)"},
+      {[](Options& o) { o.proxy_type = "http"; }, "--proxy-type and --proxy-auth require --proxy (-x)"},
+      {[](Options& o) {
+         o.proxy = "p:1";
+         o.proxy_type = "socks4";
+       },
+       "--proxy-type: 'socks4' is not supported (use http or socks5)"},
+      {[](Options& o) { o.allow = {"10.0.0.1"}; }, "--allow and --deny require a TCP or Unix stream listener (-l, not -u)"},
+      {[](Options& o) {
+         o.listen = true;
+         o.args = {"0"};
+         o.deny = {"10.0.0.0/40"};
+       },
+       "--deny: invalid entry '10.0.0.0/40'"},
+      {[](Options& o) { o.append_output = true; }, "--append-output requires --output or --hex-dump"},
       {[](Options& o) { o.args = {"host"}; },
        "invalid address 'host': expected HOST:PORT or [IPV6]:PORT"},
       {[](Options& o) { o.args = {"host", "99999"}; }, "invalid port '99999'"},
@@ -161,8 +182,10 @@ TEST(NcOptionsTest, ScanTakesPortLists) {
   o.scan = true;
   o.args = {"127.0.0.1", "20-30,80"};
   EXPECT_THAT(Validate(o), IsOk());
-  o.args = {"127.0.0.1", "30-20"};
-  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, "invalid port range '30-20'"));
+  o.args = {"127.0.0.1", "30-20", "80", "1-2"};  // Several arguments, a reversed range.
+  EXPECT_THAT(Validate(o), IsOk());
+  o.args = {"127.0.0.1", "80", "70000"};
+  EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, "invalid port '70000'"));
 }
 
 TEST(NcOptionsTest, QuitAcceptsNegativeAsForever) {

@@ -348,32 +348,53 @@ class NcTlsTest(unittest.TestCase):
         proxy, pport = start_ncat("--proxy-type", "http", "-k")
         self.addCleanup(proxy.kill)
         s = self.server(reply_after_eof)
-        code, out, err = nc("-v", "-x", f"127.0.0.1:{pport}", "-X", "connect", "--ssl", *TRUST,
+        code, out, err = nc("-vv", "-x", f"127.0.0.1:{pport}", "-X", "connect", "--ssl", *TRUST,
                             "--ssl-servername", "localhost", "-N", "127.0.0.1", str(s.port), stdin=b"tunnel")
         self.assertEqual(code, 0, err)
         self.assertEqual(out, b"got: tunnel")
+        # -v: netcat-openbsd's line (no IP through a proxy); -vv: which proxy.
+        self.assertIn(f"Connection to 127.0.0.1 {s.port} port [tcp/*] succeeded!\n", err)
         self.assertIn(f"through HTTP CONNECT proxy 127.0.0.1:{pport}", err)
 
-    def test_http_proxy_authentication(self):
-        proxy, pport = start_ncat("--proxy-type", "http", "--proxy-auth", "al:s3cret", "-k")
-        self.addCleanup(proxy.kill)
+    def banner_server(self, banner, clients):
+        """A plain TCP server that sends `banner` to each of `clients` and closes; returns its port."""
         target = socket.socket()
         target.bind(("127.0.0.1", 0))
         target.listen(4)
         self.addCleanup(target.close)
 
         def serve():
-            c, _ = target.accept()
-            c.sendall(b"banner\n")
-            c.close()
+            for _ in range(clients):
+                c, _ = target.accept()
+                c.sendall(banner)
+                c.close()
         threading.Thread(target=serve, daemon=True).start()
-        tport = str(target.getsockname()[1])
+        return str(target.getsockname()[1])
+
+    def test_ncat_proxy_options_as_in_an_ssh_proxy_command(self):
+        # ProxyCommand ncat --proxy HOST:PORT --proxy-type http %h %p, with ipckit's nc.
+        proxy, pport = start_ncat("--proxy-type", "http", "-k")
+        self.addCleanup(proxy.kill)
+        tport = self.banner_server(b"SSH-2.0-test\n", 2)
+        for tool in ("ncat", NC):
+            cmd = [tool, "--recv-only", "--proxy", f"127.0.0.1:{pport}", "--proxy-type", "http", "127.0.0.1", tport]
+            r = subprocess.run(cmd, input=b"", capture_output=True, timeout=20)
+            self.assertEqual((r.returncode, r.stdout), (0, b"SSH-2.0-test\n"), (tool, r.stderr))
+
+    def test_http_proxy_authentication(self):
+        proxy, pport = start_ncat("--proxy-type", "http", "--proxy-auth", "al:s3cret", "-k")
+        self.addCleanup(proxy.kill)
+        tport = self.banner_server(b"banner\n", 2)
         code, out, err = nc("-x", f"127.0.0.1:{pport}", "-X", "connect", "-P", "al", "127.0.0.1", tport,
                             env={"NC_PROXY_PASSWORD": "wrong"})
         self.assertEqual(code, 1)
         self.assertEqual(err, "nc: proxy: authentication required (407 Proxy Authentication Required)\n")
         code, out, err = nc("-x", f"127.0.0.1:{pport}", "-X", "connect", "-P", "al", "127.0.0.1", tport,
                             env={"NC_PROXY_PASSWORD": "s3cret"})
+        self.assertEqual((code, out), (0, b"banner\n"), err)
+        # ncat's spelling of the same: --proxy-auth USER:PASS.
+        code, out, err = nc("--proxy", f"127.0.0.1:{pport}", "--proxy-type", "http", "--proxy-auth", "al:s3cret",
+                            "127.0.0.1", tport)
         self.assertEqual((code, out), (0, b"banner\n"), err)
 
     def test_socks5_proxy_plain_and_tls(self):

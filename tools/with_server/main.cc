@@ -15,7 +15,8 @@ the rest with /bin/sh -c, for quoting and redirections) in its own
 process group, with stdout and stderr in NAME.log (in --log-dir, else
 $TEST_UNDECLARED_OUTPUTS_DIR, else a temporary directory). It is ready once
 it has printed N (default 1) lines containing "listening on ADDR" (echod's
-stdout, nc -lv's stderr), or, if COMMAND mentions {port_file}, once that file
+stdout) or starting "Listening on HOST PORT" or "Bound on HOST PORT" (nc -lv's
+and netcat-openbsd's stderr), or, if COMMAND mentions {port_file}, once that file
 holds N lines (ports mean 127.0.0.1:PORT, other lines are socket paths).
 {tmpdir} is a private directory short enough for Unix socket paths.
 

@@ -40,20 +40,11 @@ absl::StatusOr<ServerSpec> ParseServerSpec(absl::string_view text) {
   return s;
 }
 
-std::string ListeningAddress(absl::string_view line) {
-  static constexpr absl::string_view kMarker = "listening on ";
-  size_t at = line.find(kMarker);
-  if (at == absl::string_view::npos) return "";
-  absl::string_view rest = line.substr(at + kMarker.size());
-  size_t end = rest.find_first_of(" \t\r\n");
-  return std::string(rest.substr(0, end));
-}
-
 std::map<std::string, std::string> AddressEnvironment(const std::string& name, int index,
                                                       const std::string& addr) {
   std::map<std::string, std::string> fields;
   fields["ADDR"] = addr;
-  if (!addr.empty() && (addr[0] == '/' || addr[0] == '@')) {
+  if (!addr.empty() && (addr[0] == '/' || addr[0] == '@' || addr.find(':') == std::string::npos)) {
     fields["SOCKET"] = addr;
   } else {
     size_t colon = addr.rfind(':');

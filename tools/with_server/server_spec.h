@@ -25,9 +25,6 @@ struct ServerSpec {
 // NAME[:N]=COMMAND", "--server 'echo=...': NAME must be [A-Z][A-Z0-9_]*".
 absl::StatusOr<ServerSpec> ParseServerSpec(absl::string_view text);
 
-// ListeningAddress returns ADDR from a line containing "listening on ADDR"
-// (echod's stdout, nc -v's stderr), or "" when the line has none.
-std::string ListeningAddress(absl::string_view line);
 
 // AddressEnvironment returns the variables for listener `index` of server
 // `name` at `addr`: NAME_ADDR=addr, NAME_HOST and NAME_PORT for "host:port"

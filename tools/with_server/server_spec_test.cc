@@ -40,12 +40,6 @@ TEST(ServerSpecTest, RejectsBadSpecs) {
   EXPECT_THAT(ParseServerSpec("E=  "), StatusIs(absl::StatusCode::kInvalidArgument, "--server 'E=  ': empty COMMAND"));
 }
 
-TEST(ServerSpecTest, FindsListeningAddresses) {
-  EXPECT_EQ(ListeningAddress("listening on 127.0.0.1:4000 (tcp)"), "127.0.0.1:4000");
-  EXPECT_EQ(ListeningAddress("nc: listening on [::1]:5\n"), "[::1]:5");
-  EXPECT_EQ(ListeningAddress("listening on /tmp/e.sock (unix+tls)"), "/tmp/e.sock");
-  EXPECT_EQ(ListeningAddress("ready"), "");
-}
 
 TEST(ServerSpecTest, EnvironmentPerListener) {
   EXPECT_THAT(AddressEnvironment("ECHO", 0, "127.0.0.1:4000"),

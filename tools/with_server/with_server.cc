@@ -23,6 +23,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
+#include "lib/net/listening_line.h"
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
 
@@ -168,9 +169,15 @@ void Check(Running& r) {
     if (fd) {
       absl::StatusOr<std::string> text = ReadToEnd(fd.get());
       if (text.ok()) {
-        for (absl::string_view l : absl::StrSplit(*text, '\n')) {
-          std::string a = ListeningAddress(l);
-          if (!a.empty()) found.push_back(a);
+        // Complete lines only; an address repeated on consecutive lines
+        // (netcat-openbsd's "Bound on PATH", "Listening on PATH") counts once.
+        std::vector<absl::string_view> lines = absl::StrSplit(*text, '\n');
+        lines.pop_back();
+        std::string previous;
+        for (absl::string_view l : lines) {
+          std::string a = net::ListeningAddress(l);
+          if (!a.empty() && a != previous) found.push_back(a);
+          previous = a;
         }
       }
     }

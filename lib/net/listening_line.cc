@@ -1,0 +1,35 @@
+#include "lib/net/listening_line.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace ipckit::net {
+
+std::string ListeningAddress(absl::string_view line) {
+  line = absl::StripTrailingAsciiWhitespace(line);
+  static constexpr absl::string_view kMarker = "listening on ";
+  size_t at = line.find(kMarker);
+  if (at != absl::string_view::npos) {
+    absl::string_view rest = line.substr(at + kMarker.size());
+    return std::string(rest.substr(0, rest.find_first_of(" \t")));
+  }
+  for (absl::string_view prefix : {"Listening on ", "Bound on "}) {
+    if (!absl::StartsWith(line, prefix)) continue;
+    absl::string_view rest = line.substr(prefix.size());
+    std::vector<absl::string_view> words = absl::StrSplit(rest, ' ');
+    int port = 0;
+    if (words.size() == 2 && absl::SimpleAtoi(words[1], &port) && port > 0 && port < 65536) {
+      bool v6 = absl::StrContains(words[0], ':');
+      return absl::StrCat(v6 ? "[" : "", words[0], v6 ? "]" : "", ":", words[1]);
+    }
+    return std::string(rest);  // A socket path (which may hold spaces).
+  }
+  return "";
+}
+
+}  // namespace ipckit::net

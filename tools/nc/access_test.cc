@@ -1,0 +1,47 @@
+#include "tools/nc/access.h"
+
+#include "gtest/gtest.h"
+#include "lib/testing/status_matchers.h"
+
+namespace ipckit::nc {
+namespace {
+
+using ::ipckit::testing::StatusIs;
+
+net::SocketAddress Addr(const char* host) { return *net::SocketAddress::Numeric(host, 1234); }
+
+TEST(AccessListTest, MatchesAddressesAndBlocks) {
+  absl::StatusOr<AccessList> l = AccessList::Parse("--allow", {"10.0.0.0/8,192.0.2.7", "fd00::/8"}, true);
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_TRUE(l->Matches(Addr("10.1.2.3")));
+  EXPECT_TRUE(l->Matches(Addr("192.0.2.7")));
+  EXPECT_FALSE(l->Matches(Addr("192.0.2.8")));
+  EXPECT_TRUE(l->Matches(Addr("fd12::1")));
+  EXPECT_FALSE(l->Matches(Addr("fe80::1")));
+  EXPECT_TRUE(l->Matches(Addr("::ffff:10.9.9.9")));  // An IPv4 client on a dual-stack listener.
+}
+
+TEST(AccessListTest, AllowedNeedsAllowAndNotDeny) {
+  AccessList none = *AccessList::Parse("--allow", {}, true);
+  AccessList loop = *AccessList::Parse("--deny", {"127.0.0.0/8"}, true);
+  EXPECT_TRUE(Allowed(none, none, Addr("127.0.0.1")));
+  EXPECT_FALSE(Allowed(none, loop, Addr("127.0.0.1")));
+  EXPECT_FALSE(Allowed(loop, none, Addr("::1")));
+  EXPECT_TRUE(Allowed(loop, none, Addr("127.0.0.2")));
+}
+
+TEST(AccessListTest, RejectsBadEntries) {
+  EXPECT_THAT(AccessList::Parse("--allow", {"10.0.0.0/33"}, true),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--allow: invalid entry '10.0.0.0/33'"));
+  EXPECT_THAT(AccessList::Parse("--deny", {"host/8"}, true),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--deny: invalid entry 'host/8'"));
+}
+
+TEST(AccessListTest, NamesResolve) {
+  absl::StatusOr<AccessList> l = AccessList::Parse("--allow", {"localhost"}, false);
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_TRUE(l->Matches(Addr("127.0.0.1")));
+}
+
+}  // namespace
+}  // namespace ipckit::nc

@@ -1,0 +1,83 @@
+#include "tools/nc/session_log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "lib/io/fd.h"
+
+namespace ipckit::nc {
+
+std::string HexDump(absl::string_view data) {
+  std::string out;
+  for (size_t at = 0; at < data.size(); at += 16) {
+    absl::string_view line = data.substr(at, 16);
+    absl::StrAppendFormat(&out, "%04x   ", at);
+    for (size_t i = 0; i < 16; ++i) {
+      if (i < line.size()) {
+        absl::StrAppendFormat(&out, "%02x ", static_cast<unsigned char>(line[i]));
+      } else {
+        out += "   ";
+      }
+      if (i == 7) out += ' ';
+    }
+    out += ' ';
+    for (size_t i = 0; i < 16; ++i) {
+      unsigned char c = i < line.size() ? static_cast<unsigned char>(line[i]) : ' ';
+      out += i >= line.size() ? ' ' : isgraph(c) ? static_cast<char>(c) : '.';
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<SessionLog>> SessionLog::Open(const std::string& raw,
+                                                             const std::string& hex,
+                                                             bool append) {
+  std::unique_ptr<SessionLog> log(new SessionLog());
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+  struct {
+    const std::string& path;
+    const char* option;
+    UniqueFd* fd;
+  } files[] = {{raw, "--output", &log->raw_}, {hex, "--hex-dump", &log->hex_}};
+  for (auto& f : files) {
+    if (f.path.empty()) continue;
+    *f.fd = UniqueFd(::open(f.path.c_str(), flags, 0666));
+    if (!*f.fd) return absl::ErrnoToStatus(errno, absl::StrCat(f.option, " ", f.path));
+  }
+  return log;
+}
+
+absl::Status SessionLog::Record(absl::string_view data) {
+  if (data.empty()) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (raw_) {
+    absl::Status s = WriteAll(raw_.get(), data, "write --output");
+    if (!s.ok()) return s;
+  }
+  if (hex_) return WriteAll(hex_.get(), HexDump(data), "write --hex-dump");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> LoggedStream::Read(absl::Span<char> buf) {
+  absl::StatusOr<size_t> n = inner_->Read(buf);
+  if (n.ok() && *n > 0) {
+    absl::Status s = log_->Record(absl::string_view(buf.data(), *n));
+    if (!s.ok()) return s;
+  }
+  return n;
+}
+
+absl::StatusOr<size_t> LoggedStream::Write(absl::string_view data) {
+  absl::StatusOr<size_t> n = inner_->Write(data);
+  if (n.ok() && *n > 0) {
+    absl::Status s = log_->Record(data.substr(0, *n));
+    if (!s.ok()) return s;
+  }
+  return n;
+}
+
+}  // namespace ipckit::nc

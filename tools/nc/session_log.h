@@ -1,0 +1,68 @@
+// session_log.h: ncat's session logging for nc (--output, --hex-dump,
+// --append-output): every byte that crosses the connection, both ways, in
+// the order it moved, as raw bytes and/or as ncat's hex dump:
+//
+//   0000   68 65 6c 6c 6f 20 77 6f  72 6c 64 0a                 hello.world.
+//
+// (one block per read or write, offsets from 0000 in each block).
+#ifndef IPCKIT_TOOLS_NC_SESSION_LOG_H_
+#define IPCKIT_TOOLS_NC_SESSION_LOG_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/io/unique_fd.h"
+#include "lib/relay/stream.h"
+
+namespace ipckit::nc {
+
+// HexDump returns `data` in ncat's --hex-dump layout (lines of 16 bytes).
+std::string HexDump(absl::string_view data);
+
+// SessionLog appends what crosses a connection to a raw file and/or a hex
+// file. Record may be called from several threads (nc -lk --exec).
+class SessionLog {
+ public:
+  // Open opens (creating, mode 0666 less umask) `raw` and `hex` (either may
+  // be empty), truncating them unless `append`; it returns the open error
+  // ("--output o.txt: Permission denied").
+  static absl::StatusOr<std::unique_ptr<SessionLog>> Open(const std::string& raw,
+                                                          const std::string& hex, bool append);
+
+  // Record writes `data` to each file, or returns the first write error.
+  absl::Status Record(absl::string_view data);
+
+ private:
+  SessionLog() = default;
+  std::mutex mu_;
+  UniqueFd raw_, hex_;
+};
+
+// LoggedStream passes every call through to `inner` and records the bytes
+// that Read returned and Write took. It is never plain (no splice), since
+// its bytes must be seen.
+class LoggedStream : public Stream {
+ public:
+  LoggedStream(Stream* inner, SessionLog* log) : inner_(inner), log_(log) {}
+  absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
+  absl::StatusOr<size_t> Write(absl::string_view data) override;
+  absl::Status CloseWrite() override { return inner_->CloseWrite(); }
+  int fd() const override { return inner_->fd(); }
+  uint32_t ReadWaitsFor() const override { return inner_->ReadWaitsFor(); }
+  uint32_t WriteWaitsFor() const override { return inner_->WriteWaitsFor(); }
+  size_t MinReadSize() const override { return inner_->MinReadSize(); }
+  bool HasBufferedInput() const override { return inner_->HasBufferedInput(); }
+  const std::string& name() const override { return inner_->name(); }
+
+ private:
+  Stream* inner_;
+  SessionLog* log_;
+};
+
+}  // namespace ipckit::nc
+
+#endif  // IPCKIT_TOOLS_NC_SESSION_LOG_H_
