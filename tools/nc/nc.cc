@@ -125,6 +125,7 @@ absl::StatusOr<Target> ParseTarget(const Options& o) {
   }
   if (a.empty()) return Usage("missing host and port");
   if (a.size() > 2 && !o.scan) return Usage("too many arguments (several ports need -z)");
+  if (a.size() == 1 && a[0].find(':') == std::string::npos) return Usage("missing port number");
   absl::Status s = a.size() == 1 ? host_port(a[0]) : (t.host = a[0], absl::OkStatus());
   for (size_t i = 1; s.ok() && i < a.size(); ++i) s = ports(a[i]);
   if (!s.ok()) return s;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <future>
 #include <string>
 #include <vector>
@@ -327,6 +328,69 @@ TEST(NcE2eTest, UdpListenerKeepsServingThreePeers) {
     EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
     EXPECT_THAT(listener.WaitForLine(Stream::kStdout, absl::StrCat("peer", i), kTimeout), IsOk());
   }
+}
+
+// 50 senders x 100 datagrams into one nc -k -u -l: every datagram is on
+// stdout, whole (senders pace themselves; -I gives the socket room).
+TEST(NcE2eTest, UdpListenerAccountsForEveryDatagram) {
+  auto [listener, port] = StartNcListener({"-uk", "-I", "4M"});
+  constexpr int kSenders = 50, kEach = 100;
+  std::vector<std::future<absl::Status>> senders;
+  for (int s = 0; s < kSenders; ++s) {
+    senders.push_back(std::async(std::launch::async, [s, port = port]() -> absl::Status {
+      absl::StatusOr<net::SocketAddress> to = net::SocketAddress::Numeric("127.0.0.1", std::stoi(port));
+      if (!to.ok()) return to.status();
+      net::ConnectOptions c;
+      c.type = SOCK_DGRAM;
+      absl::StatusOr<net::Socket> sock = net::Connect({*to}, c);
+      if (!sock.ok()) return sock.status();
+      for (int i = 0; i < kEach; ++i) {
+        std::string d = absl::StrCat("s", s, "-", i, "\n");
+        if (::send(sock->fd(), d.data(), d.size(), 0) != static_cast<ssize_t>(d.size())) {
+          return absl::ErrnoToStatus(errno, "send");
+        }
+        absl::SleepFor(absl::Milliseconds(1));
+      }
+      return absl::OkStatus();
+    }));
+  }
+  for (auto& f : senders) EXPECT_THAT(f.get(), IsOk());
+  int seen = 0;
+  EXPECT_THAT(listener.WaitForLineWhere(
+                  Stream::kStdout, [&](absl::string_view) { return ++seen == kSenders * kEach; },
+                  "5000th line", kTimeout),
+              IsOk());
+  std::vector<std::string> lines = absl::StrSplit(listener.out(), '\n', absl::SkipEmpty());
+  std::set<std::string> got(lines.begin(), lines.end());
+  EXPECT_EQ(lines.size(), static_cast<size_t>(kSenders * kEach));
+  for (int s = 0; s < kSenders; ++s) {
+    for (int i = 0; i < kEach; ++i) EXPECT_EQ(got.count(absl::StrCat("s", s, "-", i)), 1u) << s << "-" << i;
+  }
+}
+
+// nc -lk --sh-exec serves 20 clients at once, each with its own child and
+// its own bytes back, EOF relayed both ways (issue: one client, ever).
+TEST(NcE2eTest, ExecKeepListeningServesTwentyClientsAtOnce) {
+  auto [listener, port] = StartNcListener({"-k", "--sh-exec", "cat"});
+  constexpr int kClients = 20;
+  std::vector<std::future<absl::StatusOr<std::string>>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::async(std::launch::async, [i, port = port]() -> absl::StatusOr<std::string> {
+      absl::StatusOr<net::SocketAddress> to = net::SocketAddress::Numeric("127.0.0.1", std::stoi(port));
+      if (!to.ok()) return to.status();
+      absl::StatusOr<net::Socket> sock = net::Connect({*to}, {});
+      if (!sock.ok()) return sock.status();
+      std::string mine = RandomBytes(32 << 10).substr(static_cast<size_t>(i) * 512);
+      absl::Status st = WriteAll(sock->fd(), mine, "write");
+      if (st.ok()) st = sock->ShutdownWrite();
+      if (!st.ok()) return st;
+      absl::StatusOr<std::string> back = ReadToEnd(sock->fd());
+      if (!back.ok()) return back.status();
+      if (*back != mine) return absl::DataLossError(absl::StrCat("client ", i, ": ", back->size(), " bytes back"));
+      return *back;
+    }));
+  }
+  for (auto& f : clients) EXPECT_THAT(f.get(), IsOk());
 }
 
 TEST(NcE2eTest, KeepListeningServesClientsOneAfterAnother) {

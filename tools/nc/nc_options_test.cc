@@ -147,7 +147,7 @@ TEST(NcOptionsTest, Conflicts) {
        "--deny: invalid entry '10.0.0.0/40'"},
       {[](Options& o) { o.append_output = true; }, "--append-output requires --output or --hex-dump"},
       {[](Options& o) { o.args = {"host"}; },
-       "invalid address 'host': expected HOST:PORT or [IPV6]:PORT"},
+       "missing port number"},
       {[](Options& o) { o.args = {"host", "99999"}; }, "invalid port '99999'"},
       {[](Options& o) { o.args = {"host", "20-30"}; }, "invalid port '20-30'"},
       {[](Options& o) { o.quit_after = "soon"; },

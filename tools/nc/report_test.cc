@@ -13,6 +13,9 @@ TEST(ReportTest, ReportSockNamesHostsUnlessNumeric) {
   EXPECT_EQ(ReportSock("Listening", Addr("127.0.0.1", 41234), false), "Listening on localhost 41234");
   EXPECT_EQ(ReportSock("Listening", Addr("127.0.0.1", 41234), true), "Listening on 127.0.0.1 41234");
   EXPECT_EQ(ReportSock("Bound", Addr("::", 5), false), "Bound on :: 5");
+  // An IPv4 client of a dual-stack listener, as netcat-openbsd's IPv4 listener names it.
+  EXPECT_EQ(ReportSock("Connection received", Addr("::ffff:127.0.0.1", 7), false),
+            "Connection received on localhost 7");
   EXPECT_EQ(ReportSock("Connection received", *net::SocketAddress::Unix("/x/s.sock"), false, "s.sock"),
             "Connection received on s.sock");
 }

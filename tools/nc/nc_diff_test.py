@@ -1,0 +1,681 @@
+"""Differential test: ipckit's nc against netcat-openbsd (nc.openbsd) and ncat.
+
+Each scenario runs the same thing through the reference tool and through
+ipckit's nc, with the same Python peer on the other end, and compares what a
+script would see: stdout bytes, stderr lines (program name, port numbers and
+temporary paths normalised), the exit code, and what the peer received.
+
+A scenario either must agree, or carries the reason it differs (`differs=`);
+a listed difference that has gone away fails too, so the table stays true.
+The README's "Differences from netcat-openbsd" lists the same reasons.
+
+Usage: nc_diff_test.py PATH_TO_IPCKIT_NC
+"""
+
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+NC = sys.argv[1] if len(sys.argv) > 1 else "nc"
+DEADLINE = 10.0  # Seconds any one run may take.
+
+
+def norm(err, tool):
+    """Normalises what varies between runs and tools but not in meaning."""
+    err = err.replace(os.path.basename(tool) + ": ", "nc: ")
+    err = re.sub(r"\S*/nc-\w{6}/recv\.sock", "TMP/nc-XXXXXX/recv.sock", err)
+    return re.sub(r"\b\d{4,5}\b", "PORT", err)
+
+
+class Outcome:
+    """What one run of one tool showed."""
+
+    def __init__(self, out, err, rc, peer=None):
+        self.out, self.err, self.rc, self.peer = out, err, rc, peer
+
+    def key(self):
+        return (self.out, self.err, self.rc, self.peer)
+
+    def __repr__(self):
+        return f"out={self.out!r} err={self.err!r} rc={self.rc!r} peer={self.peer!r}"
+
+
+class Collector:
+    """Reads a pipe into a buffer on a thread."""
+
+    def __init__(self, pipe):
+        self.data = b""
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, args=(pipe,), daemon=True)
+        self.thread.start()
+
+    def _run(self, pipe):
+        while True:
+            b = os.read(pipe.fileno(), 65536)
+            if not b:
+                return
+            with self.lock:
+                self.data += b
+
+    def get(self):
+        with self.lock:
+            return self.data
+
+    def wait_for(self, pred, timeout=5.0):
+        end = time.time() + timeout
+        while time.time() < end:
+            m = pred(self.get())
+            if m:
+                return m
+            time.sleep(0.01)
+        return None
+
+
+def run_client(tool, args, stdin=b"", cwd=None, timeout=DEADLINE):
+    """Runs the tool to completion and returns (out, err, rc)."""
+    r = subprocess.run([tool] + args, input=stdin, capture_output=True, timeout=timeout, cwd=cwd)
+    return r.stdout, norm(r.stderr.decode(), tool), r.returncode
+
+
+def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, kind)
+    s.bind((host, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """A Python TCP/UDP/Unix server on a thread; `handler(conn)` returns what it observed."""
+
+    def __init__(self, handler, family=socket.AF_INET, kind=socket.SOCK_STREAM, addr=("127.0.0.1", 0),
+                 count=1):
+        self.sock = socket.socket(family, kind)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(addr)
+        if kind == socket.SOCK_STREAM:
+            self.sock.listen(16)
+        self.address = self.sock.getsockname()
+        self.port = self.address[1] if family != socket.AF_UNIX else None
+        self.seen = []
+        self.thread = threading.Thread(target=self._run, args=(handler, kind, count), daemon=True)
+        self.thread.start()
+
+    def _run(self, handler, kind, count):
+        for _ in range(count):
+            if kind == socket.SOCK_STREAM:
+                r, _, _ = select.select([self.sock], [], [], DEADLINE)
+                if not r:
+                    return
+                c, _ = self.sock.accept()
+                with c:
+                    self.seen.append(handler(c))
+            else:
+                self.seen.append(handler(self.sock))
+
+    def observed(self):
+        self.thread.join(DEADLINE)
+        self.sock.close()
+        return tuple(self.seen)
+
+
+def read_to_eof(c, limit=1 << 20):
+    data = b""
+    c.settimeout(DEADLINE)
+    while len(data) < limit:
+        try:
+            b = c.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            break
+        if not b:
+            break
+        data += b
+    return data
+
+
+def reply_after_eof(c):
+    got = read_to_eof(c)
+    c.sendall(b"got " + got)
+    return got
+
+
+def hold_silent(seconds):
+    def handler(c):
+        c.settimeout(seconds)
+        try:
+            got = c.recv(65536)
+        except socket.timeout:
+            got = b"(nothing)"
+        return got
+    return handler
+
+
+def udp_echo(s):
+    s.settimeout(DEADLINE)
+    data, addr = s.recvfrom(65536)
+    s.sendto(b"echo " + data, addr)
+    return data
+
+
+def listen_run(tool, args, client, stdin=b"", cwd=None, stop_when=None, port=None):
+    """Starts the tool as a listener (with -v, so that it says where), runs
+    `client(address)` against it, and returns its Outcome. With `stop_when`,
+    the tool is stopped once stop_when(stdout) holds (exit code None). With
+    `port` (ncat cannot say which port 0 gave it), the address is that port."""
+    p = subprocess.Popen([tool] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         cwd=cwd)
+    out, err = Collector(p.stdout), Collector(p.stderr)
+    line = err.wait_for(lambda b: re.search(rb"^(?:Ncat: )?(?:Listening|Bound) on (\S+)(?: (\d+))?\n"
+                                            rb"(?:Listening on \S+\n)?", b, re.M))
+    assert line, f"{tool} {args}: no listening line: {err.get()!r}"
+    host, lport = line.group(1).decode(), line.group(2)
+    address = ("", port) if port else (host, int(lport)) if lport else host
+    if stdin is not None:
+        p.stdin.write(stdin)
+    p.stdin.close()
+    peer = client(address)
+    rc = None
+    if stop_when:
+        out.wait_for(stop_when)
+        time.sleep(0.05)
+        p.terminate()
+        p.wait(DEADLINE)
+    else:
+        try:
+            rc = p.wait(DEADLINE)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            rc = "hung"
+    out.thread.join(DEADLINE)
+    err.thread.join(DEADLINE)
+    return Outcome(out.get(), norm(err.get().decode(), tool), rc, peer)
+
+
+def tcp_client(send, family=socket.AF_INET, host=None, shut=True):
+    def client(address):
+        h = host or ("::1" if family == socket.AF_INET6 else "127.0.0.1")
+        c = socket.create_connection((h, address[1]), timeout=DEADLINE)
+        with c:
+            c.sendall(send)
+            if shut:
+                c.shutdown(socket.SHUT_WR)
+            return read_to_eof(c)
+    return client
+
+
+def udp_client(send, family=socket.AF_INET):
+    def client(address):
+        s = socket.socket(family, socket.SOCK_DGRAM)
+        with s:
+            s.sendto(send, ("::1" if family == socket.AF_INET6 else "127.0.0.1", address[1]))
+        return None
+    return client
+
+
+# Each scenario: (name, function(tool, tmpdir) -> Outcome, reference tool, reason it differs or None).
+SCENARIOS = []
+
+
+def scenario(name, ref="nc.openbsd", differs=None):
+    def wrap(fn):
+        SCENARIOS.append((name, fn, ref, differs))
+        return fn
+    return wrap
+
+
+# --- Connecting --------------------------------------------------------------
+
+@scenario("tcp: -N sends stdin, half-closes, prints the reply")
+def _(tool, d):
+    s = Server(reply_after_eof)
+    r = run_client(tool, ["-N", "127.0.0.1", str(s.port)], b"hello\n")
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -v reports the connection")
+def _(tool, d):
+    s = Server(reply_after_eof)
+    r = run_client(tool, ["-v", "-N", "127.0.0.1", str(s.port)], b"x")
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -vn reports without service names")
+def _(tool, d):
+    s = Server(reply_after_eof)
+    r = run_client(tool, ["-vn", "-N", "127.0.0.1", str(s.port)], b"x")
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -v localhost warns for ::1 refused, then connects to 127.0.0.1")
+def _(tool, d):
+    s = Server(reply_after_eof)
+    r = run_client(tool, ["-v", "-N", "localhost", str(s.port)], b"x")
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp6: -v ::1")
+def _(tool, d):
+    s = Server(reply_after_eof, family=socket.AF_INET6, addr=("::1", 0))
+    r = run_client(tool, ["-v", "-N", "::1", str(s.port)], b"v6")
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -v refused")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-v", "127.0.0.1", str(free_port())]))
+
+
+@scenario("tcp: refused without -v",
+          differs="ipckit says why it failed even without -v (an error is never silent); "
+                  "netcat-openbsd prints nothing. Same exit code (1).")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["127.0.0.1", str(free_port())]))
+
+
+@scenario("tcp: -q 1 implies -N, so a server that answers at EOF answers")
+def _(tool, d):
+    s = Server(reply_after_eof)
+    r = run_client(tool, ["-q", "1", "127.0.0.1", str(s.port)], b"hi\n")
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -q 0 exits at stdin EOF while the peer holds the connection")
+def _(tool, d):
+    s = Server(hold_silent(2))
+    r = run_client(tool, ["-q", "0", "127.0.0.1", str(s.port)], b"q0")
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -w 1 ends an idle connection")
+def _(tool, d):
+    s = Server(hold_silent(3))
+    r = run_client(tool, ["-w", "1", "127.0.0.1", str(s.port)], None)
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -s 127.0.0.2 binds the source address")
+def _(tool, d):
+    def peer_host(c):
+        host = c.getpeername()[0]
+        c.sendall(host.encode() + b"\n")
+        return host
+    s = Server(peer_host)
+    r = run_client(tool, ["-s", "127.0.0.2", "-d", "127.0.0.1", str(s.port)])
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -s with an address not on this host",
+          differs=None)
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-s", "192.0.2.1", "127.0.0.1", str(free_port())]))
+
+
+@scenario("tcp: unresolvable host")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["no-such-host.invalid", "80"]))
+
+
+@scenario("tcp: -n with a name")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-n", "localhost", "80"]))
+
+
+@scenario("tcp: -4 with an IPv6 address")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-4", "::1", "80"]))
+
+
+@scenario("tcp: -6 with an IPv4 address")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-6", "127.0.0.1", "80"]))
+
+
+@scenario("udp: a datagram and its echo (-w 1)")
+def _(tool, d):
+    s = Server(udp_echo, kind=socket.SOCK_DGRAM)
+    r = run_client(tool, ["-u", "-w", "1", "127.0.0.1", str(s.port)], b"u1")
+    return Outcome(*r, s.observed())
+
+
+@scenario("udp6: a datagram and its echo (-w 1)")
+def _(tool, d):
+    s = Server(udp_echo, family=socket.AF_INET6, kind=socket.SOCK_DGRAM, addr=("::1", 0))
+    r = run_client(tool, ["-u", "-w", "1", "::1", str(s.port)], b"u6")
+    return Outcome(*r, s.observed())
+
+
+@scenario("unix: stream client with -N")
+def _(tool, d):
+    path = os.path.join(d, "s.sock")
+    s = Server(reply_after_eof, family=socket.AF_UNIX, addr=path)
+    r = run_client(tool, ["-N", "-U", "s.sock"], b"unix", cwd=d)
+    return Outcome(*r, s.observed())
+
+
+@scenario("unix: datagram client gets the server's reply (-uU -w 1)")
+def _(tool, d):
+    path = os.path.join(d, "d.sock")
+    s = Server(udp_echo, family=socket.AF_UNIX, kind=socket.SOCK_DGRAM, addr=path)
+    r = run_client(tool, ["-uU", "-w", "1", "d.sock"], b"u2", cwd=d)
+    return Outcome(*r, s.observed())
+
+
+@scenario("unix: datagram client -v says where it is bound, and removes it")
+def _(tool, d):
+    path = os.path.join(d, "d.sock")
+    s = Server(udp_echo, family=socket.AF_UNIX, kind=socket.SOCK_DGRAM, addr=path)
+    out, err, rc = run_client(tool, ["-v", "-uU", "-w", "1", "d.sock"], b"u3", cwd=d)
+    bound = re.findall(r"Bound on (\S+)", err)
+    left = [p for p in bound if os.path.exists(p.replace("TMP", "/tmp"))]
+    return Outcome(out, err, rc, (s.observed(), left))
+
+
+@scenario("unix: no such socket")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-U", "nosuch.sock"], cwd=d))
+
+
+# --- Scanning ----------------------------------------------------------------
+
+def two_open_one_closed():
+    a, b = Server(lambda c: None), Server(lambda c: None)
+    return a, b, free_port()
+
+
+@scenario("scan: -zv over several port arguments")
+def _(tool, d):
+    a, b, closed = two_open_one_closed()
+    r = run_client(tool, ["-zv", "127.0.0.1", str(a.port), str(closed), str(b.port)])
+    return Outcome(*r)
+
+
+@scenario("scan: -z without -v is silent, exit 1 when all are closed")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-z", "127.0.0.1", str(free_port()), str(free_port())]))
+
+
+@scenario("scan: -z without -v, one open: exit 0")
+def _(tool, d):
+    a, b, closed = two_open_one_closed()
+    return Outcome(*run_client(tool, ["-z", "127.0.0.1", str(closed), str(a.port)]))
+
+
+@scenario("scan: a reversed range scans ascending")
+def _(tool, d):
+    a = Server(lambda c: None)
+    r = run_client(tool, ["-zv", "127.0.0.1", f"{a.port + 1}-{a.port}"])
+    # The port above the open one is closed unless something else holds it.
+    return Outcome(r[0], r[1], r[2])
+
+
+@scenario("scan: -zv an unresolvable host")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-zv", "no-such-host.invalid", "80"]))
+
+
+@scenario("scan: -uzv an open UDP port")
+def _(tool, d):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    with s:
+        return Outcome(*run_client(tool, ["-uzv", "-w", "1", "127.0.0.1", str(s.getsockname()[1])]))
+
+
+@scenario("scan: -zU an existing Unix socket")
+def _(tool, d):
+    path = os.path.join(d, "z.sock")
+    Server(lambda c: None, family=socket.AF_UNIX, addr=path)
+    return Outcome(*run_client(tool, ["-zU", "z.sock"], cwd=d))
+
+
+# --- Listening ---------------------------------------------------------------
+
+@scenario("listen: tcp -lv prints Listening on and Connection received on, then the bytes")
+def _(tool, d):
+    return listen_run(tool, ["-lv", "127.0.0.1", "0"], tcp_client(b"to the listener\n"))
+
+
+@scenario("listen: tcp -lvn numeric")
+def _(tool, d):
+    return listen_run(tool, ["-lvn", "127.0.0.1", "0"], tcp_client(b"n"))
+
+
+@scenario("listen: tcp -lvN sends stdin back and half-closes")
+def _(tool, d):
+    return listen_run(tool, ["-lvN", "127.0.0.1", "0"], tcp_client(b"up", shut=False), stdin=b"down\n")
+
+
+@scenario("listen: tcp6 -lv ::1")
+def _(tool, d):
+    return listen_run(tool, ["-lv", "::1", "0"], tcp_client(b"six", family=socket.AF_INET6))
+
+
+@scenario("listen: -lkv serves clients one after another")
+def _(tool, d):
+    def two(address):
+        return (tcp_client(b"a1\n")(address), tcp_client(b"a2\n")(address))
+    return listen_run(tool, ["-lkv", "127.0.0.1", "0"], two, stop_when=lambda b: b == b"a1\na2\n")
+
+
+@scenario("listen: udp -luv prints Bound on and Connection received on")
+def _(tool, d):
+    return listen_run(tool, ["-luv", "127.0.0.1", "0"], udp_client(b"dgram\n"),
+                      stop_when=lambda b: b == b"dgram\n")
+
+
+@scenario("listen: udp6 -luv ::1")
+def _(tool, d):
+    return listen_run(tool, ["-luv", "::1", "0"], udp_client(b"d6\n", socket.AF_INET6),
+                      stop_when=lambda b: b == b"d6\n")
+
+
+@scenario("listen: udp -lukv takes datagrams from several senders")
+def _(tool, d):
+    def two(address):
+        udp_client(b"k1\n")(address)
+        udp_client(b"k2\n")(address)
+    return listen_run(tool, ["-lukv", "127.0.0.1", "0"], two, stop_when=lambda b: b == b"k1\nk2\n")
+
+
+@scenario("listen: unix stream -lUv")
+def _(tool, d):
+    def client(path):
+        c = socket.socket(socket.AF_UNIX)
+        with c:
+            c.connect(os.path.join(d, path))
+            c.sendall(b"over unix\n")
+            c.shutdown(socket.SHUT_WR)
+            return read_to_eof(c)
+    r = listen_run(tool, ["-lUv", "s.sock"], client, cwd=d)
+    if os.path.exists(os.path.join(d, "s.sock")):
+        os.unlink(os.path.join(d, "s.sock"))
+    return r
+
+
+@scenario("listen: unix datagram -lUuv")
+def _(tool, d):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # Open until the listener has read.
+
+    def client(path):
+        c.bind(os.path.join(d, "client.sock"))
+        c.sendto(b"dg over unix\n", os.path.join(d, path))
+    r = listen_run(tool, ["-lUuv", "d.sock"], client, cwd=d, stop_when=lambda b: b == b"dg over unix\n")
+    c.close()
+    if os.path.exists(os.path.join(d, "d.sock")):
+        os.unlink(os.path.join(d, "d.sock"))
+    return r
+
+
+@scenario("listen: -lv PORT without a host",
+          differs="ipckit listens dual-stack on [::] (IPv4 clients too) and says 'Listening on :: PORT'; "
+                  "netcat-openbsd listens on 0.0.0.0 only")
+def _(tool, d):
+    return listen_run(tool, ["-lv", "0"], tcp_client(b"any"))
+
+
+@scenario("listen: -l on an address not on this host",
+          differs="ipckit names the call and address ('bind 192.0.2.1:PORT: Cannot assign requested address'); "
+                  "netcat-openbsd prints only the errno text")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-l", "192.0.2.1", "0"]))
+
+
+# --- Usage -------------------------------------------------------------------
+
+@scenario("usage: -k without -l",
+          differs="usage errors exit 2 with ipckit's message and 'Try nc --help' (every ipckit tool); "
+                  "netcat-openbsd exits 1 ('must use -l with -k')")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["-k", "127.0.0.1", "80"]))
+
+
+@scenario("usage: missing port",
+          differs="same words, but usage errors exit 2 and add \"Try 'nc --help'.\" (every ipckit tool); "
+                  "netcat-openbsd exits 1")
+def _(tool, d):
+    return Outcome(*run_client(tool, ["127.0.0.1"]))
+
+
+# --- ncat's long options, against ncat ----------------------------------------
+
+def ncat_quiet(o):
+    """ncat's stderr is its own ('Ncat: ...'): compare bytes, exit code, peer."""
+    return Outcome(o.out, "", o.rc, o.peer)
+
+
+@scenario("ncat: --ipv4 --nodns", ref="ncat")
+def _(tool, d):
+    s = Server(reply_after_eof)
+    # ncat 7.93 spells these -4 and -6 (later ncats add --ipv4/--ipv6); ncat half-closes at EOF.
+    flags = ["--ipv4", "--nodns", "-N"] if tool == NC else ["-4", "--nodns"]
+    r = run_client(tool, flags + ["127.0.0.1", str(s.port)], b"ncat4")
+    return ncat_quiet(Outcome(*r, s.observed()))
+
+
+@scenario("ncat: --ipv6", ref="ncat")
+def _(tool, d):
+    s = Server(reply_after_eof, family=socket.AF_INET6, addr=("::1", 0))
+    flags = ["--ipv6", "-N"] if tool == NC else ["-6"]
+    r = run_client(tool, flags + ["::1", str(s.port)], b"ncat6")
+    return ncat_quiet(Outcome(*r, s.observed()))
+
+
+def session_log_run(tool, d, flags):
+    files = [os.path.join(d, n) for n in ("o.txt", "h.txt")]
+    for f in files:
+        if os.path.exists(f):
+            os.unlink(f)
+    port = free_port()
+    o = listen_run(tool, ["-lv", "127.0.0.1", str(port), "--output", files[0], "--hex-dump", files[1]] + flags,
+                   tcp_client(b"hello world\nsecond line is longer than sixteen\n", shut=True), stdin=None,
+                   port=port)
+    logs = tuple(open(f, "rb").read() for f in files)
+    return Outcome(o.out, "", o.rc, (o.peer, logs))
+
+
+@scenario("ncat: --output and --hex-dump on a listener", ref="ncat")
+def _(tool, d):
+    return session_log_run(tool, d, [])
+
+
+@scenario("ncat: --allow lets a listed client in", ref="ncat")
+def _(tool, d):
+    port = free_port()
+    o = listen_run(tool, ["-lv", "127.0.0.1", str(port), "--allow", "127.0.0.1"], tcp_client(b"allowed\n"),
+                   port=port)
+    return ncat_quiet(o)
+
+
+@scenario("ncat: --deny closes a listed client", ref="ncat")
+def _(tool, d):
+    port = free_port()
+    o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--deny", "127.0.0.0/8"],
+                   lambda a: (tcp_client(b"denied\n")(a), tcp_client(b"again\n")(a)),
+                   stop_when=lambda b: True, port=port)
+    return ncat_quiet(o)
+
+
+def read_line(c):
+    c.settimeout(DEADLINE)
+    data = b""
+    while not data.endswith(b"\n"):
+        b = c.recv(4096)
+        if not b:
+            break
+        data += b
+    return data
+
+
+@scenario("ncat: -lk --sh-exec serves clients at once", ref="ncat")
+def _(tool, d):
+    def concurrent(address):
+        conns = [socket.create_connection(("127.0.0.1", address[1]), timeout=DEADLINE) for _ in range(5)]
+        for i, c in enumerate(conns):  # All five connected before any is answered.
+            c.sendall(b"client %d\n" % i)
+        got = tuple(read_line(c) for c in conns)
+        for c in conns:
+            c.close()
+        return got
+    port = free_port()
+    o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--sh-exec", "cat"], concurrent,
+                   stop_when=lambda b: True, port=port)
+    return ncat_quiet(o)
+
+
+@scenario("ncat: -lk --sh-exec, a client that half-closes gets the child's reply", ref="ncat",
+          differs="ncat ends the session at the client's EOF and drops what the child still writes "
+                  "(the client gets nothing); ipckit closes the child's stdin and relays its output to the end")
+def _(tool, d):
+    port = free_port()
+    o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--sh-exec", "cat"], tcp_client(b"half\n"),
+                   stop_when=lambda b: True, port=port)
+    return ncat_quiet(o)
+
+
+@scenario("ncat: --idle-timeout ends an idle connection with exit 1", ref="ncat")
+def _(tool, d):
+    s = Server(hold_silent(3))
+    r = run_client(tool, ["--idle-timeout", "1", "127.0.0.1", str(s.port)],
+                   None if tool == NC else b"")
+    return ncat_quiet(Outcome(*r, s.observed()))
+
+
+class DiffTest(unittest.TestCase):
+    def test_scenarios(self):
+        failures, agree, differ = [], 0, 0
+        for name, fn, ref, differs in SCENARIOS:
+            results = []
+            for tool in (ref, NC):
+                with tempfile.TemporaryDirectory(dir=os.environ.get("TEST_TMPDIR")) as d:
+                    try:
+                        results.append(fn(tool, d))
+                    except Exception as e:  # A scenario that cannot run is a failure, not a skip.
+                        results.append(Outcome(None, f"scenario raised {e!r}", None))
+            same = results[0].key() == results[1].key()
+            agree += same
+            differ += not same
+            status = "same" if same else "DIFFERS"
+            print(f"{status:8} {name}  [vs {ref}]", flush=True)
+            if not same or differs:
+                print(f"    {ref}: {results[0]}\n    ipckit: {results[1]}", flush=True)
+            if not same and not differs:
+                failures.append(f"{name}: differs from {ref} with no reason written down\n"
+                                f"  {ref}: {results[0]}\n  ipckit: {results[1]}")
+            if same and differs:
+                failures.append(f"{name}: listed as a difference ({differs}) but the two now agree")
+        print(f"{len(SCENARIOS)} scenarios: {agree} agree, {differ} differ (each with its reason)")
+        self.assertGreaterEqual(len(SCENARIOS), 30)
+        self.assertEqual(failures, [], "\n".join(failures))
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
