@@ -14,7 +14,8 @@
     )
 
 The test runs under //tools/with_server: each server starts on a free port,
-the test starts once every server has printed "listening on ADDR" (or filled
+the test starts once every server has printed "listening on ADDR" or
+netcat-openbsd's "Listening on HOST PORT" / "Bound on HOST PORT" (or filled
 its {port_file}), with ECHO_HOST, ECHO_PORT, ECHO_ADDR (and TLS_...) in its
 environment; then the servers are stopped. Labels written as $(rootpath X)
 in a server command or in `args` are added to the test's data for you.

@@ -28,6 +28,14 @@ contains "unix echo" "unix" "$out"
 [[ "$out" =~ \[127\.0\.0\.1:[0-9]+\]\[127\.0\.0\.1:[0-9]+\] ]] && echo "ok: addresses" || { echo "FAIL: addresses: $out"; fail=1; }
 contains "nc's log kept in the outputs dir" "to-nc" "$(cat "$TEST_UNDECLARED_OUTPUTS_DIR/NC.log")"
 
+# netcat-openbsd's readiness lines (nc -lv, nc.openbsd -lv): "Listening on HOST PORT",
+# "Bound on HOST PORT" for UDP; a Unix listener's "Bound on" + "Listening on" count once.
+out=$("$W" --server "TCP=$NC -lkvn 127.0.0.1 0" --server "UDP=$NC -lukvn ::1 0" \
+           --server "OBSD=nc.openbsd -lkvn 127.0.0.1 0" --server "UNIX=$NC -lkvU {tmpdir}/n.sock" -- \
+      bash -c 'echo "[$TCP_ADDR][$UDP_HOST][$OBSD_HOST][$UNIX_SOCKET]"; echo hi | "$1" -N "$TCP_HOST" "$TCP_PORT"' _ "$NC" 2>&1)
+[[ "$out" =~ ^\[127\.0\.0\.1:[0-9]+\]\[::1\]\[127\.0\.0\.1\]\[/.*/n\.sock\] ]] && echo "ok: nc -lv readiness" ||
+  { echo "FAIL: nc -lv readiness: $out"; fail=1; }
+
 # --log-dir and -v: logs where asked, the exported variables on stderr.
 mkdir -p "$TEST_TMPDIR/logs"
 msg=$("$W" -v --log-dir "$TEST_TMPDIR/logs" --server "ECHO=$ECHOD -l 127.0.0.1:0" -- true 2>&1)

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# nc_matrix: nc throughput as people run it. Client -> listener over loopback
+# TCP, for every pair of an ordinary producer and consumer, for ipckit's nc
+# and its peers (netcat-openbsd, ncat, socat) in the same run:
+#
+#   producers  file   nc < F                 (F on /dev/shm: not disk-bound)
+#              cat    cat F | nc
+#              gen    stream_check gen N | nc
+#   consumers  file   nc -l > OUT            (OUT on /dev/shm)
+#              cksum  nc -l | cksum
+#              cat    nc -l | cat > OUT      (OUT on /dev/shm; /dev/null could not be checked)
+#              check  nc -l | stream_check check N
+#
+# Every byte is checked in every run (OUT compared with F, cksum's line with
+# F's, stream_check's own check). Each cell is the best of --runs; the last
+# column is ipckit's rate over the best peer's. A consumer that alone is
+# slower than the network (cksum: about 680 MB/s here) bounds its whole row.
+#
+#   bazel run -c opt //bench:nc_matrix -- [--bytes=1G] [--runs=3] [--tools=LIST]
+#       [--producers=file,cat,gen] [--consumers=file,cksum,cat,check]
+#
+# Exit status 1 if any byte differs.
+set -euo pipefail
+
+bytes=1G
+runs=3
+tools="ipckit,nc.openbsd,ncat,socat"
+producers="file,cat,gen"
+consumers="file,cksum,cat,check"
+for arg in "$@"; do
+  case "$arg" in
+    --bytes=*) bytes=${arg#*=} ;;
+    --runs=*) runs=${arg#*=} ;;
+    --tools=*) tools=${arg#*=} ;;
+    --producers=*) producers=${arg#*=} ;;
+    --consumers=*) consumers=${arg#*=} ;;
+    -h|--help) sed -n "2,22p" "$0"; exit 0 ;;
+    *) echo "nc_matrix: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+find_bin() {  # The file in runfiles (bazel run/test) or next to this script.
+  for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit" "${TEST_SRCDIR:-/nonexistent}/ipckit" "$here/.."; do
+    [[ -x "$d/$1" ]] && { echo "$d/$1"; return; }
+  done
+  echo "nc_matrix: cannot find $1" >&2; exit 1
+}
+NC=$(find_bin tools/nc/nc)
+CHECK=$(find_bin bench/stream_check)
+shm=/dev/shm
+[[ -d $shm && -w $shm ]] || shm=${TEST_TMPDIR:-/tmp}
+tmp=$(mktemp -d "$shm/nc_matrix.XXXXXX")
+trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null || true' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+listener_cmd() {  # TOOL PORT
+  case "$1" in
+    ipckit) echo "$NC -l 127.0.0.1 $2" ;;
+    nc.openbsd) echo "nc.openbsd -l 127.0.0.1 $2" ;;
+    ncat) echo "ncat -l --recv-only 127.0.0.1 $2" ;;
+    socat) echo "socat -u TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr -" ;;
+  esac
+}
+client_cmd() {  # TOOL PORT
+  case "$1" in
+    ipckit) echo "$NC -N 127.0.0.1 $2" ;;
+    nc.openbsd) echo "nc.openbsd -N 127.0.0.1 $2" ;;
+    ncat) echo "ncat --send-only 127.0.0.1 $2" ;;
+    socat) echo "socat -u - TCP:127.0.0.1:$2" ;;
+  esac
+}
+
+size_bytes=$(python3 -c "
+s='$bytes'.upper().rstrip('IB').rstrip('B'); u={'K':1<<10,'M':1<<20,'G':1<<30,'T':1<<40}
+print(int(s[:-1])*u[s[-1]] if s[-1] in u else int(s))")
+input="$tmp/input"
+"$CHECK" gen "$size_bytes" > "$input"
+want_cksum=$(cksum < "$input")
+
+# consume TOOL PORT CONSUMER: the listener side, in the background; its
+# result (cksum's line) goes to $tmp/result.
+consume() {
+  local l
+  l=$(listener_cmd "$1" "$2")
+  case "$3" in
+    file) $l > "$tmp/out" ;;
+    cksum) $l | cksum > "$tmp/result" ;;
+    cat) $l | cat > "$tmp/out" ;;
+    check) $l | "$CHECK" check "$size_bytes" ;;
+  esac
+}
+produce() {  # TOOL PORT PRODUCER
+  local c
+  c=$(client_cmd "$1" "$2")
+  case "$3" in
+    file) $c < "$input" ;;
+    cat) cat "$input" | $c ;;
+    gen) "$CHECK" gen "$size_bytes" | $c ;;
+  esac
+}
+verify() {  # CONSUMER: every byte arrived.
+  case "$1" in
+    file|cat) cmp -s "$input" "$tmp/out" ;;
+    cksum) [[ "$(cat "$tmp/result")" == "$want_cksum" ]] ;;
+    check) true ;;  # stream_check's exit status said it.
+  esac
+}
+
+run_one() {  # TOOL PRODUCER CONSUMER -> prints seconds
+  local tool=$1 port
+  rm -f "$tmp/out" "$tmp/result"
+  port=$(free_port)
+  consume "$tool" "$port" "$3" &
+  local lpid=$!
+  # Readiness without connecting: the port shows up in /proc/net/tcp as LISTEN (0A).
+  local hexport deadline=$((SECONDS + 10))
+  hexport=$(printf '%04X' "$port")
+  until grep -q ":$hexport 00000000:0000 0A" /proc/net/tcp; do
+    ((SECONDS < deadline)) || { echo "nc_matrix: $tool never listened" >&2; return 1; }
+  done
+  local start end
+  start=$(date +%s.%N)
+  produce "$tool" "$port" "$2"
+  if ! wait "$lpid" || ! verify "$3"; then
+    echo "nc_matrix: $tool $2 -> $3: data check FAILED" >&2
+    return 1
+  fi
+  end=$(date +%s.%N)
+  echo "$start $end" | awk '{printf "%.3f\n", $2 - $1}'
+}
+
+IFS=, read -r -a tool_list <<<"$tools"
+IFS=, read -r -a producer_list <<<"$producers"
+IFS=, read -r -a consumer_list <<<"$consumers"
+for tool in "${tool_list[@]}"; do
+  if [[ $tool != ipckit ]] && ! command -v "$tool" >/dev/null; then
+    echo "nc_matrix: $tool is not installed (third_party/install_deps.sh)" >&2; exit 1
+  fi
+done
+
+echo "MB/s, best of $runs, $bytes client -> listener on loopback, every byte checked"
+printf '%-6s %-6s' producer consumer
+for tool in "${tool_list[@]}"; do printf ' %10s' "$tool"; done
+printf '  %s\n' "ipckit/best peer"
+for p in "${producer_list[@]}"; do
+  for c in "${consumer_list[@]}"; do
+    printf '%-6s -> %-6s' "$p" "$c"
+    declare -A rate=()
+    for tool in "${tool_list[@]}"; do
+      best=""
+      for ((i = 0; i < runs; i++)); do
+        t=$(run_one "$tool" "$p" "$c") || exit 1
+        if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$t; fi
+      done
+      rate[$tool]=$(awk -v b="$size_bytes" -v t="$best" 'BEGIN {printf "%.0f", b / t / 1e6}')
+      printf ' %10s' "${rate[$tool]}"
+    done
+    best_peer=0
+    for tool in "${tool_list[@]}"; do
+      [[ $tool == ipckit ]] && continue
+      ((${rate[$tool]} > best_peer)) && best_peer=${rate[$tool]}
+    done
+    if [[ -n ${rate[ipckit]:-} && $best_peer -gt 0 ]]; then
+      awk -v a="${rate[ipckit]}" -v b="$best_peer" 'BEGIN {printf "  %.2fx\n", a / b}'
+    else
+      echo
+    fi
+    unset rate
+  done
+done
