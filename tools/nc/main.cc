@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
       .Size('O', nullptr, "SIZE", "TCP send buffer size", &o.send_buffer, 1 << 30)
       .Int('p', "source-port", "PORT", "local port (with -l: the port to listen on)",
            &o.source_port, 0, 65535)
-      .String('q', nullptr, "SECS", "exit SECS after stdin EOF (negative: never; default)",
+      .String('q', nullptr, "SECS", "after stdin EOF shut down writing (as -N) and exit SECS later (negative: never, the default)",
               &o.quit_after)
       .Flag('r', nullptr, "scan ports in random order", &o.random_ports)
       .String('s', "source", "ADDR", "local address to connect from (with -l: to listen on)",

@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -180,14 +181,26 @@ int SockType(const Options& o) { return o.udp ? SOCK_DGRAM : SOCK_STREAM; }
 
 const char* Proto(const Options& o) { return o.udp ? "udp" : "tcp"; }
 
+// kStdioPipeSize is what a pipe on stdin or stdout is grown to: data
+// spliced from a socket arrives in pieces smaller than a page, and a 16-slot
+// default pipe then holds a few KiB, so the reader beyond it (cksum, cat)
+// wakes for each. Measured: `nc -l | cksum` 785 -> 1135 MB/s (bench/nc_matrix).
+constexpr int kStdioPipeSize = 1 << 20;
+
 // StdioGuard makes stdin and stdout non-blocking for the relay (unless they
-// are terminals, whose flags the shell shares) and restores them after.
+// are terminals, whose flags the shell shares) and restores them after. A
+// pipe is grown to kStdioPipeSize where the system allows (fs.pipe-max-size);
+// failing that it stays as it is.
 class StdioGuard {
  public:
   StdioGuard() {
     for (int fd : {0, 1}) {
       flags_[fd] = ::fcntl(fd, F_GETFL);
       if (flags_[fd] >= 0 && !::isatty(fd)) SetNonBlocking(fd, true).IgnoreError();
+      struct stat st;
+      if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && ::fcntl(fd, F_GETPIPE_SZ) < kStdioPipeSize) {
+        ::fcntl(fd, F_SETPIPE_SZ, kStdioPipeSize);
+      }
     }
   }
   ~StdioGuard() {

@@ -606,11 +606,15 @@ TEST(NcE2eTest, HelpDocumentsEveryOptionAndTheStateMachine) {
                            "-N", "-n", "-O SIZE", "-p, --source-port", "-q SECS", "-r",
                            "-s, --source", "-T, --tos", "-U", "-u", "-v", "-w, --wait", "-z",
                            "--send-only", "--recv-only", "--no-shutdown", "--keep-sending",
-                           "--port-file", "--exec", "--sh-exec"}) {
+                           "--port-file", "--exec", "--sh-exec", "-4, --ipv4", "-6, --ipv6",
+                           "-n, --nodns", "-x, --proxy", "--proxy-type", "--proxy-auth", "--delay",
+                           "--idle-timeout", "--max-conns", "--allow", "--deny", "--output",
+                           "--hex-dump", "--append-output"}) {
     EXPECT_THAT(h->out(), HasSubstr(flag)) << flag;
   }
   EXPECT_THAT(h->out(), HasSubstr("End of input and timers:"));
   EXPECT_THAT(h->out(), HasSubstr("3 connect timed out"));
+  EXPECT_THAT(h->out(), HasSubstr("-q T implies -N"));
 }
 
 }  // namespace
