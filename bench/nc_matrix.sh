@@ -12,7 +12,9 @@
 #              check  nc -l | stream_check check N
 #
 # Every byte is checked in every run (OUT compared with F, cksum's line with
-# F's, stream_check's own check). Each cell is the best of --runs; the last
+# F's, stream_check's own check), after the clock stops. A second table gives
+# the CPU time (user + sys) the two ncs spent per GiB, which does not depend
+# on how the two cores were shared with the producer and consumer. Each cell is the best of --runs; the last
 # column is ipckit's rate over the best peer's. A consumer that alone is
 # slower than the network (cksum: about 680 MB/s here) bounds its whole row.
 #
@@ -81,23 +83,29 @@ want_cksum=$(cksum < "$input")
 
 # consume TOOL PORT CONSUMER: the listener side, in the background; its
 # result (cksum's line) goes to $tmp/result.
+# timed CMD...: runs CMD with its CPU time (user+sys seconds) added to the
+# file named by $cpu_file; the tool's own stderr still reaches ours.
+TIMEFORMAT='%U %S'
+timed() {
+  { time "$@" 2>&3; } 3>&2 2>>"$cpu_file"
+}
 consume() {
   local l
   l=$(listener_cmd "$1" "$2")
   case "$3" in
-    file) $l > "$tmp/out" ;;
-    cksum) $l | cksum > "$tmp/result" ;;
-    cat) $l | cat > "$tmp/out" ;;
-    check) $l | "$CHECK" check "$size_bytes" ;;
+    file) timed $l > "$tmp/out" ;;
+    cksum) timed $l | cksum > "$tmp/result" ;;
+    cat) timed $l | cat > "$tmp/out" ;;
+    check) timed $l | "$CHECK" check "$size_bytes" ;;
   esac
 }
 produce() {  # TOOL PORT PRODUCER
   local c
   c=$(client_cmd "$1" "$2")
   case "$3" in
-    file) $c < "$input" ;;
-    cat) cat "$input" | $c ;;
-    gen) "$CHECK" gen "$size_bytes" | $c ;;
+    file) timed $c < "$input" ;;
+    cat) cat "$input" | timed $c ;;
+    gen) "$CHECK" gen "$size_bytes" | timed $c ;;
   esac
 }
 verify() {  # CONSUMER: every byte arrived.
@@ -108,9 +116,11 @@ verify() {  # CONSUMER: every byte arrived.
   esac
 }
 
-run_one() {  # TOOL PRODUCER CONSUMER -> prints seconds
+run_one() {  # TOOL PRODUCER CONSUMER -> prints "SECONDS CPU_SECONDS" (CPU: client + listener)
   local tool=$1 port
   rm -f "$tmp/out" "$tmp/result"
+  cpu_file="$tmp/cpu"
+  : > "$cpu_file"
   port=$(free_port)
   consume "$tool" "$port" "$3" &
   local lpid=$!
@@ -130,9 +140,12 @@ run_one() {  # TOOL PRODUCER CONSUMER -> prints seconds
     echo "nc_matrix: $tool $2 -> $3: data check FAILED" >&2
     return 1
   fi
-  echo "$start $end" | awk '{printf "%.3f\n", $2 - $1}'
+  local cpu
+  cpu=$(awk '{c += $1 + $2} END {printf "%.3f", c}' "$cpu_file")
+  echo "$start $end $cpu" | awk '{printf "%.3f %s\n", $2 - $1, $3}'
 }
 
+cpu_rows=()
 IFS=, read -r -a tool_list <<<"$tools"
 IFS=, read -r -a producer_list <<<"$producers"
 IFS=, read -r -a consumer_list <<<"$consumers"
@@ -150,12 +163,15 @@ for p in "${producer_list[@]}"; do
   for c in "${consumer_list[@]}"; do
     printf '%-6s -> %-6s' "$p" "$c"
     declare -A rate=()
+    cpu_row=$(printf '%-6s -> %-6s' "$p" "$c")
     for tool in "${tool_list[@]}"; do
       best=""
       for ((i = 0; i < runs; i++)); do
-        t=$(run_one "$tool" "$p" "$c") || exit 1
-        if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$t; fi
+        read -r t cpu < <(run_one "$tool" "$p" "$c") || exit 1
+        [[ -n $t ]] || exit 1
+        if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$t; best_cpu=$cpu; fi
       done
+      cpu_row+=$(awk -v c="$best_cpu" -v b="$size_bytes" 'BEGIN {printf " %10.2f", c / (b / 1073741824)}')
       rate[$tool]=$(awk -v b="$size_bytes" -v t="$best" 'BEGIN {printf "%.0f", b / t / 1e6}')
       printf ' %10s' "${rate[$tool]}"
     done
@@ -170,5 +186,12 @@ for p in "${producer_list[@]}"; do
       echo
     fi
     unset rate
+    cpu_rows+=("$cpu_row")
   done
 done
+echo
+echo "CPU seconds per GiB, client + listener (user + sys), in the best run of each cell:"
+printf '%-16s' "producer consumer"
+for tool in "${tool_list[@]}"; do printf ' %10s' "$tool"; done
+echo
+printf '%s\n' "${cpu_rows[@]}"

@@ -316,6 +316,43 @@ def _(tool, d):
     return Outcome(*r, s.observed())
 
 
+@scenario("tcp: -s and -p bind the source address and port")
+def _(tool, d):
+    sport = free_port(host="127.0.0.3")
+
+    def peer(c):
+        host, port = c.getpeername()[:2]
+        c.sendall(b"from %s %s\n" % (host.encode(), b"SOURCE" if port == sport else b"OTHER"))
+        return host
+    s = Server(peer)
+    r = run_client(tool, ["-s", "127.0.0.3", "-p", str(sport), "-d", "127.0.0.1", str(s.port)])
+    return Outcome(*r, s.observed())
+
+
+@scenario("tcp: -w 1 against a full accept queue (connect times out)",
+          differs="ipckit exits 3 when the connect timed out (1 for other failures), so a script can tell "
+                  "'no answer' from 'refused'; netcat-openbsd exits 1. Same line.")
+def _(tool, d):
+    l = socket.socket()
+    l.bind(("127.0.0.1", 0))
+    l.listen(0)
+    fillers = []
+    for _ in range(16):  # Until SYNs go unanswered.
+        c = socket.socket()
+        c.settimeout(0.2)
+        try:
+            c.connect(l.getsockname())
+            fillers.append(c)
+        except OSError:
+            c.close()
+            break
+    r = run_client(tool, ["-v", "-w", "1", "127.0.0.1", str(l.getsockname()[1])])
+    for c in fillers:
+        c.close()
+    l.close()
+    return Outcome(*r)
+
+
 @scenario("tcp: -s with an address not on this host",
           differs=None)
 def _(tool, d):

@@ -242,7 +242,7 @@ TEST(NcE2eTest, ConnectTimeoutAgainstFullAcceptQueueExitsThree) {
   ASSERT_THAT(nc, IsOk());
   EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(3)));
   EXPECT_EQ(nc->err(), absl::StrCat("nc: connect to 127.0.0.1 port ", l->address().port(),
-                                    " (tcp) failed: Connection timed out\n"));
+                                    " (tcp) timed out: Operation now in progress\n"));
 }
 
 TEST(NcE2eTest, ScanOverTwentyPorts) {

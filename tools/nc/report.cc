@@ -69,8 +69,12 @@ std::string ConnectFailed(absl::string_view host, uint16_t port, absl::string_vi
                           absl::string_view ip, bool numeric, const absl::Status& status) {
   std::string line = absl::StrCat("connect to ", host);
   if (!numeric && !ip.empty() && host != ip) absl::StrAppend(&line, " (", ip, ")");
-  absl::StrAppend(&line, " port ", port, " (", proto, ") failed: ",
-                  absl::IsDeadlineExceeded(status) ? "Connection timed out" : Reason(status));
+  // A timed-out connect in netcat-openbsd's words (its errno is EINPROGRESS).
+  if (absl::IsDeadlineExceeded(status)) {
+    absl::StrAppend(&line, " port ", port, " (", proto, ") timed out: Operation now in progress");
+  } else {
+    absl::StrAppend(&line, " port ", port, " (", proto, ") failed: ", Reason(status));
+  }
   return line;
 }
 

@@ -38,8 +38,9 @@ std::string ConnectionInfo(absl::string_view host, uint16_t port, absl::string_v
                            absl::string_view ip, bool numeric, bool via_proxy);
 
 // ConnectFailed returns "connect to HOST[ (IP)] port PORT (PROTO) failed:
-// REASON", where REASON is `status`'s errno text ("Connection refused"), or
-// "Connection timed out" for kDeadlineExceeded.
+// REASON", where REASON is `status`'s errno text ("Connection refused"); for
+// kDeadlineExceeded netcat-openbsd's "... (tcp) timed out: Operation now in
+// progress".
 std::string ConnectFailed(absl::string_view host, uint16_t port, absl::string_view proto,
                           absl::string_view ip, bool numeric, const absl::Status& status);
 

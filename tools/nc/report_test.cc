@@ -39,7 +39,7 @@ TEST(ReportTest, ConnectFailedTakesTheErrnoText) {
             "connect to localhost (::1) port 9 (tcp) failed: Connection refused");
   EXPECT_EQ(ConnectFailed("h", 9, "udp", "192.0.2.1", false,
                           absl::DeadlineExceededError("connect: timed out after 1s")),
-            "connect to h (192.0.2.1) port 9 (udp) failed: Connection timed out");
+            "connect to h (192.0.2.1) port 9 (udp) timed out: Operation now in progress");
 }
 
 TEST(ReportTest, ReportedIsAMark) {
