@@ -12,7 +12,8 @@
 #              check  nc -l | stream_check check N
 #
 # Every byte is checked in every run (OUT compared with F, cksum's line with
-# F's, stream_check's own check), after the clock stops. A second table gives
+# F's, stream_check's own check), after the clock stops. Tools take turns
+# (run 1 of each, then run 2 of each, ...). A second table gives
 # the CPU time (user + sys) the two ncs spent per GiB, which does not depend
 # on how the two cores were shared with the producer and consumer. Each cell is the best of --runs; the last
 # column is ipckit's rate over the best peer's. A consumer that alone is
@@ -162,17 +163,24 @@ printf '  %s\n' "ipckit/best peer"
 for p in "${producer_list[@]}"; do
   for c in "${consumer_list[@]}"; do
     printf '%-6s -> %-6s' "$p" "$c"
-    declare -A rate=()
+    declare -A rate=() best=() best_cpu=()
     cpu_row=$(printf '%-6s -> %-6s' "$p" "$c")
-    for tool in "${tool_list[@]}"; do
-      best=""
-      for ((i = 0; i < runs; i++)); do
+    # Round-robin: run i of every tool before run i+1 of any, so that no tool
+    # always runs first in a cell (the first runs after a cell that wrote no
+    # file were measured up to 40% slower, whichever tool they were).
+    for ((i = 0; i < runs; i++)); do
+      for tool in "${tool_list[@]}"; do
         read -r t cpu < <(run_one "$tool" "$p" "$c") || exit 1
         [[ -n $t ]] || exit 1
-        if [[ -z $best ]] || awk -v a="$t" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$t; best_cpu=$cpu; fi
+        if [[ -z ${best[$tool]:-} ]] || awk -v a="$t" -v b="${best[$tool]}" 'BEGIN {exit !(a < b)}'; then
+          best[$tool]=$t
+          best_cpu[$tool]=$cpu
+        fi
       done
-      cpu_row+=$(awk -v c="$best_cpu" -v b="$size_bytes" 'BEGIN {printf " %10.2f", c / (b / 1073741824)}')
-      rate[$tool]=$(awk -v b="$size_bytes" -v t="$best" 'BEGIN {printf "%.0f", b / t / 1e6}')
+    done
+    for tool in "${tool_list[@]}"; do
+      cpu_row+=$(awk -v c="${best_cpu[$tool]}" -v b="$size_bytes" 'BEGIN {printf " %10.2f", c / (b / 1073741824)}')
+      rate[$tool]=$(awk -v b="$size_bytes" -v t="${best[$tool]}" 'BEGIN {printf "%.0f", b / t / 1e6}')
       printf ' %10s' "${rate[$tool]}"
     done
     best_peer=0
@@ -185,7 +193,7 @@ for p in "${producer_list[@]}"; do
     else
       echo
     fi
-    unset rate
+    unset rate best best_cpu
     cpu_rows+=("$cpu_row")
   done
 done

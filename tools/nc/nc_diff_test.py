@@ -711,6 +711,42 @@ def _(tool, d):
     return ncat_quiet(o)
 
 
+@scenario("ncat: --max-conns 1 with -lk --sh-exec closes a second client while the first is served", ref="ncat")
+def _(tool, d):
+    def two(address):
+        first = socket.create_connection(("127.0.0.1", address[1]), timeout=DEADLINE)
+        first.sendall(b"first\n")
+        got_first = read_line(first)  # Served: its child is running.
+        second = tcp_client(b"second\n")(address)
+        first.close()
+        return (got_first, second)
+    port = free_port()
+    o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--max-conns", "1", "--sh-exec", "cat"], two,
+                   stop_when=lambda b: True, port=port)
+    return ncat_quiet(o)
+
+
+@scenario("ncat: --delay paces the lines sent", ref="ncat")
+def _(tool, d):
+    s = Server(reply_after_eof)
+    start = time.time()
+    flags = ["-N"] if tool == NC else []
+    r = run_client(tool, flags + ["--delay", "200ms", "127.0.0.1", str(s.port)], b"a\nb\nc\n")
+    paced = time.time() - start >= 0.4  # Two pauses between three lines.
+    return ncat_quiet(Outcome(*r, (s.observed(), paced)))
+
+
+@scenario("ncat: --append-output keeps the earlier session's log", ref="ncat")
+def _(tool, d):
+    log = os.path.join(d, "a.txt")
+    for word in (b"one\n", b"two\n"):
+        s = Server(reply_after_eof)
+        flags = ["-N"] if tool == NC else []
+        run_client(tool, flags + ["--append-output", "--output", log, "127.0.0.1", str(s.port)], word)
+        s.observed()
+    return Outcome(open(log, "rb").read(), "", 0)
+
+
 @scenario("ncat: --idle-timeout ends an idle connection with exit 1", ref="ncat")
 def _(tool, d):
     s = Server(hold_silent(3))

@@ -466,6 +466,60 @@ TEST(NcE2eTest, UnixDatagramAndAbstract) {
   EXPECT_EQ(al->out(), "abstract\n");
 }
 
+// WaitForPath polls until `path` exists; false after `timeout`.
+bool WaitForPath(const std::string& path, absl::Duration timeout) {
+  absl::Time end = absl::Now() + timeout;
+  struct stat st;
+  while (::lstat(path.c_str(), &st) != 0) {
+    if (absl::Now() > end) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
+// A Unix datagram client binds a private path so that replies reach it
+// (netcat-openbsd's recv.sock); the path is 0600 and goes when nc ends,
+// also by a signal. With -s PATH it binds that path instead.
+TEST(NcE2eTest, UnixDatagramClientBindsAPrivatePathAndRemovesIt) {
+  absl::StatusOr<TempDir> dir = TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string server = dir->Path("srv.sock");
+  absl::StatusOr<Subprocess> echo =
+      Subprocess::Start({"socat", absl::StrCat("UNIX-RECVFROM:", server, ",fork"), "EXEC:cat"});
+  ASSERT_THAT(echo, IsOk());
+  ASSERT_TRUE(WaitForPath(server, kTimeout)) << echo->err();
+  absl::StatusOr<Subprocess> c = Spawn({Nc(), "-uUv", "-w", "1", server}, "reply to me");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(c->out(), "reply to me");
+  ASSERT_THAT(c->err(), StartsWith("Bound on "));
+  std::string mine = c->err().substr(9, c->err().find('\n') - 9);
+  struct stat st;
+  EXPECT_NE(::lstat(mine.c_str(), &st), 0) << mine << " left behind";
+
+  // Ended by SIGTERM while it waits: the path and its directory go, and the
+  // signal is what ends it.
+  absl::StatusOr<Subprocess> held = Subprocess::Start({Nc(), "-uUv", server});
+  ASSERT_THAT(held, IsOk());
+  absl::StatusOr<std::string> bound = held->WaitForLine(Stream::kStderr, "Bound on ", kTimeout);
+  ASSERT_THAT(bound, IsOk());
+  std::string path = bound->substr(9);
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0) << path;
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_THAT(held->Signal(SIGTERM), IsOk());
+  EXPECT_THAT(held->Wait(kTimeout), IsOkAndHolds(ExitStatus::Signaled(SIGTERM)));
+  EXPECT_NE(::lstat(path.c_str(), &st), 0) << path << " left behind";
+  EXPECT_NE(::lstat(path.substr(0, path.rfind('/')).c_str(), &st), 0) << "directory left behind";
+
+  // -s PATH names the client's path.
+  std::string named = dir->Path("me.sock");
+  absl::StatusOr<Subprocess> s = Spawn({Nc(), "-uU", "-w", "1", "-s", named, server}, "named");
+  ASSERT_THAT(s, IsOk());
+  EXPECT_THAT(s->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(s->out(), "named");
+  EXPECT_NE(::lstat(named.c_str(), &st), 0) << named << " left behind";
+}
+
 TEST(NcE2eTest, SourceAddressPortAndCrlf) {
   auto [listener, port] = StartNcListener({});
   absl::StatusOr<net::Listener> tmp = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.2", 0), {});
