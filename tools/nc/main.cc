@@ -40,7 +40,7 @@ Examples:
   nc -v example.org 80              connect, relay stdin/stdout
   nc -lkv -p 8080                   serve clients one after another
   nc -N host 25 < request           send, half-close, print the reply
-  nc -zv 127.0.0.1 20-30,80         scan ports
+  nc -zv 127.0.0.1 20-30 80         scan ports (also 20-30,80)
   nc -l 127.0.0.1 0 --port-file p   listen on a free port, write it to p
   nc -lU /tmp/s.sock --sh-exec 'cat'  serve a child process
   nc --ssl -N example.org 443 < req  HTTPS request, verified
