@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/io/fd.h"
+#include "lib/json/json_writer.h"
 #include "lib/io/io_buffer.h"
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
@@ -500,12 +501,12 @@ std::string Format(const Options& o, const Report& r) {
   const Histogram& h = r.latency;
   if (o.json) {
     return absl::StrFormat(
-        "{\"target\":\"%s\",\"transport\":\"%s\",\"connections\":%d,\"message\":%d,\"depth\":%d,"
+        "{\"target\":%s,\"transport\":\"%s\",\"connections\":%d,\"message\":%d,\"depth\":%d,"
         "\"rate\":%g,\"seconds\":%.3f,\"requests\":%d,\"requests_per_second\":%.1f,"
         "\"mb_per_second\":%.3f,\"latency_us\":{\"mean\":%.1f,\"p50\":%.1f,\"p90\":%.1f,"
         "\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f},\"connect_errors\":%d,\"verify_errors\":%d,"
         "\"lost\":%d,\"tls\":%s,\"mode\":\"%s\"}\n",
-        o.target, o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.connections, o.message,
+        JsonQuote(o.target), o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.connections, o.message,
         o.depth, o.rate, secs, r.requests, rps, mbps, us(h.mean()), us(h.Percentile(50)),
         us(h.Percentile(90)), us(h.Percentile(99)), us(h.Percentile(99.9)), us(h.max()),
         r.connect_errors, r.verify_errors, r.lost, o.tls ? "true" : "false",
