@@ -142,9 +142,9 @@ int main(int argc, char** argv) {
   o.args = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
-  s = ipckit::nc::Validate(o);
-  if (!s.ok()) return p.UsageError(s);
-  s = ipckit::nc::Run(o, std::cerr);
+  absl::StatusOr<ipckit::nc::Plan> plan = ipckit::nc::Validate(o);
+  if (!plan.ok()) return p.UsageError(plan.status());
+  s = ipckit::nc::Run(*plan, std::cerr);
   if (!s.ok() && !ipckit::nc::IsReported(s)) p.Fail(s);
   return ipckit::nc::ExitCode(s);
 }

@@ -76,13 +76,6 @@ class Log {
   int verbose_;
 };
 
-// Target is what the arguments name.
-struct Target {
-  std::string host;             // Empty: loopback to connect, wildcard to listen.
-  std::vector<uint16_t> ports;  // One, except for -z (every port of every argument).
-  std::string path;             // With -U.
-};
-
 absl::StatusOr<Target> ParseTarget(const Options& o) {
   Target t;
   const std::vector<std::string>& a = o.args;
@@ -156,6 +149,33 @@ absl::StatusOr<std::string> ProxyProtocolName(const Options& o) {
                             "' is not supported (use http or socks5)"));
 }
 
+// PlanProxy parses -x/--proxy (HOST[:PORT]; the port defaults to 1080 for
+// SOCKS5 and 3128 for HTTP), the protocol and the credentials.
+absl::StatusOr<ProxyPlan> PlanProxy(const Options& o) {
+  absl::StatusOr<std::string> name = ProxyProtocolName(o);
+  if (!name.ok()) return name.status();
+  absl::StatusOr<ProxyProtocol> protocol = ParseProxyProtocol(*name);
+  if (!protocol.ok()) return protocol.status();
+  ProxyPlan plan;
+  plan.protocol = *protocol;
+  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(*o.proxy);
+  if (!hp.ok() || hp->port.empty()) {
+    hp = net::HostPort{*o.proxy, plan.protocol == ProxyProtocol::kSocks5 ? "1080" : "3128"};
+  }
+  plan.host = hp->host;
+  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
+  if (!port.ok()) return Usage(absl::StrCat("-x: ", port.status().message()));
+  plan.port = *port;
+  if (o.proxy_auth) {
+    size_t colon = o.proxy_auth->find(':');
+    plan.user = o.proxy_auth->substr(0, colon);
+    if (colon != std::string::npos) plan.password = o.proxy_auth->substr(colon + 1);
+  } else if (o.proxy_user) {
+    plan.user = *o.proxy_user;
+  }
+  return plan;
+}
+
 net::ResolveOptions Resolving(const Options& o, bool passive) {
   net::ResolveOptions r;
   r.family = o.ipv4 ? net::Family::kIPv4 : o.ipv6 ? net::Family::kIPv6 : net::Family::kAny;
@@ -221,14 +241,7 @@ struct Child {
   UniqueFd from_child;  // Its stdout.
 };
 
-absl::StatusOr<Child> SpawnChild(const Options& o) {
-  std::vector<std::string> argv;
-  if (!o.sh_exec.empty()) {
-    argv = {"/bin/sh", "-c", o.sh_exec};
-  } else {
-    argv = absl::StrSplit(o.exec, ' ', absl::SkipWhitespace());
-  }
-  if (argv.empty()) return Usage("--exec: empty command");
+absl::StatusOr<Child> SpawnChild(std::vector<std::string> argv) {
   absl::StatusOr<Pipe> in = MakePipe(O_CLOEXEC);
   if (!in.ok()) return in.status();
   absl::StatusOr<Pipe> out = MakePipe(O_CLOEXEC);
@@ -266,8 +279,8 @@ absl::StatusOr<Child> SpawnChild(const Options& o) {
 // transfer at -vv.
 class Session {
  public:
-  Session(const Options& o, Log& log, SessionLog* session_log, bool* stdin_ended)
-      : o_(o), log_(log), session_log_(session_log), stdin_ended_(stdin_ended) {}
+  Session(const Plan& p, Log& log, SessionLog* session_log, bool* stdin_ended)
+      : p_(p), o_(p.options), log_(log), session_log_(session_log), stdin_ended_(stdin_ended) {}
 
   // Run relays `sock`, or `secure` (a TLS stream that owns its socket) when
   // given. It returns OK when the relay finished (also at -w's idle limit),
@@ -289,12 +302,11 @@ class Session {
     if (session_log_ != nullptr) logged = std::make_unique<LoggedStream>(net.get(), session_log_);
     Stream* wire = logged ? logged.get() : net.get();
 
-    absl::StatusOr<RelayOptions> r = Policy();
-    if (!r.ok()) return r.status();
+    std::optional<RelayOptions> r = Policy();
     std::unique_ptr<FdStream> in, out;
     std::optional<Child> child;
-    if (!o_.exec.empty() || !o_.sh_exec.empty()) {
-      absl::StatusOr<Child> c = SpawnChild(o_);
+    if (!p_.exec_argv.empty()) {
+      absl::StatusOr<Child> c = SpawnChild(p_.exec_argv);
       if (!c.ok()) return c.status();
       child = std::move(*c);
       in = std::make_unique<FdStream>(std::move(child->from_child), "child stdout");
@@ -343,15 +355,14 @@ class Session {
 
  private:
   // Policy returns the relay's EOF and timer policy for stdin/stdout.
-  absl::StatusOr<RelayOptions> Policy() const {
-    absl::StatusOr<std::optional<absl::Duration>> quit = QuitAfter(o_);
-    if (!quit.ok()) return quit.status();
+  std::optional<RelayOptions> Policy() const {
+    const std::optional<absl::Duration>& quit = p_.quit_after;
     RelayOptions r;
     r.read_local = !o_.no_stdin && !o_.recv_only && !*stdin_ended_;
     r.read_net = !o_.send_only;
     // Debian: "Specifying a non-negative seconds [to -q] implies -N."
-    r.shutdown_net_on_local_eof = (o_.shutdown_on_eof || quit->has_value()) && !o_.no_shutdown;
-    r.quit_after_local_eof = *quit;
+    r.shutdown_net_on_local_eof = (o_.shutdown_on_eof || quit.has_value()) && !o_.no_shutdown;
+    r.quit_after_local_eof = quit;
     r.keep_sending_after_net_eof = o_.keep_sending;
     r.close_local_output_on_net_eof = !o_.keep_listening;  // stdout serves the next client too.
     if (o_.timeout) r.idle_timeout = *o_.timeout;
@@ -374,6 +385,7 @@ class Session {
     }
   }
 
+  const Plan& p_;
   const Options& o_;
   Log& log_;
   SessionLog* session_log_;
@@ -407,13 +419,12 @@ absl::Status SendFd(int fd) {
   }
 }
 
-absl::StatusOr<net::ConnectOptions> Connecting(const Options& o, const SocketAddress& first) {
+absl::StatusOr<net::ConnectOptions> Connecting(const Plan& p, const SocketAddress& first) {
+  const Options& o = p.options;
   net::ConnectOptions c;
   c.type = SockType(o);
   if (o.timeout) c.timeout = *o.timeout;
-  absl::StatusOr<net::SocketOptions> so = SocketOpts(o);
-  if (!so.ok()) return so.status();
-  c.socket = *so;
+  c.socket = p.socket;
   if (!o.unix_socket && (!o.source_address.empty() || o.source_port)) {
     net::ResolveOptions r = Resolving(o, /*passive=*/true);
     r.family = first.family() == AF_INET6 ? net::Family::kIPv6 : net::Family::kIPv4;
@@ -451,12 +462,13 @@ struct Connection {
 // HOST port 9 (tcp) failed: Connection refused"), and with `warn_last` the
 // last too. It returns the connection, or the last failure with that line as
 // its message (a -s bind failure: "bind failed: REASON").
-absl::StatusOr<Connection> ConnectEach(const Options& o, const std::string& host, uint16_t port,
+absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, uint16_t port,
                                        const std::vector<SocketAddress>& addrs, Log& log,
                                        bool warn_last) {
+  const Options& o = p.options;
   absl::Status last = absl::NotFoundError(absl::StrCat("connect to ", host, ": no addresses"));
   for (size_t i = 0; i < addrs.size(); ++i) {
-    absl::StatusOr<net::ConnectOptions> copts = Connecting(o, addrs[i]);
+    absl::StatusOr<net::ConnectOptions> copts = Connecting(p, addrs[i]);
     if (!copts.ok()) return copts.status();
     if (copts->source && copts->source->family() != addrs[i].family()) continue;
     absl::StatusOr<Socket> sock = net::Connect({addrs[i]}, *copts);
@@ -494,47 +506,26 @@ absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
   return password;
 }
 
-// ProxyCredentials fills `req`'s user and password from -P or --proxy-auth.
-absl::Status ProxyCredentials(const Options& o, ProxyRequest* req) {
-  std::optional<std::string> password;
-  if (o.proxy_auth) {
-    size_t colon = o.proxy_auth->find(':');
-    req->user = o.proxy_auth->substr(0, colon);
-    if (colon != std::string::npos) password = o.proxy_auth->substr(colon + 1);
-  } else if (o.proxy_user) {
-    req->user = *o.proxy_user;
-  } else {
-    return absl::OkStatus();
-  }
-  if (!password) {
-    absl::StatusOr<std::string> pw = ProxyPassword(req->user);
-    if (!pw.ok()) return pw.status();
-    password = *pw;
-  }
-  req->password = *password;
-  return absl::OkStatus();
-}
-
-// ConnectViaProxy connects to the -x proxy (default port 1080 for SOCKS5,
-// 3128 for HTTP) and asks it for a tunnel to `t`.
-absl::StatusOr<Socket> ConnectViaProxy(const Options& o, const Target& t, Log& log) {
-  ProxyProtocol protocol = *ParseProxyProtocol(*ProxyProtocolName(o));
-  std::string proxy = *o.proxy;
-  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(proxy);
-  if (!hp.ok() || hp->port.empty()) {
-    hp = net::HostPort{proxy, protocol == ProxyProtocol::kSocks5 ? "1080" : "3128"};
-  }
-  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
-  if (!port.ok()) return port.status();
-  absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, hp->host, *port);
+// ConnectViaProxy connects to the -x proxy and asks it for a tunnel to `t`;
+// a user without a password (-P, --proxy-auth USER) is asked for one now.
+absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, const Target& t, Log& log) {
+  const Options& o = p.options;
+  const ProxyPlan& proxy = *p.proxy;
+  absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, proxy.host, proxy.port);
   if (!addrs.ok()) return addrs.status();
-  absl::StatusOr<Connection> c = ConnectEach(o, hp->host, *port, *addrs, log, false);
+  absl::StatusOr<Connection> c = ConnectEach(p, proxy.host, proxy.port, *addrs, log, false);
   if (!c.ok()) return c.status();
   ProxyRequest req;
   req.host = t.host;
   req.port = t.ports[0];
-  absl::Status s = ProxyCredentials(o, &req);
-  if (!s.ok()) return s;
+  req.user = proxy.user;
+  if (!proxy.user.empty()) {
+    absl::StatusOr<std::string> pw = proxy.password ? *proxy.password : ProxyPassword(proxy.user);
+    if (!pw.ok()) return pw.status();
+    req.password = *pw;
+  }
+  ProxyProtocol protocol = proxy.protocol;
+  absl::Status s;
   absl::Time deadline = o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
   s = ProxyConnect(c->socket.fd(), protocol, req, deadline);
   if (!s.ok()) return s;
@@ -543,16 +534,17 @@ absl::StatusOr<Socket> ConnectViaProxy(const Options& o, const Target& t, Log& l
   }
   if (log.verbose() > 1) {
     log.Warn(absl::StrCat("through ", protocol == ProxyProtocol::kSocks5 ? "SOCKS5" : "HTTP CONNECT",
-                          " proxy ", hp->host, ":", *port));
+                          " proxy ", proxy.host, ":", proxy.port));
   }
   return std::move(c->socket);
 }
 
 // Connected hands a connected stream socket to a session, through TLS with --ssl.
-absl::Status Connected(const Options& o, const Target& t, const std::optional<TlsContext>& tls,
+absl::Status Connected(const Plan& p, const Target& t, const std::optional<TlsContext>& tls,
                        Socket sock, Log& log, SessionLog* session_log) {
+  const Options& o = p.options;
   bool stdin_ended = false;
-  Session session(o, log, session_log, &stdin_ended);
+  Session session(p, log, session_log, &stdin_ended);
   if (!tls.has_value()) return session.Run(std::move(sock), o.udp, false);
   absl::StatusOr<std::unique_ptr<TlsStream>> secure =
       SecureClient(*tls, std::move(sock), o.unix_socket ? "localhost" : t.host, o, log.stream());
@@ -563,11 +555,12 @@ absl::Status Connected(const Options& o, const Target& t, const std::optional<Tl
 // ConnectUnix connects to `t.path`; a datagram client first binds a path of
 // its own (printing "Bound on PATH" at -v), so that replies reach it. It
 // fails as netcat-openbsd does: "PATH: No such file or directory".
-absl::StatusOr<Socket> ConnectUnix(const Options& o, const Target& t,
+absl::StatusOr<Socket> ConnectUnix(const Plan& p, const Target& t,
                                    std::optional<ClientSocketPath>* local, Log& log) {
+  const Options& o = p.options;
   absl::StatusOr<SocketAddress> addr = SocketAddress::Unix(t.path);
   if (!addr.ok()) return addr.status();
-  absl::StatusOr<net::ConnectOptions> copts = Connecting(o, *addr);
+  absl::StatusOr<net::ConnectOptions> copts = Connecting(p, *addr);
   if (!copts.ok()) return copts.status();
   if (o.udp) {
     absl::StatusOr<ClientSocketPath> path = ClientSocketPath::Create(o.source_address);
@@ -590,25 +583,26 @@ absl::StatusOr<Socket> ConnectUnix(const Options& o, const Target& t,
   return sock;
 }
 
-absl::Status RunConnect(const Options& o, const Target& t, Log& log, SessionLog* session_log) {
+absl::Status RunConnect(const Plan& p, const Target& t, Log& log, SessionLog* session_log) {
+  const Options& o = p.options;
   // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
   absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
   if (o.proxy) {
-    absl::StatusOr<Socket> sock = ConnectViaProxy(o, t, log);
+    absl::StatusOr<Socket> sock = ConnectViaProxy(p, t, log);
     if (!sock.ok()) return sock.status();
-    return Connected(o, t, *tls, std::move(*sock), log, session_log);
+    return Connected(p, t, *tls, std::move(*sock), log, session_log);
   }
   std::optional<ClientSocketPath> local;
   Socket sock;
   if (o.unix_socket) {
-    absl::StatusOr<Socket> s = ConnectUnix(o, t, &local, log);
+    absl::StatusOr<Socket> s = ConnectUnix(p, t, &local, log);
     if (!s.ok()) return s.status();
     sock = std::move(*s);
   } else {
     absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, t.ports[0]);
     if (!addrs.ok()) return addrs.status();
-    absl::StatusOr<Connection> c = ConnectEach(o, t.host, t.ports[0], *addrs, log, false);
+    absl::StatusOr<Connection> c = ConnectEach(p, t.host, t.ports[0], *addrs, log, false);
     if (!c.ok()) return c.status();
     // UDP: netcat-openbsd reports only when stdin is a terminal (and then
     // writes probe bytes to the peer, which nc does not).
@@ -619,7 +613,7 @@ absl::Status RunConnect(const Options& o, const Target& t, Log& log, SessionLog*
     sock = std::move(c->socket);
   }
   if (o.pass_fd) return SendFd(sock.fd());
-  return Connected(o, t, *tls, std::move(sock), log, session_log);
+  return Connected(p, t, *tls, std::move(sock), log, session_log);
 }
 
 // ProbeUdp reports a UDP port closed only when an ICMP port-unreachable comes
@@ -641,10 +635,11 @@ absl::Status ProbeUdp(const Socket& s, const SocketAddress& addr, absl::Duration
 
 // ScanPort probes one port as netcat-openbsd's -z does, reporting at -v.
 // It returns OK when the port is open, else the (reported) failure.
-absl::Status ScanPort(const Options& o, const Target& t, uint16_t port, Log& log) {
+absl::Status ScanPort(const Plan& p, const Target& t, uint16_t port, Log& log) {
+  const Options& o = p.options;
   absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, port);
   if (!addrs.ok()) return addrs.status();
-  absl::StatusOr<Connection> c = ConnectEach(o, t.host, port, *addrs, log, /*warn_last=*/!o.udp);
+  absl::StatusOr<Connection> c = ConnectEach(p, t.host, port, *addrs, log, /*warn_last=*/!o.udp);
   if (!c.ok()) return Reported(c.status());
   if (o.udp) {
     absl::Status st = ProbeUdp(c->socket, c->peer, o.timeout.value_or(absl::Seconds(1)));
@@ -661,10 +656,11 @@ absl::Status ScanPort(const Options& o, const Target& t, uint16_t port, Log& log
   return absl::OkStatus();
 }
 
-absl::Status RunScan(const Options& o, const Target& t, Log& log) {
+absl::Status RunScan(const Plan& p, const Target& t, Log& log) {
+  const Options& o = p.options;
   if (o.unix_socket) {
     std::optional<ClientSocketPath> local;
-    absl::StatusOr<Socket> s = ConnectUnix(o, t, &local, log);
+    absl::StatusOr<Socket> s = ConnectUnix(p, t, &local, log);
     return s.status();
   }
   std::vector<uint16_t> ports = t.ports;
@@ -673,7 +669,7 @@ absl::Status RunScan(const Options& o, const Target& t, Log& log) {
   bool any_open = false;
   for (size_t i = 0; i < ports.size(); ++i) {
     if (i > 0 && o.interval > absl::ZeroDuration()) absl::SleepFor(o.interval);
-    absl::Status st = ScanPort(o, t, ports[i], log);
+    absl::Status st = ScanPort(p, t, ports[i], log);
     if (st.ok()) {
       any_open = true;
     } else if (IsReported(st)) {
@@ -728,6 +724,7 @@ class ClientPool {
 
 // Listening holds what a listener's clients share.
 struct Listening {
+  const Plan& p;
   const Options& o;
   const Target& t;
   Log& log;
@@ -775,13 +772,13 @@ absl::Status ServeDatagrams(Listening& L, Listener& l) {
     }
   }
   bool stdin_ended = false;
-  return Session(o, L.log, L.session_log, &stdin_ended)
+  return Session(L.p, L.log, L.session_log, &stdin_ended)
       .Run(std::move(sock), true, o.keep_listening && named);
 }
 
 // ServeClient runs one accepted client's session, through TLS with --ssl.
 absl::Status ServeClient(Listening& L, Socket conn, bool* stdin_ended) {
-  Session session(L.o, L.log, L.session_log, stdin_ended);
+  Session session(L.p, L.log, L.session_log, stdin_ended);
   if (!L.tls.has_value()) return session.Run(std::move(conn), false, false);
   absl::StatusOr<std::unique_ptr<TlsStream>> secure =
       SecureServer(*L.tls, std::move(conn), L.o, L.log.stream());
@@ -827,7 +824,8 @@ absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
   }
 }
 
-absl::Status RunListen(const Options& o, const Target& t, Log& log, SessionLog* session_log) {
+absl::Status RunListen(const Plan& p, const Target& t, Log& log, SessionLog* session_log) {
+  const Options& o = p.options;
   absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
   absl::StatusOr<AccessList> allow = AccessList::Parse("--allow", o.allow, o.numeric);
@@ -845,12 +843,10 @@ absl::Status RunListen(const Options& o, const Target& t, Log& log, SessionLog* 
   }
   net::ListenOptions lo;
   lo.type = SockType(o);
-  absl::StatusOr<net::SocketOptions> so = SocketOpts(o);
-  if (!so.ok()) return so.status();
-  lo.socket = *so;
+  lo.socket = p.socket;
   absl::StatusOr<Listener> l = Listener::ListenAny(*addrs, lo);
   if (!l.ok()) return l.status();
-  Listening L{o, t, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
+  Listening L{p, o, t, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
   ReportListening(L, l->address());
   if (!o.port_file.empty()) {
     absl::Status s = WriteFileAtomically(o.port_file, absl::StrCat(l->address().port(), "\n"));
@@ -925,7 +921,7 @@ absl::Status ValidateNcat(const Options& o, bool exec) {
 
 }  // namespace
 
-absl::Status Validate(const Options& o) {
+absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.flag_e) {
     return Usage("-e is not supported: it means 'exec' only in some netcats; use --exec CMD or "
                  "--sh-exec CMD");
@@ -964,20 +960,34 @@ absl::Status Validate(const Options& o) {
   if (!o.port_file.empty() && !o.listen) return Usage("--port-file requires -l");
   if (o.keep_listening && o.udp && exec) return Usage("cannot use --exec with -u -k");
   if (absl::Status s = ValidateNcat(o, exec); !s.ok()) return s;
-  if (o.tos) {
-    absl::StatusOr<int> tos = TosValue(*o.tos);
-    if (!tos.ok()) return tos.status();
-  }
+  Plan plan;
+  plan.options = o;
+  absl::StatusOr<net::SocketOptions> socket = SocketOpts(o);
+  if (!socket.ok()) return socket.status();
+  plan.socket = *socket;
   absl::StatusOr<std::optional<absl::Duration>> q = QuitAfter(o);
   if (!q.ok()) return q.status();
+  plan.quit_after = *q;
   absl::StatusOr<Target> t = ParseTarget(o);
   if (!t.ok()) return t.status();
-  return absl::OkStatus();
+  plan.target = *std::move(t);
+  if (o.proxy) {
+    absl::StatusOr<ProxyPlan> proxy = PlanProxy(o);
+    if (!proxy.ok()) return proxy.status();
+    plan.proxy = *std::move(proxy);
+  }
+  if (!o.sh_exec.empty()) {
+    plan.exec_argv = {"/bin/sh", "-c", o.sh_exec};
+  } else if (!o.exec.empty()) {
+    plan.exec_argv = absl::StrSplit(o.exec, ' ', absl::SkipWhitespace());
+    if (plan.exec_argv.empty()) return Usage("--exec: empty command");
+  }
+  return plan;
 }
 
-absl::Status Run(const Options& o, std::ostream& out) {
-  absl::StatusOr<Target> t = ParseTarget(o);
-  if (!t.ok()) return t.status();
+absl::Status Run(const Plan& p, std::ostream& out) {
+  const Options& o = p.options;
+  const Target* t = &p.target;
   std::unique_ptr<SessionLog> session_log;
   if (!o.output.empty() || !o.hex_dump.empty()) {
     absl::StatusOr<std::unique_ptr<SessionLog>> opened =
@@ -987,9 +997,9 @@ absl::Status Run(const Options& o, std::ostream& out) {
   }
   Log log(out, o.verbose);
   StdioGuard stdio;
-  if (o.listen) return RunListen(o, *t, log, session_log.get());
-  if (o.scan) return RunScan(o, *t, log);
-  return RunConnect(o, *t, log, session_log.get());
+  if (o.listen) return RunListen(p, *t, log, session_log.get());
+  if (o.scan) return RunScan(p, *t, log);
+  return RunConnect(p, *t, log, session_log.get());
 }
 
 int ExitCode(const absl::Status& status) {

@@ -13,14 +13,44 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/net/socket.h"
 #include "tools/nc/nc_options.h"
+#include "tools/nc/proxy.h"
 
 namespace ipckit::nc {
 
-// Validate returns OK, or kInvalidArgument describing the first conflict or
-// bad argument: "cannot use -z with -l", "-k requires -l",
-// "-e is not supported: ...", "missing port".
-absl::Status Validate(const Options& opts);
+// Target is what the arguments name.
+struct Target {
+  std::string host;             // Empty: loopback to connect, wildcard to listen.
+  std::vector<uint16_t> ports;  // One, except for -z (every port of every argument).
+  std::string path;             // With -U.
+};
+
+// ProxyPlan is -x/--proxy parsed: where the proxy is, how to talk to it, and
+// as whom (a user without a password is asked for one when connecting).
+struct ProxyPlan {
+  std::string host;
+  uint16_t port = 0;
+  ProxyProtocol protocol = ProxyProtocol::kSocks5;
+  std::string user;                     // Empty: no authentication.
+  std::optional<std::string> password;  // --proxy-auth USER:PASS.
+};
+
+// Plan is nc's command line checked and parsed: Run reads it and parses
+// nothing again.
+struct Plan {
+  Options options;                           // The flags as given.
+  Target target;
+  std::optional<absl::Duration> quit_after;  // -q; nullopt: never (also negative -q).
+  net::SocketOptions socket;                 // -T (as a number), -I, -O.
+  std::optional<ProxyPlan> proxy;            // -x/--proxy.
+  std::vector<std::string> exec_argv;        // --exec (split on spaces) or sh -c --sh-exec.
+};
+
+// Validate returns the plan, or kInvalidArgument describing the first
+// conflict or bad argument: "cannot use -z with -l", "-k requires -l",
+// "-e is not supported: ...", "missing port number".
+absl::StatusOr<Plan> Validate(const Options& opts);
 
 // TosValue returns the IP TOS byte for a number (decimal or 0x hex, 0-255)
 // or an OpenBSD keyword (lowdelay, throughput, reliability, lowcost,
@@ -28,11 +58,12 @@ absl::Status Validate(const Options& opts);
 // kInvalidArgument.
 absl::StatusOr<int> TosValue(const std::string& text);
 
-// Run does what `opts` asks, writing -v messages to `log`, and returns OK or
-// the failure: "connect 127.0.0.1:9: Connection refused", "connect
-// 127.0.0.1:9: timed out after 1s" (kDeadlineExceeded), "write stdout:
-// Broken pipe".
-absl::Status Run(const Options& opts, std::ostream& log);
+// Run does what `plan` asks, writing netcat-openbsd's -v lines to `log`, and
+// returns OK or the failure: "connect to 127.0.0.1 port 9 (tcp) failed:
+// Connection refused", "connect to 127.0.0.1 port 9 (tcp) timed out:
+// Operation now in progress" (kDeadlineExceeded), "write stdout: Broken
+// pipe". A failure already printed at -v (a -z scan's) is marked Reported.
+absl::Status Run(const Plan& plan, std::ostream& log);
 
 // ExitCode maps Run's status to nc's exit code: 0, 1, kExitTimeout, or
 // kExitTlsVerify (kUnauthenticated).

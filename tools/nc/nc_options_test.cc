@@ -221,3 +221,43 @@ TEST(NcOptionsTest, ExitCodes) {
 
 }  // namespace
 }  // namespace ipckit::nc
+
+namespace ipckit::nc {
+namespace {
+
+// Validate's plan holds every value parsed, so that Run parses nothing.
+TEST(NcOptionsTest, ValidateReturnsTheParsedPlan) {
+  Options o;
+  o.args = {"example.org", "80"};
+  o.quit_after = "1";
+  o.tos = "lowdelay";
+  o.proxy = "proxy.example";
+  o.proxy_type = "http";
+  o.proxy_auth = "al:pw";
+  o.exec = "tr  a-z A-Z";
+  absl::StatusOr<Plan> p = Validate(o);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->target.host, "example.org");
+  EXPECT_EQ(p->target.ports, std::vector<uint16_t>{80});
+  EXPECT_EQ(p->quit_after, absl::Seconds(1));
+  EXPECT_EQ(p->socket.tos, 0x10);
+  ASSERT_TRUE(p->proxy.has_value());
+  EXPECT_EQ(p->proxy->host, "proxy.example");
+  EXPECT_EQ(p->proxy->port, 3128);  // HTTP's default, as OpenBSD nc.
+  EXPECT_EQ(p->proxy->protocol, ProxyProtocol::kHttpConnect);
+  EXPECT_EQ(p->proxy->user, "al");
+  EXPECT_EQ(p->proxy->password, "pw");
+  EXPECT_EQ(p->exec_argv, (std::vector<std::string>{"tr", "a-z", "A-Z"}));
+
+  o = Options();
+  o.scan = true;
+  o.args = {"h", "3-1", "80"};
+  o.quit_after = "-1";
+  p = Validate(o);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->target.ports, (std::vector<uint16_t>{1, 2, 3, 80}));
+  EXPECT_EQ(p->quit_after, std::nullopt);
+}
+
+}  // namespace
+}  // namespace ipckit::nc
