@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
       .Flag('d', "no-stdin", "do not read stdin", &o.no_stdin)
       .Flag('F', nullptr, "pass the connected socket to stdout (a Unix socket) and exit",
             &o.pass_fd)
-      .Size('I', nullptr, "SIZE", "TCP receive buffer size", &o.recv_buffer, 1 << 30)
+      .Size('I', nullptr, "SIZE", "socket receive buffer size (SO_RCVBUF; TCP or UDP)", &o.recv_buffer, 1 << 30)
       .Duration('i', "interval", "SECS", "delay between lines sent and between -z ports",
                 &o.interval)
       .Flag('k', "keep-open", "with -l, accept more clients after the first", &o.keep_listening)
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
       .Flag('N', nullptr, "shut the connection down for writing after stdin EOF",
             &o.shutdown_on_eof)
       .Flag('n', "nodns", "numeric addresses only, no DNS", &o.numeric)
-      .Size('O', nullptr, "SIZE", "TCP send buffer size", &o.send_buffer, 1 << 30)
+      .Size('O', nullptr, "SIZE", "socket send buffer size (SO_SNDBUF)", &o.send_buffer, 1 << 30)
       .Int('p', "source-port", "PORT", "local port (with -l: the port to listen on)",
            &o.source_port, 0, 65535)
       .String('q', nullptr, "SECS", "after stdin EOF shut down writing (as -N) and exit SECS later (negative: never, the default)",
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       .String('c', nullptr, "CMD", "rejected: use --sh-exec (meaning differs across netcats)",
               &o.flag_c)
       .Flag('t', nullptr, "rejected: telnet negotiation is not supported", &o.flag_t)
-      .String('x', "proxy", "HOST:PORT", "connect through this proxy", &o.proxy)
+      .String('x', "proxy", "HOST[:PORT]", "connect through this proxy (port: 1080 SOCKS5, 3128 HTTP)", &o.proxy)
       .String('X', nullptr, "PROTO", "proxy protocol: 5 (SOCKS5, default) or connect (HTTP)",
               &o.proxy_protocol)
       .String('P', nullptr, "USER", "proxy user (password: $NC_PROXY_PASSWORD or asked on the tty)",
