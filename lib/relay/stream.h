@@ -1,7 +1,9 @@
 // Stream is one direction-capable end of a relay: something to read from,
 // write to, and half-close. lib/relay moves bytes between Streams without
 // knowing what they are; FdStream is a plain descriptor (pipe, file, tty,
-// socket), and lib/tls will add a TLS stream over a socket.
+// socket), DatagramStream (lib/relay) keeps message boundaries, TlsStream
+// (lib/tls) runs TLS over a socket, and nc's LoggedStream records the bytes
+// that pass.
 //
 // Streams are used non-blocking when their descriptor is: Read and Write
 // return kUnavailable when they would block, and the relay waits for the
