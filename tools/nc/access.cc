@@ -39,45 +39,67 @@ bool PrefixEqual(const uint8_t* a, const uint8_t* b, int bits) {
 
 }  // namespace
 
+absl::StatusOr<std::optional<AccessList::Block>> AccessList::ParseEntry(const char* option,
+                                                                       absl::string_view entry) {
+  auto invalid = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(option, ": invalid entry '", entry, "'"));
+  };
+  std::string host(entry);
+  int prefix = -1;
+  size_t slash = entry.find('/');
+  if (slash != absl::string_view::npos) {
+    host = std::string(entry.substr(0, slash));
+    if (!absl::SimpleAtoi(entry.substr(slash + 1), &prefix) || prefix < 0) return invalid();
+  }
+  Block b = {};
+  if (inet_pton(AF_INET, host.c_str(), b.addr) == 1) {
+    b.family = AF_INET;
+  } else if (inet_pton(AF_INET6, host.c_str(), b.addr) == 1) {
+    b.family = AF_INET6;
+  } else if (prefix >= 0 || host.empty()) {
+    return invalid();
+  } else {
+    return std::optional<Block>();  // A host name.
+  }
+  int max = b.family == AF_INET ? 32 : 128;
+  if (prefix > max) return invalid();
+  b.prefix = prefix < 0 ? max : prefix;
+  return std::optional<Block>(b);
+}
+
+absl::Status AccessList::CheckSyntax(const char* option, const std::vector<std::string>& specs) {
+  for (const std::string& spec : specs) {
+    for (absl::string_view entry : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
+      absl::StatusOr<std::optional<Block>> b = ParseEntry(option, entry);
+      if (!b.ok()) return b.status();
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<AccessList> AccessList::Parse(const char* option,
                                              const std::vector<std::string>& specs, bool numeric) {
   AccessList list;
   for (const std::string& spec : specs) {
     for (absl::string_view entry : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
-      auto invalid = [&] {
-        return absl::InvalidArgumentError(absl::StrCat(option, ": invalid entry '", entry, "'"));
-      };
-      std::string host(entry);
-      int prefix = -1;
-      size_t slash = entry.find('/');
-      if (slash != absl::string_view::npos) {
-        host = std::string(entry.substr(0, slash));
-        if (!absl::SimpleAtoi(entry.substr(slash + 1), &prefix) || prefix < 0) return invalid();
-      }
-      Block b = {};
-      if (inet_pton(AF_INET, host.c_str(), b.addr) == 1) {
-        b.family = AF_INET;
-      } else if (inet_pton(AF_INET6, host.c_str(), b.addr) == 1) {
-        b.family = AF_INET6;
-      } else if (prefix >= 0 || host.empty()) {
-        return invalid();
-      } else {
-        net::ResolveOptions r;
-        r.numeric = numeric;
-        absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(host, 0, r);
-        if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat(option, ": ", addrs.status().message()));
-        for (const net::SocketAddress& a : *addrs) {
-          Block nb = {};
-          nb.family = Normalize(a, nb.addr);
-          nb.prefix = nb.family == AF_INET ? 32 : 128;
-          list.blocks_.push_back(nb);
-        }
+      absl::StatusOr<std::optional<Block>> b = ParseEntry(option, entry);
+      if (!b.ok()) return b.status();
+      if (b->has_value()) {
+        list.blocks_.push_back(**b);
         continue;
       }
-      int max = b.family == AF_INET ? 32 : 128;
-      if (prefix > max) return invalid();
-      b.prefix = prefix < 0 ? max : prefix;
-      list.blocks_.push_back(b);
+      net::ResolveOptions r;
+      r.numeric = numeric;
+      absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(std::string(entry), 0, r);
+      if (!addrs.ok()) {
+        return absl::Status(addrs.status().code(), absl::StrCat(option, ": ", addrs.status().message()));
+      }
+      for (const net::SocketAddress& a : *addrs) {
+        Block nb = {};
+        nb.family = Normalize(a, nb.addr);
+        nb.prefix = nb.family == AF_INET ? 32 : 128;
+        list.blocks_.push_back(nb);
+      }
     }
   }
   return list;

@@ -9,10 +9,13 @@
 
 #include <stdint.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "lib/net/address.h"
 
 namespace ipckit::nc {
@@ -25,6 +28,11 @@ class AccessList {
   static absl::StatusOr<AccessList> Parse(const char* option, const std::vector<std::string>& specs,
                                           bool numeric);
 
+  // CheckSyntax returns OK when every entry of `specs` is an address, a CIDR
+  // block or a host name (names are not resolved), else Parse's
+  // kInvalidArgument.
+  static absl::Status CheckSyntax(const char* option, const std::vector<std::string>& specs);
+
   // Matches reports whether `peer` is in the list.
   bool Matches(const net::SocketAddress& peer) const;
 
@@ -36,6 +44,10 @@ class AccessList {
     uint8_t addr[16];
     int prefix;       // Bits that must match.
   };
+  // ParseEntry returns the block one entry names, nullopt for a host name,
+  // or kInvalidArgument.
+  static absl::StatusOr<std::optional<Block>> ParseEntry(const char* option, absl::string_view entry);
+
   std::vector<Block> blocks_;
 };
 

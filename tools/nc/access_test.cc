@@ -37,6 +37,12 @@ TEST(AccessListTest, RejectsBadEntries) {
               StatusIs(absl::StatusCode::kInvalidArgument, "--deny: invalid entry 'host/8'"));
 }
 
+TEST(AccessListTest, CheckSyntaxLeavesNamesUnresolved) {
+  EXPECT_TRUE(AccessList::CheckSyntax("--allow", {"no-such-host.invalid,10.0.0.0/8"}).ok());
+  EXPECT_THAT(AccessList::CheckSyntax("--allow", {"::1/129"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--allow: invalid entry '::1/129'"));
+}
+
 TEST(AccessListTest, NamesResolve) {
   absl::StatusOr<AccessList> l = AccessList::Parse("--allow", {"localhost"}, false);
   ASSERT_TRUE(l.ok()) << l.status();

@@ -302,7 +302,7 @@ class Session {
     if (session_log_ != nullptr) logged = std::make_unique<LoggedStream>(net.get(), session_log_);
     Stream* wire = logged ? logged.get() : net.get();
 
-    std::optional<RelayOptions> r = Policy();
+    RelayOptions r = Policy();
     std::unique_ptr<FdStream> in, out;
     std::optional<Child> child;
     if (!p_.exec_argv.empty()) {
@@ -313,19 +313,19 @@ class Session {
       out = std::make_unique<FdStream>(std::move(child->to_child), "child stdin");
       // The child's output ending is the end: send it all, then EOF. The
       // client's EOF closes the child's stdin, also with -k.
-      r->read_local = true;
-      r->read_net = true;
-      r->shutdown_net_on_local_eof = true;
-      r->keep_sending_after_net_eof = true;
-      r->close_local_output_on_net_eof = true;
-      r->quit_after_local_eof = absl::ZeroDuration();
+      r.read_local = true;
+      r.read_net = true;
+      r.shutdown_net_on_local_eof = true;
+      r.keep_sending_after_net_eof = true;
+      r.close_local_output_on_net_eof = true;
+      r.quit_after_local_eof = absl::ZeroDuration();
     } else {
       in = std::make_unique<FdStream>(STDIN_FILENO, "stdin");
       out = std::make_unique<FdStream>(STDOUT_FILENO, "stdout");
     }
     RelayStats stats;
     absl::Time start = absl::Now();
-    s = Relay({in.get(), out.get()}, {wire, wire}, *r, &stats);
+    s = Relay({in.get(), out.get()}, {wire, wire}, r, &stats);
     absl::Duration took = absl::Now() - start;
     if (!child.has_value() && stats.local_input_ended) *stdin_ended_ = true;
     if (absl::IsDeadlineExceeded(s)) {
@@ -355,7 +355,7 @@ class Session {
 
  private:
   // Policy returns the relay's EOF and timer policy for stdin/stdout.
-  std::optional<RelayOptions> Policy() const {
+  RelayOptions Policy() const {
     const std::optional<absl::Duration>& quit = p_.quit_after;
     RelayOptions r;
     r.read_local = !o_.no_stdin && !o_.recv_only && !*stdin_ended_;
@@ -467,10 +467,15 @@ absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, u
                                        bool warn_last) {
   const Options& o = p.options;
   absl::Status last = absl::NotFoundError(absl::StrCat("connect to ", host, ": no addresses"));
+  // The options (with -s, a source address of the same family) per family.
+  std::optional<net::ConnectOptions> by_family[2];
   for (size_t i = 0; i < addrs.size(); ++i) {
-    absl::StatusOr<net::ConnectOptions> copts = Connecting(p, addrs[i]);
-    if (!copts.ok()) return copts.status();
-    if (copts->source && copts->source->family() != addrs[i].family()) continue;
+    std::optional<net::ConnectOptions>& copts = by_family[addrs[i].family() == AF_INET6 ? 1 : 0];
+    if (!copts) {
+      absl::StatusOr<net::ConnectOptions> made = Connecting(p, addrs[i]);
+      if (!made.ok()) return made.status();
+      copts = *std::move(made);
+    }
     absl::StatusOr<Socket> sock = net::Connect({addrs[i]}, *copts);
     if (sock.ok()) return Connection{std::move(*sock), addrs[i]};
     if (absl::StartsWith(sock.status().message(), "bind")) {
@@ -508,8 +513,9 @@ absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
 
 // ConnectViaProxy connects to the -x proxy and asks it for a tunnel to `t`;
 // a user without a password (-P, --proxy-auth USER) is asked for one now.
-absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, const Target& t, Log& log) {
+absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, Log& log) {
   const Options& o = p.options;
+  const Target& t = p.target;
   const ProxyPlan& proxy = *p.proxy;
   absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, proxy.host, proxy.port);
   if (!addrs.ok()) return addrs.status();
@@ -525,9 +531,8 @@ absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, const Target& t, Log& log)
     req.password = *pw;
   }
   ProxyProtocol protocol = proxy.protocol;
-  absl::Status s;
   absl::Time deadline = o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
-  s = ProxyConnect(c->socket.fd(), protocol, req, deadline);
+  absl::Status s = ProxyConnect(c->socket.fd(), protocol, req, deadline);
   if (!s.ok()) return s;
   if (log.verbose() > 0) {
     log.Line(ConnectionInfo(t.host, t.ports[0], "tcp", "", o.numeric, /*via_proxy=*/true));
@@ -540,9 +545,10 @@ absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, const Target& t, Log& log)
 }
 
 // Connected hands a connected stream socket to a session, through TLS with --ssl.
-absl::Status Connected(const Plan& p, const Target& t, const std::optional<TlsContext>& tls,
-                       Socket sock, Log& log, SessionLog* session_log) {
+absl::Status Connected(const Plan& p, const std::optional<TlsContext>& tls, Socket sock, Log& log,
+                       SessionLog* session_log) {
   const Options& o = p.options;
+  const Target& t = p.target;
   bool stdin_ended = false;
   Session session(p, log, session_log, &stdin_ended);
   if (!tls.has_value()) return session.Run(std::move(sock), o.udp, false);
@@ -555,9 +561,9 @@ absl::Status Connected(const Plan& p, const Target& t, const std::optional<TlsCo
 // ConnectUnix connects to `t.path`; a datagram client first binds a path of
 // its own (printing "Bound on PATH" at -v), so that replies reach it. It
 // fails as netcat-openbsd does: "PATH: No such file or directory".
-absl::StatusOr<Socket> ConnectUnix(const Plan& p, const Target& t,
-                                   std::optional<ClientSocketPath>* local, Log& log) {
+absl::StatusOr<Socket> ConnectUnix(const Plan& p, std::optional<ClientSocketPath>* local, Log& log) {
   const Options& o = p.options;
+  const Target& t = p.target;
   absl::StatusOr<SocketAddress> addr = SocketAddress::Unix(t.path);
   if (!addr.ok()) return addr.status();
   absl::StatusOr<net::ConnectOptions> copts = Connecting(p, *addr);
@@ -583,20 +589,21 @@ absl::StatusOr<Socket> ConnectUnix(const Plan& p, const Target& t,
   return sock;
 }
 
-absl::Status RunConnect(const Plan& p, const Target& t, Log& log, SessionLog* session_log) {
+absl::Status RunConnect(const Plan& p, Log& log, SessionLog* session_log) {
   const Options& o = p.options;
+  const Target& t = p.target;
   // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
   absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
   if (o.proxy) {
-    absl::StatusOr<Socket> sock = ConnectViaProxy(p, t, log);
+    absl::StatusOr<Socket> sock = ConnectViaProxy(p, log);
     if (!sock.ok()) return sock.status();
-    return Connected(p, t, *tls, std::move(*sock), log, session_log);
+    return Connected(p, *tls, std::move(*sock), log, session_log);
   }
   std::optional<ClientSocketPath> local;
   Socket sock;
   if (o.unix_socket) {
-    absl::StatusOr<Socket> s = ConnectUnix(p, t, &local, log);
+    absl::StatusOr<Socket> s = ConnectUnix(p, &local, log);
     if (!s.ok()) return s.status();
     sock = std::move(*s);
   } else {
@@ -613,7 +620,7 @@ absl::Status RunConnect(const Plan& p, const Target& t, Log& log, SessionLog* se
     sock = std::move(c->socket);
   }
   if (o.pass_fd) return SendFd(sock.fd());
-  return Connected(p, t, *tls, std::move(sock), log, session_log);
+  return Connected(p, *tls, std::move(sock), log, session_log);
 }
 
 // ProbeUdp reports a UDP port closed only when an ICMP port-unreachable comes
@@ -633,13 +640,14 @@ absl::Status ProbeUdp(const Socket& s, const SocketAddress& addr, absl::Duration
   return absl::OkStatus();
 }
 
-// ScanPort probes one port as netcat-openbsd's -z does, reporting at -v.
-// It returns OK when the port is open, else the (reported) failure.
-absl::Status ScanPort(const Plan& p, const Target& t, uint16_t port, Log& log) {
+// ScanPort probes `port` of the host's `addrs` as netcat-openbsd's -z
+// does, reporting at -v. It returns OK when the port is open, else the
+// (reported) failure.
+absl::Status ScanPort(const Plan& p, std::vector<SocketAddress> addrs, uint16_t port, Log& log) {
   const Options& o = p.options;
-  absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, port);
-  if (!addrs.ok()) return addrs.status();
-  absl::StatusOr<Connection> c = ConnectEach(p, t.host, port, *addrs, log, /*warn_last=*/!o.udp);
+  const Target& t = p.target;
+  for (SocketAddress& a : addrs) a.set_port(port);
+  absl::StatusOr<Connection> c = ConnectEach(p, t.host, port, addrs, log, /*warn_last=*/!o.udp);
   if (!c.ok()) return Reported(c.status());
   if (o.udp) {
     absl::Status st = ProbeUdp(c->socket, c->peer, o.timeout.value_or(absl::Seconds(1)));
@@ -656,26 +664,28 @@ absl::Status ScanPort(const Plan& p, const Target& t, uint16_t port, Log& log) {
   return absl::OkStatus();
 }
 
-absl::Status RunScan(const Plan& p, const Target& t, Log& log) {
+absl::Status RunScan(const Plan& p, Log& log) {
   const Options& o = p.options;
+  const Target& t = p.target;
   if (o.unix_socket) {
     std::optional<ClientSocketPath> local;
-    absl::StatusOr<Socket> s = ConnectUnix(p, t, &local, log);
+    absl::StatusOr<Socket> s = ConnectUnix(p, &local, log);
     return s.status();
   }
   std::vector<uint16_t> ports = t.ports;
   if (o.random_ports) std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device()()));
+  // Resolved once, for the first port (a failure is fatal, as in netcat-openbsd).
+  absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, ports.front());
+  if (!addrs.ok()) return addrs.status();
   absl::Status last = Reported(absl::NotFoundError("no ports to scan"));
   bool any_open = false;
   for (size_t i = 0; i < ports.size(); ++i) {
     if (i > 0 && o.interval > absl::ZeroDuration()) absl::SleepFor(o.interval);
-    absl::Status st = ScanPort(p, t, ports[i], log);
+    absl::Status st = ScanPort(p, *addrs, ports[i], log);
     if (st.ok()) {
       any_open = true;
-    } else if (IsReported(st)) {
-      last = st;
     } else {
-      return st;  // Resolution failed: fatal, as in netcat-openbsd.
+      last = st;
     }
   }
   return any_open ? absl::OkStatus() : last;
@@ -725,8 +735,6 @@ class ClientPool {
 // Listening holds what a listener's clients share.
 struct Listening {
   const Plan& p;
-  const Options& o;
-  const Target& t;
   Log& log;
   SessionLog* session_log;
   std::optional<TlsContext> tls;
@@ -735,11 +743,11 @@ struct Listening {
 
 // ReportListening prints netcat-openbsd's lines for a new listener.
 void ReportListening(const Listening& L, const SocketAddress& bound) {
-  const Options& o = L.o;
+  const Options& o = L.p.options;
   if (L.log.verbose() == 0) return;
   if (o.unix_socket) {
-    L.log.Line(absl::StrCat("Bound on ", L.t.path));
-    if (!o.udp) L.log.Line(absl::StrCat("Listening on ", L.t.path));
+    L.log.Line(absl::StrCat("Bound on ", L.p.target.path));
+    if (!o.udp) L.log.Line(absl::StrCat("Listening on ", L.p.target.path));
     return;
   }
   L.log.Line(ReportSock(o.udp ? "Bound" : "Listening", bound, o.numeric));
@@ -748,7 +756,7 @@ void ReportListening(const Listening& L, const SocketAddress& bound) {
 // ServeDatagrams serves a UDP or Unix datagram listener: the first sender,
 // or with -k every sender (replies go to the latest).
 absl::Status ServeDatagrams(Listening& L, Listener& l) {
-  const Options& o = L.o;
+  const Options& o = L.p.options;
   // Wait for the first datagram to learn the peer, without consuming it.
   struct pollfd p = {l.fd(), POLLIN, 0};
   while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
@@ -768,7 +776,7 @@ absl::Status ServeDatagrams(Listening& L, Listener& l) {
       return absl::ErrnoToStatus(errno, absl::StrCat("connect ", peer.ToString()));
     }
     if (L.log.verbose() > 0) {
-      L.log.Line(ReportSock("Connection received", peer, o.numeric, o.unix_socket ? L.t.path : ""));
+      L.log.Line(ReportSock("Connection received", peer, o.numeric, o.unix_socket ? L.p.target.path : ""));
     }
   }
   bool stdin_ended = false;
@@ -781,7 +789,7 @@ absl::Status ServeClient(Listening& L, Socket conn, bool* stdin_ended) {
   Session session(L.p, L.log, L.session_log, stdin_ended);
   if (!L.tls.has_value()) return session.Run(std::move(conn), false, false);
   absl::StatusOr<std::unique_ptr<TlsStream>> secure =
-      SecureServer(*L.tls, std::move(conn), L.o, L.log.stream());
+      SecureServer(*L.tls, std::move(conn), L.p.options, L.log.stream());
   if (!secure.ok()) return secure.status();
   return session.Run(Socket(), false, false, *std::move(secure));
 }
@@ -789,8 +797,8 @@ absl::Status ServeClient(Listening& L, Socket conn, bool* stdin_ended) {
 // ServeStreams accepts clients: one (without -k), one after another (-k), or
 // with -k and --exec/--sh-exec all at once, each on its own thread and child.
 absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
-  const Options& o = L.o;
-  bool concurrent = o.keep_listening && (!o.exec.empty() || !o.sh_exec.empty());
+  const Options& o = L.p.options;
+  bool concurrent = o.keep_listening && !L.p.exec_argv.empty();
   ClientPool pool(o.max_conns.value_or(100));
   bool stdin_ended = false;
   for (;;) {
@@ -802,7 +810,7 @@ absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
       continue;
     }
     if (L.log.verbose() > 0) {
-      L.log.Line(ReportSock("Connection received", peer, o.numeric, o.unix_socket ? L.t.path : ""));
+      L.log.Line(ReportSock("Connection received", peer, o.numeric, o.unix_socket ? L.p.target.path : ""));
     }
     if (concurrent) {
       auto shared = std::make_shared<Socket>(std::move(*conn));
@@ -824,8 +832,9 @@ absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
   }
 }
 
-absl::Status RunListen(const Plan& p, const Target& t, Log& log, SessionLog* session_log) {
+absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
   const Options& o = p.options;
+  const Target& t = p.target;
   absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
   absl::StatusOr<AccessList> allow = AccessList::Parse("--allow", o.allow, o.numeric);
@@ -846,7 +855,7 @@ absl::Status RunListen(const Plan& p, const Target& t, Log& log, SessionLog* ses
   lo.socket = p.socket;
   absl::StatusOr<Listener> l = Listener::ListenAny(*addrs, lo);
   if (!l.ok()) return l.status();
-  Listening L{p, o, t, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
+  Listening L{p, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
   ReportListening(L, l->address());
   if (!o.port_file.empty()) {
     absl::Status s = WriteFileAtomically(o.port_file, absl::StrCat(l->address().port(), "\n"));
@@ -893,22 +902,14 @@ absl::Status ValidateNcat(const Options& o, bool exec) {
     if (!o.proxy) return Usage("--proxy-type and --proxy-auth require --proxy (-x)");
     if (o.proxy_type && o.proxy_protocol) return Usage("cannot use --proxy-type with -X");
     if (o.proxy_auth && o.proxy_user) return Usage("cannot use --proxy-auth with -P");
-    absl::StatusOr<std::string> name = ProxyProtocolName(o);
-    if (!name.ok()) return name.status();
   }
   if (o.max_conns && !(o.listen && o.keep_listening && exec)) {
     return Usage("--max-conns requires -lk with --exec or --sh-exec (other -k clients are served one at a time)");
   }
   if (!o.allow.empty() || !o.deny.empty()) {
     if (!o.listen || o.udp) return Usage("--allow and --deny require a TCP or Unix stream listener (-l, not -u)");
-    for (const auto& [name, list] : {std::pair<const char*, const std::vector<std::string>*>{"--allow", &o.allow},
-                                     {"--deny", &o.deny}}) {
-      absl::StatusOr<AccessList> parsed = AccessList::Parse(name, *list, /*numeric=*/true);
-      if (!parsed.ok() && absl::IsInvalidArgument(parsed.status()) &&
-          absl::StrContains(parsed.status().message(), "invalid entry")) {
-        return parsed.status();
-      }
-    }
+    if (absl::Status s = AccessList::CheckSyntax("--allow", o.allow); !s.ok()) return s;
+    if (absl::Status s = AccessList::CheckSyntax("--deny", o.deny); !s.ok()) return s;
   }
   if (o.append_output && o.output.empty() && o.hex_dump.empty()) {
     return Usage("--append-output requires --output or --hex-dump");
@@ -987,7 +988,6 @@ absl::StatusOr<Plan> Validate(const Options& o) {
 
 absl::Status Run(const Plan& p, std::ostream& out) {
   const Options& o = p.options;
-  const Target* t = &p.target;
   std::unique_ptr<SessionLog> session_log;
   if (!o.output.empty() || !o.hex_dump.empty()) {
     absl::StatusOr<std::unique_ptr<SessionLog>> opened =
@@ -997,9 +997,9 @@ absl::Status Run(const Plan& p, std::ostream& out) {
   }
   Log log(out, o.verbose);
   StdioGuard stdio;
-  if (o.listen) return RunListen(p, *t, log, session_log.get());
-  if (o.scan) return RunScan(p, *t, log);
-  return RunConnect(p, *t, log, session_log.get());
+  if (o.listen) return RunListen(p, log, session_log.get());
+  if (o.scan) return RunScan(p, log);
+  return RunConnect(p, log, session_log.get());
 }
 
 int ExitCode(const absl::Status& status) {
