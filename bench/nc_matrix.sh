@@ -13,11 +13,10 @@
 #
 # Every byte is checked in every run (OUT compared with F, cksum's line with
 # F's, stream_check's own check), after the clock stops. Tools take turns
-# (run 1 of each, then run 2 of each, ...). A second table gives
-# the CPU time (user + sys) the two ncs spent per GiB, which does not depend
-# on how the two cores were shared with the producer and consumer. Each cell is the best of --runs; the last
-# column is ipckit's rate over the best peer's. A consumer that alone is
-# slower than the network (cksum: about 680 MB/s here) bounds its whole row.
+# (run 1 of each, then run 2 of each, ...); each cell is the best of --runs,
+# and the last column is ipckit's rate over the best peer's. A second table
+# gives the CPU time (user + sys) both ncs spent per GiB, which does not
+# depend on how the two cores were shared with the producer and consumer.
 #
 #   bazel run -c opt //bench:nc_matrix -- [--bytes=1G] [--runs=3] [--tools=LIST]
 #       [--producers=file,cat,gen] [--consumers=file,cksum,cat,check]
@@ -37,18 +36,15 @@ for arg in "$@"; do
     --tools=*) tools=${arg#*=} ;;
     --producers=*) producers=${arg#*=} ;;
     --consumers=*) consumers=${arg#*=} ;;
-    -h|--help) sed -n "2,22p" "$0"; exit 0 ;;
+    -h|--help) sed -n "2,23p" "$0"; exit 0 ;;
     *) echo "nc_matrix: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
 
-here=$(cd "$(dirname "$0")" && pwd)
-find_bin() {  # The file in runfiles (bazel run/test) or next to this script.
-  for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit" "${TEST_SRCDIR:-/nonexistent}/ipckit" "$here/.."; do
-    [[ -x "$d/$1" ]] && { echo "$d/$1"; return; }
-  done
-  echo "nc_matrix: cannot find $1" >&2; exit 1
-}
+bench=nc_matrix
+for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit/bench" "${TEST_SRCDIR:-/nonexistent}/ipckit/bench" "$(dirname "$0")"; do
+  [[ -f $d/nc_peers.sh ]] && { source "$d/nc_peers.sh"; break; }
+done
 NC=$(find_bin tools/nc/nc)
 CHECK=$(find_bin bench/stream_check)
 shm=/dev/shm
@@ -56,28 +52,7 @@ shm=/dev/shm
 tmp=$(mktemp -d "$shm/nc_matrix.XXXXXX")
 trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null || true' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-listener_cmd() {  # TOOL PORT
-  case "$1" in
-    ipckit) echo "$NC -l 127.0.0.1 $2" ;;
-    nc.openbsd) echo "nc.openbsd -l 127.0.0.1 $2" ;;
-    ncat) echo "ncat -l --recv-only 127.0.0.1 $2" ;;
-    socat) echo "socat -u TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr -" ;;
-  esac
-}
-client_cmd() {  # TOOL PORT
-  case "$1" in
-    ipckit) echo "$NC -N 127.0.0.1 $2" ;;
-    nc.openbsd) echo "nc.openbsd -N 127.0.0.1 $2" ;;
-    ncat) echo "ncat --send-only 127.0.0.1 $2" ;;
-    socat) echo "socat -u - TCP:127.0.0.1:$2" ;;
-  esac
-}
-
-size_bytes=$(python3 -c "
-s='$bytes'.upper().rstrip('IB').rstrip('B'); u={'K':1<<10,'M':1<<20,'G':1<<30,'T':1<<40}
-print(int(s[:-1])*u[s[-1]] if s[-1] in u else int(s))")
+size_bytes=$(size_bytes "$bytes")
 input="$tmp/input"
 "$CHECK" gen "$size_bytes" > "$input"
 want_cksum=$(cksum < "$input")
@@ -125,12 +100,7 @@ run_one() {  # TOOL PRODUCER CONSUMER -> prints "SECONDS CPU_SECONDS" (CPU: clie
   port=$(free_port)
   consume "$tool" "$port" "$3" &
   local lpid=$!
-  # Readiness without connecting: the port shows up in /proc/net/tcp as LISTEN (0A).
-  local hexport deadline=$((SECONDS + 10))
-  hexport=$(printf '%04X' "$port")
-  until grep -q ":$hexport 00000000:0000 0A" /proc/net/tcp; do
-    ((SECONDS < deadline)) || { echo "nc_matrix: $tool never listened" >&2; return 1; }
-  done
+  wait_listening "$tool" "$port" || return 1
   local start end
   start=$(date +%s.%N)
   produce "$tool" "$port" "$2"
@@ -150,11 +120,7 @@ cpu_rows=()
 IFS=, read -r -a tool_list <<<"$tools"
 IFS=, read -r -a producer_list <<<"$producers"
 IFS=, read -r -a consumer_list <<<"$consumers"
-for tool in "${tool_list[@]}"; do
-  if [[ $tool != ipckit ]] && ! command -v "$tool" >/dev/null; then
-    echo "nc_matrix: $tool is not installed (third_party/install_deps.sh)" >&2; exit 1
-  fi
-done
+check_tools "${tool_list[@]}"
 
 echo "MB/s, best of $runs, $bytes client -> listener on loopback, every byte checked"
 printf '%-6s %-6s' producer consumer

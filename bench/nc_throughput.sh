@@ -26,48 +26,21 @@ for arg in "$@"; do
   esac
 done
 
-here=$(cd "$(dirname "$0")" && pwd)
-find_bin() {  # The file in runfiles (bazel run/test) or next to this script.
-  for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit" "${TEST_SRCDIR:-/nonexistent}/ipckit" "$here/.."; do
-    [[ -x "$d/$1" ]] && { echo "$d/$1"; return; }
-  done
-  echo "nc_throughput: cannot find $1" >&2; exit 1
-}
+bench=nc_throughput
+for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit/bench" "${TEST_SRCDIR:-/nonexistent}/ipckit/bench" "$(dirname "$0")"; do
+  [[ -f $d/nc_peers.sh ]] && { source "$d/nc_peers.sh"; break; }
+done
 NC=$(find_bin tools/nc/nc)
 CHECK=$(find_bin bench/stream_check)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; kill $(jobs -p) 2>/dev/null || true' EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-listener_cmd() {  # TOOL PORT
-  case "$1" in
-    ipckit) echo "$NC -l 127.0.0.1 $2" ;;
-    nc.openbsd) echo "nc.openbsd -l 127.0.0.1 $2" ;;
-    ncat) echo "ncat -l --recv-only 127.0.0.1 $2" ;;
-    socat) echo "socat -u TCP-LISTEN:$2,bind=127.0.0.1,reuseaddr -" ;;
-  esac
-}
-client_cmd() {  # TOOL PORT
-  case "$1" in
-    ipckit) echo "$NC -N 127.0.0.1 $2" ;;
-    nc.openbsd) echo "nc.openbsd -N 127.0.0.1 $2" ;;
-    ncat) echo "ncat --send-only 127.0.0.1 $2" ;;
-    socat) echo "socat -u - TCP:127.0.0.1:$2" ;;
-  esac
-}
 
 run_one() {  # TOOL -> prints seconds
   local tool=$1 port
   port=$(free_port)
   $(listener_cmd "$tool" "$port") | "$CHECK" check "$bytes" &
   local lpid=$!
-  # Readiness without connecting: the port shows up in /proc/net/tcp as LISTEN (0A).
-  local hexport deadline=$((SECONDS + 10))
-  hexport=$(printf '%04X' "$port")
-  until grep -q ":$hexport 00000000:0000 0A" /proc/net/tcp; do
-    ((SECONDS < deadline)) || { echo "nc_throughput: $tool never listened" >&2; return 1; }
-  done
+  wait_listening "$tool" "$port" || return 1
   local start end
   start=$(date +%s.%N)
   "$CHECK" gen "$bytes" | $(client_cmd "$tool" "$port")
@@ -76,17 +49,13 @@ run_one() {  # TOOL -> prints seconds
   echo "$start $end" | awk '{printf "%.3f\n", $2 - $1}'
 }
 
-size_bytes=$(python3 -c "
-s='$bytes'.upper().rstrip('IB').rstrip('B'); u={'K':1<<10,'M':1<<20,'G':1<<30,'T':1<<40}
-print(int(s[:-1])*u[s[-1]] if s[-1] in u else int(s))")
+size_bytes=$(size_bytes "$bytes")
 
 printf '%-12s %10s %10s  %s\n' tool "MB/s" "best s" "runs (s)"
 declare -A rate
 IFS=, read -r -a list <<<"$tools"
+check_tools "${list[@]}"
 for tool in "${list[@]}"; do
-  if [[ $tool != ipckit ]] && ! command -v "$tool" >/dev/null; then
-    echo "nc_throughput: $tool is not installed (third_party/install_deps.sh)" >&2; exit 1
-  fi
   times=()
   for ((i = 0; i < runs; i++)); do times+=("$(run_one "$tool")"); done
   best=$(printf '%s\n' "${times[@]}" | sort -n | head -1)
