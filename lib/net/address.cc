@@ -150,6 +150,16 @@ bool SocketAddress::IsAbstract() const {
   return is_unix() && len_ > offsetof(struct sockaddr_un, sun_path) && sun->sun_path[0] == '\0';
 }
 
+SocketAddress SocketAddress::Unmapped() const {
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&storage_);
+  if (family() != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) return *this;
+  sockaddr_in v4 = {};
+  v4.sin_family = AF_INET;
+  v4.sin_port = v6->sin6_port;
+  memcpy(&v4.sin_addr, v6->sin6_addr.s6_addr + 12, 4);
+  return SocketAddress(reinterpret_cast<const sockaddr*>(&v4), sizeof(v4));
+}
+
 std::string SocketAddress::Host() const {
   char buf[INET6_ADDRSTRLEN] = "";
   if (family() == AF_INET) {

@@ -89,6 +89,11 @@ class SocketAddress {
   // IsAbstract reports whether this is a Linux abstract Unix address.
   bool IsAbstract() const;
 
+  // Unmapped returns an IPv4-mapped IPv6 address (an IPv4 client of a
+  // dual-stack socket, ::ffff:192.0.2.7) as the IPv4 address it maps, with
+  // the same port; any other address as it is.
+  SocketAddress Unmapped() const;
+
   friend bool operator==(const SocketAddress& a, const SocketAddress& b);
 
  private:

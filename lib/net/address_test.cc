@@ -67,6 +67,13 @@ TEST(AddressTest, ParsePortListRejectsBadRanges) {
   EXPECT_THAT(ParsePortList(""), StatusIs(StatusCode::kInvalidArgument, "invalid port ''"));
 }
 
+TEST(AddressTest, UnmappedTurnsV4MappedIntoV4) {
+  SocketAddress mapped = *SocketAddress::Numeric("::ffff:192.0.2.7", 80);
+  EXPECT_EQ(mapped.Unmapped().ToString(), "192.0.2.7:80");
+  EXPECT_EQ(SocketAddress::Numeric("::1", 80)->Unmapped().ToString(), "[::1]:80");
+  EXPECT_EQ(SocketAddress::Numeric("127.0.0.1", 80)->Unmapped().ToString(), "127.0.0.1:80");
+}
+
 TEST(AddressTest, NumericAddressesPrint) {
   absl::StatusOr<SocketAddress> v4 = SocketAddress::Numeric("127.0.0.1", 80);
   ASSERT_THAT(v4, IsOk());

@@ -288,11 +288,12 @@ absl::StatusOr<std::string> Subprocess::WaitForLine(Stream stream, absl::string_
 }
 
 absl::StatusOr<std::string> Subprocess::WaitForListening(Stream stream, absl::Duration timeout) {
+  std::string addr;
   absl::StatusOr<std::string> line = WaitForLineWhere(
-      stream, [](absl::string_view l) { return !net::ListeningAddress(l).empty(); },
+      stream, [&](absl::string_view l) { return !(addr = net::ListeningAddress(l)).empty(); },
       "line 'listening on ADDR', 'Listening on HOST PORT' or 'Bound on HOST PORT'", timeout);
   if (!line.ok()) return line.status();
-  return net::ListeningAddress(*line);
+  return addr;
 }
 
 absl::StatusOr<ExitStatus> Subprocess::Wait(absl::Duration timeout) {

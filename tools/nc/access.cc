@@ -11,20 +11,16 @@
 namespace ipckit::nc {
 namespace {
 
-// Normalize returns `a`'s family and address bytes, an IPv4-mapped IPv6
+// Normalize returns `given`'s family and address bytes, an IPv4-mapped IPv6
 // address as IPv4.
-int Normalize(const net::SocketAddress& a, uint8_t out[16]) {
+int Normalize(const net::SocketAddress& given, uint8_t out[16]) {
+  net::SocketAddress a = given.Unmapped();
   if (a.family() == AF_INET) {
     memcpy(out, &reinterpret_cast<const sockaddr_in*>(a.get())->sin_addr, 4);
     return AF_INET;
   }
   if (a.family() != AF_INET6) return AF_UNSPEC;
-  const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(a.get())->sin6_addr;
-  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
-    memcpy(out, v6.s6_addr + 12, 4);
-    return AF_INET;
-  }
-  memcpy(out, v6.s6_addr, 16);
+  memcpy(out, reinterpret_cast<const sockaddr_in6*>(a.get())->sin6_addr.s6_addr, 16);
   return AF_INET6;
 }
 

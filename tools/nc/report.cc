@@ -1,9 +1,6 @@
 #include "tools/nc/report.h"
 
-#include <arpa/inet.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <string.h>
 #include <sys/socket.h>
 
 #include "absl/strings/cord.h"
@@ -18,16 +15,8 @@ constexpr absl::string_view kReportedUrl = "ipckit.nc/reported";
 
 std::string HostName(const net::SocketAddress& given, bool numeric) {
   if (given.is_unix()) return given.Host();
-  net::SocketAddress addr = given;
   // An IPv4 client of a dual-stack listener (::ffff:127.0.0.1) is named as IPv4.
-  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(given.get());
-  if (given.family() == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) {
-    sockaddr_in v4 = {};
-    v4.sin_family = AF_INET;
-    v4.sin_port = v6->sin6_port;
-    memcpy(&v4.sin_addr, v6->sin6_addr.s6_addr + 12, 4);
-    addr = net::SocketAddress(reinterpret_cast<const sockaddr*>(&v4), sizeof(v4));
-  }
+  net::SocketAddress addr = given.Unmapped();
   char host[NI_MAXHOST];
   int flags = NI_NUMERICSERV | (numeric ? NI_NUMERICHOST : 0);
   if (::getnameinfo(addr.get(), addr.size(), host, sizeof(host), nullptr, 0, flags) != 0 &&

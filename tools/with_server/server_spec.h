@@ -25,10 +25,9 @@ struct ServerSpec {
 // NAME[:N]=COMMAND", "--server 'echo=...': NAME must be [A-Z][A-Z0-9_]*".
 absl::StatusOr<ServerSpec> ParseServerSpec(absl::string_view text);
 
-
 // AddressEnvironment returns the variables for listener `index` of server
 // `name` at `addr`: NAME_ADDR=addr, NAME_HOST and NAME_PORT for "host:port"
-// and "[v6]:port", NAME_SOCKET for a path or @abstract name. Listener 0 gets
+// and "[v6]:port", NAME_SOCKET for a path (anything without a colon) or @abstract name. Listener 0 gets
 // the plain names; every listener also gets NAME_ADDR_<index> and the rest
 // suffixed the same way.
 std::map<std::string, std::string> AddressEnvironment(const std::string& name, int index,

@@ -23,9 +23,9 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
-#include "lib/net/listening_line.h"
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
+#include "lib/net/listening_line.h"
 
 extern char** environ;
 
