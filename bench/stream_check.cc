@@ -62,7 +62,7 @@ absl::Status Generate(const std::vector<char>& pattern, uint64_t total) {
       }
       return absl::ErrnoToStatus(errno, "vmsplice stdout");
     }
-    absl::Status s = ipckit::WriteAll(STDOUT_FILENO, absl::string_view(pattern.data() + off, n),
+    absl::Status s = ipckit::io::WriteAll(STDOUT_FILENO, absl::string_view(pattern.data() + off, n),
                                       "write stdout");
     if (!s.ok()) return s;
     done += n;
@@ -72,10 +72,10 @@ absl::Status Generate(const std::vector<char>& pattern, uint64_t total) {
 
 absl::Status Check(const std::vector<char>& pattern, uint64_t total) {
   ::fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);
-  ipckit::IoBuffer buf(kChunk);  // Placed for fast kernel copies.
+  ipckit::io::IoBuffer buf(kChunk);  // Placed for fast kernel copies.
   uint64_t done = 0;
   for (;;) {
-    absl::StatusOr<size_t> r = ipckit::ReadOnce(STDIN_FILENO, absl::MakeSpan(buf.data(), buf.size()), "read stdin");
+    absl::StatusOr<size_t> r = ipckit::io::ReadOnce(STDIN_FILENO, absl::MakeSpan(buf.data(), buf.size()), "read stdin");
     if (!r.ok()) return r.status();
     if (*r == 0) break;
     if (done + *r > total) return absl::DataLossError(absl::StrCat("more than ", total, " bytes"));

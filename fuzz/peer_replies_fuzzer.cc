@@ -15,11 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1 || size > 60000) return 0;  // The reply must fit the socket buffer.
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return 0;
-  ipckit::UniqueFd client(sv[0]), server(sv[1]);
+  ipckit::io::UniqueFd client(sv[0]), server(sv[1]);
   int buf = 1 << 20;
   ::setsockopt(server.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
   // The peer's whole answer is waiting, then it closes: no dialogue can block.
-  (void)ipckit::WriteAll(server.get(), absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+  (void)ipckit::io::WriteAll(server.get(), absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
   ::shutdown(server.get(), SHUT_WR);
   absl::Time deadline = absl::Now() + absl::Milliseconds(200);
   absl::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);

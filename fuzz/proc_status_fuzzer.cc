@@ -5,6 +5,6 @@
 #include "lib/signal/proc_status.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  (void)ipckit::signals::DecodeSignalMasks(absl::string_view(reinterpret_cast<const char*>(data), size));
+  (void)ipckit::signal::DecodeSignalMasks(absl::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

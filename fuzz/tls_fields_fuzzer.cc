@@ -9,10 +9,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view bytes(reinterpret_cast<const char*>(data), size);
-  (void)ipckit::OcspCertStatus(bytes);
-  (void)ipckit::SctCount(bytes);
+  (void)ipckit::tls::OcspCertStatus(bytes);
+  (void)ipckit::tls::SctCount(bytes);
   const uint8_t* p = data;
   bssl::UniquePtr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(size)));
-  if (cert) (void)ipckit::DescribeCert(cert.get(), absl::FromUnixSeconds(1800000000));
+  if (cert) (void)ipckit::tls::DescribeCert(cert.get(), absl::FromUnixSeconds(1800000000));
   return 0;
 }

@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (d.ok() && *d < absl::ZeroDuration()) __builtin_trap();  // Documented non-negative.
   (void)ipckit::cli::ParseSize(text);
   (void)ipckit::cli::ParseInt(text, -5, 70000);
-  (void)ipckit::signals::ParseSignal(text);
-  (void)ipckit::signals::ParseSignalList(text);
+  (void)ipckit::signal::ParseSignal(text);
+  (void)ipckit::signal::ParseSignalList(text);
   absl::StatusOr<std::string> hex = ipckit::fmap::ParseHex(std::string(text));
   if (hex.ok() && hex->size() > size) __builtin_trap();  // Hex never grows.
   return 0;

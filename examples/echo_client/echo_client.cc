@@ -27,10 +27,10 @@ absl::StatusOr<std::string> Exchange(const std::string& host_port, absl::string_
   // directions' buffers and stall.
   absl::Status sent;
   std::thread writer([&] {
-    sent = ipckit::WriteAll(sock->fd(), request, "write");
+    sent = ipckit::io::WriteAll(sock->fd(), request, "write");
     if (sent.ok()) sent = sock->ShutdownWrite();
   });
-  absl::StatusOr<std::string> reply = ipckit::ReadToEnd(sock->fd(), "read");
+  absl::StatusOr<std::string> reply = ipckit::io::ReadToEnd(sock->fd(), "read");
   writer.join();
   if (!reply.ok()) return reply.status();
   if (!sent.ok()) return sent;

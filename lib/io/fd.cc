@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace ipckit {
+namespace ipckit::io {
 namespace {
 
 bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
@@ -160,4 +160,4 @@ absl::StatusOr<Pipe> MakePipe(int flags) {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::io

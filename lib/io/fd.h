@@ -8,11 +8,11 @@
 //
 // Example:
 //
-//   absl::StatusOr<ipckit::Pipe> p = ipckit::MakePipe();
+//   absl::StatusOr<ipckit::io::Pipe> p = ipckit::io::MakePipe();
 //   if (!p.ok()) return p.status();
-//   absl::Status s = ipckit::WriteAll(p->write.get(), "hello", "write pipe");
+//   absl::Status s = ipckit::io::WriteAll(p->write.get(), "hello", "write pipe");
 //   char buf[5];
-//   absl::StatusOr<size_t> n = ipckit::ReadFull(p->read.get(), absl::MakeSpan(buf), "read pipe");
+//   absl::StatusOr<size_t> n = ipckit::io::ReadFull(p->read.get(), absl::MakeSpan(buf), "read pipe");
 #ifndef IPCKIT_LIB_IO_FD_H_
 #define IPCKIT_LIB_IO_FD_H_
 
@@ -27,7 +27,7 @@
 #include "absl/types/span.h"
 #include "lib/io/unique_fd.h"
 
-namespace ipckit {
+namespace ipckit::io {
 
 // ReadOnce makes one read(2) into `buf`, retrying on EINTR. It returns the
 // number of bytes read (0 at end of file), or the read(2) error; on a
@@ -92,6 +92,6 @@ struct Pipe {
 // O_CLOEXEC, O_NONBLOCK), or the pipe2(2) error.
 absl::StatusOr<Pipe> MakePipe(int flags = O_CLOEXEC);
 
-}  // namespace ipckit
+}  // namespace ipckit::io
 
 #endif  // IPCKIT_LIB_IO_FD_H_

@@ -18,7 +18,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/temp_dir.h"
 
-namespace ipckit {
+namespace ipckit::io {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -320,4 +320,4 @@ TEST(FdTest, MakePipeRejectsBadFlags) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::io

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <new>
 
-namespace ipckit {
+namespace ipckit::io {
 namespace {
 
 constexpr size_t kPage = 4096;
@@ -19,4 +19,4 @@ IoBuffer::IoBuffer(size_t size) : size_(size) {
 
 void IoBuffer::Free::operator()(char* p) const { std::free(p); }
 
-}  // namespace ipckit
+}  // namespace ipckit::io

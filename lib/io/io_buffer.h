@@ -18,7 +18,7 @@
 
 #include <memory>
 
-namespace ipckit {
+namespace ipckit::io {
 
 class IoBuffer {
  public:
@@ -40,6 +40,6 @@ class IoBuffer {
   size_t size_;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::io
 
 #endif  // IPCKIT_LIB_IO_IO_BUFFER_H_

@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 
-namespace ipckit {
+namespace ipckit::io {
 namespace {
 
 TEST(IoBufferTest, StartsHalfAPageIntoAPage) {
@@ -28,4 +28,4 @@ TEST(IoBufferTest, MovesOwnership) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::io

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-namespace ipckit {
+namespace ipckit::io {
 
 void UniqueFd::reset(int fd) {
   if (fd_ >= 0 && fd_ != fd) {
@@ -22,4 +22,4 @@ absl::Status UniqueFd::Close() {
   return absl::OkStatus();
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::io

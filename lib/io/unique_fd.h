@@ -6,7 +6,7 @@
 //
 //   int raw = open(path, O_RDONLY | O_CLOEXEC);
 //   if (raw < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-//   ipckit::UniqueFd fd(raw);
+//   ipckit::io::UniqueFd fd(raw);
 //   ...use fd.get()...
 //   // fd is closed here, on every path out of the scope.
 #ifndef IPCKIT_LIB_IO_UNIQUE_FD_H_
@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 
-namespace ipckit {
+namespace ipckit::io {
 
 class UniqueFd {
  public:
@@ -57,6 +57,6 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::io
 
 #endif  // IPCKIT_LIB_IO_UNIQUE_FD_H_

@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit {
+namespace ipckit::io {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -105,4 +105,4 @@ TEST(UniqueFdTest, CloseReportsBadDescriptor) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::io

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace ipckit {
+namespace ipckit::io {
 
 int PollTimeoutMs(absl::Time deadline, absl::Time now) {
   if (deadline == absl::InfiniteFuture()) return -1;
@@ -28,4 +28,4 @@ absl::StatusOr<bool> WaitUntil(int fd, short events, absl::Time deadline, absl::
   }
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::io

@@ -14,7 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace ipckit {
+namespace ipckit::io {
 
 // PollTimeoutMs returns poll(2)'s timeout for `deadline` seen at `now`: -1
 // for absl::InfiniteFuture(), 0 once it has passed, else the milliseconds
@@ -27,6 +27,6 @@ int PollTimeoutMs(absl::Time deadline, absl::Time now = absl::Now());
 // do not end the wait early.
 absl::StatusOr<bool> WaitUntil(int fd, short events, absl::Time deadline, absl::string_view context);
 
-}  // namespace ipckit
+}  // namespace ipckit::io
 
 #endif  // IPCKIT_LIB_IO_WAIT_H_

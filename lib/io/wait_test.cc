@@ -6,7 +6,7 @@
 #include "lib/io/fd.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit {
+namespace ipckit::io {
 namespace {
 
 using ::ipckit::testing::IsOkAndHolds;
@@ -34,4 +34,4 @@ TEST(WaitTest, WaitUntilReportsReadinessAndTimeout) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::io

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-namespace ipckit {
+namespace ipckit::json {
 namespace {
 
 // Utf8Length returns the length of the valid UTF-8 sequence at s[i], or 0.
@@ -161,4 +161,4 @@ JsonWriter& JsonWriter::Strings(const std::vector<std::string>& values) {
   return EndArray();
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::json

@@ -19,7 +19,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace ipckit {
+namespace ipckit::json {
 
 class JsonWriter {
  public:
@@ -56,6 +56,6 @@ class JsonWriter {
 // JsonQuote returns `s` as a JSON string literal, quotes included.
 std::string JsonQuote(absl::string_view s);
 
-}  // namespace ipckit
+}  // namespace ipckit::json
 
 #endif  // IPCKIT_LIB_JSON_JSON_WRITER_H_

@@ -2,7 +2,7 @@
 
 #include "gtest/gtest.h"
 
-namespace ipckit {
+namespace ipckit::json {
 namespace {
 
 TEST(JsonWriterTest, NestsWithCommas) {
@@ -36,4 +36,4 @@ TEST(JsonWriterTest, FormatsDoubles) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::json

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace ipckit {
+namespace ipckit::mmap {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -147,4 +147,4 @@ void HexDumper::Finish(bool offset_even_if_empty) {
   }
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap

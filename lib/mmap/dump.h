@@ -15,7 +15,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 
 class HexDumper {
  public:
@@ -52,6 +52,6 @@ class HexDumper {
   bool any_ = false;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap
 
 #endif  // IPCKIT_LIB_MMAP_DUMP_H_

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <string>
 
-namespace ipckit {
+namespace ipckit::mmap {
 namespace {
 
 #if defined(__x86_64__)
@@ -166,4 +166,4 @@ absl::StatusOr<std::optional<uint64_t>> RFind(const MappedFile& file, absl::stri
   return last;
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap

@@ -20,7 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "lib/mmap/mapped_file.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 
 struct FindOptions {
   bool overlap = true;  // "aa" in "aaa" at 0 and 1 (false: only 0).
@@ -47,6 +47,6 @@ absl::StatusOr<std::optional<uint64_t>> RFind(const MappedFile& file, absl::stri
                                               uint64_t offset = 0,
                                               uint64_t length = MappedFile::kUnbounded);
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap
 
 #endif  // IPCKIT_LIB_MMAP_FIND_H_

@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 
 namespace {
 
@@ -63,10 +63,10 @@ absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
   MappedFile f;
   f.path_ = path;
   if (path == "-") {
-    f.fd_ = UniqueFd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
+    f.fd_ = io::UniqueFd(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
     f.path_ = "stdin";
   } else {
-    f.fd_ = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    f.fd_ = io::UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   }
   if (!f.fd_) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
   struct stat st;
@@ -150,7 +150,7 @@ absl::Status MappedFile::Streamed(uint64_t offset, uint64_t length, const ChunkF
   uint64_t end = length == kUnbounded ? kUnbounded : offset + length;
   while (pos < end) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), end - pos));
-    absl::StatusOr<size_t> n = ReadFull(fd_.get(), absl::MakeSpan(buf.data(), want), absl::StrCat("read ", path_));
+    absl::StatusOr<size_t> n = io::ReadFull(fd_.get(), absl::MakeSpan(buf.data(), want), absl::StrCat("read ", path_));
     if (!n.ok()) return n.status();
     if (*n == 0) break;
     uint64_t chunk_start = pos;
@@ -163,4 +163,4 @@ absl::Status MappedFile::Streamed(uint64_t offset, uint64_t length, const ChunkF
   return absl::OkStatus();
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap

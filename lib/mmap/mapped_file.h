@@ -25,7 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "lib/io/unique_fd.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 
 class MappedFile {
  public:
@@ -66,12 +66,12 @@ class MappedFile {
   absl::Status Streamed(uint64_t offset, uint64_t length, const ChunkFn& fn) const;
 
   std::string path_;
-  UniqueFd fd_;
+  io::UniqueFd fd_;
   uint64_t size_ = 0;
   bool streamed_ = false;
   bool block_device_ = false;  // Sized with BLKGETSIZE64; st_size means nothing.
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap
 
 #endif  // IPCKIT_LIB_MMAP_MAPPED_FILE_H_

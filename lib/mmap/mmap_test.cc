@@ -18,7 +18,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/temp_dir.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -43,7 +43,7 @@ class MmapTest : public ::testing::Test {
   }
   std::string Write(const std::string& name, const std::string& data) {
     std::string path = dir_->Path(name);
-    EXPECT_THAT(WriteFileAtomically(path, data), IsOk());
+    EXPECT_THAT(io::WriteFileAtomically(path, data), IsOk());
     return path;
   }
   std::unique_ptr<testing::TempDir> dir_;
@@ -94,7 +94,7 @@ TEST_F(MmapTest, StopsEarlyWhileTheNextWindowIsBeingMapped) {
   // Three windows of a sparse file; stopping in the first leaves the
   // prefetched second to be unmapped, and a full scan sees every needle.
   std::string path = dir_->Path("three");
-  UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  io::UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
   ASSERT_TRUE(fd);
   const uint64_t w = MappedFile::kWindow;
   ASSERT_EQ(::ftruncate(fd.get(), static_cast<off_t>(2 * w + 10)), 0);
@@ -114,7 +114,7 @@ TEST_F(MmapTest, RFindStepsBackAWindowAtATime) {
   // A needle across the step RFind takes back from the end, one cut short by
   // the end of the file, and ranges that cut matches off.
   std::string path = dir_->Path("rfind");
-  UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  io::UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
   ASSERT_TRUE(fd);
   const uint64_t w = MappedFile::kWindow;
   const uint64_t size = 2 * w + 100;
@@ -146,7 +146,7 @@ TEST_F(MmapTest, EmptyFileIsValid) {
 TEST_F(MmapTest, MatchesSpanMappingWindows) {
   // A sparse file a little over one window, with needles across the boundary.
   std::string path = dir_->Path("big");
-  UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  io::UniqueFd fd(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
   ASSERT_TRUE(fd);
   const uint64_t w = MappedFile::kWindow;
   ASSERT_EQ(::ftruncate(fd.get(), static_cast<off_t>(w + 4096)), 0);
@@ -159,12 +159,12 @@ TEST_F(MmapTest, MatchesSpanMappingWindows) {
 }
 
 TEST_F(MmapTest, StreamedInputSpansReadChunks) {
-  absl::StatusOr<Pipe> p = MakePipe();
+  absl::StatusOr<io::Pipe> p = io::MakePipe();
   ASSERT_THAT(p, IsOk());
   std::string data(3 << 20, '.');
   for (uint64_t at : {uint64_t{(1 << 20) - 2}, uint64_t{(2 << 20) + 7}}) data.replace(at, 4, "MARK");
   std::thread writer([&] {
-    EXPECT_THAT(WriteAll(p->write.get(), data), IsOk());
+    EXPECT_THAT(io::WriteAll(p->write.get(), data), IsOk());
     p->write.reset();
   });
   absl::StatusOr<MappedFile> f = MappedFile::Open(absl::StrCat("/proc/self/fd/", p->read.get()));
@@ -285,4 +285,4 @@ TEST(HexDumperTest, EmptyInputPrintsNothing) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::mmap

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/mmap/mapped_file.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 namespace {
 
 #ifndef __NR_cachestat
@@ -152,4 +152,4 @@ absl::StatusOr<Residency> GetResidency(const MappedFile& m, const ResidencyOptio
   return r;
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap

@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "lib/mmap/mapped_file.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 
 // PageRun is a run of consecutive resident pages: [first, first + count).
 struct PageRun {
@@ -59,6 +59,6 @@ absl::StatusOr<Residency> GetResidency(const std::string& path, const ResidencyO
 // GetResidency reports on a file already open, as above.
 absl::StatusOr<Residency> GetResidency(const MappedFile& file, const ResidencyOptions& options = {});
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap
 
 #endif  // IPCKIT_LIB_MMAP_RESIDENCY_H_

@@ -13,7 +13,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/temp_dir.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -43,8 +43,8 @@ class ResidencyTest : public ::testing::TestWithParam<bool> {
   // MakeEvicted writes `pages` pages and 100 bytes, then drops them from the
   // page cache; fd_ stays open with readahead off, so ReadPage caches one page.
   void MakeEvicted(uint64_t pages) {
-    ASSERT_THAT(WriteFileAtomically(path_, std::string(pages * kPage + 100, 'x')), IsOk());
-    fd_ = UniqueFd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    ASSERT_THAT(io::WriteFileAtomically(path_, std::string(pages * kPage + 100, 'x')), IsOk());
+    fd_ = io::UniqueFd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
     ASSERT_TRUE(fd_);
     ASSERT_EQ(::fdatasync(fd_.get()), 0);
     ASSERT_EQ(::posix_fadvise(fd_.get(), 0, 0, POSIX_FADV_DONTNEED), 0);
@@ -57,11 +57,11 @@ class ResidencyTest : public ::testing::TestWithParam<bool> {
 
   std::unique_ptr<testing::TempDir> dir_;
   std::string path_;
-  UniqueFd fd_;
+  io::UniqueFd fd_;
 };
 
 TEST_P(ResidencyTest, AWrittenFileIsResidentInOneRun) {
-  ASSERT_THAT(WriteFileAtomically(path_, std::string(40 * kPage + 100, 'x')), IsOk());
+  ASSERT_THAT(io::WriteFileAtomically(path_, std::string(40 * kPage + 100, 'x')), IsOk());
   absl::StatusOr<Residency> r = GetResidency(path_, Runs(GetParam()));
   ASSERT_THAT(r, IsOk());
   EXPECT_TRUE(r->known);
@@ -100,7 +100,7 @@ TEST_P(ResidencyTest, AlternatingPagesAreOneRunEach) {
 }
 
 TEST_P(ResidencyTest, WithoutRunsOnlyCounts) {
-  ASSERT_THAT(WriteFileAtomically(path_, std::string(3 * kPage, 'x')), IsOk());
+  ASSERT_THAT(io::WriteFileAtomically(path_, std::string(3 * kPage, 'x')), IsOk());
   ResidencyOptions o = Runs(GetParam());
   o.runs = false;
   absl::StatusOr<Residency> r = GetResidency(path_, o);
@@ -110,7 +110,7 @@ TEST_P(ResidencyTest, WithoutRunsOnlyCounts) {
 }
 
 TEST_P(ResidencyTest, AnEmptyFileHasNoPages) {
-  ASSERT_THAT(WriteFileAtomically(path_, ""), IsOk());
+  ASSERT_THAT(io::WriteFileAtomically(path_, ""), IsOk());
   absl::StatusOr<Residency> r = GetResidency(path_, Runs(GetParam()));
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->pages, 0u);
@@ -137,11 +137,11 @@ TEST(ResidencyErrorsTest, AProcFileHasNoPages) {
 TEST(ResidencyErrorsTest, APipeIsNotAFile) {
   int p[2];
   ASSERT_EQ(::pipe(p), 0);
-  UniqueFd r(p[0]), w(p[1]);
+  io::UniqueFd r(p[0]), w(p[1]);
   std::string path = "/proc/self/fd/" + std::to_string(p[0]);
   EXPECT_THAT(GetResidency(path),
               StatusIs(absl::StatusCode::kInvalidArgument, path + ": not a regular file or block device"));
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::mmap

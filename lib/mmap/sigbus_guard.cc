@@ -9,7 +9,7 @@
 #include <atomic>
 #include <mutex>
 
-namespace ipckit {
+namespace ipckit::mmap {
 namespace {
 
 struct Slot {
@@ -49,7 +49,7 @@ void OnSigbus(int sig, siginfo_t* info, void* context) {
     g_previous.sa_handler(sig);
     return;
   }
-  signal(SIGBUS, SIG_DFL);
+  ::signal(SIGBUS, SIG_DFL);
 }
 
 void Install() {
@@ -94,4 +94,4 @@ bool SigbusGuard::faulted() const {
   return slot_ >= 0 && g_slots[slot_].faulted.load(std::memory_order_acquire) != 0;
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-namespace ipckit {
+namespace ipckit::mmap {
 
 class SigbusGuard {
  public:
@@ -44,6 +44,6 @@ class SigbusGuard {
   int slot_ = -1;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::mmap
 
 #endif  // IPCKIT_LIB_MMAP_SIGBUS_GUARD_H_

@@ -12,7 +12,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/testing/temp_dir.h"
 
-namespace ipckit {
+namespace ipckit::mmap {
 namespace {
 
 using ::ipckit::testing::TempDir;
@@ -21,7 +21,7 @@ const size_t kPage = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
 
 // Shrunk maps a file of `pages` pages of 'x' and then truncates it to one page.
 struct Shrunk {
-  UniqueFd fd;
+  io::UniqueFd fd;
   char* p = nullptr;
   size_t len = 0;
   ~Shrunk() {
@@ -30,7 +30,7 @@ struct Shrunk {
 };
 
 void MakeShrunk(const std::string& path, size_t pages, Shrunk* s) {
-  s->fd = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  s->fd = io::UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   ASSERT_TRUE(s->fd);
   std::string data(pages * kPage, 'x');
   ASSERT_EQ(::write(s->fd.get(), data.data(), data.size()), static_cast<ssize_t>(data.size()));
@@ -85,4 +85,4 @@ TEST(SigbusGuardTest, GuardsInManyThreads) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::mmap

@@ -31,7 +31,7 @@ absl::Status WaitConnected(int fd, const SocketAddress& addr, absl::Duration tim
   absl::Time deadline = absl::Now() + timeout;
   for (;;) {
     struct pollfd pfd = {fd, POLLOUT, 0};
-    int n = ::poll(&pfd, 1, PollTimeoutMs(timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : deadline));
+    int n = ::poll(&pfd, 1, io::PollTimeoutMs(timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : deadline));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("connect ", addr.ToString(), ": poll"));
     if (n == 0) {
@@ -59,7 +59,7 @@ absl::StatusOr<Socket> ConnectOne(const SocketAddress& addr, const ConnectOption
     st = s->Bind(*options.source);
     if (!st.ok()) return st;
   }
-  st = SetNonBlocking(s->fd(), true);
+  st = io::SetNonBlocking(s->fd(), true);
   if (!st.ok()) return st;
   // A non-blocking connect interrupted by a signal carries on in the
   // background, like EINPROGRESS; it is never restarted.
@@ -70,7 +70,7 @@ absl::StatusOr<Socket> ConnectOne(const SocketAddress& addr, const ConnectOption
     st = WaitConnected(s->fd(), addr, options.timeout);
     if (!st.ok()) return st;
   }
-  st = SetNonBlocking(s->fd(), false);
+  st = io::SetNonBlocking(s->fd(), false);
   if (!st.ok()) return st;
   return s;
 }
@@ -139,7 +139,7 @@ absl::StatusOr<T> FirstThatWorks(const std::vector<SocketAddress>& addrs, absl::
 absl::StatusOr<Socket> Socket::Create(int family, int type) {
   int fd = ::socket(family, type | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
-  return Socket(UniqueFd(fd));
+  return Socket(io::UniqueFd(fd));
 }
 
 absl::StatusOr<SocketAddress> Socket::LocalAddress() const {
@@ -272,7 +272,7 @@ absl::StatusOr<Socket> Listener::Accept(SocketAddress* peer) {
     if (fd >= 0) {
       a.set_size(len);
       if (peer != nullptr) *peer = a;
-      return Socket(UniqueFd(fd));
+      return Socket(io::UniqueFd(fd));
     }
     // A connection reset while queued, or a signal: try the next one.
     if (errno == EINTR || errno == ECONNABORTED) continue;

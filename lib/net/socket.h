@@ -41,7 +41,7 @@ struct SocketOptions {
 class Socket {
  public:
   Socket() = default;
-  explicit Socket(UniqueFd fd) : fd_(std::move(fd)) {}
+  explicit Socket(io::UniqueFd fd) : fd_(std::move(fd)) {}
 
   // Create returns a new close-on-exec socket, or the socket(2) error.
   static absl::StatusOr<Socket> Create(int family, int type);
@@ -49,7 +49,7 @@ class Socket {
   int fd() const { return fd_.get(); }
   explicit operator bool() const { return static_cast<bool>(fd_); }
   // Release gives up ownership of the descriptor.
-  UniqueFd Release() { return std::move(fd_); }
+  io::UniqueFd Release() { return std::move(fd_); }
 
   // LocalAddress and PeerAddress return getsockname(2) and getpeername(2).
   absl::StatusOr<SocketAddress> LocalAddress() const;
@@ -66,7 +66,7 @@ class Socket {
   absl::Status ShutdownWrite();
 
  private:
-  UniqueFd fd_;
+  io::UniqueFd fd_;
 };
 
 struct ConnectOptions {

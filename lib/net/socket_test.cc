@@ -60,9 +60,9 @@ TEST(SocketTest, ListenReportsRealPortAndAcceptsConnection) {
   EXPECT_EQ(peer, *c->LocalAddress());
   EXPECT_EQ(*c->PeerAddress(), l->address());
 
-  ASSERT_THAT(WriteAll(c->fd(), "hi"), IsOk());
+  ASSERT_THAT(io::WriteAll(c->fd(), "hi"), IsOk());
   ASSERT_THAT(c->ShutdownWrite(), IsOk());
-  EXPECT_THAT(ReadToEnd(s->fd()), IsOkAndHolds("hi"));
+  EXPECT_THAT(io::ReadToEnd(s->fd()), IsOkAndHolds("hi"));
 }
 
 TEST(SocketTest, ConnectIsBlockingAfterwards) {
@@ -70,7 +70,7 @@ TEST(SocketTest, ConnectIsBlockingAfterwards) {
   ASSERT_THAT(l, IsOk());
   absl::StatusOr<Socket> c = Connect({l->address()}, Quick());
   ASSERT_THAT(c, IsOk());
-  EXPECT_THAT(IsNonBlocking(c->fd()), IsOkAndHolds(false));
+  EXPECT_THAT(io::IsNonBlocking(c->fd()), IsOkAndHolds(false));
 }
 
 TEST(SocketTest, ConnectRefusedNamesAddress) {
@@ -202,7 +202,7 @@ TEST(SocketTest, UdpBindReportsPortAndRoundTrips) {
   co.type = SOCK_DGRAM;
   absl::StatusOr<Socket> c = Connect({l->address()}, co);
   ASSERT_THAT(c, IsOk());
-  ASSERT_THAT(WriteAll(c->fd(), "datagram"), IsOk());
+  ASSERT_THAT(io::WriteAll(c->fd(), "datagram"), IsOk());
   char buf[100];
   EXPECT_EQ(::recv(l->fd(), buf, sizeof(buf), 0), 8);
 }

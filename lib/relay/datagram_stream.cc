@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 
 absl::StatusOr<size_t> DatagramStream::Read(absl::Span<char> buf) {
   for (;;) {
@@ -44,4 +44,4 @@ absl::StatusOr<size_t> DatagramStream::Write(absl::string_view data) {
   }
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::relay

@@ -18,7 +18,7 @@
 #include "lib/net/address.h"
 #include "lib/relay/stream.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 
 class DatagramStream : public Stream {
  public:
@@ -60,6 +60,6 @@ class DatagramStream : public Stream {
   std::optional<net::SocketAddress> peer_;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::relay
 
 #endif  // IPCKIT_LIB_RELAY_DATAGRAM_STREAM_H_

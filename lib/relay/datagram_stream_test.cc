@@ -11,7 +11,7 @@
 #include "lib/net/socket.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 namespace {
 
 using ::absl::StatusCode;
@@ -64,7 +64,7 @@ TEST(DatagramStreamTest, WriteSendsAtMostOneMaximalDatagram) {
 
 TEST(DatagramStreamTest, TooSmallBufferIsDataLoss) {
   UdpPair p = MakeUdpPair("127.0.0.1");
-  ASSERT_THAT(WriteAll(p.client.fd(), std::string(100, 'c')), IsOk());
+  ASSERT_THAT(io::WriteAll(p.client.fd(), std::string(100, 'c')), IsOk());
   DatagramStream server(p.server.fd(), "net", true);
   char buf[10];
   EXPECT_THAT(server.Read(absl::MakeSpan(buf)),
@@ -81,9 +81,9 @@ TEST(DatagramStreamTest, RepliesGoToLatestSender) {
   EXPECT_THAT(server.Write("nobody yet"), IsOkAndHolds(10));  // Dropped: no sender known.
 
   std::vector<char> buf(server.MinReadSize());
-  ASSERT_THAT(WriteAll(a.client.fd(), "from a"), IsOk());
+  ASSERT_THAT(io::WriteAll(a.client.fd(), "from a"), IsOk());
   ASSERT_THAT(server.Read(absl::MakeSpan(buf)), IsOkAndHolds(6));
-  ASSERT_THAT(WriteAll(b->fd(), "from b"), IsOk());
+  ASSERT_THAT(io::WriteAll(b->fd(), "from b"), IsOk());
   ASSERT_THAT(server.Read(absl::MakeSpan(buf)), IsOkAndHolds(6));
   EXPECT_EQ(server.peer()->ToString(), b->LocalAddress()->ToString());
   ASSERT_THAT(server.Write("to b"), IsOkAndHolds(4));
@@ -101,4 +101,4 @@ TEST(DatagramStreamTest, EmptyDatagramIsNotEndOfInput) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::relay

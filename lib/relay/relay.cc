@@ -16,7 +16,7 @@
 #include "lib/io/io_buffer.h"
 #include "lib/io/unique_fd.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 namespace {
 
 
@@ -33,7 +33,7 @@ class Direction {
     }
     if (try_splice && !eof_ && dst_ != nullptr && src_->IsPlain() && dst_->IsPlain() && !crlf_ &&
         interval_ == absl::ZeroDuration() && !::isatty(src_->fd()) && !::isatty(dst_->fd())) {
-      absl::StatusOr<Pipe> p = MakePipe(O_CLOEXEC | O_NONBLOCK);
+      absl::StatusOr<io::Pipe> p = io::MakePipe(O_CLOEXEC | O_NONBLOCK);
       if (p.ok()) {
         pipe_ = std::move(*p);
         // A bigger pipe means fewer wake-ups; the kernel may cap it (1 MiB by default).
@@ -43,7 +43,7 @@ class Direction {
       }
     }
     if (src_ != nullptr) capacity_ = std::max(capacity_, src_->MinReadSize());
-    if (!pipe_.read) buf_ = std::make_unique<IoBuffer>(capacity_);
+    if (!pipe_.read) buf_ = std::make_unique<io::IoBuffer>(capacity_);
   }
 
   bool spliced() const { return spliced_; }
@@ -174,17 +174,17 @@ class Direction {
   }
 
   void DropPipe() {
-    pipe_ = Pipe();
+    pipe_ = io::Pipe();
     in_pipe_ = 0;
-    buf_ = std::make_unique<IoBuffer>(capacity_);
+    buf_ = std::make_unique<io::IoBuffer>(capacity_);
   }
 
   absl::Status DrainPipeToBuffer() {
     std::vector<char> data(in_pipe_);
-    absl::StatusOr<size_t> n = ReadFull(pipe_.read.get(), absl::MakeSpan(data), "read relay pipe");
+    absl::StatusOr<size_t> n = io::ReadFull(pipe_.read.get(), absl::MakeSpan(data), "read relay pipe");
     if (!n.ok()) return n.status();
     DropPipe();
-    buf_ = std::make_unique<IoBuffer>(std::max(capacity_, *n));
+    buf_ = std::make_unique<io::IoBuffer>(std::max(capacity_, *n));
     memcpy(buf_->data(), data.data(), *n);
     head_ = 0;
     tail_ = *n;
@@ -201,12 +201,12 @@ class Direction {
   uint64_t moved_ = 0;
   absl::Time next_write_ = absl::InfinitePast();
   // Buffer mode.
-  std::unique_ptr<IoBuffer> buf_;  // Copy mode only (no pipe).
+  std::unique_ptr<io::IoBuffer> buf_;  // Copy mode only (no pipe).
   size_t head_ = 0;
   size_t tail_ = 0;
   char last_byte_ = '\0';
   // Splice mode.
-  Pipe pipe_;
+  io::Pipe pipe_;
   size_t in_pipe_ = 0;
   bool spliced_ = false;
 };
@@ -216,7 +216,7 @@ class Direction {
 // files) as always ready.
 class Watcher {
  public:
-  explicit Watcher(Selector* sel) : sel_(sel) {}
+  explicit Watcher(selector::Selector* sel) : sel_(sel) {}
 
   absl::Status Want(const absl::flat_hash_map<int, uint32_t>& want) {
     for (auto& [fd, events] : current_) {
@@ -263,7 +263,7 @@ class Watcher {
   }
 
  private:
-  Selector* sel_;
+  selector::Selector* sel_;
   absl::flat_hash_map<int, uint32_t> current_;
   absl::flat_hash_set<int> always_ready_;
 };
@@ -277,7 +277,7 @@ absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, Re
   // bytes do not turn our close into a reset, but they are dropped.
   Direction down(net.reader, options.read_net ? local.writer : nullptr, true, options.buffer_size,
                  false, absl::ZeroDuration(), options.allow_splice);
-  absl::StatusOr<std::unique_ptr<Selector>> sel = Selector::Create(options.backend);
+  absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create(options.backend);
   if (!sel.ok()) return sel.status();
   Watcher watcher(sel->get());
 
@@ -346,15 +346,15 @@ absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, Re
                     (down.WantsRead() && down.src()->HasBufferedInput());
     if (watcher.AnyAlwaysReady(want) || drop || peer_closed || buffered) deadline = now;
 
-    absl::StatusOr<std::vector<Event>> ready = (*sel)->Select(deadline);
+    absl::StatusOr<std::vector<selector::Event>> ready = (*sel)->Select(deadline);
     if (!ready.ok()) return report(ready.status());
     absl::flat_hash_map<int, uint32_t> got;
-    for (const Event& e : *ready) got[e.fd] |= e.events;
+    for (const selector::Event& e : *ready) got[e.fd] |= e.events;
     for (const auto& [fd, events] : want) {
-      if (watcher.IsAlwaysReady(fd)) got[fd] = kReadable | kWritable;
+      if (watcher.IsAlwaysReady(fd)) got[fd] = selector::kReadable | selector::kWritable;
     }
     for (Direction* d : {&up, &down}) {
-      if (d->WantsRead() && d->src()->HasBufferedInput()) got[d->src()->fd()] |= kReadable;
+      if (d->WantsRead() && d->src()->HasBufferedInput()) got[d->src()->fd()] |= selector::kReadable;
     }
     now = absl::Now();
     local_input_idle = up.eof() || (up.WantsRead() && !got.contains(up.src()->fd()));
@@ -380,4 +380,4 @@ absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, Re
   }
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::relay

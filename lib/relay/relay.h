@@ -35,7 +35,7 @@
 #include "lib/relay/stream.h"
 #include "lib/selector/selector.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 
 // Endpoint is where one side's bytes come from and go to (often one Stream).
 struct Endpoint {
@@ -55,7 +55,7 @@ struct RelayOptions {
   bool crlf = false;                                   // nc -C: LF -> CRLF to the net.
   absl::Duration line_interval = absl::ZeroDuration();  // nc -i: pause between lines sent.
   bool allow_splice = true;
-  Selector::Backend backend = Selector::Backend::kEpoll;
+  selector::Selector::Backend backend = selector::Selector::Backend::kEpoll;
 };
 
 struct RelayStats {
@@ -72,6 +72,6 @@ struct RelayStats {
 absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options,
                    RelayStats* stats);
 
-}  // namespace ipckit
+}  // namespace ipckit::relay
 
 #endif  // IPCKIT_LIB_RELAY_RELAY_H_

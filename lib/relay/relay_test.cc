@@ -16,7 +16,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/temp_dir.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 namespace {
 
 using ::absl::StatusCode;
@@ -40,15 +40,15 @@ class Harness {
  public:
   Harness() {
     ::signal(SIGPIPE, SIG_IGN);
-    in_ = *MakePipe();
-    out_ = *MakePipe();
+    in_ = *io::MakePipe();
+    out_ = *io::MakePipe();
     int sv[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    net_ = UniqueFd(sv[0]);
-    peer_ = UniqueFd(sv[1]);
-    EXPECT_THAT(SetNonBlocking(net_.get(), true), IsOk());
-    EXPECT_THAT(SetNonBlocking(in_.read.get(), true), IsOk());
-    EXPECT_THAT(SetNonBlocking(out_.write.get(), true), IsOk());
+    net_ = io::UniqueFd(sv[0]);
+    peer_ = io::UniqueFd(sv[1]);
+    EXPECT_THAT(io::SetNonBlocking(net_.get(), true), IsOk());
+    EXPECT_THAT(io::SetNonBlocking(in_.read.get(), true), IsOk());
+    EXPECT_THAT(io::SetNonBlocking(out_.write.get(), true), IsOk());
   }
 
   // Start runs the relay in a thread.
@@ -85,8 +85,8 @@ class Harness {
     }
   }
 
-  Pipe in_, out_;
-  UniqueFd net_, peer_;
+  io::Pipe in_, out_;
+  io::UniqueFd net_, peer_;
   std::unique_ptr<FdStream> local_in_, local_out_, net_stream_;
   std::future<absl::Status> result_;
   RelayStats stats_;
@@ -96,7 +96,7 @@ class Harness {
 
 struct Mode {
   bool splice;
-  Selector::Backend backend;
+  selector::Selector::Backend backend;
 };
 
 class RelayBulkTest : public ::testing::TestWithParam<Mode> {};
@@ -112,17 +112,17 @@ TEST_P(RelayBulkTest, BothDirectionsIntact) {
   h.Start(o);
   int user_in = h.in_.write.get();
   std::thread user_writer([&] {
-    EXPECT_THAT(WriteAll(user_in, up), IsOk());
+    EXPECT_THAT(io::WriteAll(user_in, up), IsOk());
     h.in_.write.reset();
   });
   std::thread peer([&] {
-    EXPECT_THAT(ReadToEnd(h.peer_.get()), IsOkAndHolds(::testing::SizeIs(up.size())));
+    EXPECT_THAT(io::ReadToEnd(h.peer_.get()), IsOkAndHolds(::testing::SizeIs(up.size())));
   });
   std::thread peer_writer([&] {
-    EXPECT_THAT(WriteAll(h.peer_.get(), down), IsOk());
+    EXPECT_THAT(io::WriteAll(h.peer_.get(), down), IsOk());
     ::shutdown(h.peer_.get(), SHUT_WR);
   });
-  absl::StatusOr<std::string> got = ReadToEnd(h.out_.read.get());
+  absl::StatusOr<std::string> got = io::ReadToEnd(h.out_.read.get());
   user_writer.join();
   peer.join();
   peer_writer.join();
@@ -135,42 +135,42 @@ TEST_P(RelayBulkTest, BothDirectionsIntact) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, RelayBulkTest,
-                         ::testing::Values(Mode{true, Selector::Backend::kEpoll},
-                                           Mode{false, Selector::Backend::kEpoll},
-                                           Mode{true, Selector::Backend::kPoll},
-                                           Mode{false, Selector::Backend::kPoll}),
+                         ::testing::Values(Mode{true, selector::Selector::Backend::kEpoll},
+                                           Mode{false, selector::Selector::Backend::kEpoll},
+                                           Mode{true, selector::Selector::Backend::kPoll},
+                                           Mode{false, selector::Selector::Backend::kPoll}),
                          [](const ::testing::TestParamInfo<Mode>& i) {
                            return absl::StrCat(i.param.splice ? "Splice" : "Copy",
-                                               i.param.backend == Selector::Backend::kEpoll ? "Epoll" : "Poll");
+                                               i.param.backend == selector::Selector::Backend::kEpoll ? "Epoll" : "Poll");
                          });
 
 TEST(RelayTest, PeerCloseFinishesWhileLocalInputIdle) {
   Harness h;
   h.Start(RelayOptions());
-  ASSERT_THAT(WriteAll(h.peer_.get(), "bye\n"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.peer_.get(), "bye\n"), IsOk());
   h.peer_.reset();
   EXPECT_THAT(h.Finish(), IsOk());
-  EXPECT_THAT(ReadToEnd(h.out_.read.get()), IsOkAndHolds("bye\n"));
+  EXPECT_THAT(io::ReadToEnd(h.out_.read.get()), IsOkAndHolds("bye\n"));
 }
 
 TEST(RelayTest, PeerCloseStillSendsWhatLocalInputHas) {
   Harness h;
   const std::string data = Pattern(2 << 20, 5);
-  ASSERT_THAT(WriteAll(h.peer_.get(), "early"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.peer_.get(), "early"), IsOk());
   ASSERT_EQ(::shutdown(h.peer_.get(), SHUT_WR), 0);
   // All of the input is there (in a file) before the relay starts.
   absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create();
   ASSERT_THAT(dir, IsOk());
-  UniqueFd file(::open(dir->Path("in").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
-  ASSERT_THAT(WriteAll(file.get(), data), IsOk());
+  io::UniqueFd file(::open(dir->Path("in").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  ASSERT_THAT(io::WriteAll(file.get(), data), IsOk());
   ASSERT_EQ(::lseek(file.get(), 0, SEEK_SET), 0);
   h.in_.read = std::move(file);
   h.Start(RelayOptions());
-  absl::StatusOr<std::string> got = ReadToEnd(h.peer_.get());
+  absl::StatusOr<std::string> got = io::ReadToEnd(h.peer_.get());
   EXPECT_THAT(h.Finish(), IsOk());
   ASSERT_THAT(got, IsOk());
   EXPECT_TRUE(*got == data);
-  EXPECT_THAT(ReadToEnd(h.out_.read.get()), IsOkAndHolds("early"));
+  EXPECT_THAT(io::ReadToEnd(h.out_.read.get()), IsOkAndHolds("early"));
 }
 
 TEST(RelayTest, KeepSendingAfterPeerEof) {
@@ -178,13 +178,13 @@ TEST(RelayTest, KeepSendingAfterPeerEof) {
   RelayOptions o;
   o.keep_sending_after_net_eof = true;
   h.Start(o);
-  ASSERT_THAT(WriteAll(h.peer_.get(), "hello"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.peer_.get(), "hello"), IsOk());
   ASSERT_EQ(::shutdown(h.peer_.get(), SHUT_WR), 0);
-  EXPECT_THAT(ReadToEnd(h.out_.read.get()), IsOkAndHolds("hello"));  // Local output closed at net EOF.
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "more"), IsOk());
+  EXPECT_THAT(io::ReadToEnd(h.out_.read.get()), IsOkAndHolds("hello"));  // Local output closed at net EOF.
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "more"), IsOk());
   h.in_.write.reset();
   EXPECT_THAT(h.Finish(), IsOk());
-  EXPECT_THAT(ReadToEnd(h.peer_.get()), IsOkAndHolds("more"));
+  EXPECT_THAT(io::ReadToEnd(h.peer_.get()), IsOkAndHolds("more"));
 }
 
 TEST(RelayTest, ShutdownOnLocalEofThenReadsDelayedReply) {
@@ -192,20 +192,20 @@ TEST(RelayTest, ShutdownOnLocalEofThenReadsDelayedReply) {
   RelayOptions o;
   o.shutdown_net_on_local_eof = true;
   h.Start(o);
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "GET /\n"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "GET /\n"), IsOk());
   h.in_.write.reset();
   // The peer reads the whole request, sees EOF, and only then replies.
-  EXPECT_THAT(ReadToEnd(h.peer_.get()), IsOkAndHolds("GET /\n"));
-  ASSERT_THAT(WriteAll(h.peer_.get(), "reply"), IsOk());
+  EXPECT_THAT(io::ReadToEnd(h.peer_.get()), IsOkAndHolds("GET /\n"));
+  ASSERT_THAT(io::WriteAll(h.peer_.get(), "reply"), IsOk());
   h.peer_.reset();
   EXPECT_THAT(h.Finish(), IsOk());
-  EXPECT_THAT(ReadToEnd(h.out_.read.get()), IsOkAndHolds("reply"));
+  EXPECT_THAT(io::ReadToEnd(h.out_.read.get()), IsOkAndHolds("reply"));
 }
 
 TEST(RelayTest, WithoutShutdownPeerSeesNoEof) {
   Harness h;
   h.Start(RelayOptions());
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "x"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "x"), IsOk());
   h.in_.write.reset();
   EXPECT_FALSE(h.PeerSawEofWithin(absl::Milliseconds(100)));
   h.peer_.reset();
@@ -217,14 +217,14 @@ TEST(RelayTest, QuitAfterLocalEofIsAHardDeadline) {
   RelayOptions o;
   o.quit_after_local_eof = absl::Milliseconds(200);
   h.Start(o);
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "data"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "data"), IsOk());
   h.in_.write.reset();
   // The peer keeps the connection open and silent.
   EXPECT_THAT(h.Finish(), IsOk());
   EXPECT_GE(h.elapsed_, absl::Milliseconds(200));
   EXPECT_LT(h.elapsed_, absl::Seconds(5));
   char buf[16];
-  EXPECT_THAT(ReadFull(h.peer_.get(), absl::MakeSpan(buf)), IsOkAndHolds(4));
+  EXPECT_THAT(io::ReadFull(h.peer_.get(), absl::MakeSpan(buf)), IsOkAndHolds(4));
 }
 
 TEST(RelayTest, QuitZeroFinishesAtLocalEofAfterFlushing) {
@@ -234,10 +234,10 @@ TEST(RelayTest, QuitZeroFinishesAtLocalEofAfterFlushing) {
   const std::string data = Pattern(3 << 20, 3);
   h.Start(o);
   std::thread user([&] {
-    EXPECT_THAT(WriteAll(h.in_.write.get(), data), IsOk());
+    EXPECT_THAT(io::WriteAll(h.in_.write.get(), data), IsOk());
     h.in_.write.reset();
   });
-  absl::StatusOr<std::string> got = ReadToEnd(h.peer_.get());
+  absl::StatusOr<std::string> got = io::ReadToEnd(h.peer_.get());
   user.join();
   EXPECT_THAT(h.Finish(), IsOk());
   ASSERT_THAT(got, IsOk());
@@ -259,9 +259,9 @@ TEST(RelayTest, ActivityPostponesIdleTimeout) {
   o.idle_timeout = absl::Milliseconds(150);
   h.Start(o);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_THAT(WriteAll(h.peer_.get(), "."), IsOk());
+    ASSERT_THAT(io::WriteAll(h.peer_.get(), "."), IsOk());
     char c;
-    ASSERT_THAT(ReadFull(h.out_.read.get(), absl::MakeSpan(&c, 1)), IsOkAndHolds(1));
+    ASSERT_THAT(io::ReadFull(h.out_.read.get(), absl::MakeSpan(&c, 1)), IsOkAndHolds(1));
     struct pollfd p = {h.peer_.get(), 0, 0};
     ::poll(&p, 1, 60);  // Let 60ms pass with the connection idle.
   }
@@ -274,7 +274,7 @@ TEST(RelayTest, BrokenLocalOutputFailsPromptly) {
   Harness h;
   h.out_.read.reset();  // The reader of our stdout went away.
   h.Start(RelayOptions());
-  ASSERT_THAT(WriteAll(h.peer_.get(), "data"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.peer_.get(), "data"), IsOk());
   EXPECT_THAT(h.Finish(), StatusIs(StatusCode::kFailedPrecondition, "write stdout: Broken pipe"));
 }
 
@@ -284,11 +284,11 @@ TEST(RelayTest, CrlfTranslatesLineEndsSent) {
   o.crlf = true;
   o.quit_after_local_eof = absl::ZeroDuration();
   h.Start(o);
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "a\nb\r\n\n"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "a\nb\r\n\n"), IsOk());
   h.in_.write.reset();
   EXPECT_THAT(h.Finish(), IsOk());
   h.net_.reset();
-  EXPECT_THAT(ReadToEnd(h.peer_.get()), IsOkAndHolds("a\r\nb\r\n\r\n"));
+  EXPECT_THAT(io::ReadToEnd(h.peer_.get()), IsOkAndHolds("a\r\nb\r\n\r\n"));
 }
 
 TEST(RelayTest, LineIntervalPausesBetweenLines) {
@@ -298,9 +298,9 @@ TEST(RelayTest, LineIntervalPausesBetweenLines) {
   o.shutdown_net_on_local_eof = true;
   o.quit_after_local_eof = absl::ZeroDuration();
   h.Start(o);
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "1\n2\n3\n"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "1\n2\n3\n"), IsOk());
   h.in_.write.reset();
-  EXPECT_THAT(ReadToEnd(h.peer_.get()), IsOkAndHolds("1\n2\n3\n"));
+  EXPECT_THAT(io::ReadToEnd(h.peer_.get()), IsOkAndHolds("1\n2\n3\n"));
   EXPECT_THAT(h.Finish(), IsOk());
   EXPECT_GE(h.elapsed_, absl::Milliseconds(120));
 }
@@ -309,16 +309,16 @@ TEST(RelayTest, RegularFileInput) {
   absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create();
   ASSERT_THAT(dir, IsOk());
   const std::string data = Pattern(1 << 20, 4);
-  UniqueFd file(::open(dir->Path("in").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  io::UniqueFd file(::open(dir->Path("in").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
   ASSERT_TRUE(file);
-  ASSERT_THAT(WriteAll(file.get(), data), IsOk());
+  ASSERT_THAT(io::WriteAll(file.get(), data), IsOk());
   ASSERT_EQ(::lseek(file.get(), 0, SEEK_SET), 0);
   Harness h;
   h.in_.read = std::move(file);
   RelayOptions o;
   o.shutdown_net_on_local_eof = true;
   h.Start(o);
-  absl::StatusOr<std::string> got = ReadToEnd(h.peer_.get());
+  absl::StatusOr<std::string> got = io::ReadToEnd(h.peer_.get());
   h.peer_.reset();
   EXPECT_THAT(h.Finish(), IsOk());
   ASSERT_THAT(got, IsOk());
@@ -329,16 +329,16 @@ TEST(RelayTest, RecvOnlyNeverReadsLocalInput) {
   Harness h;
   RelayOptions o;
   o.read_local = false;
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "unread"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "unread"), IsOk());
   int unread_end = h.in_.read.get();
-  UniqueFd keep(::dup(unread_end));
+  io::UniqueFd keep(::dup(unread_end));
   h.Start(o);
-  ASSERT_THAT(WriteAll(h.peer_.get(), "in"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.peer_.get(), "in"), IsOk());
   h.peer_.reset();
   EXPECT_THAT(h.Finish(), IsOk());
-  EXPECT_THAT(ReadToEnd(h.out_.read.get()), IsOkAndHolds("in"));
+  EXPECT_THAT(io::ReadToEnd(h.out_.read.get()), IsOkAndHolds("in"));
   h.in_.write.reset();
-  EXPECT_THAT(ReadToEnd(keep.get()), IsOkAndHolds("unread"));
+  EXPECT_THAT(io::ReadToEnd(keep.get()), IsOkAndHolds("unread"));
 }
 
 TEST(RelayTest, SendOnlyFinishesAtLocalEof) {
@@ -346,12 +346,12 @@ TEST(RelayTest, SendOnlyFinishesAtLocalEof) {
   RelayOptions o;
   o.read_net = false;
   h.Start(o);
-  ASSERT_THAT(WriteAll(h.peer_.get(), "ignored"), IsOk());
-  ASSERT_THAT(WriteAll(h.in_.write.get(), "sent"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.peer_.get(), "ignored"), IsOk());
+  ASSERT_THAT(io::WriteAll(h.in_.write.get(), "sent"), IsOk());
   h.in_.write.reset();
   EXPECT_THAT(h.Finish(), IsOk());
-  EXPECT_THAT(ReadToEnd(h.peer_.get()), IsOkAndHolds("sent"));
-  EXPECT_THAT(ReadToEnd(h.out_.read.get()), IsOkAndHolds(""));  // Dropped.
+  EXPECT_THAT(io::ReadToEnd(h.peer_.get()), IsOkAndHolds("sent"));
+  EXPECT_THAT(io::ReadToEnd(h.out_.read.get()), IsOkAndHolds(""));  // Dropped.
 }
 
 // A local output nobody reads must stop the relay from reading the net:
@@ -361,12 +361,12 @@ TEST(RelayTest, BackpressureBoundsBufferedData) {
   RelayOptions o;
   o.buffer_size = 64 * 1024;
   h.Start(o);
-  ASSERT_THAT(SetNonBlocking(h.peer_.get(), true), IsOk());
+  ASSERT_THAT(io::SetNonBlocking(h.peer_.get(), true), IsOk());
   std::string chunk(64 * 1024, 'x');
   size_t pushed = 0;
   absl::Time deadline = absl::Now() + absl::Seconds(2);
   while (absl::Now() < deadline) {
-    absl::StatusOr<size_t> n = WriteOnce(h.peer_.get(), chunk);
+    absl::StatusOr<size_t> n = io::WriteOnce(h.peer_.get(), chunk);
     if (n.ok()) {
       pushed += *n;
     } else {
@@ -406,9 +406,9 @@ class BufferedStream : public Stream {
 };
 
 TEST(RelayTest, ReadsInputBufferedInUserSpaceWithoutWaiting) {
-  Pipe idle = *MakePipe();  // Never written: never readable.
-  Pipe out = *MakePipe();
-  ASSERT_THAT(SetNonBlocking(out.write.get(), true), IsOk());
+  io::Pipe idle = *io::MakePipe();  // Never written: never readable.
+  io::Pipe out = *io::MakePipe();
+  ASSERT_THAT(io::SetNonBlocking(out.write.get(), true), IsOk());
   std::string data = Pattern(10000, 7);
   BufferedStream net(data, idle.read.get());
   FdStream local_out(out.write.get(), "stdout");
@@ -418,7 +418,7 @@ TEST(RelayTest, ReadsInputBufferedInUserSpaceWithoutWaiting) {
   o.allow_splice = false;
   o.idle_timeout = absl::Seconds(3);
   std::string got;
-  std::thread reader([&] { got = *ReadToEnd(out.read.get()); });
+  std::thread reader([&] { got = *io::ReadToEnd(out.read.get()); });
   EXPECT_THAT(Relay({nullptr, &local_out}, {&net, &net}, o, nullptr), IsOk());
   out.write.reset();
   reader.join();
@@ -427,4 +427,4 @@ TEST(RelayTest, ReadsInputBufferedInUserSpaceWithoutWaiting) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::relay

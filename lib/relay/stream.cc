@@ -8,14 +8,14 @@
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 
 absl::StatusOr<size_t> FdStream::Read(absl::Span<char> buf) {
-  return ReadOnce(fd_, buf, absl::StrCat("read ", name_));
+  return io::ReadOnce(fd_, buf, absl::StrCat("read ", name_));
 }
 
 absl::StatusOr<size_t> FdStream::Write(absl::string_view data) {
-  return WriteOnce(fd_, data, absl::StrCat("write ", name_));
+  return io::WriteOnce(fd_, data, absl::StrCat("write ", name_));
 }
 
 absl::Status FdStream::CloseWrite() {
@@ -29,7 +29,7 @@ absl::Status FdStream::CloseWrite() {
   }
   if (owned_) return owned_.Close();
   // Keep the descriptor number taken, so nothing else lands on it.
-  UniqueFd devnull(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  io::UniqueFd devnull(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   if (!devnull) return absl::ErrnoToStatus(errno, absl::StrCat("close ", name_, ": open /dev/null"));
   if (::dup3(devnull.get(), fd_, O_CLOEXEC) < 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("close ", name_));
@@ -37,4 +37,4 @@ absl::Status FdStream::CloseWrite() {
   return absl::OkStatus();
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::relay

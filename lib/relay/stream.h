@@ -29,7 +29,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/selector/selector.h"
 
-namespace ipckit {
+namespace ipckit::relay {
 
 class Stream {
  public:
@@ -54,8 +54,8 @@ class Stream {
 
   // ReadWaitsFor and WriteWaitsFor return the events (kReadable, kWritable)
   // to wait for after Read or Write returned kUnavailable.
-  virtual uint32_t ReadWaitsFor() const { return kReadable; }
-  virtual uint32_t WriteWaitsFor() const { return kWritable; }
+  virtual uint32_t ReadWaitsFor() const { return selector::kReadable; }
+  virtual uint32_t WriteWaitsFor() const { return selector::kWritable; }
 
   // MinReadSize returns the buffer space Read needs to lose nothing (a
   // datagram stream needs room for a whole datagram).
@@ -83,7 +83,7 @@ class FdStream : public Stream {
   FdStream(int fd, std::string name, Kind kind = Kind::kOther)
       : fd_(fd), name_(std::move(name)), kind_(kind) {}
   // FdStream(owned, name, kind) owns `owned` and closes it when destroyed.
-  FdStream(UniqueFd owned, std::string name, Kind kind = Kind::kOther)
+  FdStream(io::UniqueFd owned, std::string name, Kind kind = Kind::kOther)
       : fd_(owned.get()), owned_(std::move(owned)), name_(std::move(name)), kind_(kind) {}
 
   absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
@@ -97,12 +97,12 @@ class FdStream : public Stream {
 
  private:
   int fd_;
-  UniqueFd owned_;
+  io::UniqueFd owned_;
   std::string name_;
   Kind kind_;
   bool write_closed_ = false;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::relay
 
 #endif  // IPCKIT_LIB_RELAY_STREAM_H_

@@ -10,13 +10,13 @@
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
 
-namespace ipckit {
+namespace ipckit::selector {
 namespace {
 
 // EpollSelector watches descriptors with epoll(7), level-triggered.
 class EpollSelector : public Selector {
  public:
-  explicit EpollSelector(UniqueFd epfd) : epfd_(std::move(epfd)) {}
+  explicit EpollSelector(io::UniqueFd epfd) : epfd_(std::move(epfd)) {}
 
  protected:
   absl::Status Add(int fd, uint32_t events) override { return Ctl(EPOLL_CTL_ADD, fd, events); }
@@ -50,7 +50,7 @@ class EpollSelector : public Selector {
     return absl::OkStatus();
   }
 
-  UniqueFd epfd_;
+  io::UniqueFd epfd_;
 };
 
 // PollSelector watches descriptors with poll(2), for systems without epoll.
@@ -89,7 +89,7 @@ absl::StatusOr<std::unique_ptr<Selector>> Selector::Create(Backend backend) {
   if (backend == Backend::kPoll) return std::unique_ptr<Selector>(new PollSelector());
   int fd = ::epoll_create1(EPOLL_CLOEXEC);
   if (fd < 0) return absl::ErrnoToStatus(errno, "epoll_create1");
-  return std::unique_ptr<Selector>(new EpollSelector(UniqueFd(fd)));
+  return std::unique_ptr<Selector>(new EpollSelector(io::UniqueFd(fd)));
 }
 
 absl::Status Selector::Register(int fd, uint32_t events, void* data) {
@@ -155,7 +155,7 @@ absl::StatusOr<std::vector<Event>> Selector::Select(absl::Time deadline) {
     absl::Time now = absl::Now();
     absl::Time until = deadline;
     if (!timers_.empty()) until = std::min(until, timers_.begin()->first.first);
-    absl::Status s = Wait(PollTimeoutMs(until, now), &out);
+    absl::Status s = Wait(io::PollTimeoutMs(until, now), &out);
     if (!s.ok()) return s;
     // Fill in data, and narrow error/hang-up reports to what is registered.
     for (Event& e : out) {
@@ -176,4 +176,4 @@ absl::StatusOr<std::vector<Event>> Selector::Select(absl::Time deadline) {
   }
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::selector

@@ -33,7 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace ipckit {
+namespace ipckit::selector {
 
 inline constexpr uint32_t kReadable = 1;
 inline constexpr uint32_t kWritable = 2;
@@ -109,6 +109,6 @@ class Selector {
   TimerId next_timer_ = 1;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::selector
 
 #endif  // IPCKIT_LIB_SELECTOR_SELECTOR_H_

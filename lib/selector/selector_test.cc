@@ -11,7 +11,7 @@
 #include "lib/io/fd.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit {
+namespace ipckit::selector {
 namespace {
 
 using ::absl::StatusCode;
@@ -31,7 +31,7 @@ class SelectorTest : public ::testing::TestWithParam<Selector::Backend> {
     absl::StatusOr<std::unique_ptr<Selector>> s = Selector::Create(GetParam());
     ASSERT_THAT(s, IsOk());
     sel_ = std::move(*s);
-    absl::StatusOr<Pipe> p = MakePipe();
+    absl::StatusOr<io::Pipe> p = io::MakePipe();
     ASSERT_THAT(p, IsOk());
     pipe_ = std::move(*p);
   }
@@ -40,7 +40,7 @@ class SelectorTest : public ::testing::TestWithParam<Selector::Backend> {
   }
 
   std::unique_ptr<Selector> sel_;
-  Pipe pipe_;
+  io::Pipe pipe_;
   int tag_ = 0;
   int tag2_ = 0;
 };
@@ -48,7 +48,7 @@ class SelectorTest : public ::testing::TestWithParam<Selector::Backend> {
 TEST_P(SelectorTest, ReadableWhenDataArrives) {
   ASSERT_THAT(sel_->Register(pipe_.read.get(), kReadable, &tag_), IsOk());
   EXPECT_THAT(SelectFor(absl::Milliseconds(20)), IsOkAndHolds(IsEmpty()));
-  ASSERT_THAT(WriteAll(pipe_.write.get(), "x"), IsOk());
+  ASSERT_THAT(io::WriteAll(pipe_.write.get(), "x"), IsOk());
   absl::StatusOr<std::vector<Event>> r = SelectFor(absl::Seconds(5));
   ASSERT_THAT(r, IsOk());
   EXPECT_THAT(*r, ElementsAre(IsEvent(pipe_.read.get(), kReadable, &tag_)));
@@ -170,4 +170,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, SelectorTest,
                          });
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::selector

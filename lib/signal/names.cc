@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 namespace {
 
 struct Named {
@@ -129,4 +129,4 @@ const char* ActionName(Action a) {
   return "?";
 }
 
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal

@@ -22,7 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 
 inline constexpr int kMaxSignal = 64;
 
@@ -56,6 +56,6 @@ Action DefaultAction(int sig);
 // ActionName returns "term", "core", "ignore", "stop" or "continue".
 const char* ActionName(Action a);
 
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal
 
 #endif  // IPCKIT_LIB_SIGNAL_NAMES_H_

@@ -4,7 +4,7 @@
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 namespace {
 
 using ::absl::StatusCode;
@@ -83,4 +83,4 @@ TEST(NamesTest, DefaultActions) {
 }
 
 }  // namespace
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal

@@ -12,7 +12,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/signal/names.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 
 absl::StatusOr<SignalMasks> DecodeSignalMasks(absl::string_view status) {
   SignalMasks m;
@@ -47,12 +47,12 @@ absl::StatusOr<SignalMasks> DecodeSignalMasks(absl::string_view status) {
 
 absl::StatusOr<SignalMasks> ReadSignalMasks(pid_t pid) {
   std::string path = absl::StrCat("/proc/", pid, "/status");
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no process ", pid));
     return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
   }
-  absl::StatusOr<std::string> text = ReadToEnd(fd.get(), absl::StrCat("read ", path));
+  absl::StatusOr<std::string> text = io::ReadToEnd(fd.get(), absl::StrCat("read ", path));
   if (!text.ok()) return text.status();
   return DecodeSignalMasks(*text);
 }
@@ -79,4 +79,4 @@ std::string FormatSet(uint64_t mask) {
   return names.empty() ? "-" : absl::StrJoin(names, ",");
 }
 
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal

@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 
 struct SignalMasks {
   uint64_t blocked = 0;
@@ -49,6 +49,6 @@ uint64_t MaskOf(const std::vector<int>& signals);
 // for the empty set.
 std::string FormatSet(uint64_t mask);
 
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal
 
 #endif  // IPCKIT_LIB_SIGNAL_PROC_STATUS_H_

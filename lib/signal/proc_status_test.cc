@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 namespace {
 
 using ::absl::StatusCode;
@@ -60,4 +60,4 @@ TEST(ProcStatusTest, MissingProcessIsNotFound) {
 }
 
 }  // namespace
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 
 std::string CodeName(int code) {
   switch (code) {
@@ -35,7 +35,7 @@ absl::StatusOr<SignalSource> SignalSource::Create(const std::vector<int>& signal
   src.restore_ = true;
   int fd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd < 0) return absl::ErrnoToStatus(errno, "signalfd");
-  src.fd_ = UniqueFd(fd);
+  src.fd_ = io::UniqueFd(fd);
   return src;
 }
 
@@ -67,4 +67,4 @@ absl::StatusOr<std::vector<SignalInfo>> SignalSource::Read() {
   }
 }
 
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal

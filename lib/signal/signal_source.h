@@ -26,7 +26,7 @@
 #include "absl/status/statusor.h"
 #include "lib/io/unique_fd.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 
 struct SignalInfo {
   int signo = 0;
@@ -57,11 +57,11 @@ class SignalSource {
 
  private:
   SignalSource() = default;
-  UniqueFd fd_;
+  io::UniqueFd fd_;
   sigset_t old_mask_;
   bool restore_ = false;
 };
 
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal
 
 #endif  // IPCKIT_LIB_SIGNAL_SIGNAL_SOURCE_H_

@@ -8,7 +8,7 @@
 #include "lib/selector/selector.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit::signals {
+namespace ipckit::signal {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -48,12 +48,12 @@ TEST(SignalSourceTest, StandardSignalsCoalesce) {
 TEST(SignalSourceTest, WorksWithTheSelector) {
   absl::StatusOr<SignalSource> src = SignalSource::Create({SIGUSR2});
   ASSERT_THAT(src, IsOk());
-  absl::StatusOr<std::unique_ptr<Selector>> sel = Selector::Create();
+  absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
   ASSERT_THAT(sel, IsOk());
-  ASSERT_THAT((*sel)->Register(src->fd(), kReadable, nullptr), IsOk());
+  ASSERT_THAT((*sel)->Register(src->fd(), selector::kReadable, nullptr), IsOk());
   EXPECT_THAT((*sel)->Select(absl::Now() + absl::Milliseconds(20)), ::ipckit::testing::IsOkAndHolds(::testing::IsEmpty()));
   ASSERT_EQ(::kill(::getpid(), SIGUSR2), 0);
-  absl::StatusOr<std::vector<Event>> ev = (*sel)->Select(absl::Now() + absl::Seconds(5));
+  absl::StatusOr<std::vector<selector::Event>> ev = (*sel)->Select(absl::Now() + absl::Seconds(5));
   ASSERT_THAT(ev, IsOk());
   ASSERT_EQ(ev->size(), 1u);
   EXPECT_THAT(src->Read(), ::ipckit::testing::IsOkAndHolds(::testing::SizeIs(1)));
@@ -69,4 +69,4 @@ TEST(SignalSourceTest, RestoresTheMask) {
 }
 
 }  // namespace
-}  // namespace ipckit::signals
+}  // namespace ipckit::signal

@@ -90,11 +90,11 @@ absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& arg
   if (argv.empty()) return absl::InvalidArgumentError("spawn: empty argv");
   ::signal(SIGPIPE, SIG_IGN);
 
-  absl::StatusOr<Pipe> in = MakePipe(O_CLOEXEC);
+  absl::StatusOr<io::Pipe> in = io::MakePipe(O_CLOEXEC);
   if (!in.ok()) return in.status();
-  absl::StatusOr<Pipe> out = MakePipe(O_CLOEXEC);
+  absl::StatusOr<io::Pipe> out = io::MakePipe(O_CLOEXEC);
   if (!out.ok()) return out.status();
-  absl::StatusOr<Pipe> err = MakePipe(O_CLOEXEC);
+  absl::StatusOr<io::Pipe> err = io::MakePipe(O_CLOEXEC);
   if (!err.ok()) return err.status();
 
   posix_spawn_file_actions_t actions;
@@ -131,12 +131,12 @@ absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& arg
 
   Subprocess p;
   p.pid_ = pid;
-  p.pidfd_ = UniqueFd(PidfdOpen(pid));  // -1 (none) on kernels before 5.3.
+  p.pidfd_ = io::UniqueFd(PidfdOpen(pid));  // -1 (none) on kernels before 5.3.
   p.stdin_ = std::move(in->write);
   p.out_.fd = std::move(out->read);
   p.err_.fd = std::move(err->read);
   for (int fd : {p.stdin_.get(), p.out_.fd.get(), p.err_.fd.get()}) {
-    absl::Status s = SetNonBlocking(fd, true);
+    absl::Status s = io::SetNonBlocking(fd, true);
     if (!s.ok()) return s;
   }
   return p;
@@ -212,7 +212,7 @@ bool Subprocess::PumpOnce(absl::Time deadline) {
   }
   absl::Duration left = deadline - absl::Now();
   if (left <= absl::ZeroDuration()) return false;
-  int timeout_ms = PollTimeoutMs(deadline);
+  int timeout_ms = io::PollTimeoutMs(deadline);
   // Without a pidfd, the child's exit is noticed by polling waitpid.
   if (!exited_ && !pidfd_) timeout_ms = std::min(timeout_ms, 10);
   int rc = ::poll(fds, static_cast<nfds_t>(n), n == 0 ? std::min(timeout_ms, 10) : timeout_ms);
@@ -252,10 +252,10 @@ std::string Subprocess::Describe() const {
 }
 
 absl::StatusOr<std::string> Subprocess::WaitForLineWhere(
-    Stream stream, const std::function<bool(absl::string_view)>& matches, absl::string_view what,
+    StdStream stream, const std::function<bool(absl::string_view)>& matches, absl::string_view what,
     absl::Duration timeout) {
-  Output& o = stream == Stream::kStdout ? out_ : err_;
-  const char* name = stream == Stream::kStdout ? "stdout" : "stderr";
+  Output& o = stream == StdStream::kStdout ? out_ : err_;
+  const char* name = stream == StdStream::kStdout ? "stdout" : "stderr";
   std::optional<std::string> found;
   // match consumes complete lines (and, once the stream has ended, a last
   // line without '\n') until one contains `substring`.
@@ -280,14 +280,14 @@ absl::StatusOr<std::string> Subprocess::WaitForLineWhere(
                                                   Describe()));
 }
 
-absl::StatusOr<std::string> Subprocess::WaitForLine(Stream stream, absl::string_view substring,
+absl::StatusOr<std::string> Subprocess::WaitForLine(StdStream stream, absl::string_view substring,
                                                     absl::Duration timeout) {
   return WaitForLineWhere(
       stream, [&](absl::string_view line) { return absl::StrContains(line, substring); },
       absl::StrCat("line containing '", substring, "'"), timeout);
 }
 
-absl::StatusOr<std::string> Subprocess::WaitForListening(Stream stream, absl::Duration timeout) {
+absl::StatusOr<std::string> Subprocess::WaitForListening(StdStream stream, absl::Duration timeout) {
   std::string addr;
   absl::StatusOr<std::string> line = WaitForLineWhere(
       stream, [&](absl::string_view l) { return !(addr = net::ListeningAddress(l)).empty(); },

@@ -13,7 +13,7 @@
 //
 //   absl::StatusOr<Subprocess> server = Subprocess::Start({echod, "-l", "127.0.0.1:0"});
 //   ASSERT_THAT(server, IsOk());
-//   absl::StatusOr<std::string> addr = server->WaitForListening(Stream::kStdout, absl::Seconds(5));
+//   absl::StatusOr<std::string> addr = server->WaitForListening(StdStream::kStdout, absl::Seconds(5));
 //   ASSERT_THAT(addr, IsOk());  // "127.0.0.1:40123"
 //   ...
 //   EXPECT_THAT(server->Stop(absl::Seconds(5)), IsOkAndHolds(ExitStatus::Exited(0)));
@@ -35,8 +35,8 @@
 
 namespace ipckit::testing {
 
-// Stream names one of the child's output streams.
-enum class Stream { kStdout, kStderr };
+// StdStream names one of the child's output streams.
+enum class StdStream { kStdout, kStderr };
 
 // ExitStatus is how a child ended: an exit code, or a terminating signal.
 struct ExitStatus {
@@ -98,12 +98,12 @@ class Subprocess {
   // that contains `substring`, skipping earlier lines, or kDeadlineExceeded
   // if none comes within `timeout`, or kNotFound if the stream ends first.
   // Both errors quote the child's output so far.
-  absl::StatusOr<std::string> WaitForLine(Stream stream, absl::string_view substring,
+  absl::StatusOr<std::string> WaitForLine(StdStream stream, absl::string_view substring,
                                           absl::Duration timeout);
 
   // WaitForLineWhere is WaitForLine for the first line `matches` accepts;
   // `what` names such a line in the errors ("line containing 'x'").
-  absl::StatusOr<std::string> WaitForLineWhere(Stream stream,
+  absl::StatusOr<std::string> WaitForLineWhere(StdStream stream,
                                                const std::function<bool(absl::string_view)>& matches,
                                                absl::string_view what, absl::Duration timeout);
 
@@ -112,7 +112,7 @@ class Subprocess {
   // netcat-openbsd's "Listening on HOST PORT" / "Bound on HOST PORT") and
   // returns it as "127.0.0.1:40123", "[::1]:40123", "localhost:40123" or a
   // socket path.
-  absl::StatusOr<std::string> WaitForListening(Stream stream, absl::Duration timeout);
+  absl::StatusOr<std::string> WaitForListening(StdStream stream, absl::Duration timeout);
 
   // Wait waits until the child has exited and both of its output streams have
   // ended, and returns how it ended; or kDeadlineExceeded after `timeout`,
@@ -132,7 +132,7 @@ class Subprocess {
 
  private:
   struct Output {
-    UniqueFd fd;
+    io::UniqueFd fd;
     std::string data;
     size_t cursor = 0;  // WaitForLine has consumed data[0, cursor).
   };
@@ -150,8 +150,8 @@ class Subprocess {
   pid_t pid_ = -1;
   bool exited_ = false;
   ExitStatus status_;
-  UniqueFd pidfd_;
-  UniqueFd stdin_;
+  io::UniqueFd pidfd_;
+  io::UniqueFd stdin_;
   std::string pending_stdin_;
   bool close_stdin_ = false;
   Output out_;

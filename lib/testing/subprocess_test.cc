@@ -122,27 +122,27 @@ TEST(SubprocessTest, WaitForLineSkipsEarlierLines) {
   absl::StatusOr<Subprocess> p =
       Subprocess::Start({"sh", "-c", "echo a; echo b ready; echo c; echo d ready"});
   ASSERT_THAT(p, IsOk());
-  EXPECT_THAT(p->WaitForLine(Stream::kStdout, "ready", kTimeout), IsOkAndHolds("b ready"));
-  EXPECT_THAT(p->WaitForLine(Stream::kStdout, "ready", kTimeout), IsOkAndHolds("d ready"));
+  EXPECT_THAT(p->WaitForLine(StdStream::kStdout, "ready", kTimeout), IsOkAndHolds("b ready"));
+  EXPECT_THAT(p->WaitForLine(StdStream::kStdout, "ready", kTimeout), IsOkAndHolds("d ready"));
 }
 
 TEST(SubprocessTest, WaitForLineOnStderr) {
   absl::StatusOr<Subprocess> p = Subprocess::Start({"sh", "-c", "echo ready >&2"});
   ASSERT_THAT(p, IsOk());
-  EXPECT_THAT(p->WaitForLine(Stream::kStderr, "ready", kTimeout), IsOkAndHolds("ready"));
+  EXPECT_THAT(p->WaitForLine(StdStream::kStderr, "ready", kTimeout), IsOkAndHolds("ready"));
 }
 
 TEST(SubprocessTest, WaitForLineAcceptsLastLineWithoutNewline) {
   absl::StatusOr<Subprocess> p = Subprocess::Start({"printf", "x\nready"});
   ASSERT_THAT(p, IsOk());
-  EXPECT_THAT(p->WaitForLine(Stream::kStdout, "ready", kTimeout), IsOkAndHolds("ready"));
+  EXPECT_THAT(p->WaitForLine(StdStream::kStdout, "ready", kTimeout), IsOkAndHolds("ready"));
 }
 
 TEST(SubprocessTest, WaitForLineTimesOut) {
   absl::StatusOr<Subprocess> p = Subprocess::Start({"cat"});  // Waits for stdin forever.
   ASSERT_THAT(p, IsOk());
   absl::Time start = absl::Now();
-  EXPECT_THAT(p->WaitForLine(Stream::kStdout, "ready", absl::Milliseconds(200)),
+  EXPECT_THAT(p->WaitForLine(StdStream::kStdout, "ready", absl::Milliseconds(200)),
               StatusIs(StatusCode::kDeadlineExceeded,
                        StartsWith("no line containing 'ready' on stdout within 200ms; pid ")));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
@@ -151,7 +151,7 @@ TEST(SubprocessTest, WaitForLineTimesOut) {
 TEST(SubprocessTest, WaitForLineReportsEndOfStream) {
   absl::StatusOr<Subprocess> p = Subprocess::Start({"sh", "-c", "echo nope; echo why >&2"});
   ASSERT_THAT(p, IsOk());
-  absl::StatusOr<std::string> line = p->WaitForLine(Stream::kStdout, "ready", kTimeout);
+  absl::StatusOr<std::string> line = p->WaitForLine(StdStream::kStdout, "ready", kTimeout);
   EXPECT_THAT(line, StatusIs(StatusCode::kNotFound,
                              StartsWith("stdout ended without a line containing 'ready'; pid ")));
   EXPECT_THAT(line.status().message(), HasSubstr("--- stdout ---\nnope\n"));
@@ -177,7 +177,7 @@ TEST(SubprocessTest, StopEscalatesToKill) {
   absl::StatusOr<Subprocess> p =
       Subprocess::Start({"sh", "-c", "trap '' TERM; echo ready; exec cat"});
   ASSERT_THAT(p, IsOk());
-  ASSERT_THAT(p->WaitForLine(Stream::kStdout, "ready", kTimeout), IsOk());
+  ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "ready", kTimeout), IsOk());
   EXPECT_THAT(p->Stop(absl::Milliseconds(200)), IsOkAndHolds(ExitStatus::Signaled(SIGKILL)));
 }
 
@@ -205,7 +205,7 @@ TEST(SubprocessTest, DestructorKillsWholeProcessGroup) {
     absl::StatusOr<Subprocess> p =
         Subprocess::Start({"sh", "-c", "tail -f /dev/null & echo pid $!; wait"});
     ASSERT_THAT(p, IsOk());
-    absl::StatusOr<std::string> line = p->WaitForLine(Stream::kStdout, "pid ", kTimeout);
+    absl::StatusOr<std::string> line = p->WaitForLine(StdStream::kStdout, "pid ", kTimeout);
     ASSERT_THAT(line, IsOk());
     ASSERT_TRUE(absl::SimpleAtoi(line->substr(4), &grandchild)) << *line;
     ASSERT_NE(ProcessState(grandchild), 0);
@@ -222,23 +222,23 @@ TEST(SubprocessTest, WaitForListeningAndTalkToServer) {
   ASSERT_THAT(fixture, IsOk());
   absl::StatusOr<Subprocess> server = Subprocess::Start({*fixture});
   ASSERT_THAT(server, IsOk());
-  absl::StatusOr<std::string> addr = server->WaitForListening(Stream::kStdout, kTimeout);
+  absl::StatusOr<std::string> addr = server->WaitForListening(StdStream::kStdout, kTimeout);
   ASSERT_THAT(addr, IsOk());
   ASSERT_THAT(*addr, StartsWith("127.0.0.1:"));
   int port = 0;
   ASSERT_TRUE(absl::SimpleAtoi(addr->substr(10), &port)) << *addr;
   ASSERT_GT(port, 0);
 
-  UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  io::UniqueFd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   ASSERT_TRUE(s);
   struct sockaddr_in sin = {};
   sin.sin_family = AF_INET;
   sin.sin_port = htons(static_cast<uint16_t>(port));
   sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(::connect(s.get(), reinterpret_cast<sockaddr*>(&sin), sizeof(sin)), 0);
-  ASSERT_THAT(WriteAll(s.get(), "ping"), IsOk());
+  ASSERT_THAT(io::WriteAll(s.get(), "ping"), IsOk());
   ASSERT_EQ(::shutdown(s.get(), SHUT_WR), 0);
-  EXPECT_THAT(ReadToEnd(s.get()), IsOkAndHolds("ping"));
+  EXPECT_THAT(io::ReadToEnd(s.get()), IsOkAndHolds("ping"));
   EXPECT_THAT(server->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_EQ(server->err(), "done 4 bytes\n");
 }

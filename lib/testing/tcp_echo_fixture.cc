@@ -23,7 +23,7 @@ int Fail(const std::string& what) {
 }  // namespace
 
 int main() {
-  ipckit::UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ipckit::io::UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!listener) return Fail("socket");
   struct sockaddr_in addr = {};
   addr.sin_family = AF_INET;
@@ -39,16 +39,16 @@ int main() {
   printf("listening on 127.0.0.1:%d\n", ntohs(addr.sin_port));
   fflush(stdout);
 
-  ipckit::UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ipckit::io::UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
   if (!conn) return Fail("accept");
   size_t total = 0;
   char buf[16384];
   for (;;) {
-    absl::StatusOr<size_t> n = ipckit::ReadOnce(conn.get(), absl::MakeSpan(buf));
+    absl::StatusOr<size_t> n = ipckit::io::ReadOnce(conn.get(), absl::MakeSpan(buf));
     if (!n.ok()) return Fail("read");
     if (*n == 0) break;
     total += *n;
-    if (!ipckit::WriteAll(conn.get(), absl::string_view(buf, *n)).ok()) return Fail("write");
+    if (!ipckit::io::WriteAll(conn.get(), absl::string_view(buf, *n)).ok()) return Fail("write");
   }
   fprintf(stderr, "done %zu bytes\n", total);
   return 0;

@@ -15,7 +15,7 @@ TEST(WaitForFileTest, ReturnsTheFirstLineOnceWritten) {
   absl::StatusOr<TempDir> dir = TempDir::Create();
   ASSERT_THAT(dir, IsOk());
   std::string path = dir->Path("port");
-  std::thread writer([&] { EXPECT_THAT(WriteFileAtomically(path, "40123\nsecond\n"), IsOk()); });
+  std::thread writer([&] { EXPECT_THAT(io::WriteFileAtomically(path, "40123\nsecond\n"), IsOk()); });
   EXPECT_THAT(WaitForFirstLine(path, absl::Seconds(10)), IsOkAndHolds("40123"));
   writer.join();
 }

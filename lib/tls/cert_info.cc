@@ -19,7 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "lib/tls/tls_error.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 std::string BioText(BIO* bio) {
@@ -177,4 +177,4 @@ absl::StatusOr<std::vector<CertInfo>> DescribePeerChain(const SSL* ssl, absl::Ti
 
 std::string FormatSpkiPin(const CertInfo& info) { return absl::StrCat("sha256//", info.spki_sha256); }
 
-}  // namespace ipckit
+}  // namespace ipckit::tls

@@ -22,7 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 
 struct CertInfo {
   std::string subject;              // RFC 2253: "CN=localhost,O=ipckit".
@@ -59,6 +59,6 @@ absl::StatusOr<absl::Time> ParseAsn1Time(const ASN1_TIME* t);
 // `--expect-spki-pin` and nc's `--ssl-pin` accept.
 std::string FormatSpkiPin(const CertInfo& info);
 
-}  // namespace ipckit
+}  // namespace ipckit::tls
 
 #endif  // IPCKIT_LIB_TLS_CERT_INFO_H_

@@ -8,7 +8,7 @@
 #include "lib/testing/runfiles.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -104,4 +104,4 @@ TEST(CertInfoTest, ParseAsn1TimeRejectsNonsense) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::tls

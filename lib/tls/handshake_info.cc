@@ -5,7 +5,7 @@
 #include "lib/tls/ocsp.h"
 #include "lib/tls/tls_context.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 
 HandshakeInfo DescribeHandshake(const SSL* ssl) {
   HandshakeInfo h;
@@ -46,4 +46,4 @@ HandshakeInfo DescribeHandshake(const SSL* ssl) {
   return h;
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::tls

@@ -16,7 +16,7 @@
 
 #include <string>
 
-namespace ipckit {
+namespace ipckit::tls {
 
 struct HandshakeInfo {
   std::string version;      // "TLSv1.2".
@@ -37,6 +37,6 @@ struct HandshakeInfo {
 // DescribeHandshake returns what `ssl`'s completed handshake agreed on.
 HandshakeInfo DescribeHandshake(const SSL* ssl);
 
-}  // namespace ipckit
+}  // namespace ipckit::tls
 
 #endif  // IPCKIT_LIB_TLS_HANDSHAKE_INFO_H_

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 absl::Status Bad(absl::string_view what) {
@@ -76,4 +76,4 @@ absl::StatusOr<size_t> SctCount(absl::string_view list) {
   return n;
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::tls

@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 
 // OcspCertStatus returns "good", "revoked" or "unknown" for a successful
 // response, the responder's status ("tryLater", "unauthorized", ...) for an
@@ -28,6 +28,6 @@ absl::StatusOr<std::string> OcspCertStatus(absl::string_view der);
 // (RFC 6962 3.3), or kInvalidArgument "SCT list: bad length".
 absl::StatusOr<size_t> SctCount(absl::string_view list);
 
-}  // namespace ipckit
+}  // namespace ipckit::tls
 
 #endif  // IPCKIT_LIB_TLS_OCSP_H_

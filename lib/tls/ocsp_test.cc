@@ -10,7 +10,7 @@
 #include "lib/testing/runfiles.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 using ::ipckit::testing::IsOkAndHolds;
@@ -19,8 +19,8 @@ using ::ipckit::testing::StatusIs;
 std::string ReadTestdata(const std::string& name) {
   absl::StatusOr<std::string> path = ipckit::testing::Runfile("testdata/tls/" + name);
   EXPECT_TRUE(path.ok());
-  UniqueFd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
-  absl::StatusOr<std::string> data = ReadToEnd(fd.get());
+  io::UniqueFd fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+  absl::StatusOr<std::string> data = io::ReadToEnd(fd.get());
   EXPECT_TRUE(data.ok()) << data.status();
   return data.ok() ? *data : "";
 }
@@ -64,4 +64,4 @@ TEST(OcspTest, CountsScts) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::tls

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 // Buffered is a read-ahead BIO's state: buf[head, tail) not yet read.
@@ -95,4 +95,4 @@ bssl::UniquePtr<BIO> NewReadAheadBio(int fd) {
   return bio;
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::tls

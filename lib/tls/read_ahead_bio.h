@@ -22,7 +22,7 @@
 #include <openssl/base.h>
 #include <stddef.h>
 
-namespace ipckit {
+namespace ipckit::tls {
 
 // kReadAhead is the most one recv reads: a full TLS record (16 KiB of data
 // plus header and overhead) and then some.
@@ -34,6 +34,6 @@ constexpr size_t kReadAhead = 32 * 1024;
 // BIO_pending returns the bytes it holds.
 bssl::UniquePtr<BIO> NewReadAheadBio(int fd);
 
-}  // namespace ipckit
+}  // namespace ipckit::tls
 
 #endif  // IPCKIT_LIB_TLS_READ_AHEAD_BIO_H_

@@ -9,7 +9,7 @@
 
 #include "gtest/gtest.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 class ReadAheadBioTest : public ::testing::Test {
@@ -89,4 +89,4 @@ TEST_F(ReadAheadBioTest, ResetIsAnErrorWithErrno) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::tls

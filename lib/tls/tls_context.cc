@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "lib/tls/tls_error.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 TlsEvents* EventsOf(const SSL* ssl) { return static_cast<TlsEvents*>(SSL_get_app_data(ssl)); }
@@ -188,4 +188,4 @@ absl::StatusOr<TlsContext> TlsContext::Server(const TlsOptions& options) {
   return c;
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::tls

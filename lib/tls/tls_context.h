@@ -26,7 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 
 // kSystemCaFile is Debian's bundle of trusted roots. BoringSSL's compiled-in
 // default path does not exist on Debian, so clients load this file instead.
@@ -105,6 +105,6 @@ class TlsContext {
   std::unique_ptr<std::string> alpn_wire_;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::tls
 
 #endif  // IPCKIT_LIB_TLS_TLS_CONTEXT_H_

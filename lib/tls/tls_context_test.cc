@@ -4,7 +4,7 @@
 #include "lib/testing/runfiles.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -75,4 +75,4 @@ TEST(TlsContextTest, ServerNeedsAMatchingCertificateAndKey) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::tls

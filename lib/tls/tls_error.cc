@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 
 std::string TlsErrorReason() {
   uint32_t err = ERR_get_error();
@@ -21,4 +21,4 @@ absl::Status TlsError(absl::StatusCode code, absl::string_view context) {
   return absl::Status(code, absl::StrCat(context, ": ", reason));
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::tls

@@ -16,7 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 
 // TlsErrorReason returns the reason of the oldest error on BoringSSL's queue
 // ("WRONG_VERSION_NUMBER"), or "" when the queue is empty. It clears the
@@ -27,6 +27,6 @@ std::string TlsErrorReason();
 // TlsErrorReason, or "context: unknown TLS error" when the queue is empty.
 absl::Status TlsError(absl::StatusCode code, absl::string_view context);
 
-}  // namespace ipckit
+}  // namespace ipckit::tls
 
 #endif  // IPCKIT_LIB_TLS_TLS_ERROR_H_

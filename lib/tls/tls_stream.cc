@@ -19,7 +19,7 @@
 #include "lib/tls/read_ahead_bio.h"
 #include "lib/tls/tls_error.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 bool IsIpLiteral(const std::string& name) {
@@ -36,7 +36,7 @@ TlsClientParams TlsClientParams::For(const std::string& name) {
   return p;
 }
 
-TlsStream::TlsStream(UniqueFd fd, bssl::UniquePtr<SSL> ssl, std::string name)
+TlsStream::TlsStream(io::UniqueFd fd, bssl::UniquePtr<SSL> ssl, std::string name)
     : fd_(std::move(fd)), ssl_(std::move(ssl)), name_(std::move(name)) {
   SSL_set_app_data(ssl_.get(), static_cast<TlsEvents*>(this));
 }
@@ -45,15 +45,15 @@ TlsStream::~TlsStream() {
   if (ssl_) SSL_set_app_data(ssl_.get(), nullptr);
 }
 
-absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Create(const TlsContext& ctx, UniqueFd fd,
+absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Create(const TlsContext& ctx, io::UniqueFd fd,
                                                              std::string name) {
-  if (absl::Status s = SetNonBlocking(fd.get(), true); !s.ok()) return s;
+  if (absl::Status s = io::SetNonBlocking(fd.get(), true); !s.ok()) return s;
   bssl::UniquePtr<SSL> ssl(SSL_new(ctx.get()));
   if (!ssl || !SSL_set_fd(ssl.get(), fd.get())) return TlsError(absl::StatusCode::kInternal, "SSL_new");
   return std::unique_ptr<TlsStream>(new TlsStream(std::move(fd), std::move(ssl), std::move(name)));
 }
 
-absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Client(const TlsContext& ctx, UniqueFd fd,
+absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Client(const TlsContext& ctx, io::UniqueFd fd,
                                                              const TlsClientParams& params,
                                                              std::string name) {
   if (ctx.options().verify && params.verify_name.empty()) {
@@ -79,7 +79,7 @@ absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Client(const TlsContext& c
   return s;
 }
 
-absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Server(const TlsContext& ctx, UniqueFd fd,
+absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Server(const TlsContext& ctx, io::UniqueFd fd,
                                                              std::string name) {
   absl::StatusOr<std::unique_ptr<TlsStream>> s = Create(ctx, std::move(fd), std::move(name));
   if (s.ok()) SSL_set_accept_state((*s)->ssl());
@@ -125,10 +125,10 @@ absl::Status TlsStream::Failure(int ret, absl::string_view op, uint32_t* wait) {
   std::string context = absl::StrCat(op, " ", name_);
   switch (err) {
     case SSL_ERROR_WANT_READ:
-      *wait = kReadable;
+      *wait = selector::kReadable;
       return absl::UnavailableError(absl::StrCat(context, ": would block"));
     case SSL_ERROR_WANT_WRITE:
-      *wait = kWritable;
+      *wait = selector::kWritable;
       return absl::UnavailableError(absl::StrCat(context, ": would block"));
     case SSL_ERROR_SYSCALL: {
       ERR_clear_error();
@@ -169,9 +169,9 @@ absl::Status TlsStream::HandshakeUntil(absl::Time deadline) {
     absl::Status s = Handshake();
     if (!absl::IsUnavailable(s)) return s;
     short events = 0;
-    if (handshake_wait_ & kReadable) events |= POLLIN;
-    if (handshake_wait_ & kWritable) events |= POLLOUT;
-    absl::StatusOr<bool> ready = WaitUntil(fd_.get(), events, deadline, absl::StrCat("handshake ", name_));
+    if (handshake_wait_ & selector::kReadable) events |= POLLIN;
+    if (handshake_wait_ & selector::kWritable) events |= POLLOUT;
+    absl::StatusOr<bool> ready = io::WaitUntil(fd_.get(), events, deadline, absl::StrCat("handshake ", name_));
     if (!ready.ok()) return ready.status();
     if (!*ready) return absl::DeadlineExceededError(absl::StrCat("handshake ", name_, ": timed out"));
   }
@@ -218,4 +218,4 @@ absl::Status TlsStream::CloseWrite() {
   return absl::OkStatus();
 }
 
-}  // namespace ipckit
+}  // namespace ipckit::tls

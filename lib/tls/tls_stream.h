@@ -33,7 +33,7 @@
 #include "lib/relay/stream.h"
 #include "lib/tls/tls_context.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 
 struct TlsClientParams {
   std::string server_name;  // Sent as SNI; "" sends none (as for IP literals).
@@ -47,16 +47,16 @@ struct TlsClientParams {
   static TlsClientParams For(const std::string& name);
 };
 
-class TlsStream : public Stream, private TlsEvents {
+class TlsStream : public relay::Stream, private TlsEvents {
  public:
   // Client returns a client stream over `fd` (a connected socket), or
   // kInvalidArgument "verify needs a host name or address" when the context
   // verifies and params.verify_name is empty.
-  static absl::StatusOr<std::unique_ptr<TlsStream>> Client(const TlsContext& ctx, UniqueFd fd,
+  static absl::StatusOr<std::unique_ptr<TlsStream>> Client(const TlsContext& ctx, io::UniqueFd fd,
                                                            const TlsClientParams& params,
                                                            std::string name = "net");
   // Server returns a server stream over an accepted socket `fd`.
-  static absl::StatusOr<std::unique_ptr<TlsStream>> Server(const TlsContext& ctx, UniqueFd fd,
+  static absl::StatusOr<std::unique_ptr<TlsStream>> Server(const TlsContext& ctx, io::UniqueFd fd,
                                                            std::string name = "net");
   ~TlsStream() override;
 
@@ -122,8 +122,8 @@ class TlsStream : public Stream, private TlsEvents {
   absl::Duration handshake_time() const { return handshake_time_; }
 
  private:
-  TlsStream(UniqueFd fd, bssl::UniquePtr<SSL> ssl, std::string name);
-  static absl::StatusOr<std::unique_ptr<TlsStream>> Create(const TlsContext& ctx, UniqueFd fd,
+  TlsStream(io::UniqueFd fd, bssl::UniquePtr<SSL> ssl, std::string name);
+  static absl::StatusOr<std::unique_ptr<TlsStream>> Create(const TlsContext& ctx, io::UniqueFd fd,
                                                            std::string name);
   void OnAlert(bool sent, int description) override;
   void OnNewSession(bssl::UniquePtr<SSL_SESSION> session) override;
@@ -133,12 +133,12 @@ class TlsStream : public Stream, private TlsEvents {
   absl::Status Failure(int ret, absl::string_view op, uint32_t* wait);
   std::string AlertSuffix() const;
 
-  UniqueFd fd_;
+  io::UniqueFd fd_;
   bssl::UniquePtr<SSL> ssl_;
   std::string name_;
-  uint32_t handshake_wait_ = kReadable | kWritable;
-  uint32_t read_wait_ = kReadable;
-  uint32_t write_wait_ = kWritable;
+  uint32_t handshake_wait_ = selector::kReadable | selector::kWritable;
+  uint32_t read_wait_ = selector::kReadable;
+  uint32_t write_wait_ = selector::kWritable;
   int alert_received_ = -1;
   int alert_sent_ = -1;
   bool certificate_requested_ = false;
@@ -150,6 +150,6 @@ class TlsStream : public Stream, private TlsEvents {
   absl::Duration handshake_time_;
 };
 
-}  // namespace ipckit
+}  // namespace ipckit::tls
 
 #endif  // IPCKIT_LIB_TLS_TLS_STREAM_H_

@@ -18,7 +18,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/tls/handshake_info.h"
 
-namespace ipckit {
+namespace ipckit::tls {
 namespace {
 
 using ::ipckit::net::Listener;
@@ -56,8 +56,8 @@ TlsOptions ClientOptions() {
 
 void WaitFor(const TlsStream& s, uint32_t events) {
   struct pollfd p = {s.fd(), 0, 0};
-  if (events & kReadable) p.events |= POLLIN;
-  if (events & kWritable) p.events |= POLLOUT;
+  if (events & selector::kReadable) p.events |= POLLIN;
+  if (events & selector::kWritable) p.events |= POLLOUT;
   ::poll(&p, 1, 10000);
 }
 
@@ -386,4 +386,4 @@ TEST(TlsStreamTest, ResumesWithTheTicket) {
 }
 
 }  // namespace
-}  // namespace ipckit
+}  // namespace ipckit::tls

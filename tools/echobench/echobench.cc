@@ -46,7 +46,7 @@ const std::vector<char>& Pattern() {
 struct Conn {
   int index = 0;
   net::Socket sock;
-  std::unique_ptr<TlsStream> tls;  // With --tls; it owns the socket then.
+  std::unique_ptr<tls::TlsStream> tls;  // With --tls; it owns the socket then.
   int fd() const { return tls ? tls->fd() : sock.fd(); }
   uint64_t base = 0;         // Pattern offset of this connection.
   uint64_t sent = 0;         // Bytes written.
@@ -70,16 +70,16 @@ class Runner {
     absl::StatusOr<std::vector<net::SocketAddress>> addrs = Addresses();
     if (!addrs.ok()) return addrs.status();
     addrs_ = *addrs;
-    absl::StatusOr<std::unique_ptr<Selector>> sel = Selector::Create();
+    absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
     if (!sel.ok()) return sel.status();
     sel_ = std::move(*sel);
     if (o_.tls) {
-      TlsOptions t;
+      tls::TlsOptions t;
       t.verify = !o_.insecure;
       t.ca_file = o_.ca_file;
-      absl::StatusOr<TlsContext> ctx = TlsContext::Client(t);
+      absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(t);
       if (!ctx.ok()) return ctx.status();
-      tls_ = std::make_unique<TlsContext>(*std::move(ctx));
+      tls_ = std::make_unique<tls::TlsContext>(*std::move(ctx));
     }
     if (o_.connect_only) return ConnectLoop();
 
@@ -93,7 +93,7 @@ class Runner {
       c->next_due = start;
       absl::StatusOr<net::Socket> s = net::Connect(addrs_, ConnectOpts());
       if (s.ok() && tls_) {
-        absl::StatusOr<std::unique_ptr<TlsStream>> t = Handshake(std::move(*s));
+        absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = Handshake(std::move(*s));
         if (t.ok()) {
           c->tls = *std::move(t);
         } else {
@@ -106,7 +106,7 @@ class Runner {
         continue;
       }
       if (!c->tls) c->sock = std::move(*s);
-      absl::Status st = SetNonBlocking(c->fd(), true);
+      absl::Status st = io::SetNonBlocking(c->fd(), true);
       if (!st.ok()) return st;
       st = sel_->Register(c->fd(), 0, c.get());
       if (!st.ok()) return st;
@@ -133,14 +133,14 @@ class Runner {
       }
       if (progress_) deadline = std::min(deadline, next_progress);
       if (o_.udp) deadline = std::min(deadline, now + absl::Milliseconds(50));  // Loss checks.
-      absl::StatusOr<std::vector<Event>> ready = sel_->Select(deadline);
+      absl::StatusOr<std::vector<selector::Event>> ready = sel_->Select(deadline);
       if (!ready.ok()) return ready.status();
       now = absl::Now();
-      for (const Event& e : *ready) {
+      for (const selector::Event& e : *ready) {
         Conn* c = static_cast<Conn*>(e.data);
         if (c->dead) continue;
-        if (e.events & kWritable) Write(*c);
-        if (!c->dead && (e.events & kReadable)) Read(*c, now);
+        if (e.events & selector::kWritable) Write(*c);
+        if (!c->dead && (e.events & selector::kReadable)) Read(*c, now);
       }
       if (o_.udp) CheckLost(now);
       if (progress_ && now >= next_progress) {
@@ -159,17 +159,17 @@ class Runner {
 
  private:
   // TlsClient wraps `sock` in a TLS client stream, before its handshake.
-  absl::StatusOr<std::unique_ptr<TlsStream>> TlsClient(net::Socket sock) {
-    TlsClientParams params = TlsClientParams::For(o_.servername.empty() ? host_ : o_.servername);
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> TlsClient(net::Socket sock) {
+    tls::TlsClientParams params = tls::TlsClientParams::For(o_.servername.empty() ? host_ : o_.servername);
     if (o_.insecure && params.verify_name.empty()) params.verify_name = "localhost";
-    absl::StatusOr<std::unique_ptr<TlsStream>> t = TlsStream::Client(*tls_, sock.Release(), params);
+    absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = tls::TlsStream::Client(*tls_, sock.Release(), params);
     if (t.ok()) (*t)->EnableReadAhead();  // Read drains it (HasBufferedInput).
     return t;
   }
 
   // Handshake runs a TLS client handshake over `sock` within --timeout.
-  absl::StatusOr<std::unique_ptr<TlsStream>> Handshake(net::Socket sock) {
-    absl::StatusOr<std::unique_ptr<TlsStream>> t = TlsClient(std::move(sock));
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> Handshake(net::Socket sock) {
+    absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = TlsClient(std::move(sock));
     if (!t.ok()) return t.status();
     absl::Status s = (*t)->HandshakeUntil(absl::Now() + o_.timeout);
     if (!s.ok()) return s;
@@ -232,8 +232,8 @@ class Runner {
   }
 
   void Watch(Conn& c) {
-    uint32_t ev = kReadable;
-    if (c.sent < c.to_send) ev |= kWritable;
+    uint32_t ev = selector::kReadable;
+    if (c.sent < c.to_send) ev |= selector::kWritable;
     if (ev != c.events) {
       c.events = ev;
       sel_->Modify(c.fd(), ev, &c).IgnoreError();
@@ -348,7 +348,7 @@ class Runner {
       absl::StatusOr<net::Socket> s = net::Connect(addrs_, ConnectOpts());
       absl::Status failed = s.status();
       if (s.ok() && tls_) {
-        absl::StatusOr<std::unique_ptr<TlsStream>> t = Handshake(std::move(*s));
+        absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = Handshake(std::move(*s));
         failed = t.status();
         if (t.ok()) (void)(*t)->CloseWrite();  // close_notify, then the socket closes.
       }
@@ -369,7 +369,7 @@ class Runner {
 
   // Handshaking is one of HandshakeLoop's connections in flight.
   struct Handshaking {
-    std::unique_ptr<TlsStream> tls;
+    std::unique_ptr<tls::TlsStream> tls;
     absl::Time started;
   };
 
@@ -409,8 +409,8 @@ class Runner {
     auto begin = [&](Handshaking& h) {
       h.started = absl::Now();
       absl::StatusOr<net::Socket> sock = net::Connect(addrs_, ConnectOpts());
-      absl::StatusOr<std::unique_ptr<TlsStream>> t =
-          sock.ok() ? TlsClient(*std::move(sock)) : absl::StatusOr<std::unique_ptr<TlsStream>>(sock.status());
+      absl::StatusOr<std::unique_ptr<tls::TlsStream>> t =
+          sock.ok() ? TlsClient(*std::move(sock)) : absl::StatusOr<std::unique_ptr<tls::TlsStream>>(sock.status());
       if (!t.ok()) {
         ++report_.connect_errors;
         Error(t.status().message());
@@ -440,9 +440,9 @@ class Runner {
         }
       }
       if (now >= end_ && !in_flight) break;
-      absl::StatusOr<std::vector<Event>> ready = sel_->Select(deadline);
+      absl::StatusOr<std::vector<selector::Event>> ready = sel_->Select(deadline);
       if (!ready.ok()) return ready.status();
-      for (const Event& e : *ready) {
+      for (const selector::Event& e : *ready) {
         Handshaking* h = static_cast<Handshaking*>(e.data);
         if (h != nullptr && h->tls) advance(*h);
       }
@@ -455,15 +455,15 @@ class Runner {
   std::ostream& log_;
   std::vector<net::SocketAddress> addrs_;
   std::string host_;
-  std::unique_ptr<TlsContext> tls_;
+  std::unique_ptr<tls::TlsContext> tls_;
   std::string tls_error_;  // The last TLS failure, for Kill's message.
-  std::unique_ptr<Selector> sel_;
+  std::unique_ptr<selector::Selector> sel_;
   std::vector<std::unique_ptr<Conn>> conns_;
   absl::Time measure_from_, end_;
   absl::Duration interval_;
   uint64_t completed_ = 0;
   Report report_;
-  IoBuffer buf_{1 << 16};  // Placed for fast kernel copies (lib/io/io_buffer.h).
+  io::IoBuffer buf_{1 << 16};  // Placed for fast kernel copies (lib/io/io_buffer.h).
 };
 
 }  // namespace
@@ -506,7 +506,7 @@ std::string Format(const Options& o, const Report& r) {
         "\"mb_per_second\":%.3f,\"latency_us\":{\"mean\":%.1f,\"p50\":%.1f,\"p90\":%.1f,"
         "\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f},\"connect_errors\":%d,\"verify_errors\":%d,"
         "\"lost\":%d,\"tls\":%s,\"mode\":\"%s\"}\n",
-        JsonQuote(o.target), o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.connections, o.message,
+        json::JsonQuote(o.target), o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.connections, o.message,
         o.depth, o.rate, secs, r.requests, rps, mbps, us(h.mean()), us(h.Percentile(50)),
         us(h.Percentile(90)), us(h.Percentile(99)), us(h.Percentile(99.9)), us(h.max()),
         r.connect_errors, r.verify_errors, r.lost, o.tls ? "true" : "false",

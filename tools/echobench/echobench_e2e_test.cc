@@ -21,7 +21,7 @@ using ::ipckit::testing::ExitStatus;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
-using ::ipckit::testing::Stream;
+using ::ipckit::testing::StdStream;
 using ::ipckit::testing::Subprocess;
 using ::ipckit::testing::TempDir;
 using ::testing::ContainsRegex;
@@ -39,7 +39,7 @@ Server Echod(std::vector<std::string> args, size_t n = 1) {
   absl::StatusOr<Subprocess> p = Subprocess::Start(args);
   EXPECT_THAT(p, IsOk());
   Server s{std::move(*p), {}};
-  for (size_t i = 0; i < n; ++i) s.addrs.push_back(*s.proc.WaitForListening(Stream::kStdout, kTimeout));
+  for (size_t i = 0; i < n; ++i) s.addrs.push_back(*s.proc.WaitForListening(StdStream::kStdout, kTimeout));
   return s;
 }
 
@@ -106,7 +106,7 @@ while True:
 )";
   absl::StatusOr<Subprocess> py = Subprocess::Start({"python3", "-c", script});
   ASSERT_THAT(py, IsOk());
-  absl::StatusOr<std::string> addr = py->WaitForListening(Stream::kStdout, kTimeout);
+  absl::StatusOr<std::string> addr = py->WaitForListening(StdStream::kStdout, kTimeout);
   ASSERT_THAT(addr, IsOk());
   Subprocess b = Bench({"-c", "1", *addr});
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));

@@ -26,7 +26,7 @@ absl::Status WritePortFile(const std::string& path, const std::vector<Bound>& bo
                                : b.address,
                     "\n");
   }
-  return WriteFileAtomically(path, text);
+  return io::WriteFileAtomically(path, text);
 }
 
 }  // namespace
@@ -72,14 +72,14 @@ absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>&
   s.inherited_tls = o.tls;
   if (any_tls) {
     if (o.cert.empty() || o.key.empty()) return Usage("TLS listeners need --cert and --key");
-    TlsOptions t;
+    tls::TlsOptions t;
     t.cert_file = o.cert;
     t.key_file = o.key;
     t.client_ca_file = o.client_ca;
     if (!o.alpn.empty()) t.alpn = absl::StrSplit(o.alpn, ',');
-    absl::StatusOr<TlsContext> ctx = TlsContext::Server(t);
+    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(t);
     if (!ctx.ok()) return ctx.status();
-    s.tls = std::make_shared<const TlsContext>(*std::move(ctx));
+    s.tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
   } else if (!o.cert.empty() || !o.key.empty() || !o.alpn.empty() || !o.client_ca.empty()) {
     return Usage("--cert, --key, --alpn and --client-ca need a TLS listener (--tls or -l tls:ADDR)");
   }
@@ -143,7 +143,7 @@ absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, s
     if (!s.ok()) return s;
   }
   if (o.ready_fd >= 0) {
-    s = WriteAll(o.ready_fd, "1", absl::StrCat("--ready-fd ", o.ready_fd));
+    s = io::WriteAll(o.ready_fd, "1", absl::StrCat("--ready-fd ", o.ready_fd));
     ::close(o.ready_fd);
     if (!s.ok()) return s;
   }

@@ -32,7 +32,7 @@ using ::ipckit::testing::ExitStatus;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
-using ::ipckit::testing::Stream;
+using ::ipckit::testing::StdStream;
 using ::ipckit::testing::Subprocess;
 using ::ipckit::testing::TempDir;
 using ::testing::HasSubstr;
@@ -69,7 +69,7 @@ Server StartEchod(std::vector<std::string> args, size_t listeners = 1) {
   EXPECT_THAT(p, IsOk());
   Server s{std::move(*p), {}};
   for (size_t i = 0; i < listeners; ++i) {
-    absl::StatusOr<std::string> a = s.proc.WaitForListening(Stream::kStdout, kTimeout);
+    absl::StatusOr<std::string> a = s.proc.WaitForListening(StdStream::kStdout, kTimeout);
     EXPECT_THAT(a, IsOk());
     s.addrs.push_back(a.ok() ? *a : "");
   }
@@ -96,8 +96,8 @@ Socket Dial(const std::string& addr, int type = SOCK_STREAM) {
 std::string RoundTrip(const std::string& addr, const std::string& data) {
   Socket s = Dial(addr);
   std::string got;
-  std::thread reader([&] { got = ReadToEnd(s.fd()).value_or("<error>"); });
-  EXPECT_THAT(WriteAll(s.fd(), data), IsOk());
+  std::thread reader([&] { got = io::ReadToEnd(s.fd()).value_or("<error>"); });
+  EXPECT_THAT(io::WriteAll(s.fd(), data), IsOk());
   EXPECT_THAT(s.ShutdownWrite(), IsOk());
   reader.join();
   return got;
@@ -128,7 +128,7 @@ TEST(EchodE2eTest, EveryTransport) {
   EXPECT_EQ(RoundTrip(s.addrs[4], "abstract"), "abstract");
 
   Socket u = Dial(s.addrs[2], SOCK_DGRAM);
-  ASSERT_THAT(WriteAll(u.fd(), "udp"), IsOk());
+  ASSERT_THAT(io::WriteAll(u.fd(), "udp"), IsOk());
   char buf[100];
   ASSERT_EQ(ReadableWithin(u.fd(), kTimeout), 1);
   EXPECT_EQ(::recv(u.fd(), buf, sizeof(buf), 0), 3);
@@ -186,11 +186,11 @@ TEST(EchodE2eTest, HundredConcurrentClientsGetTheirOwnBytes) {
     sent.push_back(Pattern(16 * 1024, static_cast<uint64_t>(i)));
   }
   for (int i = 0; i < 100; ++i) {
-    ASSERT_THAT(WriteAll(socks[i].fd(), sent[i]), IsOk());
+    ASSERT_THAT(io::WriteAll(socks[i].fd(), sent[i]), IsOk());
     ASSERT_THAT(socks[i].ShutdownWrite(), IsOk());
   }
   for (int i = 0; i < 100; ++i) {
-    absl::StatusOr<std::string> got = ReadToEnd(socks[i].fd());
+    absl::StatusOr<std::string> got = io::ReadToEnd(socks[i].fd());
     ASSERT_THAT(got, IsOk());
     EXPECT_TRUE(*got == sent[i]) << "client " << i;
   }
@@ -206,7 +206,7 @@ void DuplexStream(std::vector<std::string> flags, size_t stream_bytes) {
   const std::string chunk = Pattern(1 << 20, 7);
   std::thread writer([&] {
     for (size_t done = 0; done < kTotal; done += chunk.size()) {
-      ASSERT_THAT(WriteAll(c.fd(), chunk), IsOk());
+      ASSERT_THAT(io::WriteAll(c.fd(), chunk), IsOk());
     }
     ASSERT_THAT(c.ShutdownWrite(), IsOk());
   });
@@ -217,7 +217,7 @@ void DuplexStream(std::vector<std::string> flags, size_t stream_bytes) {
   std::string buf(1 << 20, '\0');
   size_t total = 0;
   for (;;) {
-    absl::StatusOr<size_t> n = ReadOnce(c.fd(), absl::MakeSpan(&buf[0], buf.size()));
+    absl::StatusOr<size_t> n = io::ReadOnce(c.fd(), absl::MakeSpan(&buf[0], buf.size()));
     ASSERT_THAT(n, IsOk());
     if (*n == 0) break;
     SHA256_Update(&got, buf.data(), *n);
@@ -248,12 +248,12 @@ TEST(EchodE2eTest, SlowReaderDoesNotGrowMemory) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--workers=1"});
   Socket c = Dial(s.addrs[0]);
   int64_t before = RssKiB(s.proc.pid());
-  ASSERT_THAT(SetNonBlocking(c.fd(), true), IsOk());
+  ASSERT_THAT(io::SetNonBlocking(c.fd(), true), IsOk());
   std::string chunk(256 * 1024, 'z');
   size_t pushed = 0;
   absl::Time deadline = absl::Now() + absl::Seconds(2);
   while (absl::Now() < deadline) {  // Push without ever reading the echo.
-    absl::StatusOr<size_t> n = WriteOnce(c.fd(), chunk);
+    absl::StatusOr<size_t> n = io::WriteOnce(c.fd(), chunk);
     if (n.ok()) {
       pushed += *n;
     } else {
@@ -270,13 +270,13 @@ TEST(EchodE2eTest, SlowReaderDoesNotGrowMemory) {
 TEST(EchodE2eTest, MaxConnsClosesTheExcessCleanly) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--max-conns=1", "--workers=1"});
   Socket first = Dial(s.addrs[0]);
-  ASSERT_THAT(WriteAll(first.fd(), "a"), IsOk());
+  ASSERT_THAT(io::WriteAll(first.fd(), "a"), IsOk());
   char c;
-  ASSERT_THAT(ReadFull(first.fd(), absl::MakeSpan(&c, 1)), IsOkAndHolds(1));  // Now surely active.
+  ASSERT_THAT(io::ReadFull(first.fd(), absl::MakeSpan(&c, 1)), IsOkAndHolds(1));  // Now surely active.
   Socket second = Dial(s.addrs[0]);
-  EXPECT_THAT(ReadToEnd(second.fd()), IsOkAndHolds(""));  // EOF, not a reset.
+  EXPECT_THAT(io::ReadToEnd(second.fd()), IsOkAndHolds(""));  // EOF, not a reset.
   ASSERT_THAT(s.proc.Signal(SIGUSR1), IsOk());
-  EXPECT_THAT(s.proc.WaitForLine(Stream::kStderr, "stats:", kTimeout),
+  EXPECT_THAT(s.proc.WaitForLine(StdStream::kStderr, "stats:", kTimeout),
               IsOkAndHolds(HasSubstr("accepted=2 active=1 rejected=1")));
 }
 
@@ -284,7 +284,7 @@ TEST(EchodE2eTest, IdleTimeoutClosesIdleConnections) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--idle-timeout=200ms", "--workers=1"});
   Socket c = Dial(s.addrs[0]);
   absl::Time start = absl::Now();
-  EXPECT_THAT(ReadToEnd(c.fd()), IsOkAndHolds(""));
+  EXPECT_THAT(io::ReadToEnd(c.fd()), IsOkAndHolds(""));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
@@ -298,7 +298,7 @@ TEST(EchodE2eTest, SigtermDrainsAndExitsZeroWithStats) {
   EXPECT_THAT(s.proc.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   EXPECT_THAT(s.proc.err(), HasSubstr("{\"accepted\":2,\"active\":0,\"rejected\":0,\"bytes_in\":5,\"bytes_out\":5"));
-  EXPECT_THAT(ReadToEnd(idle.fd()), IsOkAndHolds(""));  // Closed at the drain deadline.
+  EXPECT_THAT(io::ReadToEnd(idle.fd()), IsOkAndHolds(""));  // Closed at the drain deadline.
 }
 
 TEST(EchodE2eTest, PortFileAndReadyFd) {
@@ -311,7 +311,7 @@ TEST(EchodE2eTest, PortFileAndReadyFd) {
       {"sh", "-c", absl::StrCat("exec ", Echod(), " -l 127.0.0.1:0 -u 127.0.0.1:0 --port-file ", pf,
                                 " --ready-fd 3 3>", fifo)});
   ASSERT_THAT(p, IsOk());
-  UniqueFd ready(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  io::UniqueFd ready(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   ASSERT_TRUE(ready);
   ASSERT_EQ(ReadableWithin(ready.get(), kTimeout), 1);
   char byte;
@@ -321,7 +321,7 @@ TEST(EchodE2eTest, PortFileAndReadyFd) {
   std::getline(f, tcp);
   std::getline(f, udp);
   EXPECT_EQ(RoundTrip(absl::StrCat("127.0.0.1:", tcp), "via port file"), "via port file");
-  EXPECT_THAT(p->WaitForListening(Stream::kStdout, kTimeout), IsOkAndHolds(absl::StrCat("127.0.0.1:", tcp)));
+  EXPECT_THAT(p->WaitForListening(StdStream::kStdout, kTimeout), IsOkAndHolds(absl::StrCat("127.0.0.1:", tcp)));
 }
 
 TEST(EchodE2eTest, SocketActivation) {
@@ -337,7 +337,7 @@ os.execv(sys.argv[1], [sys.argv[1], "--workers=1"])
 )";
   absl::StatusOr<Subprocess> p = Subprocess::Start({"python3", "-c", script, Echod()});
   ASSERT_THAT(p, IsOk());
-  absl::StatusOr<std::string> addr = p->WaitForListening(Stream::kStdout, kTimeout);
+  absl::StatusOr<std::string> addr = p->WaitForListening(StdStream::kStdout, kTimeout);
   ASSERT_THAT(addr, IsOk());
   EXPECT_EQ(RoundTrip(*addr, "activated"), "activated");
 }
@@ -391,15 +391,15 @@ TEST(EchodE2eTest, FaultChunkKeepsBytesIntact) {
 TEST(EchodE2eTest, FaultCloseAfter) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--close-after=5"});
   Socket c = Dial(s.addrs[0]);
-  ASSERT_THAT(WriteAll(c.fd(), "0123456789"), IsOk());
-  EXPECT_THAT(ReadToEnd(c.fd()), IsOkAndHolds("01234"));
+  ASSERT_THAT(io::WriteAll(c.fd(), "0123456789"), IsOk());
+  EXPECT_THAT(io::ReadToEnd(c.fd()), IsOkAndHolds("01234"));
 }
 
 TEST(EchodE2eTest, FaultRst) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--close-after=5", "--rst"});
   Socket c = Dial(s.addrs[0]);
-  ASSERT_THAT(WriteAll(c.fd(), "0123456789"), IsOk());
-  absl::StatusOr<std::string> got = ReadToEnd(c.fd());
+  ASSERT_THAT(io::WriteAll(c.fd(), "0123456789"), IsOk());
+  absl::StatusOr<std::string> got = io::ReadToEnd(c.fd());
   EXPECT_THAT(got, ::ipckit::testing::StatusIs(absl::StatusCode::kAborted,
                                                "read: Connection reset by peer"));
 }
@@ -407,10 +407,10 @@ TEST(EchodE2eTest, FaultRst) {
 TEST(EchodE2eTest, FaultDropRate) {
   Server s = StartEchod({"-u", "127.0.0.1:0", "--drop-rate=1"});
   Socket u = Dial(s.addrs[0], SOCK_DGRAM);
-  ASSERT_THAT(WriteAll(u.fd(), "lost"), IsOk());
+  ASSERT_THAT(io::WriteAll(u.fd(), "lost"), IsOk());
   EXPECT_EQ(ReadableWithin(u.fd(), absl::Milliseconds(300)), 0);
   ASSERT_THAT(s.proc.Signal(SIGUSR1), IsOk());
-  EXPECT_THAT(s.proc.WaitForLine(Stream::kStderr, "stats:", kTimeout), IsOkAndHolds(HasSubstr("dropped=1")));
+  EXPECT_THAT(s.proc.WaitForLine(StdStream::kStderr, "stats:", kTimeout), IsOkAndHolds(HasSubstr("dropped=1")));
 }
 
 TEST(EchodE2eTest, SmallServices) {
@@ -419,14 +419,14 @@ TEST(EchodE2eTest, SmallServices) {
 
   Server daytime = StartEchod({"-l", "127.0.0.1:0", "--service=daytime"});
   Socket d = Dial(daytime.addrs[0]);
-  absl::StatusOr<std::string> line = ReadToEnd(d.fd());
+  absl::StatusOr<std::string> line = io::ReadToEnd(d.fd());
   ASSERT_THAT(line, IsOk());
   EXPECT_THAT(*line, MatchesRegex("[A-Z][a-z]+day, [A-Z][a-z]+ [0-9]+, [0-9]{4} [0-9:]{8}-UTC\r\n"));
 
   Server chargen = StartEchod({"-l", "127.0.0.1:0", "--service=chargen"});
   Socket c = Dial(chargen.addrs[0]);
   char buf[148];
-  ASSERT_THAT(ReadFull(c.fd(), absl::MakeSpan(buf)), IsOkAndHolds(148));
+  ASSERT_THAT(io::ReadFull(c.fd(), absl::MakeSpan(buf)), IsOkAndHolds(148));
   EXPECT_EQ(std::string(buf, 74), "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefgh\r\n");
   EXPECT_EQ(std::string(buf + 74, 74), "\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghi\r\n");
 }

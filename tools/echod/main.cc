@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   if (!args.empty()) {
     return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
   }
-  absl::Status s = ipckit::EnsureStandardFds();
+  absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<ipckit::echod::ServerOptions> so = ipckit::echod::Validate(o, ipckit::echod::ListenFds());
   if (!so.ok()) return p.UsageError(so.status());

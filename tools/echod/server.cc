@@ -104,10 +104,10 @@ struct Conn : Handler {
   size_t delayed_bytes = 0;
   // Bulk mode: once a read brings kBulkRead bytes or more, the connection
   // echoes through a pipe with splice(2) and keeps the pipe until it closes.
-  UniqueFd pipe_r, pipe_w;
+  io::UniqueFd pipe_r, pipe_w;
   size_t in_pipe = 0;
   // TLS: the stream owns fd; until the handshake is done nothing is echoed.
-  std::unique_ptr<TlsStream> tls;
+  std::unique_ptr<tls::TlsStream> tls;
   bool handshaking = false;
 };
 
@@ -129,13 +129,13 @@ class Server::Worker {
       listeners_.push_back(std::move(h));
     }
     // An IoBuffer: on bulk streams its placement alone is worth 30%.
-    scratch_ = std::make_unique<IoBuffer>(std::max(kScratch, o.buffer_size) + 1);
+    scratch_ = std::make_unique<io::IoBuffer>(std::max(kScratch, o.buffer_size) + 1);
   }
 
   absl::Status Init() {
-    epfd_ = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
+    epfd_ = io::UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
     if (!epfd_) return absl::ErrnoToStatus(errno, "epoll_create1");
-    wake_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    wake_ = io::UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!wake_) return absl::ErrnoToStatus(errno, "eventfd");
     wake_handler_.kind = Kind::kWake;
     if (!Ctl(EPOLL_CTL_ADD, wake_.get(), EPOLLIN, &wake_handler_)) {
@@ -257,7 +257,7 @@ class Server::Worker {
       Conn* raw = c.get();
       conns_[raw->id] = std::move(c);
       if (l->tls) {
-        absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Server(*o_.tls, UniqueFd(fd), "client");
+        absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Server(*o_.tls, io::UniqueFd(fd), "client");
         if (!tls.ok()) {  // Only SSL_new can fail here (memory): the stream closed fd.
           raw->fd = -2;
           Add(counters_->handshake_failures, 1);
@@ -299,8 +299,8 @@ class Server::Worker {
     absl::Status s = c->tls->Handshake();
     if (absl::IsUnavailable(s)) {
       uint32_t wait = c->tls->HandshakeWaitsFor();
-      Watch(c, ((wait & kReadable) ? uint32_t{EPOLLIN | EPOLLRDHUP} : 0u) |
-                   ((wait & kWritable) ? uint32_t{EPOLLOUT} : 0u));
+      Watch(c, ((wait & selector::kReadable) ? uint32_t{EPOLLIN | EPOLLRDHUP} : 0u) |
+                   ((wait & selector::kWritable) ? uint32_t{EPOLLOUT} : 0u));
       return;
     }
     if (!s.ok()) {
@@ -450,8 +450,8 @@ class Server::Worker {
   void StartBulk(Conn* c) {
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return;
-    c->pipe_r = UniqueFd(fds[0]);
-    c->pipe_w = UniqueFd(fds[1]);
+    c->pipe_r = io::UniqueFd(fds[0]);
+    c->pipe_w = io::UniqueFd(fds[1]);
     ::fcntl(fds[1], F_SETPIPE_SZ, static_cast<int>(o_.buffer_size));
   }
 
@@ -694,8 +694,8 @@ class Server::Worker {
   std::vector<std::unique_ptr<Conn>> closed_;  // Freed after the event batch that closed them.
   std::mt19937_64 rng_;
   std::vector<std::unique_ptr<ListenerHandler>> listeners_;
-  std::unique_ptr<IoBuffer> scratch_;
-  UniqueFd epfd_, wake_;
+  std::unique_ptr<io::IoBuffer> scratch_;
+  io::UniqueFd epfd_, wake_;
   Handler wake_handler_;
   absl::flat_hash_map<uint64_t, std::unique_ptr<Conn>> conns_;
   std::multimap<int64_t, uint64_t> timers_;  // Due time -> connection id (--delay).
@@ -750,7 +750,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& opti
         ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));  // IPv4 on a dual-stack socket.
       }
     }
-    absl::Status st = SetNonBlocking(fd, true);
+    absl::Status st = io::SetNonBlocking(fd, true);
     if (!st.ok()) return st;
     s->bound_.push_back(Bound{spec.transport, l->address().ToString(), l->address().port(), spec.tls});
     s->transports_.push_back(spec.transport);
@@ -764,13 +764,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& opti
     if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
       return absl::ErrnoToStatus(errno, absl::StrCat("LISTEN_FDS: fd ", fd));
     }
-    net::Socket sock{UniqueFd(fd)};
+    net::Socket sock{io::UniqueFd(fd)};
     absl::StatusOr<net::SocketAddress> a = sock.LocalAddress();
     if (!a.ok()) return a.status();
     Transport t = a->is_unix() ? (type == SOCK_STREAM ? Transport::kUnix : Transport::kUnixDgram)
                                : (type == SOCK_STREAM ? Transport::kTcp : Transport::kUdp);
-    absl::Status st = SetNonBlocking(fd, true);
-    if (st.ok()) st = SetCloseOnExec(fd, true);
+    absl::Status st = io::SetNonBlocking(fd, true);
+    if (st.ok()) st = io::SetCloseOnExec(fd, true);
     if (!st.ok()) return st;
     bool tls = options.inherited_tls && IsStream(t);
     s->bound_.push_back(Bound{t, a->ToString(), a->port(), tls});

@@ -47,7 +47,7 @@ struct ServerOptions {
   std::vector<int> inherited_fds;  // Socket activation (LISTEN_FDS): already bound.
   bool inherited_tls = false;      // Serve TLS on inherited stream sockets.
   // The server context for listeners with tls set (ListenSpec::tls).
-  std::shared_ptr<const TlsContext> tls;
+  std::shared_ptr<const tls::TlsContext> tls;
   int workers = 1;
   int64_t max_conns = 0;  // 0: no limit.
   absl::Duration idle_timeout = absl::InfiniteDuration();
@@ -124,7 +124,7 @@ class Server {
 
   ServerOptions options_;
   std::vector<net::Listener> listeners_;  // Bound here; each removes its Unix path at exit.
-  std::vector<UniqueFd> inherited_;       // Socket activation.
+  std::vector<io::UniqueFd> inherited_;       // Socket activation.
   std::vector<int> fds_;                  // Every listening socket, shared by the workers.
   std::vector<Transport> transports_;
   std::vector<bool> tls_;

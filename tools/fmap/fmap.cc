@@ -100,7 +100,7 @@ absl::StatusOr<std::string> ParseHex(const std::string& text) {
 absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream& out) {
   long page = ::sysconf(_SC_PAGESIZE);
   for (const std::string& f : files) {
-    absl::StatusOr<MappedFile> m = MappedFile::Open(f);
+    absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(f);
     if (!m.ok()) return m.status();
     // MappedFile streams a regular file of size 0: it may be empty, or a
     // /proc file whose size is only known by reading it. One byte tells.
@@ -110,15 +110,15 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
                       ::pread(m->fd(), &probe, 1, 0) == 0;
     bool streamed = m->streamed() && !empty_file;
     const char* type = m->block_device() ? "block device" : streamed ? "stream" : "file";
-    std::optional<Residency> r;  // None for a stream: its size is known only by reading it all.
+    std::optional<mmap::Residency> r;  // None for a stream: its size is known only by reading it all.
     if (!streamed) {
-      absl::StatusOr<Residency> got = GetResidency(*m);
+      absl::StatusOr<mmap::Residency> got = mmap::GetResidency(*m);
       if (!got.ok()) return got.status();
       r = *got;
     }
     bool known = r && r->known;
     if (json) {
-      JsonWriter j;
+      json::JsonWriter j;
       j.BeginObject().Key("file").String(f).Key("size");
       if (r) j.Uint(r->size); else j.Null();
       j.Key("type").String(type).Key("page_size").Int(page).Key("pages");
@@ -144,17 +144,17 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
                           std::ostream& out) {
   bool any = false;
   for (const std::string& f : files) {
-    absl::StatusOr<MappedFile> m = MappedFile::Open(f);
+    absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(f);
     if (!m.ok()) return m.status();
     uint64_t count = 0, last = 0;
-    ipckit::FindOptions fo;
+    mmap::FindOptions fo;
     fo.overlap = o.overlap;
     Progress progress(o.progress, absl::StrCat("fmap find ", f), m->size());
     if (o.progress.out != nullptr) fo.progress = [&](uint64_t done) { progress.Update(done); };
     std::string prefix = files.size() > 1 ? absl::StrCat(f, ":") : "";
     bool listed = o.mode == FindOptions::Mode::kAll || o.mode == FindOptions::Mode::kFirst;
     // JSON streams the offsets as they are found: {"file":F,"offsets":[...],"count":N}.
-    if (o.json) out << "{\"file\":" << JsonQuote(f) << (o.mode == FindOptions::Mode::kCount ? "" : ",\"offsets\":[");
+    if (o.json) out << "{\"file\":" << json::JsonQuote(f) << (o.mode == FindOptions::Mode::kCount ? "" : ",\"offsets\":[");
     auto show = [&](uint64_t at) {
       if (o.json) return absl::StrFormat("%s%d", count > 1 && listed ? "," : "", at);
       return o.hex_offsets ? absl::StrFormat("%s0x%x\n", prefix, at) : absl::StrFormat("%s%d\n", prefix, at);
@@ -162,14 +162,14 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
     absl::Status s;
     if (o.mode == FindOptions::Mode::kLast && o.overlap) {
       // From the end (without overlap, the last match depends on all before it).
-      absl::StatusOr<std::optional<uint64_t>> at = ipckit::RFind(*m, o.pattern);
+      absl::StatusOr<std::optional<uint64_t>> at = mmap::RFind(*m, o.pattern);
       s = at.status();
       if (at.ok() && at->has_value()) {
         count = 1;
         last = **at;
       }
     } else {
-      s = ipckit::Find(*m, o.pattern, fo, [&](uint64_t at) {
+      s = mmap::Find(*m, o.pattern, fo, [&](uint64_t at) {
         ++count;
         last = at;
         if (listed) out << show(at);
@@ -192,12 +192,12 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
 }
 
 absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& out) {
-  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
-  uint64_t length = o.length.value_or(MappedFile::kUnbounded);
+  uint64_t length = o.length.value_or(mmap::MappedFile::kUnbounded);
   if (o.json) {
     // {"file":F,"offset":N,"hex":"...","length":N}, the hex streamed.
-    out << "{\"file\":" << JsonQuote(file) << ",\"offset\":" << o.skip << ",\"hex\":\"";
+    out << "{\"file\":" << json::JsonQuote(file) << ",\"offset\":" << o.skip << ",\"hex\":\"";
     uint64_t n = 0;
     absl::Status s = m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view d) {
       for (size_t i = 0; i < d.size(); i += 1 << 20) out << absl::BytesToHexString(d.substr(i, 1 << 20));
@@ -213,11 +213,11 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
       return static_cast<bool>(out);
     });
   }
-  HexDumper::Format format;
+  mmap::HexDumper::Format format;
   if (o.format == "hexdump") {
-    format = HexDumper::Format::kHexdump;
+    format = mmap::HexDumper::Format::kHexdump;
   } else if (o.format == "xxd") {
-    format = HexDumper::Format::kXxd;
+    format = mmap::HexDumper::Format::kXxd;
   } else {
     return absl::InvalidArgumentError(absl::StrCat("--format: expected hexdump, xxd or raw, got '", o.format, "'"));
   }
@@ -225,7 +225,7 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   uint64_t start = o.skip;
   if (!m->streamed() && start > m->size()) start = m->size();
   std::string text;
-  HexDumper d(format, start, &text);
+  mmap::HexDumper d(format, start, &text);
   Progress progress(o.progress, absl::StrCat("fmap dump ", file),
                     m->streamed() ? 0 : std::min(length, m->size() - std::min(o.skip, m->size())));
   OverlappedOutput writer(out);
@@ -252,8 +252,8 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
 namespace ipckit::fmap {
 namespace {
 
-absl::StatusOr<UniqueFd> OpenForWrite(const std::string& file) {
-  UniqueFd fd(::open(file.c_str(), O_RDWR | O_CLOEXEC));
+absl::StatusOr<io::UniqueFd> OpenForWrite(const std::string& file) {
+  io::UniqueFd fd(::open(file.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   return fd;
 }
@@ -311,7 +311,7 @@ uint32_t Crc32cUpdate(uint32_t crc, absl::string_view d) {
 absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream& out) {
   if (!o.write) return absl::InvalidArgumentError(absl::StrCat("refusing to modify ", file, " without --write"));
   if (o.data.empty()) return absl::InvalidArgumentError("nothing to write");
-  absl::StatusOr<UniqueFd> fd = OpenForWrite(file);
+  absl::StatusOr<io::UniqueFd> fd = OpenForWrite(file);
   if (!fd.ok()) return fd.status();
   uint64_t size = FileSize(fd->get());
   uint64_t end = o.offset + o.data.size();
@@ -333,14 +333,14 @@ absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream&
   absl::Status s;
   {
     // Another process may shrink the file between our size check and here.
-    SigbusGuard guard(p, len);
+    mmap::SigbusGuard guard(p, len);
     memcpy(static_cast<char*>(p) + (o.offset - base), o.data.data(), o.data.size());
     if (guard.faulted()) s = absl::DataLossError(absl::StrCat(file, ": file shrank while being written"));
   }
   if (s.ok() && o.sync && ::msync(p, len, MS_SYNC) != 0) s = absl::ErrnoToStatus(errno, absl::StrCat("msync ", file));
   ::munmap(p, len);
   if (s.ok() && o.json) {
-    out << "{\"file\":" << JsonQuote(file) << ",\"offset\":" << o.offset << ",\"bytes\":" << o.data.size()
+    out << "{\"file\":" << json::JsonQuote(file) << ",\"offset\":" << o.offset << ",\"bytes\":" << o.data.size()
         << ",\"extended\":" << (end > size ? "true" : "false") << ",\"synced\":" << (o.sync ? "true" : "false")
         << "}\n";
   }
@@ -349,24 +349,24 @@ absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream&
 
 absl::Status Resize(bool write, uint64_t size, const std::string& file, bool json, std::ostream& out) {
   if (!write) return absl::InvalidArgumentError(absl::StrCat("refusing to modify ", file, " without --write"));
-  absl::StatusOr<UniqueFd> fd = OpenForWrite(file);
+  absl::StatusOr<io::UniqueFd> fd = OpenForWrite(file);
   if (!fd.ok()) return fd.status();
   uint64_t old_size = FileSize(fd->get());
   if (::ftruncate(fd->get(), static_cast<off_t>(size)) != 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("resize ", file));
   }
   if (json) {
-    out << JsonWriter().BeginObject().Key("file").String(file).Key("old_size").Uint(old_size)
+    out << json::JsonWriter().BeginObject().Key("file").String(file).Key("old_size").Uint(old_size)
                .Key("size").Uint(size).EndObject().str() << "\n";
   }
   return absl::OkStatus();
 }
 
 absl::Status Sync(const std::string& file, bool json, std::ostream& out) {
-  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  io::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   if (::fdatasync(fd.get()) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("sync ", file));
-  if (json) out << JsonWriter().BeginObject().Key("file").String(file).Key("synced").Bool(true).EndObject().str() << "\n";
+  if (json) out << json::JsonWriter().BeginObject().Key("file").String(file).Key("synced").Bool(true).EndObject().str() << "\n";
   return absl::OkStatus();
 }
 
@@ -380,7 +380,7 @@ namespace {
 // asks for MADV_COLLAPSE (Linux 6.1+), which backs the file's page cache
 // with huge pages that outlive the mapping.
 absl::Status AdviseHugepage(const std::string& file) {
-  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  io::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   uint64_t size = FileSize(fd.get());
   if (size == 0) return absl::OkStatus();  // Nothing to back.
@@ -404,7 +404,7 @@ absl::Status AdviseHugepage(const std::string& file) {
 // writing its dirty pages out when asked (DONTNEED drops only clean pages).
 // An fadvise error reads "VERB FILE: <strerror>".
 absl::Status FadviseWholeFile(const std::string& file, int advice, bool write_out_first, const char* verb) {
-  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  io::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   // EINVAL: a file with nothing to sync.
   if (write_out_first && ::fdatasync(fd.get()) != 0 && errno != EINVAL) {
@@ -435,7 +435,7 @@ absl::Status Advise(const std::string& advice, const std::string& file, bool jso
   }
   if (!s.ok()) return s;
   if (json) {
-    out << JsonWriter().BeginObject().Key("file").String(file).Key("advice").String(advice).EndObject().str() << "\n";
+    out << json::JsonWriter().BeginObject().Key("file").String(file).Key("advice").String(advice).EndObject().str() << "\n";
   }
   return absl::OkStatus();
 }
@@ -445,7 +445,7 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
   if (algo != "sha256" && algo != "crc32c") {
     return absl::InvalidArgumentError(absl::StrCat("--algo: expected sha256 or crc32c, got '", algo, "'"));
   }
-  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
   SHA256_CTX sha;
   SHA256_Init(&sha);
@@ -454,7 +454,7 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
   absl::Status s;
   {
     Progress progress(progress_out, absl::StrCat("fmap sum ", file), m->size());
-    s = m->ForEachChunk(skip, length.value_or(MappedFile::kUnbounded), [&](uint64_t off, absl::string_view d) {
+    s = m->ForEachChunk(skip, length.value_or(mmap::MappedFile::kUnbounded), [&](uint64_t off, absl::string_view d) {
       progress.Update(off + d.size());
       summed += d.size();
       if (algo == "sha256") {
@@ -475,7 +475,7 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
     digest = absl::StrFormat("%08x", crc ^ 0xFFFFFFFFu);
   }
   if (json) {
-    out << JsonWriter().BeginObject().Key("file").String(file).Key("algo").String(algo).Key("offset").Uint(skip)
+    out << json::JsonWriter().BeginObject().Key("file").String(file).Key("algo").String(algo).Key("offset").Uint(skip)
                .Key("length").Uint(summed).Key("digest").String(digest).EndObject().str() << "\n";
   } else {
     out << digest << "  " << file << "\n";
@@ -490,9 +490,9 @@ namespace {
 
 // ReportResidencyAfter writes {"file","pages","resident"} for Touch and Evict.
 absl::Status ReportResidencyAfter(const std::string& file, std::ostream& out) {
-  absl::StatusOr<Residency> r = GetResidency(file);
+  absl::StatusOr<mmap::Residency> r = mmap::GetResidency(file);
   if (!r.ok()) return r.status();
-  JsonWriter j;
+  json::JsonWriter j;
   j.BeginObject().Key("file").String(file).Key("pages").Uint(r->pages).Key("resident");
   if (r->known) {
     j.Uint(r->resident);
@@ -507,18 +507,18 @@ absl::Status ReportResidencyAfter(const std::string& file, std::ostream& out) {
 
 absl::Status ResidencyReport(const std::vector<std::string>& files, const ResidencyReportOptions& o,
                              std::ostream& out) {
-  ResidencyOptions ro;
+  mmap::ResidencyOptions ro;
   ro.runs = o.ranges;
   for (const std::string& f : files) {
-    absl::StatusOr<Residency> r = GetResidency(f, ro);
+    absl::StatusOr<mmap::Residency> r = mmap::GetResidency(f, ro);
     if (!r.ok()) return r.status();
     // A run's bytes: whole pages, clipped to the end of the file.
-    auto run_bytes = [&](const PageRun& run) {
+    auto run_bytes = [&](const mmap::PageRun& run) {
       uint64_t off = run.first * r->page_size;
       return std::make_pair(off, std::min(r->size, (run.first + run.count) * r->page_size) - off);
     };
     if (o.json) {
-      JsonWriter j;
+      json::JsonWriter j;
       j.BeginObject().Key("file").String(f).Key("size").Uint(r->size).Key("pages").Uint(r->pages);
       if (r->known) {
         j.Key("resident").Uint(r->resident).Key("bytes").Uint(r->resident_bytes);
@@ -528,7 +528,7 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
       j.Key("method").String(r->method);
       if (o.ranges && r->known) {
         j.Key("ranges").BeginArray();
-        for (const PageRun& run : r->runs) {
+        for (const mmap::PageRun& run : r->runs) {
           auto [off, len] = run_bytes(run);
           j.BeginObject().Key("offset").Uint(off).Key("length").Uint(len).Key("first_page").Uint(run.first)
               .Key("pages").Uint(run.count).EndObject();
@@ -545,7 +545,7 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
     double pct = r->pages == 0 ? 0 : 100.0 * static_cast<double>(r->resident) / static_cast<double>(r->pages);
     out << absl::StrFormat("%s: %d of %d pages resident (%.1f%%), %d bytes\n", f, r->resident, r->pages, pct,
                            r->resident_bytes);
-    for (const PageRun& run : r->runs) {
+    for (const mmap::PageRun& run : r->runs) {
       auto [off, len] = run_bytes(run);
       out << absl::StrFormat("  %d+%d (pages %d-%d)\n", off, len, run.first, run.first + run.count - 1);
     }
@@ -554,14 +554,14 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
 }
 
 absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress_out, std::ostream& out) {
-  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   volatile unsigned char sink = 0;
   absl::Status s;
   {
     Progress progress(progress_out, absl::StrCat("fmap touch ", file), m->size());
-    s = m->ForEachChunk(0, MappedFile::kUnbounded, [&](uint64_t off, absl::string_view d) {
+    s = m->ForEachChunk(0, mmap::MappedFile::kUnbounded, [&](uint64_t off, absl::string_view d) {
       for (size_t i = 0; i < d.size(); i += page) sink = sink + static_cast<unsigned char>(d[i]);
       progress.Update(off + d.size());
       return true;
@@ -583,7 +583,7 @@ absl::Status Evict(const std::string& file, bool json, std::ostream& out) {
 namespace ipckit::fmap {
 
 absl::Status Lock(const std::string& file, bool json, std::ostream& out, std::ostream& log) {
-  absl::StatusOr<MappedFile> m = MappedFile::Open(file);
+  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
   if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
   if (m->size() == 0) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file, nothing to lock"));
@@ -607,7 +607,7 @@ absl::Status Lock(const std::string& file, bool json, std::ostream& out, std::os
                                                  " bytes; raise it with ulimit -l)"));
   }
   if (json) {
-    out << JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)
+    out << json::JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)
                .EndObject().str() << std::endl;
   } else {
     log << "locked " << file << ": " << len << " bytes; holding until SIGINT or SIGTERM" << std::endl;

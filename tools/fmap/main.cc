@@ -70,7 +70,7 @@ int Finish(const Parser& p, const absl::Status& s) {
 
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
-  if (!ipckit::EnsureStandardFds().ok()) return 1;
+  if (!ipckit::io::EnsureStandardFds().ok()) return 1;
   std::string cmd = argc > 1 ? argv[1] : "";
   bool json = false;
   if (cmd == "info") {

@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
               &o.ssl_verify_client)
       .Flag(0, "insecure", "with --ssl: do not verify the server (warns)", &o.insecure);
   o.args = p.ParseOrExit(argc, argv);
-  absl::Status s = ipckit::EnsureStandardFds();
+  absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<ipckit::nc::Plan> plan = ipckit::nc::Validate(o);
   if (!plan.ok()) return p.UsageError(plan.status());

@@ -216,7 +216,7 @@ class StdioGuard {
   StdioGuard() {
     for (int fd : {0, 1}) {
       flags_[fd] = ::fcntl(fd, F_GETFL);
-      if (flags_[fd] >= 0 && !::isatty(fd)) SetNonBlocking(fd, true).IgnoreError();
+      if (flags_[fd] >= 0 && !::isatty(fd)) io::SetNonBlocking(fd, true).IgnoreError();
       struct stat st;
       if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && ::fcntl(fd, F_GETPIPE_SZ) < kStdioPipeSize) {
         ::fcntl(fd, F_SETPIPE_SZ, kStdioPipeSize);
@@ -237,14 +237,14 @@ class StdioGuard {
 // and from its stdout; its stderr is ours.
 struct Child {
   pid_t pid = -1;
-  UniqueFd to_child;    // Its stdin.
-  UniqueFd from_child;  // Its stdout.
+  io::UniqueFd to_child;    // Its stdin.
+  io::UniqueFd from_child;  // Its stdout.
 };
 
 absl::StatusOr<Child> SpawnChild(std::vector<std::string> argv) {
-  absl::StatusOr<Pipe> in = MakePipe(O_CLOEXEC);
+  absl::StatusOr<io::Pipe> in = io::MakePipe(O_CLOEXEC);
   if (!in.ok()) return in.status();
-  absl::StatusOr<Pipe> out = MakePipe(O_CLOEXEC);
+  absl::StatusOr<io::Pipe> out = io::MakePipe(O_CLOEXEC);
   if (!out.ok()) return out.status();
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -268,7 +268,7 @@ absl::StatusOr<Child> SpawnChild(std::vector<std::string> argv) {
   c.to_child = std::move(in->write);
   c.from_child = std::move(out->read);
   for (int fd : {c.to_child.get(), c.from_child.get()}) {
-    absl::Status s = SetNonBlocking(fd, true);
+    absl::Status s = io::SetNonBlocking(fd, true);
     if (!s.ok()) return s;
   }
   return c;
@@ -286,31 +286,31 @@ class Session {
   // given. It returns OK when the relay finished (also at -w's idle limit),
   // or the relay's error; --idle-timeout's limit is an error.
   absl::Status Run(Socket sock, bool datagram, bool reply_to_sender,
-                   std::unique_ptr<Stream> secure = nullptr) {
+                   std::unique_ptr<relay::Stream> secure = nullptr) {
     absl::Status s;
-    std::unique_ptr<Stream> net;
+    std::unique_ptr<relay::Stream> net;
     if (secure) {
       net = std::move(secure);
-    } else if (s = SetNonBlocking(sock.fd(), true); !s.ok()) {
+    } else if (s = io::SetNonBlocking(sock.fd(), true); !s.ok()) {
       return s;
     } else if (datagram) {
-      net = std::make_unique<DatagramStream>(sock.fd(), "net", reply_to_sender);
+      net = std::make_unique<relay::DatagramStream>(sock.fd(), "net", reply_to_sender);
     } else {
-      net = std::make_unique<FdStream>(sock.fd(), "net", FdStream::Kind::kSocket);
+      net = std::make_unique<relay::FdStream>(sock.fd(), "net", relay::FdStream::Kind::kSocket);
     }
-    std::unique_ptr<Stream> logged;
+    std::unique_ptr<relay::Stream> logged;
     if (session_log_ != nullptr) logged = std::make_unique<LoggedStream>(net.get(), session_log_);
-    Stream* wire = logged ? logged.get() : net.get();
+    relay::Stream* wire = logged ? logged.get() : net.get();
 
-    RelayOptions r = Policy();
-    std::unique_ptr<FdStream> in, out;
+    relay::RelayOptions r = Policy();
+    std::unique_ptr<relay::FdStream> in, out;
     std::optional<Child> child;
     if (!p_.exec_argv.empty()) {
       absl::StatusOr<Child> c = SpawnChild(p_.exec_argv);
       if (!c.ok()) return c.status();
       child = std::move(*c);
-      in = std::make_unique<FdStream>(std::move(child->from_child), "child stdout");
-      out = std::make_unique<FdStream>(std::move(child->to_child), "child stdin");
+      in = std::make_unique<relay::FdStream>(std::move(child->from_child), "child stdout");
+      out = std::make_unique<relay::FdStream>(std::move(child->to_child), "child stdin");
       // The child's output ending is the end: send it all, then EOF. The
       // client's EOF closes the child's stdin, also with -k.
       r.read_local = true;
@@ -320,12 +320,12 @@ class Session {
       r.close_local_output_on_net_eof = true;
       r.quit_after_local_eof = absl::ZeroDuration();
     } else {
-      in = std::make_unique<FdStream>(STDIN_FILENO, "stdin");
-      out = std::make_unique<FdStream>(STDOUT_FILENO, "stdout");
+      in = std::make_unique<relay::FdStream>(STDIN_FILENO, "stdin");
+      out = std::make_unique<relay::FdStream>(STDOUT_FILENO, "stdout");
     }
-    RelayStats stats;
+    relay::RelayStats stats;
     absl::Time start = absl::Now();
-    s = Relay({in.get(), out.get()}, {wire, wire}, r, &stats);
+    s = relay::Relay({in.get(), out.get()}, {wire, wire}, r, &stats);
     absl::Duration took = absl::Now() - start;
     if (!child.has_value() && stats.local_input_ended) *stdin_ended_ = true;
     if (absl::IsDeadlineExceeded(s)) {
@@ -355,9 +355,9 @@ class Session {
 
  private:
   // Policy returns the relay's EOF and timer policy for stdin/stdout.
-  RelayOptions Policy() const {
+  relay::RelayOptions Policy() const {
     const std::optional<absl::Duration>& quit = p_.quit_after;
-    RelayOptions r;
+    relay::RelayOptions r;
     r.read_local = !o_.no_stdin && !o_.recv_only && !*stdin_ended_;
     r.read_net = !o_.send_only;
     // Debian: "Specifying a non-negative seconds [to -q] implies -N."
@@ -493,7 +493,7 @@ absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, u
 // the terminal without echo (as OpenBSD nc's readpassphrase).
 absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
   if (const char* env = ::getenv("NC_PROXY_PASSWORD")) return std::string(env);
-  UniqueFd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
+  io::UniqueFd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (!tty) return absl::FailedPreconditionError("-P: no password: set NC_PROXY_PASSWORD or use a terminal");
   struct termios old;
   bool echo_off = ::tcgetattr(tty.get(), &old) == 0;
@@ -502,12 +502,12 @@ absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(tty.get(), TCSAFLUSH, &quiet);
   }
-  (void)WriteAll(tty.get(), absl::StrCat("Proxy password for ", user, ": "), "write /dev/tty");
+  (void)io::WriteAll(tty.get(), absl::StrCat("Proxy password for ", user, ": "), "write /dev/tty");
   std::string password;
   char c;
   while (::read(tty.get(), &c, 1) == 1 && c != '\n') password += c;
   if (echo_off) ::tcsetattr(tty.get(), TCSAFLUSH, &old);
-  (void)WriteAll(tty.get(), "\n", "write /dev/tty");
+  (void)io::WriteAll(tty.get(), "\n", "write /dev/tty");
   return password;
 }
 
@@ -545,14 +545,14 @@ absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, Log& log) {
 }
 
 // Connected hands a connected stream socket to a session, through TLS with --ssl.
-absl::Status Connected(const Plan& p, const std::optional<TlsContext>& tls, Socket sock, Log& log,
+absl::Status Connected(const Plan& p, const std::optional<tls::TlsContext>& tls, Socket sock, Log& log,
                        SessionLog* session_log) {
   const Options& o = p.options;
   const Target& t = p.target;
   bool stdin_ended = false;
   Session session(p, log, session_log, &stdin_ended);
   if (!tls.has_value()) return session.Run(std::move(sock), o.udp, false);
-  absl::StatusOr<std::unique_ptr<TlsStream>> secure =
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> secure =
       SecureClient(*tls, std::move(sock), o.unix_socket ? "localhost" : t.host, o, log.stream());
   if (!secure.ok()) return secure.status();
   return session.Run(Socket(), false, false, *std::move(secure));
@@ -593,7 +593,7 @@ absl::Status RunConnect(const Plan& p, Log& log, SessionLog* session_log) {
   const Options& o = p.options;
   const Target& t = p.target;
   // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
-  absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
+  absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
   if (o.proxy) {
     absl::StatusOr<Socket> sock = ConnectViaProxy(p, log);
@@ -737,7 +737,7 @@ struct Listening {
   const Plan& p;
   Log& log;
   SessionLog* session_log;
-  std::optional<TlsContext> tls;
+  std::optional<tls::TlsContext> tls;
   AccessList allow, deny;
 };
 
@@ -788,7 +788,7 @@ absl::Status ServeDatagrams(Listening& L, Listener& l) {
 absl::Status ServeClient(Listening& L, Socket conn, bool* stdin_ended) {
   Session session(L.p, L.log, L.session_log, stdin_ended);
   if (!L.tls.has_value()) return session.Run(std::move(conn), false, false);
-  absl::StatusOr<std::unique_ptr<TlsStream>> secure =
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> secure =
       SecureServer(*L.tls, std::move(conn), L.p.options, L.log.stream());
   if (!secure.ok()) return secure.status();
   return session.Run(Socket(), false, false, *std::move(secure));
@@ -835,7 +835,7 @@ absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
 absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
   const Options& o = p.options;
   const Target& t = p.target;
-  absl::StatusOr<std::optional<TlsContext>> tls = MakeTls(o);
+  absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(o);
   if (!tls.ok()) return tls.status();
   absl::StatusOr<AccessList> allow = AccessList::Parse("--allow", o.allow, o.numeric);
   if (!allow.ok()) return allow.status();
@@ -858,7 +858,7 @@ absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
   Listening L{p, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
   ReportListening(L, l->address());
   if (!o.port_file.empty()) {
-    absl::Status s = WriteFileAtomically(o.port_file, absl::StrCat(l->address().port(), "\n"));
+    absl::Status s = io::WriteFileAtomically(o.port_file, absl::StrCat(l->address().port(), "\n"));
     if (!s.ok()) return s;
   }
   if (o.udp) return ServeDatagrams(L, *l);

@@ -32,7 +32,7 @@ using ::ipckit::testing::ExitStatus;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
-using ::ipckit::testing::Stream;
+using ::ipckit::testing::StdStream;
 using ::ipckit::testing::Subprocess;
 using ::ipckit::testing::TempDir;
 using ::testing::HasSubstr;
@@ -75,7 +75,7 @@ std::pair<Subprocess, std::string> StartPeer(std::vector<std::string> args) {
   args.insert(args.begin(), {"python3", *Runfile("tools/nc/testdata/peer.py")});
   absl::StatusOr<Subprocess> p = Subprocess::Start(args);
   EXPECT_THAT(p, IsOk());
-  absl::StatusOr<std::string> addr = p->WaitForListening(Stream::kStdout, kTimeout);
+  absl::StatusOr<std::string> addr = p->WaitForListening(StdStream::kStdout, kTimeout);
   EXPECT_THAT(addr, IsOk());
   return {std::move(*p), absl::StrCat(PortOf(*addr))};
 }
@@ -90,7 +90,7 @@ std::pair<Subprocess, std::string> StartNcListener(std::vector<std::string> extr
   args.push_back("0");
   absl::StatusOr<Subprocess> p = Subprocess::Start(args);
   EXPECT_THAT(p, IsOk());
-  absl::StatusOr<std::string> addr = p->WaitForListening(Stream::kStderr, kTimeout);
+  absl::StatusOr<std::string> addr = p->WaitForListening(StdStream::kStderr, kTimeout);
   EXPECT_THAT(addr, IsOk());
   return {std::move(*p), absl::StrCat(PortOf(*addr))};
 }
@@ -129,7 +129,7 @@ TEST(NcE2eTest, BulkFromOurClientToOpenbsdNcListener) {
   const std::string data = RandomBytes(16 << 20);
   absl::StatusOr<Subprocess> server = Subprocess::Start({"nc.openbsd", "-lv", "127.0.0.1", "0"});
   ASSERT_THAT(server, IsOk());
-  absl::StatusOr<std::string> line = server->WaitForLine(Stream::kStderr, "Listening on", kTimeout);
+  absl::StatusOr<std::string> line = server->WaitForLine(StdStream::kStderr, "Listening on", kTimeout);
   ASSERT_THAT(line, IsOk());
   absl::StatusOr<Subprocess> client =
       Spawn({Nc(), "-N", "127.0.0.1", absl::StrCat(PortOf(*line))}, data);
@@ -146,7 +146,7 @@ TEST(NcE2eTest, BulkToPythonSinkAndBackFromSocat) {
   absl::StatusOr<Subprocess> client = Spawn({Nc(), "-N", "127.0.0.1", port}, data);
   ASSERT_THAT(client, IsOk());
   EXPECT_THAT(client->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
-  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+  EXPECT_THAT(sink.WaitForLine(StdStream::kStdout, "got", kTimeout),
               IsOkAndHolds(absl::StrCat("got ", data.size(), " bytes sha256 ", Sha256(data))));
 
   // socat sends to our listener; our stdout must match byte for byte.
@@ -205,7 +205,7 @@ TEST(NcE2eTest, DevNullStdinWorksInBothModes) {
   absl::StatusOr<Subprocess> l = Subprocess::Start(
       {"sh", "-c", absl::StrCat(Nc(), " -lv 127.0.0.1 0 <&-")});
   ASSERT_THAT(l, IsOk());
-  absl::StatusOr<std::string> addr = l->WaitForListening(Stream::kStderr, kTimeout);
+  absl::StatusOr<std::string> addr = l->WaitForListening(StdStream::kStderr, kTimeout);
   ASSERT_THAT(addr, IsOk());
   absl::StatusOr<Subprocess> c = Spawn({"nc.openbsd", "-N", "127.0.0.1", absl::StrCat(PortOf(*addr))}, "hi");
   ASSERT_THAT(c, IsOk());
@@ -326,7 +326,7 @@ TEST(NcE2eTest, UdpListenerKeepsServingThreePeers) {
         Spawn({"socat", "-u", "-", absl::StrCat("UDP-SENDTO:127.0.0.1:", port)}, absl::StrCat("peer", i, "\n"));
     ASSERT_THAT(c, IsOk());
     EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
-    EXPECT_THAT(listener.WaitForLine(Stream::kStdout, absl::StrCat("peer", i), kTimeout), IsOk());
+    EXPECT_THAT(listener.WaitForLine(StdStream::kStdout, absl::StrCat("peer", i), kTimeout), IsOk());
   }
 }
 
@@ -357,7 +357,7 @@ TEST(NcE2eTest, UdpListenerAccountsForEveryDatagram) {
   for (auto& f : senders) EXPECT_THAT(f.get(), IsOk());
   int seen = 0;
   EXPECT_THAT(listener.WaitForLineWhere(
-                  Stream::kStdout, [&](absl::string_view) { return ++seen == kSenders * kEach; },
+                  StdStream::kStdout, [&](absl::string_view) { return ++seen == kSenders * kEach; },
                   "5000th line", kTimeout),
               IsOk());
   std::vector<std::string> lines = absl::StrSplit(listener.out(), '\n', absl::SkipEmpty());
@@ -381,10 +381,10 @@ TEST(NcE2eTest, ExecKeepListeningServesTwentyClientsAtOnce) {
       absl::StatusOr<net::Socket> sock = net::Connect({*to}, {});
       if (!sock.ok()) return sock.status();
       std::string mine = RandomBytes(32 << 10).substr(static_cast<size_t>(i) * 512);
-      absl::Status st = WriteAll(sock->fd(), mine, "write");
+      absl::Status st = io::WriteAll(sock->fd(), mine, "write");
       if (st.ok()) st = sock->ShutdownWrite();
       if (!st.ok()) return st;
-      absl::StatusOr<std::string> back = ReadToEnd(sock->fd());
+      absl::StatusOr<std::string> back = io::ReadToEnd(sock->fd());
       if (!back.ok()) return back.status();
       if (*back != mine) return absl::DataLossError(absl::StrCat("client ", i, ": ", back->size(), " bytes back"));
       return *back;
@@ -400,7 +400,7 @@ TEST(NcE2eTest, KeepListeningServesClientsOneAfterAnother) {
     absl::StatusOr<Subprocess> c = Spawn({"ncat", "--send-only", "127.0.0.1", port}, absl::StrCat(who, "\n"));
     ASSERT_THAT(c, IsOk());
     EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
-    EXPECT_THAT(listener.WaitForLine(Stream::kStdout, who, kTimeout), IsOkAndHolds(who));
+    EXPECT_THAT(listener.WaitForLine(StdStream::kStdout, who, kTimeout), IsOkAndHolds(who));
   }
 }
 
@@ -428,7 +428,7 @@ TEST(NcE2eTest, UnixStreamWithSocatAndLivePathSafety) {
   std::string path = dir->Path("nc.sock");
   absl::StatusOr<Subprocess> l = Subprocess::Start({Nc(), "-lvU", path});
   ASSERT_THAT(l, IsOk());
-  ASSERT_THAT(l->WaitForListening(Stream::kStderr, kTimeout), IsOkAndHolds(path));
+  ASSERT_THAT(l->WaitForListening(StdStream::kStderr, kTimeout), IsOkAndHolds(path));
   // A second listener must not steal the live path.
   absl::StatusOr<Subprocess> thief = Spawn({Nc(), "-lU", path});
   ASSERT_THAT(thief, IsOk());
@@ -449,16 +449,16 @@ TEST(NcE2eTest, UnixDatagramAndAbstract) {
   std::string path = dir->Path("d.sock");
   absl::StatusOr<Subprocess> l = Subprocess::Start({Nc(), "-luvU", path});
   ASSERT_THAT(l, IsOk());
-  ASSERT_THAT(l->WaitForListening(Stream::kStderr, kTimeout), IsOk());
+  ASSERT_THAT(l->WaitForListening(StdStream::kStderr, kTimeout), IsOk());
   absl::StatusOr<Subprocess> c = Spawn({"socat", "-u", "-", absl::StrCat("UNIX-SENDTO:", path)}, "dgram\n");
   ASSERT_THAT(c, IsOk());
   EXPECT_THAT(c->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
-  EXPECT_THAT(l->WaitForLine(Stream::kStdout, "dgram", kTimeout), IsOk());
+  EXPECT_THAT(l->WaitForLine(StdStream::kStdout, "dgram", kTimeout), IsOk());
 
   std::string name = absl::StrCat("@ipckit-nc-", ::getpid());
   absl::StatusOr<Subprocess> al = Subprocess::Start({Nc(), "-lvU", name});
   ASSERT_THAT(al, IsOk());
-  ASSERT_THAT(al->WaitForListening(Stream::kStderr, kTimeout), IsOkAndHolds(name));
+  ASSERT_THAT(al->WaitForListening(StdStream::kStderr, kTimeout), IsOkAndHolds(name));
   absl::StatusOr<Subprocess> ac = Spawn({Nc(), "-NU", name}, "abstract\n");
   ASSERT_THAT(ac, IsOk());
   EXPECT_THAT(ac->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
@@ -501,7 +501,7 @@ TEST(NcE2eTest, UnixDatagramClientBindsAPrivatePathAndRemovesIt) {
   // signal is what ends it.
   absl::StatusOr<Subprocess> held = Subprocess::Start({Nc(), "-uUv", server});
   ASSERT_THAT(held, IsOk());
-  absl::StatusOr<std::string> bound = held->WaitForLine(Stream::kStderr, "Bound on ", kTimeout);
+  absl::StatusOr<std::string> bound = held->WaitForLine(StdStream::kStderr, "Bound on ", kTimeout);
   ASSERT_THAT(bound, IsOk());
   std::string path = bound->substr(9);
   ASSERT_EQ(::lstat(path.c_str(), &st), 0) << path;
@@ -561,7 +561,7 @@ TEST(NcE2eTest, SendOnlyAndRecvOnly) {
   absl::StatusOr<Subprocess> s = Spawn({Nc(), "--send-only", "-N", "127.0.0.1", sport}, "outgoing");
   ASSERT_THAT(s, IsOk());
   EXPECT_THAT(s->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
-  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+  EXPECT_THAT(sink.WaitForLine(StdStream::kStdout, "got", kTimeout),
               IsOkAndHolds(absl::StrCat("got 8 bytes sha256 ", Sha256("outgoing"))));
 }
 
@@ -606,7 +606,7 @@ print("nc exited", p.wait())
   ASSERT_THAT(py, IsOk());
   EXPECT_THAT(py->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_EQ(py->out(), "nc exited 0\n");
-  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+  EXPECT_THAT(sink.WaitForLine(StdStream::kStdout, "got", kTimeout),
               IsOkAndHolds(absl::StrCat("got 16 bytes sha256 ", Sha256("over a passed fd"))));
 }
 
@@ -648,7 +648,7 @@ TEST(NcE2eTest, NoStdinAndLineInterval) {
   ASSERT_THAT(i, IsOk());
   EXPECT_THAT(i->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));  // Two pauses between three lines.
-  EXPECT_THAT(sink.WaitForLine(Stream::kStdout, "got", kTimeout),
+  EXPECT_THAT(sink.WaitForLine(StdStream::kStdout, "got", kTimeout),
               IsOkAndHolds(absl::StrCat("got 6 bytes sha256 ", Sha256("1\n2\n3\n"))));
 }
 

@@ -24,14 +24,14 @@ namespace {
 constexpr size_t kMaxHead = 16 * 1024;
 
 absl::Status Wait(int fd, short events, absl::Time deadline) {
-  absl::StatusOr<bool> ready = WaitUntil(fd, events, deadline, "proxy");
+  absl::StatusOr<bool> ready = io::WaitUntil(fd, events, deadline, "proxy");
   if (!ready.ok()) return ready.status();
   return *ready ? absl::OkStatus() : absl::DeadlineExceededError("proxy: timed out");
 }
 
 absl::Status Send(int fd, absl::string_view data, absl::Time deadline) {
   while (!data.empty()) {
-    absl::StatusOr<size_t> n = WriteOnce(fd, data, "proxy: write");
+    absl::StatusOr<size_t> n = io::WriteOnce(fd, data, "proxy: write");
     if (n.ok()) {
       data.remove_prefix(*n);
       continue;
@@ -46,7 +46,7 @@ absl::Status Send(int fd, absl::string_view data, absl::Time deadline) {
 absl::Status ReadExactly(int fd, absl::Span<char> buf, absl::Time deadline) {
   size_t done = 0;
   while (done < buf.size()) {
-    absl::StatusOr<size_t> n = ReadOnce(fd, buf.subspan(done), "proxy: read");
+    absl::StatusOr<size_t> n = io::ReadOnce(fd, buf.subspan(done), "proxy: read");
     if (n.ok() && *n == 0) return absl::AbortedError("proxy: connection closed by the proxy");
     if (n.ok()) {
       done += *n;

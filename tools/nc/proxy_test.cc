@@ -20,18 +20,18 @@ using ::ipckit::testing::StatusIs;
 absl::Time Soon() { return absl::Now() + absl::Seconds(5); }
 
 struct Pair {
-  UniqueFd client, proxy;
+  io::UniqueFd client, proxy;
 };
 
 Pair MakePair() {
   int sv[2];
   EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-  return {UniqueFd(sv[0]), UniqueFd(sv[1])};
+  return {io::UniqueFd(sv[0]), io::UniqueFd(sv[1])};
 }
 
 std::string ReadN(int fd, size_t n) {
   std::string s(n, '\0');
-  EXPECT_THAT(ReadFull(fd, absl::MakeSpan(s)), IsOkAndHolds(n));
+  EXPECT_THAT(io::ReadFull(fd, absl::MakeSpan(s)), IsOkAndHolds(n));
   return s;
 }
 
@@ -62,7 +62,7 @@ TEST(ProxyTest, HttpConnectLeavesTheTunnelBytesUnread) {
                        "Proxy-Authorization: Basic dXNlcjpzZWNyZXQ=\r\n\r\n";
     EXPECT_EQ(ReadN(p.proxy.get(), want.size()), want);
     // The head and the server's first bytes in one segment.
-    EXPECT_THAT(WriteAll(p.proxy.get(), "HTTP/1.1 200 OK\r\nVia: x\r\n\r\nSSH-2.0-banner\r\n"), IsOk());
+    EXPECT_THAT(io::WriteAll(p.proxy.get(), "HTTP/1.1 200 OK\r\nVia: x\r\n\r\nSSH-2.0-banner\r\n"), IsOk());
   });
   ProxyRequest r;
   r.host = "example.org";
@@ -79,7 +79,7 @@ TEST(ProxyTest, HttpConnectBracketsIpv6) {
   std::thread proxy([&] {
     std::string want = "CONNECT [::1]:22 HTTP/1.0\r\nHost: [::1]:22\r\n\r\n";
     EXPECT_EQ(ReadN(p.proxy.get(), want.size()), want);
-    EXPECT_THAT(WriteAll(p.proxy.get(), "HTTP/1.1 502 Bad Gateway\r\n\r\n"), IsOk());
+    EXPECT_THAT(io::WriteAll(p.proxy.get(), "HTTP/1.1 502 Bad Gateway\r\n\r\n"), IsOk());
   });
   ProxyRequest r;
   r.host = "::1";
@@ -93,13 +93,13 @@ TEST(ProxyTest, Socks5WithPasswordAndDomainName) {
   Pair p = MakePair();
   std::thread proxy([&] {
     EXPECT_EQ(ReadN(p.proxy.get(), 4), std::string("\x05\x02\x00\x02", 4));
-    EXPECT_THAT(WriteAll(p.proxy.get(), std::string("\x05\x02", 2)), IsOk());
+    EXPECT_THAT(io::WriteAll(p.proxy.get(), std::string("\x05\x02", 2)), IsOk());
     EXPECT_EQ(ReadN(p.proxy.get(), 10), std::string("\x01\x02" "al\x05" "s3cr3", 10));
-    EXPECT_THAT(WriteAll(p.proxy.get(), std::string("\x01\x00", 2)), IsOk());
+    EXPECT_THAT(io::WriteAll(p.proxy.get(), std::string("\x01\x00", 2)), IsOk());
     std::string req = std::string("\x05\x01\x00\x03\x0b", 5) + "example.org" + std::string("\x01\xbb", 2);
     EXPECT_EQ(ReadN(p.proxy.get(), req.size()), req);
     // Bound address as IPv6, then tunnel bytes.
-    EXPECT_THAT(WriteAll(p.proxy.get(), std::string("\x05\x00\x00\x04", 4) + std::string(16, '\0') +
+    EXPECT_THAT(io::WriteAll(p.proxy.get(), std::string("\x05\x00\x00\x04", 4) + std::string(16, '\0') +
                                             std::string("\x00\x50", 2) + "hello"),
                 IsOk());
   });
@@ -117,9 +117,9 @@ TEST(ProxyTest, Socks5Refusals) {
   Pair p = MakePair();
   std::thread proxy([&] {
     EXPECT_EQ(ReadN(p.proxy.get(), 3), std::string("\x05\x01\x00", 3));
-    EXPECT_THAT(WriteAll(p.proxy.get(), std::string("\x05\x00", 2)), IsOk());
+    EXPECT_THAT(io::WriteAll(p.proxy.get(), std::string("\x05\x00", 2)), IsOk());
     EXPECT_EQ(ReadN(p.proxy.get(), 10), std::string("\x05\x01\x00\x01\x7f\x00\x00\x01\x00\x09", 10));
-    EXPECT_THAT(WriteAll(p.proxy.get(), std::string("\x05\x05\x00\x01\0\0\0\0\0\0", 10)), IsOk());
+    EXPECT_THAT(io::WriteAll(p.proxy.get(), std::string("\x05\x05\x00\x01\0\0\0\0\0\0", 10)), IsOk());
   });
   ProxyRequest r;
   r.host = "127.0.0.1";
@@ -131,7 +131,7 @@ TEST(ProxyTest, Socks5Refusals) {
   Pair q = MakePair();
   std::thread auth([&] {
     ReadN(q.proxy.get(), 3);
-    EXPECT_THAT(WriteAll(q.proxy.get(), std::string("\x05\xff", 2)), IsOk());
+    EXPECT_THAT(io::WriteAll(q.proxy.get(), std::string("\x05\xff", 2)), IsOk());
   });
   EXPECT_THAT(ProxyConnect(q.client.get(), ProxyProtocol::kSocks5, r, Soon()),
               StatusIs(absl::StatusCode::kPermissionDenied, "proxy: SOCKS5: authentication required (use -P)"));

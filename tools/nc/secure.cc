@@ -22,20 +22,20 @@ std::vector<std::string> Pins(const Options& o) {
   return absl::StrSplit(*o.ssl_pin, ';', absl::SkipEmpty());
 }
 
-void Report(const TlsStream& tls, bool client, bool verified, std::ostream& log) {
-  HandshakeInfo h = DescribeHandshake(tls.ssl());
+void Report(const tls::TlsStream& tls, bool client, bool verified, std::ostream& log) {
+  tls::HandshakeInfo h = tls::DescribeHandshake(tls.ssl());
   log << "nc: TLS: " << h.version << " " << h.cipher;
   if (!h.group.empty()) log << ", group " << h.group;
   log << ", ALPN " << (h.alpn.empty() ? "none" : h.alpn);
   if (h.resumed) log << ", resumed";
   log << "\n";
-  absl::StatusOr<std::vector<CertInfo>> chain = DescribePeerChain(tls.ssl(), absl::Now());
+  absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain(tls.ssl(), absl::Now());
   if (chain.ok()) {
     for (size_t i = 0; i < chain->size(); ++i) {
-      const CertInfo& c = (*chain)[i];
+      const tls::CertInfo& c = (*chain)[i];
       log << "nc: TLS: " << (client ? "server" : "client") << " certificate " << i << ": " << c.subject
           << "; issuer " << c.issuer << "; expires " << c.not_after << " (" << c.days_left
-          << " days); " << FormatSpkiPin(c) << "\n";
+          << " days); " << tls::FormatSpkiPin(c) << "\n";
     }
   }
   if (client) {
@@ -51,9 +51,9 @@ void Report(const TlsStream& tls, bool client, bool verified, std::ostream& log)
 
 }  // namespace
 
-absl::StatusOr<std::optional<TlsContext>> MakeTls(const Options& o) {
-  if (!o.ssl) return std::optional<TlsContext>();
-  TlsOptions t;
+absl::StatusOr<std::optional<tls::TlsContext>> MakeTls(const Options& o) {
+  if (!o.ssl) return std::optional<tls::TlsContext>();
+  tls::TlsOptions t;
   t.verify = !o.insecure;
   t.ca_file = o.ssl_trustfile.value_or("");
   t.cert_file = o.ssl_cert.value_or("");
@@ -62,46 +62,46 @@ absl::StatusOr<std::optional<TlsContext>> MakeTls(const Options& o) {
   t.ciphers = o.ssl_ciphers.value_or("");
   if (o.listen) {
     t.client_ca_file = o.ssl_verify_client.value_or("");
-    absl::StatusOr<TlsContext> c = TlsContext::Server(t);
+    absl::StatusOr<tls::TlsContext> c = tls::TlsContext::Server(t);
     if (!c.ok()) return c.status();
-    return std::optional<TlsContext>(*std::move(c));
+    return std::optional<tls::TlsContext>(*std::move(c));
   }
-  absl::StatusOr<TlsContext> c = TlsContext::Client(t);
+  absl::StatusOr<tls::TlsContext> c = tls::TlsContext::Client(t);
   if (!c.ok()) return c.status();
-  return std::optional<TlsContext>(*std::move(c));
+  return std::optional<tls::TlsContext>(*std::move(c));
 }
 
-absl::StatusOr<std::unique_ptr<TlsStream>> SecureClient(const TlsContext& ctx, net::Socket sock,
+absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureClient(const tls::TlsContext& ctx, net::Socket sock,
                                                         const std::string& host, const Options& o,
                                                         std::ostream& log) {
-  TlsClientParams params = TlsClientParams::For(o.ssl_servername.value_or(host));
+  tls::TlsClientParams params = tls::TlsClientParams::For(o.ssl_servername.value_or(host));
   if (o.insecure) log << "nc: warning: --insecure: the server's certificate is not verified\n";
-  absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Client(ctx, sock.Release(), params);
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Client(ctx, sock.Release(), params);
   if (!tls.ok()) return tls.status();
   (*tls)->EnableReadAhead();  // The relay reads what it holds (HasBufferedInput).
   absl::Status s = (*tls)->HandshakeUntil(Deadline(o));
   if (!s.ok()) return s;
   std::vector<std::string> pins = Pins(o);
   if (!pins.empty()) {
-    absl::StatusOr<std::vector<CertInfo>> chain = DescribePeerChain((*tls)->ssl(), absl::Now());
+    absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain((*tls)->ssl(), absl::Now());
     if (!chain.ok()) return chain.status();
     if (chain->empty()) return absl::UnauthenticatedError("TLS: certificate pin mismatch: no certificate");
     bool match = false;
-    for (const CertInfo& c : *chain) {
-      for (const std::string& p : pins) match = match || FormatSpkiPin(c) == p;
+    for (const tls::CertInfo& c : *chain) {
+      for (const std::string& p : pins) match = match || tls::FormatSpkiPin(c) == p;
     }
     if (!match) {
       return absl::UnauthenticatedError(absl::StrCat("TLS: certificate pin mismatch: the server's key is ",
-                                                     FormatSpkiPin((*chain)[0])));
+                                                     tls::FormatSpkiPin((*chain)[0])));
     }
   }
   if (o.verbose > 0) Report(**tls, true, !o.insecure, log);
   return tls;
 }
 
-absl::StatusOr<std::unique_ptr<TlsStream>> SecureServer(const TlsContext& ctx, net::Socket sock,
+absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureServer(const tls::TlsContext& ctx, net::Socket sock,
                                                         const Options& o, std::ostream& log) {
-  absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Server(ctx, sock.Release());
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Server(ctx, sock.Release());
   if (!tls.ok()) return tls.status();
   (*tls)->EnableReadAhead();
   absl::Status s = (*tls)->HandshakeUntil(Deadline(o));

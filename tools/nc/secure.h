@@ -22,19 +22,19 @@ namespace ipckit::nc {
 
 // MakeTls returns the TLS context --ssl and its options ask for (client, or
 // server with -l), or nullopt without --ssl, or the error loading a file.
-absl::StatusOr<std::optional<TlsContext>> MakeTls(const Options& o);
+absl::StatusOr<std::optional<tls::TlsContext>> MakeTls(const Options& o);
 
 // SecureClient runs a client handshake over `sock` for `host` (the name or
 // address the certificate must match, unless --ssl-servername gives one),
 // then checks --ssl-pin. Verification failures and pin mismatches are
 // kUnauthenticated ("handshake net: certificate verify failed: Hostname
 // mismatch", "TLS: certificate pin mismatch: ...").
-absl::StatusOr<std::unique_ptr<TlsStream>> SecureClient(const TlsContext& ctx, net::Socket sock,
+absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureClient(const tls::TlsContext& ctx, net::Socket sock,
                                                         const std::string& host, const Options& o,
                                                         std::ostream& log);
 
 // SecureServer runs a server handshake over an accepted `sock`.
-absl::StatusOr<std::unique_ptr<TlsStream>> SecureServer(const TlsContext& ctx, net::Socket sock,
+absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureServer(const tls::TlsContext& ctx, net::Socket sock,
                                                         const Options& o, std::ostream& log);
 
 // ValidateTls returns the first problem with the TLS and proxy options, as

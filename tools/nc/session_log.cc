@@ -41,11 +41,11 @@ absl::StatusOr<std::unique_ptr<SessionLog>> SessionLog::Open(const std::string& 
   struct {
     const std::string& path;
     const char* option;
-    UniqueFd* fd;
+    io::UniqueFd* fd;
   } files[] = {{raw, "--output", &log->raw_}, {hex, "--hex-dump", &log->hex_}};
   for (auto& f : files) {
     if (f.path.empty()) continue;
-    *f.fd = UniqueFd(::open(f.path.c_str(), flags, 0666));
+    *f.fd = io::UniqueFd(::open(f.path.c_str(), flags, 0666));
     if (!*f.fd) return absl::ErrnoToStatus(errno, absl::StrCat(f.option, " ", f.path));
   }
   return log;
@@ -55,10 +55,10 @@ absl::Status SessionLog::Record(absl::string_view data) {
   if (data.empty()) return absl::OkStatus();
   std::lock_guard<std::mutex> lock(mu_);
   if (raw_) {
-    absl::Status s = WriteAll(raw_.get(), data, "write --output");
+    absl::Status s = io::WriteAll(raw_.get(), data, "write --output");
     if (!s.ok()) return s;
   }
-  if (hex_) return WriteAll(hex_.get(), HexDump(data), "write --hex-dump");
+  if (hex_) return io::WriteAll(hex_.get(), HexDump(data), "write --hex-dump");
   return absl::OkStatus();
 }
 

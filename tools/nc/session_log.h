@@ -39,15 +39,15 @@ class SessionLog {
  private:
   SessionLog() = default;
   std::mutex mu_;
-  UniqueFd raw_, hex_;
+  io::UniqueFd raw_, hex_;
 };
 
 // LoggedStream passes every call through to `inner` and records the bytes
 // that Read returned and Write took. It is never plain (no splice), since
 // its bytes must be seen.
-class LoggedStream : public Stream {
+class LoggedStream : public relay::Stream {
  public:
-  LoggedStream(Stream* inner, SessionLog* log) : inner_(inner), log_(log) {}
+  LoggedStream(relay::Stream* inner, SessionLog* log) : inner_(inner), log_(log) {}
   absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
   absl::StatusOr<size_t> Write(absl::string_view data) override;
   absl::Status CloseWrite() override { return inner_->CloseWrite(); }
@@ -59,7 +59,7 @@ class LoggedStream : public Stream {
   const std::string& name() const override { return inner_->name(); }
 
  private:
-  Stream* inner_;
+  relay::Stream* inner_;
   SessionLog* log_;
 };
 

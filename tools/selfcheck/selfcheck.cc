@@ -81,8 +81,8 @@ absl::Status SetTimeouts(int fd, absl::Duration timeout) {
 
 // Listen returns a TCP socket listening on 127.0.0.1 at a port the kernel
 // picks, and that port.
-absl::StatusOr<UniqueFd> Listen(uint16_t* port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+absl::StatusOr<io::UniqueFd> Listen(uint16_t* port) {
+  io::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return absl::ErrnoToStatus(errno, "socket");
   struct sockaddr_in sin = {};
   sin.sin_family = AF_INET;
@@ -102,7 +102,7 @@ absl::StatusOr<UniqueFd> Listen(uint16_t* port) {
 // Serve accepts one connection on `listener`, does a TLS handshake as
 // `identity` and echoes until the client closes.
 absl::Status Serve(int listener, const Identity& identity, absl::Duration timeout) {
-  UniqueFd conn(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+  io::UniqueFd conn(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
   if (!conn) return absl::ErrnoToStatus(errno, "accept");
   absl::Status s = SetTimeouts(conn.get(), timeout);
   if (!s.ok()) return s;
@@ -145,7 +145,7 @@ absl::Status Run(const Options& opts, std::ostream& out) {
   if (!identity.ok()) return identity.status();
 
   uint16_t port = 0;
-  absl::StatusOr<UniqueFd> listener = Listen(&port);
+  absl::StatusOr<io::UniqueFd> listener = Listen(&port);
   if (!listener.ok()) return listener.status();
   const std::string addr = absl::StrCat("127.0.0.1:", port);
   out << "selfcheck: listening on " << addr << "\n";
@@ -163,7 +163,7 @@ absl::Status Run(const Options& opts, std::ostream& out) {
     }
   } joiner{server, listener->get()};
 
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  io::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return absl::ErrnoToStatus(errno, "socket");
   absl::Status s = SetTimeouts(fd.get(), opts.timeout);
   if (!s.ok()) return s;

@@ -35,7 +35,7 @@ int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
 
 absl::Status Coalesce(int count, bool json, std::ostream& out) {
   int rt = SIGRTMIN;
-  absl::StatusOr<signals::SignalSource> src = signals::SignalSource::Create({SIGUSR1, rt});
+  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create({SIGUSR1, rt});
   if (!src.ok()) return src.status();
   for (int i = 0; i < count; ++i) {
     if (::kill(::getpid(), SIGUSR1) != 0) return absl::ErrnoToStatus(errno, "kill");
@@ -43,10 +43,10 @@ absl::Status Coalesce(int count, bool json, std::ostream& out) {
     v.sival_int = i;
     if (::sigqueue(::getpid(), rt, v) != 0) return absl::ErrnoToStatus(errno, "sigqueue");
   }
-  absl::StatusOr<std::vector<signals::SignalInfo>> got = src->Read();
+  absl::StatusOr<std::vector<signal::SignalInfo>> got = src->Read();
   if (!got.ok()) return got.status();
   int usr1 = 0, rtmin = 0;
-  for (const signals::SignalInfo& i : *got) (i.signo == SIGUSR1 ? usr1 : rtmin)++;
+  for (const signal::SignalInfo& i : *got) (i.signo == SIGUSR1 ? usr1 : rtmin)++;
   if (json) {
     out << absl::StrFormat("{\"sent\":%d,\"USR1\":%d,\"RTMIN\":%d}\n", count, usr1, rtmin);
   } else {
@@ -60,7 +60,7 @@ absl::Status Coalesce(int count, bool json, std::ostream& out) {
 
 absl::Status Alarm(absl::Duration interval, int count, bool json, std::ostream& out) {
   if (interval <= absl::ZeroDuration()) return absl::InvalidArgumentError("--interval must be positive");
-  absl::StatusOr<signals::SignalSource> src = signals::SignalSource::Create({SIGALRM});
+  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create({SIGALRM});
   if (!src.ok()) return src.status();
   struct sigevent sev = {};
   sev.sigev_notify = SIGEV_SIGNAL;

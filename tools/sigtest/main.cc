@@ -53,7 +53,7 @@ int Finish(const Parser& p, const absl::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::Status fds = ipckit::EnsureStandardFds();
+  absl::Status fds = ipckit::io::EnsureStandardFds();
   if (!fds.ok()) return 1;
   std::string cmd = argc > 1 ? argv[1] : "";
   bool json = false;

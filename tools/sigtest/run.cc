@@ -24,11 +24,11 @@
 namespace ipckit::sigtest {
 namespace {
 
-using signals::SignalName;
+using signal::SignalName;
 
 absl::StatusOr<std::vector<int>> Signals(const std::string& list) {
   if (list.empty()) return std::vector<int>();
-  return signals::ParseSignalList(list);
+  return signal::ParseSignalList(list);
 }
 
 // Orphans returns the PIDs whose parent is this process, other than `skip`.
@@ -81,7 +81,7 @@ absl::StatusOr<std::map<int, int>> ParseRemaps(const std::vector<std::string>& r
 
 absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
   if (o.command.empty()) return absl::InvalidArgumentError("missing command (sigtest run [OPTIONS] -- CMD...)");
-  absl::StatusOr<int> timeout_sig = signals::ParseSignal(o.signal);
+  absl::StatusOr<int> timeout_sig = signal::ParseSignal(o.signal);
   if (!timeout_sig.ok()) return timeout_sig.status();
   if (o.forward != "group" && o.forward != "child") {
     return absl::InvalidArgumentError(absl::StrCat("--forward: expected group or child, got '", o.forward, "'"));
@@ -101,10 +101,10 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
   // Every catchable signal comes to us through a signalfd.
   sigset_t original;
   ::pthread_sigmask(SIG_SETMASK, nullptr, &original);
-  absl::StatusOr<signals::SignalSource> src = signals::SignalSource::Create(signals::CatchableSignals());
+  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create(signal::CatchableSignals());
   if (!src.ok()) return src.status();
 
-  absl::StatusOr<Pipe> errpipe = MakePipe(O_CLOEXEC);
+  absl::StatusOr<io::Pipe> errpipe = io::MakePipe(O_CLOEXEC);
   if (!errpipe.ok()) return errpipe.status();
   std::vector<char*> argv;
   for (const std::string& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
@@ -129,7 +129,7 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
   ::setpgid(child, child);  // Also here, so forwarding never races the child's own call.
   errpipe->write.reset();
   int exec_errno = 0;
-  absl::StatusOr<size_t> got = ReadFull(errpipe->read.get(), absl::MakeSpan(reinterpret_cast<char*>(&exec_errno), sizeof(exec_errno)));
+  absl::StatusOr<size_t> got = io::ReadFull(errpipe->read.get(), absl::MakeSpan(reinterpret_cast<char*>(&exec_errno), sizeof(exec_errno)));
 
   auto send = [&](int sig) {
     if (o.forward == "group") {
@@ -157,11 +157,11 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
       ::kill(child, SIGKILL);
     }
     absl::Time next = std::min(timed_out ? kill_at : timeout_at, absl::InfiniteFuture());
-    absl::StatusOr<bool> ready = WaitUntil(src->fd(), POLLIN, next, "signals");
+    absl::StatusOr<bool> ready = io::WaitUntil(src->fd(), POLLIN, next, "signals");
     if (!ready.ok()) return ready.status();
-    absl::StatusOr<std::vector<signals::SignalInfo>> sigs = src->Read();
+    absl::StatusOr<std::vector<signal::SignalInfo>> sigs = src->Read();
     if (!sigs.ok()) return sigs.status();
-    for (const signals::SignalInfo& s : *sigs) {
+    for (const signal::SignalInfo& s : *sigs) {
       if (s.signo != SIGCHLD) send(s.signo);
     }
     // Reap everything: the child, and orphans reparented to us.
@@ -180,7 +180,7 @@ absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
   // usually reached them too), reaped as they go.
   absl::Time grace_end = absl::Now() + o.grace;
   while (!Children(child).empty() && absl::Now() < grace_end) {
-    (void)WaitUntil(src->fd(), POLLIN, grace_end, "signals");
+    (void)io::WaitUntil(src->fd(), POLLIN, grace_end, "signals");
     (void)src->Read();
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {
     }

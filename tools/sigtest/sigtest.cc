@@ -18,7 +18,7 @@
 namespace ipckit::sigtest {
 namespace {
 
-using signals::SignalName;
+using signal::SignalName;
 
 double Clock(clockid_t id) {
   struct timespec ts;
@@ -36,7 +36,7 @@ bool SendByPidfd(pid_t pid, int sig, absl::Status* result) {
     *result = absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid));
     return true;
   }
-  UniqueFd owned(fd);
+  io::UniqueFd owned(fd);
   if (::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0) != 0) {
     if (errno == ENOSYS) return false;
     *result = absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid));
@@ -57,9 +57,9 @@ bool SendByPidfd(pid_t pid, int sig, absl::Status* result) {
 absl::Status List(const std::vector<std::string>& args, bool json, std::ostream& out) {
   if (args.empty()) {
     if (json) out << "[";
-    for (int sig = 1; sig <= signals::kMaxSignal; ++sig) {
-      if (signals::IsLibcInternal(sig)) continue;
-      const char* action = signals::ActionName(signals::DefaultAction(sig));
+    for (int sig = 1; sig <= signal::kMaxSignal; ++sig) {
+      if (signal::IsLibcInternal(sig)) continue;
+      const char* action = signal::ActionName(signal::DefaultAction(sig));
       if (json) {
         out << (sig > 1 ? "," : "")
             << absl::StrFormat("{\"number\":%d,\"name\":\"%s\",\"action\":\"%s\"}", sig,
@@ -72,7 +72,7 @@ absl::Status List(const std::vector<std::string>& args, bool json, std::ostream&
     return absl::OkStatus();
   }
   for (const std::string& a : args) {
-    absl::StatusOr<int> sig = signals::ParseSignal(a);
+    absl::StatusOr<int> sig = signal::ParseSignal(a);
     if (!sig.ok()) return sig.status();
     bool numeric = !a.empty() && a[0] >= '0' && a[0] <= '9';
     if (json) {
@@ -87,7 +87,7 @@ absl::Status List(const std::vector<std::string>& args, bool json, std::ostream&
 }
 
 absl::Status Send(const SendOptions& o) {
-  absl::StatusOr<int> sig = signals::ParseSignal(o.signal);
+  absl::StatusOr<int> sig = signal::ParseSignal(o.signal);
   if (!sig.ok()) return sig.status();
   int target = 0;
   if (!absl::SimpleAtoi(o.target, &target) || target == 0 || target == -1) {
@@ -111,9 +111,9 @@ absl::Status Send(const SendOptions& o) {
 }
 
 absl::Status Mask(pid_t pid, bool json, std::ostream& out) {
-  absl::StatusOr<signals::SignalMasks> m = signals::ReadSignalMasks(pid);
+  absl::StatusOr<signal::SignalMasks> m = signal::ReadSignalMasks(pid);
   if (!m.ok()) return m.status();
-  using signals::FormatSet;
+  using signal::FormatSet;
   if (json) {
     out << absl::StrFormat(
         "{\"pid\":%d,\"blocked\":\"%s\",\"ignored\":\"%s\",\"caught\":\"%s\",\"pending\":\"%s\","
@@ -133,9 +133,9 @@ absl::Status Mask(pid_t pid, bool json, std::ostream& out) {
 absl::Status Log(const LogOptions& o, std::ostream& out) {
   std::vector<int> sigs;
   if (o.all) {
-    sigs = signals::CatchableSignals();
+    sigs = signal::CatchableSignals();
   } else {
-    absl::StatusOr<std::vector<int>> list = signals::ParseSignalList(o.catch_list);
+    absl::StatusOr<std::vector<int>> list = signal::ParseSignalList(o.catch_list);
     if (!list.ok()) return list.status();
     for (int s : *list) {
       if (s == SIGKILL || s == SIGSTOP) {
@@ -144,14 +144,14 @@ absl::Status Log(const LogOptions& o, std::ostream& out) {
     }
     sigs = *list;
   }
-  absl::StatusOr<signals::SignalSource> src = signals::SignalSource::Create(sigs);
+  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create(sigs);
   if (!src.ok()) return src.status();
   if (!o.ready_file.empty()) {
-    absl::Status s = WriteFileAtomically(o.ready_file, absl::StrCat(::getpid(), "\n"));
+    absl::Status s = io::WriteFileAtomically(o.ready_file, absl::StrCat(::getpid(), "\n"));
     if (!s.ok()) return s;
   }
   if (o.ready_fd >= 0) {
-    absl::Status s = WriteAll(o.ready_fd, "1", absl::StrCat("--ready-fd ", o.ready_fd));
+    absl::Status s = io::WriteAll(o.ready_fd, "1", absl::StrCat("--ready-fd ", o.ready_fd));
     ::close(o.ready_fd);
     if (!s.ok()) return s;
   }
@@ -162,19 +162,19 @@ absl::Status Log(const LogOptions& o, std::ostream& out) {
       if (errno == EINTR) continue;
       return absl::ErrnoToStatus(errno, "poll");
     }
-    absl::StatusOr<std::vector<signals::SignalInfo>> got = src->Read();
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = src->Read();
     if (!got.ok()) return got.status();
-    for (const signals::SignalInfo& i : *got) {
+    for (const signal::SignalInfo& i : *got) {
       double mono = Clock(CLOCK_MONOTONIC), wall = Clock(CLOCK_REALTIME);
       if (o.json) {
         out << absl::StrFormat(
             "{\"mono\":%.6f,\"wall\":%.6f,\"signal\":\"%s\",\"number\":%d,\"code\":\"%s\","
             "\"pid\":%d,\"uid\":%d,\"value\":%d}\n",
-            mono, wall, SignalName(i.signo), i.signo, signals::CodeName(i.code), i.pid, i.uid,
+            mono, wall, SignalName(i.signo), i.signo, signal::CodeName(i.code), i.pid, i.uid,
             i.value);
       } else {
         out << absl::StrFormat("%.6f %.6f %s code=%s pid=%d uid=%d value=%d\n", mono, wall,
-                               SignalName(i.signo), signals::CodeName(i.code), i.pid, i.uid,
+                               SignalName(i.signo), signal::CodeName(i.code), i.pid, i.uid,
                                i.value);
       }
       out.flush();

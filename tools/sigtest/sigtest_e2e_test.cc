@@ -28,7 +28,7 @@ using ::ipckit::testing::ExitStatus;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
-using ::ipckit::testing::Stream;
+using ::ipckit::testing::StdStream;
 using ::ipckit::testing::Subprocess;
 using ::ipckit::testing::TempDir;
 using ::testing::HasSubstr;
@@ -126,7 +126,7 @@ sys.stdin.read()
 )";
   absl::StatusOr<Subprocess> py = Subprocess::Start({"python3", "-c", script});
   ASSERT_THAT(py, IsOk());
-  ASSERT_THAT(py->WaitForLine(Stream::kStdout, "ready", kTimeout), IsOk());
+  ASSERT_THAT(py->WaitForLine(StdStream::kStdout, "ready", kTimeout), IsOk());
   std::string pid = absl::StrCat(py->pid());
   ASSERT_EQ(::kill(py->pid(), SIGUSR1), 0);  // Blocked: stays pending.
   std::string out = Output({Sigtest(), "mask", pid});
@@ -141,7 +141,7 @@ sys.stdin.read()
 TEST(SigtestE2eTest, SendToProcessGroup) {
   absl::StatusOr<Subprocess> group = Subprocess::Start({"sh", "-c", "sleep 1000 & sleep 1000 & echo up; wait"});
   ASSERT_THAT(group, IsOk());
-  ASSERT_THAT(group->WaitForLine(Stream::kStdout, "up", kTimeout), IsOk());
+  ASSERT_THAT(group->WaitForLine(StdStream::kStdout, "up", kTimeout), IsOk());
   EXPECT_EQ(Output({Sigtest(), "send", "-s", "KILL", "--", absl::StrCat("-", group->pid())}), "");
   EXPECT_THAT(group->Wait(kTimeout), IsOkAndHolds(ExitStatus::Signaled(SIGKILL)));
 }
@@ -218,7 +218,7 @@ TEST(SigtestRunTest, ForwardsToTheGroupAndReapsGrandchildren) {
       {Sigtest(), "run", "--", "sh", "-c", "sleep 1000 & echo $! > grandchild; echo up; wait"},
       Subprocess::Options{{}, dir->path()});
   ASSERT_THAT(p, IsOk());
-  ASSERT_THAT(p->WaitForLine(Stream::kStdout, "up", kTimeout), IsOk());
+  ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "up", kTimeout), IsOk());
   ASSERT_THAT(p->Signal(SIGTERM), IsOk());
   EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(128 + SIGTERM)));
   EXPECT_EQ(p->err(), "sigtest: signal=TERM core=false\n");
@@ -293,7 +293,7 @@ TEST(SigtestRunTest, ForwardToChildOnlyLeavesTheGroup) {
   absl::StatusOr<Subprocess> p = Subprocess::Start(
       {Sigtest(), "run", "--forward=child", "--kill-orphans", "--", "sh", "-c", "sleep 1000 & echo up; wait"});
   ASSERT_THAT(p, IsOk());
-  ASSERT_THAT(p->WaitForLine(Stream::kStdout, "up", kTimeout), IsOk());
+  ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "up", kTimeout), IsOk());
   ASSERT_THAT(p->Signal(SIGTERM), IsOk());
   EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(128 + SIGTERM)));
   // Only sh got TERM: its sleep was still running, and --kill-orphans killed it.

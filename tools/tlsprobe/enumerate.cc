@@ -34,20 +34,20 @@ struct JobResult {
 // Job is one connection's state on the selector.
 struct Job {
   size_t index = 0;
-  UniqueFd fd;             // While connecting.
-  std::unique_ptr<TlsStream> tls;
-  Selector::TimerId timer = 0;
+  io::UniqueFd fd;             // While connecting.
+  std::unique_ptr<tls::TlsStream> tls;
+  selector::Selector::TimerId timer = 0;
   bool done = false;
 };
 
 class Runner {
  public:
-  Runner(const net::SocketAddress& addr, const TlsContext& ctx, const EnumerateOptions& o)
+  Runner(const net::SocketAddress& addr, const tls::TlsContext& ctx, const EnumerateOptions& o)
       : addr_(addr), ctx_(ctx), o_(o) {}
 
   // Run runs every job, at most o_.concurrency at a time.
   absl::StatusOr<std::vector<JobResult>> Run(const std::vector<JobSpec>& specs) {
-    absl::StatusOr<std::unique_ptr<Selector>> sel = Selector::Create();
+    absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
     if (!sel.ok()) return sel.status();
     sel_ = std::move(*sel);
     specs_ = &specs;
@@ -58,9 +58,9 @@ class Runner {
     while (next_ < specs.size() || active_ > 0) {
       while (next_ < specs.size() && active_ < std::max(1, o_.concurrency)) Start(next_++);
       if (active_ == 0) continue;
-      absl::StatusOr<std::vector<Event>> events = sel_->Select(absl::InfiniteFuture());
+      absl::StatusOr<std::vector<selector::Event>> events = sel_->Select(absl::InfiniteFuture());
       if (!events.ok()) return events.status();
-      for (const Event& e : *events) {
+      for (const selector::Event& e : *events) {
         Job* job = static_cast<Job*>(e.data);
         if (job->done) continue;
         if (e.fd == -1) {
@@ -83,13 +83,13 @@ class Runner {
     Job* j = job.get();
     jobs_.push_back(std::move(job));
     ++active_;
-    j->fd = UniqueFd(::socket(addr_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    j->fd = io::UniqueFd(::socket(addr_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!j->fd) return Finish(j, false, absl::StrCat("socket: ", strerror(errno)));
     if (::connect(j->fd.get(), addr_.get(), addr_.size()) != 0 && errno != EINPROGRESS) {
       return Finish(j, false, absl::StrCat("connect: ", strerror(errno)));
     }
     j->timer = sel_->AddTimer(absl::Now() + o_.timeout, j);
-    if (absl::Status s = sel_->Register(j->fd.get(), kWritable, j); !s.ok()) {
+    if (absl::Status s = sel_->Register(j->fd.get(), selector::kWritable, j); !s.ok()) {
       return Finish(j, false, std::string(s.message()));
     }
   }
@@ -101,12 +101,12 @@ class Runner {
       ::getsockopt(j->fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
       if (err != 0) return Finish(j, false, absl::StrCat("connect: ", strerror(err)));
       const JobSpec& spec = (*specs_)[j->index];
-      TlsClientParams params;
+      tls::TlsClientParams params;
       params.server_name = o_.sni;
       int fd = j->fd.get();
-      absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Client(ctx_, std::move(j->fd), params);
+      absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Client(ctx_, std::move(j->fd), params);
       if (!tls.ok()) {
-        j->fd = UniqueFd(fd);  // Never reached: Client only fails on verify names.
+        j->fd = io::UniqueFd(fd);  // Never reached: Client only fails on verify names.
         return Finish(j, false, std::string(tls.status().message()));
       }
       j->tls = *std::move(tls);
@@ -121,7 +121,7 @@ class Runner {
     }
     absl::Status s = j->tls->Handshake();
     if (s.ok()) {
-      HandshakeInfo h = DescribeHandshake(j->tls->ssl());
+      tls::HandshakeInfo h = tls::DescribeHandshake(j->tls->ssl());
       results_[j->index].version = h.version_id;
       results_[j->index].cipher = h.cipher;
       return Finish(j, true, "");
@@ -147,9 +147,9 @@ class Runner {
   }
 
   const net::SocketAddress& addr_;
-  const TlsContext& ctx_;
+  const tls::TlsContext& ctx_;
   const EnumerateOptions& o_;
-  std::unique_ptr<Selector> sel_;
+  std::unique_ptr<selector::Selector> sel_;
   const std::vector<JobSpec>* specs_ = nullptr;
   std::vector<JobResult> results_;
   std::deque<std::unique_ptr<Job>> jobs_;
@@ -181,7 +181,7 @@ constexpr const char* kGroups[] = {"X25519", "P-256", "P-384", "P-521", "CECPQ2"
 
 }  // namespace
 
-absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const TlsContext& ctx,
+absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const tls::TlsContext& ctx,
                                       const EnumerateOptions& o) {
   Enumeration e;
   Runner runner(addr, ctx, o);
@@ -195,7 +195,7 @@ absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const TlsC
   std::vector<uint16_t> supported;
   std::string last_error;
   for (size_t i = 0; i < specs.size(); ++i) {
-    e.versions.push_back({TlsVersionName(kVersions[i]), (*r)[i].ok});
+    e.versions.push_back({tls::TlsVersionName(kVersions[i]), (*r)[i].ok});
     if ((*r)[i].ok) supported.push_back(kVersions[i]);
     else last_error = (*r)[i].error;
     if ((*r)[i].ok && kVersions[i] == TLS1_3_VERSION) e.tls13_cipher = (*r)[i].cipher;
@@ -230,10 +230,10 @@ absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const TlsC
         accepted_suites.push_back(s);
       }
     }
-    e.ciphers.push_back({TlsVersionName(v), accepted});
+    e.ciphers.push_back({tls::TlsVersionName(v), accepted});
     if (v == old_versions.back()) newest_old_accepted = accepted_suites;
   }
-  e.groups_version = TlsVersionName(newest);
+  e.groups_version = tls::TlsVersionName(newest);
   for (size_t i = 0; i < sizeof(kGroups) / sizeof(kGroups[0]); ++i) {
     e.groups.push_back({kGroups[i], (*r)[groups_at + i].ok});
   }

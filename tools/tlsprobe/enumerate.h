@@ -41,7 +41,7 @@ struct EnumerateOptions {
 // Enumerate probes `addr` with a context that does not verify. It fails only
 // when nothing at all can be learned (no version accepted: the last
 // handshake's error).
-absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const TlsContext& ctx,
+absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const tls::TlsContext& ctx,
                                       const EnumerateOptions& options);
 
 }  // namespace ipckit::tlsprobe

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
       .String(0, "expect-spki-pin", "PIN", "check: sha256//BASE64 of some certificate's key",
               &o.checks.spki_pin);
   o.targets = p.ParseOrExit(argc, argv);
-  absl::Status s = ipckit::EnsureStandardFds();
+  absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
   s = ipckit::tlsprobe::Validate(o);
   if (!s.ok()) return p.UsageError(s);

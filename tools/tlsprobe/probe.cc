@@ -45,7 +45,7 @@ int ExitFor(const absl::Status& s, int otherwise) {
 
 // Connection is one connected TLS stream with what it took to get there.
 struct Connection {
-  std::unique_ptr<TlsStream> tls;
+  std::unique_ptr<tls::TlsStream> tls;
   absl::Status status;  // First failure.
   std::string stage;
   int exit = kExitOk;
@@ -53,16 +53,16 @@ struct Connection {
 
 void WaitFor(int fd, uint32_t events, absl::Time deadline) {
   short e = 0;
-  if (events & kReadable) e |= POLLIN;
-  if (events & kWritable) e |= POLLOUT;
-  (void)WaitUntil(fd, e, deadline, "read");
+  if (events & selector::kReadable) e |= POLLIN;
+  if (events & selector::kWritable) e |= POLLOUT;
+  (void)io::WaitUntil(fd, e, deadline, "read");
 }
 
 // AfterHandshake reads briefly for what comes after the handshake: TLS 1.3
 // session tickets, and the alert of a server that wanted a client
 // certificate (BoringSSL's TLS 1.3 client finishes before the server
 // judges it). It returns that alert's failure, or OK.
-absl::Status AfterHandshake(TlsStream& tls, absl::Duration rtt, bool want_ticket, absl::Duration timeout) {
+absl::Status AfterHandshake(tls::TlsStream& tls, absl::Duration rtt, bool want_ticket, absl::Duration timeout) {
   // Before TLS 1.3 nothing follows the server's Finished.
   if (SSL_version(tls.ssl()) < TLS1_3_VERSION) return absl::OkStatus();
   absl::Duration wait = std::clamp(3 * rtt + absl::Milliseconds(30), absl::Milliseconds(30), timeout);
@@ -124,14 +124,14 @@ absl::StatusOr<Target> ParseTarget(absl::string_view text) {
 namespace {
 
 struct Attempt {
-  std::unique_ptr<TlsStream> tls;
+  std::unique_ptr<tls::TlsStream> tls;
   bool ok = false;
 };
 
 // Handshake makes one connection to `addrs` and runs the handshake, filling
 // the timing and failure parts of `r`.
 Attempt Connect(const std::vector<net::SocketAddress>& addrs, const Target& target, const ProbeOptions& o,
-                const TlsContext& ctx, SSL_SESSION* session, ProbeResult* r) {
+                const tls::TlsContext& ctx, SSL_SESSION* session, ProbeResult* r) {
   Attempt a;
   absl::Time start = absl::Now();
   net::ConnectOptions co;
@@ -154,11 +154,11 @@ Attempt Connect(const std::vector<net::SocketAddress>& addrs, const Target& targ
       return a;
     }
   }
-  TlsClientParams params;
+  tls::TlsClientParams params;
   params.server_name = r->sni;
   params.verify_name = o.servername.value_or(target.host);
   params.session = session;
-  absl::StatusOr<std::unique_ptr<TlsStream>> tls = TlsStream::Client(ctx, sock->Release(), params);
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Client(ctx, sock->Release(), params);
   if (!tls.ok()) {
     Fail(r, kExitInternal, "handshake", tls.status());
     return a;
@@ -184,7 +184,7 @@ Attempt Connect(const std::vector<net::SocketAddress>& addrs, const Target& targ
   return a;
 }
 
-void Describe(TlsStream& tls, ProbeResult* r) {
+void Describe(tls::TlsStream& tls, ProbeResult* r) {
   r->client_auth_requested = tls.certificate_requested();
   // A handshake that failed before the certificate arrived has a
   // meaningless verify result: report none.
@@ -193,18 +193,18 @@ void Describe(TlsStream& tls, ProbeResult* r) {
   r->verify_code = tls.verify_result();
   r->verify_ok = r->verify_code == X509_V_OK;
   if (!r->verify_ok) r->verify_error = X509_verify_cert_error_string(r->verify_code);
-  absl::StatusOr<std::vector<CertInfo>> chain = DescribePeerChain(tls.ssl(), absl::Now());
+  absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain(tls.ssl(), absl::Now());
   if (chain.ok()) r->chain = *std::move(chain);
 }
 
 }  // namespace
 
-ProbeResult Probe(const Target& target, const ProbeOptions& o, const TlsContext& ctx) {
+ProbeResult Probe(const Target& target, const ProbeOptions& o, const tls::TlsContext& ctx) {
   ProbeResult r;
   r.target = target;
   absl::Time start = absl::Now();
   if (!o.no_sni) {
-    r.sni = o.servername ? *o.servername : TlsClientParams::For(target.host).server_name;
+    r.sni = o.servername ? *o.servername : tls::TlsClientParams::For(target.host).server_name;
   }
   net::ResolveOptions ro;
   ro.family = o.family == AF_INET ? net::Family::kIPv4 : o.family == AF_INET6 ? net::Family::kIPv6 : net::Family::kAny;
@@ -218,7 +218,7 @@ ProbeResult Probe(const Target& target, const ProbeOptions& o, const TlsContext&
   if (a.tls) Describe(*a.tls, &r);
   if (a.ok) {
     r.handshake_done = true;
-    r.tls = DescribeHandshake(a.tls->ssl());
+    r.tls = tls::DescribeHandshake(a.tls->ssl());
     if (o.resume) {
       bssl::UniquePtr<SSL_SESSION> session = a.tls->TakeSession();
       (void)a.tls->CloseWrite();

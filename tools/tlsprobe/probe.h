@@ -30,7 +30,7 @@ inline constexpr int kExitVerify = 6;
 inline constexpr int kExitCheck = 7;
 
 struct ProbeOptions {
-  TlsOptions tls;                  // verify=false means --insecure.
+  tls::TlsOptions tls;                  // verify=false means --insecure.
   std::optional<std::string> servername;  // --servername; default: the host unless an IP.
   bool no_sni = false;
   absl::Duration timeout = absl::Seconds(5);
@@ -64,8 +64,8 @@ struct ProbeResult {
   std::optional<ProbeError> error;
   absl::Duration tcp, starttls, handshake, total;
   bool handshake_done = false;
-  HandshakeInfo tls;
-  std::vector<CertInfo> chain;
+  tls::HandshakeInfo tls;
+  std::vector<tls::CertInfo> chain;
   // verify is present when a certificate arrived.
   bool verify_present = false;
   bool verify_ok = false;
@@ -77,7 +77,7 @@ struct ProbeResult {
 };
 
 // Probe runs one probe; failures are recorded in the result (error, exit).
-ProbeResult Probe(const Target& target, const ProbeOptions& options, const TlsContext& ctx);
+ProbeResult Probe(const Target& target, const ProbeOptions& options, const tls::TlsContext& ctx);
 
 }  // namespace ipckit::tlsprobe
 

@@ -21,8 +21,8 @@ void Line(std::string* out, absl::string_view key, absl::string_view value) {
 }
 
 std::string NormalizeVersion(const std::string& v) {
-  absl::StatusOr<uint16_t> id = ParseTlsVersion(v);
-  return id.ok() ? TlsVersionName(*id) : v;
+  absl::StatusOr<uint16_t> id = tls::ParseTlsVersion(v);
+  return id.ok() ? tls::TlsVersionName(*id) : v;
 }
 
 }  // namespace
@@ -56,10 +56,10 @@ void ApplyChecks(const Checks& c, ProbeResult* r) {
   }
   if (c.spki_pin) {
     bool found = false;
-    for (const CertInfo& ci : r->chain) found = found || FormatSpkiPin(ci) == *c.spki_pin;
+    for (const tls::CertInfo& ci : r->chain) found = found || tls::FormatSpkiPin(ci) == *c.spki_pin;
     if (!found) {
       fail(absl::StrCat("expect-spki-pin: no certificate in the chain has ", *c.spki_pin,
-                        r->chain.empty() ? "" : absl::StrCat(" (leaf: ", FormatSpkiPin(r->chain[0]), ")")));
+                        r->chain.empty() ? "" : absl::StrCat(" (leaf: ", tls::FormatSpkiPin(r->chain[0]), ")")));
     }
   }
   if (!r->failed_checks.empty()) r->exit = kExitCheck;
@@ -85,7 +85,7 @@ std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_cer
   }
   Line(&out, "client auth", r.client_auth_requested ? "requested" : "not requested");
   for (size_t i = 0; i < r.chain.size(); ++i) {
-    const CertInfo& c = r.chain[i];
+    const tls::CertInfo& c = r.chain[i];
     Line(&out, "certificate", absl::StrCat(i));
     Line(&out, "  subject", c.subject);
     Line(&out, "  issuer", c.issuer);
@@ -94,7 +94,7 @@ std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_cer
     Line(&out, "  key", absl::StrCat(c.key_type, " ", c.key_curve.empty() ? absl::StrCat(c.key_bits) : c.key_curve));
     Line(&out, "  signed with", c.signature_algorithm);
     Line(&out, "  sha256", c.sha256);
-    Line(&out, "  spki pin", FormatSpkiPin(c));
+    Line(&out, "  spki pin", tls::FormatSpkiPin(c));
     if (show_certs) out += c.pem;
   }
   if (r.verify_present) {
@@ -126,7 +126,7 @@ std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_cer
 }
 
 std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_certs) {
-  JsonWriter j;
+  json::JsonWriter j;
   j.BeginObject();
   j.Key("target").String(r.target.text);
   j.Key("host").String(r.target.host);
@@ -168,7 +168,7 @@ std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_cer
     j.Null();
   }
   j.Key("cert").BeginObject().Key("chain").BeginArray();
-  for (const CertInfo& c : r.chain) {
+  for (const tls::CertInfo& c : r.chain) {
     j.BeginObject()
         .Key("subject").String(c.subject)
         .Key("issuer").String(c.issuer)

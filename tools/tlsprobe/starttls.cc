@@ -25,7 +25,7 @@ class Dialogue {
  public:
   Dialogue(int fd, absl::Time deadline) : fd_(fd), deadline_(deadline) {}
 
-  absl::Status Send(absl::string_view text) { return WriteAll(fd_, text, "STARTTLS: write"); }
+  absl::Status Send(absl::string_view text) { return io::WriteAll(fd_, text, "STARTTLS: write"); }
 
   // ReadLine returns the next line without its CR LF.
   absl::StatusOr<std::string> ReadLine() {
@@ -88,11 +88,11 @@ class Dialogue {
   static constexpr size_t kMaxReply = 64 * 1024;
 
   absl::Status Fill() {
-    absl::StatusOr<bool> ready = WaitUntil(fd_, POLLIN, deadline_, "STARTTLS");
+    absl::StatusOr<bool> ready = io::WaitUntil(fd_, POLLIN, deadline_, "STARTTLS");
     if (!ready.ok()) return ready.status();
     if (!*ready) return absl::DeadlineExceededError("STARTTLS: timed out");
     char chunk[4096];
-    absl::StatusOr<size_t> n = ReadOnce(fd_, absl::MakeSpan(chunk), "STARTTLS: read");
+    absl::StatusOr<size_t> n = io::ReadOnce(fd_, absl::MakeSpan(chunk), "STARTTLS: read");
     if (!n.ok()) return n.status();
     if (*n == 0) return absl::AbortedError("STARTTLS: connection closed by the server");
     buf_.append(chunk, *n);

@@ -27,20 +27,20 @@ struct Step {
 absl::Status Dialogue(StarttlsProtocol p, std::vector<Step> steps, absl::Duration limit = absl::Seconds(5)) {
   int sv[2];
   EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-  UniqueFd client(sv[0]), server(sv[1]);
+  io::UniqueFd client(sv[0]), server(sv[1]);
   std::thread t([&] {
     for (const Step& s : steps) {
       if (!s.expect.empty()) {
         std::string got(s.expect.size(), '\0');
-        absl::StatusOr<size_t> n = ReadFull(server.get(), absl::MakeSpan(got));
+        absl::StatusOr<size_t> n = io::ReadFull(server.get(), absl::MakeSpan(got));
         if (!n.ok() || *n != got.size()) return;
         EXPECT_EQ(got, s.expect);
       }
-      if (!s.reply.empty()) (void)WriteAll(server.get(), s.reply);
+      if (!s.reply.empty()) (void)io::WriteAll(server.get(), s.reply);
     }
     // Hold the connection until the client is done.
     char c;
-    (void)ReadOnce(server.get(), absl::MakeSpan(&c, 1));
+    (void)io::ReadOnce(server.get(), absl::MakeSpan(&c, 1));
   });
   absl::Status st = Starttls(client.get(), p, "mail.test", absl::Now() + limit);
   ::shutdown(client.get(), SHUT_RDWR);
@@ -127,7 +127,7 @@ TEST(StarttlsTest, SilenceTimesOutAndCloseIsReported) {
               StatusIs(absl::StatusCode::kDeadlineExceeded, "STARTTLS: timed out"));
   int sv[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-  UniqueFd client(sv[0]);
+  io::UniqueFd client(sv[0]);
   ::close(sv[1]);
   EXPECT_THAT(Starttls(client.get(), StarttlsProtocol::kPop3, "h", absl::Now() + absl::Seconds(5)),
               StatusIs(absl::StatusCode::kAborted, "STARTTLS: connection closed by the server"));

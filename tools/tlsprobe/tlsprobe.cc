@@ -24,20 +24,20 @@
 namespace ipckit::tlsprobe {
 namespace {
 
-absl::StatusOr<TlsOptions> MakeTlsOptions(const Options& o) {
-  TlsOptions t;
+absl::StatusOr<tls::TlsOptions> MakeTlsOptions(const Options& o) {
+  tls::TlsOptions t;
   t.verify = !o.insecure;
   t.ca_file = o.ca_file.value_or("");
   t.cert_file = o.cert.value_or("");
   t.key_file = o.key.value_or("");
   if (o.alpn) t.alpn = absl::StrSplit(*o.alpn, ',');
   if (o.min_version) {
-    absl::StatusOr<uint16_t> v = ParseTlsVersion(*o.min_version);
+    absl::StatusOr<uint16_t> v = tls::ParseTlsVersion(*o.min_version);
     if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--min-version: ", v.status().message()));
     t.min_version = *v;
   }
   if (o.max_version) {
-    absl::StatusOr<uint16_t> v = ParseTlsVersion(*o.max_version);
+    absl::StatusOr<uint16_t> v = tls::ParseTlsVersion(*o.max_version);
     if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--max-version: ", v.status().message()));
     t.max_version = *v;
   }
@@ -101,13 +101,13 @@ absl::Status Validate(const Options& o) {
     }
   }
   if (o.checks.version) {
-    absl::StatusOr<uint16_t> v = ParseTlsVersion(*o.checks.version);
+    absl::StatusOr<uint16_t> v = tls::ParseTlsVersion(*o.checks.version);
     if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--expect-version: ", v.status().message()));
   }
   if (o.checks.spki_pin && !absl::StartsWith(*o.checks.spki_pin, "sha256//")) {
     return absl::InvalidArgumentError("--expect-spki-pin: want sha256//BASE64 (see the report's 'spki pin')");
   }
-  absl::StatusOr<TlsOptions> t = MakeTlsOptions(o);
+  absl::StatusOr<tls::TlsOptions> t = MakeTlsOptions(o);
   if (!t.ok()) return t.status();
   if (t->min_version && t->max_version && t->min_version > t->max_version) {
     return absl::InvalidArgumentError("--min-version is above --max-version");
@@ -137,25 +137,25 @@ int Run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err
     }
     targets.push_back(*target);
   }
-  absl::StatusOr<TlsOptions> tls_options = MakeTlsOptions(o);
+  absl::StatusOr<tls::TlsOptions> tls_options = MakeTlsOptions(o);
   if (!tls_options.ok()) {
     err << "tlsprobe: " << tls_options.status().message() << "\n";
     return kExitUsage;
   }
-  absl::StatusOr<TlsContext> ctx = TlsContext::Client(*tls_options);
+  absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(*tls_options);
   if (!ctx.ok()) {
     err << "tlsprobe: " << ctx.status().message() << "\n";
     return kExitUsage;
   }
-  std::optional<TlsContext> enum_ctx;
+  std::optional<tls::TlsContext> enum_ctx;
   if (o.enumerate) {
-    TlsOptions e;
+    tls::TlsOptions e;
     e.verify = false;
     e.ca_file = tls_options->ca_file;
     e.cert_file = tls_options->cert_file;
     e.key_file = tls_options->key_file;
     e.alpn = tls_options->alpn;
-    absl::StatusOr<TlsContext> c = TlsContext::Client(e);
+    absl::StatusOr<tls::TlsContext> c = tls::TlsContext::Client(e);
     if (!c.ok()) {
       err << "tlsprobe: " << c.status().message() << "\n";
       return kExitUsage;

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       .String(0, "log-dir", "DIR", "where NAME.log files go", &o.log_dir)
       .Flag('v', "verbose", "print the exported variables on stderr", &o.verbose);
   o.command = p.ParseOrExit(argc, argv);
-  absl::Status s = ipckit::EnsureStandardFds();
+  absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<std::vector<ipckit::with_server::ServerSpec>> specs = ipckit::with_server::Validate(o);
   if (!specs.ok()) return p.UsageError(specs.status());

@@ -62,9 +62,9 @@ void RemoveTree(const std::string& dir) {
 }
 
 std::string Tail(const std::string& path, size_t lines) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return "";
-  absl::StatusOr<std::string> all = ReadToEnd(fd.get());
+  absl::StatusOr<std::string> all = io::ReadToEnd(fd.get());
   if (!all.ok()) return "";
   std::vector<absl::string_view> v = absl::StrSplit(*all, '\n');
   if (!v.empty() && v.back().empty()) v.pop_back();
@@ -89,7 +89,7 @@ int ExitCodeOf(int wstatus) {
 struct Running {
   ServerSpec spec;
   pid_t pid = -1;
-  UniqueFd pidfd;
+  io::UniqueFd pidfd;
   std::string log;
   std::string port_file;
   std::vector<std::string> addrs;
@@ -153,9 +153,9 @@ void Check(Running& r) {
   if (r.ready) return;
   std::vector<std::string> found;
   if (r.spec.uses_port_file) {
-    UniqueFd fd(::open(r.port_file.c_str(), O_RDONLY | O_CLOEXEC));
+    io::UniqueFd fd(::open(r.port_file.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd) {
-      absl::StatusOr<std::string> text = ReadToEnd(fd.get());
+      absl::StatusOr<std::string> text = io::ReadToEnd(fd.get());
       if (text.ok()) {
         for (absl::string_view l : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
           std::string v(absl::StripAsciiWhitespace(l));
@@ -165,9 +165,9 @@ void Check(Running& r) {
       }
     }
   } else {
-    UniqueFd fd(::open(r.log.c_str(), O_RDONLY | O_CLOEXEC));
+    io::UniqueFd fd(::open(r.log.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd) {
-      absl::StatusOr<std::string> text = ReadToEnd(fd.get());
+      absl::StatusOr<std::string> text = io::ReadToEnd(fd.get());
       if (text.ok()) {
         // Complete lines only; an address repeated on consecutive lines
         // (netcat-openbsd's "Bound on PATH", "Listening on PATH") counts once.
@@ -198,9 +198,9 @@ void Stop(std::vector<Running>& servers, absl::Duration grace, std::ostream& err
     while (!Reap(r)) {
       if (absl::Now() >= deadline) break;
       if (r.pidfd) {
-        (void)WaitUntil(r.pidfd.get(), POLLIN, deadline, "wait");
+        (void)io::WaitUntil(r.pidfd.get(), POLLIN, deadline, "wait");
       } else {
-        (void)WaitUntil(-1, POLLIN, std::min(deadline, absl::Now() + absl::Milliseconds(10)), "wait");
+        (void)io::WaitUntil(-1, POLLIN, std::min(deadline, absl::Now() + absl::Milliseconds(10)), "wait");
       }
     }
   }
@@ -251,9 +251,9 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
   sigemptyset(&sigs);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&sigs, s);
   ::sigprocmask(SIG_BLOCK, &sigs, nullptr);
-  UniqueFd sigfd(::signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK));
+  io::UniqueFd sigfd(::signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK));
 
-  UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  io::UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
   if (inotify) {
     for (const std::string& d : {*work, log_dir}) {
       ::inotify_add_watch(inotify.get(), d.c_str(), IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
@@ -277,12 +277,12 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
     for (const std::string& a : spec.command) {
       argv.push_back(absl::StrReplaceAll(a, {{"{port_file}", r.port_file}, {"{tmpdir}", *work}}));
     }
-    UniqueFd log(::open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+    io::UniqueFd log(::open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
     if (!log) return fail(absl::StrCat("open ", r.log, ": ", strerror(errno), "\n"));
     absl::StatusOr<pid_t> pid = Spawn(argv, log.get(), true, nullptr);
     if (!pid.ok()) return fail(absl::StrCat(spec.name, ": ", pid.status().message(), "\n"));
     r.pid = *pid;
-    r.pidfd = UniqueFd(PidfdOpen(r.pid));
+    r.pidfd = io::UniqueFd(PidfdOpen(r.pid));
     servers.push_back(std::move(r));
   }
 
@@ -324,7 +324,7 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
     // Without inotify or pidfds, look again every 10ms (until the deadline).
     absl::Time wake = deadline;
     if (!inotify || !all_pidfds) wake = std::min(wake, absl::Now() + absl::Milliseconds(10));
-    int n = ::poll(fds.data(), fds.size(), PollTimeoutMs(wake));
+    int n = ::poll(fds.data(), fds.size(), io::PollTimeoutMs(wake));
     if (n < 0 && errno != EINTR) return fail(absl::StrCat("poll: ", strerror(errno), "\n"));
     if (inotify) {
       char buf[4096];
@@ -365,7 +365,7 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
     RemoveTree(*work);
     return code;
   }
-  UniqueFd cmd_fd(PidfdOpen(*cmd));
+  io::UniqueFd cmd_fd(PidfdOpen(*cmd));
   int wstatus = 0;
   for (;;) {
     pid_t got = ::waitpid(*cmd, &wstatus, WNOHANG);
