@@ -4,10 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +16,7 @@
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
 #include "lib/net/listening_line.h"
+#include "lib/process/spawn.h"
 
 extern char** environ;
 
@@ -46,16 +44,6 @@ std::vector<std::string> MergeEnv(const std::vector<std::string>& extra) {
   return env;
 }
 
-int PidfdOpen(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
-
 // ReadAvailable appends what `fd` has to `out` without blocking; it returns
 // false at end of file or on an error.
 bool ReadAvailable(int fd, std::string* out) {
@@ -74,20 +62,8 @@ bool ReadAvailable(int fd, std::string* out) {
 
 }  // namespace
 
-ExitStatus ExitStatus::FromWaitStatus(int wstatus) {
-  if (WIFSIGNALED(wstatus)) return Signaled(WTERMSIG(wstatus));
-  return Exited(WEXITSTATUS(wstatus));
-}
-
-std::string ExitStatus::ToString() const {
-  if (signal == 0) return absl::StrCat("exit=", code);
-  const char* name = ::sigabbrev_np(signal);
-  return name != nullptr ? absl::StrCat("signal=", name) : absl::StrCat("signal=", signal);
-}
-
 absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& argv,
                                              const Options& options) {
-  if (argv.empty()) return absl::InvalidArgumentError("spawn: empty argv");
   ::signal(SIGPIPE, SIG_IGN);
 
   absl::StatusOr<io::Pipe> in = io::MakePipe(O_CLOEXEC);
@@ -97,41 +73,16 @@ absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& arg
   absl::StatusOr<io::Pipe> err = io::MakePipe(O_CLOEXEC);
   if (!err.ok()) return err.status();
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in->read.get(), 0);
-  posix_spawn_file_actions_adddup2(&actions, out->write.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, err->write.get(), 2);
-  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t all, none;
-  sigfillset(&all);
-  sigemptyset(&none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETPGROUP);
-
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env = MergeEnv(options.env);
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  pid_t pid = -1;
-  int rc = ::posix_spawnp(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("spawn ", argv[0]));
+  process::SpawnOptions spawn;
+  spawn.fds = {{0, in->read.get()}, {1, out->write.get()}, {2, err->write.get()}};
+  spawn.new_process_group = true;
+  spawn.env = MergeEnv(options.env);
+  spawn.cwd = options.cwd;
+  absl::StatusOr<process::Child> child = process::Spawn(argv, spawn);
+  if (!child.ok()) return child.status();
 
   Subprocess p;
-  p.pid_ = pid;
-  p.pidfd_ = io::UniqueFd(PidfdOpen(pid));  // -1 (none) on kernels before 5.3.
+  p.child_ = *std::move(child);
   p.stdin_ = std::move(in->write);
   p.out_.fd = std::move(out->read);
   p.err_.fd = std::move(err->read);
@@ -147,10 +98,7 @@ Subprocess::Subprocess(Subprocess&& other) noexcept { *this = std::move(other); 
 Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
   if (this != &other) {
     KillGroupAndReap();
-    pid_ = std::exchange(other.pid_, -1);
-    exited_ = other.exited_;
-    status_ = other.status_;
-    pidfd_ = std::move(other.pidfd_);
+    child_ = std::move(other.child_);
     stdin_ = std::move(other.stdin_);
     pending_stdin_ = std::move(other.pending_stdin_);
     close_stdin_ = other.close_stdin_;
@@ -163,26 +111,11 @@ Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
 Subprocess::~Subprocess() { KillGroupAndReap(); }
 
 void Subprocess::KillGroupAndReap() {
-  if (pid_ <= 0) return;
+  if (child_.pid() <= 0) return;
   // The group may outlive the child (a daemon it started): kill it either way.
-  ::kill(-pid_, SIGKILL);
-  if (!exited_) Reap(/*block=*/true);
-  pid_ = -1;
-}
-
-bool Subprocess::Reap(bool block) {
-  if (exited_) return true;
-  int wstatus = 0;
-  pid_t r;
-  do {
-    r = ::waitpid(pid_, &wstatus, block ? 0 : WNOHANG);
-  } while (r < 0 && errno == EINTR);
-  if (r == pid_) {
-    exited_ = true;
-    status_ = ExitStatus::FromWaitStatus(wstatus);
-    pidfd_.reset();
-  }
-  return exited_;
+  (void)child_.SignalGroup(SIGKILL);
+  (void)child_.Wait();
+  child_ = process::Child();
 }
 
 void Subprocess::Write(absl::string_view data) { pending_stdin_.append(data.data(), data.size()); }
@@ -206,15 +139,15 @@ bool Subprocess::PumpOnce(absl::Time deadline) {
     err_i = n;
     fds[n++] = {err_.fd.get(), POLLIN, 0};
   }
-  if (!exited_ && pidfd_) {
+  if (!exited() && child_.pidfd() >= 0) {
     pid_i = n;
-    fds[n++] = {pidfd_.get(), POLLIN, 0};
+    fds[n++] = {child_.pidfd(), POLLIN, 0};
   }
   absl::Duration left = deadline - absl::Now();
   if (left <= absl::ZeroDuration()) return false;
   int timeout_ms = io::PollTimeoutMs(deadline);
   // Without a pidfd, the child's exit is noticed by polling waitpid.
-  if (!exited_ && !pidfd_) timeout_ms = std::min(timeout_ms, 10);
+  if (!exited() && child_.pidfd() < 0) timeout_ms = std::min(timeout_ms, 10);
   int rc = ::poll(fds, static_cast<nfds_t>(n), n == 0 ? std::min(timeout_ms, 10) : timeout_ms);
   if (rc < 0) return errno == EINTR;
   if (in_i >= 0 && fds[in_i].revents != 0) {
@@ -232,8 +165,8 @@ bool Subprocess::PumpOnce(absl::Time deadline) {
   if (err_i >= 0 && fds[err_i].revents != 0 && !ReadAvailable(err_.fd.get(), &err_.data)) {
     err_.fd.reset();
   }
-  if (pid_i >= 0 && fds[pid_i].revents != 0) Reap(/*block=*/true);
-  if (!pidfd_) Reap(/*block=*/false);
+  if (pid_i >= 0 && fds[pid_i].revents != 0) (void)child_.Wait();
+  if (child_.pidfd() < 0) child_.Poll();
   return true;
 }
 
@@ -247,7 +180,7 @@ bool Subprocess::Pump(absl::Time deadline, Done done) {
 }
 
 std::string Subprocess::Describe() const {
-  return absl::StrCat("pid ", pid_, exited_ ? absl::StrCat(" (", status_.ToString(), ")") : "",
+  return absl::StrCat("pid ", child_.pid(), exited() ? absl::StrCat(" (", child_.status()->ToString(), ")") : "",
                       "\n--- stdout ---\n", Tail(out_.data), "\n--- stderr ---\n", Tail(err_.data));
 }
 
@@ -297,31 +230,30 @@ absl::StatusOr<std::string> Subprocess::WaitForListening(StdStream stream, absl:
 }
 
 absl::StatusOr<ExitStatus> Subprocess::Wait(absl::Duration timeout) {
-  if (pid_ <= 0) return absl::FailedPreconditionError("wait: no child");
-  bool ok = Pump(absl::Now() + timeout, [&] { return exited_ && !out_.fd && !err_.fd; });
+  if (child_.pid() <= 0) return absl::FailedPreconditionError("wait: no child");
+  bool ok = Pump(absl::Now() + timeout, [&] { return exited() && !out_.fd && !err_.fd; });
   if (!ok) {
     return absl::DeadlineExceededError(absl::StrCat("child still running (or its output still open) after ",
                                                     absl::FormatDuration(timeout), "; ",
                                                     Describe()));
   }
-  return status_;
+  return *child_.status();
 }
 
 absl::Status Subprocess::Signal(int sig) {
-  if (pid_ <= 0 || exited_) return absl::FailedPreconditionError("kill: child has exited");
-  if (::kill(pid_, sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("kill ", pid_));
-  return absl::OkStatus();
+  if (child_.pid() <= 0 || exited()) return absl::FailedPreconditionError("kill: child has exited");
+  return child_.Signal(sig);
 }
 
 absl::StatusOr<ExitStatus> Subprocess::Stop(absl::Duration grace) {
-  if (pid_ <= 0) return absl::FailedPreconditionError("stop: no child");
-  if (!exited_) ::kill(pid_, SIGTERM);
-  Pump(absl::Now() + grace, [&] { return exited_; });
-  ::kill(-pid_, SIGKILL);  // The child if it ignored SIGTERM, and anything left in its group.
-  Reap(/*block=*/true);
+  if (child_.pid() <= 0) return absl::FailedPreconditionError("stop: no child");
+  if (!exited()) (void)child_.Signal(SIGTERM);
+  Pump(absl::Now() + grace, [&] { return exited(); });
+  (void)child_.SignalGroup(SIGKILL);  // The child if it ignored SIGTERM, and anything left in its group.
+  (void)child_.Wait();
   // Collect output already written; descendants holding the pipes were killed.
   Pump(absl::Now() + absl::Seconds(1), [&] { return !out_.fd && !err_.fd; });
-  return status_;
+  return *child_.status();
 }
 
 }  // namespace ipckit::testing

@@ -1,5 +1,5 @@
 // Subprocess runs a program for an end-to-end test: it starts it with
-// posix_spawn(3) on three pipes, feeds its stdin, collects its stdout and
+// lib/process on three pipes, feeds its stdin, collects its stdout and
 // stderr, waits for a readiness line with a deadline, and on teardown kills
 // its whole process group and reaps it. Every wait has a deadline; nothing
 // sleeps for a fixed time.
@@ -32,32 +32,16 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "lib/io/unique_fd.h"
+#include "lib/process/exit_status.h"
+#include "lib/process/spawn.h"
 
 namespace ipckit::testing {
 
 // StdStream names one of the child's output streams.
 enum class StdStream { kStdout, kStderr };
 
-// ExitStatus is how a child ended: an exit code, or a terminating signal.
-struct ExitStatus {
-  int code = 0;    // The exit code, when signal == 0.
-  int signal = 0;  // The terminating signal, or 0 if the child exited.
-
-  static ExitStatus Exited(int code) { return {code, 0}; }
-  static ExitStatus Signaled(int signal) { return {0, signal}; }
-  static ExitStatus FromWaitStatus(int wstatus);
-
-  // ToString returns "exit=N" or "signal=NAME" (e.g. "signal=TERM").
-  std::string ToString() const;
-
-  friend bool operator==(const ExitStatus& a, const ExitStatus& b) {
-    return a.code == b.code && a.signal == b.signal;
-  }
-  friend bool operator!=(const ExitStatus& a, const ExitStatus& b) { return !(a == b); }
-  friend std::ostream& operator<<(std::ostream& os, const ExitStatus& s) {
-    return os << s.ToString();
-  }
-};
+// ExitStatus is how a child ended (lib/process), named here for the tests.
+using ExitStatus = process::ExitStatus;
 
 class Subprocess {
  public:
@@ -69,7 +53,7 @@ class Subprocess {
   };
 
   // Start runs argv[0] (searched in $PATH when it has no '/') with `argv`, or
-  // returns the error: "spawn nosuchtool: No such file or directory".
+  // returns the error: "exec nosuchtool: No such file or directory".
   static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv,
                                           const Options& options);
   static absl::StatusOr<Subprocess> Start(const std::vector<std::string>& argv) {
@@ -85,7 +69,7 @@ class Subprocess {
   // still running, and reaps the child.
   ~Subprocess();
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
 
   // Write queues `data` for the child's stdin. It is written while any of the
   // waiting calls below run, as fast as the child reads it.
@@ -143,14 +127,11 @@ class Subprocess {
   template <typename Done>
   bool Pump(absl::Time deadline, Done done);
   bool PumpOnce(absl::Time deadline);
-  bool Reap(bool block);
+  bool exited() const { return child_.status().has_value(); }
   std::string Describe() const;
   void KillGroupAndReap();
 
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  ExitStatus status_;
-  io::UniqueFd pidfd_;
+  process::Child child_;
   io::UniqueFd stdin_;
   std::string pending_stdin_;
   bool close_stdin_ = false;

@@ -75,8 +75,8 @@ TEST(SubprocessTest, CapturesStderrSeparately) {
 
 TEST(SubprocessTest, MissingProgramIsNotFound) {
   EXPECT_THAT(Subprocess::Start({"ipckit-no-such-tool"}),
-              StatusIs(StatusCode::kNotFound, "spawn ipckit-no-such-tool: No such file or directory"));
-  EXPECT_THAT(Subprocess::Start({}), StatusIs(StatusCode::kInvalidArgument, "spawn: empty argv"));
+              StatusIs(StatusCode::kNotFound, "exec ipckit-no-such-tool: No such file or directory"));
+  EXPECT_THAT(Subprocess::Start({}), StatusIs(StatusCode::kInvalidArgument, "exec: empty command"));
 }
 
 TEST(SubprocessTest, PassesEnvironmentAndWorkingDirectory) {
@@ -108,7 +108,7 @@ TEST(SubprocessTest, ChildStartsWithDefaultSignalState) {
   ASSERT_THAT(p, IsOk());
   EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   // Signal n is bit n-1. Signals 32 and 33 are glibc's own (thread
-  // cancellation, setxid); posix_spawn cannot reset them and no program can
+  // cancellation, setxid); no one can reset them and no program can
   // use them, so they are left out.
   constexpr uint64_t kGlibcReserved = (uint64_t{1} << 31) | (uint64_t{1} << 32);
   uint64_t blocked = 0, ignored = 0;

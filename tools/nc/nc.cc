@@ -3,11 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -32,6 +30,8 @@
 #include "lib/io/unique_fd.h"
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
+#include "lib/process/exit_status.h"
+#include "lib/process/spawn.h"
 #include "lib/relay/datagram_stream.h"
 #include "lib/relay/relay.h"
 #include "lib/relay/stream.h"
@@ -42,8 +42,6 @@
 #include "tools/nc/secure.h"
 #include "tools/nc/session_log.h"
 #include "tools/nc/temp_socket.h"
-
-extern char** environ;
 
 namespace ipckit::nc {
 namespace {
@@ -233,40 +231,28 @@ class StdioGuard {
   int flags_[2];
 };
 
-// Child is a process started for --exec/--sh-exec, with pipes to its stdin
-// and from its stdout; its stderr is ours.
-struct Child {
-  pid_t pid = -1;
+// ExecChild is a process started for --exec/--sh-exec, with pipes to its
+// stdin and from its stdout; its stderr is ours.
+struct ExecChild {
+  process::Child process;
   io::UniqueFd to_child;    // Its stdin.
   io::UniqueFd from_child;  // Its stdout.
 };
 
-absl::StatusOr<Child> SpawnChild(std::vector<std::string> argv) {
+// SpawnChild starts `argv` as fork and exec would from nc: the signals we
+// ignore stay ignored, apart from SIGPIPE (ours, not the child's).
+absl::StatusOr<ExecChild> SpawnChild(const std::vector<std::string>& argv) {
   absl::StatusOr<io::Pipe> in = io::MakePipe(O_CLOEXEC);
   if (!in.ok()) return in.status();
   absl::StatusOr<io::Pipe> out = io::MakePipe(O_CLOEXEC);
   if (!out.ok()) return out.status();
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in->read.get(), 0);
-  posix_spawn_file_actions_adddup2(&fa, out->write.get(), 1);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t def;
-  sigemptyset(&def);
-  sigaddset(&def, SIGPIPE);  // We ignore SIGPIPE; the child gets the default.
-  posix_spawnattr_setsigdefault(&attr, &def);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> args;
-  for (std::string& s : argv) args.push_back(s.data());
-  args.push_back(nullptr);
-  Child c;
-  int rc = ::posix_spawnp(&c.pid, args[0], &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("exec ", argv[0]));
-  c.to_child = std::move(in->write);
-  c.from_child = std::move(out->read);
+  process::SpawnOptions o;
+  o.fds = {{0, in->read.get()}, {1, out->write.get()}};
+  o.reset_dispositions = false;
+  o.default_signals = {SIGPIPE};
+  absl::StatusOr<process::Child> child = process::Spawn(argv, o);
+  if (!child.ok()) return child.status();
+  ExecChild c{*std::move(child), std::move(in->write), std::move(out->read)};
   for (int fd : {c.to_child.get(), c.from_child.get()}) {
     absl::Status s = io::SetNonBlocking(fd, true);
     if (!s.ok()) return s;
@@ -304,9 +290,9 @@ class Session {
 
     relay::RelayOptions r = Policy();
     std::unique_ptr<relay::FdStream> in, out;
-    std::optional<Child> child;
+    std::optional<ExecChild> child;
     if (!p_.exec_argv.empty()) {
-      absl::StatusOr<Child> c = SpawnChild(p_.exec_argv);
+      absl::StatusOr<ExecChild> c = SpawnChild(p_.exec_argv);
       if (!c.ok()) return c.status();
       child = std::move(*c);
       in = std::make_unique<relay::FdStream>(std::move(child->from_child), "child stdout");
@@ -341,7 +327,7 @@ class Session {
     if (child.has_value()) {
       in.reset();
       out.reset();
-      Reap(child->pid);
+      Reap(child->process);
     }
     if (log_.verbose() > 1) {
       double secs = absl::ToDoubleSeconds(took);
@@ -373,15 +359,10 @@ class Session {
   }
 
   // Reap waits for the child and reports how it ended at -vv.
-  void Reap(pid_t pid) {
-    int wstatus = 0;
-    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-    }
-    if (log_.verbose() > 1) {
-      log_.Warn(absl::StrCat("child ", pid,
-                             WIFSIGNALED(wstatus)
-                                 ? absl::StrCat(" killed by signal ", WTERMSIG(wstatus))
-                                 : absl::StrCat(" exited with status ", WEXITSTATUS(wstatus))));
+  void Reap(process::Child& child) {
+    absl::StatusOr<process::ExitStatus> status = child.Wait();
+    if (log_.verbose() > 1 && status.ok()) {
+      log_.Warn(absl::StrCat("child ", child.pid(), " ", status->Describe()));
     }
   }
 
@@ -978,7 +959,7 @@ absl::StatusOr<Plan> Validate(const Options& o) {
     plan.proxy = *std::move(proxy);
   }
   if (!o.sh_exec.empty()) {
-    plan.exec_argv = {"/bin/sh", "-c", o.sh_exec};
+    plan.exec_argv = process::ShellArgv(o.sh_exec);
   } else if (!o.exec.empty()) {
     plan.exec_argv = absl::StrSplit(o.exec, ' ', absl::SkipWhitespace());
     if (plan.exec_argv.empty()) return Usage("--exec: empty command");

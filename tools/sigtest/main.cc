@@ -143,7 +143,9 @@ int main(int argc, char** argv) {
         .Duration(0, "grace", "DURATION", "after CMD exits, wait this long for its descendants (100ms)", &o.grace)
         .Flag(0, "json", "report as JSON", &o.json);
     o.command = p.ParseOrExit(argc - 1, argv + 1);
-    absl::StatusOr<int> code = ipckit::sigtest::Run(o, std::cerr);
+    absl::StatusOr<ipckit::sigtest::RunPlan> plan = ipckit::sigtest::ValidateRun(o);
+    if (!plan.ok()) return Finish(p, plan.status());
+    absl::StatusOr<int> code = ipckit::sigtest::Run(*plan, std::cerr);
     if (!code.ok()) return Finish(p, code.status());
     return *code;
   }

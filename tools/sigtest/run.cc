@@ -1,11 +1,9 @@
 #include "tools/sigtest/run.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,10 +12,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "lib/io/fd.h"
 #include "lib/io/wait.h"
+#include "lib/json/json_writer.h"
+#include "lib/process/exit_status.h"
+#include "lib/process/spawn.h"
 #include "lib/signal/names.h"
 #include "lib/signal/signal_source.h"
 
@@ -31,7 +30,7 @@ absl::StatusOr<std::vector<int>> Signals(const std::string& list) {
   return signal::ParseSignalList(list);
 }
 
-// Orphans returns the PIDs whose parent is this process, other than `skip`.
+// Children returns the PIDs whose parent is this process, other than `skip`.
 std::vector<pid_t> Children(pid_t skip) {
   std::vector<pid_t> out;
   std::ifstream f(absl::StrCat("/proc/self/task/", ::getpid(), "/children"));
@@ -79,161 +78,168 @@ absl::StatusOr<std::map<int, int>> ParseRemaps(const std::vector<std::string>& r
   return out;
 }
 
-absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report) {
+absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o) {
+  RunPlan p;
   if (o.command.empty()) return absl::InvalidArgumentError("missing command (sigtest run [OPTIONS] -- CMD...)");
+  p.command = o.command;
   absl::StatusOr<int> timeout_sig = signal::ParseSignal(o.signal);
   if (!timeout_sig.ok()) return timeout_sig.status();
+  p.timeout_signal = *timeout_sig;
   if (o.forward != "group" && o.forward != "child") {
     return absl::InvalidArgumentError(absl::StrCat("--forward: expected group or child, got '", o.forward, "'"));
   }
+  p.forward_to_group = o.forward == "group";
   absl::StatusOr<std::map<int, int>> remaps = ParseRemaps(o.remap);
   if (!remaps.ok()) return remaps.status();
-  absl::StatusOr<std::vector<int>> ignore = Signals(o.ignore);
-  if (!ignore.ok()) return ignore.status();
-  absl::StatusOr<std::vector<int>> block = Signals(o.block);
-  if (!block.ok()) return block.status();
-  absl::StatusOr<std::vector<int>> deflt = Signals(o.default_);
-  if (!deflt.ok()) return deflt.status();
-
-  // Orphaned descendants are reparented to us, so we can reap them.
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-
-  // Every catchable signal comes to us through a signalfd.
-  sigset_t original;
-  ::pthread_sigmask(SIG_SETMASK, nullptr, &original);
-  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create(signal::CatchableSignals());
-  if (!src.ok()) return src.status();
-
-  absl::StatusOr<io::Pipe> errpipe = io::MakePipe(O_CLOEXEC);
-  if (!errpipe.ok()) return errpipe.status();
-  std::vector<char*> argv;
-  for (const std::string& a : o.command) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  absl::Time start = absl::Now();
-  pid_t child = ::fork();
-  if (child < 0) return absl::ErrnoToStatus(errno, "fork");
-  if (child == 0) {
-    // The child: its own process group, then dispositions and mask, then exec.
-    ::setpgid(0, 0);
-    for (int s : *ignore) ::signal(s, SIG_IGN);
-    for (int s : *deflt) ::signal(s, SIG_DFL);
-    sigset_t mask = original;
-    for (int s : *block) sigaddset(&mask, s);
-    ::pthread_sigmask(SIG_SETMASK, &mask, nullptr);
-    ::execvp(argv[0], argv.data());
-    int err = errno;
-    (void)!::write(errpipe->write.get(), &err, sizeof(err));
-    ::_exit(kExitNotFound);
+  p.remaps = *std::move(remaps);
+  for (auto [list, out] : {std::pair{&o.ignore, &p.ignore}, {&o.block, &p.block}, {&o.default_, &p.default_signals}}) {
+    absl::StatusOr<std::vector<int>> sigs = Signals(*list);
+    if (!sigs.ok()) return sigs.status();
+    *out = *std::move(sigs);
   }
-  ::setpgid(child, child);  // Also here, so forwarding never races the child's own call.
-  errpipe->write.reset();
-  int exec_errno = 0;
-  absl::StatusOr<size_t> got = io::ReadFull(errpipe->read.get(), absl::MakeSpan(reinterpret_cast<char*>(&exec_errno), sizeof(exec_errno)));
+  p.timeout = o.timeout;
+  p.kill_after = o.kill_after;
+  p.kill_orphans = o.kill_orphans;
+  p.grace = o.grace;
+  p.json = o.json;
+  return p;
+}
 
-  auto send = [&](int sig) {
-    if (o.forward == "group") {
-      ::kill(-child, sig);
-    } else {
-      ::kill(child, sig);
-    }
-  };
+int RunExitCode(const RunPlan& p, const process::ExitStatus& status, bool timed_out, bool killed) {
+  int code = status.ShellCode();
+  if (timed_out && !killed) code = kExitTimedOut;  // As coreutils: 124 unless KILL was needed.
+  auto remap = p.remaps.find(code);
+  return remap != p.remaps.end() ? remap->second : code;
+}
 
-  absl::Time timeout_at = o.timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : start + o.timeout;
+namespace {
+
+// Supervision is how the command ended, and whether the timeout fired and
+// KILL was needed.
+struct Supervision {
+  process::ExitStatus status;
+  bool timed_out = false;
+  bool killed = false;
+};
+
+// Supervise forwards each signal `src` delivers to the command (or its
+// group), fires the timeout signal and then KILL after --kill-after, and
+// reaps every child, orphans reparented to us included, until the command
+// has exited. It fails only if the signalfd does.
+absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, signal::SignalSource& src,
+                                      absl::Time start) {
+  auto send = [&](int sig) { (void)(p.forward_to_group ? child.SignalGroup(sig) : child.Signal(sig)); };
+  Supervision out;
+  absl::Time timeout_at = p.timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : start + p.timeout;
   absl::Time kill_at = absl::InfiniteFuture();
-  bool timed_out = false, killed = false;
-  int wstatus = 0;
-  bool exited = false;
-  while (!exited) {
+  while (!child.status()) {
     absl::Time now = absl::Now();
-    if (!timed_out && now >= timeout_at) {
-      timed_out = true;
-      send(*timeout_sig);
-      if (o.kill_after != absl::InfiniteDuration()) kill_at = now + o.kill_after;
+    if (!out.timed_out && now >= timeout_at) {
+      out.timed_out = true;
+      send(p.timeout_signal);
+      if (p.kill_after != absl::InfiniteDuration()) kill_at = now + p.kill_after;
     }
-    if (timed_out && !killed && now >= kill_at) {
-      killed = true;
-      ::kill(-child, SIGKILL);
-      ::kill(child, SIGKILL);
+    if (out.timed_out && !out.killed && now >= kill_at) {
+      out.killed = true;
+      (void)child.SignalGroup(SIGKILL);
+      (void)child.Signal(SIGKILL);
     }
-    absl::Time next = std::min(timed_out ? kill_at : timeout_at, absl::InfiniteFuture());
-    absl::StatusOr<bool> ready = io::WaitUntil(src->fd(), POLLIN, next, "signals");
+    absl::StatusOr<bool> ready = io::WaitUntil(src.fd(), POLLIN, out.timed_out ? kill_at : timeout_at, "signals");
     if (!ready.ok()) return ready.status();
-    absl::StatusOr<std::vector<signal::SignalInfo>> sigs = src->Read();
+    absl::StatusOr<std::vector<signal::SignalInfo>> sigs = src.Read();
     if (!sigs.ok()) return sigs.status();
     for (const signal::SignalInfo& s : *sigs) {
       if (s.signo != SIGCHLD) send(s.signo);
     }
-    // Reap everything: the child, and orphans reparented to us.
     for (;;) {
       int st = 0;
       pid_t r = ::waitpid(-1, &st, WNOHANG);
       if (r <= 0) break;
-      if (r == child) {
-        wstatus = st;
-        exited = true;
-      }
+      if (r == child.pid()) child.Reaped(st);
     }
   }
+  out.status = *child.status();
+  return out;
+}
 
-  // The rest of CMD's descendants get --grace to exit (a forwarded signal
-  // usually reached them too), reaped as they go.
-  absl::Time grace_end = absl::Now() + o.grace;
+// ReapDescendants gives the rest of the command's descendants --grace to
+// exit (a forwarded signal usually reached them too), reaping them as they
+// go; then it kills (--kill-orphans) or reports on `report` any still running.
+// Those dead (zombies) or dying from our KILL are reaped, not reported.
+void ReapDescendants(const RunPlan& p, pid_t child, bool killed, signal::SignalSource& src, std::ostream& report) {
+  absl::Time grace_end = absl::Now() + p.grace;
   while (!Children(child).empty() && absl::Now() < grace_end) {
-    (void)io::WaitUntil(src->fd(), POLLIN, grace_end, "signals");
-    (void)src->Read();
+    (void)io::WaitUntil(src.fd(), POLLIN, grace_end, "signals");
+    (void)src.Read();
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {
     }
   }
-  // Descendants that are dead (zombies) or dying from our KILL are reaped,
-  // not reported.
   std::vector<pid_t> left;
-  for (pid_t p : Children(child)) {
-    auto [state, pgrp] = StatOf(p);
+  for (pid_t pid : Children(child)) {
+    auto [state, pgrp] = StatOf(pid);
     if (state == 'Z' || state == 0 || (killed && pgrp == child)) {
-      ::waitpid(p, nullptr, 0);
+      ::waitpid(pid, nullptr, 0);
     } else {
-      left.push_back(p);
+      left.push_back(pid);
     }
   }
-  if (!left.empty()) {
-    std::vector<std::string> names;
-    for (pid_t p : left) names.push_back(absl::StrCat(p, " (", Comm(p), ")"));
-    if (o.kill_orphans) {
-      for (pid_t p : left) ::kill(p, SIGKILL);
-      for (pid_t p : left) ::waitpid(p, nullptr, 0);
-      report << "sigtest: killed orphans: " << absl::StrJoin(names, ", ") << "\n";
-    } else {
-      report << "sigtest: orphans still running: " << absl::StrJoin(names, ", ") << "\n";
-    }
-  }
-
-  int code;
-  std::string how;
-  if (got.ok() && *got == sizeof(exec_errno)) {
-    code = exec_errno == ENOENT ? kExitNotFound : kExitNotExecutable;
-    how = absl::StrCat("exec ", o.command[0], ": ", strerror(exec_errno));
-    report << "sigtest run: " << how << "\n";
-    return code;
-  }
-  if (WIFSIGNALED(wstatus)) {
-    int sig = WTERMSIG(wstatus);
-    code = 128 + sig;
-    how = absl::StrCat("signal=", SignalName(sig), " core=", WCOREDUMP(wstatus) ? "true" : "false");
+  if (left.empty()) return;
+  std::vector<std::string> names;
+  for (pid_t pid : left) names.push_back(absl::StrCat(pid, " (", Comm(pid), ")"));
+  if (p.kill_orphans) {
+    for (pid_t pid : left) ::kill(pid, SIGKILL);
+    for (pid_t pid : left) ::waitpid(pid, nullptr, 0);
+    report << "sigtest: killed orphans: " << absl::StrJoin(names, ", ") << "\n";
   } else {
-    code = WEXITSTATUS(wstatus);
-    how = absl::StrCat("exit=", code);
+    report << "sigtest: orphans still running: " << absl::StrJoin(names, ", ") << "\n";
   }
-  if (timed_out) {
-    how = absl::StrCat("timeout=", absl::FormatDuration(o.timeout), " ", how);
-    if (!killed) code = kExitTimedOut;  // As coreutils: 124 unless KILL was needed.
+}
+
+}  // namespace
+
+absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report) {
+  // Orphaned descendants are reparented to us, so we can reap them.
+  absl::Status subreaper = process::BecomeSubreaper();
+  if (!subreaper.ok()) return subreaper;
+  // Every catchable signal comes to us through a signalfd; the command
+  // starts with our mask from before that, plus --block.
+  sigset_t mask;
+  ::pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+  for (int s : p.block) sigaddset(&mask, s);
+  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create(signal::CatchableSignals());
+  if (!src.ok()) return src.status();
+
+  process::SpawnOptions spawn;
+  spawn.new_process_group = true;
+  spawn.reset_dispositions = false;  // What we inherited ignored stays ignored, as with timeout(1).
+  spawn.default_signals = p.default_signals;
+  spawn.ignore_signals = p.ignore;
+  spawn.mask = mask;
+  absl::Time start = absl::Now();
+  absl::StatusOr<process::Child> child = process::Spawn(p.command, spawn);
+  if (!child.ok()) {
+    report << "sigtest run: " << child.status().message() << "\n";
+    return absl::IsNotFound(child.status()) ? kExitNotFound : kExitNotExecutable;
   }
-  auto remap = remaps->find(code);
-  if (remap != remaps->end()) code = remap->second;
-  double secs = absl::ToDoubleSeconds(absl::Now() - start);
-  if (o.json) {
-    report << absl::StrFormat("{\"result\":\"%s\",\"exit_code\":%d,\"seconds\":%.3f,\"timed_out\":%s}\n",
-                              how, code, secs, timed_out ? "true" : "false");
+  absl::StatusOr<Supervision> run = Supervise(p, *child, *src, start);
+  if (!run.ok()) return run.status();
+  ReapDescendants(p, child->pid(), run->killed, *src, report);
+
+  const process::ExitStatus& st = run->status;
+  std::string how = st.signal != 0 ? absl::StrCat("signal=", SignalName(st.signal), " core=", st.core ? "true" : "false")
+                                   : absl::StrCat("exit=", st.code);
+  if (run->timed_out) how = absl::StrCat("timeout=", absl::FormatDuration(p.timeout), " ", how);
+  int code = RunExitCode(p, st, run->timed_out, run->killed);
+  if (p.json) {
+    report << json::JsonWriter()
+                  .BeginObject()
+                  .Key("result").String(how)
+                  .Key("exit_code").Int(code)
+                  .Key("seconds").Double(absl::ToDoubleSeconds(absl::Now() - start))
+                  .Key("timed_out").Bool(run->timed_out)
+                  .EndObject()
+                  .str()
+           << "\n";
   } else {
     report << "sigtest: " << how << "\n";
   }

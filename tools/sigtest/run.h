@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/process/exit_status.h"
 
 namespace ipckit::sigtest {
 
@@ -33,16 +34,41 @@ struct RunOptions {
   bool json = false;
 };
 
+// RunPlan is RunOptions checked and parsed: what Run does, with nothing
+// left to parse.
+struct RunPlan {
+  std::vector<std::string> command;
+  absl::Duration timeout = absl::InfiniteDuration();
+  absl::Duration kill_after = absl::InfiniteDuration();
+  int timeout_signal = 15;
+  bool forward_to_group = true;     // Else to the child only.
+  std::map<int, int> remaps;        // Exit code FROM -> TO.
+  std::vector<int> ignore, block, default_signals;
+  bool kill_orphans = false;
+  absl::Duration grace = absl::Milliseconds(100);
+  bool json = false;
+};
+
 // ParseRemaps parses "FROM=TO" exit-code pairs (0-255), or returns
 // kInvalidArgument: "--remap: expected FROM=TO, got 'x'".
 absl::StatusOr<std::map<int, int>> ParseRemaps(const std::vector<std::string>& remaps);
 
+// ValidateRun returns the plan for `o`, or kInvalidArgument naming the
+// option: "missing command (sigtest run [OPTIONS] -- CMD...)", "--forward:
+// expected group or child, got 'x'", an unknown signal in a list.
+absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o);
+
+// RunExitCode is the code sigtest exits with for a command that ended with
+// `status`: its code, or 128+N for signal N; 124 if the timeout fired and
+// KILL was not needed; then the plan's --remap.
+int RunExitCode(const RunPlan& p, const process::ExitStatus& status, bool timed_out, bool killed);
+
 // Run runs the command and returns the exit code for sigtest to exit with
-// (the command's code, 128+n for a signal, 124 on timeout, 127/126 when it
-// cannot be run, after --remap), writing one report line to `report`:
-// "sigtest: exit=7", "sigtest: signal=SEGV core=false",
-// "sigtest: timeout=1s signal=TERM". Usage errors are kInvalidArgument.
-absl::StatusOr<int> Run(const RunOptions& o, std::ostream& report);
+// (RunExitCode; 127/126 when it cannot be run), writing one report line to
+// `report`: "sigtest: exit=7", "sigtest: signal=SEGV core=false",
+// "sigtest: timeout=1s signal=TERM core=false", or JSON with p.json.
+// Errors are those of setting up (signalfd, the subreaper).
+absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report);
 
 }  // namespace ipckit::sigtest
 

@@ -5,18 +5,15 @@
 #include <ftw.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
 #include <set>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -26,20 +23,14 @@
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
 #include "lib/net/listening_line.h"
+#include "lib/process/exit_status.h"
+#include "lib/process/spawn.h"
+#include "lib/signal/signal_source.h"
 
 extern char** environ;
 
 namespace ipckit::with_server {
 namespace {
-
-int PidfdOpen(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  return -1;
-#endif
-}
 
 std::string Getenv(const char* name) {
   const char* v = ::getenv(name);
@@ -74,78 +65,29 @@ std::string Tail(const std::string& path, size_t lines) {
   return out;
 }
 
-std::string Describe(int wstatus) {
-  if (WIFEXITED(wstatus)) return absl::StrCat("exited with status ", WEXITSTATUS(wstatus));
-  if (WIFSIGNALED(wstatus)) return absl::StrCat("was killed by signal ", WTERMSIG(wstatus));
-  return "stopped";
-}
-
-int ExitCodeOf(int wstatus) {
-  if (WIFEXITED(wstatus)) return WEXITSTATUS(wstatus);
-  if (WIFSIGNALED(wstatus)) return 128 + WTERMSIG(wstatus);
-  return 1;
-}
+// Ended says how a server ended: "exited with status 1", "was killed by signal 9".
+std::string Ended(const process::ExitStatus& s) { return s.signal != 0 ? "was " + s.Describe() : s.Describe(); }
 
 struct Running {
   ServerSpec spec;
-  pid_t pid = -1;
-  io::UniqueFd pidfd;
+  process::Child child;
   std::string log;
   std::string port_file;
   std::vector<std::string> addrs;
   bool ready = false;
-  bool exited = false;
-  int wstatus = 0;
 };
 
-absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, int out_fd, bool own_group,
-                            const std::vector<std::string>* env) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  if (out_fd >= 0) {  // A server: no stdin, output to its log.
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-    posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
-  }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (own_group) {
-    posix_spawnattr_setpgroup(&attr, 0);
-    flags |= POSIX_SPAWN_SETPGROUP;
-  }
-  posix_spawnattr_setflags(&attr, flags);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  if (env != nullptr) {
-    for (const std::string& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-  }
-  pid_t pid = -1;
-  int rc = ::posix_spawnp(&pid, args[0], &fa, &attr, args.data(), env ? envp.data() : environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat("run ", argv[0]));
-  return pid;
+// Start starts a server in a process group of its own, with no stdin and
+// its output to `log_fd`.
+absl::StatusOr<process::Child> Start(const std::vector<std::string>& argv, int log_fd) {
+  process::SpawnOptions o;
+  o.fds = {{0, process::SpawnOptions::kDevNull}, {1, log_fd}, {2, log_fd}};
+  o.new_process_group = true;
+  return process::Spawn(argv, o);
 }
 
 // Reap notes a server that has exited, without blocking.
-bool Reap(Running& r) {
-  if (r.exited) return true;
-  int st = 0;
-  if (::waitpid(r.pid, &st, WNOHANG) == r.pid) {
-    r.exited = true;
-    r.wstatus = st;
-  }
-  return r.exited;
-}
+bool Reap(Running& r) { return r.child.Poll().has_value(); }
 
 // Check reads what a server has reported so far and marks it ready once it
 // has reported every listener.
@@ -191,29 +133,19 @@ void Check(Running& r) {
 
 void Stop(std::vector<Running>& servers, absl::Duration grace, std::ostream& err) {
   for (Running& r : servers) {
-    if (!Reap(r)) ::kill(-r.pid, SIGTERM);
+    if (!Reap(r)) (void)r.child.SignalGroup(SIGTERM);
   }
   absl::Time deadline = absl::Now() + grace;
+  for (Running& r : servers) (void)r.child.Wait(deadline);
   for (Running& r : servers) {
-    while (!Reap(r)) {
-      if (absl::Now() >= deadline) break;
-      if (r.pidfd) {
-        (void)io::WaitUntil(r.pidfd.get(), POLLIN, deadline, "wait");
-      } else {
-        (void)io::WaitUntil(-1, POLLIN, std::min(deadline, absl::Now() + absl::Milliseconds(10)), "wait");
-      }
-    }
-  }
-  for (Running& r : servers) {
-    if (!r.exited) {
+    if (!r.child.status()) {
       err << "with_server: " << r.spec.name << " did not stop within " << absl::FormatDuration(grace)
           << " of SIGTERM: killed\n";
-      ::kill(-r.pid, SIGKILL);
-      ::waitpid(r.pid, &r.wstatus, 0);
-      r.exited = true;
+      (void)r.child.SignalGroup(SIGKILL);
+      (void)r.child.Wait();
     }
     // Whatever the server left running in its group goes too.
-    ::kill(-r.pid, SIGKILL);
+    (void)r.child.SignalGroup(SIGKILL);
   }
 }
 
@@ -247,11 +179,11 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
   if (log_dir.empty()) log_dir = *work;
 
   // Signals for us arrive on a signalfd and are forwarded to the command.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&sigs, s);
-  ::sigprocmask(SIG_BLOCK, &sigs, nullptr);
-  io::UniqueFd sigfd(::signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK));
+  absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGHUP});
+  if (!sigs.ok()) {
+    err << "with_server: " << sigs.status().message() << "\n";
+    return kExitSetup;
+  }
 
   io::UniqueFd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
   if (inotify) {
@@ -279,10 +211,9 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
     }
     io::UniqueFd log(::open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
     if (!log) return fail(absl::StrCat("open ", r.log, ": ", strerror(errno), "\n"));
-    absl::StatusOr<pid_t> pid = Spawn(argv, log.get(), true, nullptr);
-    if (!pid.ok()) return fail(absl::StrCat(spec.name, ": ", pid.status().message(), "\n"));
-    r.pid = *pid;
-    r.pidfd = io::UniqueFd(PidfdOpen(r.pid));
+    absl::StatusOr<process::Child> child = Start(argv, log.get());
+    if (!child.ok()) return fail(absl::StrCat(spec.name, ": ", child.status().message(), "\n"));
+    r.child = *std::move(child);
     servers.push_back(std::move(r));
   }
 
@@ -295,7 +226,7 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
       if (r.ready) continue;
       all = false;
       if (Reap(r)) {
-        return fail(absl::StrCat(r.spec.name, " ", Describe(r.wstatus), " before it was ready; log: ", r.log,
+        return fail(absl::StrCat(r.spec.name, " ", Ended(*r.child.status()), " before it was ready; log: ", r.log,
                                  "\n", Tail(r.log, 20)));
       }
     }
@@ -312,11 +243,11 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
     }
     std::vector<struct pollfd> fds;
     if (inotify) fds.push_back({inotify.get(), POLLIN, 0});
-    if (sigfd) fds.push_back({sigfd.get(), POLLIN, 0});
+    fds.push_back({sigs->fd(), POLLIN, 0});
     bool all_pidfds = true;
     for (Running& r : servers) {
-      if (r.pidfd) {
-        fds.push_back({r.pidfd.get(), POLLIN, 0});
+      if (r.child.pidfd() >= 0) {
+        fds.push_back({r.child.pidfd(), POLLIN, 0});
       } else {
         all_pidfds = false;
       }
@@ -331,9 +262,9 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
       while (::read(inotify.get(), buf, sizeof(buf)) > 0) {
       }
     }
-    struct signalfd_siginfo si;
-    if (sigfd && ::read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
-      return fail(absl::StrCat("signal ", si.ssi_signo, " while starting servers\n"));
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();
+    if (got.ok() && !got->empty()) {
+      return fail(absl::StrCat("signal ", got->front().signo, " while starting servers\n"));
     }
   }
 
@@ -343,7 +274,7 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
     for (size_t i = 0; i < r.addrs.size(); ++i) {
       for (auto& [k, v] : AddressEnvironment(r.spec.name, static_cast<int>(i), r.addrs[i])) vars[k] = v;
     }
-    vars[r.spec.name + "_PID"] = absl::StrCat(r.pid);
+    vars[r.spec.name + "_PID"] = absl::StrCat(r.child.pid());
     vars[r.spec.name + "_LOG"] = r.log;
   }
   vars["WITH_SERVER_TMPDIR"] = *work;
@@ -357,39 +288,35 @@ int Run(const Options& o, const std::vector<ServerSpec>& specs, std::ostream& er
     for (const auto& [k, v] : vars) err << "with_server: " << k << "=" << v << "\n";
   }
 
-  absl::StatusOr<pid_t> cmd = Spawn(o.command, -1, false, &env);
+  process::SpawnOptions cmd_options;
+  cmd_options.env = env;
+  absl::StatusOr<process::Child> cmd = process::Spawn(o.command, cmd_options);
   if (!cmd.ok()) {
-    int code = errno == ENOENT ? 127 : 126;
     err << "with_server: " << cmd.status().message() << "\n";
     Stop(servers, o.grace, err);
     RemoveTree(*work);
-    return code;
+    return absl::IsNotFound(cmd.status()) ? 127 : 126;
   }
-  io::UniqueFd cmd_fd(PidfdOpen(*cmd));
-  int wstatus = 0;
-  for (;;) {
-    pid_t got = ::waitpid(*cmd, &wstatus, WNOHANG);
-    if (got == *cmd) break;
-    std::vector<struct pollfd> fds;
-    if (sigfd) fds.push_back({sigfd.get(), POLLIN, 0});
-    if (cmd_fd) fds.push_back({cmd_fd.get(), POLLIN, 0});
-    ::poll(fds.data(), fds.size(), cmd_fd ? -1 : 10);
-    struct signalfd_siginfo si;
-    while (sigfd && ::read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
-      ::kill(*cmd, static_cast<int>(si.ssi_signo));  // Forward; the command decides.
+  while (!cmd->Poll()) {
+    std::vector<struct pollfd> fds = {{sigs->fd(), POLLIN, 0}};
+    if (cmd->pidfd() >= 0) fds.push_back({cmd->pidfd(), POLLIN, 0});
+    ::poll(fds.data(), fds.size(), cmd->pidfd() >= 0 ? -1 : 10);
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();
+    for (const signal::SignalInfo& si : got.ok() ? *got : std::vector<signal::SignalInfo>()) {
+      (void)cmd->Signal(si.signo);  // Forward; the command decides.
     }
   }
   for (Running& r : servers) {
     // A server that ended by itself with status 0 (nc -l after its client)
     // is no news; a failed one is.
-    if (Reap(r) && !(WIFEXITED(r.wstatus) && WEXITSTATUS(r.wstatus) == 0)) {
-      err << "with_server: warning: " << r.spec.name << " " << Describe(r.wstatus)
+    if (Reap(r) && !r.child.status()->Success()) {
+      err << "with_server: warning: " << r.spec.name << " " << Ended(*r.child.status())
           << " while the command ran; log: " << r.log << "\n";
     }
   }
   Stop(servers, o.grace, err);
   RemoveTree(*work);
-  return ExitCodeOf(wstatus);
+  return cmd->status()->ShellCode();
 }
 
 }  // namespace ipckit::with_server

@@ -1,0 +1,26 @@
+#include "lib/process/exit_status.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace ipckit::process {
+
+ExitStatus ExitStatus::FromWaitStatus(int wstatus) {
+  if (WIFSIGNALED(wstatus)) return Signaled(WTERMSIG(wstatus), WCOREDUMP(wstatus));
+  return Exited(WEXITSTATUS(wstatus));
+}
+
+std::string ExitStatus::ToString() const {
+  if (signal == 0) return absl::StrCat("exit=", code);
+  const char* name = ::sigabbrev_np(signal);
+  return name != nullptr ? absl::StrCat("signal=", name) : absl::StrCat("signal=", signal);
+}
+
+std::string ExitStatus::Describe() const {
+  if (signal == 0) return absl::StrCat("exited with status ", code);
+  return absl::StrCat("killed by signal ", signal);
+}
+
+}  // namespace ipckit::process

@@ -1,0 +1,129 @@
+// Spawn starts a program as a child process, and Child owns it: its PID, a
+// pidfd where the kernel has them, and its exit status once reaped. Every
+// tool and test that starts programs (lib/testing's Subprocess, with_server,
+// nc --exec, sigtest run) starts them here, so file descriptors, process
+// groups and signal state are set up one way. Example:
+//
+//   SpawnOptions o;
+//   o.fds = {{0, SpawnOptions::kDevNull}, {1, log_fd}, {2, log_fd}};
+//   o.new_process_group = true;
+//   absl::StatusOr<Child> c = Spawn({"echod", "-l", "127.0.0.1:0"}, o);
+//   if (!c.ok()) return c.status();            // "exec echod: No such file or directory"
+//   ...
+//   (void)c->SignalGroup(SIGTERM);
+//   absl::StatusOr<ExitStatus> s = c->Wait(absl::Now() + absl::Seconds(5));
+#ifndef IPCKIT_LIB_PROCESS_SPAWN_H_
+#define IPCKIT_LIB_PROCESS_SPAWN_H_
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "lib/io/unique_fd.h"
+#include "lib/process/exit_status.h"
+
+namespace ipckit::process {
+
+struct SpawnOptions {
+  // kDevNull, as a parent fd, gives the child /dev/null (read and write).
+  static constexpr int kDevNull = -1;
+
+  // FdMapping gives the child `parent` (dup2(2)) as its `child` descriptor.
+  struct FdMapping {
+    int child;
+    int parent;
+  };
+  // fds are applied in order; descriptors not named keep their own fate (a
+  // close-on-exec one closes, any other is inherited).
+  std::vector<FdMapping> fds;
+
+  // new_process_group puts the child in a group of its own (its PID), so
+  // SignalGroup reaches it and everything it starts.
+  bool new_process_group = false;
+
+  // reset_dispositions returns every signal to SIG_DFL, as a program started
+  // from a fresh shell has it; false keeps the dispositions ignored in the
+  // parent (exec(2) resets handled ones anyway), as fork and exec do.
+  bool reset_dispositions = true;
+  std::vector<int> default_signals;  // Set to SIG_DFL after the above.
+  std::vector<int> ignore_signals;   // Set to SIG_IGN after the above.
+  // mask is the child's signal mask; none blocked when unset.
+  std::optional<sigset_t> mask;
+
+  // env replaces the environment ("KEY=VALUE" entries); unset keeps ours.
+  std::optional<std::vector<std::string>> env;
+  // cwd is the child's working directory; empty keeps ours.
+  std::string cwd;
+};
+
+// Child is a started child process. It is move-only; destroying it neither
+// kills nor reaps the child (call Wait, or SignalGroup then Wait).
+class Child {
+ public:
+  Child() = default;
+  Child(Child&& other) noexcept;
+  Child& operator=(Child&& other) noexcept;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // pidfd is readable once the child has exited; -1 on kernels without pidfds.
+  int pidfd() const { return pidfd_.get(); }
+  // status is how the child ended, once it has been reaped.
+  const std::optional<ExitStatus>& status() const { return status_; }
+
+  // Poll reaps the child if it has exited, without blocking, and returns its
+  // status; nullopt while it runs.
+  std::optional<ExitStatus> Poll();
+
+  // Wait waits until the child exits and returns its status, or
+  // kDeadlineExceeded ("pid N still running after 5s") at `deadline`,
+  // leaving it running.
+  absl::StatusOr<ExitStatus> Wait(absl::Time deadline = absl::InfiniteFuture());
+
+  // Reaped records the status of the child when the caller reaped it itself
+  // (a subreaper's waitpid(-1) loop).
+  void Reaped(int wstatus);
+
+  // Signal sends `sig` to the child, or returns the kill(2) error; ESRCH
+  // once the child has been reaped.
+  absl::Status Signal(int sig);
+
+  // SignalGroup sends `sig` to the child's process group (see
+  // new_process_group), which may outlive the child; or the kill(2) error.
+  absl::Status SignalGroup(int sig);
+
+ private:
+  friend absl::StatusOr<Child> Spawn(const std::vector<std::string>&, const SpawnOptions&);
+  pid_t pid_ = -1;
+  io::UniqueFd pidfd_;
+  std::optional<ExitStatus> status_;
+};
+
+// Spawn starts argv[0] (searched in $PATH when it has no '/') with `argv`
+// and returns the running child, or the error: "exec nosuchtool: No such
+// file or directory" (kNotFound), "exec ./notes.txt: Permission denied"
+// (kPermissionDenied), or kInvalidArgument "exec: empty command".
+// The exec(2) error is known before Spawn returns; a child that failed to
+// exec has been reaped.
+absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, const SpawnOptions& options = {});
+
+// ShellArgv returns {"/bin/sh", "-c", command}: how --sh-exec style options
+// run a command line.
+std::vector<std::string> ShellArgv(absl::string_view command);
+
+// BecomeSubreaper makes this process the reaper of its orphaned descendants
+// (prctl PR_SET_CHILD_SUBREAPER), so a supervisor can wait for the children
+// its child leaves behind; or returns the prctl(2) error.
+absl::Status BecomeSubreaper();
+
+}  // namespace ipckit::process
+
+#endif  // IPCKIT_LIB_PROCESS_SPAWN_H_

@@ -1,0 +1,62 @@
+#include "tools/sigtest/run.h"
+
+#include <signal.h>
+
+#include "gtest/gtest.h"
+#include "lib/testing/status_matchers.h"
+
+namespace ipckit::sigtest {
+namespace {
+
+using ::ipckit::testing::IsOk;
+using ::ipckit::testing::StatusIs;
+using process::ExitStatus;
+
+RunOptions WithCommand() {
+  RunOptions o;
+  o.command = {"true"};
+  return o;
+}
+
+TEST(RunTest, ValidateParsesEveryList) {
+  RunOptions o = WithCommand();
+  o.signal = "KILL";
+  o.forward = "child";
+  o.remap = {"143=0"};
+  o.ignore = "PIPE";
+  o.block = "USR1,USR2";
+  o.default_ = "INT";
+  absl::StatusOr<RunPlan> p = ValidateRun(o);
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->timeout_signal, SIGKILL);
+  EXPECT_FALSE(p->forward_to_group);
+  EXPECT_EQ(p->remaps.at(143), 0);
+  EXPECT_EQ(p->ignore, std::vector<int>{SIGPIPE});
+  EXPECT_EQ(p->block, (std::vector<int>{SIGUSR1, SIGUSR2}));
+  EXPECT_EQ(p->default_signals, std::vector<int>{SIGINT});
+}
+
+TEST(RunTest, ValidateRejectsBadOptions) {
+  EXPECT_THAT(ValidateRun(RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "missing command (sigtest run [OPTIONS] -- CMD...)"));
+  RunOptions o = WithCommand();
+  o.forward = "parent";
+  EXPECT_THAT(ValidateRun(o),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--forward: expected group or child, got 'parent'"));
+  o = WithCommand();
+  o.remap = {"143"};
+  EXPECT_THAT(ValidateRun(o), StatusIs(absl::StatusCode::kInvalidArgument, "--remap: expected FROM=TO, got '143'"));
+}
+
+TEST(RunTest, ExitCodeFollowsTheShellAndTimeout) {
+  RunPlan p;
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Exited(7), false, false), 7);
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Signaled(SIGSEGV), false, false), 128 + SIGSEGV);
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Signaled(SIGTERM), true, false), 124);
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Signaled(SIGKILL), true, true), 137);
+  p.remaps = {{124, 0}};
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Exited(0), true, false), 0);
+}
+
+}  // namespace
+}  // namespace ipckit::sigtest
