@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "lib/io/fd.h"
 #include "lib/testing/status_matchers.h"
+#include "lib/testing/test_bytes.h"
 #include "lib/testing/temp_dir.h"
 
 namespace ipckit::relay {
@@ -23,15 +24,6 @@ using ::absl::StatusCode;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::StatusIs;
-
-std::string Pattern(size_t n, uint32_t seed) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) {
-    seed = seed * 1664525u + 1013904223u;
-    s[i] = static_cast<char>(seed >> 24);
-  }
-  return s;
-}
 
 // Harness wires a relay between a "local" side (an input pipe and an output
 // pipe, as nc's stdin and stdout) and a "net" side (one end of a socket
@@ -108,7 +100,7 @@ TEST_P(RelayBulkTest, BothDirectionsIntact) {
   o.backend = GetParam().backend;
   o.shutdown_net_on_local_eof = true;
   o.keep_sending_after_net_eof = true;  // The peer half-closes while still reading.
-  const std::string up = Pattern(6 << 20, 1), down = Pattern(5 << 20, 2);
+  const std::string up = testing::TestBytes(6 << 20, 1), down = testing::TestBytes(5 << 20, 2);
   h.Start(o);
   int user_in = h.in_.write.get();
   std::thread user_writer([&] {
@@ -155,7 +147,7 @@ TEST(RelayTest, PeerCloseFinishesWhileLocalInputIdle) {
 
 TEST(RelayTest, PeerCloseStillSendsWhatLocalInputHas) {
   Harness h;
-  const std::string data = Pattern(2 << 20, 5);
+  const std::string data = testing::TestBytes(2 << 20, 5);
   ASSERT_THAT(io::WriteAll(h.peer_.get(), "early"), IsOk());
   ASSERT_EQ(::shutdown(h.peer_.get(), SHUT_WR), 0);
   // All of the input is there (in a file) before the relay starts.
@@ -231,7 +223,7 @@ TEST(RelayTest, QuitZeroFinishesAtLocalEofAfterFlushing) {
   Harness h;
   RelayOptions o;
   o.quit_after_local_eof = absl::ZeroDuration();
-  const std::string data = Pattern(3 << 20, 3);
+  const std::string data = testing::TestBytes(3 << 20, 3);
   h.Start(o);
   std::thread user([&] {
     EXPECT_THAT(io::WriteAll(h.in_.write.get(), data), IsOk());
@@ -308,7 +300,7 @@ TEST(RelayTest, LineIntervalPausesBetweenLines) {
 TEST(RelayTest, RegularFileInput) {
   absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create();
   ASSERT_THAT(dir, IsOk());
-  const std::string data = Pattern(1 << 20, 4);
+  const std::string data = testing::TestBytes(1 << 20, 4);
   io::UniqueFd file(::open(dir->Path("in").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
   ASSERT_TRUE(file);
   ASSERT_THAT(io::WriteAll(file.get(), data), IsOk());
@@ -409,7 +401,7 @@ TEST(RelayTest, ReadsInputBufferedInUserSpaceWithoutWaiting) {
   io::Pipe idle = *io::MakePipe();  // Never written: never readable.
   io::Pipe out = *io::MakePipe();
   ASSERT_THAT(io::SetNonBlocking(out.write.get(), true), IsOk());
-  std::string data = Pattern(10000, 7);
+  std::string data = testing::TestBytes(10000, 7);
   BufferedStream net(data, idle.read.get());
   FdStream local_out(out.write.get(), "stdout");
   RelayOptions o;

@@ -24,6 +24,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/subprocess.h"
 #include "lib/testing/temp_dir.h"
+#include "lib/testing/test_bytes.h"
 
 namespace ipckit::echod {
 namespace {
@@ -35,6 +36,7 @@ using ::ipckit::testing::Runfile;
 using ::ipckit::testing::StdStream;
 using ::ipckit::testing::Subprocess;
 using ::ipckit::testing::TempDir;
+using ::ipckit::testing::TestBytes;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
@@ -44,18 +46,6 @@ using net::SocketAddress;
 constexpr absl::Duration kTimeout = absl::Seconds(20);
 
 std::string Echod() { return *Runfile("tools/echod/echod"); }
-
-std::string Pattern(size_t n, uint64_t seed) {
-  std::string s(n, '\0');
-  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (size_t i = 0; i < n; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    s[i] = static_cast<char>(x);
-  }
-  return s;
-}
 
 // Server is a running echod and the addresses its listeners print.
 struct Server {
@@ -183,7 +173,7 @@ TEST(EchodE2eTest, HundredConcurrentClientsGetTheirOwnBytes) {
   std::vector<std::string> sent;
   for (int i = 0; i < 100; ++i) {
     socks.push_back(Dial(s.addrs[0]));
-    sent.push_back(Pattern(16 * 1024, static_cast<uint64_t>(i)));
+    sent.push_back(TestBytes(16 * 1024, static_cast<uint64_t>(i)));
   }
   for (int i = 0; i < 100; ++i) {
     ASSERT_THAT(io::WriteAll(socks[i].fd(), sent[i]), IsOk());
@@ -203,7 +193,7 @@ void DuplexStream(std::vector<std::string> flags, size_t stream_bytes) {
   Server s = StartEchod(flags);
   Socket c = Dial(s.addrs[0]);
   const size_t kTotal = stream_bytes;
-  const std::string chunk = Pattern(1 << 20, 7);
+  const std::string chunk = TestBytes(1 << 20, 7);
   std::thread writer([&] {
     for (size_t done = 0; done < kTotal; done += chunk.size()) {
       ASSERT_THAT(io::WriteAll(c.fd(), chunk), IsOk());
@@ -347,7 +337,7 @@ TEST(EchodE2eTest, UdpPreservesSizesUpTo65507) {
   Socket u = Dial(s.addrs[0], SOCK_DGRAM);
   std::vector<char> buf(70000);
   for (size_t size : {0u, 1u, 1472u, 9000u, 65507u}) {
-    std::string d = Pattern(size, size);
+    std::string d = TestBytes(size, size);
     ASSERT_EQ(::send(u.fd(), d.data(), d.size(), 0), static_cast<ssize_t>(size));
     ASSERT_EQ(ReadableWithin(u.fd(), kTimeout), 1);
     ssize_t n = ::recv(u.fd(), buf.data(), buf.size(), 0);
@@ -384,7 +374,7 @@ TEST(EchodE2eTest, FaultDelay) {
 
 TEST(EchodE2eTest, FaultChunkKeepsBytesIntact) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--chunk=3"});
-  std::string data = Pattern(100000, 3);
+  std::string data = TestBytes(100000, 3);
   EXPECT_TRUE(RoundTrip(s.addrs[0], data) == data);
 }
 

@@ -23,6 +23,7 @@
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/subprocess.h"
 #include "lib/testing/temp_dir.h"
+#include "lib/testing/test_bytes.h"
 #include "lib/testing/wait_for_file.h"
 
 namespace ipckit::nc {
@@ -35,24 +36,13 @@ using ::ipckit::testing::Runfile;
 using ::ipckit::testing::StdStream;
 using ::ipckit::testing::Subprocess;
 using ::ipckit::testing::TempDir;
+using ::ipckit::testing::TestBytes;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr absl::Duration kTimeout = absl::Seconds(20);
 
 std::string Nc() { return *Runfile("tools/nc/nc"); }
-
-std::string RandomBytes(size_t n) {
-  std::string s(n, '\0');
-  uint64_t x = 88172645463325252ull;
-  for (size_t i = 0; i < n; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    s[i] = static_cast<char>(x);
-  }
-  return s;
-}
 
 std::string Sha256(const std::string& s) {
   uint8_t d[SHA256_DIGEST_LENGTH];
@@ -113,7 +103,7 @@ absl::StatusOr<Subprocess> Spawn(std::vector<std::string> args, const std::strin
 }
 
 TEST(NcE2eTest, BulkFromOpenbsdNcToOurListener) {
-  const std::string data = RandomBytes(16 << 20);
+  const std::string data = TestBytes(16 << 20);
   auto [listener, port] = StartNcListener({"-v"});
   absl::StatusOr<Subprocess> client = Spawn({"nc.openbsd", "-N", "127.0.0.1", port}, data);
   ASSERT_THAT(client, IsOk());
@@ -126,7 +116,7 @@ TEST(NcE2eTest, BulkFromOpenbsdNcToOurListener) {
 }
 
 TEST(NcE2eTest, BulkFromOurClientToOpenbsdNcListener) {
-  const std::string data = RandomBytes(16 << 20);
+  const std::string data = TestBytes(16 << 20);
   absl::StatusOr<Subprocess> server = Subprocess::Start({"nc.openbsd", "-lv", "127.0.0.1", "0"});
   ASSERT_THAT(server, IsOk());
   absl::StatusOr<std::string> line = server->WaitForLine(StdStream::kStderr, "Listening on", kTimeout);
@@ -141,7 +131,7 @@ TEST(NcE2eTest, BulkFromOurClientToOpenbsdNcListener) {
 }
 
 TEST(NcE2eTest, BulkToPythonSinkAndBackFromSocat) {
-  const std::string data = RandomBytes(8 << 20);
+  const std::string data = TestBytes(8 << 20);
   auto [sink, port] = StartPeer({"sink"});
   absl::StatusOr<Subprocess> client = Spawn({Nc(), "-N", "127.0.0.1", port}, data);
   ASSERT_THAT(client, IsOk());
@@ -312,7 +302,7 @@ TEST(NcE2eTest, UdpEchoOverIPv4AndIPv6) {
 
 TEST(NcE2eTest, UdpDatagramBoundariesUpTo65507Bytes) {
   auto [peer, port] = StartPeer({"udp-echo"});
-  const std::string big = RandomBytes(65507);
+  const std::string big = TestBytes(65507);
   absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-u", "-w", "500ms", "127.0.0.1", port}, big);
   ASSERT_THAT(nc, IsOk());
   EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
@@ -380,7 +370,7 @@ TEST(NcE2eTest, ExecKeepListeningServesTwentyClientsAtOnce) {
       if (!to.ok()) return to.status();
       absl::StatusOr<net::Socket> sock = net::Connect({*to}, {});
       if (!sock.ok()) return sock.status();
-      std::string mine = RandomBytes(32 << 10).substr(static_cast<size_t>(i) * 512);
+      std::string mine = TestBytes(32 << 10).substr(static_cast<size_t>(i) * 512);
       absl::Status st = io::WriteAll(sock->fd(), mine, "write");
       if (st.ok()) st = sock->ShutdownWrite();
       if (!st.ok()) return st;
