@@ -234,4 +234,9 @@ int Parser::Fail(const absl::Status& status) const {
   return kExitFailure;
 }
 
+int Parser::Finish(const absl::Status& status, absl::Span<const ExitRule> rules) const {
+  if (!status.ok() && !IsReported(status)) std::cerr << info_.name << ": " << status.message() << "\n";
+  return ExitCode(status, rules);
+}
+
 }  // namespace ipckit::cli

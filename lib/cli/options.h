@@ -4,8 +4,9 @@
 // Syntax is POSIX and GNU as nc users expect: `-lkv -p 8080`, `-w5`,
 // `--timeout=5s`, `--timeout 5s`, and `--` to end the options.
 //
-// Exit codes shared by all tools: kExitOk (0), kExitFailure (1, a runtime
-// failure), kExitUsage (2, bad usage: unknown option, bad value, conflict).
+// Exit codes shared by all tools (exit_code.h): kExitOk (0), kExitFailure
+// (1, a runtime failure), kExitUsage (2, bad usage: unknown option, bad
+// value, conflict), and per-tool codes through ExitRule.
 //
 // Example (a tool's main):
 //
@@ -36,13 +37,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "lib/cli/exit_code.h"
 #include "lib/cli/values.h"
 
 namespace ipckit::cli {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
 
 // kVersion is the version every ipckit tool reports with --version.
 inline constexpr char kVersion[] = "0.1.0";
@@ -128,6 +127,10 @@ class Parser {
 
   // Fail prints "tool: message" to stderr and returns kExitFailure.
   int Fail(const absl::Status& status) const;
+
+  // Finish is how main ends after Run: it returns ExitCode(status, rules),
+  // printing "tool: message" first for a failure not already Reported.
+  int Finish(const absl::Status& status, absl::Span<const ExitRule> rules = {}) const;
 
   const ToolInfo& info() const { return info_; }
 

@@ -1,4 +1,5 @@
-// fmap: search, dump, patch and inspect files through mmap.
+// fmap: search, dump, patch and inspect files through mmap. Each command
+// is one function below and one row of kCommands.
 #include <errno.h>
 #include <signal.h>
 
@@ -8,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/cli/options.h"
+#include "lib/cli/subcommands.h"
 #include "lib/io/fd.h"
 #include "tools/fmap/fmap.h"
 
@@ -15,31 +17,6 @@ namespace {
 
 using ipckit::cli::Parser;
 using ipckit::cli::ToolInfo;
-
-constexpr char kCommands[] = R"(Commands:
-  info FILE...      size, type, page size and pages in the page cache
-  find (--string S | --hex HEX | --pattern-file F) [--first|--last|--count]
-       [--no-overlap] [--hex-offsets] FILE...
-                    byte offsets of a pattern (any bytes); exit 1 if none
-  dump [-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE
-                    byte-identical to hexdump -C or xxd
-  write --write --offset N (--string S | --hex HEX | --from FILE) [--extend] [--sync] FILE
-                    patch bytes in place through a shared mapping
-  resize --write --size N FILE
-                    set the file's size
-  sync FILE         flush the file's data to its device
-  advise --advice seq|random|willneed|dontneed|hugepage FILE
-                    read into or drop from the page cache, or use huge pages
-  sum [--algo sha256|crc32c] [-s OFF] [-n LEN] FILE
-                    checksum a range (sha256sum's output format)
-  residency [--ranges] FILE...
-                    pages in the page cache, and where (cachestat, else mincore)
-  touch FILE...     read every page into the page cache
-  evict FILE...     drop the file's clean pages from the page cache
-  lock FILE         mlock the file and hold it until SIGINT or SIGTERM
-Every command takes --json. Run 'fmap COMMAND --help' for a command's options.
-
-Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.)";
 
 // PatternFromFlags returns the bytes given by exactly one of --string, --hex
 // and the file flag `file_flag` (that file's contents): kInvalidArgument for
@@ -60,192 +37,230 @@ absl::StatusOr<std::string> PatternFromFlags(const std::optional<std::string>& t
   return ss.str();
 }
 
+// Finish maps a command's status: its usage errors (kInvalidArgument) exit 2.
 int Finish(const Parser& p, const absl::Status& s) {
-  if (s.ok()) return ipckit::cli::kExitOk;
   if (absl::IsInvalidArgument(s)) return p.UsageError(s);
-  return p.Fail(s);
+  return p.Finish(s);
 }
+
+int Info(int argc, char** argv) {
+  bool json = false;
+  Parser p(ToolInfo{"fmap info", {"FILE..."}, "Show size, type, page size and page-cache residency.", "", false});
+  p.Flag(0, "json", "one JSON object per file", &json);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+  return Finish(p, ipckit::fmap::Info(files, json, std::cout));
+}
+
+int Find(int argc, char** argv) {
+  ipckit::fmap::FindOptions o;
+  bool progress = false;
+  std::optional<std::string> text, hex, pattern_file;
+  bool first = false, last = false, count = false, no_overlap = false;
+  Parser p(ToolInfo{"fmap find", {"(--string S | --hex HEX | --pattern-file F) [options] FILE..."},
+                    "Print the byte offset of every match of a pattern (overlapping by default).",
+                    "Exit status: 0 if a match was found, 1 if not (or on an error), 2 usage error.", false});
+  p.String(0, "string", "S", "the pattern, as given", &text)
+      .String(0, "hex", "HEX", "the pattern in hex (\"de ad be ef\", \"0xde,0xad\")", &hex)
+      .String(0, "pattern-file", "FILE", "the pattern is FILE's bytes (any, newlines too)", &pattern_file)
+      .Flag(0, "first", "only the first match per file", &first)
+      .Flag(0, "last", "only the last match per file (searched from the end)", &last)
+      .Flag('c', "count", "only the number of matches per file", &count)
+      .Flag(0, "no-overlap", "matches may not overlap (\"aa\" in \"aaaa\": 0, 2)", &no_overlap)
+      .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets)
+      .Flag(0, "json", "one JSON object per file: {\"file\",\"offsets\",\"count\"}", &o.json)
+      .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  o.progress = ipckit::fmap::ProgressTo(progress);
+  absl::StatusOr<std::string> pattern = PatternFromFlags(text, hex, pattern_file, "--pattern-file");
+  if (!pattern.ok()) return Finish(p, pattern.status());
+  if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
+  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+  o.pattern = *pattern;
+  if (o.pattern.empty()) return p.UsageError(absl::InvalidArgumentError("empty pattern"));
+  o.mode = first ? ipckit::fmap::FindOptions::Mode::kFirst
+           : last ? ipckit::fmap::FindOptions::Mode::kLast
+           : count ? ipckit::fmap::FindOptions::Mode::kCount
+                   : ipckit::fmap::FindOptions::Mode::kAll;
+  o.overlap = !no_overlap;
+  absl::StatusOr<bool> found = ipckit::fmap::Find(o, files, std::cout);
+  std::cout.flush();
+  if (!found.ok()) return Finish(p, found.status());
+  return *found ? 0 : ipckit::fmap::kExitNotFound;
+}
+
+int Dump(int argc, char** argv) {
+  ipckit::fmap::DumpOptions o;
+  bool progress = false;
+  std::optional<uint64_t> length;
+  Parser p(ToolInfo{"fmap dump", {"[-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE"},
+                    "Dump bytes exactly as hexdump -C (default) or xxd would, or raw.", "", false});
+  p.Size('s', "skip", "OFF", "start at byte OFF", &o.skip)
+      .Size('n', "length", "LEN", "dump at most LEN bytes", &length)
+      .String('f', "format", "FORMAT", "hexdump (default), xxd or raw", &o.format)
+      .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json)
+      .Flag(0, "progress", "a progress line on stderr (default: if a terminal and stdout is not)", &progress);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+  o.length = length;
+  o.progress = ipckit::fmap::ProgressTo(progress);
+  absl::Status s = ipckit::fmap::Dump(o, files[0], std::cout);
+  std::cout.flush();
+  if (s.ok() && !std::cout) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
+  return Finish(p, s);
+}
+
+int Write(int argc, char** argv) {
+  ipckit::fmap::WriteOptions o;
+  std::optional<std::string> text, hex, from;
+  Parser p(ToolInfo{"fmap write", {"--write --offset N (--string S | --hex HEX | --from FILE) FILE"},
+                    "Patch bytes in place. Refuses without --write, and past the end without --extend.",
+                    "Exit status: 0 written, 1 failure, 2 usage error or refused.", false});
+  p.Flag(0, "write", "allow modifying the file", &o.write)
+      .Size(0, "offset", "N", "where to write", &o.offset)
+      .String(0, "string", "S", "the bytes, as given", &text)
+      .String(0, "hex", "HEX", "the bytes in hex", &hex)
+      .String(0, "from", "FILE", "the bytes are FILE's contents", &from)
+      .Flag(0, "extend", "allow growing the file", &o.extend)
+      .Flag(0, "sync", "msync(MS_SYNC) before exiting", &o.sync)
+      .Flag(0, "json", "report what was written as JSON", &o.json);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+  absl::StatusOr<std::string> data = PatternFromFlags(text, hex, from, "--from");
+  if (!data.ok()) return Finish(p, data.status());
+  o.data = *data;
+  return Finish(p, ipckit::fmap::Write(o, files[0], std::cout));
+}
+
+int Resize(int argc, char** argv) {
+  bool json = false;
+  bool write = false;
+  std::optional<uint64_t> size;
+  Parser p(ToolInfo{"fmap resize", {"--write --size N FILE"}, "Set a file's size (refuses without --write).", "", false});
+  p.Flag(0, "write", "allow modifying the file", &write)
+      .Size(0, "size", "N", "the new size", &size)
+      .Flag(0, "json", "report {\"file\",\"old_size\",\"size\"}", &json);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() != 1 || !size) return p.UsageError(absl::InvalidArgumentError("expected --size N and one FILE"));
+  return Finish(p, ipckit::fmap::Resize(write, *size, files[0], json, std::cout));
+}
+
+int Sync(int argc, char** argv) {
+  bool json = false;
+  Parser p(ToolInfo{"fmap sync", {"FILE"}, "Flush a file's data to its device.", "", false});
+  p.Flag(0, "json", "report {\"file\",\"synced\":true}", &json);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+  return Finish(p, ipckit::fmap::Sync(files[0], json, std::cout));
+}
+
+int Advise(int argc, char** argv) {
+  bool json = false;
+  std::string advice;
+  Parser p(ToolInfo{"fmap advise", {"--advice ADVICE FILE"}, "Give the kernel advice about a whole file.",
+                    "Advice:\n"
+                    "  willneed  read the file into the page cache now\n"
+                    "  dontneed  drop its clean pages from the page cache\n"
+                    "  hugepage  back its cached pages with huge pages (MADV_COLLAPSE; tmpfs with huge=,\n"
+                    "            or a kernel with CONFIG_READ_ONLY_THP_FOR_FS)\n"
+                    "  seq, random  read-ahead hints; they belong to an open file, so they end when\n"
+                    "            fmap exits (kept for scripts that try the call, as Python's madvise)",
+                    false});
+  p.String(0, "advice", "ADVICE", "seq, random, willneed, dontneed or hugepage", &advice)
+      .Flag(0, "json", "report {\"file\",\"advice\"}", &json);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+  if (advice.empty()) return p.UsageError(absl::InvalidArgumentError("missing --advice"));
+  return Finish(p, ipckit::fmap::Advise(advice, files[0], json, std::cout));
+}
+
+int Residency(int argc, char** argv) {
+  ipckit::fmap::ResidencyReportOptions o;
+  Parser p(ToolInfo{"fmap residency", {"[--ranges] FILE..."},
+                    "Count each file's pages in the page cache (cachestat, else mincore), without reading it.",
+                    "", false});
+  p.Flag(0, "ranges", "also list the resident ranges: OFFSET+LENGTH (pages FIRST-LAST)", &o.ranges)
+      .Flag(0, "json", "one JSON object per file", &o.json);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+  return Finish(p, ipckit::fmap::ResidencyReport(files, o, std::cout));
+}
+
+int TouchOrEvict(int argc, char** argv) {
+  std::string cmd = argv[0];
+  bool json = false;
+  Parser p(ToolInfo{absl::StrCat("fmap ", cmd), {"FILE..."},
+                    cmd == "touch" ? "Read every page of each file into the page cache."
+                                   : "Drop each file's clean pages from the page cache.",
+                    "", false});
+  bool progress = false;
+  p.Flag(0, "json", "report {\"file\",\"pages\",\"resident\"} afterwards, per file", &json);
+  if (cmd == "touch") p.Flag(0, "progress", "a progress line on stderr (default: if a terminal)", &progress);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+  ipckit::fmap::ProgressSink sink = ipckit::fmap::ProgressTo(progress, /*results_on_stdout=*/json);
+  for (const std::string& f : files) {
+    absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
+    if (!s.ok()) return Finish(p, s);
+  }
+  return 0;
+}
+
+int Lock(int argc, char** argv) {
+  bool json = false;
+  Parser p(ToolInfo{"fmap lock", {"FILE"}, "Lock a file in memory until SIGINT or SIGTERM.", "", false});
+  p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true}", &json);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+  return Finish(p, ipckit::fmap::Lock(files[0], json, std::cout, std::cerr));
+}
+
+int Sum(int argc, char** argv) {
+  bool json = false;
+  std::string algo = "sha256";
+  bool progress = false;
+  uint64_t skip = 0;
+  std::optional<uint64_t> length;
+  Parser p(ToolInfo{"fmap sum", {"[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE"},
+                    "Checksum a file or a range of it.", "", false});
+  p.String(0, "algo", "ALGO", "sha256 (default) or crc32c", &algo)
+      .Size('s', "skip", "OFF", "start at byte OFF", &skip)
+      .Size('n', "length", "LEN", "at most LEN bytes", &length)
+      .Flag(0, "json", "{\"file\",\"algo\",\"offset\",\"length\",\"digest\"} instead", &json)
+      .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+  return Finish(p, ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), json, files[0],
+                                     std::cout));
+}
+
+// kCommands is fmap's command table: one row per command.
+constexpr ipckit::cli::Subcommand kCommands[] = {
+    {"info", "FILE...", "size, type, page size and pages in the page cache", Info},
+    {"find", "(--string S | --hex HEX | --pattern-file F) [--first|--last|--count]\n[--no-overlap] [--hex-offsets] FILE...",
+     "byte offsets of a pattern (any bytes); exit 1 if none", Find},
+    {"dump", "[-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE", "byte-identical to hexdump -C or xxd", Dump},
+    {"write", "--write --offset N (--string S | --hex HEX | --from FILE) [--extend] [--sync] FILE",
+     "patch bytes in place through a shared mapping", Write},
+    {"resize", "--write --size N FILE", "set the file's size", Resize},
+    {"sync", "FILE", "flush the file's data to its device", Sync},
+    {"advise", "--advice seq|random|willneed|dontneed|hugepage FILE",
+     "read into or drop from the page cache, or use huge pages", Advise},
+    {"sum", "[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE", "checksum a range (sha256sum's output format)", Sum},
+    {"residency", "[--ranges] FILE...", "pages in the page cache, and where (cachestat, else mincore)", Residency},
+    {"touch", "FILE...", "read every page into the page cache", TouchOrEvict},
+    {"evict", "FILE...", "drop the file's clean pages from the page cache", TouchOrEvict},
+    {"lock", "FILE", "mlock the file and hold it until SIGINT or SIGTERM", Lock},
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   if (!ipckit::io::EnsureStandardFds().ok()) return 1;
-  std::string cmd = argc > 1 ? argv[1] : "";
-  bool json = false;
-  if (cmd == "info") {
-    Parser p(ToolInfo{"fmap info", {"FILE..."}, "Show size, type, page size and page-cache residency.", "", false});
-    p.Flag(0, "json", "one JSON object per file", &json);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-    return Finish(p, ipckit::fmap::Info(files, json, std::cout));
-  }
-  if (cmd == "find") {
-    ipckit::fmap::FindOptions o;
-    bool progress = false;
-    std::optional<std::string> text, hex, pattern_file;
-    bool first = false, last = false, count = false, no_overlap = false;
-    Parser p(ToolInfo{"fmap find", {"(--string S | --hex HEX | --pattern-file F) [options] FILE..."},
-                      "Print the byte offset of every match of a pattern (overlapping by default).",
-                      "Exit status: 0 if a match was found, 1 if not (or on an error), 2 usage error.", false});
-    p.String(0, "string", "S", "the pattern, as given", &text)
-        .String(0, "hex", "HEX", "the pattern in hex (\"de ad be ef\", \"0xde,0xad\")", &hex)
-        .String(0, "pattern-file", "FILE", "the pattern is FILE's bytes (any, newlines too)", &pattern_file)
-        .Flag(0, "first", "only the first match per file", &first)
-        .Flag(0, "last", "only the last match per file (searched from the end)", &last)
-        .Flag('c', "count", "only the number of matches per file", &count)
-        .Flag(0, "no-overlap", "matches may not overlap (\"aa\" in \"aaaa\": 0, 2)", &no_overlap)
-        .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets)
-        .Flag(0, "json", "one JSON object per file: {\"file\",\"offsets\",\"count\"}", &o.json)
-        .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    o.progress = ipckit::fmap::ProgressTo(progress);
-    absl::StatusOr<std::string> pattern = PatternFromFlags(text, hex, pattern_file, "--pattern-file");
-    if (!pattern.ok()) return Finish(p, pattern.status());
-    if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
-    if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-    o.pattern = *pattern;
-    if (o.pattern.empty()) return p.UsageError(absl::InvalidArgumentError("empty pattern"));
-    o.mode = first ? ipckit::fmap::FindOptions::Mode::kFirst
-             : last ? ipckit::fmap::FindOptions::Mode::kLast
-             : count ? ipckit::fmap::FindOptions::Mode::kCount
-                     : ipckit::fmap::FindOptions::Mode::kAll;
-    o.overlap = !no_overlap;
-    absl::StatusOr<bool> found = ipckit::fmap::Find(o, files, std::cout);
-    std::cout.flush();
-    if (!found.ok()) return Finish(p, found.status());
-    return *found ? 0 : ipckit::fmap::kExitNotFound;
-  }
-  if (cmd == "dump") {
-    ipckit::fmap::DumpOptions o;
-    bool progress = false;
-    std::optional<uint64_t> length;
-    Parser p(ToolInfo{"fmap dump", {"[-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE"},
-                      "Dump bytes exactly as hexdump -C (default) or xxd would, or raw.", "", false});
-    p.Size('s', "skip", "OFF", "start at byte OFF", &o.skip)
-        .Size('n', "length", "LEN", "dump at most LEN bytes", &length)
-        .String('f', "format", "FORMAT", "hexdump (default), xxd or raw", &o.format)
-        .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json)
-        .Flag(0, "progress", "a progress line on stderr (default: if a terminal and stdout is not)", &progress);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    o.length = length;
-    o.progress = ipckit::fmap::ProgressTo(progress);
-    absl::Status s = ipckit::fmap::Dump(o, files[0], std::cout);
-    std::cout.flush();
-    if (s.ok() && !std::cout) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
-    return Finish(p, s);
-  }
-  if (cmd == "write") {
-    ipckit::fmap::WriteOptions o;
-    std::optional<std::string> text, hex, from;
-    Parser p(ToolInfo{"fmap write", {"--write --offset N (--string S | --hex HEX | --from FILE) FILE"},
-                      "Patch bytes in place. Refuses without --write, and past the end without --extend.",
-                      "Exit status: 0 written, 1 failure, 2 usage error or refused.", false});
-    p.Flag(0, "write", "allow modifying the file", &o.write)
-        .Size(0, "offset", "N", "where to write", &o.offset)
-        .String(0, "string", "S", "the bytes, as given", &text)
-        .String(0, "hex", "HEX", "the bytes in hex", &hex)
-        .String(0, "from", "FILE", "the bytes are FILE's contents", &from)
-        .Flag(0, "extend", "allow growing the file", &o.extend)
-        .Flag(0, "sync", "msync(MS_SYNC) before exiting", &o.sync)
-        .Flag(0, "json", "report what was written as JSON", &o.json);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    absl::StatusOr<std::string> data = PatternFromFlags(text, hex, from, "--from");
-    if (!data.ok()) return Finish(p, data.status());
-    o.data = *data;
-    return Finish(p, ipckit::fmap::Write(o, files[0], std::cout));
-  }
-  if (cmd == "resize") {
-    bool write = false;
-    std::optional<uint64_t> size;
-    Parser p(ToolInfo{"fmap resize", {"--write --size N FILE"}, "Set a file's size (refuses without --write).", "", false});
-    p.Flag(0, "write", "allow modifying the file", &write)
-        .Size(0, "size", "N", "the new size", &size)
-        .Flag(0, "json", "report {\"file\",\"old_size\",\"size\"}", &json);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.size() != 1 || !size) return p.UsageError(absl::InvalidArgumentError("expected --size N and one FILE"));
-    return Finish(p, ipckit::fmap::Resize(write, *size, files[0], json, std::cout));
-  }
-  if (cmd == "sync") {
-    Parser p(ToolInfo{"fmap sync", {"FILE"}, "Flush a file's data to its device.", "", false});
-    p.Flag(0, "json", "report {\"file\",\"synced\":true}", &json);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    return Finish(p, ipckit::fmap::Sync(files[0], json, std::cout));
-  }
-  if (cmd == "advise") {
-    std::string advice;
-    Parser p(ToolInfo{"fmap advise", {"--advice ADVICE FILE"}, "Give the kernel advice about a whole file.",
-                      "Advice:\n"
-                      "  willneed  read the file into the page cache now\n"
-                      "  dontneed  drop its clean pages from the page cache\n"
-                      "  hugepage  back its cached pages with huge pages (MADV_COLLAPSE; tmpfs with huge=,\n"
-                      "            or a kernel with CONFIG_READ_ONLY_THP_FOR_FS)\n"
-                      "  seq, random  read-ahead hints; they belong to an open file, so they end when\n"
-                      "            fmap exits (kept for scripts that try the call, as Python's madvise)",
-                      false});
-    p.String(0, "advice", "ADVICE", "seq, random, willneed, dontneed or hugepage", &advice)
-        .Flag(0, "json", "report {\"file\",\"advice\"}", &json);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    if (advice.empty()) return p.UsageError(absl::InvalidArgumentError("missing --advice"));
-    return Finish(p, ipckit::fmap::Advise(advice, files[0], json, std::cout));
-  }
-  if (cmd == "residency") {
-    ipckit::fmap::ResidencyReportOptions o;
-    Parser p(ToolInfo{"fmap residency", {"[--ranges] FILE..."},
-                      "Count each file's pages in the page cache (cachestat, else mincore), without reading it.",
-                      "", false});
-    p.Flag(0, "ranges", "also list the resident ranges: OFFSET+LENGTH (pages FIRST-LAST)", &o.ranges)
-        .Flag(0, "json", "one JSON object per file", &o.json);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-    return Finish(p, ipckit::fmap::ResidencyReport(files, o, std::cout));
-  }
-  if (cmd == "touch" || cmd == "evict") {
-    Parser p(ToolInfo{absl::StrCat("fmap ", cmd), {"FILE..."},
-                      cmd == "touch" ? "Read every page of each file into the page cache."
-                                     : "Drop each file's clean pages from the page cache.",
-                      "", false});
-    bool progress = false;
-    p.Flag(0, "json", "report {\"file\",\"pages\",\"resident\"} afterwards, per file", &json);
-    if (cmd == "touch") p.Flag(0, "progress", "a progress line on stderr (default: if a terminal)", &progress);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-    ipckit::fmap::ProgressSink sink = ipckit::fmap::ProgressTo(progress, /*results_on_stdout=*/json);
-    for (const std::string& f : files) {
-      absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
-      if (!s.ok()) return Finish(p, s);
-    }
-    return 0;
-  }
-  if (cmd == "lock") {
-    Parser p(ToolInfo{"fmap lock", {"FILE"}, "Lock a file in memory until SIGINT or SIGTERM.", "", false});
-    p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true}", &json);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    return Finish(p, ipckit::fmap::Lock(files[0], json, std::cout, std::cerr));
-  }
-  if (cmd == "sum") {
-    std::string algo = "sha256";
-    bool progress = false;
-    uint64_t skip = 0;
-    std::optional<uint64_t> length;
-    Parser p(ToolInfo{"fmap sum", {"[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE"},
-                      "Checksum a file or a range of it.", "", false});
-    p.String(0, "algo", "ALGO", "sha256 (default) or crc32c", &algo)
-        .Size('s', "skip", "OFF", "start at byte OFF", &skip)
-        .Size('n', "length", "LEN", "at most LEN bytes", &length)
-        .Flag(0, "json", "{\"file\",\"algo\",\"offset\",\"length\",\"digest\"} instead", &json)
-        .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
-    std::vector<std::string> files = p.ParseOrExit(argc - 1, argv + 1);
-    if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-    return Finish(p, ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), json, files[0],
-                                       std::cout));
-  }
-  Parser p(ToolInfo{"fmap", {"COMMAND [OPTIONS] [ARGS]"}, "Search, dump, patch and inspect files through mmap.", kCommands, true});
-  std::vector<std::string> args = p.ParseOrExit(argc, argv);
-  return p.UsageError(absl::InvalidArgumentError(args.empty() ? "missing command" : absl::StrCat("unknown command '", args[0], "'")));
+  return ipckit::cli::Dispatch({"fmap", {}, "Search, dump, patch and inspect files through mmap.",
+                                "Every command takes --json.\n\n"
+                                "Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.",
+                                true},
+                               kCommands, argc, argv);
 }

@@ -145,6 +145,5 @@ int main(int argc, char** argv) {
   absl::StatusOr<ipckit::nc::Plan> plan = ipckit::nc::Validate(o);
   if (!plan.ok()) return p.UsageError(plan.status());
   s = ipckit::nc::Run(*plan, std::cerr);
-  if (!s.ok() && !ipckit::nc::IsReported(s)) p.Fail(s);
-  return ipckit::nc::ExitCode(s);
+  return p.Finish(s, ipckit::nc::kExitRules);
 }

@@ -629,14 +629,14 @@ absl::Status ScanPort(const Plan& p, std::vector<SocketAddress> addrs, uint16_t 
   const Target& t = p.target;
   for (SocketAddress& a : addrs) a.set_port(port);
   absl::StatusOr<Connection> c = ConnectEach(p, t.host, port, addrs, log, /*warn_last=*/!o.udp);
-  if (!c.ok()) return Reported(c.status());
+  if (!c.ok()) return cli::Reported(c.status());
   if (o.udp) {
     absl::Status st = ProbeUdp(c->socket, c->peer, o.timeout.value_or(absl::Seconds(1)));
     if (!st.ok()) {
       // netcat-openbsd says nothing of a closed UDP port; -vv does.
       std::string line = ConnectFailed(t.host, port, "udp", HostName(c->peer, true), o.numeric, st);
       if (log.verbose() > 1) log.Warn(line);
-      return Reported(absl::Status(st.code(), line));
+      return cli::Reported(absl::Status(st.code(), line));
     }
   }
   if (log.verbose() > 0) {
@@ -658,7 +658,7 @@ absl::Status RunScan(const Plan& p, Log& log) {
   // Resolved once, for the first port (a failure is fatal, as in netcat-openbsd).
   absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, ports.front());
   if (!addrs.ok()) return addrs.status();
-  absl::Status last = Reported(absl::NotFoundError("no ports to scan"));
+  absl::Status last = cli::Reported(absl::NotFoundError("no ports to scan"));
   bool any_open = false;
   for (size_t i = 0; i < ports.size(); ++i) {
     if (i > 0 && o.interval > absl::ZeroDuration()) absl::SleepFor(o.interval);
@@ -981,13 +981,6 @@ absl::Status Run(const Plan& p, std::ostream& out) {
   if (o.listen) return RunListen(p, log, session_log.get());
   if (o.scan) return RunScan(p, log);
   return RunConnect(p, log, session_log.get());
-}
-
-int ExitCode(const absl::Status& status) {
-  if (status.ok()) return cli::kExitOk;
-  if (absl::IsDeadlineExceeded(status)) return kExitTimeout;
-  if (absl::IsUnauthenticated(status)) return kExitTlsVerify;
-  return cli::kExitFailure;
 }
 
 }  // namespace ipckit::nc

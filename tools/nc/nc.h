@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cli/exit_code.h"
 #include "lib/net/socket.h"
 #include "tools/nc/nc_options.h"
 #include "tools/nc/proxy.h"
@@ -65,9 +66,11 @@ absl::StatusOr<int> TosValue(const std::string& text);
 // pipe". A failure already printed at -v (a -z scan's) is marked Reported.
 absl::Status Run(const Plan& plan, std::ostream& log);
 
-// ExitCode maps Run's status to nc's exit code: 0, 1, kExitTimeout, or
-// kExitTlsVerify (kUnauthenticated).
-int ExitCode(const absl::Status& status);
+// kExitRules maps Run's status to nc's exit codes beyond 0 and 1 (for
+// Parser::Finish): kExitTimeout (kDeadlineExceeded), kExitTlsVerify
+// (kUnauthenticated).
+inline constexpr cli::ExitRule kExitRules[] = {{absl::StatusCode::kDeadlineExceeded, kExitTimeout},
+                                               {absl::StatusCode::kUnauthenticated, kExitTlsVerify}};
 
 }  // namespace ipckit::nc
 

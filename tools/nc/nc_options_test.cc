@@ -213,9 +213,11 @@ TEST(NcOptionsTest, TosValues) {
 }
 
 TEST(NcOptionsTest, ExitCodes) {
-  EXPECT_EQ(ExitCode(absl::OkStatus()), 0);
-  EXPECT_EQ(ExitCode(absl::UnavailableError("connect 127.0.0.1:9: Connection refused")), 1);
-  EXPECT_EQ(ExitCode(absl::DeadlineExceededError("connect x: timed out after 1s")), kExitTimeout);
+  using cli::ExitCode;
+  EXPECT_EQ(ExitCode(absl::OkStatus(), kExitRules), 0);
+  EXPECT_EQ(ExitCode(absl::UnavailableError("connect 127.0.0.1:9: Connection refused"), kExitRules), 1);
+  EXPECT_EQ(ExitCode(absl::DeadlineExceededError("connect x: timed out after 1s"), kExitRules), kExitTimeout);
+  EXPECT_EQ(ExitCode(absl::UnauthenticatedError("verify: certificate has expired"), kExitRules), kExitTlsVerify);
   EXPECT_EQ(kExitTimeout, 3);
 }
 

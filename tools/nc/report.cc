@@ -3,13 +3,11 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace ipckit::nc {
 namespace {
 
-constexpr absl::string_view kReportedUrl = "ipckit.nc/reported";
 
 }  // namespace
 
@@ -71,15 +69,6 @@ std::string Reason(const absl::Status& status) {
   absl::string_view m = status.message();
   size_t cut = m.rfind(": ");
   return std::string(cut == absl::string_view::npos ? m : m.substr(cut + 2));
-}
-
-absl::Status Reported(absl::Status status) {
-  status.SetPayload(kReportedUrl, absl::Cord("1"));
-  return status;
-}
-
-bool IsReported(const absl::Status& status) {
-  return status.GetPayload(kReportedUrl).has_value();
 }
 
 }  // namespace ipckit::nc

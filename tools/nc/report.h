@@ -48,11 +48,6 @@ std::string ConnectFailed(absl::string_view host, uint16_t port, absl::string_vi
 // strerror or gai_strerror text), or the whole message when there is none.
 std::string Reason(const absl::Status& status);
 
-// Reported marks `status` as already reported on stderr, so that main
-// exits with its code without printing it again; IsReported tells.
-absl::Status Reported(absl::Status status);
-bool IsReported(const absl::Status& status);
-
 }  // namespace ipckit::nc
 
 #endif  // IPCKIT_TOOLS_NC_REPORT_H_

@@ -42,12 +42,5 @@ TEST(ReportTest, ConnectFailedTakesTheErrnoText) {
             "connect to h (192.0.2.1) port 9 (udp) timed out: Operation now in progress");
 }
 
-TEST(ReportTest, ReportedIsAMark) {
-  absl::Status s = absl::NotFoundError("x");
-  EXPECT_FALSE(IsReported(s));
-  EXPECT_TRUE(IsReported(Reported(s)));
-  EXPECT_EQ(Reported(s).message(), "x");
-}
-
 }  // namespace
 }  // namespace ipckit::nc

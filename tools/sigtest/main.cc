@@ -1,11 +1,14 @@
 // sigtest: list, send, log and inspect signals. It keeps the signal
 // dispositions it inherits; `log` only blocks the signals it catches.
+// Each command is one function below and one row of kCommands.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/cli/options.h"
+#include "lib/cli/subcommands.h"
 #include "lib/io/fd.h"
 #include "tools/sigtest/demos.h"
 #include "tools/sigtest/run.h"
@@ -16,138 +19,137 @@ namespace {
 using ipckit::cli::Parser;
 using ipckit::cli::ToolInfo;
 
-constexpr char kCommands[] = R"(Commands:
-  list [SIG...]     the signal table; or a name's number / a number's name
-  send -s SIG [--value N] PID|-PGID
-                    send a signal (sigqueue with --value; killpg for -PGID)
-  mask PID          blocked, ignored, caught and pending signals of PID
-  log [--catch SIGS|--all] [--count N] [--ready-file F|--ready-fd N]
-                    block signals and print one line per delivery
-  run [--timeout D] [--kill-after D] [--signal SIG] [--forward=group|child]
-      [--remap A=B] [--ignore SIGS] [--block SIGS] [--default SIGS]
-      [--kill-orphans] -- CMD...
-                    run CMD as a subreaper, forward signals, report how it ended
-  coalesce [--count N]
-                    standard signals coalesce, real-time ones queue: the numbers
-  alarm --interval D --count N
-                    interval timer ticks with jitter and overruns
-  latency [--iterations N]
-                    signal round trips between two processes: p50, p99, max
-Run 'sigtest COMMAND --help' for a command's options.
-Exit status: 0 ok, 1 failure, 2 usage error.)";
-
-int Top(int argc, char** argv) {
-  Parser p(ToolInfo{"sigtest", {"COMMAND [OPTIONS] [ARGS]"},
-                    "List, send, log and inspect signals.", kCommands, true});
-  std::vector<std::string> args = p.ParseOrExit(argc, argv);
-  return p.UsageError(absl::InvalidArgumentError(
-      args.empty() ? "missing command" : absl::StrCat("unknown command '", args[0], "'")));
-}
-
+// Finish maps a command's status: its usage errors (kInvalidArgument) exit 2.
 int Finish(const Parser& p, const absl::Status& s) {
-  if (s.ok()) return ipckit::cli::kExitOk;
   if (absl::IsInvalidArgument(s)) return p.UsageError(s);
-  return p.Fail(s);
+  return p.Finish(s);
 }
+
+int List(int argc, char** argv) {
+  bool json = false;
+  Parser p(ToolInfo{"sigtest list", {"[SIG...]"}, "Print the signal table, or translate names and numbers.", "", false});
+  p.Flag(0, "json", "machine-readable output", &json);
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
+  return Finish(p, ipckit::sigtest::List(args, json, std::cout));
+}
+
+int Send(int argc, char** argv) {
+  ipckit::sigtest::SendOptions o;
+  std::optional<int> value;
+  Parser p(ToolInfo{"sigtest send", {"-s SIG [--value N] PID|-PGID"}, "Send a signal.", "", true});
+  p.String('s', "signal", "SIG", "signal name or number (default TERM)", &o.signal)
+      .Int(0, "value", "N", "send with sigqueue(3) and this int payload", &value, INT32_MIN, INT32_MAX);
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
+  if (args.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one PID or -PGID"));
+  o.target = args[0];
+  o.value = value;
+  return Finish(p, ipckit::sigtest::Send(o));
+}
+
+int Mask(int argc, char** argv) {
+  bool json = false;
+  Parser p(ToolInfo{"sigtest mask", {"PID"}, "Show a process's signal masks.", "", false});
+  p.Flag(0, "json", "machine-readable output", &json);
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
+  int pid = 0;
+  if (args.size() != 1 || !absl::SimpleAtoi(args[0], &pid) || pid <= 0) {
+    return p.UsageError(absl::InvalidArgumentError("expected one PID"));
+  }
+  return Finish(p, ipckit::sigtest::Mask(pid, json, std::cout));
+}
+
+int Log(int argc, char** argv) {
+  ipckit::sigtest::LogOptions o;
+  Parser p(ToolInfo{"sigtest log", {"[--catch SIGS|--all] [--count N] [--ready-file F]"},
+                    "Block signals and print one line per delivered signal: monotonic and wall\n"
+                    "time, signal, si_code, sender pid and uid, sigqueue value. Real-time\n"
+                    "signals are queued (five sent, five printed); standard ones coalesce.",
+                    "", false});
+  p.String('c', "catch", "SIGS", "comma-separated signals to catch", &o.catch_list)
+      .Flag('a', "all", "catch every signal that can be caught", &o.all)
+      .Int('n', "count", "N", "exit after N signals", &o.count, 0, 1 << 30)
+      .String(0, "ready-file", "FILE", "write our PID to FILE once the signals are blocked", &o.ready_file)
+      .Int(0, "ready-fd", "N", "write a byte to fd N once the signals are blocked", &o.ready_fd, 3, 1 << 20)
+      .Flag(0, "json", "one JSON object per line", &o.json);
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
+  if (!args.empty()) return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
+  if (o.all == !o.catch_list.empty()) {
+    return p.UsageError(absl::InvalidArgumentError("give exactly one of --catch SIGS and --all"));
+  }
+  return Finish(p, ipckit::sigtest::Log(o, std::cout));
+}
+
+// Demo parses the options of coalesce, alarm and latency (argv[0] names
+// which) and runs it.
+int Demo(int argc, char** argv) {
+  std::string cmd = argv[0];
+  bool json = false;
+  int count = 5, iterations = 10000;
+  absl::Duration interval = absl::Milliseconds(100);
+  Parser p(ToolInfo{absl::StrCat("sigtest ", cmd), {"[OPTIONS]"}, "", "", false});
+  p.Flag(0, "json", "machine-readable output", &json);
+  if (cmd == "coalesce") p.Int('n', "count", "N", "signals of each kind to send (default 5)", &count, 1, 1000);
+  if (cmd == "alarm") {
+    p.Duration('i', "interval", "DURATION", "timer interval (default 100ms)", &interval)
+        .Int('n', "count", "N", "ticks (default 5)", &count, 1, 1 << 30);
+  }
+  if (cmd == "latency") p.Int('n', "iterations", "N", "round trips (default 10000)", &iterations, 1, 1 << 30);
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
+  if (!args.empty()) return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
+  if (cmd == "coalesce") return Finish(p, ipckit::sigtest::Coalesce(count, json, std::cout));
+  if (cmd == "alarm") return Finish(p, ipckit::sigtest::Alarm(interval, count, json, std::cout));
+  return Finish(p, ipckit::sigtest::Latency(iterations, json, std::cout));
+}
+
+int Run(int argc, char** argv) {
+  ipckit::sigtest::RunOptions o;
+  Parser p(ToolInfo{"sigtest run", {"[OPTIONS] -- CMD [ARGS...]"},
+                    "Run CMD in its own process group as a subreaper: forward signals to it,\n"
+                    "escalate TERM to KILL on timeout, reap orphans, report how it ended.",
+                    "Exit status: CMD's exit code; 128+N if a signal N ended it; 124 on timeout\n"
+                    "(137 if KILL was needed); 127 if CMD was not found, 126 if it could not run;\n"
+                    "then --remap applies. The report line goes to stderr.",
+                    true});
+  p.Duration(0, "timeout", "DURATION", "send --signal to CMD after DURATION", &o.timeout)
+      .Duration(0, "kill-after", "DURATION", "then KILL after DURATION more", &o.kill_after)
+      .String(0, "signal", "SIG", "the timeout signal (default TERM)", &o.signal)
+      .String(0, "forward", "MODE", "forward signals to CMD's process group (group) or to CMD (child)", &o.forward)
+      .Strings(0, "remap", "A=B", "exit with B when the code would be A (repeatable)", &o.remap)
+      .String(0, "ignore", "SIGS", "CMD starts with these signals ignored", &o.ignore)
+      .String(0, "block", "SIGS", "CMD starts with these signals blocked", &o.block)
+      .String(0, "default", "SIGS", "CMD starts with these signals at their default action", &o.default_)
+      .Flag(0, "kill-orphans", "KILL descendants still running when CMD exits", &o.kill_orphans)
+      .Duration(0, "grace", "DURATION", "after CMD exits, wait this long for its descendants (100ms)", &o.grace)
+      .Flag(0, "json", "report as JSON", &o.json);
+  o.command = p.ParseOrExit(argc, argv);
+  absl::StatusOr<ipckit::sigtest::RunPlan> plan = ipckit::sigtest::ValidateRun(o);
+  if (!plan.ok()) return p.UsageError(plan.status());
+  absl::StatusOr<int> code = ipckit::sigtest::Run(*plan, std::cerr);
+  if (!code.ok()) return p.Finish(code.status());
+  return *code;
+}
+
+constexpr ipckit::cli::Subcommand kCommands[] = {
+    {"list", "[SIG...]", "the signal table; or a name's number / a number's name", List},
+    {"send", "-s SIG [--value N] PID|-PGID", "send a signal (sigqueue with --value; killpg for -PGID)", Send},
+    {"mask", "PID", "blocked, ignored, caught and pending signals of PID", Mask},
+    {"log", "[--catch SIGS|--all] [--count N] [--ready-file F|--ready-fd N]",
+     "block signals and print one line per delivery", Log},
+    {"run",
+     "[--timeout D] [--kill-after D] [--signal SIG] [--forward=group|child]\n"
+     "[--remap A=B] [--ignore SIGS] [--block SIGS] [--default SIGS]\n[--kill-orphans] -- CMD...",
+     "run CMD as a subreaper, forward signals, report how it ended", Run},
+    {"coalesce", "[--count N]", "standard signals coalesce, real-time ones queue: the numbers", Demo},
+    {"alarm", "--interval D --count N", "interval timer ticks with jitter and overruns", Demo},
+    {"latency", "[--iterations N]", "signal round trips between two processes: p50, p99, max", Demo},
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::Status fds = ipckit::io::EnsureStandardFds();
   if (!fds.ok()) return 1;
-  std::string cmd = argc > 1 ? argv[1] : "";
-  bool json = false;
-  if (cmd == "list") {
-    Parser p(ToolInfo{"sigtest list", {"[SIG...]"}, "Print the signal table, or translate names and numbers.", "", false});
-    p.Flag(0, "json", "machine-readable output", &json);
-    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
-    return Finish(p, ipckit::sigtest::List(args, json, std::cout));
-  }
-  if (cmd == "send") {
-    ipckit::sigtest::SendOptions o;
-    std::optional<int> value;
-    Parser p(ToolInfo{"sigtest send", {"-s SIG [--value N] PID|-PGID"}, "Send a signal.", "", true});
-    p.String('s', "signal", "SIG", "signal name or number (default TERM)", &o.signal)
-        .Int(0, "value", "N", "send with sigqueue(3) and this int payload", &value, INT32_MIN, INT32_MAX);
-    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
-    if (args.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one PID or -PGID"));
-    o.target = args[0];
-    o.value = value;
-    return Finish(p, ipckit::sigtest::Send(o));
-  }
-  if (cmd == "mask") {
-    Parser p(ToolInfo{"sigtest mask", {"PID"}, "Show a process's signal masks.", "", false});
-    p.Flag(0, "json", "machine-readable output", &json);
-    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
-    int pid = 0;
-    if (args.size() != 1 || !absl::SimpleAtoi(args[0], &pid) || pid <= 0) {
-      return p.UsageError(absl::InvalidArgumentError("expected one PID"));
-    }
-    return Finish(p, ipckit::sigtest::Mask(pid, json, std::cout));
-  }
-  if (cmd == "log") {
-    ipckit::sigtest::LogOptions o;
-    Parser p(ToolInfo{"sigtest log", {"[--catch SIGS|--all] [--count N] [--ready-file F]"},
-                      "Block signals and print one line per delivered signal: monotonic and wall\n"
-                      "time, signal, si_code, sender pid and uid, sigqueue value. Real-time\n"
-                      "signals are queued (five sent, five printed); standard ones coalesce.",
-                      "", false});
-    p.String('c', "catch", "SIGS", "comma-separated signals to catch", &o.catch_list)
-        .Flag('a', "all", "catch every signal that can be caught", &o.all)
-        .Int('n', "count", "N", "exit after N signals", &o.count, 0, 1 << 30)
-        .String(0, "ready-file", "FILE", "write our PID to FILE once the signals are blocked", &o.ready_file)
-        .Int(0, "ready-fd", "N", "write a byte to fd N once the signals are blocked", &o.ready_fd, 3, 1 << 20)
-        .Flag(0, "json", "one JSON object per line", &o.json);
-    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
-    if (!args.empty()) return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
-    if (o.all == !o.catch_list.empty()) {
-      return p.UsageError(absl::InvalidArgumentError("give exactly one of --catch SIGS and --all"));
-    }
-    return Finish(p, ipckit::sigtest::Log(o, std::cout));
-  }
-  if (cmd == "coalesce" || cmd == "alarm" || cmd == "latency") {
-    int count = 5, iterations = 10000;
-    absl::Duration interval = absl::Milliseconds(100);
-    Parser p(ToolInfo{absl::StrCat("sigtest ", cmd), {"[OPTIONS]"}, "", "", false});
-    p.Flag(0, "json", "machine-readable output", &json);
-    if (cmd == "coalesce") p.Int('n', "count", "N", "signals of each kind to send (default 5)", &count, 1, 1000);
-    if (cmd == "alarm") {
-      p.Duration('i', "interval", "DURATION", "timer interval (default 100ms)", &interval)
-          .Int('n', "count", "N", "ticks (default 5)", &count, 1, 1 << 30);
-    }
-    if (cmd == "latency") p.Int('n', "iterations", "N", "round trips (default 10000)", &iterations, 1, 1 << 30);
-    std::vector<std::string> args = p.ParseOrExit(argc - 1, argv + 1);
-    if (!args.empty()) return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
-    if (cmd == "coalesce") return Finish(p, ipckit::sigtest::Coalesce(count, json, std::cout));
-    if (cmd == "alarm") return Finish(p, ipckit::sigtest::Alarm(interval, count, json, std::cout));
-    return Finish(p, ipckit::sigtest::Latency(iterations, json, std::cout));
-  }
-  if (cmd == "run") {
-    ipckit::sigtest::RunOptions o;
-    Parser p(ToolInfo{"sigtest run", {"[OPTIONS] -- CMD [ARGS...]"},
-                      "Run CMD in its own process group as a subreaper: forward signals to it,\n"
-                      "escalate TERM to KILL on timeout, reap orphans, report how it ended.",
-                      "Exit status: CMD's exit code; 128+N if a signal N ended it; 124 on timeout\n"
-                      "(137 if KILL was needed); 127 if CMD was not found, 126 if it could not run;\n"
-                      "then --remap applies. The report line goes to stderr.",
-                      true});
-    p.Duration(0, "timeout", "DURATION", "send --signal to CMD after DURATION", &o.timeout)
-        .Duration(0, "kill-after", "DURATION", "then KILL after DURATION more", &o.kill_after)
-        .String(0, "signal", "SIG", "the timeout signal (default TERM)", &o.signal)
-        .String(0, "forward", "MODE", "forward signals to CMD's process group (group) or to CMD (child)", &o.forward)
-        .Strings(0, "remap", "A=B", "exit with B when the code would be A (repeatable)", &o.remap)
-        .String(0, "ignore", "SIGS", "CMD starts with these signals ignored", &o.ignore)
-        .String(0, "block", "SIGS", "CMD starts with these signals blocked", &o.block)
-        .String(0, "default", "SIGS", "CMD starts with these signals at their default action", &o.default_)
-        .Flag(0, "kill-orphans", "KILL descendants still running when CMD exits", &o.kill_orphans)
-        .Duration(0, "grace", "DURATION", "after CMD exits, wait this long for its descendants (100ms)", &o.grace)
-        .Flag(0, "json", "report as JSON", &o.json);
-    o.command = p.ParseOrExit(argc - 1, argv + 1);
-    absl::StatusOr<ipckit::sigtest::RunPlan> plan = ipckit::sigtest::ValidateRun(o);
-    if (!plan.ok()) return Finish(p, plan.status());
-    absl::StatusOr<int> code = ipckit::sigtest::Run(*plan, std::cerr);
-    if (!code.ok()) return Finish(p, code.status());
-    return *code;
-  }
-  return Top(argc, argv);
+  return ipckit::cli::Dispatch({"sigtest", {}, "List, send, log and inspect signals.",
+                                "Exit status: 0 ok, 1 failure, 2 usage error.", true},
+                               kCommands, argc, argv);
 }

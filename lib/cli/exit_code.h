@@ -1,0 +1,40 @@
+// exit_code.h is the one mapping from a tool's Run status to its exit code.
+// Every tool exits 0 for OK and 1 (kExitFailure) for a runtime failure;
+// usage errors (2) come from Validate, through Parser::UsageError. Tools with
+// codes of their own list them as rules. Example (nc):
+//
+//   constexpr ipckit::cli::ExitRule kRules[] = {
+//       {absl::StatusCode::kDeadlineExceeded, 3},   // connect timed out
+//       {absl::StatusCode::kUnauthenticated, 4}};   // TLS verification failed
+//   return parser.Finish(Run(plan), kRules);        // prints "nc: ..." and maps
+#ifndef IPCKIT_LIB_CLI_EXIT_CODE_H_
+#define IPCKIT_LIB_CLI_EXIT_CODE_H_
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+
+namespace ipckit::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// ExitRule gives statuses with `code` the exit code `exit`.
+struct ExitRule {
+  absl::StatusCode code;
+  int exit;
+};
+
+// ExitCode returns kExitOk for an OK status, the `exit` of the first rule
+// whose code matches, else kExitFailure.
+int ExitCode(const absl::Status& status, absl::Span<const ExitRule> rules = {});
+
+// Reported marks `status` as already reported on stderr (a tool that prints
+// its own wording), so that Parser::Finish maps it without printing it again;
+// IsReported tells.
+absl::Status Reported(absl::Status status);
+bool IsReported(const absl::Status& status);
+
+}  // namespace ipckit::cli
+
+#endif  // IPCKIT_LIB_CLI_EXIT_CODE_H_

@@ -1,0 +1,50 @@
+// subcommands.h dispatches `tool COMMAND [ARGS]` through a table, as
+// BoringSSL's tool/ does with kTools[]: adding a command is one entry (its
+// name, synopsis, summary and main) and one function. The top-level --help
+// lists the table; --version, a missing command and an unknown one are
+// handled here. Example (sigtest):
+//
+//   int List(int argc, char** argv);   // argv[0] is "list"
+//   constexpr ipckit::cli::Subcommand kCommands[] = {
+//       {"list", "[SIG...]", "the signal table; or a name's number / a number's name", List},
+//       {"mask", "PID", "blocked, ignored, caught and pending signals of PID", Mask},
+//   };
+//   int main(int argc, char** argv) {
+//     return ipckit::cli::Dispatch({"sigtest", {}, "List, send, log and inspect signals.", "", true},
+//                                  kCommands, argc, argv);
+//   }
+#ifndef IPCKIT_LIB_CLI_SUBCOMMANDS_H_
+#define IPCKIT_LIB_CLI_SUBCOMMANDS_H_
+
+#include <string>
+
+#include "absl/types/span.h"
+#include "lib/cli/options.h"
+
+namespace ipckit::cli {
+
+struct Subcommand {
+  const char* name;
+  // synopsis follows the name in the command list; '\n' starts a
+  // continuation line, indented under the name's end.
+  const char* synopsis;
+  const char* summary;  // One line.
+  // main runs the command with argv[0] = name; it returns the exit code.
+  int (*main)(int argc, char** argv);
+};
+
+// CommandsHelp returns the command list for --help: "Commands:" then, per
+// command, "  NAME SYNOPSIS" with the summary at column 20 (on the next line
+// when the synopsis reaches it).
+std::string CommandsHelp(absl::Span<const Subcommand> table);
+
+// Dispatch runs the command named by argv[1] with argv shifted by one and
+// returns its exit code. With no command or an unknown one it prints "tool:
+// missing command" / "tool: unknown command 'x'" and returns kExitUsage;
+// --help prints `tool`'s help with CommandsHelp before its epilog, and
+// --version the version, both exiting 0.
+int Dispatch(const ToolInfo& tool, absl::Span<const Subcommand> table, int argc, char** argv);
+
+}  // namespace ipckit::cli
+
+#endif  // IPCKIT_LIB_CLI_SUBCOMMANDS_H_
