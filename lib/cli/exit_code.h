@@ -25,6 +25,10 @@ struct ExitRule {
   int exit;
 };
 
+// kUsageRules is for commands whose Run finds usage errors too (fmap's
+// patterns, sigtest's signal names): kInvalidArgument exits kExitUsage.
+inline constexpr ExitRule kUsageRules[] = {{absl::StatusCode::kInvalidArgument, kExitUsage}};
+
 // ExitCode returns kExitOk for an OK status, the `exit` of the first rule
 // whose code matches, else kExitFailure.
 int ExitCode(const absl::Status& status, absl::Span<const ExitRule> rules = {});

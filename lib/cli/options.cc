@@ -235,8 +235,10 @@ int Parser::Fail(const absl::Status& status) const {
 }
 
 int Parser::Finish(const absl::Status& status, absl::Span<const ExitRule> rules) const {
+  int code = ExitCode(status, rules);
+  if (code == kExitUsage) return UsageError(status);
   if (!status.ok() && !IsReported(status)) std::cerr << info_.name << ": " << status.message() << "\n";
-  return ExitCode(status, rules);
+  return code;
 }
 
 }  // namespace ipckit::cli

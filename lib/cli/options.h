@@ -129,7 +129,8 @@ class Parser {
   int Fail(const absl::Status& status) const;
 
   // Finish is how main ends after Run: it returns ExitCode(status, rules),
-  // printing "tool: message" first for a failure not already Reported.
+  // printing "tool: message" first for a failure not already Reported (and
+  // "Try 'tool --help'." when that code is kExitUsage).
   int Finish(const absl::Status& status, absl::Span<const ExitRule> rules = {}) const;
 
   const ToolInfo& info() const { return info_; }

@@ -37,19 +37,13 @@ absl::StatusOr<std::string> PatternFromFlags(const std::optional<std::string>& t
   return ss.str();
 }
 
-// Finish maps a command's status: its usage errors (kInvalidArgument) exit 2.
-int Finish(const Parser& p, const absl::Status& s) {
-  if (absl::IsInvalidArgument(s)) return p.UsageError(s);
-  return p.Finish(s);
-}
-
 int Info(int argc, char** argv) {
   bool json = false;
   Parser p(ToolInfo{"fmap info", {"FILE..."}, "Show size, type, page size and page-cache residency.", "", false});
   p.Flag(0, "json", "one JSON object per file", &json);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-  return Finish(p, ipckit::fmap::Info(files, json, std::cout));
+  return p.Finish(ipckit::fmap::Info(files, json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Find(int argc, char** argv) {
@@ -73,7 +67,7 @@ int Find(int argc, char** argv) {
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   o.progress = ipckit::fmap::ProgressTo(progress);
   absl::StatusOr<std::string> pattern = PatternFromFlags(text, hex, pattern_file, "--pattern-file");
-  if (!pattern.ok()) return Finish(p, pattern.status());
+  if (!pattern.ok()) return p.Finish(pattern.status(), ipckit::cli::kUsageRules);
   if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
   if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
   o.pattern = *pattern;
@@ -85,7 +79,7 @@ int Find(int argc, char** argv) {
   o.overlap = !no_overlap;
   absl::StatusOr<bool> found = ipckit::fmap::Find(o, files, std::cout);
   std::cout.flush();
-  if (!found.ok()) return Finish(p, found.status());
+  if (!found.ok()) return p.Finish(found.status(), ipckit::cli::kUsageRules);
   return *found ? 0 : ipckit::fmap::kExitNotFound;
 }
 
@@ -107,7 +101,7 @@ int Dump(int argc, char** argv) {
   absl::Status s = ipckit::fmap::Dump(o, files[0], std::cout);
   std::cout.flush();
   if (s.ok() && !std::cout) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
-  return Finish(p, s);
+  return p.Finish(s, ipckit::cli::kUsageRules);
 }
 
 int Write(int argc, char** argv) {
@@ -127,9 +121,9 @@ int Write(int argc, char** argv) {
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
   absl::StatusOr<std::string> data = PatternFromFlags(text, hex, from, "--from");
-  if (!data.ok()) return Finish(p, data.status());
+  if (!data.ok()) return p.Finish(data.status(), ipckit::cli::kUsageRules);
   o.data = *data;
-  return Finish(p, ipckit::fmap::Write(o, files[0], std::cout));
+  return p.Finish(ipckit::fmap::Write(o, files[0], std::cout), ipckit::cli::kUsageRules);
 }
 
 int Resize(int argc, char** argv) {
@@ -142,7 +136,7 @@ int Resize(int argc, char** argv) {
       .Flag(0, "json", "report {\"file\",\"old_size\",\"size\"}", &json);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.size() != 1 || !size) return p.UsageError(absl::InvalidArgumentError("expected --size N and one FILE"));
-  return Finish(p, ipckit::fmap::Resize(write, *size, files[0], json, std::cout));
+  return p.Finish(ipckit::fmap::Resize(write, *size, files[0], json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Sync(int argc, char** argv) {
@@ -151,7 +145,7 @@ int Sync(int argc, char** argv) {
   p.Flag(0, "json", "report {\"file\",\"synced\":true}", &json);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-  return Finish(p, ipckit::fmap::Sync(files[0], json, std::cout));
+  return p.Finish(ipckit::fmap::Sync(files[0], json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Advise(int argc, char** argv) {
@@ -171,7 +165,7 @@ int Advise(int argc, char** argv) {
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
   if (advice.empty()) return p.UsageError(absl::InvalidArgumentError("missing --advice"));
-  return Finish(p, ipckit::fmap::Advise(advice, files[0], json, std::cout));
+  return p.Finish(ipckit::fmap::Advise(advice, files[0], json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Residency(int argc, char** argv) {
@@ -183,7 +177,7 @@ int Residency(int argc, char** argv) {
       .Flag(0, "json", "one JSON object per file", &o.json);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-  return Finish(p, ipckit::fmap::ResidencyReport(files, o, std::cout));
+  return p.Finish(ipckit::fmap::ResidencyReport(files, o, std::cout), ipckit::cli::kUsageRules);
 }
 
 int TouchOrEvict(int argc, char** argv) {
@@ -201,7 +195,7 @@ int TouchOrEvict(int argc, char** argv) {
   ipckit::fmap::ProgressSink sink = ipckit::fmap::ProgressTo(progress, /*results_on_stdout=*/json);
   for (const std::string& f : files) {
     absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
-    if (!s.ok()) return Finish(p, s);
+    if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
   }
   return 0;
 }
@@ -212,7 +206,7 @@ int Lock(int argc, char** argv) {
   p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true}", &json);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-  return Finish(p, ipckit::fmap::Lock(files[0], json, std::cout, std::cerr));
+  return p.Finish(ipckit::fmap::Lock(files[0], json, std::cout, std::cerr), ipckit::cli::kUsageRules);
 }
 
 int Sum(int argc, char** argv) {
@@ -230,8 +224,8 @@ int Sum(int argc, char** argv) {
       .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-  return Finish(p, ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), json, files[0],
-                                     std::cout));
+  return p.Finish(ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), json, files[0],
+                                     std::cout), ipckit::cli::kUsageRules);
 }
 
 // kCommands is fmap's command table: one row per command.

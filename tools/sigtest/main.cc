@@ -19,18 +19,12 @@ namespace {
 using ipckit::cli::Parser;
 using ipckit::cli::ToolInfo;
 
-// Finish maps a command's status: its usage errors (kInvalidArgument) exit 2.
-int Finish(const Parser& p, const absl::Status& s) {
-  if (absl::IsInvalidArgument(s)) return p.UsageError(s);
-  return p.Finish(s);
-}
-
 int List(int argc, char** argv) {
   bool json = false;
   Parser p(ToolInfo{"sigtest list", {"[SIG...]"}, "Print the signal table, or translate names and numbers.", "", false});
   p.Flag(0, "json", "machine-readable output", &json);
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
-  return Finish(p, ipckit::sigtest::List(args, json, std::cout));
+  return p.Finish(ipckit::sigtest::List(args, json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Send(int argc, char** argv) {
@@ -43,7 +37,7 @@ int Send(int argc, char** argv) {
   if (args.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one PID or -PGID"));
   o.target = args[0];
   o.value = value;
-  return Finish(p, ipckit::sigtest::Send(o));
+  return p.Finish(ipckit::sigtest::Send(o), ipckit::cli::kUsageRules);
 }
 
 int Mask(int argc, char** argv) {
@@ -55,7 +49,7 @@ int Mask(int argc, char** argv) {
   if (args.size() != 1 || !absl::SimpleAtoi(args[0], &pid) || pid <= 0) {
     return p.UsageError(absl::InvalidArgumentError("expected one PID"));
   }
-  return Finish(p, ipckit::sigtest::Mask(pid, json, std::cout));
+  return p.Finish(ipckit::sigtest::Mask(pid, json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Log(int argc, char** argv) {
@@ -76,7 +70,7 @@ int Log(int argc, char** argv) {
   if (o.all == !o.catch_list.empty()) {
     return p.UsageError(absl::InvalidArgumentError("give exactly one of --catch SIGS and --all"));
   }
-  return Finish(p, ipckit::sigtest::Log(o, std::cout));
+  return p.Finish(ipckit::sigtest::Log(o, std::cout), ipckit::cli::kUsageRules);
 }
 
 // Demo parses the options of coalesce, alarm and latency (argv[0] names
@@ -96,9 +90,9 @@ int Demo(int argc, char** argv) {
   if (cmd == "latency") p.Int('n', "iterations", "N", "round trips (default 10000)", &iterations, 1, 1 << 30);
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   if (!args.empty()) return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
-  if (cmd == "coalesce") return Finish(p, ipckit::sigtest::Coalesce(count, json, std::cout));
-  if (cmd == "alarm") return Finish(p, ipckit::sigtest::Alarm(interval, count, json, std::cout));
-  return Finish(p, ipckit::sigtest::Latency(iterations, json, std::cout));
+  if (cmd == "coalesce") return p.Finish(ipckit::sigtest::Coalesce(count, json, std::cout), ipckit::cli::kUsageRules);
+  if (cmd == "alarm") return p.Finish(ipckit::sigtest::Alarm(interval, count, json, std::cout), ipckit::cli::kUsageRules);
+  return p.Finish(ipckit::sigtest::Latency(iterations, json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Run(int argc, char** argv) {
@@ -125,7 +119,7 @@ int Run(int argc, char** argv) {
   absl::StatusOr<ipckit::sigtest::RunPlan> plan = ipckit::sigtest::ValidateRun(o);
   if (!plan.ok()) return p.UsageError(plan.status());
   absl::StatusOr<int> code = ipckit::sigtest::Run(*plan, std::cerr);
-  if (!code.ok()) return p.Finish(code.status());
+  if (!code.ok()) return p.Finish(code.status(), ipckit::cli::kUsageRules);
   return *code;
 }
 
