@@ -118,6 +118,28 @@ JsonWriter& JsonWriter::String(absl::string_view value) {
   return *this;
 }
 
+JsonWriter& JsonWriter::BeginString() {
+  BeforeValue();
+  out_ += "\"";
+  return *this;
+}
+
+JsonWriter& JsonWriter::AppendString(absl::string_view piece) {
+  std::string q = JsonQuote(piece);
+  out_.append(q, 1, q.size() - 2);
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndString() {
+  out_ += "\"";
+  return *this;
+}
+
+void JsonWriter::FlushTo(std::ostream& out) {
+  out << out_;
+  out_.clear();
+}
+
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
   absl::StrAppend(&out_, value);

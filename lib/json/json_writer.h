@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -41,9 +42,19 @@ class JsonWriter {
   JsonWriter& Null();
   // Strings writes an array of strings.
   JsonWriter& Strings(const std::vector<std::string>& values);
+  // BeginString, AppendString and EndString write one string value in
+  // pieces (a hex dump of any size); each piece is escaped as String does,
+  // so a UTF-8 sequence split across pieces comes out as \u00XX escapes.
+  JsonWriter& BeginString();
+  JsonWriter& AppendString(absl::string_view piece);
+  JsonWriter& EndString();
 
-  // str returns the text written so far.
+  // str returns the text written so far (since the last FlushTo).
   const std::string& str() const { return out_; }
+
+  // FlushTo writes the text so far to `out` and forgets it, so output of
+  // any size streams; the writer's state (open containers) is kept.
+  void FlushTo(std::ostream& out);
 
  private:
   void BeforeValue();

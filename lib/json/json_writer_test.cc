@@ -1,5 +1,7 @@
 #include "lib/json/json_writer.h"
 
+#include <sstream>
+
 #include "gtest/gtest.h"
 
 namespace ipckit::json {
@@ -33,6 +35,17 @@ TEST(JsonWriterTest, FormatsDoubles) {
   JsonWriter j;
   j.BeginArray().Double(1.5).Double(2.0).Double(0.12345).Double(1.0 / 0.0).Double(-0.0001).EndArray();
   EXPECT_EQ(j.str(), "[1.5,2,0.123,null,0]");
+}
+
+TEST(JsonWriterTest, StreamsPiecesAndFlushes) {
+  std::ostringstream out;
+  JsonWriter j;
+  j.BeginObject().Key("offsets").BeginArray().Uint(1);
+  j.FlushTo(out);
+  EXPECT_EQ(j.str(), "");
+  j.Uint(2).EndArray().Key("hex").BeginString().AppendString("ab").AppendString("c\"").EndString().EndObject();
+  j.FlushTo(out);
+  EXPECT_EQ(out.str(), R"({"offsets":[1,2],"hex":"abc\""})");
 }
 
 }  // namespace

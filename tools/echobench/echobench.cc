@@ -22,6 +22,8 @@
 #include "lib/tls/tls_stream.h"
 
 namespace ipckit::echobench {
+
+using ::ipckit::json::JsonWriter;
 namespace {
 
 // The bytes sent on a connection are a fixed pattern, read at an offset that
@@ -500,17 +502,33 @@ std::string Format(const Options& o, const Report& r) {
   auto us = [](absl::Duration d) { return absl::ToDoubleMicroseconds(d); };
   const Histogram& h = r.latency;
   if (o.json) {
-    return absl::StrFormat(
-        "{\"target\":%s,\"transport\":\"%s\",\"connections\":%d,\"message\":%d,\"depth\":%d,"
-        "\"rate\":%g,\"seconds\":%.3f,\"requests\":%d,\"requests_per_second\":%.1f,"
-        "\"mb_per_second\":%.3f,\"latency_us\":{\"mean\":%.1f,\"p50\":%.1f,\"p90\":%.1f,"
-        "\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f},\"connect_errors\":%d,\"verify_errors\":%d,"
-        "\"lost\":%d,\"tls\":%s,\"mode\":\"%s\"}\n",
-        json::JsonQuote(o.target), o.udp ? "udp" : o.unix_socket ? "unix" : "tcp", o.connections, o.message,
-        o.depth, o.rate, secs, r.requests, rps, mbps, us(h.mean()), us(h.Percentile(50)),
-        us(h.Percentile(90)), us(h.Percentile(99)), us(h.Percentile(99.9)), us(h.max()),
-        r.connect_errors, r.verify_errors, r.lost, o.tls ? "true" : "false",
-        o.connect_only ? (o.tls ? "handshakes" : "connects") : "requests");
+    JsonWriter j;
+    j.BeginObject()
+        .Key("target").String(o.target)
+        .Key("transport").String(o.udp ? "udp" : o.unix_socket ? "unix" : "tcp")
+        .Key("connections").Int(o.connections)
+        .Key("message").Int(o.message)
+        .Key("depth").Int(o.depth)
+        .Key("rate").Double(o.rate, 6)
+        .Key("seconds").Double(secs, 3)
+        .Key("requests").Int(r.requests)
+        .Key("requests_per_second").Double(rps, 1)
+        .Key("mb_per_second").Double(mbps, 3)
+        .Key("latency_us").BeginObject()
+        .Key("mean").Double(us(h.mean()), 1)
+        .Key("p50").Double(us(h.Percentile(50)), 1)
+        .Key("p90").Double(us(h.Percentile(90)), 1)
+        .Key("p99").Double(us(h.Percentile(99)), 1)
+        .Key("p99_9").Double(us(h.Percentile(99.9)), 1)
+        .Key("max").Double(us(h.max()), 1)
+        .EndObject()
+        .Key("connect_errors").Int(r.connect_errors)
+        .Key("verify_errors").Int(r.verify_errors)
+        .Key("lost").Int(r.lost)
+        .Key("tls").Bool(o.tls)
+        .Key("mode").String(o.connect_only ? (o.tls ? "handshakes" : "connects") : "requests")
+        .EndObject();
+    return j.str() + "\n";
   }
   std::string out = absl::StrFormat(
       "echobench: %s%s %s, %d connections, %d-byte messages, depth %d%s, %.1fs\n"

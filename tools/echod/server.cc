@@ -20,12 +20,15 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/json/json_writer.h"
 #include "lib/io/fd.h"
 #include "lib/io/io_buffer.h"
 #include "lib/net/socket.h"
 #include "lib/tls/tls_stream.h"
 
 namespace ipckit::echod {
+
+using ::ipckit::json::JsonWriter;
 
 // Counters has one writer per field set: each worker counts into its own
 // (WorkerCounters), so the hot path has no locked instructions; only the
@@ -710,12 +713,20 @@ class Server::Worker {
 
 std::string FormatStats(const Stats& s, bool json) {
   if (json) {
-    return absl::StrFormat(
-        "{\"accepted\":%d,\"active\":%d,\"rejected\":%d,\"bytes_in\":%d,\"bytes_out\":%d,"
-        "\"datagrams_in\":%d,\"datagrams_out\":%d,\"dropped\":%d,\"handshakes\":%d,"
-        "\"handshake_failures\":%d}",
-        s.accepted, s.active, s.rejected, s.bytes_in, s.bytes_out, s.datagrams_in, s.datagrams_out,
-        s.dropped, s.handshakes, s.handshake_failures);
+    return JsonWriter()
+        .BeginObject()
+        .Key("accepted").Uint(s.accepted)
+        .Key("active").Uint(s.active)
+        .Key("rejected").Uint(s.rejected)
+        .Key("bytes_in").Uint(s.bytes_in)
+        .Key("bytes_out").Uint(s.bytes_out)
+        .Key("datagrams_in").Uint(s.datagrams_in)
+        .Key("datagrams_out").Uint(s.datagrams_out)
+        .Key("dropped").Uint(s.dropped)
+        .Key("handshakes").Uint(s.handshakes)
+        .Key("handshake_failures").Uint(s.handshake_failures)
+        .EndObject()
+        .str();
   }
   return absl::StrFormat(
       "stats: accepted=%d active=%d rejected=%d bytes_in=%d bytes_out=%d datagrams_in=%d "

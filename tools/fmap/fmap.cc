@@ -154,10 +154,24 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
     std::string prefix = files.size() > 1 ? absl::StrCat(f, ":") : "";
     bool listed = o.mode == FindOptions::Mode::kAll || o.mode == FindOptions::Mode::kFirst;
     // JSON streams the offsets as they are found: {"file":F,"offsets":[...],"count":N}.
-    if (o.json) out << "{\"file\":" << json::JsonQuote(f) << (o.mode == FindOptions::Mode::kCount ? "" : ",\"offsets\":[");
+    json::JsonWriter j;
+    if (o.json) {
+      j.BeginObject().Key("file").String(f);
+      if (o.mode != FindOptions::Mode::kCount) j.Key("offsets").BeginArray();
+    }
     auto show = [&](uint64_t at) {
-      if (o.json) return absl::StrFormat("%s%d", count > 1 && listed ? "," : "", at);
-      return o.hex_offsets ? absl::StrFormat("%s0x%x\n", prefix, at) : absl::StrFormat("%s%d\n", prefix, at);
+      if (o.json) {
+        j.Uint(at);
+        if (j.str().size() >= (1 << 16)) j.FlushTo(out);
+      } else {
+        out << (o.hex_offsets ? absl::StrFormat("%s0x%x\n", prefix, at) : absl::StrFormat("%s%d\n", prefix, at));
+      }
+    };
+    auto end_json = [&](bool with_count) {
+      if (o.mode != FindOptions::Mode::kCount) j.EndArray();
+      if (with_count) j.Key("count").Uint(count);
+      j.EndObject().FlushTo(out);
+      out << "\n";
     };
     absl::Status s;
     if (o.mode == FindOptions::Mode::kLast && o.overlap) {
@@ -172,17 +186,17 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
       s = mmap::Find(*m, o.pattern, fo, [&](uint64_t at) {
         ++count;
         last = at;
-        if (listed) out << show(at);
+        if (listed) show(at);
         return o.mode != FindOptions::Mode::kFirst;
       });
     }
     if (!s.ok()) {
-      if (o.json) out << "]}\n";
+      if (o.json) end_json(false);
       return s;
     }
-    if (o.mode == FindOptions::Mode::kLast && count > 0) out << show(last);
+    if (o.mode == FindOptions::Mode::kLast && count > 0) show(last);
     if (o.json) {
-      out << (o.mode == FindOptions::Mode::kCount ? "" : "]") << ",\"count\":" << count << "}\n";
+      end_json(true);
     } else if (o.mode == FindOptions::Mode::kCount) {
       out << prefix << count << "\n";
     }
@@ -197,14 +211,18 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   uint64_t length = o.length.value_or(mmap::MappedFile::kUnbounded);
   if (o.json) {
     // {"file":F,"offset":N,"hex":"...","length":N}, the hex streamed.
-    out << "{\"file\":" << json::JsonQuote(file) << ",\"offset\":" << o.skip << ",\"hex\":\"";
+    json::JsonWriter j;
+    j.BeginObject().Key("file").String(file).Key("offset").Uint(o.skip).Key("hex").BeginString();
     uint64_t n = 0;
     absl::Status s = m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view d) {
-      for (size_t i = 0; i < d.size(); i += 1 << 20) out << absl::BytesToHexString(d.substr(i, 1 << 20));
+      for (size_t i = 0; i < d.size(); i += 1 << 20) {
+        j.AppendString(absl::BytesToHexString(d.substr(i, 1 << 20))).FlushTo(out);
+      }
       n += d.size();
       return static_cast<bool>(out);
     });
-    out << "\",\"length\":" << n << "}\n";
+    j.EndString().Key("length").Uint(n).EndObject().FlushTo(out);
+    out << "\n";
     return s;
   }
   if (o.format == "raw") {
@@ -340,9 +358,16 @@ absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream&
   if (s.ok() && o.sync && ::msync(p, len, MS_SYNC) != 0) s = absl::ErrnoToStatus(errno, absl::StrCat("msync ", file));
   ::munmap(p, len);
   if (s.ok() && o.json) {
-    out << "{\"file\":" << json::JsonQuote(file) << ",\"offset\":" << o.offset << ",\"bytes\":" << o.data.size()
-        << ",\"extended\":" << (end > size ? "true" : "false") << ",\"synced\":" << (o.sync ? "true" : "false")
-        << "}\n";
+    out << json::JsonWriter()
+               .BeginObject()
+               .Key("file").String(file)
+               .Key("offset").Uint(o.offset)
+               .Key("bytes").Uint(o.data.size())
+               .Key("extended").Bool(end > size)
+               .Key("synced").Bool(o.sync)
+               .EndObject()
+               .str()
+        << "\n";
   }
   return s;
 }

@@ -12,10 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/json/json_writer.h"
 #include "lib/signal/names.h"
 #include "lib/signal/signal_source.h"
 
 namespace ipckit::sigtest {
+
+using ::ipckit::json::JsonWriter;
 namespace {
 
 int64_t MonoNs() {
@@ -48,7 +51,9 @@ absl::Status Coalesce(int count, bool json, std::ostream& out) {
   int usr1 = 0, rtmin = 0;
   for (const signal::SignalInfo& i : *got) (i.signo == SIGUSR1 ? usr1 : rtmin)++;
   if (json) {
-    out << absl::StrFormat("{\"sent\":%d,\"USR1\":%d,\"RTMIN\":%d}\n", count, usr1, rtmin);
+    out << JsonWriter().BeginObject().Key("sent").Int(count).Key("USR1").Int(usr1).Key("RTMIN").Int(rtmin)
+               .EndObject().str()
+        << "\n";
   } else {
     out << absl::StrFormat("USR1: sent %d, delivered %d (%s)\n", count, usr1,
                            usr1 < count ? "coalesced" : "queued");
@@ -95,8 +100,15 @@ absl::Status Alarm(absl::Duration interval, int count, bool json, std::ostream& 
     int64_t jitter = now - (start + ticks * step);
     jitters.push_back(jitter);
     if (json) {
-      out << absl::StrFormat("{\"tick\":%d,\"at_s\":%.6f,\"jitter_us\":%.1f,\"overrun\":%d}\n", ticks,
-                             static_cast<double>(now - start) / 1e9, static_cast<double>(jitter) / 1e3, over);
+      out << JsonWriter()
+                 .BeginObject()
+                 .Key("tick").Int(ticks)
+                 .Key("at_s").Double(static_cast<double>(now - start) / 1e9, 6)
+                 .Key("jitter_us").Double(static_cast<double>(jitter) / 1e3, 1)
+                 .Key("overrun").Int(over)
+                 .EndObject()
+                 .str()
+          << "\n";
     } else {
       out << absl::StrFormat("tick %d +%.6fs jitter=%+.0fus overrun=%d\n", ticks,
                              static_cast<double>(now - start) / 1e9, static_cast<double>(jitter) / 1e3, over);
@@ -152,8 +164,15 @@ absl::Status Latency(int iterations, bool json, std::ostream& out) {
   std::sort(rtt.begin(), rtt.end());
   double p50 = Percentile(rtt, 50) / 1e3, p99 = Percentile(rtt, 99) / 1e3, max = rtt.back() / 1e3;
   if (json) {
-    out << absl::StrFormat("{\"iterations\":%d,\"p50_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f}\n",
-                           iterations, p50, p99, max);
+    out << JsonWriter()
+               .BeginObject()
+               .Key("iterations").Int(iterations)
+               .Key("p50_us").Double(p50, 2)
+               .Key("p99_us").Double(p99, 2)
+               .Key("max_us").Double(max, 2)
+               .EndObject()
+               .str()
+        << "\n";
   } else {
     out << absl::StrFormat("round trips: %d, p50 %.2fus p99 %.2fus max %.2fus\n", iterations, p50,
                            p99, max);

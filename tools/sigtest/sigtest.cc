@@ -10,12 +10,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/json/json_writer.h"
 #include "lib/io/fd.h"
 #include "lib/signal/names.h"
 #include "lib/signal/proc_status.h"
 #include "lib/signal/signal_source.h"
 
 namespace ipckit::sigtest {
+
+using ::ipckit::json::JsonWriter;
 namespace {
 
 using signal::SignalName;
@@ -56,19 +59,19 @@ bool SendByPidfd(pid_t pid, int sig, absl::Status* result) {
 
 absl::Status List(const std::vector<std::string>& args, bool json, std::ostream& out) {
   if (args.empty()) {
-    if (json) out << "[";
+    JsonWriter j;
+    j.BeginArray();
     for (int sig = 1; sig <= signal::kMaxSignal; ++sig) {
       if (signal::IsLibcInternal(sig)) continue;
       const char* action = signal::ActionName(signal::DefaultAction(sig));
       if (json) {
-        out << (sig > 1 ? "," : "")
-            << absl::StrFormat("{\"number\":%d,\"name\":\"%s\",\"action\":\"%s\"}", sig,
-                               SignalName(sig), action);
+        j.BeginObject().Key("number").Int(sig).Key("name").String(SignalName(sig)).Key("action").String(action)
+            .EndObject();
       } else {
         out << absl::StrFormat("%2d %-9s %s\n", sig, SignalName(sig), action);
       }
     }
-    if (json) out << "]\n";
+    if (json) out << j.EndArray().str() << "\n";
     return absl::OkStatus();
   }
   for (const std::string& a : args) {
@@ -76,7 +79,9 @@ absl::Status List(const std::vector<std::string>& args, bool json, std::ostream&
     if (!sig.ok()) return sig.status();
     bool numeric = !a.empty() && a[0] >= '0' && a[0] <= '9';
     if (json) {
-      out << absl::StrFormat("{\"number\":%d,\"name\":\"%s\"}\n", *sig, SignalName(*sig));
+      out << JsonWriter().BeginObject().Key("number").Int(*sig).Key("name").String(SignalName(*sig))
+                 .EndObject().str()
+          << "\n";
     } else if (numeric) {
       out << SignalName(*sig) << "\n";
     } else {
@@ -115,11 +120,17 @@ absl::Status Mask(pid_t pid, bool json, std::ostream& out) {
   if (!m.ok()) return m.status();
   using signal::FormatSet;
   if (json) {
-    out << absl::StrFormat(
-        "{\"pid\":%d,\"blocked\":\"%s\",\"ignored\":\"%s\",\"caught\":\"%s\",\"pending\":\"%s\","
-        "\"shared_pending\":\"%s\"}\n",
-        pid, FormatSet(m->blocked), FormatSet(m->ignored), FormatSet(m->caught),
-        FormatSet(m->pending), FormatSet(m->shared_pending));
+    out << JsonWriter()
+               .BeginObject()
+               .Key("pid").Int(pid)
+               .Key("blocked").String(FormatSet(m->blocked))
+               .Key("ignored").String(FormatSet(m->ignored))
+               .Key("caught").String(FormatSet(m->caught))
+               .Key("pending").String(FormatSet(m->pending))
+               .Key("shared_pending").String(FormatSet(m->shared_pending))
+               .EndObject()
+               .str()
+        << "\n";
   } else {
     out << "blocked:        " << FormatSet(m->blocked) << "\n"
         << "ignored:        " << FormatSet(m->ignored) << "\n"
@@ -167,11 +178,19 @@ absl::Status Log(const LogOptions& o, std::ostream& out) {
     for (const signal::SignalInfo& i : *got) {
       double mono = Clock(CLOCK_MONOTONIC), wall = Clock(CLOCK_REALTIME);
       if (o.json) {
-        out << absl::StrFormat(
-            "{\"mono\":%.6f,\"wall\":%.6f,\"signal\":\"%s\",\"number\":%d,\"code\":\"%s\","
-            "\"pid\":%d,\"uid\":%d,\"value\":%d}\n",
-            mono, wall, SignalName(i.signo), i.signo, signal::CodeName(i.code), i.pid, i.uid,
-            i.value);
+        out << JsonWriter()
+                   .BeginObject()
+                   .Key("mono").Double(mono, 6)
+                   .Key("wall").Double(wall, 6)
+                   .Key("signal").String(SignalName(i.signo))
+                   .Key("number").Int(i.signo)
+                   .Key("code").String(signal::CodeName(i.code))
+                   .Key("pid").Int(i.pid)
+                   .Key("uid").Uint(i.uid)
+                   .Key("value").Int(i.value)
+                   .EndObject()
+                   .str()
+            << "\n";
       } else {
         out << absl::StrFormat("%.6f %.6f %s code=%s pid=%d uid=%d value=%d\n", mono, wall,
                                SignalName(i.signo), signal::CodeName(i.code), i.pid, i.uid,
