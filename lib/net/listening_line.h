@@ -1,7 +1,7 @@
 // listening_line.h: the readiness lines servers print, read back into an
 // address. Two dialects are understood:
 //
-//   ipckit's (echod, relay, selfcheck), anywhere in the line:
+//   ipckit's (echod, relay), anywhere in the line:
 //     "listening on 127.0.0.1:4000 (tcp)"      -> "127.0.0.1:4000"
 //     "nc: listening on [::1]:5"                -> "[::1]:5"
 //     "listening on /tmp/e.sock (unix+tls)"     -> "/tmp/e.sock"
