@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
+#include "lib/io/wait.h"
+#include "lib/signal/signal_source.h"
 
 namespace ipckit::echod {
 namespace {
@@ -123,11 +126,10 @@ absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>&
 }
 
 absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, std::ostream& log) {
-  // Signals are taken synchronously by this thread; the workers inherit the mask.
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : {SIGTERM, SIGINT, SIGUSR1}) sigaddset(&set, sig);
-  if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return absl::InternalError("pthread_sigmask");
+  // Signals arrive on a signalfd read by this thread; the workers inherit
+  // the mask that blocks them.
+  absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1});
+  if (!sigs.ok()) return sigs.status();
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(so);
   if (!server.ok()) return server.status();
@@ -147,14 +149,18 @@ absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, s
     ::close(o.ready_fd);
     if (!s.ok()) return s;
   }
-  for (;;) {
-    int sig = ::sigwaitinfo(&set, nullptr);
-    if (sig < 0) continue;  // EINTR.
-    if (sig == SIGUSR1) {
-      log << FormatStats((*server)->stats(), o.json) << std::endl;
-      continue;
+  for (bool stop = false; !stop;) {
+    absl::StatusOr<bool> ready = io::WaitUntil(sigs->fd(), POLLIN, absl::InfiniteFuture(), "signals");
+    if (!ready.ok()) return ready.status();
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();
+    if (!got.ok()) return got.status();
+    for (const signal::SignalInfo& si : *got) {
+      if (si.signo == SIGUSR1) {
+        log << FormatStats((*server)->stats(), o.json) << std::endl;
+      } else {
+        stop = true;
+      }
     }
-    break;
   }
   (*server)->Stop();
   (*server)->Wait();

@@ -5,9 +5,9 @@
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,13 +20,16 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/io/unique_fd.h"
+#include "lib/io/wait.h"
+#include "lib/json/json_writer.h"
 #include "lib/mmap/dump.h"
 #include "lib/mmap/find.h"
-#include "lib/io/unique_fd.h"
-#include "lib/json/json_writer.h"
 #include "lib/mmap/mapped_file.h"
+#include "lib/mmap/mapping.h"
 #include "lib/mmap/residency.h"
 #include "lib/mmap/sigbus_guard.h"
+#include "lib/signal/signal_source.h"
 #include "tools/fmap/progress.h"
 
 namespace ipckit::fmap {
@@ -343,20 +346,18 @@ absl::Status Write(const WriteOptions& o, const std::string& file, std::ostream&
       return absl::ErrnoToStatus(errno, absl::StrCat("extend ", file));
     }
   }
-  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  uint64_t base = o.offset / page * page;
-  size_t len = static_cast<size_t>(end - base);
-  void* p = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd->get(), static_cast<off_t>(base));
-  if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", file));
+  mmap::MapOptions mo;
+  mo.writable = true;
+  absl::StatusOr<mmap::Mapping> map = mmap::Mapping::Map(fd->get(), o.offset, o.data.size(), mo, file);
+  if (!map.ok()) return map.status();
   absl::Status s;
   {
     // Another process may shrink the file between our size check and here.
-    mmap::SigbusGuard guard(p, len);
-    memcpy(static_cast<char*>(p) + (o.offset - base), o.data.data(), o.data.size());
+    mmap::SigbusGuard guard(map->data(), map->size());
+    memcpy(map->data(), o.data.data(), o.data.size());
     if (guard.faulted()) s = absl::DataLossError(absl::StrCat(file, ": file shrank while being written"));
   }
-  if (s.ok() && o.sync && ::msync(p, len, MS_SYNC) != 0) s = absl::ErrnoToStatus(errno, absl::StrCat("msync ", file));
-  ::munmap(p, len);
+  if (s.ok() && o.sync) s = map->Sync();
   if (s.ok() && o.json) {
     out << json::JsonWriter()
                .BeginObject()
@@ -409,20 +410,17 @@ absl::Status AdviseHugepage(const std::string& file) {
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   uint64_t size = FileSize(fd.get());
   if (size == 0) return absl::OkStatus();  // Nothing to back.
-  size_t len = static_cast<size_t>(size);
-  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd.get(), 0);
-  if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", file));
-  absl::Status s;
-  if (::madvise(p, len, MADV_HUGEPAGE) != 0) {
-    s = absl::ErrnoToStatus(errno, absl::StrCat("advise ", file, ": hugepage (MADV_HUGEPAGE)"));
-  } else if (::madvise(p, len, MADV_COLLAPSE) != 0) {
-    int err = errno;
-    s = absl::FailedPreconditionError(absl::StrCat(
-        "advise ", file, ": hugepage: the kernel cannot back this file's page cache with huge pages (MADV_COLLAPSE: ",
-        strerror(err), "; it needs Linux 6.1+ and tmpfs with huge= or CONFIG_READ_ONLY_THP_FOR_FS)"));
+  absl::StatusOr<mmap::Mapping> map = mmap::Mapping::Map(fd.get(), 0, static_cast<size_t>(size), {}, file);
+  if (!map.ok()) return map.status();
+  absl::Status s = map->Advise(MADV_HUGEPAGE, absl::StrCat("advise ", file, ": hugepage (MADV_HUGEPAGE)"));
+  if (!s.ok()) return s;
+  s = map->Advise(MADV_COLLAPSE, "MADV_COLLAPSE");
+  if (!s.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "advise ", file, ": hugepage: the kernel cannot back this file's page cache with huge pages (",
+        s.message(), "; it needs Linux 6.1+ and tmpfs with huge= or CONFIG_READ_ONLY_THP_FOR_FS)"));
   }
-  ::munmap(p, len);
-  return s;
+  return absl::OkStatus();
 }
 
 // FadviseWholeFile gives posix_fadvise `advice` for all of `file`, after
@@ -612,36 +610,31 @@ absl::Status Lock(const std::string& file, bool json, std::ostream& out, std::os
   if (!m.ok()) return m.status();
   if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
   if (m->size() == 0) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file, nothing to lock"));
-  // The signals that end the hold are taken synchronously.
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
-  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // The signals that end the hold arrive on a signalfd.
+  absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGINT, SIGTERM, SIGHUP});
+  if (!sigs.ok()) return sigs.status();
   size_t len = static_cast<size_t>(m->size());
   // MAP_POPULATE reads the pages in now (mlock would too, but the sanitizers
   // make mlock a no-op).
-  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, m->fd(), 0);
-  if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", file));
-  if (::mlock(p, len) != 0) {
-    int err = errno;
-    struct rlimit rl;
-    ::getrlimit(RLIMIT_MEMLOCK, &rl);
-    ::munmap(p, len);
-    return absl::ErrnoToStatus(err, absl::StrCat("lock ", file, " (RLIMIT_MEMLOCK is ",
-                                                 rl.rlim_cur == RLIM_INFINITY ? std::string("unlimited") : absl::StrCat(rl.rlim_cur),
-                                                 " bytes; raise it with ulimit -l)"));
-  }
+  mmap::MapOptions mo;
+  mo.populate = true;
+  absl::StatusOr<mmap::Mapping> map = mmap::Mapping::Map(m->fd(), 0, len, mo, file);
+  if (!map.ok()) return map.status();
+  absl::Status s = map->Lock();
+  if (!s.ok()) return s;
   if (json) {
     out << json::JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)
                .EndObject().str() << std::endl;
   } else {
     log << "locked " << file << ": " << len << " bytes; holding until SIGINT or SIGTERM" << std::endl;
   }
-  int sig = 0;
-  ::sigwait(&set, &sig);
-  ::munlock(p, len);
-  ::munmap(p, len);
-  return absl::OkStatus();
+  for (;;) {  // Until one of them comes; the mapping unlocks as it goes.
+    absl::StatusOr<bool> ready = io::WaitUntil(sigs->fd(), POLLIN, absl::InfiniteFuture(), "signals");
+    if (!ready.ok()) return ready.status();
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();
+    if (!got.ok()) return got.status();
+    if (!got->empty()) return absl::OkStatus();
+  }
 }
 
 }  // namespace ipckit::fmap
