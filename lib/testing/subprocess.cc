@@ -256,4 +256,25 @@ absl::StatusOr<ExitStatus> Subprocess::Stop(absl::Duration grace) {
   return *child_.status();
 }
 
+absl::StatusOr<Subprocess> StartWithStdin(const std::vector<std::string>& argv, absl::string_view input) {
+  absl::StatusOr<Subprocess> p = Subprocess::Start(argv);
+  if (!p.ok()) return p;
+  p->Write(input);
+  p->CloseStdin();
+  return p;
+}
+
+absl::StatusOr<Server> StartServer(const std::vector<std::string>& argv, size_t listeners, absl::Duration timeout) {
+  absl::StatusOr<Subprocess> p = Subprocess::Start(argv);
+  if (!p.ok()) return p.status();
+  Server s{*std::move(p), {}};
+  absl::Time deadline = absl::Now() + timeout;
+  for (size_t i = 0; i < listeners; ++i) {
+    absl::StatusOr<std::string> a = s.process.WaitForListening(StdStream::kStdout, deadline - absl::Now());
+    if (!a.ok()) return a.status();
+    s.addresses.push_back(*std::move(a));
+  }
+  return s;
+}
+
 }  // namespace ipckit::testing

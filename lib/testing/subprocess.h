@@ -139,6 +139,23 @@ class Subprocess {
   Output err_;
 };
 
+// StartWithStdin starts `argv` (as Subprocess::Start) with `input` as its
+// whole stdin, closed after it: how a test runs a command like `cmd < file`.
+absl::StatusOr<Subprocess> StartWithStdin(const std::vector<std::string>& argv, absl::string_view input = "");
+
+// Server is a running program and the addresses its listening lines
+// announced, in order.
+struct Server {
+  Subprocess process;
+  std::vector<std::string> addresses;
+};
+
+// StartServer starts `argv` and waits up to `timeout` (in all) for
+// `listeners` listening lines on its stdout (Subprocess::WaitForListening);
+// it returns Start's error, or the first wait's ("no line 'listening on ADDR'
+// ... on stdout within 20s; pid ... --- stdout --- ...").
+absl::StatusOr<Server> StartServer(const std::vector<std::string>& argv, size_t listeners, absl::Duration timeout);
+
 }  // namespace ipckit::testing
 
 #endif  // IPCKIT_LIB_TESTING_SUBPROCESS_H_

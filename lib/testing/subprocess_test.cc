@@ -118,6 +118,22 @@ TEST(SubprocessTest, ChildStartsWithDefaultSignalState) {
   EXPECT_EQ(ignored & ~kGlibcReserved, 0u) << p->out();
 }
 
+TEST(SubprocessTest, StartWithStdinFeedsThenCloses) {
+  absl::StatusOr<Subprocess> p = StartWithStdin({"cat"}, "to cat\n");
+  ASSERT_THAT(p, IsOk());
+  EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_EQ(p->out(), "to cat\n");
+}
+
+TEST(SubprocessTest, StartServerReadsEachListeningLine) {
+  absl::StatusOr<Server> s = StartServer(
+      {"sh", "-c", "echo booting; echo listening on 127.0.0.1:7; echo Listening on ::1 8; sleep 30"}, 2, kTimeout);
+  ASSERT_THAT(s, IsOk());
+  EXPECT_EQ(s->addresses, (std::vector<std::string>{"127.0.0.1:7", "[::1]:8"}));
+  EXPECT_THAT(StartServer({"sh", "-c", "echo no"}, 1, kTimeout),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::StartsWith("stdout ended without a line")));
+}
+
 TEST(SubprocessTest, WaitForLineSkipsEarlierLines) {
   absl::StatusOr<Subprocess> p =
       Subprocess::Start({"sh", "-c", "echo a; echo b ready; echo c; echo d ready"});

@@ -18,6 +18,8 @@ namespace ipckit::echobench {
 namespace {
 
 using ::ipckit::testing::ExitStatus;
+using ::ipckit::testing::Server;
+using ::ipckit::testing::StartServer;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
@@ -29,18 +31,15 @@ using ::testing::HasSubstr;
 
 constexpr absl::Duration kTimeout = absl::Seconds(30);
 
-struct Server {
-  Subprocess proc;
-  std::vector<std::string> addrs;
-};
-
+// Echod starts echod with `args` and reads its `n` addresses.
 Server Echod(std::vector<std::string> args, size_t n = 1) {
   args.insert(args.begin(), {*Runfile("tools/echod/echod"), "--workers=1"});
-  absl::StatusOr<Subprocess> p = Subprocess::Start(args);
-  EXPECT_THAT(p, IsOk());
-  Server s{std::move(*p), {}};
-  for (size_t i = 0; i < n; ++i) s.addrs.push_back(*s.proc.WaitForListening(StdStream::kStdout, kTimeout));
-  return s;
+  absl::StatusOr<Server> s = StartServer(args, n, kTimeout);
+  EXPECT_THAT(s, IsOk());
+  // A stand-in with empty addresses, so the test fails on the check above and
+  // not on a crash.
+  if (!s.ok()) return Server{*Subprocess::Start({"true"}), std::vector<std::string>(n)};
+  return *std::move(s);
 }
 
 Subprocess Bench(std::vector<std::string> args) {
@@ -55,12 +54,12 @@ TEST(EchobenchE2eTest, CleanRunsOverEveryTransport) {
   ASSERT_THAT(dir, IsOk());
   Server s = Echod({"-l", "127.0.0.1:0", "-u", "[::1]:0", "-U", dir->Path("e.sock")}, 3);
   std::vector<std::vector<std::string>> runs = {
-      {"-c", "20", "-m", "100", "--depth", "4", s.addrs[0]},
-      {"-c", "2", "-m", "70000", s.addrs[0]},  // Messages bigger than any buffer.
-      {"-u", "-c", "4", "-m", "1200", s.addrs[1]},
-      {"-U", "-c", "3", s.addrs[2]},
-      {"--rate", "2000", "-c", "5", s.addrs[0]},
-      {"--connect-only", s.addrs[0]},
+      {"-c", "20", "-m", "100", "--depth", "4", s.addresses[0]},
+      {"-c", "2", "-m", "70000", s.addresses[0]},  // Messages bigger than any buffer.
+      {"-u", "-c", "4", "-m", "1200", s.addresses[1]},
+      {"-U", "-c", "3", s.addresses[2]},
+      {"--rate", "2000", "-c", "5", s.addresses[0]},
+      {"--connect-only", s.addresses[0]},
   };
   for (const auto& args : runs) {
     Subprocess b = Bench(args);
@@ -72,7 +71,7 @@ TEST(EchobenchE2eTest, CleanRunsOverEveryTransport) {
 
 TEST(EchobenchE2eTest, JsonReport) {
   Server s = Echod({"-l", "127.0.0.1:0"});
-  Subprocess b = Bench({"--json", "-c", "2", s.addrs[0]});
+  Subprocess b = Bench({"--json", "-c", "2", s.addresses[0]});
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_THAT(b.out(), ContainsRegex("^\\{\"target\":\"127\\.0\\.0\\.1:[0-9]+\",\"transport\":\"tcp\","
                                      "\"connections\":2,\"message\":64,\"depth\":1,"));
@@ -81,7 +80,7 @@ TEST(EchobenchE2eTest, JsonReport) {
 
 TEST(EchobenchE2eTest, DetectsATruncatingServer) {
   Server s = Echod({"-l", "127.0.0.1:0", "--close-after=1000"});
-  Subprocess b = Bench({"-c", "1", s.addrs[0]});
+  Subprocess b = Bench({"-c", "1", s.addresses[0]});
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
   EXPECT_THAT(b.out(), HasSubstr("errors: connect 0, verify 1, lost 0"));
   EXPECT_THAT(b.out(), HasSubstr("first error: connection 0: closed by the server after 1000 of "));
@@ -115,16 +114,16 @@ while True:
 
 TEST(EchobenchE2eTest, CountsLostDatagrams) {
   Server s = Echod({"-u", "127.0.0.1:0", "--drop-rate=1"});
-  Subprocess b = Bench({"-u", "-c", "1", "--timeout=50ms", s.addrs[0]});
+  Subprocess b = Bench({"-u", "-c", "1", "--timeout=50ms", s.addresses[0]});
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
   EXPECT_THAT(b.out(), ContainsRegex("errors: connect 0, verify 0, lost [1-9]"));
 }
 
 TEST(EchobenchE2eTest, ConnectErrorsAreCounted) {
   Server s = Echod({"-l", "127.0.0.1:0"});
-  std::string addr = s.addrs[0];
-  ASSERT_THAT(s.proc.Signal(SIGTERM), IsOk());
-  ASSERT_THAT(s.proc.Wait(kTimeout), IsOk());
+  std::string addr = s.addresses[0];
+  ASSERT_THAT(s.process.Signal(SIGTERM), IsOk());
+  ASSERT_THAT(s.process.Wait(kTimeout), IsOk());
   Subprocess b = Bench({"-c", "3", addr});
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
   EXPECT_THAT(b.out(), HasSubstr("errors: connect 3, verify 0, lost 0"));
@@ -135,10 +134,10 @@ TEST(EchobenchE2eTest, TlsAgainstEchodVerifiedAndHandshakesPerSecond) {
   Server s = Echod({"-l", "tls:127.0.0.1:0", "--cert", certs + "/server.pem", "--key", certs + "/server.key",
                     "--json"});
   std::vector<std::vector<std::string>> runs = {
-      {"--tls", "--ca-file", certs + "/ca.pem", "--servername", "localhost", "-c", "8", "-m", "1K", s.addrs[0]},
-      {"--tls", "--ca-file", certs + "/ca.pem", "-c", "2", "-m", "70000", s.addrs[0]},  // IP SAN.
-      {"--tls", "--insecure", "--connect-only", s.addrs[0]},  // -c 10 in flight.
-      {"--tls", "--insecure", "--connect-only", "-c", "1", s.addrs[0]},  // One at a time.
+      {"--tls", "--ca-file", certs + "/ca.pem", "--servername", "localhost", "-c", "8", "-m", "1K", s.addresses[0]},
+      {"--tls", "--ca-file", certs + "/ca.pem", "-c", "2", "-m", "70000", s.addresses[0]},  // IP SAN.
+      {"--tls", "--insecure", "--connect-only", s.addresses[0]},  // -c 10 in flight.
+      {"--tls", "--insecure", "--connect-only", "-c", "1", s.addresses[0]},  // One at a time.
   };
   for (const auto& args : runs) {
     Subprocess b = Bench(args);
@@ -148,14 +147,14 @@ TEST(EchobenchE2eTest, TlsAgainstEchodVerifiedAndHandshakesPerSecond) {
     EXPECT_THAT(b.out(), HasSubstr("errors: connect 0, verify 0, lost 0"));
   }
   // Without the test CA the system bundle does not know the server.
-  Subprocess b = Bench({"--tls", "-c", "2", s.addrs[0]});
+  Subprocess b = Bench({"--tls", "-c", "2", s.addresses[0]});
   EXPECT_THAT(b.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(1)));
   EXPECT_THAT(b.out(), HasSubstr("errors: connect 2, verify 0, lost 0"));
   EXPECT_THAT(b.out(), HasSubstr("first error: handshake net: certificate verify failed: "
                                  "unable to get local issuer certificate"));
-  ASSERT_THAT(s.proc.Signal(SIGTERM), IsOk());
-  ASSERT_THAT(s.proc.Wait(kTimeout), IsOk());
-  EXPECT_THAT(s.proc.err(), ContainsRegex("\"handshakes\":[1-9][0-9]*,\"handshake_failures\":2}"));
+  ASSERT_THAT(s.process.Signal(SIGTERM), IsOk());
+  ASSERT_THAT(s.process.Wait(kTimeout), IsOk());
+  EXPECT_THAT(s.process.err(), ContainsRegex("\"handshakes\":[1-9][0-9]*,\"handshake_failures\":2}"));
 }
 
 TEST(EchobenchE2eTest, ConcurrentHandshakesTimeOutAgainstASilentServer) {

@@ -30,6 +30,9 @@ namespace ipckit::echod {
 namespace {
 
 using ::ipckit::testing::ExitStatus;
+using ::ipckit::testing::Server;
+using ::ipckit::testing::StartServer;
+using ::ipckit::testing::StartWithStdin;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
@@ -47,23 +50,15 @@ constexpr absl::Duration kTimeout = absl::Seconds(20);
 
 std::string Echod() { return *Runfile("tools/echod/echod"); }
 
-// Server is a running echod and the addresses its listeners print.
-struct Server {
-  Subprocess proc;
-  std::vector<std::string> addrs;
-};
-
+// StartEchod starts echod with `args` and reads its `listeners` addresses.
 Server StartEchod(std::vector<std::string> args, size_t listeners = 1) {
   args.insert(args.begin(), Echod());
-  absl::StatusOr<Subprocess> p = Subprocess::Start(args);
-  EXPECT_THAT(p, IsOk());
-  Server s{std::move(*p), {}};
-  for (size_t i = 0; i < listeners; ++i) {
-    absl::StatusOr<std::string> a = s.proc.WaitForListening(StdStream::kStdout, kTimeout);
-    EXPECT_THAT(a, IsOk());
-    s.addrs.push_back(a.ok() ? *a : "");
-  }
-  return s;
+  absl::StatusOr<Server> s = StartServer(args, listeners, kTimeout);
+  EXPECT_THAT(s, IsOk());
+  // A stand-in with empty addresses, so the test fails on the check above and
+  // not on a crash.
+  if (!s.ok()) return Server{*Subprocess::Start({"true"}), std::vector<std::string>(listeners)};
+  return *std::move(s);
 }
 
 SocketAddress Addr(const std::string& text) {
@@ -108,16 +103,16 @@ TEST(EchodE2eTest, EveryTransport) {
                          "-U", dir->Path("s.sock"), "--unix-dgram", dir->Path("d.sock"), "-U",
                          abstract},
                         6);
-  EXPECT_THAT(s.addrs[0], MatchesRegex("127\\.0\\.0\\.1:[1-9][0-9]*"));
-  EXPECT_THAT(s.addrs[1], MatchesRegex("\\[::1\\]:[1-9][0-9]*"));
-  EXPECT_EQ(RoundTrip(s.addrs[0], "tcp4"), "tcp4");
-  EXPECT_EQ(RoundTrip(s.addrs[1], "tcp6"), "tcp6");
+  EXPECT_THAT(s.addresses[0], MatchesRegex("127\\.0\\.0\\.1:[1-9][0-9]*"));
+  EXPECT_THAT(s.addresses[1], MatchesRegex("\\[::1\\]:[1-9][0-9]*"));
+  EXPECT_EQ(RoundTrip(s.addresses[0], "tcp4"), "tcp4");
+  EXPECT_EQ(RoundTrip(s.addresses[1], "tcp6"), "tcp6");
   // Listeners print in the order -l, -u, -U, --unix-dgram.
-  EXPECT_EQ(s.addrs[4], abstract);
-  EXPECT_EQ(RoundTrip(s.addrs[3], "unix"), "unix");
-  EXPECT_EQ(RoundTrip(s.addrs[4], "abstract"), "abstract");
+  EXPECT_EQ(s.addresses[4], abstract);
+  EXPECT_EQ(RoundTrip(s.addresses[3], "unix"), "unix");
+  EXPECT_EQ(RoundTrip(s.addresses[4], "abstract"), "abstract");
 
-  Socket u = Dial(s.addrs[2], SOCK_DGRAM);
+  Socket u = Dial(s.addresses[2], SOCK_DGRAM);
   ASSERT_THAT(io::WriteAll(u.fd(), "udp"), IsOk());
   char buf[100];
   ASSERT_EQ(ReadableWithin(u.fd(), kTimeout), 1);
@@ -127,20 +122,20 @@ TEST(EchodE2eTest, EveryTransport) {
   absl::StatusOr<Socket> d = Socket::Create(AF_UNIX, SOCK_DGRAM);
   ASSERT_THAT(d, IsOk());
   ASSERT_THAT(d->Bind(*SocketAddress::Unix(dir->Path("client.sock"))), IsOk());
-  SocketAddress server = *SocketAddress::Unix(s.addrs[5]);
+  SocketAddress server = *SocketAddress::Unix(s.addresses[5]);
   ASSERT_EQ(::sendto(d->fd(), "dgram", 5, 0, server.get(), server.size()), 5);
   ASSERT_EQ(ReadableWithin(d->fd(), kTimeout), 1);
   EXPECT_EQ(::recv(d->fd(), buf, sizeof(buf), 0), 5);
 
-  ASSERT_THAT(s.proc.Signal(SIGTERM), IsOk());
-  EXPECT_THAT(s.proc.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  ASSERT_THAT(s.process.Signal(SIGTERM), IsOk());
+  EXPECT_THAT(s.process.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   struct stat st;
   EXPECT_NE(::lstat(dir->Path("s.sock").c_str(), &st), 0) << "socket path left behind";
 }
 
 TEST(EchodE2eTest, RealClients) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--workers=1"});
-  std::string port = Port(s.addrs[0]);
+  std::string port = Port(s.addresses[0]);
   struct Client {
     std::vector<std::string> argv;
   } clients[] = {
@@ -149,10 +144,8 @@ TEST(EchodE2eTest, RealClients) {
       {{"socat", "-", absl::StrCat("TCP:127.0.0.1:", port)}},
   };
   for (const Client& c : clients) {
-    absl::StatusOr<Subprocess> p = Subprocess::Start(c.argv);
+    absl::StatusOr<Subprocess> p = StartWithStdin(c.argv, "line one\nline two\n");
     ASSERT_THAT(p, IsOk());
-    p->Write("line one\nline two\n");
-    p->CloseStdin();
     EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0))) << c.argv[0];
     EXPECT_EQ(p->out(), "line one\nline two\n") << c.argv[0];
   }
@@ -161,7 +154,7 @@ TEST(EchodE2eTest, RealClients) {
 TEST(EchodE2eTest, HalfCloseGetsDataThenEof) {
   Server s = StartEchod({"-l", "127.0.0.1:0"});
   absl::StatusOr<Subprocess> p =
-      Subprocess::Start({"sh", "-c", absl::StrCat("printf x | nc.openbsd -N 127.0.0.1 ", Port(s.addrs[0]))});
+      Subprocess::Start({"sh", "-c", absl::StrCat("printf x | nc.openbsd -N 127.0.0.1 ", Port(s.addresses[0]))});
   ASSERT_THAT(p, IsOk());
   EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_EQ(p->out(), "x");
@@ -172,7 +165,7 @@ TEST(EchodE2eTest, HundredConcurrentClientsGetTheirOwnBytes) {
   std::vector<Socket> socks;
   std::vector<std::string> sent;
   for (int i = 0; i < 100; ++i) {
-    socks.push_back(Dial(s.addrs[0]));
+    socks.push_back(Dial(s.addresses[0]));
     sent.push_back(TestBytes(16 * 1024, static_cast<uint64_t>(i)));
   }
   for (int i = 0; i < 100; ++i) {
@@ -191,7 +184,7 @@ TEST(EchodE2eTest, HundredConcurrentClientsGetTheirOwnBytes) {
 void DuplexStream(std::vector<std::string> flags, size_t stream_bytes) {
   flags.insert(flags.end(), {"-l", "127.0.0.1:0", "--workers=1"});
   Server s = StartEchod(flags);
-  Socket c = Dial(s.addrs[0]);
+  Socket c = Dial(s.addresses[0]);
   const size_t kTotal = stream_bytes;
   const std::string chunk = TestBytes(1 << 20, 7);
   std::thread writer([&] {
@@ -236,8 +229,8 @@ int64_t RssKiB(pid_t pid) {
 
 TEST(EchodE2eTest, SlowReaderDoesNotGrowMemory) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--workers=1"});
-  Socket c = Dial(s.addrs[0]);
-  int64_t before = RssKiB(s.proc.pid());
+  Socket c = Dial(s.addresses[0]);
+  int64_t before = RssKiB(s.process.pid());
   ASSERT_THAT(io::SetNonBlocking(c.fd(), true), IsOk());
   std::string chunk(256 * 1024, 'z');
   size_t pushed = 0;
@@ -251,7 +244,7 @@ TEST(EchodE2eTest, SlowReaderDoesNotGrowMemory) {
       ::poll(&p, 1, 20);
     }
   }
-  int64_t after = RssKiB(s.proc.pid());
+  int64_t after = RssKiB(s.process.pid());
   // Kernel socket buffers plus at most one kept buffer (64 KiB) in echod.
   EXPECT_LT(pushed, 32u << 20) << pushed;
   EXPECT_LT(after - before, 4 * 1024) << before << " KiB -> " << after << " KiB";
@@ -259,20 +252,20 @@ TEST(EchodE2eTest, SlowReaderDoesNotGrowMemory) {
 
 TEST(EchodE2eTest, MaxConnsClosesTheExcessCleanly) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--max-conns=1", "--workers=1"});
-  Socket first = Dial(s.addrs[0]);
+  Socket first = Dial(s.addresses[0]);
   ASSERT_THAT(io::WriteAll(first.fd(), "a"), IsOk());
   char c;
   ASSERT_THAT(io::ReadFull(first.fd(), absl::MakeSpan(&c, 1)), IsOkAndHolds(1));  // Now surely active.
-  Socket second = Dial(s.addrs[0]);
+  Socket second = Dial(s.addresses[0]);
   EXPECT_THAT(io::ReadToEnd(second.fd()), IsOkAndHolds(""));  // EOF, not a reset.
-  ASSERT_THAT(s.proc.Signal(SIGUSR1), IsOk());
-  EXPECT_THAT(s.proc.WaitForLine(StdStream::kStderr, "stats:", kTimeout),
+  ASSERT_THAT(s.process.Signal(SIGUSR1), IsOk());
+  EXPECT_THAT(s.process.WaitForLine(StdStream::kStderr, "stats:", kTimeout),
               IsOkAndHolds(HasSubstr("accepted=2 active=1 rejected=1")));
 }
 
 TEST(EchodE2eTest, IdleTimeoutClosesIdleConnections) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--idle-timeout=200ms", "--workers=1"});
-  Socket c = Dial(s.addrs[0]);
+  Socket c = Dial(s.addresses[0]);
   absl::Time start = absl::Now();
   EXPECT_THAT(io::ReadToEnd(c.fd()), IsOkAndHolds(""));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
@@ -281,13 +274,13 @@ TEST(EchodE2eTest, IdleTimeoutClosesIdleConnections) {
 
 TEST(EchodE2eTest, SigtermDrainsAndExitsZeroWithStats) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--drain-timeout=300ms", "--json", "--workers=1"});
-  Socket idle = Dial(s.addrs[0]);
-  EXPECT_EQ(RoundTrip(s.addrs[0], "12345"), "12345");
-  ASSERT_THAT(s.proc.Signal(SIGTERM), IsOk());
+  Socket idle = Dial(s.addresses[0]);
+  EXPECT_EQ(RoundTrip(s.addresses[0], "12345"), "12345");
+  ASSERT_THAT(s.process.Signal(SIGTERM), IsOk());
   absl::Time start = absl::Now();
-  EXPECT_THAT(s.proc.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(s.process.Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
-  EXPECT_THAT(s.proc.err(), HasSubstr("{\"accepted\":2,\"active\":0,\"rejected\":0,\"bytes_in\":5,\"bytes_out\":5"));
+  EXPECT_THAT(s.process.err(), HasSubstr("{\"accepted\":2,\"active\":0,\"rejected\":0,\"bytes_in\":5,\"bytes_out\":5"));
   EXPECT_THAT(io::ReadToEnd(idle.fd()), IsOkAndHolds(""));  // Closed at the drain deadline.
 }
 
@@ -334,7 +327,7 @@ os.execv(sys.argv[1], [sys.argv[1], "--workers=1"])
 
 TEST(EchodE2eTest, UdpPreservesSizesUpTo65507) {
   Server s = StartEchod({"-u", "127.0.0.1:0"});
-  Socket u = Dial(s.addrs[0], SOCK_DGRAM);
+  Socket u = Dial(s.addresses[0], SOCK_DGRAM);
   std::vector<char> buf(70000);
   for (size_t size : {0u, 1u, 1472u, 9000u, 65507u}) {
     std::string d = TestBytes(size, size);
@@ -348,7 +341,7 @@ TEST(EchodE2eTest, UdpPreservesSizesUpTo65507) {
 
 TEST(EchodE2eTest, UdpOnWildcardRepliesFromTheAddressUsed) {
   Server s = StartEchod({"-u", ":0"});  // Dual-stack wildcard.
-  std::string port = Port(s.addrs[0]);
+  std::string port = Port(s.addresses[0]);
   for (const char* dst : {"127.0.0.1", "127.0.0.2", "::1"}) {
     SocketAddress to = *SocketAddress::Numeric(dst, static_cast<uint16_t>(std::stoi(port)));
     // Unconnected, so a reply from another source address would still arrive; check its source.
@@ -368,26 +361,26 @@ TEST(EchodE2eTest, UdpOnWildcardRepliesFromTheAddressUsed) {
 TEST(EchodE2eTest, FaultDelay) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--delay=200ms"});
   absl::Time start = absl::Now();
-  EXPECT_EQ(RoundTrip(s.addrs[0], "slow"), "slow");
+  EXPECT_EQ(RoundTrip(s.addresses[0], "slow"), "slow");
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
 }
 
 TEST(EchodE2eTest, FaultChunkKeepsBytesIntact) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--chunk=3"});
   std::string data = TestBytes(100000, 3);
-  EXPECT_TRUE(RoundTrip(s.addrs[0], data) == data);
+  EXPECT_TRUE(RoundTrip(s.addresses[0], data) == data);
 }
 
 TEST(EchodE2eTest, FaultCloseAfter) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--close-after=5"});
-  Socket c = Dial(s.addrs[0]);
+  Socket c = Dial(s.addresses[0]);
   ASSERT_THAT(io::WriteAll(c.fd(), "0123456789"), IsOk());
   EXPECT_THAT(io::ReadToEnd(c.fd()), IsOkAndHolds("01234"));
 }
 
 TEST(EchodE2eTest, FaultRst) {
   Server s = StartEchod({"-l", "127.0.0.1:0", "--close-after=5", "--rst"});
-  Socket c = Dial(s.addrs[0]);
+  Socket c = Dial(s.addresses[0]);
   ASSERT_THAT(io::WriteAll(c.fd(), "0123456789"), IsOk());
   absl::StatusOr<std::string> got = io::ReadToEnd(c.fd());
   EXPECT_THAT(got, ::ipckit::testing::StatusIs(absl::StatusCode::kAborted,
@@ -396,25 +389,25 @@ TEST(EchodE2eTest, FaultRst) {
 
 TEST(EchodE2eTest, FaultDropRate) {
   Server s = StartEchod({"-u", "127.0.0.1:0", "--drop-rate=1"});
-  Socket u = Dial(s.addrs[0], SOCK_DGRAM);
+  Socket u = Dial(s.addresses[0], SOCK_DGRAM);
   ASSERT_THAT(io::WriteAll(u.fd(), "lost"), IsOk());
   EXPECT_EQ(ReadableWithin(u.fd(), absl::Milliseconds(300)), 0);
-  ASSERT_THAT(s.proc.Signal(SIGUSR1), IsOk());
-  EXPECT_THAT(s.proc.WaitForLine(StdStream::kStderr, "stats:", kTimeout), IsOkAndHolds(HasSubstr("dropped=1")));
+  ASSERT_THAT(s.process.Signal(SIGUSR1), IsOk());
+  EXPECT_THAT(s.process.WaitForLine(StdStream::kStderr, "stats:", kTimeout), IsOkAndHolds(HasSubstr("dropped=1")));
 }
 
 TEST(EchodE2eTest, SmallServices) {
   Server discard = StartEchod({"-l", "127.0.0.1:0", "--service=discard"});
-  EXPECT_EQ(RoundTrip(discard.addrs[0], "gone"), "");
+  EXPECT_EQ(RoundTrip(discard.addresses[0], "gone"), "");
 
   Server daytime = StartEchod({"-l", "127.0.0.1:0", "--service=daytime"});
-  Socket d = Dial(daytime.addrs[0]);
+  Socket d = Dial(daytime.addresses[0]);
   absl::StatusOr<std::string> line = io::ReadToEnd(d.fd());
   ASSERT_THAT(line, IsOk());
   EXPECT_THAT(*line, MatchesRegex("[A-Z][a-z]+day, [A-Z][a-z]+ [0-9]+, [0-9]{4} [0-9:]{8}-UTC\r\n"));
 
   Server chargen = StartEchod({"-l", "127.0.0.1:0", "--service=chargen"});
-  Socket c = Dial(chargen.addrs[0]);
+  Socket c = Dial(chargen.addresses[0]);
   char buf[148];
   ASSERT_THAT(io::ReadFull(c.fd(), absl::MakeSpan(buf)), IsOkAndHolds(148));
   EXPECT_EQ(std::string(buf, 74), "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefgh\r\n");

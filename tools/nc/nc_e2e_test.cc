@@ -30,6 +30,7 @@ namespace ipckit::nc {
 namespace {
 
 using ::ipckit::testing::ExitStatus;
+using ::ipckit::testing::StartWithStdin;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
@@ -95,10 +96,9 @@ std::pair<absl::StatusOr<ExitStatus>, absl::StatusOr<ExitStatus>> WaitBoth(Subpr
 
 absl::StatusOr<Subprocess> Spawn(std::vector<std::string> args, const std::string& input = "",
                                bool close_stdin = true) {
+  if (close_stdin) return StartWithStdin(args, input);
   absl::StatusOr<Subprocess> p = Subprocess::Start(args);
-  if (!p.ok()) return p;
-  p->Write(input);
-  if (close_stdin) p->CloseStdin();
+  if (p.ok()) p->Write(input);
   return p;
 }
 

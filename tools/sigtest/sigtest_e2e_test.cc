@@ -25,6 +25,7 @@ namespace ipckit::sigtest {
 namespace {
 
 using ::ipckit::testing::ExitStatus;
+using ::ipckit::testing::StartWithStdin;
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::IsOkAndHolds;
 using ::ipckit::testing::Runfile;
@@ -39,9 +40,8 @@ constexpr absl::Duration kTimeout = absl::Seconds(20);
 std::string Sigtest() { return *Runfile("tools/sigtest/sigtest"); }
 
 Subprocess Launch(std::vector<std::string> args) {
-  absl::StatusOr<Subprocess> p = Subprocess::Start(args);
+  absl::StatusOr<Subprocess> p = StartWithStdin(args);
   EXPECT_THAT(p, IsOk());
-  p->CloseStdin();
   return std::move(*p);
 }
 
