@@ -73,7 +73,12 @@ int main(int argc, char** argv) {
   o.targets = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
-  s = ipckit::tlsprobe::Validate(o);
-  if (!s.ok()) return p.UsageError(s);
-  return ipckit::tlsprobe::Run(o, std::cin, std::cout, std::cerr);
+  absl::StatusOr<ipckit::tlsprobe::Plan> plan = ipckit::tlsprobe::Validate(o);
+  if (!plan.ok()) return p.UsageError(plan.status());
+  absl::StatusOr<std::vector<ipckit::tlsprobe::Target>> targets = ipckit::tlsprobe::ReadTargets(o.targets, std::cin);
+  if (!targets.ok()) {  // Bad input, not bad options: no --help hint.
+    std::cerr << "tlsprobe: " << targets.status().message() << "\n";
+    return ipckit::tlsprobe::kExitUsage;
+  }
+  return ipckit::tlsprobe::Run(*plan, *targets, std::cout, std::cerr);
 }

@@ -84,20 +84,22 @@ std::optional<net::SocketAddress> AddressOf(const ProbeResult& r) {
 
 }  // namespace
 
-absl::Status Validate(const Options& o) {
+absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.no_sni && o.servername) return absl::InvalidArgumentError("--no-sni and --servername conflict");
   if (o.cert.has_value() != o.key.has_value()) return absl::InvalidArgumentError("--cert and --key go together");
   if (o.ipv4 && o.ipv6) return absl::InvalidArgumentError("-4 and -6 conflict");
   if (o.jobs < 1) return absl::InvalidArgumentError("-j needs at least 1");
   if (o.timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("--timeout must be positive");
+  Plan p;
   if (o.starttls) {
-    absl::StatusOr<StarttlsProtocol> p = ParseStarttls(*o.starttls);
-    if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat("--starttls: ", p.status().message()));
+    absl::StatusOr<StarttlsProtocol> proto = ParseStarttls(*o.starttls);
+    if (!proto.ok()) return absl::InvalidArgumentError(absl::StrCat("--starttls: ", proto.status().message()));
     if (o.enumerate) return absl::InvalidArgumentError("--enumerate does not support --starttls yet");
+    p.probe.starttls = *proto;
   }
   if (o.alpn) {
-    for (absl::string_view p : absl::StrSplit(*o.alpn, ',')) {
-      if (p.empty() || p.size() > 255) return absl::InvalidArgumentError("--alpn: each protocol must be 1 to 255 bytes");
+    for (absl::string_view a : absl::StrSplit(*o.alpn, ',')) {
+      if (a.empty() || a.size() > 255) return absl::InvalidArgumentError("--alpn: each protocol must be 1 to 255 bytes");
     }
   }
   if (o.checks.version) {
@@ -112,105 +114,120 @@ absl::Status Validate(const Options& o) {
   if (t->min_version && t->max_version && t->min_version > t->max_version) {
     return absl::InvalidArgumentError("--min-version is above --max-version");
   }
-  return absl::OkStatus();
+  p.probe.tls = *t;
+  p.probe.servername = o.servername;
+  p.probe.no_sni = o.no_sni;
+  p.probe.timeout = o.timeout;
+  p.probe.resume = o.resume;
+  p.probe.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
+  if (o.enumerate) {
+    tls::TlsOptions e;  // Every suite and version is tried: nothing verified.
+    e.verify = false;
+    e.ca_file = t->ca_file;
+    e.cert_file = t->cert_file;
+    e.key_file = t->key_file;
+    e.alpn = t->alpn;
+    p.enumerate = e;
+  }
+  p.checks = o.checks;
+  p.jobs = o.jobs;
+  p.json = o.json;
+  p.quiet = o.quiet;
+  p.show_certs = o.show_certs;
+  return p;
 }
 
-int Run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> texts = o.targets;
+absl::StatusOr<std::vector<Target>> ReadTargets(const std::vector<std::string>& args, std::istream& in) {
+  std::vector<std::string> texts = args;
   if (texts.empty()) {
     std::string line;
     while (std::getline(in, line)) {
       absl::string_view t = absl::StripAsciiWhitespace(line);
       if (!t.empty() && t[0] != '#') texts.emplace_back(t);
     }
-    if (texts.empty()) {
-      err << "tlsprobe: no targets (give HOST[:PORT] arguments or lines on stdin)\n";
-      return kExitUsage;
-    }
+    if (texts.empty()) return absl::InvalidArgumentError("no targets (give HOST[:PORT] arguments or lines on stdin)");
   }
   std::vector<Target> targets;
   for (const std::string& t : texts) {
     absl::StatusOr<Target> target = ParseTarget(t);
-    if (!target.ok()) {
-      err << "tlsprobe: " << target.status().message() << "\n";
-      return kExitUsage;
-    }
+    if (!target.ok()) return target.status();
     targets.push_back(*target);
   }
-  absl::StatusOr<tls::TlsOptions> tls_options = MakeTlsOptions(o);
-  if (!tls_options.ok()) {
-    err << "tlsprobe: " << tls_options.status().message() << "\n";
-    return kExitUsage;
+  return targets;
+}
+
+namespace {
+
+// Outcome is one target's report, its stderr lines and its exit code.
+struct Outcome {
+  std::string text, errors;
+  int exit = 0;
+};
+
+// ProbeOne probes `target` (and enumerates it when `enum_ctx` is given),
+// judges the checks, and formats what Run prints for it.
+Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx, const tls::TlsContext* enum_ctx,
+                 bool several) {
+  Outcome out;
+  ProbeResult r = Probe(target, p.probe, ctx);
+  std::optional<Enumeration> e;
+  if (enum_ctx != nullptr && !r.ip.empty()) {
+    if (std::optional<net::SocketAddress> addr = AddressOf(r)) {
+      EnumerateOptions eo;
+      eo.sni = r.sni;
+      eo.timeout = p.probe.timeout;
+      absl::StatusOr<Enumeration> got = Enumerate(*addr, *enum_ctx, eo);
+      if (got.ok()) {
+        e = *std::move(got);
+      } else {
+        out.errors = absl::StrCat("tlsprobe: ", r.target.text, ": enumerate: ", got.status().message(), "\n");
+      }
+    }
   }
-  absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(*tls_options);
+  ApplyChecks(p.checks, &r);
+  if (p.json) {
+    out.text = FormatJson(r, e ? &*e : nullptr, p.show_certs) + "\n";
+  } else if (!p.quiet) {
+    out.text = FormatText(r, e ? &*e : nullptr, p.show_certs);
+    if (several) out.text += "\n";
+  }
+  if (r.error) absl::StrAppend(&out.errors, "tlsprobe: ", r.target.text, ": ", r.error->message, "\n");
+  for (const std::string& f : r.failed_checks) {
+    absl::StrAppend(&out.errors, "tlsprobe: ", r.target.text, ": check failed: ", f, "\n");
+  }
+  out.exit = r.exit;
+  return out;
+}
+
+}  // namespace
+
+int Run(const Plan& p, const std::vector<Target>& targets, std::ostream& out, std::ostream& err) {
+  absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(p.probe.tls);
   if (!ctx.ok()) {
     err << "tlsprobe: " << ctx.status().message() << "\n";
     return kExitUsage;
   }
   std::optional<tls::TlsContext> enum_ctx;
-  if (o.enumerate) {
-    tls::TlsOptions e;
-    e.verify = false;
-    e.ca_file = tls_options->ca_file;
-    e.cert_file = tls_options->cert_file;
-    e.key_file = tls_options->key_file;
-    e.alpn = tls_options->alpn;
-    absl::StatusOr<tls::TlsContext> c = tls::TlsContext::Client(e);
+  if (p.enumerate) {
+    absl::StatusOr<tls::TlsContext> c = tls::TlsContext::Client(*p.enumerate);
     if (!c.ok()) {
       err << "tlsprobe: " << c.status().message() << "\n";
       return kExitUsage;
     }
     enum_ctx = *std::move(c);
   }
-  ProbeOptions po;
-  po.tls = *tls_options;
-  po.servername = o.servername;
-  po.no_sni = o.no_sni;
-  po.timeout = o.timeout;
-  if (o.starttls) po.starttls = *ParseStarttls(*o.starttls);
-  po.resume = o.resume;
-  po.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
-
   OrderedOutput output(targets.size());
   std::vector<int> exits(targets.size(), 0);
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < targets.size(); i = next++) {
-      ProbeResult r = Probe(targets[i], po, *ctx);
-      std::optional<Enumeration> e;
-      std::string extra_err;
-      if (o.enumerate && !r.ip.empty()) {
-        if (std::optional<net::SocketAddress> addr = AddressOf(r)) {
-          EnumerateOptions eo;
-          eo.sni = r.sni;
-          eo.timeout = o.timeout;
-          absl::StatusOr<Enumeration> got = Enumerate(*addr, *enum_ctx, eo);
-          if (got.ok()) {
-            e = *std::move(got);
-          } else {
-            extra_err = absl::StrCat("tlsprobe: ", r.target.text, ": enumerate: ", got.status().message(), "\n");
-          }
-        }
-      }
-      ApplyChecks(o.checks, &r);
-      std::string text;
-      if (o.json) {
-        text = FormatJson(r, e ? &*e : nullptr, o.show_certs) + "\n";
-      } else if (!o.quiet) {
-        text = FormatText(r, e ? &*e : nullptr, o.show_certs);
-        if (targets.size() > 1) text += "\n";
-      }
-      std::string errors = extra_err;
-      if (r.error) absl::StrAppend(&errors, "tlsprobe: ", r.target.text, ": ", r.error->message, "\n");
-      for (const std::string& f : r.failed_checks) {
-        absl::StrAppend(&errors, "tlsprobe: ", r.target.text, ": check failed: ", f, "\n");
-      }
-      exits[i] = r.exit;
-      output.Put(i, std::move(text), std::move(errors));
+      Outcome o = ProbeOne(p, targets[i], *ctx, enum_ctx ? &*enum_ctx : nullptr, targets.size() > 1);
+      exits[i] = o.exit;
+      output.Put(i, std::move(o.text), std::move(o.errors));
     }
   };
   std::vector<std::thread> threads;
-  int n = std::min<int>(o.jobs, static_cast<int>(targets.size()));
+  int n = std::min<int>(p.jobs, static_cast<int>(targets.size()));
   for (int t = 0; t < n; ++t) threads.emplace_back(worker);
   output.Drain(out, err);
   for (std::thread& t : threads) t.join();

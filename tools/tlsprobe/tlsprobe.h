@@ -10,6 +10,9 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "absl/status/statusor.h"
+#include "lib/tls/tls_context.h"
+#include "tools/tlsprobe/probe.h"
 #include "tools/tlsprobe/report.h"
 
 namespace ipckit::tlsprobe {
@@ -40,14 +43,32 @@ struct Options {
   Checks checks;
 };
 
-// Validate returns the first conflict or bad value among the options, as
+// Plan is Options checked and parsed: how to probe and report, with nothing
+// left to parse. The targets are input, read apart (ReadTargets).
+struct Plan {
+  ProbeOptions probe;                          // TLS options parsed, STARTTLS, family.
+  std::optional<tls::TlsOptions> enumerate;    // With --enumerate: its unverified options.
+  Checks checks;
+  int jobs = 1;
+  bool json = false;
+  bool quiet = false;
+  bool show_certs = false;
+};
+
+// Validate returns the plan for `o`, or the first conflict or bad value as
 // kInvalidArgument ("--no-sni and --servername conflict").
-absl::Status Validate(const Options& o);
+absl::StatusOr<Plan> Validate(const Options& o);
+
+// ReadTargets parses `args`, or with none the lines of `in` (blank lines and
+// '#' comments skipped), or returns kInvalidArgument: "no targets (give
+// HOST[:PORT] arguments or lines on stdin)", "invalid target 'x': ...".
+absl::StatusOr<std::vector<Target>> ReadTargets(const std::vector<std::string>& args, std::istream& in);
 
 // Run probes every target and writes reports to `out` (in input order) and
 // one err(3)-style line per failed target or check to `err`. It returns
-// the exit status: 0, or the smallest non-zero per-target code.
-int Run(const Options& o, std::istream& in, std::ostream& out, std::ostream& err);
+// the exit status: 0, or the smallest non-zero per-target code; kExitUsage
+// when the TLS context cannot be made (an unreadable --ca-file).
+int Run(const Plan& plan, const std::vector<Target>& targets, std::ostream& out, std::ostream& err);
 
 }  // namespace ipckit::tlsprobe
 

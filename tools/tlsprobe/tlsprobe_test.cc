@@ -1,5 +1,9 @@
 #include "tools/tlsprobe/tlsprobe.h"
 
+#include <sys/socket.h>
+
+#include <sstream>
+
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
 #include "tools/tlsprobe/probe.h"
@@ -90,6 +94,34 @@ TEST(ValidateTest, Conflicts) {
   o.checks.version = "2.0";
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
                                     "--expect-version: unknown TLS version \"2.0\" (want 1.0, 1.1, 1.2 or 1.3)"));
+}
+
+TEST(ValidateTest, PlanHoldsParsedOptions) {
+  Options o;
+  o.starttls = "smtp";
+  o.ipv6 = true;
+  o.max_version = "1.2";
+  absl::StatusOr<Plan> p = Validate(o);
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->probe.starttls, StarttlsProtocol::kSmtp);
+  EXPECT_EQ(p->probe.family, AF_INET6);
+  EXPECT_EQ(p->probe.tls.max_version, 0x0303);
+  EXPECT_FALSE(p->enumerate.has_value());
+}
+
+TEST(ReadTargetsTest, ArgumentsOrStdinLines) {
+  std::istringstream none(""), lines("a.example\n  # comment\n\n[::1]:8443\n");
+  absl::StatusOr<std::vector<Target>> t = ReadTargets({"x.example:25"}, none);
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->at(0).port, 25);
+  t = ReadTargets({}, lines);
+  ASSERT_THAT(t, IsOk());
+  ASSERT_EQ(t->size(), 2u);
+  EXPECT_EQ(t->at(0).port, 443);
+  EXPECT_EQ(t->at(1).host, "::1");
+  std::istringstream empty("# only a comment\n");
+  EXPECT_THAT(ReadTargets({}, empty), StatusIs(absl::StatusCode::kInvalidArgument,
+                                               "no targets (give HOST[:PORT] arguments or lines on stdin)"));
 }
 
 }  // namespace
