@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   o.command = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
-  absl::StatusOr<std::vector<ipckit::with_server::ServerSpec>> specs = ipckit::with_server::Validate(o);
-  if (!specs.ok()) return p.UsageError(specs.status());
-  return ipckit::with_server::Run(o, *specs, std::cerr);
+  absl::StatusOr<ipckit::with_server::Plan> plan = ipckit::with_server::Validate(o);
+  if (!plan.ok()) return p.UsageError(plan.status());
+  return ipckit::with_server::Run(*plan, std::cerr);
 }

@@ -28,16 +28,27 @@ struct Options {
   bool verbose = false;                  // -v: report readiness and the environment on stderr.
 };
 
-// Validate returns the servers --server describes, or the first problem as
-// kInvalidArgument ("missing command after --", "--server 'x': ...",
-// "--server ECHO given twice").
-absl::StatusOr<std::vector<ServerSpec>> Validate(const Options& o);
+// Plan is Options checked and parsed: the servers in order, the command,
+// and the limits.
+struct Plan {
+  std::vector<ServerSpec> servers;
+  std::vector<std::string> command;
+  absl::Duration ready_timeout;
+  absl::Duration grace;
+  std::string log_dir;  // Empty: $TEST_UNDECLARED_OUTPUTS_DIR, else the work dir.
+  bool verbose = false;
+};
+
+// Validate returns the plan, or the first problem as kInvalidArgument
+// ("missing command after --", "--server 'x': ...", "--server ECHO given
+// twice").
+absl::StatusOr<Plan> Validate(const Options& o);
 
 // Run does the whole job and returns the exit status: the command's (128+n
 // if a signal ended it), or kExitSetup with the reason on `err`, e.g.
 // "with_server: ECHO not ready after 10s (saw 0 of 1 'listening on' lines);
 // log: /x/ECHO.log" followed by the log's last lines.
-int Run(const Options& o, const std::vector<ServerSpec>& servers, std::ostream& err);
+int Run(const Plan& plan, std::ostream& err);
 
 }  // namespace ipckit::with_server
 
