@@ -268,116 +268,170 @@ class Watcher {
   absl::flat_hash_set<int> always_ready_;
 };
 
-}  // namespace
+// RelayLoop is one Relay call: the two directions, the selector, and the
+// EOF, quit and idle bookkeeping of relay.h's state machine. Each round
+// applies the EOF policies, checks whether the relay is over, waits for what
+// the directions want, and moves what is ready.
+class RelayLoop {
+ public:
+  RelayLoop(Endpoint local, Endpoint net, const RelayOptions& options, selector::Selector* sel)
+      : local_(local),
+        net_(net),
+        o_(options),
+        up_(local.reader, net.writer, options.read_local, options.buffer_size, options.crlf, options.line_interval,
+            options.allow_splice),
+        // With read_net off (--send-only) the net is still read, so the
+        // peer's bytes do not turn our close into a reset, but they are dropped.
+        down_(net.reader, options.read_net ? local.writer : nullptr, true, options.buffer_size, false,
+              absl::ZeroDuration(), options.allow_splice),
+        sel_(sel),
+        watcher_(sel) {}
 
-absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, RelayStats* stats) {
-  Direction up(local.reader, net.writer, options.read_local, options.buffer_size, options.crlf,
-               options.line_interval, options.allow_splice);
-  // With read_net off (--send-only) the net is still read, so the peer's
-  // bytes do not turn our close into a reset, but they are dropped.
-  Direction down(net.reader, options.read_net ? local.writer : nullptr, true, options.buffer_size,
-                 false, absl::ZeroDuration(), options.allow_splice);
-  absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create(options.backend);
-  if (!sel.ok()) return sel.status();
-  Watcher watcher(sel->get());
-
-  auto report = [&](absl::Status s) {
-    if (stats != nullptr) {
-      stats->sent = up.moved();
-      stats->received = down.moved();
-      stats->spliced = up.spliced() || down.spliced();
-      stats->local_input_ended = up.eof() && options.read_local && local.reader != nullptr;
-    }
-    return s;
-  };
-
-  absl::Time last_activity = absl::Now();
-  absl::Time quit_at = absl::InfiniteFuture();
-  bool local_input_idle = true;  // The last round wanted local input and it had none.
-  for (;;) {
-    absl::Time now = absl::Now();
-    // EOF policies, once each direction has delivered everything.
-    if (up.done() && !up.eof_handled()) {
-      up.set_eof_handled();
-      if (options.shutdown_net_on_local_eof && net.writer != nullptr) {
-        absl::Status s = net.writer->CloseWrite();
-        if (!s.ok()) return report(s);
-      }
-      if (options.quit_after_local_eof.has_value()) quit_at = now + *options.quit_after_local_eof;
-    }
-    bool net_ended = down.done() && !down.eof_handled();
-    if (net_ended) {
-      down.set_eof_handled();
-      if (local.writer != nullptr && options.read_net && options.close_local_output_on_net_eof) {
-        watcher.Forget(local.writer->fd());
-        absl::Status s = local.writer->CloseWrite();
-        if (!s.ok()) return report(s);
+  // Run relays until the relay is over (OK), or returns the first error;
+  // kDeadlineExceeded "idle for 5s" at options.idle_timeout.
+  absl::Status Run() {
+    for (;;) {
+      absl::Time now = absl::Now();
+      absl::Status s = HandleEofs(now);
+      if (!s.ok() || Finished(now)) return s;
+      absl::flat_hash_map<int, uint32_t> want = Wanted(now);
+      s = watcher_.Want(want);
+      if (!s.ok()) return s;
+      absl::StatusOr<absl::flat_hash_map<int, uint32_t>> got = Ready(Deadline(now, want), want);
+      if (!got.ok()) return got.status();
+      now = absl::Now();
+      local_input_idle_ = up_.eof() || (up_.WantsRead() && !got->contains(up_.src()->fd()));
+      absl::StatusOr<bool> progress = Move(now, *got);
+      if (!progress.ok()) return progress.status();
+      if (*progress) {
+        last_activity_ = now;
+      } else if (o_.idle_timeout != absl::InfiniteDuration() && now >= last_activity_ + o_.idle_timeout) {
+        return absl::DeadlineExceededError(absl::StrCat("idle for ", absl::FormatDuration(o_.idle_timeout)));
       }
     }
-    // After the peer's EOF, local input is still sent while it keeps coming
-    // (nothing read is ever dropped), but an idle input ends the relay.
-    bool peer_closed = down.done() && net.reader != nullptr && !options.keep_sending_after_net_eof;
-    if (now >= quit_at || (up.done() && down.done()) ||
-        (peer_closed && up.pending() == 0 && local_input_idle) ||
-        (!options.read_net && up.done())) {
-      return report(absl::OkStatus());
-    }
+  }
 
+  // Report fills `stats` (when given) with what moved.
+  void Report(RelayStats* stats) const {
+    if (stats == nullptr) return;
+    stats->sent = up_.moved();
+    stats->received = down_.moved();
+    stats->spliced = up_.spliced() || down_.spliced();
+    stats->local_input_ended = up_.eof() && o_.read_local && local_.reader != nullptr;
+  }
+
+ private:
+  // HandleEofs applies the EOF policies once each direction has delivered
+  // everything: shut the net's write side, start -q's timer, close local
+  // output. It returns a CloseWrite error.
+  absl::Status HandleEofs(absl::Time now) {
+    if (up_.done() && !up_.eof_handled()) {
+      up_.set_eof_handled();
+      if (o_.shutdown_net_on_local_eof && net_.writer != nullptr) {
+        absl::Status s = net_.writer->CloseWrite();
+        if (!s.ok()) return s;
+      }
+      if (o_.quit_after_local_eof.has_value()) quit_at_ = now + *o_.quit_after_local_eof;
+    }
+    if (down_.done() && !down_.eof_handled()) {
+      down_.set_eof_handled();
+      if (local_.writer != nullptr && o_.read_net && o_.close_local_output_on_net_eof) {
+        watcher_.Forget(local_.writer->fd());
+        absl::Status s = local_.writer->CloseWrite();
+        if (!s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // PeerClosed: the peer's EOF has come and nothing keeps us sending.
+  bool PeerClosed() const { return down_.done() && net_.reader != nullptr && !o_.keep_sending_after_net_eof; }
+
+  // Finished says whether the relay is over. After the peer's EOF, local
+  // input is still sent while it keeps coming (nothing read is ever
+  // dropped), but an idle input ends the relay.
+  bool Finished(absl::Time now) const {
+    return now >= quit_at_ || (up_.done() && down_.done()) ||
+           (PeerClosed() && up_.pending() == 0 && local_input_idle_) || (!o_.read_net && up_.done());
+  }
+
+  // Wanted returns the events to wait for on each descriptor this round.
+  absl::flat_hash_map<int, uint32_t> Wanted(absl::Time now) {
     absl::flat_hash_map<int, uint32_t> want;
-    if (up.WantsRead()) want[up.src()->fd()] |= up.src()->ReadWaitsFor();
-    if (up.WantsWrite(now) && up.dst() != nullptr) want[up.dst()->fd()] |= up.dst()->WriteWaitsFor();
-    if (down.WantsRead()) want[down.src()->fd()] |= down.src()->ReadWaitsFor();
-    if (down.WantsWrite(now) && down.dst() != nullptr) {
-      want[down.dst()->fd()] |= down.dst()->WriteWaitsFor();
+    for (Direction* d : {&up_, &down_}) {
+      if (d->WantsRead()) want[d->src()->fd()] |= d->src()->ReadWaitsFor();
+      if (d->WantsWrite(now) && d->dst() != nullptr) want[d->dst()->fd()] |= d->dst()->WriteWaitsFor();
     }
-    absl::Status s = watcher.Want(want);
-    if (!s.ok()) return report(s);
+    return want;
+  }
 
-    absl::Time deadline = quit_at;
-    if (options.idle_timeout != absl::InfiniteDuration()) {
-      deadline = std::min(deadline, last_activity + options.idle_timeout);
-    }
-    if (!up.done() && up.next_write() > now) {  // Pausing between lines (-i).
-      deadline = std::min(deadline, up.next_write());
-    }
-    bool drop = (down.WantsWrite(now) && down.dst() == nullptr) ||
-                (up.WantsWrite(now) && up.dst() == nullptr);
-    bool buffered = (up.WantsRead() && up.src()->HasBufferedInput()) ||
-                    (down.WantsRead() && down.src()->HasBufferedInput());
-    if (watcher.AnyAlwaysReady(want) || drop || peer_closed || buffered) deadline = now;
+  // Deadline is when this round's wait ends: -q's quit time, the idle
+  // limit, the next line (-i), or now when something is ready without
+  // waiting (a regular file, bytes to drop, decrypted bytes held).
+  absl::Time Deadline(absl::Time now, const absl::flat_hash_map<int, uint32_t>& want) {
+    absl::Time deadline = quit_at_;
+    if (o_.idle_timeout != absl::InfiniteDuration()) deadline = std::min(deadline, last_activity_ + o_.idle_timeout);
+    if (!up_.done() && up_.next_write() > now) deadline = std::min(deadline, up_.next_write());
+    bool drop = (down_.WantsWrite(now) && down_.dst() == nullptr) || (up_.WantsWrite(now) && up_.dst() == nullptr);
+    bool buffered =
+        (up_.WantsRead() && up_.src()->HasBufferedInput()) || (down_.WantsRead() && down_.src()->HasBufferedInput());
+    if (watcher_.AnyAlwaysReady(want) || drop || PeerClosed() || buffered) deadline = now;
+    return deadline;
+  }
 
-    absl::StatusOr<std::vector<selector::Event>> ready = (*sel)->Select(deadline);
-    if (!ready.ok()) return report(ready.status());
+  // Ready waits until `deadline` and returns the events that came, with
+  // always-ready descriptors and held decrypted input counted as ready.
+  absl::StatusOr<absl::flat_hash_map<int, uint32_t>> Ready(absl::Time deadline,
+                                                           const absl::flat_hash_map<int, uint32_t>& want) {
+    absl::StatusOr<std::vector<selector::Event>> ready = sel_->Select(deadline);
+    if (!ready.ok()) return ready.status();
     absl::flat_hash_map<int, uint32_t> got;
     for (const selector::Event& e : *ready) got[e.fd] |= e.events;
     for (const auto& [fd, events] : want) {
-      if (watcher.IsAlwaysReady(fd)) got[fd] = selector::kReadable | selector::kWritable;
+      if (watcher_.IsAlwaysReady(fd)) got[fd] = selector::kReadable | selector::kWritable;
     }
-    for (Direction* d : {&up, &down}) {
+    for (Direction* d : {&up_, &down_}) {
       if (d->WantsRead() && d->src()->HasBufferedInput()) got[d->src()->fd()] |= selector::kReadable;
     }
-    now = absl::Now();
-    local_input_idle = up.eof() || (up.WantsRead() && !got.contains(up.src()->fd()));
+    return got;
+  }
 
+  // Move writes, then reads, in each direction what `got` allows, and
+  // returns whether any byte moved.
+  absl::StatusOr<bool> Move(absl::Time now, const absl::flat_hash_map<int, uint32_t>& got) {
     bool progress = false;
-    for (Direction* d : {&up, &down}) {
+    for (Direction* d : {&up_, &down_}) {
       if (d->WantsWrite(now) && (d->dst() == nullptr || got.contains(d->dst()->fd()))) {
-        s = d->Write(now, &progress);
-        if (!s.ok()) return report(s);
+        absl::Status s = d->Write(now, &progress);
+        if (!s.ok()) return s;
       }
       if (d->WantsRead() && got.contains(d->src()->fd())) {
-        s = d->Read(&progress);
-        if (!s.ok()) return report(s);
+        absl::Status s = d->Read(&progress);
+        if (!s.ok()) return s;
       }
     }
-    if (progress) {
-      last_activity = now;
-    } else if (options.idle_timeout != absl::InfiniteDuration() &&
-               now >= last_activity + options.idle_timeout) {
-      return report(absl::DeadlineExceededError(
-          absl::StrCat("idle for ", absl::FormatDuration(options.idle_timeout))));
-    }
+    return progress;
   }
+
+  Endpoint local_, net_;
+  const RelayOptions& o_;
+  Direction up_, down_;
+  selector::Selector* sel_;
+  Watcher watcher_;
+  absl::Time last_activity_ = absl::Now();
+  absl::Time quit_at_ = absl::InfiniteFuture();
+  bool local_input_idle_ = true;  // The last round wanted local input and it had none.
+};
+
+}  // namespace
+
+absl::Status Relay(Endpoint local, Endpoint net, const RelayOptions& options, RelayStats* stats) {
+  absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create(options.backend);
+  if (!sel.ok()) return sel.status();
+  RelayLoop loop(local, net, options, sel->get());
+  absl::Status s = loop.Run();
+  loop.Report(stats);
+  return s;
 }
 
 }  // namespace ipckit::relay
