@@ -68,7 +68,30 @@ class Runner {
  public:
   Runner(const Options& o, std::ostream& log) : o_(o), log_(log) {}
 
+  // Run loads the server for --warmup then --duration and returns what it
+  // measured, or the first error that stops the whole run (resolving, the
+  // selector, the TLS context); per-connection failures are counted.
   absl::StatusOr<Report> Run() {
+    absl::Status s = Setup();
+    if (!s.ok()) return s;
+    if (o_.connect_only) return ConnectLoop();
+    absl::Time start = absl::Now();
+    measure_from_ = start + o_.warmup;
+    end_ = measure_from_ + o_.duration;
+    s = OpenConnections(start);
+    if (!s.ok()) return s;
+    if (conns_.empty()) return report_;
+    s = RequestLoop(start);
+    if (!s.ok()) return s;
+    report_.elapsed = o_.duration;
+    return report_;
+  }
+
+  bool progress_ = false;
+
+ private:
+  // Setup resolves the target and makes the selector and the TLS context.
+  absl::Status Setup() {
     absl::StatusOr<std::vector<net::SocketAddress>> addrs = Addresses();
     if (!addrs.ok()) return addrs.status();
     addrs_ = *addrs;
@@ -83,11 +106,13 @@ class Runner {
       if (!ctx.ok()) return ctx.status();
       tls_ = std::make_unique<tls::TlsContext>(*std::move(ctx));
     }
-    if (o_.connect_only) return ConnectLoop();
+    return absl::OkStatus();
+  }
 
-    absl::Time start = absl::Now();
-    measure_from_ = start + o_.warmup;
-    end_ = measure_from_ + o_.duration;
+  // OpenConnections connects (and handshakes) -c connections, counting
+  // those that fail, and spreads their first requests over one --rate
+  // interval.
+  absl::Status OpenConnections(absl::Time start) {
     for (int i = 0; i < o_.connections; ++i) {
       auto c = std::make_unique<Conn>();
       c->index = i;
@@ -114,18 +139,23 @@ class Runner {
       if (!st.ok()) return st;
       conns_.push_back(std::move(c));
     }
-    if (conns_.empty()) return report_;
-    if (o_.rate > 0) {
+    if (o_.rate > 0 && !conns_.empty()) {
       interval_ = absl::Seconds(static_cast<double>(conns_.size()) / o_.rate);
       for (size_t i = 0; i < conns_.size(); ++i) {
         conns_[i]->next_due = start + interval_ * static_cast<double>(i) / static_cast<double>(conns_.size());
       }
     }
+    return absl::OkStatus();
+  }
+
+  // RequestLoop issues requests and reads echoes until the end, printing a
+  // progress line each second with --progress.
+  absl::Status RequestLoop(absl::Time start) {
     absl::Time next_progress = start + absl::Seconds(1);
     uint64_t last_requests = 0;
     for (;;) {
       absl::Time now = absl::Now();
-      if (now >= end_) break;
+      if (now >= end_) return absl::OkStatus();
       for (auto& c : conns_) Issue(*c, now);
       absl::Time deadline = end_;
       if (o_.rate > 0) {
@@ -153,13 +183,8 @@ class Runner {
         next_progress += absl::Seconds(1);
       }
     }
-    report_.elapsed = o_.duration;
-    return report_;
   }
 
-  bool progress_ = false;
-
- private:
   // TlsClient wraps `sock` in a TLS client stream, before its handshake.
   absl::StatusOr<std::unique_ptr<tls::TlsStream>> TlsClient(net::Socket sock) {
     tls::TlsClientParams params = tls::TlsClientParams::For(o_.servername.empty() ? host_ : o_.servername);
