@@ -69,36 +69,64 @@ bool Parser::ShortHelp() const {
                       [](const Option& o) { return o.short_name == 'h'; });
 }
 
-absl::StatusOr<ParseResult> Parser::Parse(const std::vector<std::string>& argv) {
-  const bool short_h_free = ShortHelp();
+std::string Parser::OptString() const {
   std::string optstring = info_.stop_at_first_argument ? "+:" : ":";
-  if (short_h_free) optstring += "h";
+  if (ShortHelp()) optstring += "h";
+  for (const Option& o : options_) {
+    if (o.short_name == 0) continue;
+    optstring += o.short_name;
+    if (!o.value_name.empty()) optstring += ':';
+  }
+  return optstring;
+}
+
+std::vector<struct option> Parser::LongOptions() const {
   std::vector<struct option> longopts;
   for (size_t i = 0; i < options_.size(); ++i) {
     const Option& o = options_[i];
-    int val = o.short_name != 0 ? static_cast<unsigned char>(o.short_name)
-                                : kLongOnlyBase + static_cast<int>(i);
-    if (o.short_name != 0) {
-      optstring += o.short_name;
-      if (!o.value_name.empty()) optstring += ':';
-    }
+    int val = o.short_name != 0 ? static_cast<unsigned char>(o.short_name) : kLongOnlyBase + static_cast<int>(i);
     if (!o.long_name.empty()) {
-      longopts.push_back({o.long_name.c_str(), o.value_name.empty() ? no_argument : required_argument,
-                          nullptr, val});
+      longopts.push_back({o.long_name.c_str(), o.value_name.empty() ? no_argument : required_argument, nullptr, val});
     }
   }
   longopts.push_back({"help", no_argument, nullptr, kHelpVal});
   longopts.push_back({"version", no_argument, nullptr, kVersionVal});
   longopts.push_back({nullptr, 0, nullptr, 0});
+  return longopts;
+}
 
-  auto find = [&](int val) -> const Option* {
-    if (val >= kLongOnlyBase) return &options_[static_cast<size_t>(val - kLongOnlyBase)];
-    for (const Option& o : options_) {
-      if (o.short_name != 0 && static_cast<unsigned char>(o.short_name) == val) return &o;
+const Parser::Option* Parser::Find(int val) const {
+  if (val >= kLongOnlyBase) return &options_[static_cast<size_t>(val - kLongOnlyBase)];
+  for (const Option& o : options_) {
+    if (o.short_name != 0 && static_cast<unsigned char>(o.short_name) == val) return &o;
+  }
+  return nullptr;
+}
+
+absl::Status Parser::GetoptError(int c, absl::string_view current, const std::vector<struct option>& longopts) const {
+  if (c == ':') {  // A missing value: always the last argument looked at.
+    if (absl::StartsWith(current, "--")) return Usage(absl::StrCat("option '", current, "' requires an argument"));
+    return Usage(absl::StrCat("option requires an argument -- '", std::string(1, static_cast<char>(optopt)), "'"));
+  }
+  absl::string_view name = current.substr(0, current.find('='));
+  if (optopt == 0) {  // An unknown or ambiguous long option.
+    int matches = 0;
+    for (const struct option& lo : longopts) {
+      if (lo.name != nullptr && absl::StartsWith(lo.name, name.substr(2))) ++matches;
     }
-    return nullptr;
-  };
+    if (matches > 1) return Usage(absl::StrCat("option '", name, "' is ambiguous"));
+    return Usage(absl::StrCat("unrecognized option '", name, "'"));
+  }
+  if (optopt == kHelpVal || optopt == kVersionVal || Find(optopt) != nullptr) {
+    return Usage(absl::StrCat("option '", name, "' doesn't allow an argument"));
+  }
+  return Usage(absl::StrCat("invalid option -- '", std::string(1, static_cast<char>(optopt)), "'"));
+}
 
+absl::StatusOr<ParseResult> Parser::Parse(const std::vector<std::string>& argv) {
+  const bool short_h_free = ShortHelp();
+  const std::string optstring = OptString();
+  const std::vector<struct option> longopts = LongOptions();
   // getopt_long permutes argv, so it gets a private, mutable copy.
   std::vector<std::string> storage = argv;
   if (storage.empty()) storage.push_back(info_.name);
@@ -115,40 +143,14 @@ absl::StatusOr<ParseResult> Parser::Parse(const std::vector<std::string>& argv) 
     int c = getopt_long(argc, args.data(), optstring.c_str(), longopts.data(), &longindex);
     if (c == -1) break;
     if (c == 'h' && short_h_free) c = kHelpVal;
-    if (c == kHelpVal) {
-      result.action = ParseResult::Action::kHelp;
-      continue;
-    }
-    if (c == kVersionVal) {
-      result.action = ParseResult::Action::kVersion;
+    if (c == kHelpVal || c == kVersionVal) {
+      result.action = c == kHelpVal ? ParseResult::Action::kHelp : ParseResult::Action::kVersion;
       continue;
     }
     // The argument getopt_long just looked at, for messages about long options.
     absl::string_view current = optind >= 1 && optind <= argc ? args[optind - 1] : "";
-    if (c == ':') {  // A missing value: always the last argument looked at.
-      if (absl::StartsWith(current, "--")) {
-        return Usage(absl::StrCat("option '", current, "' requires an argument"));
-      }
-      return Usage(absl::StrCat("option requires an argument -- '",
-                                std::string(1, static_cast<char>(optopt)), "'"));
-    }
-    if (c == '?') {
-      absl::string_view name = current.substr(0, current.find('='));
-      if (optopt == 0) {  // An unknown or ambiguous long option.
-        int matches = 0;
-        for (const struct option& lo : longopts) {
-          if (lo.name != nullptr && absl::StartsWith(lo.name, name.substr(2))) ++matches;
-        }
-        if (matches > 1) return Usage(absl::StrCat("option '", name, "' is ambiguous"));
-        return Usage(absl::StrCat("unrecognized option '", name, "'"));
-      }
-      if (optopt == kHelpVal || optopt == kVersionVal || find(optopt) != nullptr) {
-        return Usage(absl::StrCat("option '", name, "' doesn't allow an argument"));
-      }
-      return Usage(absl::StrCat("invalid option -- '", std::string(1, static_cast<char>(optopt)),
-                                "'"));
-    }
-    const Option* o = find(c);
+    if (c == ':' || c == '?') return GetoptError(c, current, longopts);
+    const Option* o = Find(c);
     if (o == nullptr) return absl::InternalError(absl::StrCat("getopt_long returned ", c));
     absl::Status s = o->set(optarg == nullptr ? "" : optarg);
     if (!s.ok()) return Usage(absl::StrCat(DisplayName(*o), ": ", s.message()));

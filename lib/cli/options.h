@@ -23,6 +23,7 @@
 #ifndef IPCKIT_LIB_CLI_OPTIONS_H_
 #define IPCKIT_LIB_CLI_OPTIONS_H_
 
+#include <getopt.h>
 #include <stdint.h>
 
 #include <algorithm>
@@ -152,6 +153,14 @@ class Parser {
   Parser& AddParsed(char short_name, const char* long_name, std::string value_name,
                     std::string help, T* out, ParseFn parse);
   std::string DisplayName(const Option& o) const;
+  // OptString and LongOptions are getopt_long's tables for the options.
+  std::string OptString() const;
+  std::vector<struct option> LongOptions() const;
+  // Find returns the option getopt_long returned `val` for, or nullptr.
+  const Option* Find(int val) const;
+  // GetoptError turns getopt_long's ':' or '?' for the argument `current`
+  // into GNU's message ("unrecognized option '--foo'").
+  absl::Status GetoptError(int c, absl::string_view current, const std::vector<struct option>& longopts) const;
   // ShortHelp reports whether -h means --help: unless the tool declares -h.
   bool ShortHelp() const;
   template <typename T>
