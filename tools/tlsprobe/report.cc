@@ -125,49 +125,54 @@ std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_cer
   return out;
 }
 
-std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_certs) {
-  json::JsonWriter j;
-  j.BeginObject();
-  j.Key("target").String(r.target.text);
-  j.Key("host").String(r.target.host);
-  j.Key("ip");
-  if (r.ip.empty()) j.Null(); else j.String(r.ip);
-  j.Key("port").Int(r.target.port);
-  j.Key("sni");
-  if (r.sni.empty()) j.Null(); else j.String(r.sni);
-  j.Key("exit").Int(r.exit);
-  j.Key("error");
-  if (r.error) {
-    j.BeginObject().Key("stage").String(r.error->stage).Key("alert");
-    if (r.error->alert >= 0) j.Int(r.error->alert); else j.Null();
-    j.Key("alert_name");
-    if (r.error->alert >= 0) j.String(SSL_alert_desc_string_long(r.error->alert)); else j.Null();
-    j.Key("reason").String(r.error->reason).Key("message").String(r.error->message).EndObject();
-  } else {
+namespace {
+
+// StringOrNull writes `s`, or null when it is empty.
+void StringOrNull(json::JsonWriter& j, const std::string& s) {
+  if (s.empty()) {
     j.Null();
-  }
-  j.Key("timing_ms").BeginObject()
-      .Key("tcp").Double(Ms(r.tcp)).Key("starttls").Double(Ms(r.starttls))
-      .Key("handshake").Double(Ms(r.handshake)).Key("total").Double(Ms(r.total)).EndObject();
-  j.Key("tls");
-  if (r.handshake_done) {
-    j.BeginObject()
-        .Key("version").String(r.tls.version)
-        .Key("cipher").String(r.tls.cipher)
-        .Key("cipher_id").Int(r.tls.cipher_id)
-        .Key("group");
-    if (r.tls.group.empty()) j.Null(); else j.String(r.tls.group);
-    j.Key("hrr").Bool(r.tls.hello_retry).Key("peer_sigalg");
-    if (r.tls.peer_sigalg.empty()) j.Null(); else j.String(r.tls.peer_sigalg);
-    j.Key("alpn");
-    if (r.tls.alpn.empty()) j.Null(); else j.String(r.tls.alpn);
-    j.Key("resumed");
-    if (r.resumed) j.Bool(*r.resumed); else j.Null();
-    j.EndObject();
   } else {
-    j.Null();
+    j.String(s);
   }
-  j.Key("cert").BeginObject().Key("chain").BeginArray();
+}
+
+// JsonError writes the "error" value: {"stage","alert","alert_name","reason","message"} or null.
+void JsonError(json::JsonWriter& j, const ProbeResult& r) {
+  if (!r.error) {
+    j.Null();
+    return;
+  }
+  j.BeginObject().Key("stage").String(r.error->stage).Key("alert");
+  if (r.error->alert >= 0) j.Int(r.error->alert); else j.Null();
+  j.Key("alert_name");
+  if (r.error->alert >= 0) j.String(SSL_alert_desc_string_long(r.error->alert)); else j.Null();
+  j.Key("reason").String(r.error->reason).Key("message").String(r.error->message).EndObject();
+}
+
+// JsonTls writes the "tls" value: what the handshake agreed on, or null.
+void JsonTls(json::JsonWriter& j, const ProbeResult& r) {
+  if (!r.handshake_done) {
+    j.Null();
+    return;
+  }
+  j.BeginObject()
+      .Key("version").String(r.tls.version)
+      .Key("cipher").String(r.tls.cipher)
+      .Key("cipher_id").Int(r.tls.cipher_id)
+      .Key("group");
+  StringOrNull(j, r.tls.group);
+  j.Key("hrr").Bool(r.tls.hello_retry).Key("peer_sigalg");
+  StringOrNull(j, r.tls.peer_sigalg);
+  j.Key("alpn");
+  StringOrNull(j, r.tls.alpn);
+  j.Key("resumed");
+  if (r.resumed) j.Bool(*r.resumed); else j.Null();
+  j.EndObject();
+}
+
+// JsonChain writes the "cert" value: {"chain":[...]} (with PEM when asked).
+void JsonChain(json::JsonWriter& j, const ProbeResult& r, bool show_certs) {
+  j.BeginObject().Key("chain").BeginArray();
   for (const tls::CertInfo& c : r.chain) {
     j.BeginObject()
         .Key("subject").String(c.subject)
@@ -186,6 +191,44 @@ std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_cer
     j.EndObject();
   }
   j.EndArray().EndObject();
+}
+
+// JsonEnumeration writes the "enumerate" value.
+void JsonEnumeration(json::JsonWriter& j, const Enumeration& e) {
+  j.BeginObject().Key("versions").BeginObject();
+  for (const auto& [name, ok] : e.versions) j.Key(name).Bool(ok);
+  j.EndObject().Key("ciphers").BeginObject();
+  for (const auto& [version, suites] : e.ciphers) j.Key(version).Strings(suites);
+  j.EndObject().Key("server_order").Bool(e.server_order).Key("tls13_cipher");
+  StringOrNull(j, e.tls13_cipher);
+  j.Key("groups").BeginObject();
+  for (const auto& [name, ok] : e.groups) j.Key(name).Bool(ok);
+  j.EndObject().Key("groups_version").String(e.groups_version);
+  j.Key("connections").Int(e.connections).Key("notes").Strings(e.notes).EndObject();
+}
+
+}  // namespace
+
+std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_certs) {
+  json::JsonWriter j;
+  j.BeginObject();
+  j.Key("target").String(r.target.text);
+  j.Key("host").String(r.target.host);
+  j.Key("ip");
+  StringOrNull(j, r.ip);
+  j.Key("port").Int(r.target.port);
+  j.Key("sni");
+  StringOrNull(j, r.sni);
+  j.Key("exit").Int(r.exit);
+  j.Key("error");
+  JsonError(j, r);
+  j.Key("timing_ms").BeginObject()
+      .Key("tcp").Double(Ms(r.tcp)).Key("starttls").Double(Ms(r.starttls))
+      .Key("handshake").Double(Ms(r.handshake)).Key("total").Double(Ms(r.total)).EndObject();
+  j.Key("tls");
+  JsonTls(j, r);
+  j.Key("cert");
+  JsonChain(j, r, show_certs);
   j.Key("verify");
   if (r.verify_present) {
     j.BeginObject().Key("ok").Bool(r.verify_ok).Key("error");
@@ -201,16 +244,8 @@ std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_cer
   j.Key("client_auth").BeginObject().Key("requested").Bool(r.client_auth_requested).EndObject();
   j.Key("checks_failed").Strings(r.failed_checks);
   if (e != nullptr) {
-    j.Key("enumerate").BeginObject().Key("versions").BeginObject();
-    for (const auto& [name, ok] : e->versions) j.Key(name).Bool(ok);
-    j.EndObject().Key("ciphers").BeginObject();
-    for (const auto& [version, suites] : e->ciphers) j.Key(version).Strings(suites);
-    j.EndObject().Key("server_order").Bool(e->server_order).Key("tls13_cipher");
-    if (e->tls13_cipher.empty()) j.Null(); else j.String(e->tls13_cipher);
-    j.Key("groups").BeginObject();
-    for (const auto& [name, ok] : e->groups) j.Key(name).Bool(ok);
-    j.EndObject().Key("groups_version").String(e->groups_version);
-    j.Key("connections").Int(e->connections).Key("notes").Strings(e->notes).EndObject();
+    j.Key("enumerate");
+    JsonEnumeration(j, *e);
   }
   j.EndObject();
   return j.str();
