@@ -48,6 +48,9 @@ Examples:
 
 }  // namespace
 
+// main parses nc's options into Options, validates them into a Plan and runs
+// it. It runs over 80 lines because it is where each of nc's ~50 options is
+// declared, once, with its help text: adding an option is one line here.
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ipckit::nc::Options o;

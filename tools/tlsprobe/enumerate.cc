@@ -179,6 +179,34 @@ std::vector<Suite> PreTls13Suites() {
 constexpr uint16_t kVersions[] = {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION};
 constexpr const char* kGroups[] = {"X25519", "P-256", "P-384", "P-521", "CECPQ2"};
 
+// ServerOrder finds the server's preference among `accepted` suites at
+// version `v`: offer all that remain, the server picks one; repeat. Then it
+// offers them reversed: a server that follows the client picks the other
+// end. With a server order, e's last cipher list is put in that order.
+absl::Status ServerOrder(Runner& runner, uint16_t v, const std::vector<Suite>& accepted, Enumeration* e) {
+  std::vector<Suite> left = accepted;
+  std::vector<std::string> order;
+  while (!left.empty()) {
+    std::vector<std::string> names;
+    for (const Suite& s : left) names.push_back(s.name);
+    absl::StatusOr<std::vector<JobResult>> one = runner.Run({{v, absl::StrJoin(names, ":"), ""}});
+    if (!one.ok()) return one.status();
+    if (!(*one)[0].ok) break;
+    auto it = std::find_if(left.begin(), left.end(), [&](const Suite& s) { return s.standard == (*one)[0].cipher; });
+    if (it == left.end()) break;
+    order.push_back(it->standard);
+    left.erase(it);
+  }
+  for (const Suite& s : left) order.push_back(s.standard);  // Undetermined: appended.
+  std::vector<std::string> reversed;
+  for (auto it = accepted.rbegin(); it != accepted.rend(); ++it) reversed.push_back(it->name);
+  absl::StatusOr<std::vector<JobResult>> rev = runner.Run({{v, absl::StrJoin(reversed, ":"), ""}});
+  if (!rev.ok()) return rev.status();
+  e->server_order = (*rev)[0].ok && !order.empty() && (*rev)[0].cipher == order.front();
+  if (e->server_order) e->ciphers.back().second = order;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const tls::TlsContext& ctx,
@@ -238,32 +266,10 @@ absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const tls:
     e.groups.push_back({kGroups[i], (*r)[groups_at + i].ok});
   }
 
-  // Round 3: the server's preference among the newest pre-1.3 version's
-  // suites: offer all that remain, the server picks one; repeat. Then offer
-  // them reversed: a server that follows the client picks the other end.
+  // Round 3: the server's preference among the newest pre-1.3 version's suites.
   if (newest_old_accepted.size() > 1) {
-    uint16_t v = old_versions.back();
-    std::vector<Suite> left = newest_old_accepted;
-    std::vector<std::string> order;
-    while (!left.empty()) {
-      std::vector<std::string> names;
-      for (const Suite& s : left) names.push_back(s.name);
-      absl::StatusOr<std::vector<JobResult>> one = runner.Run({{v, absl::StrJoin(names, ":"), ""}});
-      if (!one.ok()) return one.status();
-      if (!(*one)[0].ok) break;
-      auto it = std::find_if(left.begin(), left.end(),
-                             [&](const Suite& s) { return s.standard == (*one)[0].cipher; });
-      if (it == left.end()) break;
-      order.push_back(it->standard);
-      left.erase(it);
-    }
-    for (const Suite& s : left) order.push_back(s.standard);  // Undetermined: appended.
-    std::vector<std::string> reversed;
-    for (auto it = newest_old_accepted.rbegin(); it != newest_old_accepted.rend(); ++it) reversed.push_back(it->name);
-    absl::StatusOr<std::vector<JobResult>> rev = runner.Run({{v, absl::StrJoin(reversed, ":"), ""}});
-    if (!rev.ok()) return rev.status();
-    e.server_order = (*rev)[0].ok && !order.empty() && (*rev)[0].cipher == order.front();
-    if (e.server_order) e.ciphers.back().second = order;
+    absl::Status s = ServerOrder(runner, old_versions.back(), newest_old_accepted, &e);
+    if (!s.ok()) return s;
   }
   e.connections = runner.connections();
   e.notes.push_back(absl::StrCat("this BoringSSL offers ", suites.size(),
