@@ -7,9 +7,7 @@ lines with a deadline.
 
 import json
 import os
-import re
 import select
-import signal
 import socket
 import ssl
 import subprocess
@@ -19,6 +17,8 @@ import time
 import unittest
 
 ECHOD, TLSPROBE, CERTS = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
+import harness  # noqa: E402
 DEADLINE = 10
 
 
@@ -29,35 +29,12 @@ def cert(name):
 TLS_ARGS = ["--cert", cert("server.pem"), "--key", cert("server.key")]
 
 
-class Echod:
-    def __init__(self, *args):
-        self.proc = subprocess.Popen([ECHOD, "--workers", "2"] + list(args), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, bufsize=0)
-        self.listeners = []
-        want = sum(1 for a in args if a in ("-l", "-U"))
-        out = b""
-        end = time.monotonic() + DEADLINE
-        while len(self.listeners) < want and time.monotonic() < end:
-            r, _, _ = select.select([self.proc.stdout], [], [], max(0, end - time.monotonic()))
-            chunk = os.read(self.proc.stdout.fileno(), 4096) if r else b""
-            if not chunk:
-                break
-            out += chunk
-            self.listeners = re.findall(rb"listening on (\S+) \((\S+)\)\n", out)
-        if len(self.listeners) < want:
-            self.proc.kill()
-            raise RuntimeError(f"echod did not start: {out!r} {self.proc.stderr.read()!r}")
-        self.listeners = [(a.decode(), t.decode()) for a, t in self.listeners]
-
-    def port(self, i):
-        return int(self.listeners[i][0].rsplit(":", 1)[1])
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=DEADLINE)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return self.proc.returncode, err.decode()
+def Echod(*args):
+    """echod with `args`, its listeners read back as (address, transport)."""
+    want = sum(1 for a in args if a in ("-l", "-U"))
+    e = harness.start_server([ECHOD, "--workers", "2"] + list(args), listeners=want, deadline=DEADLINE)
+    e.listeners = list(zip(e.addresses, e.transports))
+    return e
 
 
 def client_ctx(alpn=None, with_cert=False):

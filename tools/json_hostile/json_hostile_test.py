@@ -16,10 +16,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "bazel-bin"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
+import harness  # noqa: E402
 DEADLINE = 20.0
 
 # The hostile names (bytes: file names need not be UTF-8).
@@ -48,22 +49,13 @@ def tool(name):
     return os.path.join(BIN, "tools", name, name)
 
 
-def run(argv, **kw):
-    p = subprocess.run(argv, capture_output=True, timeout=DEADLINE, **kw)
-    return p.returncode, p.stdout, p.stderr
+def run(argv):
+    return harness.run(argv, deadline=DEADLINE)
 
 
 def objects(out):
     """Parses every line of `out` as JSON (raising on any that does not)."""
     return [json.loads(line) for line in out.decode("utf-8").splitlines() if line.strip()]
-
-
-def wait_for(cond, what):
-    end = time.monotonic() + DEADLINE
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 class FmapTest(unittest.TestCase):
@@ -118,7 +110,7 @@ class EchoTest(unittest.TestCase):
             server = subprocess.Popen([tool("echod"), "-U", path, "--json"], stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE)
             try:
-                wait_for(lambda: os.path.exists(path), "echod's socket")
+                harness.wait_for(lambda: os.path.exists(path), "echod's socket")
                 rc, out, err = run([tool("echobench"), "-U", "-c", "2", "-d", "100ms", "--json", path])
                 self.assertEqual(rc, 0, err)
                 (report,) = objects(out)
@@ -153,7 +145,7 @@ class SigtestTest(unittest.TestCase):
         ready = os.path.join(d, "ready")
         p = subprocess.Popen([tool("sigtest"), "log", "--catch", "USR1", "--count", "1", "--json",
                               "--ready-file", ready], stdout=subprocess.PIPE)
-        wait_for(lambda: os.path.exists(ready) and os.path.getsize(ready) > 0, "sigtest log's ready file")
+        harness.wait_for(lambda: os.path.exists(ready) and os.path.getsize(ready) > 0, "sigtest log's ready file")
         os.kill(p.pid, signal.SIGUSR1)
         out, _ = p.communicate(timeout=DEADLINE)
         (o,) = objects(out)

@@ -23,6 +23,9 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
+import harness  # noqa: E402
+
 NC = sys.argv[1] if len(sys.argv) > 1 else "nc"
 DEADLINE = 10.0  # Seconds any one run may take.
 
@@ -82,15 +85,6 @@ def run_client(tool, args, stdin=b"", cwd=None, timeout=DEADLINE):
     """Runs the tool to completion and returns (out, err, rc)."""
     r = subprocess.run([tool] + args, input=stdin, capture_output=True, timeout=timeout, cwd=cwd)
     return r.stdout, norm(r.stderr.decode(), tool), r.returncode
-
-
-def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
-    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    s = socket.socket(fam, kind)
-    s.bind((host, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Server:
@@ -274,14 +268,14 @@ def _(tool, d):
 
 @scenario("tcp: -v refused")
 def _(tool, d):
-    return Outcome(*run_client(tool, ["-v", "127.0.0.1", str(free_port())]))
+    return Outcome(*run_client(tool, ["-v", "127.0.0.1", str(harness.free_port())]))
 
 
 @scenario("tcp: refused without -v",
           differs="ipckit says why it failed even without -v (an error is never silent); "
                   "netcat-openbsd prints nothing. Same exit code (1).")
 def _(tool, d):
-    return Outcome(*run_client(tool, ["127.0.0.1", str(free_port())]))
+    return Outcome(*run_client(tool, ["127.0.0.1", str(harness.free_port())]))
 
 
 @scenario("tcp: -q 1 implies -N, so a server that answers at EOF answers")
@@ -318,7 +312,7 @@ def _(tool, d):
 
 @scenario("tcp: -s and -p bind the source address and port")
 def _(tool, d):
-    sport = free_port(host="127.0.0.3")
+    sport = harness.free_port(host="127.0.0.3")
 
     def peer(c):
         host, port = c.getpeername()[:2]
@@ -356,7 +350,7 @@ def _(tool, d):
 @scenario("tcp: -s with an address not on this host",
           differs=None)
 def _(tool, d):
-    return Outcome(*run_client(tool, ["-s", "192.0.2.1", "127.0.0.1", str(free_port())]))
+    return Outcome(*run_client(tool, ["-s", "192.0.2.1", "127.0.0.1", str(harness.free_port())]))
 
 
 @scenario("tcp: unresolvable host")
@@ -428,7 +422,7 @@ def _(tool, d):
 
 def two_open_one_closed():
     a, b = Server(lambda c: None), Server(lambda c: None)
-    return a, b, free_port()
+    return a, b, harness.free_port()
 
 
 @scenario("scan: -zv over several port arguments")
@@ -440,7 +434,7 @@ def _(tool, d):
 
 @scenario("scan: -z without -v is silent, exit 1 when all are closed")
 def _(tool, d):
-    return Outcome(*run_client(tool, ["-z", "127.0.0.1", str(free_port()), str(free_port())]))
+    return Outcome(*run_client(tool, ["-z", "127.0.0.1", str(harness.free_port()), str(harness.free_port())]))
 
 
 @scenario("scan: -z without -v, one open: exit 0")
@@ -644,7 +638,7 @@ def session_log_run(tool, d, flags):
     for f in files:
         if os.path.exists(f):
             os.unlink(f)
-    port = free_port()
+    port = harness.free_port()
     o = listen_run(tool, ["-lv", "127.0.0.1", str(port), "--output", files[0], "--hex-dump", files[1]] + flags,
                    tcp_client(b"hello world\nsecond line is longer than sixteen\n", shut=True), stdin=None,
                    port=port)
@@ -659,7 +653,7 @@ def _(tool, d):
 
 @scenario("ncat: --allow lets a listed client in", ref="ncat")
 def _(tool, d):
-    port = free_port()
+    port = harness.free_port()
     o = listen_run(tool, ["-lv", "127.0.0.1", str(port), "--allow", "127.0.0.1"], tcp_client(b"allowed\n"),
                    port=port)
     return ncat_quiet(o)
@@ -667,7 +661,7 @@ def _(tool, d):
 
 @scenario("ncat: --deny closes a listed client", ref="ncat")
 def _(tool, d):
-    port = free_port()
+    port = harness.free_port()
     o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--deny", "127.0.0.0/8"],
                    lambda a: (tcp_client(b"denied\n")(a), tcp_client(b"again\n")(a)),
                    stop_when=lambda b: True, port=port)
@@ -695,7 +689,7 @@ def _(tool, d):
         for c in conns:
             c.close()
         return got
-    port = free_port()
+    port = harness.free_port()
     o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--sh-exec", "cat"], concurrent,
                    stop_when=lambda b: True, port=port)
     return ncat_quiet(o)
@@ -705,7 +699,7 @@ def _(tool, d):
           differs="ncat ends the session at the client's EOF and drops what the child still writes "
                   "(the client gets nothing); ipckit closes the child's stdin and relays its output to the end")
 def _(tool, d):
-    port = free_port()
+    port = harness.free_port()
     o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--sh-exec", "cat"], tcp_client(b"half\n"),
                    stop_when=lambda b: True, port=port)
     return ncat_quiet(o)
@@ -720,7 +714,7 @@ def _(tool, d):
         second = tcp_client(b"second\n")(address)
         first.close()
         return (got_first, second)
-    port = free_port()
+    port = harness.free_port()
     o = listen_run(tool, ["-lkv", "127.0.0.1", str(port), "--max-conns", "1", "--sh-exec", "cat"], two,
                    stop_when=lambda b: True, port=port)
     return ncat_quiet(o)

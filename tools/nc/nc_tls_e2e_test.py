@@ -21,6 +21,8 @@ NC = sys.argv[1]
 CERTS = sys.argv[2]
 sys.path.insert(0, CERTS)
 import s_server  # noqa: E402  (testdata/tls/s_server.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
+import harness  # noqa: E402
 
 DEADLINE = 20
 
@@ -30,10 +32,8 @@ def cert(name):
 
 
 def nc(*args, stdin=b"", env=None):
-    e = dict(os.environ)
-    e.update(env or {})
-    p = subprocess.run([NC] + list(args), input=stdin, capture_output=True, timeout=DEADLINE, env=e)
-    return p.returncode, p.stdout, p.stderr.decode()
+    code, out, err = harness.run([NC] + list(args), stdin, deadline=DEADLINE, env=env)
+    return code, out, err.decode()
 
 
 class TlsServer:
@@ -84,34 +84,13 @@ def reply_after_eof(t):
     t.unwrap()
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_connectable(port, proc):
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            return False
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            time.sleep(0.02)
-    return False
-
-
 def start_ncat(*args):
     """ncat listening on a just-free port; retried if another process took it."""
     for _ in range(5):
-        port = free_port()
+        port = harness.free_port()
         proc = subprocess.Popen(["ncat", "-l", "127.0.0.1", str(port)] + list(args),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if wait_connectable(port, proc):
+        if harness.wait_connectable(port, proc):
             return proc, port
         proc.kill()
         proc.wait()
@@ -406,7 +385,7 @@ class NcTlsTest(unittest.TestCase):
         self.assertEqual(out, b"got: socks")
         self.assertEqual(p.requested, ("localhost", s.port))  # The name goes to the proxy.
         p = Socks5Proxy(user="u", password="pw")
-        closed = free_port()
+        closed = harness.free_port()
         code, out, err = nc("-x", f"127.0.0.1:{p.port}", "-P", "u", "127.0.0.1", str(closed),
                             env={"NC_PROXY_PASSWORD": "pw"})
         self.assertEqual(code, 1)

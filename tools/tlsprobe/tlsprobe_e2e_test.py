@@ -7,10 +7,8 @@ text report and the --json line (which must agree with the text).
 
 import json
 import os
-import re
 import socket
 import ssl
-import subprocess
 import sys
 import threading
 import time
@@ -20,6 +18,9 @@ TLSPROBE = sys.argv[1]
 CERTS = sys.argv[2]
 sys.path.insert(0, CERTS)
 import s_server  # noqa: E402  (testdata/tls/s_server.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
+import harness  # noqa: E402
+
 DEADLINE = 10.0
 
 
@@ -38,9 +39,7 @@ class Server:
 
 
 def probe(*args, stdin=None):
-    p = subprocess.run([TLSPROBE] + list(args), input=stdin, capture_output=True, text=True,
-                       timeout=DEADLINE * 3)
-    return p.returncode, p.stdout, p.stderr
+    return harness.run([TLSPROBE] + list(args), stdin, deadline=DEADLINE * 3, text=True)
 
 
 def field(text, key):
