@@ -66,7 +66,7 @@ const char* At(const Conn& c, uint64_t offset) {
 
 class Runner {
  public:
-  Runner(const Options& o, std::ostream& log) : o_(o), log_(log) {}
+  Runner(const Plan& p, std::ostream& log) : p_(p), o_(p.options), log_(log) {}
 
   // Run loads the server for --warmup then --duration and returns what it
   // measured, or the first error that stops the whole run (resolving, the
@@ -187,7 +187,7 @@ class Runner {
 
   // TlsClient wraps `sock` in a TLS client stream, before its handshake.
   absl::StatusOr<std::unique_ptr<tls::TlsStream>> TlsClient(net::Socket sock) {
-    tls::TlsClientParams params = tls::TlsClientParams::For(o_.servername.empty() ? host_ : o_.servername);
+    tls::TlsClientParams params = tls::TlsClientParams::For(o_.servername.empty() ? p_.host : o_.servername);
     if (o_.insecure && params.verify_name.empty()) params.verify_name = "localhost";
     absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = tls::TlsStream::Client(*tls_, sock.Release(), params);
     if (t.ok()) (*t)->EnableReadAhead();  // Read drains it (HasBufferedInput).
@@ -230,20 +230,17 @@ class Runner {
     return c;
   }
 
+  // Addresses returns the target's addresses: the socket path, or what
+  // the host resolves to.
   absl::StatusOr<std::vector<net::SocketAddress>> Addresses() {
     if (o_.unix_socket) {
       absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(o_.target);
       if (!a.ok()) return a.status();
       return std::vector<net::SocketAddress>{*a};
     }
-    absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o_.target);
-    if (!hp.ok()) return hp.status();
-    host_ = hp->host;
-    absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
-    if (!port.ok()) return port.status();
     net::ResolveOptions r;
     r.socktype = o_.udp ? SOCK_DGRAM : SOCK_STREAM;
-    return net::Resolve(hp->host, *port, r);
+    return net::Resolve(p_.host, p_.port, r);
   }
 
   void Error(absl::string_view what) {
@@ -478,10 +475,10 @@ class Runner {
     return report_;
   }
 
+  const Plan& p_;
   const Options& o_;
   std::ostream& log_;
   std::vector<net::SocketAddress> addrs_;
-  std::string host_;
   std::unique_ptr<tls::TlsContext> tls_;
   std::string tls_error_;  // The last TLS failure, for Kill's message.
   std::unique_ptr<selector::Selector> sel_;
@@ -495,7 +492,7 @@ class Runner {
 
 }  // namespace
 
-absl::Status Validate(const Options& o) {
+absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.target.empty()) return absl::InvalidArgumentError("missing target address");
   if (o.connections < 1) return absl::InvalidArgumentError("-c must be at least 1");
   if (o.message < 1) return absl::InvalidArgumentError("-m must be at least 1 byte");
@@ -511,12 +508,26 @@ absl::Status Validate(const Options& o) {
   if (!o.tls && (o.insecure || !o.ca_file.empty() || !o.servername.empty())) {
     return absl::InvalidArgumentError("--insecure, --ca-file and --servername need --tls");
   }
-  return absl::OkStatus();
+  Plan p;
+  p.options = o;
+  if (o.unix_socket) {
+    absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(o.target);
+    if (!a.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid target '", o.target, "': ", a.status().message()));
+    return p;
+  }
+  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o.target);
+  absl::StatusOr<uint16_t> port = hp.ok() ? net::ParsePort(hp->port) : hp.status();
+  if (!port.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid target '", o.target, "': ", port.status().message()));
+  }
+  p.host = hp->host;
+  p.port = *port;
+  return p;
 }
 
-absl::StatusOr<Report> Run(const Options& o, std::ostream& log) {
-  Runner r(o, log);
-  r.progress_ = o.progress || ::isatty(STDERR_FILENO);
+absl::StatusOr<Report> Run(const Plan& p, std::ostream& log) {
+  Runner r(p, log);
+  r.progress_ = p.options.progress || ::isatty(STDERR_FILENO);
   return r.Run();
 }
 

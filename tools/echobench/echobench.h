@@ -47,13 +47,23 @@ struct Report {
   std::string first_error;
 };
 
-// Validate returns OK or kInvalidArgument: "-m must be at least 1 byte",
-// "--depth must be 1 with -u", "missing target address".
-absl::Status Validate(const Options& opts);
+// Plan is Options checked, with the target parsed: a host and port, or a
+// Unix socket path with -U.
+struct Plan {
+  Options options;
+  std::string host;  // Empty with -U.
+  uint16_t port = 0;
+};
 
-// Run drives the load and returns the report; a failure to set up (no
-// address) is an error, but failures during the run are counted in it.
-absl::StatusOr<Report> Run(const Options& opts, std::ostream& log);
+// Validate returns the plan, or kInvalidArgument: "-m must be at least 1
+// byte", "--depth must be 1 with -u", "missing target address", "invalid
+// target 'x': ...".
+absl::StatusOr<Plan> Validate(const Options& opts);
+
+// Run drives the load and returns the report; a failure to set up (the
+// host does not resolve) is an error, but failures during the run are
+// counted in it.
+absl::StatusOr<Report> Run(const Plan& plan, std::ostream& log);
 
 // Format returns the human-readable or JSON report.
 std::string Format(const Options& opts, const Report& r);

@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
   if (!absl::SimpleAtod(rate, &o.rate)) {
     return p.UsageError(absl::InvalidArgumentError("--rate: invalid number '" + rate + "'"));
   }
-  absl::Status s = ipckit::echobench::Validate(o);
-  if (!s.ok()) return p.UsageError(s);
-  absl::StatusOr<ipckit::echobench::Report> r = ipckit::echobench::Run(o, std::cerr);
+  absl::StatusOr<ipckit::echobench::Plan> plan = ipckit::echobench::Validate(o);
+  if (!plan.ok()) return p.UsageError(plan.status());
+  absl::StatusOr<ipckit::echobench::Report> r = ipckit::echobench::Run(*plan, std::cerr);
   if (!r.ok()) return p.Fail(r.status());
   std::cout << ipckit::echobench::Format(o, *r);
   bool clean = r->connect_errors == 0 && r->verify_errors == 0 && r->lost == 0;
