@@ -512,14 +512,12 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   p.options = o;
   if (o.unix_socket) {
     absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(o.target);
-    if (!a.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid target '", o.target, "': ", a.status().message()));
+    if (!a.ok()) return absl::InvalidArgumentError(a.status().message());
     return p;
   }
   absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o.target);
   absl::StatusOr<uint16_t> port = hp.ok() ? net::ParsePort(hp->port) : hp.status();
-  if (!port.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid target '", o.target, "': ", port.status().message()));
-  }
+  if (!port.ok()) return absl::InvalidArgumentError(port.status().message());
   p.host = hp->host;
   p.port = *port;
   return p;

@@ -57,7 +57,7 @@ struct Plan {
 
 // Validate returns the plan, or kInvalidArgument: "-m must be at least 1
 // byte", "--depth must be 1 with -u", "missing target address", "invalid
-// target 'x': ...".
+// address 'x': expected HOST:PORT or [IPV6]:PORT".
 absl::StatusOr<Plan> Validate(const Options& opts);
 
 // Run drives the load and returns the report; a failure to set up (the
