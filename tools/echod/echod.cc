@@ -49,7 +49,7 @@ std::vector<int> ListenFds() {
   return out;
 }
 
-absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>& listen_fds) {
+absl::StatusOr<Plan> Validate(const Options& o, const std::vector<int>& listen_fds) {
   ServerOptions s;
   struct Group {
     const std::vector<std::string>* args;
@@ -122,16 +122,16 @@ absl::StatusOr<ServerOptions> Validate(const Options& o, const std::vector<int>&
     return Usage("--delay, --chunk and --close-after apply to --service echo only");
   }
   if (o.ready_fd >= 0 && o.ready_fd <= 2) return Usage("--ready-fd must be 3 or more");
-  return s;
+  return Plan{std::move(s), o.port_file, o.ready_fd, o.json};
 }
 
-absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, std::ostream& log) {
+absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   // Signals arrive on a signalfd read by this thread; the workers inherit
   // the mask that blocks them.
   absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1});
   if (!sigs.ok()) return sigs.status();
 
-  absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(so);
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(p.server);
   if (!server.ok()) return server.status();
   absl::Status s = (*server)->Start();
   if (!s.ok()) return s;
@@ -140,13 +140,13 @@ absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, s
         << ")\n";
   }
   out.flush();
-  if (!o.port_file.empty()) {
-    s = WritePortFile(o.port_file, (*server)->bound());
+  if (!p.port_file.empty()) {
+    s = WritePortFile(p.port_file, (*server)->bound());
     if (!s.ok()) return s;
   }
-  if (o.ready_fd >= 0) {
-    s = io::WriteAll(o.ready_fd, "1", absl::StrCat("--ready-fd ", o.ready_fd));
-    ::close(o.ready_fd);
+  if (p.ready_fd >= 0) {
+    s = io::WriteAll(p.ready_fd, "1", absl::StrCat("--ready-fd ", p.ready_fd));
+    ::close(p.ready_fd);
     if (!s.ok()) return s;
   }
   for (bool stop = false; !stop;) {
@@ -156,7 +156,7 @@ absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, s
     if (!got.ok()) return got.status();
     for (const signal::SignalInfo& si : *got) {
       if (si.signo == SIGUSR1) {
-        log << FormatStats((*server)->stats(), o.json) << std::endl;
+        log << FormatStats((*server)->stats(), p.json) << std::endl;
       } else {
         stop = true;
       }
@@ -164,7 +164,7 @@ absl::Status Run(const Options& o, const ServerOptions& so, std::ostream& out, s
   }
   (*server)->Stop();
   (*server)->Wait();
-  log << FormatStats((*server)->stats(), o.json) << std::endl;
+  log << FormatStats((*server)->stats(), p.json) << std::endl;
   return absl::OkStatus();
 }
 

@@ -39,10 +39,19 @@ struct Options {
   std::string client_ca;                // --client-ca: require client certificates.
 };
 
-// Validate checks `opts` and returns the ServerOptions they describe, or
+// Plan is Options checked: the server's options (listeners parsed, TLS
+// context loaded) and how to announce readiness and stats.
+struct Plan {
+  ServerOptions server;
+  std::string port_file;
+  int ready_fd = -1;
+  bool json = false;
+};
+
+// Validate checks `opts` and returns the plan they describe, or
 // kInvalidArgument: "no listeners: give -l, -u, -U or --unix-dgram".
 // `listen_fds` are descriptors handed over by socket activation.
-absl::StatusOr<ServerOptions> Validate(const Options& opts, const std::vector<int>& listen_fds);
+absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<int>& listen_fds);
 
 // ListenFds returns the descriptors of systemd-style socket activation
 // (LISTEN_PID is this process, LISTEN_FDS=n: fds 3..3+n-1) and clears those
@@ -52,8 +61,7 @@ std::vector<int> ListenFds();
 // Run serves until SIGTERM or SIGINT, then drains and returns OK. It writes
 // "listening on ADDR (tcp)" per listener to `out`, and stats to `log` on
 // SIGUSR1 and at exit.
-absl::Status Run(const Options& opts, const ServerOptions& server, std::ostream& out,
-                 std::ostream& log);
+absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log);
 
 }  // namespace ipckit::echod
 

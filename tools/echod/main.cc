@@ -75,9 +75,7 @@ int main(int argc, char** argv) {
   }
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
-  absl::StatusOr<ipckit::echod::ServerOptions> so = ipckit::echod::Validate(o, ipckit::echod::ListenFds());
-  if (!so.ok()) return p.UsageError(so.status());
-  s = ipckit::echod::Run(o, *so, std::cout, std::cerr);
-  if (!s.ok()) return p.Fail(s);
-  return ipckit::cli::kExitOk;
+  absl::StatusOr<ipckit::echod::Plan> plan = ipckit::echod::Validate(o, ipckit::echod::ListenFds());
+  if (!plan.ok()) return p.UsageError(plan.status());
+  return p.Finish(ipckit::echod::Run(*plan, std::cout, std::cerr));
 }
