@@ -59,6 +59,7 @@ struct ExecPlan {
   char** env = nullptr;
   int dev_null = -1;
   sigset_t mask;
+  pid_t parent = 0;
 };
 
 // RunChild sets the child up as `o` says and executes the program; on any
@@ -66,6 +67,16 @@ struct ExecPlan {
 [[noreturn]] void RunChild(const SpawnOptions& o, const ExecPlan& plan, int err_fd) {
   int err = 0;
   if (o.new_process_group && ::setpgid(0, 0) != 0) err = errno;
+  // tcsetpgrp from a background group is allowed while SIGTTOU is blocked,
+  // as every signal is here until the mask is set below.
+  if (err == 0 && o.new_process_group && o.foreground_tty >= 0 && ::tcsetpgrp(o.foreground_tty, ::getpid()) != 0) {
+    err = errno;
+  }
+  if (err == 0 && o.parent_death_signal != 0) {
+    if (::prctl(PR_SET_PDEATHSIG, o.parent_death_signal) != 0) err = errno;
+    // The parent may have died before prctl: then the signal never comes.
+    if (err == 0 && ::getppid() != plan.parent) ::raise(o.parent_death_signal);
+  }
   for (const SpawnOptions::FdMapping& m : o.fds) {
     if (err != 0) break;
     int from = m.parent == SpawnOptions::kDevNull ? plan.dev_null : m.parent;
@@ -105,6 +116,7 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, const SpawnOpt
   for (const std::string& a : argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
   plan.argv.push_back(nullptr);
   plan.env = environ;
+  plan.parent = ::getpid();
   if (options.env) {
     for (const std::string& e : *options.env) plan.envp.push_back(const_cast<char*>(e.c_str()));
     plan.envp.push_back(nullptr);

@@ -57,6 +57,15 @@ struct SpawnOptions {
   // mask is the child's signal mask; none blocked when unset.
   std::optional<sigset_t> mask;
 
+  // foreground_tty, when a terminal's descriptor, makes the child's new
+  // process group (new_process_group) that terminal's foreground group
+  // before it executes, so it can read the terminal and gets its ^C and ^Z.
+  int foreground_tty = -1;
+
+  // parent_death_signal, when not 0, is sent to the child when the thread
+  // that spawned it exits (prctl PR_SET_PDEATHSIG; tini's -p).
+  int parent_death_signal = 0;
+
   // env replaces the environment ("KEY=VALUE" entries); unset keeps ours.
   std::optional<std::vector<std::string>> env;
   // cwd is the child's working directory; empty keeps ours.

@@ -100,6 +100,32 @@ TEST(SpawnTest, MapsDescriptorsAndDevNull) {
   EXPECT_EQ(Output(ShellArgv("echo $IPCKIT_X"), o), "y\n");
 }
 
+TEST(SpawnTest, ParentDeathSignalReachesTheChild) {
+  // A middle process spawns `sleep` with SIGTERM as its parent-death signal
+  // and exits at once: sleep must die of SIGTERM, not live its 30 seconds.
+  absl::StatusOr<io::Pipe> p = io::MakePipe(O_CLOEXEC);
+  ASSERT_THAT(p, IsOk());
+  pid_t middle = ::fork();
+  if (middle == 0) {
+    SpawnOptions o;
+    o.parent_death_signal = SIGTERM;
+    absl::StatusOr<Child> c = Spawn({"sleep", "30"}, o);
+    if (!c.ok()) ::_exit(1);
+    std::string pid = std::to_string(c->pid());
+    ::_exit(io::WriteAll(p->write.get(), pid).ok() ? 0 : 1);
+  }
+  p->write.reset();
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(middle, &wstatus, 0), middle);
+  ASSERT_EQ(ExitStatus::FromWaitStatus(wstatus), ExitStatus::Exited(0));
+  absl::StatusOr<std::string> pid_text = io::ReadToEnd(p->read.get());
+  ASSERT_THAT(pid_text, IsOk());
+  pid_t pid = std::stoi(*pid_text);
+  absl::Time deadline = absl::Now() + kTimeout;
+  while (::kill(pid, 0) == 0 && absl::Now() < deadline) ::usleep(1000);
+  EXPECT_NE(::kill(pid, 0), 0) << "sleep " << pid << " outlived its parent";
+}
+
 // SigState returns the child's "SigBlk" and "SigIgn" masks.
 std::pair<uint64_t, uint64_t> SigState(const SpawnOptions& o) {
   std::string out = Output({"grep", "-E", "^(SigBlk|SigIgn)", "/proc/self/status"}, o);

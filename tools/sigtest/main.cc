@@ -30,14 +30,16 @@ int List(int argc, char** argv) {
 int Send(int argc, char** argv) {
   ipckit::sigtest::SendOptions o;
   std::optional<int> value;
-  Parser p(ToolInfo{"sigtest send", {"-s SIG [--value N] PID|-PGID"}, "Send a signal.", "", true});
-  p.String('s', "signal", "SIG", "signal name or number (default TERM)", &o.signal)
+  Parser p(ToolInfo{"sigtest send", {"-s SIG [--value N] PID|-PGID..."},
+                    "Send a signal to each target (-s 0: check that each exists, as kill -0).",
+                    "Exit status: 0 if every target got the signal, 1 if any failed (each failure\n"
+                    "is reported, the rest still sent), 2 usage error.",
+                    true});
+  p.String('s', "signal", "SIG", "signal name or number, 0 to check only (default TERM)", &o.signal)
       .Int(0, "value", "N", "send with sigqueue(3) and this int payload", &value, INT32_MIN, INT32_MAX);
-  std::vector<std::string> args = p.ParseOrExit(argc, argv);
-  if (args.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one PID or -PGID"));
-  o.target = args[0];
+  o.targets = p.ParseOrExit(argc, argv);
   o.value = value;
-  return p.Finish(ipckit::sigtest::Send(o), ipckit::cli::kUsageRules);
+  return p.Finish(ipckit::sigtest::Send(o, std::cerr), ipckit::cli::kUsageRules);
 }
 
 int Mask(int argc, char** argv) {
@@ -101,8 +103,12 @@ int Run(int argc, char** argv) {
                     "Run CMD in its own process group as a subreaper: forward signals to it,\n"
                     "escalate TERM to KILL on timeout, reap orphans, report how it ended.",
                     "Exit status: CMD's exit code; 128+N if a signal N ended it; 124 on timeout\n"
-                    "(137 if KILL was needed); 127 if CMD was not found, 126 if it could not run;\n"
-                    "then --remap applies. The report line goes to stderr.",
+                    "(137 if the timeout signal was KILL or KILL was needed; --preserve-status: CMD's\n"
+                    "own); 127 if CMD was not found, 126 if it could not run; then --remap applies.\n"
+                    "A --timeout or --kill-after of 0 is no limit, as GNU timeout's. CMD runs in a\n"
+                    "process group of its own, which gets the terminal (if ours) while it runs;\n"
+                    "--foreground keeps it in ours instead, and then only CMD is signalled (its\n"
+                    "children are not timed out). The report line goes to stderr.",
                     true});
   p.Duration(0, "timeout", "DURATION", "send --signal to CMD after DURATION", &o.timeout)
       .Duration(0, "kill-after", "DURATION", "then KILL after DURATION more", &o.kill_after)
@@ -114,7 +120,14 @@ int Run(int argc, char** argv) {
       .String(0, "default", "SIGS", "CMD starts with these signals at their default action", &o.default_)
       .Flag(0, "kill-orphans", "KILL descendants still running when CMD exits", &o.kill_orphans)
       .Duration(0, "grace", "DURATION", "after CMD exits, wait this long for its descendants (100ms)", &o.grace)
-      .Flag(0, "json", "report as JSON", &o.json);
+      .Flag(0, "json", "report as JSON", &o.json)
+      .Flag(0, "preserve-status", "exit with CMD's status even when the timeout fired (GNU timeout's)",
+            &o.preserve_status)
+      .Flag(0, "foreground", "keep CMD in our process group, signal only CMD (GNU timeout's --foreground)",
+            &o.foreground)
+      .String(0, "pdeathsig", "SIG", "CMD gets SIG if sigtest dies (tini -p)", &o.pdeathsig)
+      .Strings(0, "rewrite", "SIG=SIG", "forward the first signal as the second (repeatable; dumb-init -r)",
+               &o.rewrite);
   o.command = p.ParseOrExit(argc, argv);
   absl::StatusOr<ipckit::sigtest::RunPlan> plan = ipckit::sigtest::ValidateRun(o);
   if (!plan.ok()) return p.UsageError(plan.status());
@@ -125,13 +138,14 @@ int Run(int argc, char** argv) {
 
 constexpr ipckit::cli::Subcommand kCommands[] = {
     {"list", "[SIG...]", "the signal table; or a name's number / a number's name", List},
-    {"send", "-s SIG [--value N] PID|-PGID", "send a signal (sigqueue with --value; killpg for -PGID)", Send},
+    {"send", "-s SIG [--value N] PID|-PGID...", "send a signal (sigqueue with --value; killpg for -PGID)", Send},
     {"mask", "PID", "blocked, ignored, caught and pending signals of PID", Mask},
     {"log", "[--catch SIGS|--all] [--count N] [--ready-file F|--ready-fd N]",
      "block signals and print one line per delivery", Log},
     {"run",
      "[--timeout D] [--kill-after D] [--signal SIG] [--forward=group|child]\n"
-     "[--remap A=B] [--ignore SIGS] [--block SIGS] [--default SIGS]\n[--kill-orphans] -- CMD...",
+     "[--remap A=B] [--ignore SIGS] [--block SIGS] [--default SIGS]\n"
+     "[--kill-orphans] [--preserve-status] [--foreground] [--pdeathsig SIG]\n[--rewrite SIG=SIG] -- CMD...",
      "run CMD as a subreaper, forward signals, report how it ended", Run},
     {"coalesce", "[--count N]", "standard signals coalesce, real-time ones queue: the numbers", Demo},
     {"alarm", "--interval D --count N", "interval timer ticks with jitter and overruns", Demo},

@@ -1,6 +1,7 @@
 #include "tools/sigtest/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
 #include "lib/json/json_writer.h"
 #include "lib/process/exit_status.h"
@@ -78,6 +80,20 @@ absl::StatusOr<std::map<int, int>> ParseRemaps(const std::vector<std::string>& r
   return out;
 }
 
+absl::StatusOr<std::map<int, int>> ParseRewrites(const std::vector<std::string>& rewrites) {
+  std::map<int, int> out;
+  for (const std::string& r : rewrites) {
+    size_t eq = r.find('=');
+    absl::StatusOr<int> from = eq == std::string::npos ? absl::InvalidArgumentError("") : signal::ParseSignal(r.substr(0, eq));
+    absl::StatusOr<int> to = eq == std::string::npos ? absl::InvalidArgumentError("") : signal::ParseSignal(r.substr(eq + 1));
+    if (!from.ok() || !to.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--rewrite: expected SIG=SIG, got '", r, "'"));
+    }
+    out[*from] = *to;
+  }
+  return out;
+}
+
 absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o) {
   RunPlan p;
   if (o.command.empty()) return absl::InvalidArgumentError("missing command (sigtest run [OPTIONS] -- CMD...)");
@@ -97,8 +113,20 @@ absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o) {
     if (!sigs.ok()) return sigs.status();
     *out = *std::move(sigs);
   }
-  p.timeout = o.timeout;
-  p.kill_after = o.kill_after;
+  absl::StatusOr<std::map<int, int>> rewrites = ParseRewrites(o.rewrite);
+  if (!rewrites.ok()) return rewrites.status();
+  p.rewrites = *std::move(rewrites);
+  if (!o.pdeathsig.empty()) {
+    absl::StatusOr<int> sig = signal::ParseSignal(o.pdeathsig);
+    if (!sig.ok()) return absl::InvalidArgumentError(absl::StrCat("--pdeathsig: ", sig.status().message()));
+    p.pdeath_signal = *sig;
+  }
+  if (o.foreground && o.forward == "group") p.forward_to_group = false;  // GNU: only CMD is signalled.
+  p.foreground = o.foreground;
+  p.preserve_status = o.preserve_status;
+  // As GNU timeout: 0 is no limit.
+  p.timeout = o.timeout == absl::ZeroDuration() ? absl::InfiniteDuration() : o.timeout;
+  p.kill_after = o.kill_after == absl::ZeroDuration() ? absl::InfiniteDuration() : o.kill_after;
   p.kill_orphans = o.kill_orphans;
   p.grace = o.grace;
   p.json = o.json;
@@ -107,7 +135,9 @@ absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o) {
 
 int RunExitCode(const RunPlan& p, const process::ExitStatus& status, bool timed_out, bool killed) {
   int code = status.ShellCode();
-  if (timed_out && !killed) code = kExitTimedOut;  // As coreutils: 124 unless KILL was needed.
+  if (timed_out && !p.preserve_status) {
+    code = killed || p.timeout_signal == SIGKILL ? 128 + SIGKILL : kExitTimedOut;
+  }
   auto remap = p.remaps.find(code);
   return remap != p.remaps.end() ? remap->second : code;
 }
@@ -141,7 +171,7 @@ absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, s
     }
     if (out.timed_out && !out.killed && now >= kill_at) {
       out.killed = true;
-      (void)child.SignalGroup(SIGKILL);
+      if (!p.foreground) (void)child.SignalGroup(SIGKILL);
       (void)child.Signal(SIGKILL);
     }
     absl::StatusOr<bool> ready = io::WaitUntil(src.fd(), POLLIN, out.timed_out ? kill_at : timeout_at, "signals");
@@ -149,7 +179,9 @@ absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, s
     absl::StatusOr<std::vector<signal::SignalInfo>> sigs = src.Read();
     if (!sigs.ok()) return sigs.status();
     for (const signal::SignalInfo& s : *sigs) {
-      if (s.signo != SIGCHLD) send(s.signo);
+      if (s.signo == SIGCHLD) continue;
+      auto rewrite = p.rewrites.find(s.signo);
+      send(rewrite != p.rewrites.end() ? rewrite->second : s.signo);
     }
     for (;;) {
       int st = 0;
@@ -210,7 +242,16 @@ absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report) {
   if (!src.ok()) return src.status();
 
   process::SpawnOptions spawn;
-  spawn.new_process_group = true;
+  spawn.new_process_group = !p.foreground;
+  spawn.parent_death_signal = p.pdeath_signal;
+  // A terminal whose foreground group is ours goes to the command's group,
+  // and comes back when it ends (SIGTTOU is blocked: we may take it back).
+  io::UniqueFd tty;
+  if (!p.foreground) {
+    tty = io::UniqueFd(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
+    if (tty && ::tcgetpgrp(tty.get()) != ::getpgrp()) tty.reset();
+    spawn.foreground_tty = tty.get();
+  }
   spawn.reset_dispositions = false;  // What we inherited ignored stays ignored, as with timeout(1).
   spawn.default_signals = p.default_signals;
   spawn.ignore_signals = p.ignore;
@@ -218,10 +259,12 @@ absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report) {
   absl::Time start = absl::Now();
   absl::StatusOr<process::Child> child = process::Spawn(p.command, spawn);
   if (!child.ok()) {
+    if (tty) ::tcsetpgrp(tty.get(), ::getpgrp());
     report << "sigtest run: " << child.status().message() << "\n";
     return absl::IsNotFound(child.status()) ? kExitNotFound : kExitNotExecutable;
   }
   absl::StatusOr<Supervision> run = Supervise(p, *child, *src, start);
+  if (tty) ::tcsetpgrp(tty.get(), ::getpgrp());
   if (!run.ok()) return run.status();
   ReapDescendants(p, child->pid(), run->killed, *src, report);
 

@@ -32,6 +32,10 @@ struct RunOptions {
   // were usually sent the same signal) before any left are reported.
   absl::Duration grace = absl::Milliseconds(100);
   bool json = false;
+  bool preserve_status = false;      // --preserve-status: CMD's status even on timeout.
+  bool foreground = false;           // --foreground: CMD stays in our process group.
+  std::string pdeathsig;             // --pdeathsig SIG: CMD gets SIG if we die.
+  std::vector<std::string> rewrite;  // --rewrite "TERM=QUIT": forwarded signals rewritten.
 };
 
 // RunPlan is RunOptions checked and parsed: what Run does, with nothing
@@ -47,20 +51,30 @@ struct RunPlan {
   bool kill_orphans = false;
   absl::Duration grace = absl::Milliseconds(100);
   bool json = false;
+  bool preserve_status = false;
+  bool foreground = false;          // CMD in our group; signals to CMD only.
+  int pdeath_signal = 0;            // 0: none.
+  std::map<int, int> rewrites;      // Forwarded signal FROM -> TO.
 };
 
 // ParseRemaps parses "FROM=TO" exit-code pairs (0-255), or returns
 // kInvalidArgument: "--remap: expected FROM=TO, got 'x'".
 absl::StatusOr<std::map<int, int>> ParseRemaps(const std::vector<std::string>& remaps);
 
+// ParseRewrites parses "SIG=SIG" pairs of signal names or numbers, or
+// returns kInvalidArgument: "--rewrite: expected SIG=SIG, got 'x'".
+absl::StatusOr<std::map<int, int>> ParseRewrites(const std::vector<std::string>& rewrites);
+
 // ValidateRun returns the plan for `o`, or kInvalidArgument naming the
 // option: "missing command (sigtest run [OPTIONS] -- CMD...)", "--forward:
-// expected group or child, got 'x'", an unknown signal in a list.
+// expected group or child, got 'x'", an unknown signal in a list. As GNU
+// timeout, a --timeout or --kill-after of 0 means none.
 absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o);
 
 // RunExitCode is the code sigtest exits with for a command that ended with
-// `status`: its code, or 128+N for signal N; 124 if the timeout fired and
-// KILL was not needed; then the plan's --remap.
+// `status`, as GNU timeout's: its code, or 128+N for signal N; if the
+// timeout fired, 124, or 137 when the timeout signal was KILL or KILL was
+// needed (--preserve-status: the command's own, always); then --remap.
 int RunExitCode(const RunPlan& p, const process::ExitStatus& status, bool timed_out, bool killed);
 
 // Run runs the command and returns the exit code for sigtest to exit with

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <map>
+
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
 
@@ -56,6 +58,37 @@ TEST(RunTest, ExitCodeFollowsTheShellAndTimeout) {
   EXPECT_EQ(RunExitCode(p, ExitStatus::Signaled(SIGKILL), true, true), 137);
   p.remaps = {{124, 0}};
   EXPECT_EQ(RunExitCode(p, ExitStatus::Exited(0), true, false), 0);
+}
+
+TEST(RunTest, ZeroIsNoLimitAndNewOptionsParse) {
+  RunOptions o = WithCommand();
+  o.timeout = absl::ZeroDuration();
+  o.kill_after = absl::ZeroDuration();
+  o.rewrite = {"TERM=QUIT", "1=USR1"};
+  o.pdeathsig = "KILL";
+  o.foreground = true;
+  absl::StatusOr<RunPlan> p = ValidateRun(o);
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->timeout, absl::InfiniteDuration());
+  EXPECT_EQ(p->kill_after, absl::InfiniteDuration());
+  EXPECT_EQ(p->rewrites, (std::map<int, int>{{SIGHUP, SIGUSR1}, {SIGTERM, SIGQUIT}}));
+  EXPECT_EQ(p->pdeath_signal, SIGKILL);
+  EXPECT_FALSE(p->forward_to_group);  // --foreground signals CMD only.
+  o.rewrite = {"TERM"};
+  EXPECT_THAT(ValidateRun(o), StatusIs(absl::StatusCode::kInvalidArgument, "--rewrite: expected SIG=SIG, got 'TERM'"));
+  o = WithCommand();
+  o.pdeathsig = "NOPE";
+  EXPECT_THAT(ValidateRun(o), StatusIs(absl::StatusCode::kInvalidArgument, "--pdeathsig: unknown signal 'NOPE'"));
+}
+
+TEST(RunTest, ExitCodeOnTimeoutIsGnuTimeouts) {
+  RunPlan p;
+  p.timeout_signal = SIGKILL;
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Signaled(SIGKILL), true, false), 137);
+  p.timeout_signal = SIGTERM;
+  p.preserve_status = true;
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Signaled(SIGTERM), true, false), 143);
+  EXPECT_EQ(RunExitCode(p, ExitStatus::Exited(5), true, false), 5);
 }
 
 }  // namespace

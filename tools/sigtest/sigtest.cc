@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/cli/exit_code.h"
 #include "lib/json/json_writer.h"
 #include "lib/io/fd.h"
 #include "lib/signal/names.h"
@@ -91,28 +92,55 @@ absl::Status List(const std::vector<std::string>& args, bool json, std::ostream&
   return absl::OkStatus();
 }
 
-absl::Status Send(const SendOptions& o) {
-  absl::StatusOr<int> sig = signal::ParseSignal(o.signal);
-  if (!sig.ok()) return sig.status();
-  int target = 0;
-  if (!absl::SimpleAtoi(o.target, &target) || target == 0 || target == -1) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid target '", o.target, "' (PID or -PGID)"));
-  }
-  if (o.value.has_value()) {
-    if (target < 0) return absl::InvalidArgumentError("--value needs a PID, not a process group");
+namespace {
+
+// SendOne sends `sig` to one parsed target (see Send).
+absl::Status SendOne(int sig, int target, const std::optional<int>& value) {
+  if (value.has_value()) {
     union sigval v;
-    v.sival_int = *o.value;
-    if (::sigqueue(target, *sig, v) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("sigqueue ", target));
+    v.sival_int = *value;
+    if (::sigqueue(target, sig, v) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("sigqueue ", target));
     return absl::OkStatus();
   }
   if (target < 0) {
-    if (::killpg(-target, *sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("killpg ", -target));
+    if (::killpg(-target, sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("killpg ", -target));
     return absl::OkStatus();
   }
   absl::Status s;
-  if (SendByPidfd(target, *sig, &s)) return s;
-  if (::kill(target, *sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("kill ", target));
+  if (SendByPidfd(target, sig, &s)) return s;
+  if (::kill(target, sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("kill ", target));
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Send(const SendOptions& o, std::ostream& err) {
+  int sig = 0;
+  if (o.signal != "0") {
+    absl::StatusOr<int> parsed = signal::ParseSignal(o.signal);
+    if (!parsed.ok()) return parsed.status();
+    sig = *parsed;
+  }
+  if (o.targets.empty()) return absl::InvalidArgumentError("expected PID or -PGID");
+  std::vector<int> targets;
+  for (const std::string& t : o.targets) {
+    int target = 0;
+    if (!absl::SimpleAtoi(t, &target) || target == 0 || target == -1) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid target '", t, "' (PID or -PGID)"));
+    }
+    if (o.value.has_value() && target < 0) return absl::InvalidArgumentError("--value needs a PID, not a process group");
+    targets.push_back(target);
+  }
+  int failed = 0;
+  for (int target : targets) {
+    absl::Status s = SendOne(sig, target, o.value);
+    if (!s.ok()) {
+      err << "sigtest send: " << s.message() << "\n";
+      ++failed;
+    }
+  }
+  if (failed == 0) return absl::OkStatus();
+  return cli::Reported(absl::UnavailableError(absl::StrCat(failed, " of ", targets.size(), " targets failed")));
 }
 
 absl::Status Mask(pid_t pid, bool json, std::ostream& out) {

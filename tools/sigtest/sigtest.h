@@ -24,14 +24,19 @@ namespace ipckit::sigtest {
 absl::Status List(const std::vector<std::string>& args, bool json, std::ostream& out);
 
 struct SendOptions {
-  std::string signal = "TERM";
-  std::optional<int> value;  // With a value: sigqueue(3).
-  std::string target;        // PID, or -PGID for a process group.
+  std::string signal = "TERM";       // A name or number; "0" checks only, as kill -0.
+  std::optional<int> value;          // With a value: sigqueue(3).
+  std::vector<std::string> targets;  // PIDs, or -PGID for a process group.
 };
 
-// Send sends the signal: kill(2) (or pidfd_send_signal) to a PID, killpg to
-// -PGID, sigqueue with a value. Errors name the target: "kill 123: No such process".
-absl::Status Send(const SendOptions& o);
+// Send sends the signal to each target in turn: kill(2) (or
+// pidfd_send_signal) to a PID, killpg to -PGID, sigqueue with a value.
+// Signal 0 sends nothing and checks that the target exists and may be
+// signalled. As kill(1), it goes on past a failed target, writing one line
+// per failure to `err` ("sigtest send: kill 123: No such process"), and then
+// returns a Reported kUnavailable (exit 1). A bad signal or target text is
+// kInvalidArgument, before anything is sent.
+absl::Status Send(const SendOptions& o, std::ostream& err);
 
 // Mask writes the blocked, ignored, caught and pending sets of `pid`.
 absl::Status Mask(pid_t pid, bool json, std::ostream& out);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -209,6 +210,111 @@ TEST(SigtestRunTest, TimeoutAndEscalationAsCoreutils) {
   EXPECT_EQ(Code({Sigtest(), "run", "--timeout=100ms", "--kill-after=100ms", "--", "sh", "-c", stubborn}, &err),
             Code({"timeout", "-k", "0.1", "0.1", "sh", "-c", stubborn}));
   EXPECT_EQ(err, "sigtest: timeout=100ms signal=KILL core=false\n");
+}
+
+// TimeoutCase is one row of the differential table against GNU timeout:
+// the same options (in timeout's spelling and ours), duration and command.
+struct TimeoutCase {
+  std::string name;
+  std::vector<std::string> gnu, ours;  // Options before the duration / the command.
+  std::string duration;
+  std::vector<std::string> command;
+};
+
+TEST(SigtestRunTest, AgreesWithGnuTimeout) {
+  absl::StatusOr<TempDir> dir = TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string text_file = dir->Path("notes.txt");
+  std::ofstream(text_file) << "not a program\n";
+  const std::vector<std::string> stubborn = {"sh", "-c", "trap '' TERM; sleep 10"};
+  const std::vector<std::string> trap_exits = {"sh", "-c", "trap 'exit 5' TERM; sleep 10 & wait"};
+  std::vector<TimeoutCase> cases = {
+      {"command's code", {}, {}, "5", {"sh", "-c", "exit 3"}},
+      {"0 is no timeout", {}, {}, "0", {"sh", "-c", "sleep 0.2; exit 3"}},
+      {"TERM at the timeout", {}, {}, "0.2", {"sleep", "10"}},
+      {"KILL at the timeout", {"-s", "KILL"}, {"--signal", "KILL"}, "0.2", {"sleep", "10"}},
+      {"--preserve-status", {"--preserve-status"}, {"--preserve-status"}, "0.2", {"sleep", "10"}},
+      {"a trap that exits", {}, {}, "0.2", trap_exits},
+      {"a trap that exits, preserved", {"--preserve-status"}, {"--preserve-status"}, "0.2", trap_exits},
+      {"ignores TERM: KILL after", {"-k", "0.2"}, {"--kill-after", "0.2"}, "0.2", stubborn},
+      {"ignores TERM, preserved", {"--preserve-status", "-k", "0.2"}, {"--preserve-status", "--kill-after", "0.2"},
+       "0.2", stubborn},
+      {"--foreground", {"--foreground"}, {"--foreground"}, "0.2", {"sh", "-c", "sleep 10"}},
+      {"not found", {}, {}, "5", {"ipckit-no-such-command"}},
+      {"not executable", {}, {}, "5", {text_file}},
+  };
+  for (const char* sig : {"HUP", "INT", "QUIT", "ABRT", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "SYS"}) {
+    cases.push_back({absl::StrCat("killed by its own ", sig), {}, {}, "5",
+                     {"sh", "-c", absl::StrCat("ulimit -c 0; kill -", sig, " $$")}});
+  }
+  for (const TimeoutCase& c : cases) {
+    std::vector<std::string> gnu = {"timeout"};
+    gnu.insert(gnu.end(), c.gnu.begin(), c.gnu.end());
+    gnu.push_back(c.duration);
+    gnu.insert(gnu.end(), c.command.begin(), c.command.end());
+    std::vector<std::string> ours = {Sigtest(), "run"};
+    ours.insert(ours.end(), c.ours.begin(), c.ours.end());
+    ours.push_back("--timeout=" + c.duration);
+    ours.push_back("--");
+    ours.insert(ours.end(), c.command.begin(), c.command.end());
+    EXPECT_EQ(Code(ours), Code(gnu)) << c.name;
+  }
+}
+
+TEST(SigtestRunTest, CommandGetsTheTerminal) {
+  // Under script(1) there is a terminal: the command reads it, and the
+  // shell has it back afterwards. GNU timeout's command cannot (SIGTTIN)
+  // unless --foreground.
+  const std::string cmd = absl::StrCat(Sigtest(), " run -- sh -c 'read x; echo got $x'; read y; echo shell got $y");
+  absl::StatusOr<Subprocess> p = Subprocess::Start({"script", "-qec", cmd, "/dev/null"});
+  ASSERT_THAT(p, IsOk());
+  p->Write("one\n");
+  ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "got one", kTimeout), IsOk());
+  p->Write("two\n");
+  ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "shell got two", kTimeout), IsOk());
+  p->CloseStdin();
+  EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+}
+
+TEST(SigtestRunTest, RewritesForwardedSignals) {
+  absl::StatusOr<Subprocess> p = Subprocess::Start(
+      {Sigtest(), "run", "--rewrite", "TERM=USR1", "--", "sh", "-c",
+       "trap 'echo got USR1; exit 0' USR1; trap 'echo got TERM; exit 1' TERM; echo up; while :; do sleep 0.05; done"});
+  ASSERT_THAT(p, IsOk());
+  ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "up", kTimeout), IsOk());
+  ASSERT_THAT(p->Signal(SIGTERM), IsOk());
+  EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+  EXPECT_THAT(p->out(), HasSubstr("got USR1"));
+}
+
+TEST(SigtestRunTest, ParentDeathSignal) {
+  absl::StatusOr<Subprocess> p =
+      Subprocess::Start({Sigtest(), "run", "--pdeathsig", "TERM", "--", "sh", "-c", "echo $$; exec sleep 30"});
+  ASSERT_THAT(p, IsOk());
+  absl::StatusOr<std::string> line = p->WaitForLineWhere(
+      StdStream::kStdout, [](absl::string_view l) { return !l.empty(); }, "a PID", kTimeout);
+  ASSERT_THAT(line, IsOk());
+  pid_t child = std::stoi(*line);
+  ASSERT_THAT(p->Signal(SIGKILL), IsOk());  // sigtest dies without forwarding anything.
+  EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Signaled(SIGKILL)));
+  absl::Time deadline = absl::Now() + kTimeout;
+  while (::kill(child, 0) == 0 && absl::Now() < deadline) ::usleep(1000);
+  EXPECT_NE(::kill(child, 0), 0) << "child " << child << " outlived sigtest";
+}
+
+TEST(SigtestE2eTest, SendZeroAndSeveralTargetsAsKill) {
+  std::string self = absl::StrCat(::getpid());
+  for (std::vector<std::string> targets : {std::vector<std::string>{self}, {"999999999"}, {self, "999999999", self}}) {
+    std::vector<std::string> ours = {Sigtest(), "send", "-s", "0", "--"};
+    ours.insert(ours.end(), targets.begin(), targets.end());
+    std::vector<std::string> kill = {"/bin/kill", "-0", "--"};
+    kill.insert(kill.end(), targets.begin(), targets.end());
+    std::string err;
+    EXPECT_EQ(Code(ours, &err), Code(kill)) << absl::StrJoin(targets, " ");
+    EXPECT_EQ(err, absl::StrContains(absl::StrJoin(targets, " "), "999999999")
+                       ? "sigtest send: kill 999999999: No such process\n"
+                       : "");
+  }
 }
 
 TEST(SigtestRunTest, ForwardsToTheGroupAndReapsGrandchildren) {
