@@ -81,11 +81,64 @@ const char* Search(const char* p, const char* end, const char* pat, size_t m) {
   return static_cast<const char*>(memmem(p, static_cast<size_t>(end - p), pat, m));
 }
 
+// Matcher finds a pattern whose bytes may be masked. Without a mask (or an
+// all-0xff one) it is Search; with one, it searches for the longest run of
+// exact bytes and checks the rest where that run is found, or, with no
+// exact byte at all, tries every position.
+class Matcher {
+ public:
+  Matcher(absl::string_view pattern, absl::string_view mask) : pattern_(pattern), mask_(mask) {
+    exact_ = mask_.empty() || std::all_of(mask_.begin(), mask_.end(), [](char c) { return c == '\xff'; });
+    if (exact_) return;
+    for (size_t i = 0; i < mask_.size();) {
+      size_t j = i;
+      while (j < mask_.size() && mask_[j] == '\xff') ++j;
+      if (j - i > run_len_) run_off_ = i, run_len_ = j - i;
+      i = j + 1;
+    }
+  }
+
+  // At reports whether the pattern matches at p (p[0, size) readable).
+  bool At(const char* p) const {
+    if (exact_) return memcmp(p, pattern_.data(), pattern_.size()) == 0;
+    for (size_t i = 0; i < pattern_.size(); ++i) {
+      if (((p[i] ^ pattern_[i]) & mask_[i]) != 0) return false;
+    }
+    return true;
+  }
+
+  // Next returns the first match starting in [p, end - size], or nullptr.
+  const char* Next(const char* p, const char* end) const {
+    const size_t m = pattern_.size();
+    if (exact_) return Search(p, end, pattern_.data(), m);
+    for (;;) {
+      if (end - p < static_cast<ptrdiff_t>(m)) return nullptr;
+      const char* candidate = p;
+      if (run_len_ > 0) {
+        const char* hit = Search(p + run_off_, end - (m - run_off_ - run_len_), pattern_.data() + run_off_, run_len_);
+        if (hit == nullptr) return nullptr;
+        candidate = hit - run_off_;
+      }
+      if (At(candidate)) return candidate;
+      p = candidate + 1;
+    }
+  }
+
+ private:
+  absl::string_view pattern_, mask_;
+  bool exact_ = true;
+  size_t run_off_ = 0, run_len_ = 0;  // The longest run of exact bytes.
+};
+
 }  // namespace
 
 absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindOptions& options,
                   const std::function<bool(uint64_t)>& on_match) {
   if (pattern.empty()) return absl::InvalidArgumentError("empty pattern");
+  if (!options.mask.empty() && options.mask.size() != pattern.size()) {
+    return absl::InvalidArgumentError("mask and pattern differ in length");
+  }
+  const Matcher matcher(pattern, options.mask);
   const size_t m = pattern.size();
   std::string carry;           // The last m-1 bytes of what came before, for spanning matches.
   uint64_t carry_offset = 0;   // File offset of carry[0].
@@ -103,14 +156,14 @@ absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindO
       std::string joined = carry;
       joined.append(data.data(), std::min(data.size(), m - 1));
       for (size_t i = 0; i + m <= joined.size() && i < carry.size() && !stop; ++i) {
-        if (memcmp(joined.data() + i, pattern.data(), m) == 0) report(carry_offset + i);
+        if (matcher.At(joined.data() + i)) report(carry_offset + i);
       }
     }
     // Matches inside this chunk, with memmem (two-way search).
     const char* p = data.data();
     const char* end = data.data() + data.size();
     while (!stop && static_cast<size_t>(end - p) >= m) {
-      const char* hit = Search(p, end, pattern.data(), m);
+      const char* hit = matcher.Next(p, end);
       if (hit == nullptr) break;
       report(off + static_cast<uint64_t>(hit - data.data()));
       p = hit + 1;
@@ -134,13 +187,14 @@ absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindO
 }
 
 absl::StatusOr<std::optional<uint64_t>> RFind(const MappedFile& file, absl::string_view pattern,
-                                              uint64_t offset, uint64_t length) {
+                                              uint64_t offset, uint64_t length, absl::string_view mask) {
   std::optional<uint64_t> last;
   auto keep_last = [&](uint64_t at) {
     last = at;
     return true;
   };
   FindOptions o;
+  o.mask = std::string(mask);
   if (file.streamed()) {
     o.offset = offset;
     o.length = length;

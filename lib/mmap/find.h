@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,11 +30,16 @@ struct FindOptions {
   // progress, if set, is called with the file offset reached after each
   // window (for a progress line).
   std::function<void(uint64_t)> progress;
+  // mask, when not empty, has one byte per pattern byte: only its set bits
+  // are compared (0xff exact, 0x00 any byte, 0xf0 the high nibble), as
+  // bgrep's "??" wildcards.
+  std::string mask;
 };
 
 // Find calls `on_match` with each match's offset, ascending, until it
 // returns false; it returns OK or the error reading the file. An empty
-// pattern is kInvalidArgument "empty pattern".
+// pattern is kInvalidArgument "empty pattern"; a mask of another length,
+// "mask and pattern differ in length".
 absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindOptions& options,
                   const std::function<bool(uint64_t)>& on_match);
 
@@ -45,7 +51,8 @@ absl::Status Find(const MappedFile& file, absl::string_view pattern, const FindO
 // "empty pattern".
 absl::StatusOr<std::optional<uint64_t>> RFind(const MappedFile& file, absl::string_view pattern,
                                               uint64_t offset = 0,
-                                              uint64_t length = MappedFile::kUnbounded);
+                                              uint64_t length = MappedFile::kUnbounded,
+                                              absl::string_view mask = {});
 
 }  // namespace ipckit::mmap
 

@@ -90,6 +90,49 @@ TEST_F(MmapTest, FindAgreesWithNaiveSearchAtEveryAlignment) {
   }
 }
 
+TEST_F(MmapTest, MaskedFindAgreesWithNaiveSearch) {
+  // bgrep-style wildcards: random masks (exact, any byte, high or low
+  // nibble) over random patterns, against a byte-by-byte oracle, including
+  // patterns with no exact byte at all.
+  std::mt19937 rng(11);
+  const char kMasks[] = {'\xff', '\xff', '\x00', '\xf0', '\x0f'};
+  int file = 0;
+  for (size_t m : {1, 2, 3, 5, 9, 20}) {
+    for (int trial = 0; trial < 12; ++trial) {
+      std::string pat, mask;
+      for (size_t i = 0; i < m; ++i) {
+        pat += static_cast<char>("AB\x41\x42\xc1"[rng() % 5]);
+        mask += trial == 0 ? '\x00' : kMasks[rng() % 5];
+      }
+      std::string data;
+      for (size_t i = 0; i < 300; ++i) data += static_cast<char>("AB\x41\x42\xc1\x01"[rng() % 6]);
+      for (int k = 0; k < 4; ++k) data.replace(rng() % (data.size() - m + 1), m, pat);
+      std::vector<uint64_t> want;
+      for (size_t i = 0; i + m <= data.size(); ++i) {
+        bool ok = true;
+        for (size_t j = 0; j < m && ok; ++j) ok = ((data[i + j] ^ pat[j]) & mask[j]) == 0;
+        if (ok) want.push_back(i);
+      }
+      absl::StatusOr<MappedFile> f = MappedFile::Open(Write(absl::StrCat("m", file++), data));
+      ASSERT_THAT(f, IsOk());
+      std::vector<uint64_t> got;
+      FindOptions o;
+      o.mask = mask;
+      ASSERT_THAT(Find(*f, pat, o, [&](uint64_t at) { got.push_back(at); return true; }), IsOk());
+      ASSERT_EQ(got, want) << "m=" << m << " trial " << trial;
+      std::optional<uint64_t> last;
+      if (!want.empty()) last = want.back();
+      ASSERT_THAT(RFind(*f, pat, 0, MappedFile::kUnbounded, mask), IsOkAndHolds(last));
+    }
+  }
+  absl::StatusOr<MappedFile> f = MappedFile::Open(Write("short", "abc"));
+  ASSERT_THAT(f, IsOk());
+  FindOptions o;
+  o.mask = "\xff";
+  EXPECT_THAT(Find(*f, "ab", o, [](uint64_t) { return true; }),
+              StatusIs(absl::StatusCode::kInvalidArgument, "mask and pattern differ in length"));
+}
+
 TEST_F(MmapTest, StopsEarlyWhileTheNextWindowIsBeingMapped) {
   // Three windows of a sparse file; stopping in the first leaves the
   // prefetched second to be unmapped, and a full scan sees every needle.

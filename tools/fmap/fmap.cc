@@ -76,7 +76,7 @@ class OverlappedOutput {
 
 }  // namespace
 
-absl::StatusOr<std::string> ParseHex(const std::string& text) {
+absl::StatusOr<HexPattern> ParseHexPattern(const std::string& text) {
   std::string digits;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
@@ -84,7 +84,7 @@ absl::StatusOr<std::string> ParseHex(const std::string& text) {
       ++i;  // A "0x" prefix.
       continue;
     }
-    if (absl::ascii_isxdigit(c)) {
+    if (absl::ascii_isxdigit(c) || c == '?') {
       digits.push_back(c);
     } else if (c != ' ' && c != ',' && c != ':' && c != '\n' && c != '\t') {
       return absl::InvalidArgumentError(absl::StrCat("--hex: invalid character '", std::string(1, c), "'"));
@@ -92,12 +92,22 @@ absl::StatusOr<std::string> ParseHex(const std::string& text) {
   }
   if (digits.size() % 2 != 0) return absl::InvalidArgumentError("--hex: odd number of hex digits");
   if (digits.empty()) return absl::InvalidArgumentError("--hex: empty pattern");
-  std::string out;
+  HexPattern out;
+  auto v = [](char c) { return c == '?' ? 0 : absl::ascii_isdigit(c) ? c - '0' : absl::ascii_tolower(c) - 'a' + 10; };
   for (size_t i = 0; i < digits.size(); i += 2) {
-    auto v = [](char c) { return absl::ascii_isdigit(c) ? c - '0' : absl::ascii_tolower(c) - 'a' + 10; };
-    out.push_back(static_cast<char>(v(digits[i]) * 16 + v(digits[i + 1])));
+    out.bytes.push_back(static_cast<char>(v(digits[i]) * 16 + v(digits[i + 1])));
+    out.mask.push_back(static_cast<char>((digits[i] == '?' ? 0 : 0xf0) | (digits[i + 1] == '?' ? 0 : 0x0f)));
   }
   return out;
+}
+
+absl::StatusOr<std::string> ParseHex(const std::string& text) {
+  if (text.find('?') != std::string::npos) {
+    return absl::InvalidArgumentError("--hex: '?' wildcards are for find's pattern only");
+  }
+  absl::StatusOr<HexPattern> p = ParseHexPattern(text);
+  if (!p.ok()) return p.status();
+  return p->bytes;
 }
 
 absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream& out) {
@@ -152,6 +162,7 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
     uint64_t count = 0, last = 0;
     mmap::FindOptions fo;
     fo.overlap = o.overlap;
+    fo.mask = o.mask;
     Progress progress(o.progress, absl::StrCat("fmap find ", f), m->size());
     if (o.progress.out != nullptr) fo.progress = [&](uint64_t done) { progress.Update(done); };
     std::string prefix = files.size() > 1 ? absl::StrCat(f, ":") : "";
@@ -179,7 +190,7 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
     absl::Status s;
     if (o.mode == FindOptions::Mode::kLast && o.overlap) {
       // From the end (without overlap, the last match depends on all before it).
-      absl::StatusOr<std::optional<uint64_t>> at = mmap::RFind(*m, o.pattern);
+      absl::StatusOr<std::optional<uint64_t>> at = mmap::RFind(*m, o.pattern, 0, mmap::MappedFile::kUnbounded, o.mask);
       s = at.status();
       if (at.ok() && at->has_value()) {
         count = 1;

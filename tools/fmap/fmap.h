@@ -24,6 +24,16 @@ inline constexpr int kExitNotFound = 1;
 // returns kInvalidArgument: "--hex: odd number of hex digits".
 absl::StatusOr<std::string> ParseHex(const std::string& text);
 
+// HexPattern is a find pattern with wildcards: the bytes, and per byte the
+// bits that must match (0xff exact, 0x00 any).
+struct HexPattern {
+  std::string bytes, mask;
+};
+
+// ParseHexPattern is ParseHex where a '?' stands for any hex digit, as
+// bgrep's: "6e ?? 65" matches "nxe", "4?" any byte 0x40-0x4f.
+absl::StatusOr<HexPattern> ParseHexPattern(const std::string& text);
+
 // Info writes size, type, page size and page-cache residency of each file:
 // "F: 16 bytes, file, page size 4096, 1 of 1 pages resident", or with `json`
 // {"file","size","type","page_size","pages","resident"} (resident null where
@@ -32,6 +42,7 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
 
 struct FindOptions {
   std::string pattern;   // The bytes to find.
+  std::string mask;      // Empty, or per byte the bits compared (--hex "??", --mask).
   enum class Mode { kAll, kFirst, kLast, kCount } mode = Mode::kAll;
   bool overlap = true;
   bool hex_offsets = false;

@@ -77,6 +77,17 @@ LC_ALL=C grep -obUaF LAST "$dir/sparse3" | tail -1 | cut -d: -f1 > "$dir/want"
 [ "$("$FMAP" find --first --hex-offsets --string aaaa "$dir/hay")" = 0x30d40 ] || { echo "FAIL: --hex-offsets"; fail=1; }
 # Exit codes: 0 found, 1 not found, 2 usage.
 set +e
+# Wildcards (bgrep's "??", a '?' nibble) and --mask, against Python's re over
+# the same bytes (a 300 KB random file: every match, overlapping).
+python3 -c 'import re,sys; d=open(sys.argv[1],"rb").read()
+for m in re.finditer(rb"(?=\x6e.\x65)", d, re.S): print(m.start())' "$dir/big" > "$dir/want"
+"$FMAP" find --hex '6e ?? 65' "$dir/big" > "$dir/got"; check "find --hex 6e ?? 65 vs re" "$dir/want" "$dir/got"
+"$FMAP" find --hex '6e 00 65' --mask 'ff 00 ff' "$dir/big" > "$dir/got"; check "find --mask vs re" "$dir/want" "$dir/got"
+python3 -c 'import re,sys; d=open(sys.argv[1],"rb").read()
+for m in re.finditer(rb"(?=[\x40-\x4f][\x00-\xff]\x7f)", d, re.S): print(m.start())' "$dir/big" > "$dir/want"
+"$FMAP" find --hex '4? ?? 7f' "$dir/big" > "$dir/got"; check "find --hex 4? ?? 7f vs re" "$dir/want" "$dir/got"
+"$FMAP" find --hex '?? ??' --count "$dir/r17" > "$dir/got"; echo 16 > "$dir/want"; check "find all-wildcard" "$dir/want" "$dir/got"
+"$FMAP" find --no-overlap --string 'no such bytes here' "$dir/hay" > /dev/null; [ $? = 1 ] || { echo "FAIL: not found exit (no overlap)"; fail=1; }
 "$FMAP" find --string 'no such bytes here' "$dir/hay" > /dev/null; [ $? = 1 ] || { echo "FAIL: not found exit"; fail=1; }
 "$FMAP" find --hex 'abc' "$dir/hay" 2> "$dir/err"; [ $? = 2 ] || { echo "FAIL: odd hex exit"; fail=1; }
 grep -qx "fmap find: --hex: odd number of hex digits" "$dir/err" || { echo "FAIL: odd hex message"; cat "$dir/err"; fail=1; }

@@ -54,9 +54,11 @@ int Find(int argc, char** argv) {
   Parser p(ToolInfo{"fmap find", {"(--string S | --hex HEX | --pattern-file F) [options] FILE..."},
                     "Print the byte offset of every match of a pattern (overlapping by default).",
                     "Exit status: 0 if a match was found, 1 if not (or on an error), 2 usage error.", false});
+  std::optional<std::string> mask;
   p.String(0, "string", "S", "the pattern, as given", &text)
-      .String(0, "hex", "HEX", "the pattern in hex (\"de ad be ef\", \"0xde,0xad\")", &hex)
+      .String(0, "hex", "HEX", "the pattern in hex (\"de ad be ef\", \"0xde,0xad\"); ? is any digit (\"6e ?? 65\")", &hex)
       .String(0, "pattern-file", "FILE", "the pattern is FILE's bytes (any, newlines too)", &pattern_file)
+      .String(0, "mask", "HEX", "compare only these bits of each pattern byte (\"ff f0 ff\")", &mask)
       .Flag(0, "first", "only the first match per file", &first)
       .Flag(0, "last", "only the last match per file (searched from the end)", &last)
       .Flag('c', "count", "only the number of matches per file", &count)
@@ -66,8 +68,24 @@ int Find(int argc, char** argv) {
       .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   o.progress = ipckit::fmap::ProgressTo(progress);
-  absl::StatusOr<std::string> pattern = PatternFromFlags(text, hex, pattern_file, "--pattern-file");
+  absl::StatusOr<ipckit::fmap::HexPattern> hex_pattern = ipckit::fmap::HexPattern();
+  if (hex && !text && !pattern_file) hex_pattern = ipckit::fmap::ParseHexPattern(*hex);
+  if (!hex_pattern.ok()) return p.Finish(hex_pattern.status(), ipckit::cli::kUsageRules);
+  absl::StatusOr<std::string> pattern = hex_pattern->bytes.empty()
+                                            ? PatternFromFlags(text, hex, pattern_file, "--pattern-file")
+                                            : absl::StatusOr<std::string>(hex_pattern->bytes);
   if (!pattern.ok()) return p.Finish(pattern.status(), ipckit::cli::kUsageRules);
+  o.mask = hex_pattern->mask;
+  if (mask) {
+    absl::StatusOr<std::string> bits = ipckit::fmap::ParseHex(*mask);
+    if (!bits.ok()) return p.UsageError(absl::InvalidArgumentError(absl::StrCat("--mask", bits.status().message().substr(5))));
+    if (bits->size() != pattern->size()) {
+      return p.UsageError(absl::InvalidArgumentError(
+          absl::StrCat("--mask has ", bits->size(), bits->size() == 1 ? " byte" : " bytes", ", the pattern ", pattern->size())));
+    }
+    if (o.mask.empty()) o.mask.assign(bits->size(), '\xff');
+    for (size_t i = 0; i < bits->size(); ++i) o.mask[i] = static_cast<char>(o.mask[i] & (*bits)[i]);
+  }
   if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
   if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
   o.pattern = *pattern;
