@@ -25,10 +25,12 @@
 #include "lib/json/json_writer.h"
 #include "lib/mmap/dump.h"
 #include "lib/mmap/find.h"
+#include "lib/mmap/hex_forms.h"
 #include "lib/mmap/mapped_file.h"
 #include "lib/mmap/mapping.h"
 #include "lib/mmap/residency.h"
 #include "lib/mmap/sigbus_guard.h"
+#include "lib/mmap/undump.h"
 #include "lib/signal/signal_source.h"
 #include "tools/fmap/progress.h"
 
@@ -219,10 +221,51 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
   return any;
 }
 
-absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& out) {
+namespace {
+
+// DumpText writes [skip, skip+length) of `m` in a form of `Writer`
+// (PlainHexWriter, CIncludeWriter) to `out`.
+template <typename Writer>
+absl::Status DumpText(const mmap::MappedFile& m, uint64_t skip, uint64_t length, Writer& w, std::string& text,
+                      std::ostream& out) {
+  absl::Status s = m.ForEachChunk(skip, length, [&](uint64_t, absl::string_view d) {
+    for (size_t i = 0; i < d.size(); i += 1 << 20) {
+      w.Write(d.substr(i, 1 << 20));
+      out << text;
+      text.clear();
+    }
+    return static_cast<bool>(out);
+  });
+  if (!s.ok()) return s;
+  w.Finish();
+  out << text;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostream& out) {
   absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
+  DumpOptions o = options;
+  if (o.skip_from_end || o.length_from_end) {
+    if (m->streamed()) return absl::InvalidArgumentError("-s -N and -n -N need a file whose size is known");
+    if (o.skip_from_end) o.skip = m->size() - std::min(o.skip, m->size());
+    if (o.length_from_end) {
+      uint64_t left = m->size() - std::min(o.skip, m->size());
+      o.length = left - std::min(*o.length, left);
+    }
+  }
   uint64_t length = o.length.value_or(mmap::MappedFile::kUnbounded);
+  if (o.format == "plain" || o.format == "include") {
+    std::string text;
+    if (o.format == "plain") {
+      mmap::PlainHexWriter w(&text);
+      return DumpText(*m, o.skip, length, w, text, out);
+    }
+    mmap::CIncludeWriter w(file == "-" ? "" : mmap::CIncludeName(file), &text);
+    return DumpText(*m, o.skip, length, w, text, out);
+  }
   if (o.json) {
     // {"file":F,"offset":N,"hex":"...","length":N}, the hex streamed.
     json::JsonWriter j;
@@ -251,7 +294,8 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   } else if (o.format == "xxd") {
     format = mmap::HexDumper::Format::kXxd;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("--format: expected hexdump, xxd or raw, got '", o.format, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--format: expected hexdump, xxd, plain, include or raw, got '", o.format, "'"));
   }
   // hexdump -s past the end still reports where it stopped: the file's end.
   uint64_t start = o.skip;
@@ -276,6 +320,35 @@ absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& o
   if (!s.ok()) return s;
   d.Finish(/*offset_even_if_empty=*/!m->streamed() && o.skip > 0 && m->size() > 0 && length > 0);
   out << text;
+  return absl::OkStatus();
+}
+
+absl::Status Undump(const std::string& format, const std::string& file, std::ostream& out) {
+  mmap::Undumper::Format f;
+  if (format == "plain") {
+    f = mmap::Undumper::Format::kPlain;
+  } else if (format == "xxd") {
+    f = mmap::Undumper::Format::kXxd;
+  } else if (format == "hexdump") {
+    f = mmap::Undumper::Format::kHexdump;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("--format: expected plain, xxd or hexdump, got '", format, "'"));
+  }
+  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
+  if (!m.ok()) return m.status();
+  mmap::Undumper u(f, [&](absl::string_view bytes) {
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return out ? absl::OkStatus() : absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
+  });
+  absl::Status error;
+  absl::Status s = m->ForEachChunk(0, mmap::MappedFile::kUnbounded, [&](uint64_t, absl::string_view d) {
+    error = u.Write(d);
+    return error.ok();
+  });
+  if (!error.ok()) return absl::DataLossError(absl::StrCat(file, ": ", error.message()));
+  if (!s.ok()) return s;
+  error = u.Finish();
+  if (!error.ok()) return absl::DataLossError(absl::StrCat(file, ": ", error.message()));
   return absl::OkStatus();
 }
 

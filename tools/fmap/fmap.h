@@ -57,15 +57,24 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
 
 struct DumpOptions {
   uint64_t skip = 0;                  // -s
+  bool skip_from_end = false;         // -s -N: N bytes before the end (xxd -s -N).
   std::optional<uint64_t> length;     // -n
-  std::string format = "hexdump";     // hexdump, xxd or raw.
+  bool length_from_end = false;       // -n -N: all but the last N bytes (head -c -N).
+  std::string format = "hexdump";     // hexdump, xxd, plain (xxd -p), include (xxd -i) or raw.
   bool json = false;                  // {"file","offset","hex","length"} instead.
   ProgressSink progress;              // Where the progress line goes, if anywhere.
 };
 
-// Dump writes [skip, skip+length) of `file` as hexdump -C or xxd would, or raw,
-// to `out` (stdout: a failed write is "write stdout: <strerror>").
+// Dump writes [skip, skip+length) of `file` as hexdump -C, xxd, xxd -p or
+// xxd -i would, or raw, to `out` (stdout: a failed write is "write stdout:
+// <strerror>"). Offsets from the end need a size: for a stream they are
+// kInvalidArgument "-s -N and -n -N need a file whose size is known".
 absl::Status Dump(const DumpOptions& o, const std::string& file, std::ostream& out);
+
+// Undump writes the bytes a dump of `format` (plain: xxd -p, xxd: as xxd
+// -r, hexdump: hexdump -C's) in `file` ("-": stdin) describes to `out`, or
+// returns the error with its line: "line 3: invalid hex digit 'z'".
+absl::Status Undump(const std::string& format, const std::string& file, std::ostream& out);
 
 }  // namespace ipckit::fmap
 

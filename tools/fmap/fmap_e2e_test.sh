@@ -32,6 +32,28 @@ for f in "$dir"/*; do
   "$FMAP" dump --format=raw -s 3 -n 100 "$f" > "$dir/got"
   head -c 103 "$f" | tail -c +4 > "$dir/want"; check "raw $b" "$dir/want" "$dir/got"
 done
+# xxd's other forms and the reverse, on every file: -p and -i byte-identical
+# to xxd's, -s from the end as xxd -s -N, and round trips both ways through
+# fmap undump and xxd -r (plain, xxd layout) and from hexdump -C (its '*').
+for f in "$dir"/empty "$dir"/r* "$dir"/zeros "$dir"/big; do
+  b=$(basename "$f")
+  xxd -p "$f" > "$dir/want"; "$FMAP" dump --format=plain "$f" > "$dir/got"; check "xxd -p $b" "$dir/want" "$dir/got"
+  (cd "$dir" && xxd -i "$b") > "$dir/want"; (cd "$dir" && "$FMAP" dump --format=include "$b") > "$dir/got"
+  check "xxd -i $b" "$dir/want" "$dir/got"
+  for n in 1 16 17 4096; do
+    if [ "$n" -le "$(stat -c %s "$f")" ]; then
+      xxd -s "-$n" "$f" > "$dir/want"; "$FMAP" dump --format=xxd -s "-$n" "$f" > "$dir/got"; check "xxd -s -$n $b" "$dir/want" "$dir/got"
+    fi
+  done
+  if [ -s "$f" ]; then  # An empty file reads as a stream: no end to count from (xxd: "cannot seek").
+    head -c -3 "$f" > "$dir/want"; "$FMAP" dump --format=raw -n -3 "$f" > "$dir/got"; check "-n -3 $b" "$dir/want" "$dir/got"
+  fi
+  "$FMAP" dump --format=plain "$f" | xxd -r -p > "$dir/got"; check "fmap -p | xxd -r -p $b" "$f" "$dir/got"
+  xxd -p "$f" | "$FMAP" undump > "$dir/got"; check "xxd -p | undump $b" "$f" "$dir/got"
+  xxd "$f" | "$FMAP" undump --format=xxd > "$dir/got"; check "xxd | undump --format=xxd $b" "$f" "$dir/got"
+  "$FMAP" dump --format=xxd "$f" | xxd -r > "$dir/got"; check "fmap xxd | xxd -r $b" "$f" "$dir/got"
+  hexdump -C "$f" | "$FMAP" undump --format=hexdump > "$dir/got"; check "hexdump -C | undump $b" "$f" "$dir/got"
+done
 # From a pipe (read(2) path) and from /proc.
 head -c 1000 "$dir/big" | "$FMAP" dump - > "$dir/got"; head -c 1000 "$dir/big" | hexdump -C > "$dir/want"
 check "hexdump stdin" "$dir/want" "$dir/got"

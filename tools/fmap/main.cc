@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "lib/cli/values.h"
 #include "lib/cli/options.h"
 #include "lib/cli/subcommands.h"
 #include "lib/io/fd.h"
@@ -101,22 +103,55 @@ int Find(int argc, char** argv) {
   return *found ? 0 : ipckit::fmap::kExitNotFound;
 }
 
+// SignedSize parses "64K" or "-16" (from the end) for dump's -s and -n.
+absl::Status SignedSize(const std::optional<std::string>& text, const char* flag, uint64_t* value, bool* from_end) {
+  if (!text) return absl::OkStatus();
+  absl::string_view v = *text;
+  *from_end = absl::ConsumePrefix(&v, "-");
+  absl::StatusOr<uint64_t> n = ipckit::cli::ParseSize(v);
+  if (!n.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", n.status().message()));
+  *value = *n;
+  return absl::OkStatus();
+}
+
 int Dump(int argc, char** argv) {
   ipckit::fmap::DumpOptions o;
   bool progress = false;
-  std::optional<uint64_t> length;
-  Parser p(ToolInfo{"fmap dump", {"[-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE"},
-                    "Dump bytes exactly as hexdump -C (default) or xxd would, or raw.", "", false});
-  p.Size('s', "skip", "OFF", "start at byte OFF", &o.skip)
-      .Size('n', "length", "LEN", "dump at most LEN bytes", &length)
-      .String('f', "format", "FORMAT", "hexdump (default), xxd or raw", &o.format)
+  std::optional<std::string> skip, length;
+  Parser p(ToolInfo{"fmap dump", {"[-s [-]OFF] [-n [-]LEN] [--format=hexdump|xxd|plain|include|raw] FILE"},
+                    "Dump bytes exactly as hexdump -C (default), xxd, xxd -p or xxd -i would, or raw.\n"
+                    "A negative -s counts from the end (xxd -s -16); a negative -n leaves that\n"
+                    "many bytes out at the end (head -c -N).",
+                    "", false});
+  p.String('s', "skip", "OFF", "start at byte OFF (-OFF: OFF bytes before the end)", &skip)
+      .String('n', "length", "LEN", "dump at most LEN bytes (-LEN: all but the last LEN)", &length)
+      .String('f', "format", "FORMAT", "hexdump (default), xxd, plain (xxd -p), include (xxd -i) or raw", &o.format)
       .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json)
       .Flag(0, "progress", "a progress line on stderr (default: if a terminal and stdout is not)", &progress);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
   if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-  o.length = length;
+  absl::Status s = SignedSize(skip, "-s", &o.skip, &o.skip_from_end);
+  uint64_t n = 0;
+  if (s.ok()) s = SignedSize(length, "-n", &n, &o.length_from_end);
+  if (!s.ok()) return p.UsageError(s);
+  if (length) o.length = n;
   o.progress = ipckit::fmap::ProgressTo(progress);
-  absl::Status s = ipckit::fmap::Dump(o, files[0], std::cout);
+  s = ipckit::fmap::Dump(o, files[0], std::cout);
+  std::cout.flush();
+  if (s.ok() && !std::cout) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
+  return p.Finish(s, ipckit::cli::kUsageRules);
+}
+
+int Undump(int argc, char** argv) {
+  std::string format = "plain";
+  Parser p(ToolInfo{"fmap undump", {"[--format=plain|xxd|hexdump] [FILE]"},
+                    "Turn a hex dump back into its bytes, on stdout: plain hex (xxd -p; what\n"
+                    "xxd -r -p reads), xxd's layout (as xxd -r) or hexdump -C's (its '*' lines too).",
+                    "", false});
+  p.String('f', "format", "FORMAT", "plain (default), xxd or hexdump", &format);
+  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  if (files.size() > 1) return p.UsageError(absl::InvalidArgumentError("expected at most one FILE"));
+  absl::Status s = ipckit::fmap::Undump(format, files.empty() ? "-" : files[0], std::cout);
   std::cout.flush();
   if (s.ok() && !std::cout) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
   return p.Finish(s, ipckit::cli::kUsageRules);
@@ -251,7 +286,9 @@ constexpr ipckit::cli::Subcommand kCommands[] = {
     {"info", "FILE...", "size, type, page size and pages in the page cache", Info},
     {"find", "(--string S | --hex HEX | --pattern-file F) [--first|--last|--count]\n[--no-overlap] [--hex-offsets] FILE...",
      "byte offsets of a pattern (any bytes); exit 1 if none", Find},
-    {"dump", "[-s OFF] [-n LEN] [--format=hexdump|xxd|raw] FILE", "byte-identical to hexdump -C or xxd", Dump},
+    {"dump", "[-s [-]OFF] [-n [-]LEN] [--format=hexdump|xxd|plain|include|raw] FILE",
+     "byte-identical to hexdump -C, xxd, xxd -p or xxd -i", Dump},
+    {"undump", "[--format=plain|xxd|hexdump] [FILE]", "bytes back from a dump (xxd -r, xxd -r -p)", Undump},
     {"write", "--write --offset N (--string S | --hex HEX | --from FILE) [--extend] [--sync] FILE",
      "patch bytes in place through a shared mapping", Write},
     {"resize", "--write --size N FILE", "set the file's size", Resize},

@@ -1,0 +1,45 @@
+#include "lib/mmap/hex_forms.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace ipckit::mmap {
+namespace {
+
+std::string Plain(const std::string& data, size_t piece) {
+  std::string out;
+  PlainHexWriter w(&out);
+  for (size_t i = 0; i < data.size(); i += piece) w.Write(data.substr(i, piece));
+  w.Finish();
+  return out;
+}
+
+TEST(HexFormsTest, PlainIsThirtyBytesALineInAnyPieces) {
+  EXPECT_EQ(Plain("", 1), "");
+  EXPECT_EQ(Plain(std::string(31, '\0'), 7), std::string(60, '0') + "\n00\n");
+  EXPECT_EQ(Plain("\x01\xab", 1), "01ab\n");
+}
+
+TEST(HexFormsTest, CIncludeAsXxd) {
+  EXPECT_EQ(CIncludeName("1a-b.c"), "__1a_b_c");
+  EXPECT_EQ(CIncludeName("dir/data.bin"), "dir_data_bin");
+  std::string out;
+  CIncludeWriter w("abc", &out);
+  w.Write("ab");
+  w.Write("c");
+  w.Finish();
+  EXPECT_EQ(out, "unsigned char abc[] = {\n  0x61, 0x62, 0x63\n};\nunsigned int abc_len = 3;\n");
+  out.clear();
+  CIncludeWriter empty("empty_bin", &out);
+  empty.Finish();
+  EXPECT_EQ(out, "unsigned char empty_bin[] = {\n};\nunsigned int empty_bin_len = 0;\n");
+  out.clear();
+  CIncludeWriter bare("", &out);
+  bare.Write(std::string(13, '\0'));
+  bare.Finish();
+  EXPECT_EQ(out, "  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,\n  0x00\n");
+}
+
+}  // namespace
+}  // namespace ipckit::mmap
