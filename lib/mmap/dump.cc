@@ -78,7 +78,7 @@ void HexDumper::FullLines(absl::string_view data) {
   const char* previous = any_ && previous_.size() == 16 ? previous_.data() : nullptr;
   for (size_t i = 0; i < data.size(); i += 16, offset_ += 16) {
     const char* b = data.data() + i;
-    if (format_ == Format::kHexdump) {
+    if (format_ == Format::kHexdump && squeeze_) {
       if (previous != nullptr && memcmp(previous, b, 16) == 0) {
         if (!squeezing_) {
           *p++ = '*';

@@ -24,9 +24,10 @@ class HexDumper {
     kXxd,      // xxd: "00000000: 4865 6c6c ...  Hello", no squeezing.
   };
 
-  // HexDumper appends lines to *out; `start` is the offset of the first byte.
-  HexDumper(Format format, uint64_t start, std::string* out)
-      : format_(format), offset_(start), out_(out) {}
+  // HexDumper appends lines to *out; `start` is the offset of the first
+  // byte. Without `squeeze` (hexdump -v) repeated lines are all written.
+  HexDumper(Format format, uint64_t start, std::string* out, bool squeeze = true)
+      : format_(format), offset_(start), out_(out), squeeze_(squeeze) {}
 
   // Write formats `data`; complete 16-byte lines are appended at once.
   void Write(absl::string_view data);
@@ -48,6 +49,7 @@ class HexDumper {
   std::string* out_;
   std::string line_;      // Bytes of the line being collected.
   std::string previous_;  // The last full line written, for squeezing.
+  bool squeeze_;
   bool squeezing_ = false;
   bool any_ = false;
 };

@@ -1,5 +1,7 @@
 #include "lib/mmap/hex_forms.h"
 
+#include <stdio.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -12,12 +14,12 @@ constexpr char kHex[] = "0123456789abcdef";
 
 void PlainHexWriter::Write(absl::string_view data) {
   for (unsigned char b : data) {
-    if (column_ == 30) {
+    if (column_ == cols_) {
       out_->push_back('\n');
       column_ = 0;
     }
-    out_->push_back(kHex[b >> 4]);
-    out_->push_back(kHex[b & 15]);
+    out_->push_back(hex_[b >> 4]);
+    out_->push_back(hex_[b & 15]);
     ++column_;
   }
 }
@@ -25,6 +27,52 @@ void PlainHexWriter::Write(absl::string_view data) {
 void PlainHexWriter::Finish() {
   if (column_ > 0) out_->push_back('\n');
   column_ = 0;
+}
+
+// xxd's columns (xxd.c): byte p's digits start at addr + 1 + (width * x) /
+// per_group, x being p (or p with its place in the group reversed, -e);
+// its character at addr + 3 + (width * cols - 1) / per_group + p.
+XxdWriter::XxdWriter(const XxdLayout& layout, uint64_t start, std::string* out)
+    : l_(layout), offset_(start), out_(out) {
+  per_group_ = l_.group == 0 ? l_.cols : l_.group;
+  group_width_ = per_group_ * (l_.bits ? 8 : 2) + 1;
+}
+
+void XxdWriter::Write(absl::string_view data) {
+  for (unsigned char b : data) Byte(b);
+}
+
+void XxdWriter::Byte(unsigned char b) {
+  if (count_ == 0) {
+    char addr[24];
+    addr_ = static_cast<size_t>(snprintf(addr, sizeof(addr), "%08llx:", static_cast<unsigned long long>(offset_)));
+    line_.assign(addr_ + 4 + static_cast<size_t>((group_width_ * l_.cols - 1) / per_group_ + l_.cols), ' ');
+    line_.replace(0, addr_, addr);
+  }
+  const char* hex = l_.upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  int x = l_.little_endian ? count_ ^ (per_group_ - 1) : count_;
+  size_t c = addr_ + 1 + static_cast<size_t>((group_width_ * x) / per_group_);
+  if (l_.bits) {
+    for (int i = 7; i >= 0; --i) line_[c++] = (b >> i) & 1 ? '1' : '0';
+  } else {
+    line_[c] = hex[b >> 4];
+    line_[c + 1] = hex[b & 15];
+  }
+  line_[addr_ + 3 + static_cast<size_t>((group_width_ * l_.cols - 1) / per_group_ + count_)] =
+      b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.';
+  if (++count_ == l_.cols) EndLine();
+}
+
+void XxdWriter::EndLine() {
+  size_t end = addr_ + 3 + static_cast<size_t>((group_width_ * l_.cols - 1) / per_group_ + count_);
+  out_->append(line_, 0, end);
+  out_->push_back('\n');
+  offset_ += static_cast<uint64_t>(count_);
+  count_ = 0;
+}
+
+void XxdWriter::Finish() {
+  if (count_ > 0) EndLine();
 }
 
 std::string CIncludeName(absl::string_view path) {

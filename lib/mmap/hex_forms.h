@@ -20,17 +20,55 @@
 
 namespace ipckit::mmap {
 
-// PlainHexWriter appends xxd -p's form to *out: lowercase hex, 60 digits a
-// line, the last line shorter; nothing for no bytes.
+// PlainHexWriter appends xxd -p's form to *out: lowercase hex (upper with
+// `upper`, xxd -u), `cols` bytes (xxd -c, default 30) a line, the last line
+// shorter; nothing for no bytes.
 class PlainHexWriter {
  public:
-  explicit PlainHexWriter(std::string* out) : out_(out) {}
+  explicit PlainHexWriter(std::string* out, int cols = 30, bool upper = false)
+      : out_(out), cols_(cols), hex_(upper ? "0123456789ABCDEF" : "0123456789abcdef") {}
   void Write(absl::string_view data);
   void Finish();
 
  private:
   std::string* out_;
-  size_t column_ = 0;  // Bytes on the current line.
+  int cols_;
+  const char* hex_;
+  int column_ = 0;  // Bytes on the current line.
+};
+
+// XxdLayout is how xxd lays a line out: -c bytes a line, -g bytes a group
+// (0: one group), -u upper case, -e little-endian groups (a power of two,
+// default 4), -b bits (default 6 a line, 1 a group).
+struct XxdLayout {
+  int cols = 16;
+  int group = 2;
+  bool upper = false;
+  bool little_endian = false;
+  bool bits = false;
+};
+
+// XxdWriter appends xxd's dump of the bytes it is given, laid out as
+// `layout` says, byte for byte as xxd's; `start` is the first byte's
+// offset (xxd -s). HexDumper is the faster path for xxd's default layout.
+class XxdWriter {
+ public:
+  XxdWriter(const XxdLayout& layout, uint64_t start, std::string* out);
+  void Write(absl::string_view data);
+  void Finish();
+
+ private:
+  void Byte(unsigned char b);
+  void EndLine();
+
+  XxdLayout l_;
+  int per_group_;     // Bytes a group.
+  int group_width_;   // Characters a group, with its space.
+  uint64_t offset_;   // Of the line being built.
+  std::string* out_;
+  std::string line_;  // The line being built, all columns.
+  int count_ = 0;     // Bytes on it.
+  size_t addr_ = 0;   // Width of "OFFSET:".
 };
 
 // CIncludeName returns the C name xxd -i gives a file: each character that

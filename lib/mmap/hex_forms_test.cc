@@ -41,5 +41,31 @@ TEST(HexFormsTest, CIncludeAsXxd) {
   EXPECT_EQ(out, "  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,\n  0x00\n");
 }
 
+std::string Xxd(const XxdLayout& l, uint64_t start, const std::string& data) {
+  std::string out;
+  XxdWriter w(l, start, &out);
+  w.Write(data);
+  w.Finish();
+  return out;
+}
+
+TEST(HexFormsTest, XxdLayouts) {
+  XxdLayout l;
+  l.cols = 8;
+  l.group = 4;
+  l.upper = true;
+  EXPECT_EQ(Xxd(l, 0, "Hello, w"), "00000000: 48656C6C 6F2C2077  Hello, w\n");
+  XxdLayout e;
+  e.little_endian = true;
+  e.group = 4;
+  EXPECT_EQ(Xxd(e, 0x20, "ij"), "00000020:     6a69                             ij\n");
+  XxdLayout b;
+  b.bits = true;
+  b.cols = 4;
+  b.group = 1;
+  EXPECT_EQ(Xxd(b, 0x1c, "ef"), "0000001c: 01100101 01100110                    ef\n");
+  EXPECT_EQ(Xxd(XxdLayout(), 0, ""), "");
+}
+
 }  // namespace
 }  // namespace ipckit::mmap

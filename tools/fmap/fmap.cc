@@ -260,7 +260,7 @@ absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostr
   if (o.format == "plain" || o.format == "include") {
     std::string text;
     if (o.format == "plain") {
-      mmap::PlainHexWriter w(&text);
+      mmap::PlainHexWriter w(&text, o.layout ? o.layout->cols : 30, o.layout && o.layout->upper);
       return DumpText(*m, o.skip, length, w, text, out);
     }
     mmap::CIncludeWriter w(file == "-" ? "" : mmap::CIncludeName(file), &text);
@@ -288,6 +288,11 @@ absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostr
       return static_cast<bool>(out);
     });
   }
+  if (o.format == "xxd" && o.layout) {
+    std::string text;
+    mmap::XxdWriter w(*o.layout, o.skip, &text);
+    return DumpText(*m, o.skip, length, w, text, out);
+  }
   mmap::HexDumper::Format format;
   if (o.format == "hexdump") {
     format = mmap::HexDumper::Format::kHexdump;
@@ -301,7 +306,7 @@ absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostr
   uint64_t start = o.skip;
   if (!m->streamed() && start > m->size()) start = m->size();
   std::string text;
-  mmap::HexDumper d(format, start, &text);
+  mmap::HexDumper d(format, start, &text, !o.no_squeeze);
   Progress progress(o.progress, absl::StrCat("fmap dump ", file),
                     m->streamed() ? 0 : std::min(length, m->size() - std::min(o.skip, m->size())));
   OverlappedOutput writer(out);

@@ -54,6 +54,23 @@ for f in "$dir"/empty "$dir"/r* "$dir"/zeros "$dir"/big; do
   "$FMAP" dump --format=xxd "$f" | xxd -r > "$dir/got"; check "fmap xxd | xxd -r $b" "$f" "$dir/got"
   hexdump -C "$f" | "$FMAP" undump --format=hexdump > "$dir/got"; check "hexdump -C | undump $b" "$f" "$dir/got"
 done
+# xxd's layout options (-c -g -u -e -b) and hexdump -v, against the peers.
+for f in "$dir/r17" "$dir/r33" "$dir/zeros"; do
+  b=$(basename "$f")
+  for opts in "-c 8" "-c 32" "-g 1" "-g 4" "-g 3" "-g 0" "-u" "-e" "-e -g 8" "-b" "-b -c 4" "-u -c 7 -g 3"; do
+    # shellcheck disable=SC2086
+    xxd $opts "$f" > "$dir/want"; "$FMAP" dump --format=xxd $opts "$f" > "$dir/got"; check "xxd $opts $b" "$dir/want" "$dir/got"
+    # shellcheck disable=SC2086
+    xxd $opts -s 5 -l 20 "$f" > "$dir/want"; "$FMAP" dump --format=xxd $opts -s 5 -n 20 "$f" > "$dir/got"
+    check "xxd $opts -s 5 -l 20 $b" "$dir/want" "$dir/got"
+  done
+  xxd -p -c 7 -u "$f" > "$dir/want"; "$FMAP" dump --format=plain -c 7 -u "$f" > "$dir/got"; check "xxd -p -c 7 -u $b" "$dir/want" "$dir/got"
+  hexdump -C -v "$f" > "$dir/want"; "$FMAP" dump -v "$f" > "$dir/got"; check "hexdump -C -v $b" "$dir/want" "$dir/got"
+done
+set +e
+"$FMAP" dump --format=xxd -e -b "$dir/r17" 2> "$dir/err"; [ $? = 2 ] && grep -qx "fmap dump: -e and -b conflict" "$dir/err" ||
+  { echo "FAIL: -e -b"; fail=1; }
+set -e
 # From a pipe (read(2) path) and from /proc.
 head -c 1000 "$dir/big" | "$FMAP" dump - > "$dir/got"; head -c 1000 "$dir/big" | hexdump -C > "$dir/want"
 check "hexdump stdin" "$dir/want" "$dir/got"

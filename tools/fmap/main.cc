@@ -118,6 +118,8 @@ int Dump(int argc, char** argv) {
   ipckit::fmap::DumpOptions o;
   bool progress = false;
   std::optional<std::string> skip, length;
+  std::optional<int> cols, group;
+  bool upper = false, little_endian = false, bits = false;
   Parser p(ToolInfo{"fmap dump", {"[-s [-]OFF] [-n [-]LEN] [--format=hexdump|xxd|plain|include|raw] FILE"},
                     "Dump bytes exactly as hexdump -C (default), xxd, xxd -p or xxd -i would, or raw.\n"
                     "A negative -s counts from the end (xxd -s -16); a negative -n leaves that\n"
@@ -126,6 +128,12 @@ int Dump(int argc, char** argv) {
   p.String('s', "skip", "OFF", "start at byte OFF (-OFF: OFF bytes before the end)", &skip)
       .String('n', "length", "LEN", "dump at most LEN bytes (-LEN: all but the last LEN)", &length)
       .String('f', "format", "FORMAT", "hexdump (default), xxd, plain (xxd -p), include (xxd -i) or raw", &o.format)
+      .Int('c', "cols", "N", "xxd, plain: bytes a line (xxd -c; default 16, 30 plain, 6 with -b)", &cols, 1, 256)
+      .Int('g', "group", "N", "xxd: bytes a group (xxd -g; default 2, 4 with -e, 1 with -b; 0 one group)", &group, 0, 256)
+      .Flag('u', "upper", "xxd, plain: upper-case hex (xxd -u)", &upper)
+      .Flag('e', "little-endian", "xxd: each group's bytes reversed (xxd -e)", &little_endian)
+      .Flag('b', "bits", "xxd: bits instead of hex (xxd -b)", &bits)
+      .Flag('v', "no-squeeze", "hexdump: write repeated lines out instead of '*' (hexdump -v)", &o.no_squeeze)
       .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json)
       .Flag(0, "progress", "a progress line on stderr (default: if a terminal and stdout is not)", &progress);
   std::vector<std::string> files = p.ParseOrExit(argc, argv);
@@ -135,6 +143,22 @@ int Dump(int argc, char** argv) {
   if (s.ok()) s = SignedSize(length, "-n", &n, &o.length_from_end);
   if (!s.ok()) return p.UsageError(s);
   if (length) o.length = n;
+  if (cols || group || upper || little_endian || bits) {
+    if (o.format != "xxd" && o.format != "plain") {
+      return p.UsageError(absl::InvalidArgumentError("-c, -g, -u, -e and -b are for --format=xxd (and -c, -u plain)"));
+    }
+    if (little_endian && bits) return p.UsageError(absl::InvalidArgumentError("-e and -b conflict"));
+    ipckit::mmap::XxdLayout l;
+    l.bits = bits;
+    l.little_endian = little_endian;
+    l.upper = upper;
+    l.cols = cols.value_or(bits ? 6 : o.format == "plain" ? 30 : 16);
+    l.group = group.value_or(bits ? 1 : little_endian ? 4 : 2);
+    if (little_endian && l.group != 0 && (l.group & (l.group - 1)) != 0) {
+      return p.UsageError(absl::InvalidArgumentError("-g: with -e, a power of 2"));
+    }
+    o.layout = l;
+  }
   o.progress = ipckit::fmap::ProgressTo(progress);
   s = ipckit::fmap::Dump(o, files[0], std::cout);
   std::cout.flush();
