@@ -621,9 +621,16 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
                              std::ostream& out) {
   mmap::ResidencyOptions ro;
   ro.runs = o.ranges;
+  uint64_t total_pages = 0, total_resident = 0, total_bytes = 0, total_size = 0;
   for (const std::string& f : files) {
     absl::StatusOr<mmap::Residency> r = mmap::GetResidency(f, ro);
     if (!r.ok()) return r.status();
+    total_pages += r->pages;
+    total_size += r->size;
+    if (r->known) {
+      total_resident += r->resident;
+      total_bytes += r->resident_bytes;
+    }
     // A run's bytes: whole pages, clipped to the end of the file.
     auto run_bytes = [&](const mmap::PageRun& run) {
       uint64_t off = run.first * r->page_size;
@@ -662,6 +669,17 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
       out << absl::StrFormat("  %d+%d (pages %d-%d)\n", off, len, run.first, run.first + run.count - 1);
     }
   }
+  if (files.size() > 1) {  // The sum, as vmtouch's summary.
+    double pct = total_pages == 0 ? 0 : 100.0 * static_cast<double>(total_resident) / static_cast<double>(total_pages);
+    if (o.json) {
+      out << json::JsonWriter().BeginObject().Key("total").Bool(true).Key("files").Uint(files.size())
+                 .Key("size").Uint(total_size).Key("pages").Uint(total_pages).Key("resident").Uint(total_resident)
+                 .Key("bytes").Uint(total_bytes).EndObject().str() << "\n";
+    } else {
+      out << absl::StrFormat("total: %d of %d pages resident (%.1f%%), %d bytes, %d files\n", total_resident,
+                             total_pages, pct, total_bytes, files.size());
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -694,30 +712,41 @@ absl::Status Evict(const std::string& file, bool json, std::ostream& out) {
 
 namespace ipckit::fmap {
 
-absl::Status Lock(const std::string& file, bool json, std::ostream& out, std::ostream& log) {
-  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
-  if (!m.ok()) return m.status();
-  if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
-  if (m->size() == 0) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file, nothing to lock"));
+absl::Status Lock(const std::vector<std::string>& files, bool json, std::ostream& out, std::ostream& log) {
   // The signals that end the hold arrive on a signalfd.
   absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGINT, SIGTERM, SIGHUP});
   if (!sigs.ok()) return sigs.status();
-  size_t len = static_cast<size_t>(m->size());
-  // MAP_POPULATE reads the pages in now (mlock would too, but the sanitizers
-  // make mlock a no-op).
-  mmap::MapOptions mo;
-  mo.populate = true;
-  absl::StatusOr<mmap::Mapping> map = mmap::Mapping::Map(m->fd(), 0, len, mo, file);
-  if (!map.ok()) return map.status();
-  absl::Status s = map->Lock();
-  if (!s.ok()) return s;
-  if (json) {
-    out << json::JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)
-               .EndObject().str() << std::endl;
-  } else {
-    log << "locked " << file << ": " << len << " bytes; holding until SIGINT or SIGTERM" << std::endl;
+  std::vector<mmap::Mapping> held;
+  uint64_t total = 0;
+  for (const std::string& file : files) {
+    absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
+    if (!m.ok()) return m.status();
+    if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
+    if (m->size() == 0) {
+      if (files.size() == 1) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file, nothing to lock"));
+      continue;  // In a tree, an empty file has nothing to lock.
+    }
+    size_t len = static_cast<size_t>(m->size());
+    // MAP_POPULATE reads the pages in now (mlock would too, but the
+    // sanitizers make mlock a no-op).
+    mmap::MapOptions mo;
+    mo.populate = true;
+    absl::StatusOr<mmap::Mapping> map = mmap::Mapping::Map(m->fd(), 0, len, mo, file);
+    if (!map.ok()) return map.status();
+    absl::Status s = map->Lock();
+    if (!s.ok()) return s;
+    held.push_back(*std::move(map));
+    total += len;
+    if (json) {
+      out << json::JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)
+                 .EndObject().str() << std::endl;
+    }
   }
-  for (;;) {  // Until one of them comes; the mapping unlocks as it goes.
+  if (!json) {
+    log << "locked " << (files.size() == 1 ? files[0] : absl::StrCat(held.size(), " files")) << ": " << total
+        << " bytes; holding until SIGINT or SIGTERM" << std::endl;
+  }
+  for (;;) {  // Until one of them comes; the mappings unlock as they go.
     absl::StatusOr<bool> ready = io::WaitUntil(sigs->fd(), POLLIN, absl::InfiniteFuture(), "signals");
     if (!ready.ok()) return ready.status();
     absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();

@@ -144,12 +144,13 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
 absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress, std::ostream& out);
 absl::Status Evict(const std::string& file, bool json, std::ostream& out);
 
-// Lock maps `file`, locks it in memory with mlock(2), writes "locked F: N
-// bytes; holding until SIGINT or SIGTERM" to `log` (or with `json`
-// {"file","bytes","locked":true} to `out`), and holds it until SIGINT, SIGTERM
-// or SIGHUP. A refusal names the limit: "lock F: Cannot allocate memory
-// (RLIMIT_MEMLOCK is 8388608 bytes; raise it with ulimit -l)".
-absl::Status Lock(const std::string& file, bool json, std::ostream& out, std::ostream& log);
+// Lock maps each of `files`, locks them in memory with mlock(2), writes
+// "locked F: N bytes; holding until SIGINT or SIGTERM" ("locked 3 files:
+// ...") to `log` (or with `json` {"file","bytes","locked":true} per file to
+// `out`), and holds them until SIGINT, SIGTERM or SIGHUP. A refusal names the
+// limit: "lock F (RLIMIT_MEMLOCK is 8388608 bytes; raise it with ulimit -l):
+// Cannot allocate memory". Empty files among several are skipped.
+absl::Status Lock(const std::vector<std::string>& files, bool json, std::ostream& out, std::ostream& log);
 
 }  // namespace ipckit::fmap
 

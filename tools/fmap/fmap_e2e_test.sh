@@ -235,6 +235,28 @@ for step in touch evict; do
 done
 "$FMAP" residency --json "$dir/res" | grep -q '"pages":245,"resident":' || { echo "FAIL: residency --json"; fail=1; }
 
+# A tree, as vmtouch takes it: -r walks it (a directory without -r is a usage
+# error), totals agree with vmtouch's after evicting all and touching part,
+# and --files-from -0 names the same files.
+mkdir -p "$dir/tree/a/b" "$dir/tree/c"
+head -c 300000 /dev/urandom > "$dir/tree/big"; head -c 5000 /dev/urandom > "$dir/tree/a/y"
+printf z > "$dir/tree/a/b/z"; : > "$dir/tree/c/empty"; ln -s ../big "$dir/tree/a/link"
+"$FMAP" evict -r "$dir/tree"
+"$FMAP" touch "$dir/tree/a/y"
+vm=$(vmtouch "$dir/tree" 2>/dev/null | awk '/Resident Pages/ {print $3}')  # It warns of the link.
+ours=$("$FMAP" residency -r --json "$dir/tree" | python3 -c 'import json,sys
+t=[json.loads(l) for l in sys.stdin][-1]; print("%d/%d" % (t["resident"], t["pages"]))')
+[ "$ours" = "$vm" ] || { echo "FAIL: tree totals: ours $ours, vmtouch $vm"; fail=1; }
+[ "$("$FMAP" residency -r "$dir/tree" | tail -1)" = "total: 2 of 77 pages resident (2.6%), 5000 bytes, 4 files" ] ||
+  { echo "FAIL: tree total line: $("$FMAP" residency -r "$dir/tree" | tail -1)"; fail=1; }
+find "$dir/tree" -type f -print0 | sort -z | "$FMAP" residency --files-from - -0 > "$dir/got"
+"$FMAP" residency -r "$dir/tree" > "$dir/want"; check "--files-from -0 = -r" "$dir/want" "$dir/got"
+set +e
+"$FMAP" residency "$dir/tree" 2> "$dir/err"; [ $? = 2 ] || { echo "FAIL: directory without -r"; fail=1; }
+set -e
+grep -qx "fmap residency: $dir/tree: Is a directory (give -r to go through it)" "$dir/err" ||
+  { echo "FAIL: directory message"; cat "$dir/err"; fail=1; }
+
 # residency --ranges against vmtouch's page map (one character per page for a
 # file under 60 pages): pages read with read-ahead off, so only they are cached.
 head -c 200000 /dev/urandom > "$dir/map"

@@ -13,6 +13,7 @@
 #include "lib/cli/options.h"
 #include "lib/cli/subcommands.h"
 #include "lib/io/fd.h"
+#include "tools/fmap/file_list.h"
 #include "tools/fmap/fmap.h"
 
 namespace {
@@ -39,13 +40,45 @@ absl::StatusOr<std::string> PatternFromFlags(const std::optional<std::string>& t
   return ss.str();
 }
 
+// FileArgs declares -r, --files-from and -0 on a command that takes FILE...
+// and expands its arguments into the files (file_list.h).
+class FileArgs {
+ public:
+  explicit FileArgs(Parser& p) : p_(p) {
+    p.Flag('r', "recursive", "go through directories (regular files below them)", &o_.recursive)
+        .String(0, "files-from", "FILE", "more files, one a line, from FILE (- for stdin)", &o_.files_from)
+        .Flag('0', "null", "--files-from names end with NUL, not newline (find -print0)", &o_.null_separated);
+  }
+
+  // Expand returns the files, or prints the usage error and returns nullopt
+  // with the exit code in *code.
+  std::optional<std::vector<std::string>> Expand(const std::vector<std::string>& args, int* code) {
+    if (args.empty() && o_.files_from.empty()) {
+      *code = p_.UsageError(absl::InvalidArgumentError("missing FILE"));
+      return std::nullopt;
+    }
+    absl::StatusOr<std::vector<std::string>> files = ipckit::fmap::ExpandFiles(args, o_);
+    if (!files.ok()) {
+      *code = p_.Finish(files.status(), ipckit::cli::kUsageRules);
+      return std::nullopt;
+    }
+    return *std::move(files);
+  }
+
+ private:
+  Parser& p_;
+  ipckit::fmap::FileListOptions o_;
+};
+
 int Info(int argc, char** argv) {
   bool json = false;
   Parser p(ToolInfo{"fmap info", {"FILE..."}, "Show size, type, page size and page-cache residency.", "", false});
   p.Flag(0, "json", "one JSON object per file", &json);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
-  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-  return p.Finish(ipckit::fmap::Info(files, json, std::cout), ipckit::cli::kUsageRules);
+  FileArgs file_args(p);
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
+  if (!files) return code;
+  return p.Finish(ipckit::fmap::Info(*files, json, std::cout), ipckit::cli::kUsageRules);
 }
 
 int Find(int argc, char** argv) {
@@ -68,7 +101,8 @@ int Find(int argc, char** argv) {
       .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets)
       .Flag(0, "json", "one JSON object per file: {\"file\",\"offsets\",\"count\"}", &o.json)
       .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
+  FileArgs file_args(p);
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
   o.progress = ipckit::fmap::ProgressTo(progress);
   absl::StatusOr<ipckit::fmap::HexPattern> hex_pattern = ipckit::fmap::HexPattern();
   if (hex && !text && !pattern_file) hex_pattern = ipckit::fmap::ParseHexPattern(*hex);
@@ -89,7 +123,9 @@ int Find(int argc, char** argv) {
     for (size_t i = 0; i < bits->size(); ++i) o.mask[i] = static_cast<char>(o.mask[i] & (*bits)[i]);
   }
   if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
-  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(args, &code);
+  if (!files) return code;
   o.pattern = *pattern;
   if (o.pattern.empty()) return p.UsageError(absl::InvalidArgumentError("empty pattern"));
   o.mode = first ? ipckit::fmap::FindOptions::Mode::kFirst
@@ -97,7 +133,7 @@ int Find(int argc, char** argv) {
            : count ? ipckit::fmap::FindOptions::Mode::kCount
                    : ipckit::fmap::FindOptions::Mode::kAll;
   o.overlap = !no_overlap;
-  absl::StatusOr<bool> found = ipckit::fmap::Find(o, files, std::cout);
+  absl::StatusOr<bool> found = ipckit::fmap::Find(o, *files, std::cout);
   std::cout.flush();
   if (!found.ok()) return p.Finish(found.status(), ipckit::cli::kUsageRules);
   return *found ? 0 : ipckit::fmap::kExitNotFound;
@@ -251,10 +287,12 @@ int Residency(int argc, char** argv) {
                     "Count each file's pages in the page cache (cachestat, else mincore), without reading it.",
                     "", false});
   p.Flag(0, "ranges", "also list the resident ranges: OFFSET+LENGTH (pages FIRST-LAST)", &o.ranges)
-      .Flag(0, "json", "one JSON object per file", &o.json);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
-  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
-  return p.Finish(ipckit::fmap::ResidencyReport(files, o, std::cout), ipckit::cli::kUsageRules);
+      .Flag(0, "json", "one JSON object per file (and a total for several)", &o.json);
+  FileArgs file_args(p);
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
+  if (!files) return code;
+  return p.Finish(ipckit::fmap::ResidencyReport(*files, o, std::cout), ipckit::cli::kUsageRules);
 }
 
 int TouchOrEvict(int argc, char** argv) {
@@ -267,10 +305,12 @@ int TouchOrEvict(int argc, char** argv) {
   bool progress = false;
   p.Flag(0, "json", "report {\"file\",\"pages\",\"resident\"} afterwards, per file", &json);
   if (cmd == "touch") p.Flag(0, "progress", "a progress line on stderr (default: if a terminal)", &progress);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
-  if (files.empty()) return p.UsageError(absl::InvalidArgumentError("missing FILE"));
+  FileArgs file_args(p);
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
+  if (!files) return code;
   ipckit::fmap::ProgressSink sink = ipckit::fmap::ProgressTo(progress, /*results_on_stdout=*/json);
-  for (const std::string& f : files) {
+  for (const std::string& f : *files) {
     absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
     if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
   }
@@ -279,11 +319,13 @@ int TouchOrEvict(int argc, char** argv) {
 
 int Lock(int argc, char** argv) {
   bool json = false;
-  Parser p(ToolInfo{"fmap lock", {"FILE"}, "Lock a file in memory until SIGINT or SIGTERM.", "", false});
-  p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true}", &json);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
-  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-  return p.Finish(ipckit::fmap::Lock(files[0], json, std::cout, std::cerr), ipckit::cli::kUsageRules);
+  Parser p(ToolInfo{"fmap lock", {"FILE..."}, "Lock files in memory until SIGINT or SIGTERM (vmtouch -l).", "", false});
+  p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true} per file", &json);
+  FileArgs file_args(p);
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
+  if (!files) return code;
+  return p.Finish(ipckit::fmap::Lock(*files, json, std::cout, std::cerr), ipckit::cli::kUsageRules);
 }
 
 int Sum(int argc, char** argv) {
@@ -323,7 +365,7 @@ constexpr ipckit::cli::Subcommand kCommands[] = {
     {"residency", "[--ranges] FILE...", "pages in the page cache, and where (cachestat, else mincore)", Residency},
     {"touch", "FILE...", "read every page into the page cache", TouchOrEvict},
     {"evict", "FILE...", "drop the file's clean pages from the page cache", TouchOrEvict},
-    {"lock", "FILE", "mlock the file and hold it until SIGINT or SIGTERM", Lock},
+    {"lock", "FILE...", "mlock the files and hold them until SIGINT or SIGTERM", Lock},
 };
 
 }  // namespace
@@ -332,7 +374,8 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   if (!ipckit::io::EnsureStandardFds().ok()) return 1;
   return ipckit::cli::Dispatch({"fmap", {}, "Search, dump, patch and inspect files through mmap.",
-                                "Every command takes --json.\n\n"
+                                "Every command takes --json; those that take FILE... also take -r (directories)\n"
+                                "and --files-from FILE (with -0 for NUL-separated names).\n\n"
                                 "Exit status: 0 ok (find: found), 1 failure (find: not found), 2 usage error.",
                                 true},
                                kCommands, argc, argv);
