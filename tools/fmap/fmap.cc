@@ -31,7 +31,9 @@
 #include "lib/mmap/residency.h"
 #include "lib/mmap/sigbus_guard.h"
 #include "lib/mmap/undump.h"
+#include "lib/process/daemon.h"
 #include "lib/signal/signal_source.h"
+#include "lib/cli/exit_code.h"
 #include "tools/fmap/progress.h"
 
 namespace ipckit::fmap {
@@ -712,11 +714,47 @@ absl::Status Evict(const std::string& file, bool json, std::ostream& out) {
 
 namespace ipckit::fmap {
 
-absl::Status Lock(const std::vector<std::string>& files, bool json, std::ostream& out, std::ostream& log) {
+namespace {
+
+// LockAll maps and locks `files` into `held` and writes the report.
+absl::Status LockAll(const std::vector<std::string>& files, bool json, std::vector<mmap::Mapping>* held,
+                     std::ostream& out, std::ostream& log);
+
+}  // namespace
+
+absl::Status Lock(const std::vector<std::string>& files, const LockOptions& o, std::ostream& out, std::ostream& log) {
+  std::optional<process::Daemon> daemon;
+  if (o.daemon) {
+    absl::StatusOr<process::Daemon> d = process::Daemon::Start();
+    if (!d.ok()) return d.status();
+    if (d->is_parent()) return d->child_status();
+    daemon.emplace(*std::move(d));
+  }
   // The signals that end the hold arrive on a signalfd.
   absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGINT, SIGTERM, SIGHUP});
-  if (!sigs.ok()) return sigs.status();
   std::vector<mmap::Mapping> held;
+  absl::Status s = sigs.ok() ? LockAll(files, o.json, &held, out, log) : sigs.status();
+  if (daemon) {
+    if (s.ok()) s = daemon->Ready(o.pid_file);
+    if (!s.ok()) {
+      daemon->Fail(s);
+      return cli::Reported(s);  // The parent says it.
+    }
+  }
+  if (!s.ok()) return s;
+  for (;;) {  // Until one of them comes; the mappings unlock as they go.
+    absl::StatusOr<bool> ready = io::WaitUntil(sigs->fd(), POLLIN, absl::InfiniteFuture(), "signals");
+    if (!ready.ok()) return ready.status();
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();
+    if (!got.ok()) return got.status();
+    if (!got->empty()) return absl::OkStatus();
+  }
+}
+
+namespace {
+
+absl::Status LockAll(const std::vector<std::string>& files, bool json, std::vector<mmap::Mapping>* held,
+                     std::ostream& out, std::ostream& log) {
   uint64_t total = 0;
   for (const std::string& file : files) {
     absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
@@ -735,7 +773,7 @@ absl::Status Lock(const std::vector<std::string>& files, bool json, std::ostream
     if (!map.ok()) return map.status();
     absl::Status s = map->Lock();
     if (!s.ok()) return s;
-    held.push_back(*std::move(map));
+    held->push_back(*std::move(map));
     total += len;
     if (json) {
       out << json::JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)
@@ -743,16 +781,12 @@ absl::Status Lock(const std::vector<std::string>& files, bool json, std::ostream
     }
   }
   if (!json) {
-    log << "locked " << (files.size() == 1 ? files[0] : absl::StrCat(held.size(), " files")) << ": " << total
+    log << "locked " << (files.size() == 1 ? files[0] : absl::StrCat(held->size(), " files")) << ": " << total
         << " bytes; holding until SIGINT or SIGTERM" << std::endl;
   }
-  for (;;) {  // Until one of them comes; the mappings unlock as they go.
-    absl::StatusOr<bool> ready = io::WaitUntil(sigs->fd(), POLLIN, absl::InfiniteFuture(), "signals");
-    if (!ready.ok()) return ready.status();
-    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();
-    if (!got.ok()) return got.status();
-    if (!got->empty()) return absl::OkStatus();
-  }
+  return absl::OkStatus();
 }
+
+}  // namespace
 
 }  // namespace ipckit::fmap

@@ -150,7 +150,15 @@ absl::Status Evict(const std::string& file, bool json, std::ostream& out);
 // `out`), and holds them until SIGINT, SIGTERM or SIGHUP. A refusal names the
 // limit: "lock F (RLIMIT_MEMLOCK is 8388608 bytes; raise it with ulimit -l):
 // Cannot allocate memory". Empty files among several are skipped.
-absl::Status Lock(const std::vector<std::string>& files, bool json, std::ostream& out, std::ostream& log);
+struct LockOptions {
+  bool json = false;
+  bool daemon = false;   // --daemon: return once locked, holding in the background.
+  std::string pid_file;  // --pidfile: the daemon's PID, written once locked.
+};
+
+// With o.daemon, Lock returns once a background process holds the locks
+// (OK), or with the reason it could not; the report lines come first.
+absl::Status Lock(const std::vector<std::string>& files, const LockOptions& o, std::ostream& out, std::ostream& log);
 
 }  // namespace ipckit::fmap
 

@@ -303,6 +303,25 @@ read -t 10 -r line <&"${LOCKJ[0]}"
 [ "$line" = "{\"file\":\"$dir/res\",\"bytes\":1000000,\"locked\":true}" ] || { echo "FAIL: lock --json line '$line'"; fail=1; }
 kill -INT "$lock_pid"
 wait "$lock_pid" || { echo "FAIL: lock --json exit status"; fail=1; }
+# --daemon (vmtouch -dl): the command returns once the pages are held, the
+# daemon's PID in --pidfile; SIGTERM ends it. A failure is the command's.
+"$FMAP" lock --daemon --pidfile "$dir/lock.pid" "$dir/res" > "$dir/out" 2>&1 || { echo "FAIL: lock --daemon exit"; fail=1; }
+grep -qx "locked $dir/res: 1000000 bytes; holding until SIGINT or SIGTERM" "$dir/out" || { echo "FAIL: daemon line"; fail=1; }
+dpid=$(cat "$dir/lock.pid")
+[ "$(awk '{print $3}' "/proc/$dpid/stat")" = S ] || { echo "FAIL: daemon $dpid not running"; fail=1; }
+"$FMAP" residency "$dir/res" | grep -q ": 245 of 245 pages resident" || { echo "FAIL: daemon's pages"; fail=1; }
+kill -TERM "$dpid"
+for _ in $(seq 500); do  # Gone, or a zombie of whoever adopted it.
+  st=$(awk '{print $3}' "/proc/$dpid/stat" 2>/dev/null || echo gone)
+  [ "$st" = gone ] || [ "$st" = Z ] && break
+  sleep 0.01
+done
+[ "$st" = gone ] || [ "$st" = Z ] || { echo "FAIL: daemon $dpid still $st after SIGTERM"; fail=1; }
+set +e
+"$FMAP" lock --daemon "$dir/no-such" 2> "$dir/err"; code=$?
+set -e
+[ "$code" = 1 ] && grep -qx "fmap lock: open $dir/no-such: No such file or directory" "$dir/err" ||
+  { echo "FAIL: daemon failure ($code)"; cat "$dir/err"; fail=1; }
 
 # --json for find, dump and write, parsed by Python and compared with the text forms.
 printf 'abcXYZabcXYZ' > "$dir/j"

@@ -318,14 +318,21 @@ int TouchOrEvict(int argc, char** argv) {
 }
 
 int Lock(int argc, char** argv) {
-  bool json = false;
-  Parser p(ToolInfo{"fmap lock", {"FILE..."}, "Lock files in memory until SIGINT or SIGTERM (vmtouch -l).", "", false});
-  p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true} per file", &json);
+  ipckit::fmap::LockOptions o;
+  bool wait = false;
+  Parser p(ToolInfo{"fmap lock", {"[--daemon [--pidfile F]] FILE..."},
+                    "Lock files in memory until SIGINT or SIGTERM (vmtouch -l; --daemon: vmtouch -dl).", "", false});
+  p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true} per file", &o.json)
+      .Flag('d', "daemon", "hold the locks in the background; return once they hold", &o.daemon)
+      .String(0, "pidfile", "FILE", "with --daemon: write the daemon's PID to FILE", &o.pid_file)
+      .Flag('w', "wait", "hold in the foreground (the default)", &wait);
   FileArgs file_args(p);
   int code = 0;
   std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
   if (!files) return code;
-  return p.Finish(ipckit::fmap::Lock(*files, json, std::cout, std::cerr), ipckit::cli::kUsageRules);
+  if (wait && o.daemon) return p.UsageError(absl::InvalidArgumentError("--wait and --daemon conflict"));
+  if (!o.pid_file.empty() && !o.daemon) return p.UsageError(absl::InvalidArgumentError("--pidfile needs --daemon"));
+  return p.Finish(ipckit::fmap::Lock(*files, o, std::cout, std::cerr), ipckit::cli::kUsageRules);
 }
 
 int Sum(int argc, char** argv) {
