@@ -2,7 +2,9 @@
 a generated file (in the page cache) with 1,000 planted 8-byte needles:
 find vs `LC_ALL=C grep -obUaF` and a Python mmap.find loop; dump vs xxd and
 hexdump -C (bytes compared); residency vs fincore and vmtouch; sum vs sha256sum and
-openssl; and fmap's peak RSS searching a 6 GiB sparse file.
+openssl; find with a ?? wildcard vs grep -P; touch and residency over a tree of
+10,000 small files vs vmtouch (totals compared); and fmap's peak RSS searching a
+6 GiB sparse file.
 
 Run: bazel run -c opt //bench:fmap -- [--size=2G] [--dump-size=256M] [--runs=3]
 """
@@ -53,6 +55,7 @@ def main():
     p.add_argument("--dump-size", default="256M")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--sparse", default="6G")
+    p.add_argument("--tree-files", type=int, default=10000)
     a = p.parse_args()
     n, dump_n = size(a.size), size(a.dump_size)
     d = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
@@ -107,6 +110,33 @@ def main():
     row("sum sha256", timed([a.fmap, "sum", hay], a.runs),
         {"sha256sum": timed(["sha256sum", hay], a.runs), "openssl": timed(["openssl", "dgst", "-sha256", hay], a.runs)})
 
+    # A wildcard pattern (bgrep's ??) against grep -P on the same bytes.
+    wild = [a.fmap, "find", "--no-overlap", "--hex", "4e 33 64 ?? 33 21", hay]
+    grep_p = ["env", "LC_ALL=C", "grep", "-obUaP", r"N3d[\x00-\xff]3!", hay]
+    row("find ?? %s" % a.size, timed(wild, a.runs), {"grep -P": timed(grep_p, a.runs)})
+    got = subprocess.run(wild, capture_output=True).stdout.split()
+    want = [l.split(b":")[0] for l in subprocess.run(grep_p, capture_output=True).stdout.split()]
+    assert got == want, "find ?? and grep -P disagree"
+
+    # A tree of small files, as vmtouch is used: touch it, then count it.
+    tree = os.path.join(d, "tree")
+    for i in range(a.tree_files):
+        sub = os.path.join(tree, "%02d" % (i % 100))
+        os.makedirs(sub, exist_ok=True)
+        with open(os.path.join(sub, "f%05d" % i), "wb") as f:
+            f.write(block[: 1 + (i * 7919) % 20000])
+    os.sync()
+    if shutil.which("vmtouch"):
+        row("touch %d files" % a.tree_files, timed([a.fmap, "touch", "-r", tree], a.runs),
+            {"vmtouch -t": timed(["vmtouch", "-t", tree], a.runs)})
+        row("residency %d files" % a.tree_files, timed([a.fmap, "residency", "-r", tree], a.runs),
+            {"vmtouch": timed(["vmtouch", tree], a.runs)})
+        ours = subprocess.run([a.fmap, "residency", "-r", tree], capture_output=True, text=True).stdout.splitlines()[-1]
+        vm = subprocess.run(["vmtouch", tree], capture_output=True, text=True).stdout
+        pages = [l.split()[2] for l in vm.splitlines() if "Resident Pages" in l][0]
+        assert ours.startswith("total: %s of %s pages" % tuple(pages.split("/"))), (ours, pages)
+    shutil.rmtree(tree)
+
     sparse = os.path.join(d, "sparse")
     with open(sparse, "wb") as f:
         f.truncate(size(a.sparse))
@@ -114,9 +144,9 @@ def main():
     os.unlink(sparse)
     os.unlink(hay)
 
-    print("%-16s %10s  %s" % ("job", "fmap s", "peers (s)"))
+    print("%-22s %10s  %s" % ("job", "fmap s", "peers (s)"))
     for job, ours, peers, best_name, best in rows:
-        print("%-16s %10.3f  %s  -> %.2fx best (%s)" % (job, ours, ", ".join("%s %.3f" % kv for kv in peers.items()),
+        print("%-22s %10.3f  %s  -> %.2fx best (%s)" % (job, ours, ", ".join("%s %.3f" % kv for kv in peers.items()),
                                                       best / ours, best_name))
     print("peak RSS, find over a %s sparse file: %.1f MiB" % (a.sparse, rss / 1024))
 
