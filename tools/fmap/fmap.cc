@@ -244,76 +244,50 @@ absl::Status DumpText(const mmap::MappedFile& m, uint64_t skip, uint64_t length,
   return absl::OkStatus();
 }
 
-}  // namespace
+// FromEnd returns `o` with -s -N and -n -N turned into offsets from the
+// start, which needs `m`'s size.
+absl::StatusOr<DumpOptions> FromEnd(DumpOptions o, const mmap::MappedFile& m) {
+  if (!o.skip_from_end && !o.length_from_end) return o;
+  if (m.streamed()) return absl::InvalidArgumentError("-s -N and -n -N need a file whose size is known");
+  if (o.skip_from_end) o.skip = m.size() - std::min(o.skip, m.size());
+  if (o.length_from_end) {
+    uint64_t left = m.size() - std::min(o.skip, m.size());
+    o.length = left - std::min(*o.length, left);
+  }
+  return o;
+}
 
-absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostream& out) {
-  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
-  if (!m.ok()) return m.status();
-  DumpOptions o = options;
-  if (o.skip_from_end || o.length_from_end) {
-    if (m->streamed()) return absl::InvalidArgumentError("-s -N and -n -N need a file whose size is known");
-    if (o.skip_from_end) o.skip = m->size() - std::min(o.skip, m->size());
-    if (o.length_from_end) {
-      uint64_t left = m->size() - std::min(o.skip, m->size());
-      o.length = left - std::min(*o.length, left);
-    }
-  }
-  uint64_t length = o.length.value_or(mmap::MappedFile::kUnbounded);
-  if (o.format == "plain" || o.format == "include") {
-    std::string text;
-    if (o.format == "plain") {
-      mmap::PlainHexWriter w(&text, o.layout ? o.layout->cols : 30, o.layout && o.layout->upper);
-      return DumpText(*m, o.skip, length, w, text, out);
-    }
-    mmap::CIncludeWriter w(file == "-" ? "" : mmap::CIncludeName(file), &text);
-    return DumpText(*m, o.skip, length, w, text, out);
-  }
-  if (o.json) {
-    // {"file":F,"offset":N,"hex":"...","length":N}, the hex streamed.
-    json::JsonWriter j;
-    j.BeginObject().Key("file").String(file).Key("offset").Uint(o.skip).Key("hex").BeginString();
-    uint64_t n = 0;
-    absl::Status s = m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view d) {
-      for (size_t i = 0; i < d.size(); i += 1 << 20) {
-        j.AppendString(absl::BytesToHexString(d.substr(i, 1 << 20))).FlushTo(out);
-      }
-      n += d.size();
-      return static_cast<bool>(out);
-    });
-    j.EndString().Key("length").Uint(n).EndObject().FlushTo(out);
-    out << "\n";
-    return s;
-  }
-  if (o.format == "raw") {
-    return m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view d) {
-      out.write(d.data(), static_cast<std::streamsize>(d.size()));
-      return static_cast<bool>(out);
-    });
-  }
-  if (o.format == "xxd" && o.layout) {
-    std::string text;
-    mmap::XxdWriter w(*o.layout, o.skip, &text);
-    return DumpText(*m, o.skip, length, w, text, out);
-  }
-  mmap::HexDumper::Format format;
-  if (o.format == "hexdump") {
-    format = mmap::HexDumper::Format::kHexdump;
-  } else if (o.format == "xxd") {
-    format = mmap::HexDumper::Format::kXxd;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--format: expected hexdump, xxd, plain, include or raw, got '", o.format, "'"));
-  }
+// DumpJson writes {"file":F,"offset":N,"hex":"...","length":N}, the hex
+// streamed.
+absl::Status DumpJson(const mmap::MappedFile& m, const std::string& file, uint64_t skip, uint64_t length,
+                      std::ostream& out) {
+  json::JsonWriter j;
+  j.BeginObject().Key("file").String(file).Key("offset").Uint(skip).Key("hex").BeginString();
+  uint64_t n = 0;
+  absl::Status s = m.ForEachChunk(skip, length, [&](uint64_t, absl::string_view d) {
+    for (size_t i = 0; i < d.size(); i += 1 << 20) j.AppendString(absl::BytesToHexString(d.substr(i, 1 << 20))).FlushTo(out);
+    n += d.size();
+    return static_cast<bool>(out);
+  });
+  j.EndString().Key("length").Uint(n).EndObject().FlushTo(out);
+  out << "\n";
+  return s;
+}
+
+// DumpLines writes hexdump -C's or xxd's default layout through HexDumper,
+// the fast path: formatting overlaps writing (OverlappedOutput).
+absl::Status DumpLines(const mmap::MappedFile& m, const DumpOptions& o, mmap::HexDumper::Format format,
+                       uint64_t length, const std::string& file, std::ostream& out) {
   // hexdump -s past the end still reports where it stopped: the file's end.
   uint64_t start = o.skip;
-  if (!m->streamed() && start > m->size()) start = m->size();
+  if (!m.streamed() && start > m.size()) start = m.size();
   std::string text;
   mmap::HexDumper d(format, start, &text, !o.no_squeeze);
   Progress progress(o.progress, absl::StrCat("fmap dump ", file),
-                    m->streamed() ? 0 : std::min(length, m->size() - std::min(o.skip, m->size())));
+                    m.streamed() ? 0 : std::min(length, m.size() - std::min(o.skip, m.size())));
   OverlappedOutput writer(out);
   uint64_t done = 0;
-  absl::Status s = m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view data) {
+  absl::Status s = m.ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view data) {
     for (size_t i = 0; i < data.size(); i += 1 << 20) {
       absl::string_view piece = data.substr(i, 1 << 20);
       d.Write(piece);
@@ -325,9 +299,44 @@ absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostr
   writer.Wait();
   if (writer.error() != 0) return absl::ErrnoToStatus(writer.error(), "write stdout");
   if (!s.ok()) return s;
-  d.Finish(/*offset_even_if_empty=*/!m->streamed() && o.skip > 0 && m->size() > 0 && length > 0);
+  d.Finish(/*offset_even_if_empty=*/!m.streamed() && o.skip > 0 && m.size() > 0 && length > 0);
   out << text;
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostream& out) {
+  absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
+  if (!m.ok()) return m.status();
+  absl::StatusOr<DumpOptions> resolved = FromEnd(options, *m);
+  if (!resolved.ok()) return resolved.status();
+  const DumpOptions& o = *resolved;
+  uint64_t length = o.length.value_or(mmap::MappedFile::kUnbounded);
+  if (o.json) return DumpJson(*m, file, o.skip, length, out);
+  if (o.format == "raw") {
+    return m->ForEachChunk(o.skip, length, [&](uint64_t, absl::string_view d) {
+      out.write(d.data(), static_cast<std::streamsize>(d.size()));
+      return static_cast<bool>(out);
+    });
+  }
+  std::string text;
+  if (o.format == "plain") {
+    mmap::PlainHexWriter w(&text, o.layout ? o.layout->cols : 30, o.layout && o.layout->upper);
+    return DumpText(*m, o.skip, length, w, text, out);
+  }
+  if (o.format == "include") {
+    mmap::CIncludeWriter w(file == "-" ? "" : mmap::CIncludeName(file), &text);
+    return DumpText(*m, o.skip, length, w, text, out);
+  }
+  if (o.format == "xxd" && o.layout) {
+    mmap::XxdWriter w(*o.layout, o.skip, &text);
+    return DumpText(*m, o.skip, length, w, text, out);
+  }
+  if (o.format == "hexdump") return DumpLines(*m, o, mmap::HexDumper::Format::kHexdump, length, file, out);
+  if (o.format == "xxd") return DumpLines(*m, o, mmap::HexDumper::Format::kXxd, length, file, out);
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format: expected hexdump, xxd, plain, include or raw, got '", o.format, "'"));
 }
 
 absl::Status Undump(const std::string& format, const std::string& file, std::ostream& out) {
