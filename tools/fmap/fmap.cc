@@ -34,6 +34,7 @@
 #include "lib/process/daemon.h"
 #include "lib/signal/signal_source.h"
 #include "lib/cli/exit_code.h"
+#include "tools/fmap/pages.h"
 #include "tools/fmap/progress.h"
 
 namespace ipckit::fmap {
@@ -526,15 +527,24 @@ absl::Status AdviseHugepage(const std::string& file) {
 // FadviseWholeFile gives posix_fadvise `advice` for all of `file`, after
 // writing its dirty pages out when asked (DONTNEED drops only clean pages).
 // An fadvise error reads "VERB FILE: <strerror>".
-absl::Status FadviseWholeFile(const std::string& file, int advice, bool write_out_first, const char* verb) {
+absl::Status FadviseWholeFile(const std::string& file, int advice, bool write_out_first, const char* verb,
+                              const std::vector<mmap::PageRun>* pages = nullptr) {
   io::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   // EINVAL: a file with nothing to sync.
   if (write_out_first && ::fdatasync(fd.get()) != 0 && errno != EINVAL) {
     return absl::ErrnoToStatus(errno, absl::StrCat("sync ", file));
   }
-  int rc = ::posix_fadvise(fd.get(), 0, 0, advice);
-  if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat(verb, " ", file));
+  std::vector<ByteRange> ranges = {{0, 0}};  // posix_fadvise: length 0 is to the end.
+  if (pages != nullptr) {
+    const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    ranges.clear();
+    for (const mmap::PageRun& r : *pages) ranges.push_back({r.first * page, r.count * page});
+  }
+  for (const ByteRange& r : ranges) {
+    int rc = ::posix_fadvise(fd.get(), static_cast<off_t>(r.offset), static_cast<off_t>(r.length), advice);
+    if (rc != 0) return absl::ErrnoToStatus(rc, absl::StrCat(verb, " ", file));
+  }
   return absl::OkStatus();
 }
 
@@ -628,14 +638,39 @@ absl::Status ReportResidencyAfter(const std::string& file, std::ostream& out) {
 
 }  // namespace
 
+namespace {
+
+// Restrict limits `r` to the pages in `pages`: its page and resident counts,
+// resident bytes and runs.
+void Restrict(const std::vector<mmap::PageRun>& pages, mmap::Residency* r) {
+  std::vector<mmap::PageRun> runs;
+  uint64_t bytes = 0;
+  for (const mmap::PageRun& want : pages) {
+    for (const mmap::PageRun& have : r->runs) {
+      uint64_t lo = std::max(want.first, have.first), hi = std::min(want.first + want.count, have.first + have.count);
+      if (lo >= hi) continue;
+      runs.push_back({lo, hi - lo});
+      bytes += PageBytes(runs.back(), r->page_size, r->size).length;
+    }
+  }
+  std::pair<uint64_t, uint64_t> counted = Count(pages, r->pages, r->runs);
+  r->pages = counted.first;
+  r->resident = counted.second;
+  r->resident_bytes = bytes;
+  r->runs = runs;
+}
+
+}  // namespace
+
 absl::Status ResidencyReport(const std::vector<std::string>& files, const ResidencyReportOptions& o,
                              std::ostream& out) {
   mmap::ResidencyOptions ro;
-  ro.runs = o.ranges;
+  ro.runs = o.ranges || o.pages.has_value();
   uint64_t total_pages = 0, total_resident = 0, total_bytes = 0, total_size = 0;
   for (const std::string& f : files) {
     absl::StatusOr<mmap::Residency> r = mmap::GetResidency(f, ro);
     if (!r.ok()) return r.status();
+    if (o.pages && r->known) Restrict(*o.pages, &*r);
     total_pages += r->pages;
     total_size += r->size;
     if (r->known) {
@@ -675,7 +710,7 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
     double pct = r->pages == 0 ? 0 : 100.0 * static_cast<double>(r->resident) / static_cast<double>(r->pages);
     out << absl::StrFormat("%s: %d of %d pages resident (%.1f%%), %d bytes\n", f, r->resident, r->pages, pct,
                            r->resident_bytes);
-    for (const mmap::PageRun& run : r->runs) {
+    for (const mmap::PageRun& run : o.ranges ? r->runs : std::vector<mmap::PageRun>()) {
       auto [off, len] = run_bytes(run);
       out << absl::StrFormat("  %d+%d (pages %d-%d)\n", off, len, run.first, run.first + run.count - 1);
     }
@@ -694,27 +729,36 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
   return absl::OkStatus();
 }
 
-absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress_out, std::ostream& out) {
+absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress_out, std::ostream& out,
+                   const std::vector<mmap::PageRun>* pages) {
   absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<ByteRange> ranges = {{0, mmap::MappedFile::kUnbounded}};
+  if (pages != nullptr) {
+    ranges.clear();
+    for (const mmap::PageRun& r : *pages) ranges.push_back(PageBytes(r, page, m->size()));
+  }
   volatile unsigned char sink = 0;
   absl::Status s;
   {
     Progress progress(progress_out, absl::StrCat("fmap touch ", file), m->size());
-    s = m->ForEachChunk(0, mmap::MappedFile::kUnbounded, [&](uint64_t off, absl::string_view d) {
-      for (size_t i = 0; i < d.size(); i += page) sink = sink + static_cast<unsigned char>(d[i]);
-      progress.Update(off + d.size());
-      return true;
-    });
+    for (const ByteRange& r : ranges) {
+      if (r.length == 0 || !s.ok()) continue;
+      s = m->ForEachChunk(r.offset, r.length, [&](uint64_t off, absl::string_view d) {
+        for (size_t i = 0; i < d.size(); i += page) sink = sink + static_cast<unsigned char>(d[i]);
+        progress.Update(off + d.size());
+        return true;
+      });
+    }
   }
   if (!s.ok() || !json) return s;
   return ReportResidencyAfter(file, out);
 }
 
-absl::Status Evict(const std::string& file, bool json, std::ostream& out) {
+absl::Status Evict(const std::string& file, bool json, std::ostream& out, const std::vector<mmap::PageRun>* pages) {
   // A file just written would otherwise stay cached.
-  absl::Status s = FadviseWholeFile(file, POSIX_FADV_DONTNEED, /*write_out_first=*/true, "evict");
+  absl::Status s = FadviseWholeFile(file, POSIX_FADV_DONTNEED, /*write_out_first=*/true, "evict", pages);
   if (!s.ok() || !json) return s;
   return ReportResidencyAfter(file, out);
 }
@@ -726,7 +770,8 @@ namespace ipckit::fmap {
 namespace {
 
 // LockAll maps and locks `files` into `held` and writes the report.
-absl::Status LockAll(const std::vector<std::string>& files, bool json, std::vector<mmap::Mapping>* held,
+absl::Status LockAll(const std::vector<std::string>& files, bool json,
+                     const std::optional<std::vector<mmap::PageRun>>& pages, std::vector<mmap::Mapping>* held,
                      std::ostream& out, std::ostream& log);
 
 }  // namespace
@@ -742,7 +787,7 @@ absl::Status Lock(const std::vector<std::string>& files, const LockOptions& o, s
   // The signals that end the hold arrive on a signalfd.
   absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGINT, SIGTERM, SIGHUP});
   std::vector<mmap::Mapping> held;
-  absl::Status s = sigs.ok() ? LockAll(files, o.json, &held, out, log) : sigs.status();
+  absl::Status s = sigs.ok() ? LockAll(files, o.json, o.pages, &held, out, log) : sigs.status();
   if (daemon) {
     if (s.ok()) s = daemon->Ready(o.pid_file);
     if (!s.ok()) {
@@ -762,7 +807,8 @@ absl::Status Lock(const std::vector<std::string>& files, const LockOptions& o, s
 
 namespace {
 
-absl::Status LockAll(const std::vector<std::string>& files, bool json, std::vector<mmap::Mapping>* held,
+absl::Status LockAll(const std::vector<std::string>& files, bool json,
+                     const std::optional<std::vector<mmap::PageRun>>& pages, std::vector<mmap::Mapping>* held,
                      std::ostream& out, std::ostream& log) {
   uint64_t total = 0;
   for (const std::string& file : files) {
@@ -773,16 +819,26 @@ absl::Status LockAll(const std::vector<std::string>& files, bool json, std::vect
       if (files.size() == 1) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file, nothing to lock"));
       continue;  // In a tree, an empty file has nothing to lock.
     }
-    size_t len = static_cast<size_t>(m->size());
-    // MAP_POPULATE reads the pages in now (mlock would too, but the
-    // sanitizers make mlock a no-op).
-    mmap::MapOptions mo;
-    mo.populate = true;
-    absl::StatusOr<mmap::Mapping> map = mmap::Mapping::Map(m->fd(), 0, len, mo, file);
-    if (!map.ok()) return map.status();
-    absl::Status s = map->Lock();
-    if (!s.ok()) return s;
-    held->push_back(*std::move(map));
+    std::vector<ByteRange> ranges = {{0, m->size()}};
+    if (pages) {
+      const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+      ranges.clear();
+      for (const mmap::PageRun& r : *pages) ranges.push_back(PageBytes(r, page, m->size()));
+    }
+    uint64_t len = 0;
+    for (const ByteRange& r : ranges) {
+      if (r.length == 0) continue;
+      // MAP_POPULATE reads the pages in now (mlock would too, but the
+      // sanitizers make mlock a no-op).
+      mmap::MapOptions mo;
+      mo.populate = true;
+      absl::StatusOr<mmap::Mapping> map = mmap::Mapping::Map(m->fd(), r.offset, static_cast<size_t>(r.length), mo, file);
+      if (!map.ok()) return map.status();
+      absl::Status s = map->Lock();
+      if (!s.ok()) return s;
+      held->push_back(*std::move(map));
+      len += r.length;
+    }
     total += len;
     if (json) {
       out << json::JsonWriter().BeginObject().Key("file").String(file).Key("bytes").Uint(len).Key("locked").Bool(true)

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "lib/mmap/hex_forms.h"
+#include "lib/mmap/residency.h"
 #include "tools/fmap/progress.h"
 
 namespace ipckit::fmap {
@@ -128,6 +129,9 @@ namespace ipckit::fmap {
 struct ResidencyReportOptions {
   bool ranges = false;  // Also list the resident byte ranges.
   bool json = false;    // {"file","size","pages","resident","bytes","method"[,"ranges"]} per file.
+  // pages, when set, limits the report to these pages of each file: pages
+  // and resident count only them (--pages, --pages-from).
+  std::optional<std::vector<mmap::PageRun>> pages;
 };
 
 // ResidencyReport writes one line per file: "F: 245 of 245 pages resident
@@ -141,8 +145,11 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
 // dirty pages out (fdatasync) and drops them all (POSIX_FADV_DONTNEED), as
 // far as no process has them locked. With `json` each reports
 // {"file","pages","resident"} (the residency afterwards) on `out`.
-absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress, std::ostream& out);
-absl::Status Evict(const std::string& file, bool json, std::ostream& out);
+// With `pages`, Touch and Evict work on those pages only.
+absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress, std::ostream& out,
+                   const std::vector<mmap::PageRun>* pages = nullptr);
+absl::Status Evict(const std::string& file, bool json, std::ostream& out,
+                   const std::vector<mmap::PageRun>* pages = nullptr);
 
 // Lock maps each of `files`, locks them in memory with mlock(2), writes
 // "locked F: N bytes; holding until SIGINT or SIGTERM" ("locked 3 files:
@@ -154,6 +161,7 @@ struct LockOptions {
   bool json = false;
   bool daemon = false;   // --daemon: return once locked, holding in the background.
   std::string pid_file;  // --pidfile: the daemon's PID, written once locked.
+  std::optional<std::vector<mmap::PageRun>> pages;  // Only these pages of each file.
 };
 
 // With o.daemon, Lock returns once a background process holds the locks

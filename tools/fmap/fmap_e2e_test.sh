@@ -257,6 +257,26 @@ set -e
 grep -qx "fmap residency: $dir/tree: Is a directory (give -r to go through it)" "$dir/err" ||
   { echo "FAIL: directory message"; cat "$dir/err"; fail=1; }
 
+# --pages and --pages-from: evict some pages (vmtouch's map shows the holes),
+# count only some, touch what --ranges listed, lock a range.
+head -c 100000 /dev/urandom > "$dir/pg"
+"$FMAP" touch "$dir/pg"
+"$FMAP" evict --pages 3,10-12 "$dir/pg"
+[ "$(vmtouch -v "$dir/pg" | grep -o '\[[ oO]*\]' | head -1)" = "[OOO OOOOOO   OOOOOOOOOOOO]" ] ||
+  { echo "FAIL: evict --pages: $(vmtouch -v "$dir/pg")"; fail=1; }
+[ "$("$FMAP" residency --pages 0-11 "$dir/pg")" = "$dir/pg: 9 of 12 pages resident (75.0%), 36864 bytes" ] ||
+  { echo "FAIL: residency --pages: $("$FMAP" residency --pages 0-11 "$dir/pg")"; fail=1; }
+"$FMAP" residency --ranges "$dir/pg" > "$dir/ranges"
+"$FMAP" evict "$dir/pg"
+"$FMAP" touch --pages-from "$dir/ranges" "$dir/pg"
+for p in 0 5 20; do  # Pages listed are resident now (read-ahead may bring more).
+  "$FMAP" residency --pages "$p" "$dir/pg" | grep -q ": 1 of 1 pages" || { echo "FAIL: touch --pages-from page $p"; fail=1; }
+done
+set +e
+"$FMAP" touch --pages 9-3 "$dir/pg" 2> "$dir/err"; [ $? = 2 ] || { echo "FAIL: bad --pages exit"; fail=1; }
+set -e
+grep -qx "fmap touch: --pages: expected A-B\[,C-D...\], got '9-3'" "$dir/err" || { echo "FAIL: bad --pages message"; fail=1; }
+
 # residency --ranges against vmtouch's page map (one character per page for a
 # file under 60 pages): pages read with read-ahead off, so only they are cached.
 head -c 200000 /dev/urandom > "$dir/map"

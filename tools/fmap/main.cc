@@ -15,6 +15,7 @@
 #include "lib/io/fd.h"
 #include "tools/fmap/file_list.h"
 #include "tools/fmap/fmap.h"
+#include "tools/fmap/pages.h"
 
 namespace {
 
@@ -68,6 +69,50 @@ class FileArgs {
  private:
   Parser& p_;
   ipckit::fmap::FileListOptions o_;
+};
+
+// PageArgs declares --pages and --pages-from (page ranges of each file).
+class PageArgs {
+ public:
+  explicit PageArgs(Parser& p) : p_(p) {
+    p.String(0, "pages", "A-B[,C-D]", "only these pages of each file (numbers from 0)", &pages_)
+        .String(0, "pages-from", "FILE", "only the pages `fmap residency --ranges` listed in FILE (- stdin)",
+                &pages_from_);
+  }
+
+  // Parse returns the ranges (nullopt: the whole file), or prints the usage
+  // error and returns false with the exit code in *code.
+  bool Parse(std::optional<std::vector<ipckit::mmap::PageRun>>* out, int* code) {
+    if (pages_ && pages_from_) {
+      *code = p_.UsageError(absl::InvalidArgumentError("--pages and --pages-from conflict"));
+      return false;
+    }
+    absl::StatusOr<std::vector<ipckit::mmap::PageRun>> runs;
+    if (pages_) {
+      runs = ipckit::fmap::ParsePages(*pages_);
+    } else if (pages_from_) {
+      std::ifstream f(*pages_from_ == "-" ? "/dev/stdin" : *pages_from_);
+      if (!f) {
+        *code = p_.Fail(absl::NotFoundError(absl::StrCat("--pages-from ", *pages_from_, ": cannot read")));
+        return false;
+      }
+      std::stringstream ss;
+      ss << f.rdbuf();
+      runs = ipckit::fmap::ParseRangesOutput(ss.str());
+    } else {
+      return true;
+    }
+    if (!runs.ok()) {
+      *code = p_.UsageError(runs.status());
+      return false;
+    }
+    *out = *std::move(runs);
+    return true;
+  }
+
+ private:
+  Parser& p_;
+  std::optional<std::string> pages_, pages_from_;
 };
 
 int Info(int argc, char** argv) {
@@ -289,9 +334,10 @@ int Residency(int argc, char** argv) {
   p.Flag(0, "ranges", "also list the resident ranges: OFFSET+LENGTH (pages FIRST-LAST)", &o.ranges)
       .Flag(0, "json", "one JSON object per file (and a total for several)", &o.json);
   FileArgs file_args(p);
+  PageArgs page_args(p);
   int code = 0;
   std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
-  if (!files) return code;
+  if (!files || !page_args.Parse(&o.pages, &code)) return code;
   return p.Finish(ipckit::fmap::ResidencyReport(*files, o, std::cout), ipckit::cli::kUsageRules);
 }
 
@@ -306,12 +352,16 @@ int TouchOrEvict(int argc, char** argv) {
   p.Flag(0, "json", "report {\"file\",\"pages\",\"resident\"} afterwards, per file", &json);
   if (cmd == "touch") p.Flag(0, "progress", "a progress line on stderr (default: if a terminal)", &progress);
   FileArgs file_args(p);
+  PageArgs page_args(p);
   int code = 0;
+  std::optional<std::vector<ipckit::mmap::PageRun>> pages;
   std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
-  if (!files) return code;
+  if (!files || !page_args.Parse(&pages, &code)) return code;
+  const std::vector<ipckit::mmap::PageRun>* only = pages ? &*pages : nullptr;
   ipckit::fmap::ProgressSink sink = ipckit::fmap::ProgressTo(progress, /*results_on_stdout=*/json);
   for (const std::string& f : *files) {
-    absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout) : ipckit::fmap::Evict(f, json, std::cout);
+    absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout, only)
+                                    : ipckit::fmap::Evict(f, json, std::cout, only);
     if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
   }
   return 0;
@@ -327,9 +377,10 @@ int Lock(int argc, char** argv) {
       .String(0, "pidfile", "FILE", "with --daemon: write the daemon's PID to FILE", &o.pid_file)
       .Flag('w', "wait", "hold in the foreground (the default)", &wait);
   FileArgs file_args(p);
+  PageArgs page_args(p);
   int code = 0;
   std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
-  if (!files) return code;
+  if (!files || !page_args.Parse(&o.pages, &code)) return code;
   if (wait && o.daemon) return p.UsageError(absl::InvalidArgumentError("--wait and --daemon conflict"));
   if (!o.pid_file.empty() && !o.daemon) return p.UsageError(absl::InvalidArgumentError("--pidfile needs --daemon"));
   return p.Finish(ipckit::fmap::Lock(*files, o, std::cout, std::cerr), ipckit::cli::kUsageRules);
