@@ -53,7 +53,9 @@ class Window {
 absl::StatusOr<Window> MapWindow(int fd, uint64_t base, uint64_t len, const std::string& path) {
   void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, static_cast<off_t>(base));
   if (p == MAP_FAILED) return absl::ErrnoToStatus(errno, absl::StrCat("mmap ", path));
-  ::madvise(p, len, MADV_SEQUENTIAL);
+  // Read-ahead hint for what MAP_POPULATE did not bring in; a small window
+  // is all in (a tree of small files saves a syscall per file).
+  if (len > (uint64_t{256} << 10)) ::madvise(p, len, MADV_SEQUENTIAL);
   return Window(p, len);
 }
 
