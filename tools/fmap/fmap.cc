@@ -158,9 +158,28 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
   return absl::OkStatus();
 }
 
+namespace {
+
+// ShowContext writes xxd's lines for [at - context, at + size + context),
+// clipped to the file.
+void ShowContext(const mmap::MappedFile& m, uint64_t at, size_t size, uint64_t context, std::ostream& out) {
+  uint64_t start = at - std::min(at, context);
+  std::string text;
+  mmap::HexDumper d(mmap::HexDumper::Format::kXxd, start, &text);
+  (void)m.ForEachChunk(start, at - start + size + context, [&](uint64_t, absl::string_view data) {
+    d.Write(data);
+    return true;
+  });
+  d.Finish();
+  out << text;
+}
+
+}  // namespace
+
 absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& files,
                           std::ostream& out) {
   bool any = false;
+  bool any_shown = false;  // --context: a match was shown, so "--" goes before the next.
   for (const std::string& f : files) {
     absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(f);
     if (!m.ok()) return m.status();
@@ -183,7 +202,10 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
         j.Uint(at);
         if (j.str().size() >= (1 << 16)) j.FlushTo(out);
       } else {
+        if (o.context > 0 && any_shown) out << "--\n";
         out << (o.hex_offsets ? absl::StrFormat("%s0x%x\n", prefix, at) : absl::StrFormat("%s%d\n", prefix, at));
+        if (o.context > 0) ShowContext(*m, at, o.pattern.size(), o.context, out);
+        any_shown = true;
       }
     };
     auto end_json = [&](bool with_count) {

@@ -50,6 +50,10 @@ struct FindOptions {
   bool hex_offsets = false;
   bool json = false;           // One object per file: {"file","offsets"|"count"}.
   ProgressSink progress;        // Where the progress line goes, if anywhere.
+  // context, when not 0, follows each offset with xxd's lines for the match
+  // and `context` bytes either side (as xxd -s OFF-N -l LEN+2N), and "--"
+  // between matches, as grep -C.
+  uint64_t context = 0;
 };
 
 // Find writes the matching offsets (one per line, "FILE:OFFSET" with several

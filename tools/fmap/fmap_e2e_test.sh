@@ -126,6 +126,12 @@ python3 -c 'import re,sys; d=open(sys.argv[1],"rb").read()
 for m in re.finditer(rb"(?=[\x40-\x4f][\x00-\xff]\x7f)", d, re.S): print(m.start())' "$dir/big" > "$dir/want"
 "$FMAP" find --hex '4? ?? 7f' "$dir/big" > "$dir/got"; check "find --hex 4? ?? 7f vs re" "$dir/want" "$dir/got"
 "$FMAP" find --hex '?? ??' --count "$dir/r17" > "$dir/got"; echo 16 > "$dir/want"; check "find all-wildcard" "$dir/want" "$dir/got"
+# --context N: after each offset, xxd's lines for the match and N bytes
+# either side, "--" between matches: each block as xxd -s OFF-N -l LEN+2N.
+printf 'aaaa needle bbbb cccc dddd needle eeee needle' > "$dir/ctx"
+{ xxd -s 1 -l 14 "$dir/ctx"; echo --; xxd -s 23 -l 14 "$dir/ctx"; echo --; xxd -s 35 -l 14 "$dir/ctx"; } > "$dir/want"
+"$FMAP" find -C 4 --string needle "$dir/ctx" | grep -v '^[0-9]*$' > "$dir/got"; check "find --context vs xxd" "$dir/want" "$dir/got"
+[ "$("$FMAP" find -C 4 --string needle "$dir/ctx" | grep -c '^[0-9]*$')" = 3 ] || { echo "FAIL: --context offsets"; fail=1; }
 "$FMAP" find --no-overlap --string 'no such bytes here' "$dir/hay" > /dev/null; [ $? = 1 ] || { echo "FAIL: not found exit (no overlap)"; fail=1; }
 "$FMAP" find --string 'no such bytes here' "$dir/hay" > /dev/null; [ $? = 1 ] || { echo "FAIL: not found exit"; fail=1; }
 "$FMAP" find --hex 'abc' "$dir/hay" 2> "$dir/err"; [ $? = 2 ] || { echo "FAIL: odd hex exit"; fail=1; }

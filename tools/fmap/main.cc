@@ -144,6 +144,7 @@ int Find(int argc, char** argv) {
       .Flag('c', "count", "only the number of matches per file", &count)
       .Flag(0, "no-overlap", "matches may not overlap (\"aa\" in \"aaaa\": 0, 2)", &no_overlap)
       .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.hex_offsets)
+      .Size('C', "context", "N", "after each offset, xxd lines of the match and N bytes either side", &o.context)
       .Flag(0, "json", "one JSON object per file: {\"file\",\"offsets\",\"count\"}", &o.json)
       .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
   FileArgs file_args(p);
@@ -168,6 +169,9 @@ int Find(int argc, char** argv) {
     for (size_t i = 0; i < bits->size(); ++i) o.mask[i] = static_cast<char>(o.mask[i] & (*bits)[i]);
   }
   if (first + last + count > 1) return p.UsageError(absl::InvalidArgumentError("give at most one of --first, --last and --count"));
+  if (o.context > 0 && (o.json || count)) {
+    return p.UsageError(absl::InvalidArgumentError("--context shows matches: not with --json or --count"));
+  }
   int code = 0;
   std::optional<std::vector<std::string>> files = file_args.Expand(args, &code);
   if (!files) return code;
