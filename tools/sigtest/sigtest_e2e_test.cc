@@ -274,6 +274,18 @@ TEST(SigtestRunTest, CommandGetsTheTerminal) {
   ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "shell got two", kTimeout), IsOk());
   p->CloseStdin();
   EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+
+  // tini gives its child the terminal too, but keeps it from the shell after
+  // it: the shell's read fails (EIO). sigtest takes it back.
+  absl::StatusOr<Subprocess> tini = Subprocess::Start(
+      {"script", "-qec", "tini -s -- sh -c 'read x; echo got $x'; read y || echo shell read failed", "/dev/null"});
+  ASSERT_THAT(tini, IsOk());
+  tini->Write("one\n");
+  ASSERT_THAT(tini->WaitForLine(StdStream::kStdout, "got one", kTimeout), IsOk());
+  tini->Write("two\n");
+  ASSERT_THAT(tini->WaitForLine(StdStream::kStdout, "shell read failed", kTimeout), IsOk());
+  tini->CloseStdin();
+  EXPECT_THAT(tini->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
 }
 
 TEST(SigtestRunTest, RewritesForwardedSignals) {
