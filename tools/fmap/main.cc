@@ -303,17 +303,23 @@ int Resize(int argc, char** argv) {
 
 int Sync(int argc, char** argv) {
   bool json = false;
-  Parser p(ToolInfo{"fmap sync", {"FILE"}, "Flush a file's data to its device.", "", false});
+  Parser p(ToolInfo{"fmap sync", {"FILE..."}, "Flush files' data to their device.", "", false});
   p.Flag(0, "json", "report {\"file\",\"synced\":true}", &json);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
-  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-  return p.Finish(ipckit::fmap::Sync(files[0], json, std::cout), ipckit::cli::kUsageRules);
+  FileArgs file_args(p);
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
+  if (!files) return code;
+  for (const std::string& f : *files) {
+    absl::Status s = ipckit::fmap::Sync(f, json, std::cout);
+    if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
+  }
+  return 0;
 }
 
 int Advise(int argc, char** argv) {
   bool json = false;
   std::string advice;
-  Parser p(ToolInfo{"fmap advise", {"--advice ADVICE FILE"}, "Give the kernel advice about a whole file.",
+  Parser p(ToolInfo{"fmap advise", {"--advice ADVICE FILE..."}, "Give the kernel advice about whole files.",
                     "Advice:\n"
                     "  willneed  read the file into the page cache now\n"
                     "  dontneed  drop its clean pages from the page cache\n"
@@ -324,10 +330,16 @@ int Advise(int argc, char** argv) {
                     false});
   p.String(0, "advice", "ADVICE", "seq, random, willneed, dontneed or hugepage", &advice)
       .Flag(0, "json", "report {\"file\",\"advice\"}", &json);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
-  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
+  FileArgs file_args(p);
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
+  if (!files) return code;
   if (advice.empty()) return p.UsageError(absl::InvalidArgumentError("missing --advice"));
-  return p.Finish(ipckit::fmap::Advise(advice, files[0], json, std::cout), ipckit::cli::kUsageRules);
+  for (const std::string& f : *files) {
+    absl::Status s = ipckit::fmap::Advise(advice, f, json, std::cout);
+    if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
+  }
+  return 0;
 }
 
 int Residency(int argc, char** argv) {
@@ -396,17 +408,22 @@ int Sum(int argc, char** argv) {
   bool progress = false;
   uint64_t skip = 0;
   std::optional<uint64_t> length;
-  Parser p(ToolInfo{"fmap sum", {"[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE"},
+  Parser p(ToolInfo{"fmap sum", {"[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE..."},
                     "Checksum a file or a range of it.", "", false});
   p.String(0, "algo", "ALGO", "sha256 (default) or crc32c", &algo)
       .Size('s', "skip", "OFF", "start at byte OFF", &skip)
       .Size('n', "length", "LEN", "at most LEN bytes", &length)
       .Flag(0, "json", "{\"file\",\"algo\",\"offset\",\"length\",\"digest\"} instead", &json)
       .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &progress);
-  std::vector<std::string> files = p.ParseOrExit(argc, argv);
-  if (files.size() != 1) return p.UsageError(absl::InvalidArgumentError("expected one FILE"));
-  return p.Finish(ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), json, files[0],
-                                     std::cout), ipckit::cli::kUsageRules);
+  FileArgs file_args(p);
+  int code = 0;
+  std::optional<std::vector<std::string>> files = file_args.Expand(p.ParseOrExit(argc, argv), &code);
+  if (!files) return code;
+  for (const std::string& f : *files) {  // One line each, as sha256sum's.
+    absl::Status s = ipckit::fmap::Sum(algo, skip, length, ipckit::fmap::ProgressTo(progress), json, f, std::cout);
+    if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
+  }
+  return 0;
 }
 
 // kCommands is fmap's command table: one row per command.
@@ -420,10 +437,10 @@ constexpr ipckit::cli::Subcommand kCommands[] = {
     {"write", "--write --offset N (--string S | --hex HEX | --from FILE) [--extend] [--sync] FILE",
      "patch bytes in place through a shared mapping", Write},
     {"resize", "--write --size N FILE", "set the file's size", Resize},
-    {"sync", "FILE", "flush the file's data to its device", Sync},
-    {"advise", "--advice seq|random|willneed|dontneed|hugepage FILE",
+    {"sync", "FILE...", "flush the files' data to their device", Sync},
+    {"advise", "--advice seq|random|willneed|dontneed|hugepage FILE...",
      "read into or drop from the page cache, or use huge pages", Advise},
-    {"sum", "[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE", "checksum a range (sha256sum's output format)", Sum},
+    {"sum", "[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE...", "checksum files or a range (sha256sum's output format)", Sum},
     {"residency", "[--ranges] FILE...", "pages in the page cache, and where (cachestat, else mincore)", Residency},
     {"touch", "FILE...", "read every page into the page cache", TouchOrEvict},
     {"evict", "FILE...", "drop the file's clean pages from the page cache", TouchOrEvict},
