@@ -115,8 +115,25 @@ absl::StatusOr<std::string> ParseHex(const std::string& text) {
   return p->bytes;
 }
 
+namespace {
+
+// WriteTotal writes the sum over several files: "total: 3 files, 15001
+// bytes, 6 of 6 pages resident", or {"total":true,"files","size","pages",
+// "resident"}.
+void WriteTotal(size_t files, uint64_t size, uint64_t pages, uint64_t resident, bool json, std::ostream& out) {
+  if (json) {
+    out << json::JsonWriter().BeginObject().Key("total").Bool(true).Key("files").Uint(files).Key("size").Uint(size)
+               .Key("pages").Uint(pages).Key("resident").Uint(resident).EndObject().str() << "\n";
+  } else {
+    out << absl::StrFormat("total: %d files, %d bytes, %d of %d pages resident\n", files, size, resident, pages);
+  }
+}
+
+}  // namespace
+
 absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream& out) {
   long page = ::sysconf(_SC_PAGESIZE);
+  uint64_t total_size = 0, total_pages = 0, total_resident = 0;
   for (const std::string& f : files) {
     absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(f);
     if (!m.ok()) return m.status();
@@ -135,6 +152,8 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
       r = *got;
     }
     bool known = r && r->known;
+    if (r) total_size += r->size, total_pages += r->pages;
+    if (known) total_resident += r->resident;
     if (json) {
       json::JsonWriter j;
       j.BeginObject().Key("file").String(f).Key("size");
@@ -155,6 +174,20 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
     }
     out << "\n";
   }
+  if (files.size() > 1) WriteTotal(files.size(), total_size, total_pages, total_resident, json, out);
+  return absl::OkStatus();
+}
+
+absl::Status ResidencyTotal(const std::vector<std::string>& files, bool json, std::ostream& out) {
+  uint64_t size = 0, pages = 0, resident = 0;
+  for (const std::string& f : files) {
+    absl::StatusOr<mmap::Residency> r = mmap::GetResidency(f);
+    if (!r.ok()) return r.status();
+    size += r->size;
+    pages += r->pages;
+    if (r->known) resident += r->resident;
+  }
+  WriteTotal(files.size(), size, pages, resident, json, out);
   return absl::OkStatus();
 }
 

@@ -40,7 +40,13 @@ absl::StatusOr<HexPattern> ParseHexPattern(const std::string& text);
 // "F: 16 bytes, file, page size 4096, 1 of 1 pages resident", or with `json`
 // {"file","size","type","page_size","pages","resident"} (resident null where
 // unknown or for streams).
+// With several files, a total follows: "total: 3 files, 15001 bytes, 6 of 6
+// pages resident" (JSON: {"total":true,"files","size","pages","resident"}).
 absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream& out);
+
+// ResidencyTotal writes that total line for `files` (touch and evict --json
+// end with it).
+absl::Status ResidencyTotal(const std::vector<std::string>& files, bool json, std::ostream& out);
 
 struct FindOptions {
   std::string pattern;   // The bytes to find.

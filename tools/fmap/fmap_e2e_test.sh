@@ -255,6 +255,8 @@ t=[json.loads(l) for l in sys.stdin][-1]; print("%d/%d" % (t["resident"], t["pag
 [ "$ours" = "$vm" ] || { echo "FAIL: tree totals: ours $ours, vmtouch $vm"; fail=1; }
 [ "$("$FMAP" residency -r "$dir/tree" | tail -1)" = "total: 2 of 77 pages resident (2.6%), 5000 bytes, 4 files" ] ||
   { echo "FAIL: tree total line: $("$FMAP" residency -r "$dir/tree" | tail -1)"; fail=1; }
+[ "$("$FMAP" info -r "$dir/tree" | tail -1)" = "total: 4 files, 305001 bytes, 2 of 77 pages resident" ] ||
+  { echo "FAIL: info total: $("$FMAP" info -r "$dir/tree" | tail -1)"; fail=1; }
 (cd "$dir/tree" && find . -type f | sort | sed 's|^\./||' | xargs sha256sum) > "$dir/want"
 (cd "$dir/tree" && "$FMAP" sum -r .) | sed 's|  \./|  |' > "$dir/got"; check "sum -r vs sha256sum" "$dir/want" "$dir/got"
 find "$dir/tree" -type f -print0 | sort -z | "$FMAP" residency --files-from - -0 > "$dir/got"

@@ -380,6 +380,7 @@ int TouchOrEvict(int argc, char** argv) {
                                     : ipckit::fmap::Evict(f, json, std::cout, only);
     if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
   }
+  if (json && files->size() > 1) return p.Finish(ipckit::fmap::ResidencyTotal(*files, true, std::cout));
   return 0;
 }
 

@@ -95,7 +95,9 @@ class FmapTest(unittest.TestCase):
     def test_several_files_in_one_run(self):
         rc, out, err = run([tool("fmap"), "info", "--json"] + self.files)
         self.assertEqual(rc, 0, err)
-        self.assertEqual([o["file"] for o in objects(out)], [expected(p) for p in self.files])
+        *per_file, total = objects(out)
+        self.assertEqual([o["file"] for o in per_file], [expected(p) for p in self.files])
+        self.assertEqual(total["files"], len(self.files))
 
 
 class EchoTest(unittest.TestCase):
