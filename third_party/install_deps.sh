@@ -15,7 +15,7 @@ PACKAGES=(
   # The three libraries.
   android-libboringssl-dev libabsl-dev libgtest-dev libgmock-dev
   # Real peers for the tests.
-  openssl netcat-openbsd ncat socat python3 vmtouch tini
+  openssl netcat-openbsd ncat socat python3 vmtouch tini dumb-init
   # --config=fuzz: clang with libFuzzer and the sanitizer runtimes.
   clang-14 libclang-rt-14-dev
   # Peers for the benchmarks in bench/ (not needed to build or test).

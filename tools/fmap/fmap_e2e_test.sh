@@ -347,6 +347,12 @@ for _ in $(seq 500); do  # Gone, or a zombie of whoever adopted it.
   sleep 0.01
 done
 [ "$st" = gone ] || [ "$st" = Z ] || { echo "FAIL: daemon $dpid still $st after SIGTERM"; fail=1; }
+# Beside vmtouch -dlw (daemon, lock, wait until locked): both return with
+# the pages resident and a PID file; --daemon always waits, as -w does.
+"$FMAP" evict "$dir/res"
+vmtouch -dlw -P "$dir/vm.pid" "$dir/res" > /dev/null 2>&1 || { echo "FAIL: vmtouch -dlw"; fail=1; }
+"$FMAP" residency "$dir/res" | grep -q ": 245 of 245 pages resident" || { echo "FAIL: vmtouch -dlw's pages"; fail=1; }
+kill -TERM "$(cat "$dir/vm.pid")" 2>/dev/null || true
 set +e
 "$FMAP" lock --daemon "$dir/no-such" 2> "$dir/err"; code=$?
 set -e

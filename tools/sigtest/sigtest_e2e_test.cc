@@ -288,15 +288,21 @@ TEST(SigtestRunTest, CommandGetsTheTerminal) {
   EXPECT_THAT(tini->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
 }
 
-TEST(SigtestRunTest, RewritesForwardedSignals) {
-  absl::StatusOr<Subprocess> p = Subprocess::Start(
-      {Sigtest(), "run", "--rewrite", "TERM=USR1", "--", "sh", "-c",
-       "trap 'echo got USR1; exit 0' USR1; trap 'echo got TERM; exit 1' TERM; echo up; while :; do sleep 0.05; done"});
-  ASSERT_THAT(p, IsOk());
-  ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "up", kTimeout), IsOk());
-  ASSERT_THAT(p->Signal(SIGTERM), IsOk());
-  EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
-  EXPECT_THAT(p->out(), HasSubstr("got USR1"));
+TEST(SigtestRunTest, RewritesForwardedSignalsAsDumbInit) {
+  // The same child under sigtest --rewrite TERM=USR1 and dumb-init -r 15:10:
+  // TERM to the supervisor reaches the child as USR1, and both exit 0.
+  const std::string child =
+      "trap 'echo got USR1; exit 0' USR1; trap 'echo got TERM; exit 1' TERM; echo up; while :; do sleep 0.05; done";
+  for (std::vector<std::string> argv : {std::vector<std::string>{Sigtest(), "run", "--rewrite", "TERM=USR1", "--"},
+                                        {"dumb-init", "-r", "15:10", "--"}}) {
+    argv.insert(argv.end(), {"sh", "-c", child});
+    absl::StatusOr<Subprocess> p = Subprocess::Start(argv);
+    ASSERT_THAT(p, IsOk());
+    ASSERT_THAT(p->WaitForLine(StdStream::kStdout, "up", kTimeout), IsOk()) << argv[0];
+    ASSERT_THAT(p->Signal(SIGTERM), IsOk());
+    EXPECT_THAT(p->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0))) << argv[0];
+    EXPECT_THAT(p->out(), HasSubstr("got USR1")) << argv[0];
+  }
 }
 
 TEST(SigtestRunTest, ParentDeathSignal) {
