@@ -17,11 +17,11 @@ namespace {
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::StatusIs;
 
-// TempFile returns an open descriptor of an unlinked file holding `data`.
+// TempFile returns an open descriptor of an anonymous file (memfd) holding
+// `data`: nothing on any file system.
 int TempFile(const std::string& data) {
-  char path[] = "/tmp/ipckit-mapping-XXXXXX";
-  int fd = ::mkstemp(path);
-  ::unlink(path);
+  int fd = ::memfd_create("mapping_test", MFD_CLOEXEC);
+  EXPECT_GE(fd, 0);
   EXPECT_THAT(io::WriteAll(fd, data), IsOk());
   return fd;
 }

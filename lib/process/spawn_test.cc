@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "lib/io/fd.h"
 #include "lib/testing/status_matchers.h"
+#include "lib/testing/temp_dir.h"
 
 namespace ipckit::process {
 namespace {
@@ -46,13 +47,11 @@ TEST(SpawnTest, MissingProgramIsNotFound) {
 }
 
 TEST(SpawnTest, FileThatIsNotExecutableIsPermissionDenied) {
-  char path[] = "/tmp/ipckit-spawn-XXXXXX";
-  int fd = ::mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ::close(fd);
-  EXPECT_THAT(Spawn({path}), StatusIs(absl::StatusCode::kPermissionDenied,
-                                      std::string("exec ") + path + ": Permission denied"));
-  ::unlink(path);
+  absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string path = dir->Path("notes.txt");
+  ASSERT_THAT(io::WriteFileAtomically(path, "not a program\n"), IsOk());
+  EXPECT_THAT(Spawn({path}), StatusIs(absl::StatusCode::kPermissionDenied, "exec " + path + ": Permission denied"));
 }
 
 TEST(SpawnTest, EmptyCommandIsInvalid) {
