@@ -1,9 +1,11 @@
 #include "tools/fmap/pages.h"
 
 #include <algorithm>
-#include <regex>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -42,16 +44,29 @@ absl::StatusOr<std::vector<mmap::PageRun>> ParsePages(absl::string_view text) {
 }
 
 absl::StatusOr<std::vector<mmap::PageRun>> ParseRangesOutput(absl::string_view text) {
-  static const std::regex kText(R"(\(pages (\d+)-(\d+)\))");
-  static const std::regex kJson(R"re("first_page":(\d+),"pages":(\d+))re");
+  // Number reads the decimal number at the start of `s`, and consumes it.
+  auto number = [](absl::string_view* s, uint64_t* out) {
+    size_t n = 0;
+    while (n < s->size() && absl::ascii_isdigit((*s)[n])) ++n;
+    if (n == 0 || !absl::SimpleAtoi(s->substr(0, n), out)) return false;
+    s->remove_prefix(n);
+    return true;
+  };
   std::vector<mmap::PageRun> runs;
-  std::string s(text);
-  for (std::sregex_iterator it(s.begin(), s.end(), kText), end; it != end; ++it) {
-    uint64_t a = std::stoull((*it)[1]), b = std::stoull((*it)[2]);
-    runs.push_back({a, b - a + 1});
+  // Text: "(pages A-B)".
+  for (size_t at = text.find("(pages "); at != absl::string_view::npos; at = text.find("(pages ", at + 1)) {
+    absl::string_view s = text.substr(at + 7);
+    uint64_t a = 0, b = 0;
+    if (number(&s, &a) && absl::ConsumePrefix(&s, "-") && number(&s, &b) && absl::StartsWith(s, ")") && b >= a) {
+      runs.push_back({a, b - a + 1});
+    }
   }
-  for (std::sregex_iterator it(s.begin(), s.end(), kJson), end; it != end; ++it) {
-    runs.push_back({std::stoull((*it)[1]), std::stoull((*it)[2])});
+  // JSON: "first_page":A,"pages":N.
+  for (size_t at = text.find("\"first_page\":"); at != absl::string_view::npos;
+       at = text.find("\"first_page\":", at + 1)) {
+    absl::string_view s = text.substr(at + 13);
+    uint64_t a = 0, n = 0;
+    if (number(&s, &a) && absl::ConsumePrefix(&s, ",\"pages\":") && number(&s, &n) && n > 0) runs.push_back({a, n});
   }
   if (runs.empty()) return absl::InvalidArgumentError("--pages-from: no page ranges");
   return Merge(std::move(runs));
