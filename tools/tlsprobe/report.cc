@@ -83,7 +83,11 @@ std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_cer
     Line(&out, "ocsp", r.tls.ocsp_stapled ? r.tls.ocsp_status : "not stapled");
     Line(&out, "scts", absl::StrCat(r.tls.sct_count));
   }
-  Line(&out, "client auth", r.client_auth_requested ? "requested" : "not requested");
+  // Whether the server asked for a certificate is known once it asked, or
+  // once the handshake got past where it could have.
+  if (r.client_auth_requested || r.handshake_done) {
+    Line(&out, "client auth", r.client_auth_requested ? "requested" : "not requested");
+  }
   for (size_t i = 0; i < r.chain.size(); ++i) {
     const tls::CertInfo& c = r.chain[i];
     Line(&out, "certificate", absl::StrCat(i));
@@ -237,11 +241,28 @@ std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_cer
   } else {
     j.Null();
   }
-  j.Key("ocsp").BeginObject().Key("stapled").Bool(r.tls.ocsp_stapled).Key("status");
-  if (r.tls.ocsp_stapled) j.String(r.tls.ocsp_status); else j.Null();
-  j.EndObject();
-  j.Key("sct").BeginObject().Key("count").Int(static_cast<int64_t>(r.tls.sct_count)).EndObject();
-  j.Key("client_auth").BeginObject().Key("requested").Bool(r.client_auth_requested).EndObject();
+  // OCSP, SCTs and client auth are facts of a handshake: null without one
+  // (a refused connection has no "stapled": false).
+  j.Key("ocsp");
+  if (r.handshake_done) {
+    j.BeginObject().Key("stapled").Bool(r.tls.ocsp_stapled).Key("status");
+    if (r.tls.ocsp_stapled) j.String(r.tls.ocsp_status); else j.Null();
+    j.EndObject();
+  } else {
+    j.Null();
+  }
+  j.Key("sct");
+  if (r.handshake_done) {
+    j.BeginObject().Key("count").Int(static_cast<int64_t>(r.tls.sct_count)).EndObject();
+  } else {
+    j.Null();
+  }
+  j.Key("client_auth");
+  if (r.client_auth_requested || r.handshake_done) {
+    j.BeginObject().Key("requested").Bool(r.client_auth_requested).EndObject();
+  } else {
+    j.Null();
+  }
   j.Key("checks_failed").Strings(r.failed_checks);
   if (e != nullptr) {
     j.Key("enumerate");

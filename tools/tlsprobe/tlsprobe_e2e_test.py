@@ -123,8 +123,7 @@ class TlsprobeTest(unittest.TestCase):
         self.assertTrue(e["server_order"])
         self.assertEqual(e["ciphers"]["TLSv1.2"], iana)
         self.assertEqual(e["versions"]["TLSv1.3"], True)
-        self.assertEqual(e["groups"], {"X25519": False, "P-256": True, "P-384": True, "P-521": False,
-                                       "CECPQ2": False})
+        self.assertEqual(e["groups"], {"X25519": False, "P-256": True, "P-384": True, "P-521": False})
         self.assertIn("cannot offer TLS 1.3 suites one at a time", text)
         # Without -serverpref the client's (BoringSSL's) order wins.
         c = self.serve("-cipher", ":".join(order))
@@ -267,6 +266,9 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(j["error"]["stage"], "connect")
         self.assertEqual(j["error"]["reason"], "Connection refused")
         self.assertEqual(err, f"tlsprobe: 127.0.0.1:{port}: connect 127.0.0.1:{port}: Connection refused\n")
+        # No handshake, so no facts of one: not "stapled": false, not "requested": false.
+        self.assertEqual((j["ocsp"], j["sct"], j["client_auth"], j["tls"]), (None, None, None, None))
+        self.assertIsNone(field(text, "client auth"))
         # A server that accepts and says nothing: the handshake times out.
         silent = socket.socket()
         silent.bind(("127.0.0.1", 0))
