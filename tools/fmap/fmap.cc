@@ -115,12 +115,13 @@ absl::StatusOr<std::string> ParseHex(const std::string& text) {
   return p->bytes;
 }
 
-namespace {
+void PageTotals::Add(const mmap::Residency& r) {
+  size += r.size;
+  pages += r.pages;
+  if (r.known) resident += r.resident;
+}
 
-// WriteTotal writes the sum over several files: "total: 3 files, 15001
-// bytes, 6 of 6 pages resident", or {"total":true,"files","size","pages",
-// "resident"}.
-void WriteTotal(size_t files, uint64_t size, uint64_t pages, uint64_t resident, bool json, std::ostream& out) {
+void PageTotals::Write(size_t files, bool json, std::ostream& out) const {
   if (json) {
     out << json::JsonWriter().BeginObject().Key("total").Bool(true).Key("files").Uint(files).Key("size").Uint(size)
                .Key("pages").Uint(pages).Key("resident").Uint(resident).EndObject().str() << "\n";
@@ -129,11 +130,9 @@ void WriteTotal(size_t files, uint64_t size, uint64_t pages, uint64_t resident, 
   }
 }
 
-}  // namespace
-
 absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream& out) {
   long page = ::sysconf(_SC_PAGESIZE);
-  uint64_t total_size = 0, total_pages = 0, total_resident = 0;
+  PageTotals totals;
   for (const std::string& f : files) {
     absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(f);
     if (!m.ok()) return m.status();
@@ -152,8 +151,7 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
       r = *got;
     }
     bool known = r && r->known;
-    if (r) total_size += r->size, total_pages += r->pages;
-    if (known) total_resident += r->resident;
+    if (r) totals.Add(*r);
     if (json) {
       json::JsonWriter j;
       j.BeginObject().Key("file").String(f).Key("size");
@@ -174,20 +172,7 @@ absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream
     }
     out << "\n";
   }
-  if (files.size() > 1) WriteTotal(files.size(), total_size, total_pages, total_resident, json, out);
-  return absl::OkStatus();
-}
-
-absl::Status ResidencyTotal(const std::vector<std::string>& files, bool json, std::ostream& out) {
-  uint64_t size = 0, pages = 0, resident = 0;
-  for (const std::string& f : files) {
-    absl::StatusOr<mmap::Residency> r = mmap::GetResidency(f);
-    if (!r.ok()) return r.status();
-    size += r->size;
-    pages += r->pages;
-    if (r->known) resident += r->resident;
-  }
-  WriteTotal(files.size(), size, pages, resident, json, out);
+  if (files.size() > 1) totals.Write(files.size(), json, out);
   return absl::OkStatus();
 }
 
@@ -676,10 +661,12 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
 namespace ipckit::fmap {
 namespace {
 
-// ReportResidencyAfter writes {"file","pages","resident"} for Touch and Evict.
-absl::Status ReportResidencyAfter(const std::string& file, std::ostream& out) {
+// ReportResidencyAfter writes {"file","pages","resident"} for Touch and
+// Evict, and adds it to `totals` when given.
+absl::Status ReportResidencyAfter(const std::string& file, std::ostream& out, PageTotals* totals) {
   absl::StatusOr<mmap::Residency> r = mmap::GetResidency(file);
   if (!r.ok()) return r.status();
+  if (totals != nullptr) totals->Add(*r);
   json::JsonWriter j;
   j.BeginObject().Key("file").String(file).Key("pages").Uint(r->pages).Key("resident");
   if (r->known) {
@@ -785,7 +772,7 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
 }
 
 absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress_out, std::ostream& out,
-                   const std::vector<mmap::PageRun>* pages) {
+                   const std::vector<mmap::PageRun>* pages, PageTotals* totals) {
   absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
@@ -808,14 +795,15 @@ absl::Status Touch(const std::string& file, bool json, const ProgressSink& progr
     }
   }
   if (!s.ok() || !json) return s;
-  return ReportResidencyAfter(file, out);
+  return ReportResidencyAfter(file, out, totals);
 }
 
-absl::Status Evict(const std::string& file, bool json, std::ostream& out, const std::vector<mmap::PageRun>* pages) {
+absl::Status Evict(const std::string& file, bool json, std::ostream& out, const std::vector<mmap::PageRun>* pages,
+                   PageTotals* totals) {
   // A file just written would otherwise stay cached.
   absl::Status s = FadviseWholeFile(file, POSIX_FADV_DONTNEED, /*write_out_first=*/true, "evict", pages);
   if (!s.ok() || !json) return s;
-  return ReportResidencyAfter(file, out);
+  return ReportResidencyAfter(file, out, totals);
 }
 
 }  // namespace ipckit::fmap

@@ -44,9 +44,15 @@ absl::StatusOr<HexPattern> ParseHexPattern(const std::string& text);
 // pages resident" (JSON: {"total":true,"files","size","pages","resident"}).
 absl::Status Info(const std::vector<std::string>& files, bool json, std::ostream& out);
 
-// ResidencyTotal writes that total line for `files` (touch and evict --json
-// end with it).
-absl::Status ResidencyTotal(const std::vector<std::string>& files, bool json, std::ostream& out);
+// PageTotals sums the residency of several files: info's total, and touch
+// and evict --json's, which add each file's as they report it.
+struct PageTotals {
+  uint64_t size = 0, pages = 0, resident = 0;
+  void Add(const mmap::Residency& r);
+  // Write writes "total: 3 files, 15001 bytes, 6 of 6 pages resident", or
+  // {"total":true,"files","size","pages","resident"}.
+  void Write(size_t files, bool json, std::ostream& out) const;
+};
 
 struct FindOptions {
   std::string pattern;   // The bytes to find.
@@ -155,11 +161,12 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
 // dirty pages out (fdatasync) and drops them all (POSIX_FADV_DONTNEED), as
 // far as no process has them locked. With `json` each reports
 // {"file","pages","resident"} (the residency afterwards) on `out`.
-// With `pages`, Touch and Evict work on those pages only.
+// With `pages`, Touch and Evict work on those pages only; with `json`, the
+// residency each reports is added to `totals` when given.
 absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress, std::ostream& out,
-                   const std::vector<mmap::PageRun>* pages = nullptr);
+                   const std::vector<mmap::PageRun>* pages = nullptr, PageTotals* totals = nullptr);
 absl::Status Evict(const std::string& file, bool json, std::ostream& out,
-                   const std::vector<mmap::PageRun>* pages = nullptr);
+                   const std::vector<mmap::PageRun>* pages = nullptr, PageTotals* totals = nullptr);
 
 // Lock maps each of `files`, locks them in memory with mlock(2), writes
 // "locked F: N bytes; holding until SIGINT or SIGTERM" ("locked 3 files:

@@ -375,12 +375,13 @@ int TouchOrEvict(int argc, char** argv) {
   if (!files || !page_args.Parse(&pages, &code)) return code;
   const std::vector<ipckit::mmap::PageRun>* only = pages ? &*pages : nullptr;
   ipckit::fmap::ProgressSink sink = ipckit::fmap::ProgressTo(progress, /*results_on_stdout=*/json);
+  ipckit::fmap::PageTotals totals;
   for (const std::string& f : *files) {
-    absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout, only)
-                                    : ipckit::fmap::Evict(f, json, std::cout, only);
+    absl::Status s = cmd == "touch" ? ipckit::fmap::Touch(f, json, sink, std::cout, only, &totals)
+                                    : ipckit::fmap::Evict(f, json, std::cout, only, &totals);
     if (!s.ok()) return p.Finish(s, ipckit::cli::kUsageRules);
   }
-  if (json && files->size() > 1) return p.Finish(ipckit::fmap::ResidencyTotal(*files, true, std::cout));
+  if (json && files->size() > 1) totals.Write(files->size(), true, std::cout);
   return 0;
 }
 

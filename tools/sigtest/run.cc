@@ -104,7 +104,8 @@ absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o) {
   if (o.forward != "group" && o.forward != "child") {
     return absl::InvalidArgumentError(absl::StrCat("--forward: expected group or child, got '", o.forward, "'"));
   }
-  p.forward_to_group = o.forward == "group";
+  // GNU timeout's --foreground signals only CMD, whatever --forward says.
+  p.forward_to_group = o.forward == "group" && !o.foreground;
   absl::StatusOr<std::map<int, int>> remaps = ParseRemaps(o.remap);
   if (!remaps.ok()) return remaps.status();
   p.remaps = *std::move(remaps);
@@ -121,7 +122,6 @@ absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o) {
     if (!sig.ok()) return absl::InvalidArgumentError(absl::StrCat("--pdeathsig: ", sig.status().message()));
     p.pdeath_signal = *sig;
   }
-  if (o.foreground && o.forward == "group") p.forward_to_group = false;  // GNU: only CMD is signalled.
   p.foreground = o.foreground;
   p.preserve_status = o.preserve_status;
   // As GNU timeout: 0 is no limit.
