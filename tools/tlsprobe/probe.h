@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cli/exit_code.h"
 #include "lib/tls/cert_info.h"
 #include "lib/tls/handshake_info.h"
 #include "lib/tls/tls_context.h"
@@ -19,10 +20,10 @@
 
 namespace ipckit::tlsprobe {
 
-// Exit codes, documented in --help.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitInternal = 1;
-inline constexpr int kExitUsage = 2;
+// Exit codes, documented in --help: lib/cli's three, then tlsprobe's own.
+inline constexpr int kExitOk = cli::kExitOk;
+inline constexpr int kExitInternal = cli::kExitFailure;
+inline constexpr int kExitUsage = cli::kExitUsage;
 inline constexpr int kExitConnect = 3;
 inline constexpr int kExitTimeout = 4;
 inline constexpr int kExitTls = 5;
