@@ -333,7 +333,7 @@ read -t 10 -r line <&"${LOCKJ[0]}"
 [ "$line" = "{\"file\":\"$dir/res\",\"bytes\":1000000,\"locked\":true}" ] || { echo "FAIL: lock --json line '$line'"; fail=1; }
 kill -INT "$lock_pid"
 wait "$lock_pid" || { echo "FAIL: lock --json exit status"; fail=1; }
-# --daemon (vmtouch -dl): the command returns once the pages are held, the
+# --daemon (vmtouch -dlw): the command returns once the pages are held, the
 # daemon's PID in --pidfile; SIGTERM ends it. A failure is the command's.
 "$FMAP" lock --daemon --pidfile "$dir/lock.pid" "$dir/res" > "$dir/out" 2>&1 || { echo "FAIL: lock --daemon exit"; fail=1; }
 grep -qx "locked $dir/res: 1000000 bytes; holding until SIGINT or SIGTERM" "$dir/out" || { echo "FAIL: daemon line"; fail=1; }

@@ -389,7 +389,7 @@ int Lock(int argc, char** argv) {
   ipckit::fmap::LockOptions o;
   bool wait = false;
   Parser p(ToolInfo{"fmap lock", {"[--daemon [--pidfile F]] FILE..."},
-                    "Lock files in memory until SIGINT or SIGTERM (vmtouch -l; --daemon: vmtouch -dl).", "", false});
+                    "Lock files in memory until SIGINT or SIGTERM (vmtouch -l; --daemon: vmtouch -dlw).", "", false});
   p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true} per file", &o.json)
       .Flag('d', "daemon", "hold the locks in the background; return once they hold", &o.daemon)
       .String(0, "pidfile", "FILE", "with --daemon: write the daemon's PID to FILE", &o.pid_file)

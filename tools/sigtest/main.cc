@@ -125,7 +125,7 @@ int Run(int argc, char** argv) {
             &o.preserve_status)
       .Flag(0, "foreground", "keep CMD in our process group, signal only CMD (GNU timeout's --foreground)",
             &o.foreground)
-      .String(0, "pdeathsig", "SIG", "CMD gets SIG if sigtest dies (tini -p)", &o.pdeathsig)
+      .String(0, "pdeathsig", "SIG", "CMD gets SIG if sigtest dies (prctl PR_SET_PDEATHSIG)", &o.pdeathsig)
       .Strings(0, "rewrite", "SIG=SIG", "forward the first signal as the second (repeatable; dumb-init -r)",
                &o.rewrite);
   o.command = p.ParseOrExit(argc, argv);
