@@ -12,16 +12,6 @@ namespace {
 
 bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
 
-// IoError wraps a read(2)/write(2) errno. kUnavailable is kept for "would
-// block" alone: absl also maps ECONNRESET and friends to it, and a relay
-// that took a reset for "try later" would report the next read's 0 as a
-// clean end of input.
-absl::Status IoError(int err, absl::string_view context) {
-  absl::Status s = absl::ErrnoToStatus(err, context);
-  if (absl::IsUnavailable(s) && !WouldBlock(err)) return absl::AbortedError(s.message());
-  return s;
-}
-
 // WaitFor blocks until `fd` is ready for `events` (POLLIN or POLLOUT), or
 // returns the poll(2) error. Readiness includes hang-up and error conditions;
 // the next read or write reports those.
@@ -46,6 +36,16 @@ absl::Status SetFcntlBit(int fd, int get_cmd, int set_cmd, int bit, bool on,
 }
 
 }  // namespace
+
+// IoError: kUnavailable is kept for "would
+// block" alone: absl also maps ECONNRESET and friends to it, and a relay
+// that took a reset for "try later" would report the next read's 0 as a
+// clean end of input.
+absl::Status IoError(int err, absl::string_view context) {
+  absl::Status s = absl::ErrnoToStatus(err, context);
+  if (absl::IsUnavailable(s) && !WouldBlock(err)) return absl::AbortedError(s.message());
+  return s;
+}
 
 absl::StatusOr<size_t> ReadOnce(int fd, absl::Span<char> buf, absl::string_view context) {
   for (;;) {

@@ -29,6 +29,11 @@
 
 namespace ipckit::io {
 
+// IoError returns the status for a read(2)/write(2) errno `err` with
+// `context` in front ("read net: Connection reset by peer"): kUnavailable
+// for EAGAIN alone; errors absl maps to kUnavailable come back as kAborted.
+absl::Status IoError(int err, absl::string_view context);
+
 // ReadOnce makes one read(2) into `buf`, retrying on EINTR. It returns the
 // number of bytes read (0 at end of file), or the read(2) error; on a
 // non-blocking descriptor with nothing to read that error has code

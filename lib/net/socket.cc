@@ -75,6 +75,31 @@ absl::StatusOr<Socket> ConnectOne(const SocketAddress& addr, const ConnectOption
   return s;
 }
 
+}  // namespace
+
+absl::StatusOr<Socket> StartConnect(const SocketAddress& addr, int type, const SocketOptions& options) {
+  absl::StatusOr<Socket> s = Socket::Create(addr.family(), type);
+  if (!s.ok()) return s.status();
+  absl::Status st = s->Apply(options);
+  if (!st.ok()) return st;
+  st = io::SetNonBlocking(s->fd(), true);
+  if (!st.ok()) return st;
+  if (::connect(s->fd(), addr.get(), addr.size()) != 0 && errno != EINPROGRESS && errno != EINTR) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("connect ", addr.ToString()));
+  }
+  return s;
+}
+
+absl::Status FinishConnect(const Socket& socket, const SocketAddress& addr) {
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (::getsockopt(socket.fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err != 0) return absl::ErrnoToStatus(err, absl::StrCat("connect ", addr.ToString()));
+  return absl::OkStatus();
+}
+
+namespace {
+
 // BoundInThisNamespace reports whether a live socket is bound to `path`,
 // from /proc/net/unix (Linux), without connecting to it: a probe connection
 // would be accepted by a live one-shot server as its client.

@@ -84,6 +84,18 @@ struct ConnectOptions {
 absl::StatusOr<Socket> Connect(const std::vector<SocketAddress>& addrs,
                                const ConnectOptions& options);
 
+// StartConnect creates a non-blocking, close-on-exec socket of `type` for
+// `addr`, applies `options` and starts connecting. It returns the socket,
+// connected or with the connect in progress (wait until it is writable, then
+// call FinishConnect), or the error: kUnavailable "connect 127.0.0.1:9:
+// Connection refused" (Unix sockets fail here at once).
+absl::StatusOr<Socket> StartConnect(const SocketAddress& addr, int type, const SocketOptions& options);
+
+// FinishConnect returns the outcome of StartConnect's connect once the socket
+// is writable: OK, or the error as Connect reports it ("connect
+// 127.0.0.1:9: Connection refused").
+absl::Status FinishConnect(const Socket& socket, const SocketAddress& addr);
+
 struct ListenOptions {
   int type = SOCK_STREAM;  // SOCK_DGRAM binds without listen(2).
   int backlog = 128;

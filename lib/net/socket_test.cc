@@ -1,6 +1,7 @@
 #include "lib/net/socket.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/io/fd.h"
+#include "lib/io/wait.h"
 #include "lib/testing/status_matchers.h"
 #include "lib/testing/temp_dir.h"
 
@@ -78,6 +80,33 @@ TEST(SocketTest, ConnectRefusedNamesAddress) {
   EXPECT_THAT(Connect({Loopback4(port)}, Quick()),
               StatusIs(StatusCode::kUnavailable,
                        absl::StrCat("connect 127.0.0.1:", port, ": Connection refused")));
+}
+
+TEST(SocketTest, StartConnectThenFinishConnectWhenWritable) {
+  absl::StatusOr<Listener> l = Listener::Listen(Loopback4(), {});
+  ASSERT_THAT(l, IsOk());
+  absl::StatusOr<Socket> c = StartConnect(l->address(), SOCK_STREAM, {});
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(io::IsNonBlocking(c->fd()), IsOkAndHolds(true));
+  ASSERT_THAT(io::WaitUntil(c->fd(), POLLOUT, absl::Now() + absl::Seconds(5), "connect"), IsOkAndHolds(true));
+  EXPECT_THAT(FinishConnect(*c, l->address()), IsOk());
+  EXPECT_EQ(*c->PeerAddress(), l->address());
+}
+
+TEST(SocketTest, FinishConnectReportsRefusal) {
+  uint16_t port = ClosedPort();
+  absl::StatusOr<Socket> c = StartConnect(Loopback4(port), SOCK_STREAM, {});
+  ASSERT_THAT(c, IsOk());
+  ASSERT_THAT(io::WaitUntil(c->fd(), POLLOUT, absl::Now() + absl::Seconds(5), "connect"), IsOkAndHolds(true));
+  EXPECT_THAT(FinishConnect(*c, Loopback4(port)),
+              StatusIs(StatusCode::kUnavailable, absl::StrCat("connect 127.0.0.1:", port, ": Connection refused")));
+}
+
+TEST(SocketTest, StartConnectToMissingUnixPathFailsAtOnce) {
+  absl::StatusOr<SocketAddress> a = SocketAddress::Unix("/nonexistent/relay.sock");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(StartConnect(*a, SOCK_STREAM, {}),
+              StatusIs(StatusCode::kNotFound, "connect /nonexistent/relay.sock: No such file or directory"));
 }
 
 TEST(SocketTest, ConnectTriesEveryAddressInTurn) {

@@ -10,12 +10,25 @@
 
 namespace ipckit::relay {
 
+// Read and Write make the syscall themselves and build the message only on
+// an error (kUnavailable, without a message, when it would block): a
+// relay calls them for every buffer it moves.
 absl::StatusOr<size_t> FdStream::Read(absl::Span<char> buf) {
-  return io::ReadOnce(fd_, buf, absl::StrCat("read ", name_));
+  for (;;) {
+    ssize_t n = ::read(fd_, buf.data(), buf.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno == EAGAIN) return absl::UnavailableError("");
+    if (errno != EINTR) return io::IoError(errno, absl::StrCat("read ", name_));
+  }
 }
 
 absl::StatusOr<size_t> FdStream::Write(absl::string_view data) {
-  return io::WriteOnce(fd_, data, absl::StrCat("write ", name_));
+  for (;;) {
+    ssize_t n = ::write(fd_, data.data(), data.size());
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno == EAGAIN) return absl::UnavailableError("");
+    if (errno != EINTR) return io::IoError(errno, absl::StrCat("write ", name_));
+  }
 }
 
 absl::Status FdStream::CloseWrite() {

@@ -1,0 +1,167 @@
+#include "lib/relay/flow.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "lib/selector/selector.h"
+
+namespace ipckit::relay {
+
+Flow::Flow(Stream* src, Stream* dst, size_t capacity)
+    : src_(src), dst_(dst), capacity_(std::max<size_t>(capacity, 1)) {}
+
+void Flow::set_shaping(const Shaping& shaping) {
+  if (shaping.rate != shaping_.rate) {
+    tokens_ = 0;
+    refilled_ = absl::InfinitePast();
+  }
+  if (shaping.slice == 0) next_write_ = absl::InfinitePast();
+  shaping_ = shaping;
+  if (shaping_.limit.has_value() && moved_ >= *shaping_.limit) limit_reached_ = true;
+}
+
+// Burst is the most the rate lets through at once: 20 ms worth, so a
+// measured rate is within a few percent after a fraction of a second.
+static double Burst(uint64_t rate) { return std::max(1.0, static_cast<double>(rate) / 50); }
+
+void Flow::Refill(absl::Time now) {
+  if (shaping_.rate == 0) return;
+  if (refilled_ != absl::InfinitePast() && now > refilled_) {
+    tokens_ = std::min(Burst(shaping_.rate),
+                       tokens_ + absl::ToDoubleSeconds(now - refilled_) * static_cast<double>(shaping_.rate));
+  }
+  if (refilled_ == absl::InfinitePast() || now > refilled_) refilled_ = now;
+}
+
+size_t Flow::Allowance(absl::Time now, size_t want, absl::Time* next) const {
+  *next = absl::InfiniteFuture();
+  if (shaping_.hold || limit_reached_) return 0;
+  size_t allowed = std::numeric_limits<size_t>::max();
+  if (shaping_.limit.has_value()) allowed = static_cast<size_t>(*shaping_.limit - moved_);
+  if (shaping_.slice > 0) {
+    if (now < next_write_) {
+      *next = next_write_;
+      return 0;
+    }
+    allowed = std::min(allowed, shaping_.slice);
+  }
+  if (shaping_.rate > 0) {
+    double need = std::min(static_cast<double>(std::min(want, allowed)), Burst(shaping_.rate));
+    if (tokens_ < need) {
+      *next = refilled_ + absl::Seconds((need - tokens_) / static_cast<double>(shaping_.rate));
+      return 0;
+    }
+    allowed = std::min(allowed, static_cast<size_t>(tokens_));
+  }
+  return std::min(allowed, want);
+}
+
+absl::Time Flow::Due(absl::Time now) {
+  if (shaping_.latency == absl::ZeroDuration() && shaping_.jitter == absl::ZeroDuration()) return now;
+  absl::Duration d = shaping_.latency;
+  if (shaping_.jitter > absl::ZeroDuration()) {
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    d += u(rng_) * shaping_.jitter;
+  }
+  absl::Time due = std::max(now + std::max(d, absl::ZeroDuration()), last_due_);
+  last_due_ = due;
+  return due;
+}
+
+absl::StatusOr<size_t> Flow::Deliver(absl::Time now, absl::string_view data) {
+  absl::Time next;
+  size_t len = Allowance(now, data.size(), &next);
+  if (len == 0) return 0;
+  absl::StatusOr<size_t> n = dst_->Write(data.substr(0, len));
+  if (!n.ok()) {
+    if (!absl::IsUnavailable(n.status())) return n.status();
+    dst_blocked_ = true;
+    return 0;
+  }
+  moved_ += *n;
+  if (shaping_.rate > 0) tokens_ -= static_cast<double>(*n);
+  if (shaping_.slice > 0) next_write_ = now + shaping_.slice_delay;
+  if (shaping_.limit.has_value() && moved_ >= *shaping_.limit) limit_reached_ = true;
+  if (*n < len && shaping_.slice == 0) dst_blocked_ = true;  // A short write: the socket is full.
+  return *n;
+}
+
+absl::Status Flow::WriteQueued(absl::Time now) {
+  while (!queue_.empty() && !dst_blocked_ && !limit_reached_) {
+    Chunk& c = queue_.front();
+    if (c.due > now) break;
+    absl::StatusOr<size_t> n = Deliver(now, absl::string_view(c.bytes).substr(c.offset));
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    c.offset += *n;
+    queued_ -= *n;
+    if (c.offset == c.bytes.size()) queue_.pop_front();
+  }
+  if (queue_.empty()) queue_.shrink_to_fit();
+  return absl::OkStatus();
+}
+
+absl::Status Flow::Read(absl::Time now, absl::Span<char> scratch) {
+  size_t room = std::min(scratch.size(), capacity_ - queued_);
+  room = std::max(room, std::min(scratch.size(), src_->MinReadSize()));
+  absl::StatusOr<size_t> n = src_->Read(scratch.subspan(0, room));
+  if (!n.ok()) return absl::IsUnavailable(n.status()) ? absl::OkStatus() : n.status();
+  if (*n == 0) {
+    src_eof_ = true;
+    src_eof_at_ = now;
+    return absl::OkStatus();
+  }
+  absl::string_view data(scratch.data(), *n);
+  absl::Time due = Due(now);
+  if (limit_reached_) return absl::OkStatus();  // Past the limit: dropped.
+  if (queue_.empty() && due <= now && !dst_blocked_) {
+    absl::StatusOr<size_t> w = Deliver(now, data);
+    if (!w.ok()) return w.status();
+    data.remove_prefix(*w);
+  }
+  if (!data.empty() && !limit_reached_) {
+    queue_.push_back(Chunk{std::string(data), 0, due});
+    queued_ += data.size();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Flow::PassEof(absl::Time now) {
+  if (!src_eof_ || queued_ != 0 || eof_sent_ || limit_reached_ || shaping_.hold) return absl::OkStatus();
+  if (now < src_eof_at_ + shaping_.eof_delay) return absl::OkStatus();
+  eof_sent_ = true;
+  return dst_->CloseWrite();
+}
+
+absl::Status Flow::Pump(absl::Time now, bool src_ready, bool dst_ready, absl::Span<char> scratch) {
+  Refill(now);
+  if (dst_ready) dst_blocked_ = false;
+  absl::Status s = WriteQueued(now);
+  if (!s.ok()) return s;
+  if ((src_ready || src_->HasBufferedInput()) && WantsRead()) {
+    s = Read(now, scratch);
+    if (!s.ok()) return s;
+  }
+  return PassEof(now);
+}
+
+uint32_t Flow::SrcEvents() const { return WantsRead() ? src_->ReadWaitsFor() : 0; }
+
+uint32_t Flow::DstEvents() const { return dst_blocked_ && !limit_reached_ ? dst_->WriteWaitsFor() : 0; }
+
+absl::Time Flow::NextTimer(absl::Time now) const {
+  absl::Time t = absl::InfiniteFuture();
+  if (limit_reached_ || shaping_.hold) return t;
+  if (!queue_.empty() && !dst_blocked_) {
+    const Chunk& c = queue_.front();
+    absl::Time at = std::max(c.due, now);
+    absl::Time next;
+    if (Allowance(at, c.bytes.size() - c.offset, &next) == 0) at = std::max(at, next);
+    t = at;
+  }
+  if (src_eof_ && queued_ == 0 && !eof_sent_) t = std::min(t, src_eof_at_ + shaping_.eof_delay);
+  return t;
+}
+
+}  // namespace ipckit::relay
