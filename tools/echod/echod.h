@@ -53,11 +53,6 @@ struct Plan {
 // `listen_fds` are descriptors handed over by socket activation.
 absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<int>& listen_fds);
 
-// ListenFds returns the descriptors of systemd-style socket activation
-// (LISTEN_PID is this process, LISTEN_FDS=n: fds 3..3+n-1) and clears those
-// variables, or an empty list.
-std::vector<int> ListenFds();
-
 // Run serves until SIGTERM or SIGINT, then drains and returns OK. It writes
 // "listening on ADDR (tcp)" per listener to `out`, and stats to `log` on
 // SIGUSR1 and at exit.

@@ -6,6 +6,7 @@
 
 #include "lib/cli/options.h"
 #include "lib/io/fd.h"
+#include "lib/net/listen_fds.h"
 #include "tools/echod/echod.h"
 
 namespace {
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
   }
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
-  absl::StatusOr<ipckit::echod::Plan> plan = ipckit::echod::Validate(o, ipckit::echod::ListenFds());
+  absl::StatusOr<ipckit::echod::Plan> plan = ipckit::echod::Validate(o, ipckit::net::ListenFds());
   if (!plan.ok()) return p.UsageError(plan.status());
   return p.Finish(ipckit::echod::Run(*plan, std::cout, std::cerr));
 }

@@ -1,0 +1,61 @@
+// fault_table.h is relay's live fault state, shared by the control socket
+// (which changes it) and the workers (which apply it): the faults in force,
+// and whether new clients are served, refused ("down") or left in the
+// backlog ("stall"). Thread-safe; version() changes with every change, so a
+// worker re-reads only when something changed.
+#ifndef IPCKIT_TOOLS_RELAY_FAULT_TABLE_H_
+#define IPCKIT_TOOLS_RELAY_FAULT_TABLE_H_
+
+#include <stdint.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "tools/relay/fault.h"
+
+namespace ipckit::relay_tool {
+
+// Admission is what happens to new clients.
+enum class Admission {
+  kServe,  // Accept and relay.
+  kReset,  // "down": accept and reset (the client sees ECONNRESET).
+  kClose,  // "down close": accept and close (the client sees EOF).
+  kStall,  // "stall": do not accept; the listen backlog fills, then SYNs wait.
+};
+
+// AdmissionName returns "serve", "down", "down close" or "stall".
+const char* AdmissionName(Admission a);
+
+class FaultTable {
+ public:
+  using Faults = std::vector<Fault>;
+
+  // Add adds `f`, or fails with kAlreadyExists "a fault named 'latency'
+  // exists (give name=OTHER, or fault rm it first)".
+  absl::Status Add(const Fault& f);
+  // Remove removes the fault named `name`, or fails with kNotFound "no
+  // fault named 'x'".
+  absl::Status Remove(const std::string& name);
+  void Clear();
+  // Snapshot returns the faults in force, in the order added.
+  std::shared_ptr<const Faults> Snapshot() const;
+
+  void set_admission(Admission a);
+  Admission admission() const { return admission_.load(std::memory_order_acquire); }
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const Faults> faults_ ABSL_GUARDED_BY(mu_) = std::make_shared<Faults>();
+  std::atomic<Admission> admission_{Admission::kServe};
+  std::atomic<uint64_t> version_{0};
+};
+
+}  // namespace ipckit::relay_tool
+
+#endif  // IPCKIT_TOOLS_RELAY_FAULT_TABLE_H_

@@ -1,0 +1,95 @@
+// relay: accept clients on FROM and connect each to TO, moving bytes both
+// ways; socat's forwarding job and toxiproxy's faults, on one event loop.
+#include <signal.h>
+
+#include <iostream>
+
+#include "lib/cli/options.h"
+#include "lib/io/fd.h"
+#include "lib/net/listen_fds.h"
+#include "tools/relay/relay.h"
+
+namespace {
+
+constexpr char kEpilog[] =
+    R"TXT(FROM (where clients come from):
+  [tcp:]HOST:PORT     TCP listener; HOST may be empty (every address, dual-stack), PORT 0 picks one
+  tls:HOST:PORT       TLS listener (--cert, --key; --client-ca requires client certificates)
+  unix:PATH           Unix stream socket (unix:@NAME: abstract)
+  listen-fds          sockets handed over by socket activation (LISTEN_FDS; --tls for TLS)
+TO (what each client is connected to):
+  [tcp:]HOST:PORT     TCP (HOST resolved once, at start; each address tried in turn)
+  tls:HOST:PORT       TLS client, verifying HOST (or --servername) against the system's CAs or --ca-file
+  unix:PATH           Unix stream socket (unix:@NAME: abstract)
+  exec:PROGRAM ARGS   a program per client, on its stdin and stdout
+  sh:COMMAND          a shell command per client (/bin/sh -c COMMAND)
+
+Half-closes pass through both ways: a client's EOF reaches TO and TO's reply
+still comes back. A slow side stops the other being read (--buffer bounds each
+direction). "listening on ADDR (tcp)" goes to stdout once clients can connect.
+
+Faults (--fault, and `fault add` on --control), toxiproxy's set; each acts on
+dir=down (TO -> client, the default), up or both, on a fraction p= of clients:
+  latency 100ms [jitter=20ms]   bandwidth 1M (bytes/s)   slicer 64 [delay=10ms]
+  limit-data 1000 (close after)   timeout 2s (deliver nothing; 0: never close)
+  reset-peer [500ms] (RST)   slow-close 1s (delay the EOF)
+--down resets new clients, --stall leaves them in the backlog. The control
+socket takes one command a line: fault add|rm|list|clear, down [close], stall,
+up, stats, help (try: echo help | nc -UN ctl.sock).
+
+SIGTERM or SIGINT: stop accepting, let sessions finish for --drain-timeout,
+print stats to stderr and exit 0. SIGUSR1: print stats to stderr.
+
+Exit status: 0 after a signal, 1 on a failure to listen, 2 usage error.
+
+Examples:
+  relay :2375 unix:/var/run/docker.sock                 (docker's socket over TCP)
+  relay tls::443 127.0.0.1:8080 --cert c.pem --key k.pem  (TLS terminator)
+  relay 127.0.0.1:8443 tls:example.org:443              (TLS originator)
+  relay 127.0.0.1:0 127.0.0.1:5432 --fault 'latency 100ms jitter=10ms' --fault 'bandwidth 64K'
+  relay 127.0.0.1:0 127.0.0.1:8080 --fault 'limit-data 1000' --control ctl.sock)TXT";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  ipckit::relay_tool::Options o;
+  ipckit::cli::Parser p(ipckit::cli::ToolInfo{
+      "relay", {"[options] FROM TO"},
+      "Accept clients on FROM and relay each to TO, with faults for tests.", kEpilog, false});
+  p.Int(0, "workers", "N", "event loops, one thread each (default 1)", &o.workers, 1, 1024)
+      .Int(0, "max-conns", "N", "close clients beyond N at once (counted as rejected)", &o.max_conns, 0,
+           int64_t{1} << 40)
+      .Duration(0, "idle-timeout", "DURATION", "close sessions idle this long", &o.idle_timeout)
+      .Duration(0, "connect-timeout", "DURATION", "give up opening TO (and client TLS handshakes) after this (10s)",
+                &o.connect_timeout)
+      .Duration(0, "drain-timeout", "DURATION", "on SIGTERM, wait this long for sessions (5s)", &o.drain_timeout)
+      .String(0, "on-connect-failure", "HOW", "when TO cannot be opened: reset (default) or close the client",
+              &o.on_connect_failure)
+      .Size(0, "buffer", "SIZE", "bytes held per direction before reading stops (256K)", &o.buffer, 1 << 26)
+      .Strings(0, "fault", "FAULT", "add a fault at start (see below); may be repeated", &o.faults)
+      .Flag(0, "down", "start refusing new clients (reset them)", &o.down)
+      .Flag(0, "stall", "start with accepting stopped (the backlog fills)", &o.stall)
+      .String(0, "control", "PATH", "serve the control protocol on this Unix socket", &o.control)
+      .String(0, "port-file", "FILE", "write the listener's port (or path) to FILE", &o.port_file)
+      .Int(0, "ready-fd", "N", "write one byte to fd N once listening", &o.ready_fd, 3, 1 << 20)
+      .Flag(0, "json", "print stats as JSON", &o.json)
+      .Count('v', "verbose", "log each session (from, to, how it ended) to stderr", &o.verbose)
+      .Flag(0, "tls", "FROM listen-fds: speak TLS on the inherited sockets", &o.tls)
+      .String(0, "cert", "FILE", "tls: FROM: certificate chain (PEM)", &o.cert)
+      .String(0, "key", "FILE", "tls: FROM: private key (PEM)", &o.key)
+      .String(0, "client-ca", "FILE", "tls: FROM: require client certificates signed by FILE", &o.client_ca)
+      .String(0, "alpn", "LIST", "tls: FROM: ALPN protocols to accept, in preference order", &o.alpn)
+      .String(0, "ca-file", "FILE", "tls: TO: trust these CAs instead of the system's", &o.ca_file)
+      .String(0, "servername", "NAME", "tls: TO: send and verify NAME instead of TO's host", &o.servername)
+      .String(0, "pin", "PINS", "tls: TO: require one of these sha256//BASE64 key pins (';' between)", &o.pin)
+      .Flag(0, "insecure", "tls: TO: do not verify the certificate (says so on stderr)", &o.insecure);
+  std::vector<std::string> args = p.ParseOrExit(argc, argv);
+  absl::Status s = ipckit::io::EnsureStandardFds();
+  if (!s.ok()) return p.Fail(s);
+  absl::StatusOr<ipckit::relay_tool::Plan> plan =
+      ipckit::relay_tool::Validate(o, args, ipckit::net::ListenFds());
+  if (!plan.ok()) return p.UsageError(plan.status());
+  if (o.insecure) std::cerr << "relay: warning: --insecure: TO's certificate is not verified" << std::endl;
+  return p.Finish(ipckit::relay_tool::Run(*plan, std::cout, std::cerr));
+}

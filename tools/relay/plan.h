@@ -1,0 +1,52 @@
+// plan.h is what relay was told to do, checked (Validate in relay.h makes
+// it): endpoints parsed and resolved, TLS contexts loaded, faults parsed.
+// The workers read it and never change it.
+#ifndef IPCKIT_TOOLS_RELAY_PLAN_H_
+#define IPCKIT_TOOLS_RELAY_PLAN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "lib/net/address.h"
+#include "lib/tls/tls_context.h"
+#include "tools/relay/endpoint.h"
+#include "tools/relay/fault.h"
+#include "tools/relay/fault_table.h"
+
+namespace ipckit::relay_tool {
+
+struct Plan {
+  From from;
+  To to;
+  std::vector<net::SocketAddress> to_addresses;  // tcp and tls TO, resolved at start.
+  std::vector<int> listen_fds;                   // FROM listen-fds.
+  bool tls_listener = false;                     // tls: FROM (or --tls with listen-fds).
+  std::shared_ptr<const tls::TlsContext> server_tls;  // For a TLS FROM.
+  std::shared_ptr<const tls::TlsContext> client_tls;  // For a TLS TO.
+  std::string server_name;                       // TLS TO: SNI ("" for none).
+  std::string verify_name;                       // TLS TO: what the certificate must match.
+  std::vector<std::string> pins;                 // TLS TO: sha256//... SPKI pins.
+  int workers = 1;
+  int64_t max_conns = 0;                         // 0: no limit.
+  absl::Duration idle_timeout = absl::InfiniteDuration();
+  absl::Duration connect_timeout = absl::Seconds(10);
+  absl::Duration drain_timeout = absl::Seconds(5);
+  bool reset_on_connect_failure = true;          // false: close the client with a FIN.
+  size_t buffer_size = 256 * 1024;               // Per direction.
+  std::vector<Fault> faults;                     // At start.
+  Admission admission = Admission::kServe;       // At start (--down, --stall).
+  std::string control_path;
+  std::string port_file;
+  int ready_fd = -1;
+  bool json = false;
+  int verbose = 0;
+};
+
+}  // namespace ipckit::relay_tool
+
+#endif  // IPCKIT_TOOLS_RELAY_PLAN_H_

@@ -1,0 +1,263 @@
+#include "tools/relay/relay.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <memory>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_split.h"
+#include "lib/io/fd.h"
+#include "lib/json/json_writer.h"
+#include "lib/net/socket.h"
+#include "lib/signal/signal_source.h"
+#include "lib/tls/tls_stream.h"
+#include "tools/relay/control_server.h"
+#include "tools/relay/worker.h"
+
+namespace ipckit::relay_tool {
+namespace {
+
+absl::Status Usage(absl::string_view m) { return absl::InvalidArgumentError(m); }
+
+// ValidateTls loads the TLS contexts FROM and TO need into `p`.
+absl::Status ValidateTls(const Options& o, Plan& p) {
+  bool server_opts = !o.cert.empty() || !o.key.empty() || !o.client_ca.empty() || !o.alpn.empty();
+  if (p.tls_listener) {
+    if (o.cert.empty() || o.key.empty()) return Usage("a tls: FROM needs --cert and --key");
+    tls::TlsOptions t;
+    t.cert_file = o.cert;
+    t.key_file = o.key;
+    t.client_ca_file = o.client_ca;
+    if (!o.alpn.empty()) t.alpn = absl::StrSplit(o.alpn, ',');
+    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(t);
+    if (!ctx.ok()) return ctx.status();
+    p.server_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
+  } else if (server_opts) {
+    return Usage("--cert, --key, --client-ca and --alpn are for a tls: FROM");
+  }
+  bool client_opts = !o.ca_file.empty() || !o.servername.empty() || !o.pin.empty() || o.insecure;
+  if (p.to.transport != Transport::kTls) {
+    if (client_opts) return Usage("--ca-file, --servername, --pin and --insecure are for a tls: TO");
+    return absl::OkStatus();
+  }
+  tls::TlsOptions t;
+  t.verify = !o.insecure;
+  t.ca_file = o.ca_file;
+  absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(t);
+  if (!ctx.ok()) return ctx.status();
+  p.client_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
+  std::string name = o.servername.empty() ? p.to.host : o.servername;
+  tls::TlsClientParams params = tls::TlsClientParams::For(name);
+  p.server_name = params.server_name;
+  p.verify_name = params.verify_name;
+  for (absl::string_view pin : absl::StrSplit(o.pin, ';', absl::SkipEmpty())) {
+    if (!absl::StartsWith(pin, "sha256//") || pin.size() != 52) {
+      return Usage(absl::StrCat("--pin: want sha256//BASE64 (44 characters), got '", pin, "'"));
+    }
+    p.pins.emplace_back(pin);
+  }
+  return absl::OkStatus();
+}
+
+// ValidateFaults parses --fault, --down and --stall into `p`.
+absl::Status ValidateFaults(const Options& o, Plan& p) {
+  for (const std::string& text : o.faults) {
+    absl::StatusOr<Fault> f = ParseFault(text);
+    if (!f.ok()) return Usage(absl::StrCat("--fault '", text, "': ", f.status().message()));
+    for (const Fault& g : p.faults) {
+      if (g.name == f->name) return Usage(absl::StrCat("--fault: two faults named '", f->name, "' (give name=OTHER)"));
+    }
+    p.faults.push_back(*f);
+  }
+  if (o.down && o.stall) return Usage("--down and --stall cannot be used together");
+  p.admission = o.down ? Admission::kReset : o.stall ? Admission::kStall : Admission::kServe;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& args,
+                              const std::vector<int>& listen_fds) {
+  if (args.size() != 2) {
+    return Usage(args.size() < 2 ? "need FROM and TO (e.g. relay 127.0.0.1:8080 127.0.0.1:80)"
+                                 : absl::StrCat("unexpected argument '", args[2], "' (want FROM and TO)"));
+  }
+  Plan p;
+  absl::StatusOr<From> from = ParseFrom(args[0]);
+  if (!from.ok()) return from.status();
+  p.from = *from;
+  absl::StatusOr<To> to = ParseTo(args[1]);
+  if (!to.ok()) return to.status();
+  p.to = *to;
+  if (p.from.transport == Transport::kStdio) return Usage("stdio FROM is not supported yet (use nc)");
+  if (p.from.transport == Transport::kListenFds) {
+    if (listen_fds.empty()) return Usage("FROM listen-fds: no LISTEN_FDS/LISTEN_PID for this process");
+    p.listen_fds = listen_fds;
+  }
+  p.tls_listener = p.from.transport == Transport::kTls || (p.from.transport == Transport::kListenFds && o.tls);
+  if (o.tls && p.from.transport != Transport::kListenFds) return Usage("--tls is for FROM listen-fds (else write tls:ADDR)");
+  if (absl::Status s = ValidateTls(o, p); !s.ok()) return s;
+  if (p.to.transport == Transport::kTcp || p.to.transport == Transport::kTls) {
+    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p.to.host, p.to.port, {});
+    if (!addrs.ok()) return absl::InvalidArgumentError(absl::StrCat("TO: ", addrs.status().message()));
+    p.to_addresses = *addrs;
+  } else if (p.to.transport == Transport::kUnix) {
+    p.to_addresses = {p.to.address};
+  }
+  if (absl::Status s = ValidateFaults(o, p); !s.ok()) return s;
+  if (o.on_connect_failure != "reset" && o.on_connect_failure != "close") {
+    return Usage(absl::StrCat("--on-connect-failure: want reset or close, got '", o.on_connect_failure, "'"));
+  }
+  p.reset_on_connect_failure = o.on_connect_failure == "reset";
+  if (o.buffer < 1024) return Usage("--buffer must be at least 1K");
+  if (o.ready_fd >= 0 && o.ready_fd <= 2) return Usage("--ready-fd must be 3 or more");
+  p.workers = o.workers;
+  p.max_conns = o.max_conns;
+  p.idle_timeout = o.idle_timeout;
+  p.connect_timeout = o.connect_timeout;
+  p.drain_timeout = o.drain_timeout;
+  p.buffer_size = o.buffer;
+  p.control_path = o.control;
+  p.port_file = o.port_file;
+  p.ready_fd = o.ready_fd;
+  p.json = o.json;
+  p.verbose = o.verbose;
+  return p;
+}
+
+namespace {
+
+struct Bound {
+  std::vector<net::Listener> listeners;  // Owned: removed (Unix paths) at exit.
+  std::vector<ListenerFd> fds;
+  std::vector<std::string> lines;        // "listening on ..." and the port file's lines.
+  std::vector<std::string> ports;
+};
+
+absl::StatusOr<Bound> Listen(const Plan& p) {
+  Bound b;
+  const char* kind = p.tls_listener ? "+tls" : "";
+  if (p.from.transport == Transport::kListenFds) {
+    for (int fd : p.listen_fds) {
+      (void)io::SetNonBlocking(fd, true);
+      (void)io::SetCloseOnExec(fd, true);
+      b.fds.push_back({fd, p.tls_listener});
+      net::Socket s{io::UniqueFd(::dup(fd))};
+      absl::StatusOr<net::SocketAddress> a = s.LocalAddress();
+      std::string shown = a.ok() ? a->ToString() : absl::StrCat("fd ", fd);
+      b.lines.push_back(absl::StrCat("listening on ", shown, " (", a.ok() && a->is_unix() ? "unix" : "tcp", kind, ")"));
+      b.ports.push_back(a.ok() && a->is_ip() ? absl::StrCat(a->port()) : shown);
+    }
+    return b;
+  }
+  net::ListenOptions lo;
+  lo.backlog = 4096;
+  absl::StatusOr<net::Listener> l = net::Listener::Listen(p.from.address, lo);
+  if (!l.ok()) return l.status();
+  absl::Status s = io::SetNonBlocking(l->fd(), true);
+  if (!s.ok()) return s;
+  bool is_unix = l->address().is_unix();
+  b.fds.push_back({l->fd(), p.tls_listener});
+  b.lines.push_back(absl::StrCat("listening on ", l->address().ToString(), " (", is_unix ? "unix" : "tcp", kind, ")"));
+  b.ports.push_back(is_unix ? l->address().ToString() : absl::StrCat(l->address().port()));
+  b.listeners.push_back(*std::move(l));
+  return b;
+}
+
+}  // namespace
+
+std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, const Shared& shared, bool as_json) {
+  Counters sum;
+  auto add = [](std::atomic<uint64_t>& to, const std::atomic<uint64_t>& from) {
+    to.store(to.load() + from.load(std::memory_order_relaxed));
+  };
+  for (const auto& w : workers) {
+    const Counters& c = w->counters();
+    add(sum.accepted, c.accepted), add(sum.refused, c.refused), add(sum.rejected, c.rejected);
+    add(sum.upstream_failures, c.upstream_failures), add(sum.client_handshake_failures, c.client_handshake_failures);
+    add(sum.relayed, c.relayed), add(sum.closed, c.closed), add(sum.idle_closed, c.idle_closed);
+    add(sum.fault_resets, c.fault_resets), add(sum.fault_limits, c.fault_limits);
+    add(sum.fault_timeouts, c.fault_timeouts), add(sum.bytes_up, c.bytes_up), add(sum.bytes_down, c.bytes_down);
+  }
+  struct Item {
+    const char* name;
+    uint64_t value;
+  } items[] = {{"accepted", sum.accepted},
+               {"active", static_cast<uint64_t>(std::max<int64_t>(0, shared.active.load()))},
+               {"relayed", sum.relayed},
+               {"closed", sum.closed},
+               {"refused", sum.refused},
+               {"rejected", sum.rejected},
+               {"upstream_failures", sum.upstream_failures},
+               {"client_handshake_failures", sum.client_handshake_failures},
+               {"idle_closed", sum.idle_closed},
+               {"fault_resets", sum.fault_resets},
+               {"fault_limits", sum.fault_limits},
+               {"fault_timeouts", sum.fault_timeouts},
+               {"bytes_up", sum.bytes_up},
+               {"bytes_down", sum.bytes_down}};
+  if (as_json) {
+    json::JsonWriter j;
+    j.BeginObject();
+    for (const Item& i : items) j.Key(i.name).Uint(i.value);
+    j.Key("admission").String(AdmissionName(shared.table.admission()));
+    j.EndObject();
+    return j.str();
+  }
+  std::string out = "relay: stats:";
+  for (const Item& i : items) absl::StrAppend(&out, " ", i.name, "=", i.value);
+  return out;
+}
+
+absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
+  absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1});
+  if (!sigs.ok()) return sigs.status();
+  absl::StatusOr<Bound> bound = Listen(p);
+  if (!bound.ok()) return bound.status();
+  Shared shared;
+  shared.log = &log;
+  for (const Fault& f : p.faults) (void)shared.table.Add(f);
+  shared.table.set_admission(p.admission);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < p.workers; ++i) {
+    workers.push_back(std::make_unique<Worker>(p, &shared, bound->fds));
+    absl::Status s = workers.back()->Init();
+    if (!s.ok()) return s;
+  }
+  std::unique_ptr<ControlServer> control;
+  if (!p.control_path.empty()) {
+    absl::StatusOr<std::unique_ptr<ControlServer>> c = ControlServer::Listen(p.control_path);
+    if (!c.ok()) return c.status();
+    control = *std::move(c);
+  }
+  std::vector<std::thread> threads;
+  for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
+  for (const std::string& line : bound->lines) out << line << "\n";
+  out.flush();
+  absl::Status s;
+  if (!p.port_file.empty()) s = io::WriteFileAtomically(p.port_file, absl::StrCat(absl::StrJoin(bound->ports, "\n"), "\n"));
+  if (s.ok() && p.ready_fd >= 0) {
+    s = io::WriteAll(p.ready_fd, "1", absl::StrCat("--ready-fd ", p.ready_fd));
+    ::close(p.ready_fd);
+  }
+  auto stats = [&] { return FormatStats(workers, shared, true); };
+  auto wake = [&] {
+    for (auto& w : workers) w->Wake();
+  };
+  if (s.ok()) s = ServeSignalsAndControl(*sigs, control.get(), shared.table, stats, wake, [&] {
+    log << FormatStats(workers, shared, p.json) << std::endl;
+  });
+  for (auto& w : workers) w->RequestStop();
+  for (std::thread& t : threads) t.join();
+  log << FormatStats(workers, shared, p.json) << std::endl;
+  return s;
+}
+
+}  // namespace ipckit::relay_tool

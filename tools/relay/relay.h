@@ -1,0 +1,56 @@
+// relay: accept clients on FROM and connect each to TO, moving bytes both
+// ways on one event loop per worker (socat's `TCP-LISTEN:...,fork TCP:...`
+// without a process per client), with toxiproxy's faults on the way.
+#ifndef IPCKIT_TOOLS_RELAY_RELAY_H_
+#define IPCKIT_TOOLS_RELAY_RELAY_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/relay/plan.h"
+
+namespace ipckit::relay_tool {
+
+struct Options {
+  int workers = 1;
+  int64_t max_conns = 0;
+  absl::Duration idle_timeout = absl::InfiniteDuration();
+  absl::Duration connect_timeout = absl::Seconds(10);
+  absl::Duration drain_timeout = absl::Seconds(5);
+  std::string on_connect_failure = "reset";
+  uint32_t buffer = 256 * 1024;
+  std::vector<std::string> faults;  // --fault
+  bool down = false;                // --down
+  bool stall = false;               // --stall
+  std::string control;              // --control PATH
+  std::string port_file;
+  int ready_fd = -1;
+  bool json = false;
+  int verbose = 0;
+  bool tls = false;                 // --tls: FROM listen-fds speaks TLS.
+  std::string cert, key, client_ca, alpn;          // TLS FROM.
+  std::string ca_file, servername, pin;            // TLS TO.
+  bool insecure = false;
+};
+
+// Validate checks `opts` with the FROM and TO arguments and returns the
+// plan, or kInvalidArgument: "invalid TO 'x': ...", "tls: FROM needs --cert
+// and --key", "--cert, --key, --client-ca and --alpn are for a tls: FROM",
+// "--ca-file, --servername, --pin and --insecure are for a tls: TO".
+// `listen_fds` are the descriptors of socket activation.
+absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<std::string>& args,
+                              const std::vector<int>& listen_fds);
+
+// Run serves until SIGTERM or SIGINT, drains for plan.drain_timeout, and
+// returns OK; or returns the error that stopped it from listening. It writes
+// "listening on ADDR (tcp)" to `out`, -v lines and stats to `log` (stats on
+// SIGUSR1 and at exit).
+absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log);
+
+}  // namespace ipckit::relay_tool
+
+#endif  // IPCKIT_TOOLS_RELAY_RELAY_H_

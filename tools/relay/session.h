@@ -1,0 +1,77 @@
+// session.h is one relayed client of tools/relay: the client's stream, the
+// upstream it was connected to, the two Flows between them (up: client ->
+// upstream, down: upstream -> client) and the faults it drew. Internal to
+// relay; the Worker (worker.h) drives it.
+#ifndef IPCKIT_TOOLS_RELAY_SESSION_H_
+#define IPCKIT_TOOLS_RELAY_SESSION_H_
+
+#include <stdint.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "lib/net/address.h"
+#include "lib/net/socket.h"
+#include "lib/process/spawn.h"
+#include "lib/relay/flow.h"
+#include "lib/relay/stream.h"
+
+namespace ipckit::relay_tool {
+
+struct Session;
+
+// Handle is what the selector returns for a descriptor: a listener, the
+// wake-up eventfd, or one side of a session.
+struct Handle {
+  enum class Kind { kListener, kWake, kClient, kUpstream };
+  Kind kind;
+  Session* session = nullptr;  // kClient, kUpstream.
+  int index = 0;               // kListener: which one.
+};
+
+// Drawn is a fault's fate on one session: whether the dice said it applies,
+// and since when.
+struct Drawn {
+  bool applies = false;
+  absl::Time since;
+};
+
+struct Session {
+  enum class State { kClientHandshake, kConnecting, kUpstreamHandshake, kRelaying, kClosed };
+
+  uint64_t id = 0;
+  State state = State::kClientHandshake;
+  net::SocketAddress peer;           // The client's address.
+  absl::Time started;
+  absl::Time last_active;
+  absl::Time deadline = absl::InfiniteFuture();  // Connect or handshake.
+  absl::Time timer = absl::InfiniteFuture();     // When it sits in the worker's timer queue.
+
+  std::unique_ptr<relay::Stream> client;
+  std::unique_ptr<relay::Stream> upstream;
+  size_t next_address = 0;  // Connecting: the next of the resolved addresses to try.
+  net::SocketAddress connecting_to;
+  std::optional<process::Child> child;  // exec: and sh: targets.
+
+  std::optional<relay::Flow> up, down;  // Once relaying.
+  uint64_t counted_up = 0, counted_down = 0;  // Bytes already added to the counters.
+
+  Handle client_handle{Handle::Kind::kClient, this};
+  Handle upstream_handle{Handle::Kind::kUpstream, this};
+  uint32_t client_events = 0, upstream_events = 0;
+  bool client_registered = false, upstream_registered = false;
+
+  // Faults: what each one drew, by name, and the table version applied.
+  absl::flat_hash_map<std::string, Drawn> drawn;
+  uint64_t faults_version = ~uint64_t{0};
+  absl::Time reset_at = absl::InfiniteFuture();  // reset-peer.
+  absl::Time close_at = absl::InfiniteFuture();  // timeout T.
+};
+
+}  // namespace ipckit::relay_tool
+
+#endif  // IPCKIT_TOOLS_RELAY_SESSION_H_

@@ -1,0 +1,157 @@
+// upstream.cc: opening TO for a client (worker.h): the client's TLS
+// handshake first when FROM is tls:, then a non-blocking connect to each
+// resolved address in turn, the TLS handshake and pin check for a tls: TO,
+// or a child process for exec: and sh:.
+#include <sys/socket.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/io/fd.h"
+#include "lib/tls/cert_info.h"
+#include "lib/tls/tls_stream.h"
+#include "tools/relay/worker.h"
+
+namespace ipckit::relay_tool {
+
+void Worker::ClientHandshake(Session* s, absl::Time now) {
+  auto* t = static_cast<tls::TlsStream*>(s->client.get());
+  absl::Status st = t->Handshake();
+  if (absl::IsUnavailable(st)) {
+    Watch(s, false, t->HandshakeWaitsFor());
+    return;
+  }
+  if (!st.ok()) {
+    Add(counters_.client_handshake_failures, 1);
+    Close(s, true, absl::StrCat("client ", st.message()));
+    return;
+  }
+  Watch(s, false, 0);
+  OpenUpstream(s, now);
+}
+
+// OpenUpstream starts the child of an exec: TO, or the first connect.
+void Worker::OpenUpstream(Session* s, absl::Time now) {
+  if (plan_.to.transport != Transport::kExec) {
+    s->state = Session::State::kConnecting;
+    s->deadline = now + plan_.connect_timeout;
+    Schedule(s, s->deadline);
+    ConnectNext(s, now);
+    return;
+  }
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    UpstreamFailed(s, absl::ErrnoToStatus(errno, "socketpair"));
+    return;
+  }
+  io::UniqueFd ours(sv[0]), theirs(sv[1]);
+  process::SpawnOptions o;
+  o.fds = {{theirs.get(), 0}, {theirs.get(), 1}};
+  absl::StatusOr<process::Child> child = process::Spawn(plan_.to.argv, o);
+  if (!child.ok()) {
+    UpstreamFailed(s, child.status());
+    return;
+  }
+  s->child = *std::move(child);
+  theirs.reset();
+  (void)io::SetNonBlocking(ours.get(), true);
+  s->upstream = std::make_unique<relay::FdStream>(std::move(ours), "server", relay::FdStream::Kind::kSocket);
+  StartRelay(s, now);
+}
+
+// ConnectNext starts connecting to the next resolved address; a failure at
+// once moves on, and after the last address the client is turned away.
+void Worker::ConnectNext(Session* s, absl::Time now) {
+  absl::Status last = absl::NotFoundError(absl::StrCat("connect ", Describe(plan_.to), ": no addresses"));
+  while (s->next_address < plan_.to_addresses.size()) {
+    const net::SocketAddress& a = plan_.to_addresses[s->next_address++];
+    absl::StatusOr<net::Socket> sock = net::StartConnect(a, SOCK_STREAM, {});
+    if (!sock.ok()) {
+      last = sock.status();
+      continue;
+    }
+    if (s->upstream_registered) Forget(s, true);
+    s->upstream = std::make_unique<relay::FdStream>(sock->Release(), "server", relay::FdStream::Kind::kSocket);
+    s->connecting_to = a;
+    Watch(s, true, selector::kWritable);
+    return;
+  }
+  (void)now;
+  UpstreamFailed(s, last);
+}
+
+void Worker::OnConnected(Session* s, absl::Time now) {
+  int fd = s->upstream->fd();
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err != 0) {
+    absl::Status why = absl::ErrnoToStatus(err, absl::StrCat("connect ", s->connecting_to.ToString()));
+    if (s->next_address < plan_.to_addresses.size()) {
+      ConnectNext(s, now);
+    } else {
+      UpstreamFailed(s, why);
+    }
+    return;
+  }
+  if (plan_.to.transport != Transport::kTls) {
+    StartRelay(s, now);
+    return;
+  }
+  Forget(s, true);
+  auto* plain = static_cast<relay::FdStream*>(s->upstream.get());
+  io::UniqueFd owned(::dup(plain->fd()));
+  s->upstream.reset();
+  tls::TlsClientParams params;
+  params.server_name = plan_.server_name;
+  params.verify_name = plan_.verify_name;
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> t =
+      tls::TlsStream::Client(*plan_.client_tls, std::move(owned), params, "server");
+  if (!t.ok()) {
+    UpstreamFailed(s, t.status());
+    return;
+  }
+  (*t)->EnableReadAhead();
+  s->upstream = *std::move(t);
+  s->state = Session::State::kUpstreamHandshake;
+  UpstreamHandshake(s, now);
+}
+
+void Worker::UpstreamHandshake(Session* s, absl::Time now) {
+  auto* t = static_cast<tls::TlsStream*>(s->upstream.get());
+  absl::Status st = t->Handshake();
+  if (absl::IsUnavailable(st)) {
+    Watch(s, true, t->HandshakeWaitsFor());
+    return;
+  }
+  if (st.ok()) st = CheckPins(s);
+  if (!st.ok()) {
+    UpstreamFailed(s, st);
+    return;
+  }
+  StartRelay(s, now);
+}
+
+absl::Status Worker::CheckPins(Session* s) {
+  if (plan_.pins.empty()) return absl::OkStatus();
+  auto* t = static_cast<tls::TlsStream*>(s->upstream.get());
+  absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain(t->ssl(), absl::Now());
+  if (!chain.ok()) return chain.status();
+  if (chain->empty()) return absl::UnauthenticatedError("TLS: certificate pin mismatch: no certificate");
+  for (const tls::CertInfo& c : *chain) {
+    for (const std::string& p : plan_.pins) {
+      if (tls::FormatSpkiPin(c) == p) return absl::OkStatus();
+    }
+  }
+  return absl::UnauthenticatedError(
+      absl::StrCat("TLS: certificate pin mismatch: the server's key is ", tls::FormatSpkiPin((*chain)[0])));
+}
+
+// UpstreamFailed counts the failure, logs it (always: the operator needs to
+// see why clients are turned away) and closes the client with a reset, or a
+// FIN with --on-connect-failure=close.
+void Worker::UpstreamFailed(Session* s, const absl::Status& why) {
+  Add(counters_.upstream_failures, 1);
+  Log(absl::StrCat(s->peer.ToString(), ": ", why.message()));
+  Close(s, plan_.reset_on_connect_failure, "");
+}
+
+}  // namespace ipckit::relay_tool

@@ -1,0 +1,145 @@
+// worker.h is one relay event loop: Worker. Each worker thread runs one
+// (--workers), accepting from every listener and relaying its clients, all
+// on one lib/selector. Its parts live in files by seam:
+//   worker.cc    the loop, accepting, timers, the idle sweep, stopping
+//   upstream.cc  opening TO for a client: connect, TLS handshakes, exec
+//   pump.cc      relaying: the two Flows, faults, closing
+// Internal to relay.
+#ifndef IPCKIT_TOOLS_RELAY_WORKER_H_
+#define IPCKIT_TOOLS_RELAY_WORKER_H_
+
+#include <stdint.h>
+
+#include <atomic>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "lib/io/io_buffer.h"
+#include "lib/io/unique_fd.h"
+#include "lib/process/spawn.h"
+#include "lib/selector/selector.h"
+#include "tools/relay/fault_table.h"
+#include "tools/relay/plan.h"
+#include "tools/relay/session.h"
+
+namespace ipckit::relay_tool {
+
+// Counters are one worker's counts: written by its thread, read by any.
+struct alignas(64) Counters {
+  std::atomic<uint64_t> accepted{0};           // Clients taken from the backlog.
+  std::atomic<uint64_t> refused{0};            // "down": reset or closed at once.
+  std::atomic<uint64_t> rejected{0};           // Over --max-conns.
+  std::atomic<uint64_t> upstream_failures{0};  // TO could not be opened (connect, TLS, exec).
+  std::atomic<uint64_t> client_handshake_failures{0};
+  std::atomic<uint64_t> relayed{0};            // Sessions that reached relaying.
+  std::atomic<uint64_t> closed{0};             // Sessions ended, for any reason.
+  std::atomic<uint64_t> idle_closed{0};
+  std::atomic<uint64_t> fault_resets{0}, fault_limits{0}, fault_timeouts{0};
+  std::atomic<uint64_t> bytes_up{0}, bytes_down{0};
+};
+
+// Add increments a counter only this thread writes: a plain add, no lock.
+inline void Add(std::atomic<uint64_t>& c, uint64_t n) {
+  c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+// Shared is what all workers share.
+struct Shared {
+  FaultTable table;
+  std::atomic<int64_t> active{0};  // Sessions open, for --max-conns.
+  absl::Mutex log_mu;
+  std::ostream* log = nullptr;     // -v lines.
+};
+
+// ListenerFd is a listening socket every worker accepts from.
+struct ListenerFd {
+  int fd;
+  bool tls;
+};
+
+class Worker {
+ public:
+  Worker(const Plan& plan, Shared* shared, std::vector<ListenerFd> listeners);
+  ~Worker();
+
+  // Init creates the selector and the wake-up eventfd and watches the
+  // listeners, or returns the first error.
+  absl::Status Init();
+  // Run is the loop; it returns once stopped and drained (or at the drain
+  // deadline, with what is left closed).
+  void Run();
+  // Wake makes Run look at the fault table and the stop request now (any thread).
+  void Wake();
+  // RequestStop asks Run to stop accepting and drain (any thread).
+  void RequestStop();
+  const Counters& counters() const { return counters_; }
+
+ private:
+  // worker.cc
+  void Dispatch(const selector::Event& e, absl::Time now);
+  void Accept(int index, absl::Time now);
+  void Admit(io::UniqueFd fd, const net::SocketAddress& peer, bool tls, absl::Time now);
+  void Schedule(Session* s, absl::Time when);
+  void RunTimers(absl::Time now);
+  void SweepIdle(absl::Time now);
+  void ReapChildren(bool wait);
+  void WatchListeners(bool on);
+  void ApplyTableChange(absl::Time now);
+  void Log(const std::string& line);
+  void Watch(Session* s, bool upstream, uint32_t events);
+  void Forget(Session* s, bool upstream);
+
+  // upstream.cc
+  void ClientHandshake(Session* s, absl::Time now);
+  void OpenUpstream(Session* s, absl::Time now);
+  void ConnectNext(Session* s, absl::Time now);
+  void OnConnected(Session* s, absl::Time now);
+  void UpstreamHandshake(Session* s, absl::Time now);
+  absl::Status CheckPins(Session* s);
+  void UpstreamFailed(Session* s, const absl::Status& why);
+
+  // pump.cc
+  void StartRelay(Session* s, absl::Time now);
+  void Pump(Session* s, bool client_ready, bool upstream_ready, uint32_t client_ev, uint32_t upstream_ev,
+            absl::Time now);
+  void AfterPump(Session* s, absl::Time now);
+  void DrawFaults(Session* s, absl::Time now);
+  void Close(Session* s, bool reset, const std::string& why);
+
+  const Plan& plan_;
+  Shared* shared_;
+  std::vector<ListenerFd> listeners_;
+  std::vector<Handle> listener_handles_;
+  bool listening_ = false;
+  std::unique_ptr<selector::Selector> sel_;
+  io::UniqueFd wake_fd_;
+  Handle wake_handle_{Handle::Kind::kWake};
+  std::atomic<bool> stop_requested_{false};
+  bool stopping_ = false;
+  absl::Time drain_deadline_ = absl::InfiniteFuture();
+  uint64_t table_version_ = ~uint64_t{0};
+  std::shared_ptr<const FaultTable::Faults> faults_;
+
+  uint64_t next_id_ = 1;
+  absl::flat_hash_map<uint64_t, std::unique_ptr<Session>> sessions_;
+  std::vector<std::unique_ptr<Session>> closed_;  // Freed after each batch of events.
+  std::vector<Session*> ready_;                   // Hold input no event announces (TLS).
+  std::set<std::pair<absl::Time, uint64_t>> timers_;  // (when, session id).
+  absl::Time next_sweep_ = absl::InfiniteFuture();
+  std::vector<process::Child> children_;          // exec: children not yet reaped.
+  std::unique_ptr<io::IoBuffer> scratch_;
+  std::minstd_rand rng_;
+  Counters counters_;
+};
+
+}  // namespace ipckit::relay_tool
+
+#endif  // IPCKIT_TOOLS_RELAY_WORKER_H_
