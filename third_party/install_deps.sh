@@ -20,6 +20,8 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   # Peers for the benchmarks in bench/ (not needed to build or test).
   python3-uvloop sslscan testssl.sh gnuplot-nox
+  # Peers for bench/relay: forwarders and TLS terminators.
+  haproxy stunnel4 rinetd redir
 )
 
 missing=()

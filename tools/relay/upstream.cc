@@ -44,7 +44,7 @@ void Worker::OpenUpstream(Session* s, absl::Time now) {
   }
   io::UniqueFd ours(sv[0]), theirs(sv[1]);
   process::SpawnOptions o;
-  o.fds = {{theirs.get(), 0}, {theirs.get(), 1}};
+  o.fds = {{0, theirs.get()}, {1, theirs.get()}};
   absl::StatusOr<process::Child> child = process::Spawn(plan_.to.argv, o);
   if (!child.ok()) {
     UpstreamFailed(s, child.status());

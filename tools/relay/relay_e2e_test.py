@@ -1,0 +1,495 @@
+"""relay end to end, against real peers on loopback.
+
+Upstreams are echod, Python's http.server, `openssl s_server`, in-process
+Python servers (a delayed reply after EOF) and programs (exec:, sh:); clients
+are Python sockets and ssl, `openssl s_client` and nc. Every fault is
+measured from the client side. relay binds port 0 and reports its listener
+on stdout; every wait has a deadline.
+"""
+
+import hashlib
+import json
+import os
+import re
+import resource
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+RELAY, ECHOD, NC, CERTS = sys.argv[1:5]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
+import harness  # noqa: E402
+
+del sys.argv[1:5]
+DEADLINE = 10
+
+
+def cert(name):
+    return os.path.join(CERTS, name)
+
+
+def echod(*extra):
+    return harness.start_server([ECHOD, "-l", "127.0.0.1:0", "--workers", "1"] + list(extra))
+
+
+def relay(*args):
+    return harness.start_server([RELAY] + list(args))
+
+
+def connect(server, timeout=DEADLINE):
+    return socket.create_connection(("127.0.0.1", server.port()), timeout=timeout)
+
+
+def recv_all(sock):
+    """Reads until EOF and returns the bytes."""
+    out = b""
+    while True:
+        b = sock.recv(1 << 20)
+        if not b:
+            return out
+        out += b
+
+
+def recv_n(sock, n):
+    out = b""
+    while len(out) < n:
+        b = sock.recv(n - len(out))
+        if not b:
+            break
+        out += b
+    return out
+
+
+def stats(server):
+    """Stops `server` and returns (exit code, its JSON stats from stderr)."""
+    code, err = server.stop()
+    line = [l for l in err.splitlines() if l.startswith("{")][-1]
+    return code, json.loads(line)
+
+
+def control(path, line):
+    code, out, err = harness.run([NC, "-UN", path], stdin=(line + "\n").encode())
+    assert code == 0, err
+    return out.decode().strip()
+
+
+class DelayedReplyServer:
+    """Reads each client to EOF, waits `delay`, then replies "got N" and closes."""
+
+    def __init__(self, delay):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.delay = delay
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(c,), daemon=True).start()
+
+    def _one(self, c):
+        n = len(recv_all(c))
+        time.sleep(self.delay)
+        c.sendall(b"got %d\n" % n)
+        c.close()
+
+
+class Forwarding(unittest.TestCase):
+    def setUp(self):
+        self.echo = echod()
+        self.addCleanup(self.echo.stop)
+
+    def test_hundred_concurrent_clients_get_their_bytes_back(self):
+        r = relay("127.0.0.1:0", self.echo.addresses[0], "--json")
+        results = {}
+
+        def client(i):
+            data = os.urandom(50_000 + i * 997)
+            with connect(r) as s:
+                threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
+                results[i] = hashlib.sha256(recv_all(s)).hexdigest() == hashlib.sha256(data).hexdigest()
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(100)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(DEADLINE)
+        self.assertEqual(sum(results.values()), 100)
+        code, st = stats(r)
+        self.assertEqual(code, 0)
+        self.assertEqual(st["relayed"], 100)
+        self.assertEqual(st["active"], 0)
+        self.assertEqual(st["bytes_up"], st["bytes_down"])
+
+    def test_half_close_then_a_late_reply_comes_back(self):
+        # socat's default -t 0.5 closes the other direction half a second
+        # after one side's EOF: a reply 1s later is lost there. relay keeps
+        # the other direction open until the server ends it.
+        up = DelayedReplyServer(1.0)
+        r = relay("127.0.0.1:0", f"127.0.0.1:{up.port}")
+        with connect(r) as s:
+            s.sendall(b"x" * 1000)
+            s.shutdown(socket.SHUT_WR)
+            self.assertEqual(recv_all(s), b"got 1000\n")
+        port = harness.free_port()
+        socat = subprocess.Popen(["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork",
+                                  f"TCP:127.0.0.1:{up.port}"])
+        self.addCleanup(socat.kill)
+        self.assertTrue(harness.wait_connectable(port, socat))
+        with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as s:
+            s.sendall(b"x" * 1000)
+            s.shutdown(socket.SHUT_WR)
+            self.assertEqual(recv_all(s), b"")  # socat's -t 0.5: the reply is lost.
+
+    def test_unix_to_tcp_and_tcp_to_unix(self):
+        d = tempfile.mkdtemp()
+        front = os.path.join(d, "front.sock")
+        r1 = relay(f"unix:{front}", self.echo.addresses[0])
+        self.addCleanup(r1.stop)
+        r2 = relay("127.0.0.1:0", f"unix:{front}")
+        self.addCleanup(r2.stop)
+        data = os.urandom(300_000)
+        with connect(r2) as s:
+            threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
+            self.assertEqual(recv_all(s), data)
+
+    def test_exec_and_sh_run_a_program_per_client(self):
+        r = relay("127.0.0.1:0", "sh:tr a-z A-Z")
+        self.addCleanup(r.stop)
+        for word in (b"one\n", b"two\n"):
+            with connect(r) as s:
+                s.sendall(word)
+                s.shutdown(socket.SHUT_WR)
+                self.assertEqual(recv_all(s), word.upper())
+        r2 = relay("127.0.0.1:0", "exec:cat")
+        self.addCleanup(r2.stop)
+        with connect(r2) as a, connect(r2) as b:  # Two at once: two children.
+            a.sendall(b"a")
+            b.sendall(b"b")
+            self.assertEqual(recv_n(a, 1), b"a")
+            self.assertEqual(recv_n(b, 1), b"b")
+
+    def test_http_through_relay(self):
+        d = tempfile.mkdtemp()
+        with open(os.path.join(d, "page.txt"), "wb") as f:
+            f.write(b"hello from http.server\n" * 1000)
+        port = harness.free_port()
+        http = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                 "--directory", d], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(http.kill)
+        self.assertTrue(harness.wait_connectable(port, http))
+        r = relay("127.0.0.1:0", f"127.0.0.1:{port}")
+        self.addCleanup(r.stop)
+        import urllib.request
+        body = urllib.request.urlopen(f"http://127.0.0.1:{r.port()}/page.txt", timeout=DEADLINE).read()
+        self.assertEqual(body, b"hello from http.server\n" * 1000)
+
+    def test_connect_failure_resets_the_client_and_is_counted(self):
+        closed = harness.free_port()
+        r = relay("127.0.0.1:0", f"127.0.0.1:{closed}", "--json")
+        with connect(r) as s:
+            with self.assertRaises(ConnectionResetError):
+                s.recv(10)
+        code, st = stats(r)
+        self.assertEqual(st["upstream_failures"], 1)
+        r = relay("127.0.0.1:0", f"127.0.0.1:{closed}", "--on-connect-failure=close")
+        with connect(r) as s:
+            self.assertEqual(s.recv(10), b"")
+        code, err = r.stop()
+        self.assertIn(f"connect 127.0.0.1:{closed}: Connection refused", err)
+
+    def test_max_conns_and_idle_timeout(self):
+        r = relay("127.0.0.1:0", self.echo.addresses[0], "--max-conns", "2", "--idle-timeout", "300ms", "--json")
+        a, b = connect(r), connect(r)
+        for s in (a, b):
+            s.sendall(b"k")
+            self.assertEqual(recv_n(s, 1), b"k")
+        with connect(r) as c:
+            self.assertEqual(c.recv(10), b"")  # Over --max-conns: closed.
+        start = time.monotonic()
+        self.assertEqual(a.recv(10), b"")  # Idle: closed.
+        self.assertEqual(b.recv(10), b"")
+        self.assertGreater(time.monotonic() - start, 0.15)
+        a.close()
+        b.close()
+        code, st = stats(r)
+        self.assertEqual(st["rejected"], 1)
+        self.assertEqual(st["idle_closed"], 2)
+
+    def test_slow_reader_does_not_grow_memory(self):
+        r = relay("127.0.0.1:0", self.echo.addresses[0], "--buffer", "64K")
+        self.addCleanup(r.stop)
+        s = connect(r)
+        s.setblocking(False)
+        sent = 0
+        chunk = b"z" * 65536
+        end = time.monotonic() + 3
+        while time.monotonic() < end and sent < 512 << 20:
+            try:
+                sent += s.send(chunk)
+            except BlockingIOError:
+                time.sleep(0.01)
+        rss_kb = int(re.search(r"VmRSS:\s+(\d+)", open(f"/proc/{r.proc.pid}/status").read()).group(1))
+        self.assertLess(sent, 64 << 20)  # The client was slowed down...
+        self.assertLess(rss_kb, 32 * 1024)  # ... not buffered.
+        s.close()
+
+    def test_sigterm_drains_sessions_in_progress(self):
+        up = DelayedReplyServer(0.5)
+        r = relay("127.0.0.1:0", f"127.0.0.1:{up.port}")
+        s = connect(r)
+        s.sendall(b"abc")
+        s.shutdown(socket.SHUT_WR)
+        time.sleep(0.1)
+        r.proc.send_signal(15)
+        self.assertEqual(recv_all(s), b"got 3\n")
+        r.proc.wait(DEADLINE)  # It exits by itself once drained.
+        code, err = r.stop()
+        self.assertEqual(code, 0)
+        self.assertIn("relay: stats: accepted=1", err)
+
+    def test_usage_errors(self):
+        for args, message in [
+            ([], "relay: need FROM and TO"),
+            (["127.0.0.1:0", "127.0.0.1:0"], "relay: invalid TO '127.0.0.1:0': port 0 cannot be connected to"),
+            (["tls:127.0.0.1:0", "127.0.0.1:1"], "relay: a tls: FROM needs --cert and --key"),
+            (["127.0.0.1:0", "127.0.0.1:1", "--fault", "lag 1s"], "relay: --fault 'lag 1s': unknown fault 'lag'"),
+            (["127.0.0.1:0", "127.0.0.1:1", "--insecure"],
+             "relay: --ca-file, --servername, --pin and --insecure are for a tls: TO"),
+        ]:
+            code, out, err = harness.run([RELAY] + args)
+            self.assertEqual(code, 2, args)
+            self.assertIn(message, err.decode())
+
+
+class Tls(unittest.TestCase):
+    def setUp(self):
+        self.echo = echod()
+        self.addCleanup(self.echo.stop)
+
+    def test_terminates_tls_for_python_ssl_and_openssl_s_client(self):
+        r = relay("tls:127.0.0.1:0", self.echo.addresses[0], "--cert", cert("server.pem"), "--key", cert("server.key"))
+        self.addCleanup(r.stop)
+        self.assertEqual(r.transports[0], "tcp+tls")
+        ctx = ssl.create_default_context(cafile=cert("ca.pem"))
+        data = os.urandom(200_000)
+        with ctx.wrap_socket(connect(r), server_hostname="localhost") as t:
+            t.sendall(data)
+            self.assertEqual(recv_n(t, len(data)), data)
+        # s_client quits at stdin EOF: keep stdin open until the echo is back.
+        p = subprocess.Popen(["openssl", "s_client", "-connect", f"127.0.0.1:{r.port()}", "-quiet",
+                              "-verify_return_error", "-CAfile", cert("ca.pem"), "-servername", "localhost"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.addCleanup(p.kill)
+        p.stdin.write(b"via s_client\n")
+        p.stdin.flush()
+        got = b""
+        end = time.monotonic() + DEADLINE
+        while b"\n" not in got and time.monotonic() < end:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            got += chunk
+        self.assertEqual(got, b"via s_client\n")
+
+    def test_client_certificates_required_with_client_ca(self):
+        r = relay("tls:127.0.0.1:0", self.echo.addresses[0], "--cert", cert("server.pem"), "--key", cert("server.key"),
+                  "--client-ca", cert("ca.pem"))
+        self.addCleanup(r.stop)
+        ctx = ssl.create_default_context(cafile=cert("ca.pem"))
+        with self.assertRaises((ssl.SSLError, ConnectionResetError)):
+            with ctx.wrap_socket(connect(r), server_hostname="localhost") as t:
+                t.sendall(b"x")
+                t.recv(1)
+        ctx.load_cert_chain(cert("client.pem"), cert("client.key"))
+        with ctx.wrap_socket(connect(r), server_hostname="localhost") as t:
+            t.sendall(b"with cert")
+            self.assertEqual(recv_n(t, 9), b"with cert")
+
+    def test_originates_tls_verified_and_refuses_a_wrong_name(self):
+        tls_echo = harness.start_server([ECHOD, "-l", "tls:127.0.0.1:0", "--cert", cert("server.pem"), "--key",
+                                         cert("server.key")])
+        self.addCleanup(tls_echo.stop)
+        r = relay("127.0.0.1:0", f"tls:localhost:{tls_echo.port()}", "--ca-file", cert("ca.pem"))
+        self.addCleanup(r.stop)
+        with connect(r) as s:
+            s.sendall(b"plain in, TLS out")
+            self.assertEqual(recv_n(s, 17), b"plain in, TLS out")
+        bad = relay("127.0.0.1:0", f"tls:127.0.0.1:{tls_echo.port()}", "--ca-file", cert("ca.pem"),
+                    "--servername", "wrong.example")
+        with connect(bad) as s:
+            with self.assertRaises(ConnectionResetError):
+                s.recv(1)
+        code, err = bad.stop()
+        self.assertIn("certificate verify failed", err)
+
+    def test_originates_tls_to_openssl_s_server(self):
+        port = harness.free_port()
+        srv = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", cert("server.pem"),
+                                "-key", cert("server.key"), "-rev", "-quiet"], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(srv.kill)
+        harness.wait_for(lambda: os.system(f"ss -ltn | grep -q 127.0.0.1:{port}") == 0, "s_server to listen")
+        r = relay("127.0.0.1:0", f"tls:localhost:{port}", "--ca-file", cert("ca.pem"))
+        self.addCleanup(r.stop)
+        with connect(r) as s:
+            s.sendall(b"hello\n")
+            self.assertEqual(recv_n(s, 6), b"olleh\n")
+
+
+def rtt(sock, n=5):
+    """The median time of n one-byte round trips."""
+    times = []
+    for _ in range(n):
+        t = time.monotonic()
+        sock.sendall(b"p")
+        assert recv_n(sock, 1) == b"p"
+        times.append(time.monotonic() - t)
+    return sorted(times)[n // 2]
+
+
+class Faults(unittest.TestCase):
+    def setUp(self):
+        self.echo = echod()
+        self.addCleanup(self.echo.stop)
+        self.ctl = os.path.join(tempfile.mkdtemp(), "ctl.sock")
+
+    def relay(self, *faults, extra=()):
+        args = ["127.0.0.1:0", self.echo.addresses[0], "--control", self.ctl, "--json"] + list(extra)
+        for f in faults:
+            args += ["--fault", f]
+        r = relay(*args)
+        self.addCleanup(r.stop)
+        return r
+
+    def test_latency_with_jitter(self):
+        r = self.relay("latency 200ms jitter=20ms")
+        with connect(r) as s:
+            times = [rtt(s, 1) for _ in range(8)]
+        for t in times:
+            self.assertGreaterEqual(t, 0.180)
+            self.assertLess(t, 0.240)  # 200ms +- 20ms jitter, plus loopback and scheduling.
+
+    def test_bandwidth_within_ten_percent(self):
+        r = self.relay("bandwidth 1M")
+        data = os.urandom(1 << 20)
+        with connect(r) as s:
+            threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
+            start = time.monotonic()
+            got = recv_all(s)
+            took = time.monotonic() - start
+        self.assertEqual(got, data)
+        self.assertGreater(took, 0.9)
+        self.assertLess(took, 1.1)
+
+    def test_slicer_delivers_pieces_apart(self):
+        r = self.relay("slicer 10 delay=20ms")
+        with connect(r) as s:
+            s.sendall(b"0123456789" * 10)
+            start = time.monotonic()
+            sizes = []
+            got = b""
+            while len(got) < 100:
+                b = s.recv(1000)
+                sizes.append(len(b))
+                got += b
+            took = time.monotonic() - start
+        self.assertEqual(got, b"0123456789" * 10)
+        self.assertLessEqual(max(sizes), 10)
+        self.assertGreater(took, 0.17)
+
+    def test_limit_data_is_exact_to_the_byte(self):
+        r = self.relay("limit-data 1000")
+        with connect(r) as s:
+            s.sendall(os.urandom(5000))
+            self.assertEqual(len(recv_all(s)), 1000)
+        code, st = stats(r)
+        self.assertEqual(st["fault_limits"], 1)
+
+    def test_reset_peer_is_seen_as_econnreset(self):
+        r = self.relay("reset-peer 300ms")
+        with connect(r) as s:
+            s.sendall(b"a")
+            self.assertEqual(recv_n(s, 1), b"a")
+            start = time.monotonic()
+            with self.assertRaises(ConnectionResetError):
+                s.recv(1)
+            self.assertGreater(time.monotonic() - start, 0.2)
+
+    def test_timeout_holds_the_connection_with_no_bytes(self):
+        r = self.relay("timeout 0")
+        with connect(r, timeout=1.0) as s:
+            s.sendall(b"nothing comes back")
+            with self.assertRaises(socket.timeout):
+                s.recv(1)  # Open, and silent.
+        control(self.ctl, "fault rm timeout")
+        control(self.ctl, "fault add timeout 300ms")
+        with connect(r) as s:
+            s.sendall(b"x")
+            start = time.monotonic()
+            self.assertEqual(recv_all(s), b"")
+            self.assertGreater(time.monotonic() - start, 0.25)
+
+    def test_slow_close_delays_the_eof(self):
+        r = self.relay("slow-close 400ms")
+        with connect(r) as s:
+            s.sendall(b"bye")
+            s.shutdown(socket.SHUT_WR)
+            self.assertEqual(recv_n(s, 3), b"bye")
+            start = time.monotonic()
+            self.assertEqual(s.recv(1), b"")
+            self.assertGreater(time.monotonic() - start, 0.35)
+
+    def test_down_stall_and_up(self):
+        r = self.relay()
+        self.assertEqual(control(self.ctl, "down"), "ok")
+        with self.assertRaises(ConnectionResetError):  # On loopback the RST may beat connect's return.
+            with connect(r) as s:
+                s.recv(1)
+        self.assertEqual(control(self.ctl, "down close"), "ok")
+        with connect(r) as s:
+            self.assertEqual(s.recv(1), b"")
+        self.assertEqual(control(self.ctl, "stall"), "ok")
+        s = connect(r, timeout=0.5)  # The kernel completes it: it waits in the backlog.
+        s.sendall(b"w")
+        with self.assertRaises(socket.timeout):
+            s.recv(1)
+        self.assertEqual(control(self.ctl, "up"), "ok")
+        s.settimeout(DEADLINE)
+        self.assertEqual(recv_n(s, 1), b"w")
+        s.close()
+        st = json.loads(control(self.ctl, "stats"))
+        self.assertEqual(st["refused"], 2)
+
+    def test_control_changes_faults_on_live_connections(self):
+        r = self.relay()
+        with connect(r) as s:
+            self.assertLess(rtt(s), 0.05)
+            self.assertEqual(control(self.ctl, "fault add latency 150ms dir=up"), "ok latency")
+            self.assertGreater(rtt(s), 0.14)
+            self.assertEqual(json.loads(control(self.ctl, "fault list"))[0]["dir"], "up")
+            self.assertEqual(control(self.ctl, "fault rm latency"), "ok")
+            self.assertLess(rtt(s), 0.05)
+
+    def test_probability_picks_some_connections(self):
+        r = self.relay("latency 100ms p=0.5")
+        slow = 0
+        for _ in range(30):
+            with connect(r) as s:
+                slow += rtt(s, 1) > 0.09
+        self.assertGreater(slow, 3)
+        self.assertLess(slow, 27)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
