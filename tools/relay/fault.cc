@@ -79,6 +79,16 @@ absl::Status ParseSetting(Fault& f, absl::string_view key, absl::string_view val
   return absl::OkStatus();
 }
 
+// DurationText writes `d` as ParseDuration reads it back: "0s", "1500ms",
+// "250us", "inf" (absl::FormatDuration writes "1h2m", which it does not).
+std::string DurationText(absl::Duration d) {
+  if (d == absl::InfiniteDuration()) return "inf";
+  if (d % absl::Seconds(1) == absl::ZeroDuration()) return absl::StrCat(absl::ToInt64Seconds(d), "s");
+  if (d % absl::Milliseconds(1) == absl::ZeroDuration()) return absl::StrCat(absl::ToInt64Milliseconds(d), "ms");
+  if (d % absl::Microseconds(1) == absl::ZeroDuration()) return absl::StrCat(absl::ToInt64Microseconds(d), "us");
+  return absl::StrCat(absl::ToInt64Nanoseconds(d), "ns");
+}
+
 }  // namespace
 
 const char* FaultKindName(FaultKind kind) {
@@ -130,10 +140,10 @@ std::string FormatFault(const Fault& f) {
     case FaultKind::kBandwidth:
     case FaultKind::kSlicer:
     case FaultKind::kLimitData: absl::StrAppend(&out, " ", f.amount); break;
-    default: absl::StrAppend(&out, " ", absl::FormatDuration(f.duration)); break;
+    default: absl::StrAppend(&out, " ", DurationText(f.duration)); break;
   }
-  if (f.kind == FaultKind::kLatency) absl::StrAppend(&out, " jitter=", absl::FormatDuration(f.jitter));
-  if (f.kind == FaultKind::kSlicer) absl::StrAppend(&out, " delay=", absl::FormatDuration(f.delay));
+  if (f.kind == FaultKind::kLatency) absl::StrAppend(&out, " jitter=", DurationText(f.jitter));
+  if (f.kind == FaultKind::kSlicer) absl::StrAppend(&out, " delay=", DurationText(f.delay));
   const char* dir = f.dirs == kUp ? "up" : f.dirs == kDown ? "down" : "both";
   absl::StrAppend(&out, " dir=", dir, " p=", f.probability, " name=", f.name);
   return out;
