@@ -8,7 +8,7 @@
 
 #include "lib/io/fd.h"
 #include "lib/io/unique_fd.h"
-#include "tools/nc/proxy.h"
+#include "lib/net/proxy.h"
 #include "tools/tlsprobe/starttls.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -28,13 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto protocol = static_cast<ipckit::tlsprobe::StarttlsProtocol>(which + 1);
     (void)ipckit::tlsprobe::Starttls(client.get(), protocol, "fuzz.test", deadline);
   } else if (which == 6) {
-    ipckit::nc::ProxyRequest r{"example.org", 443, "user", "pw"};
-    (void)ipckit::nc::ProxyConnect(client.get(), ipckit::nc::ProxyProtocol::kSocks5, r, deadline);
+    ipckit::net::ProxyRequest r{"example.org", 443, "user", "pw"};
+    (void)ipckit::net::ProxyConnect(client.get(), ipckit::net::ProxyProtocol::kSocks5, r, deadline);
   } else if (which == 7) {
-    ipckit::nc::ProxyRequest r{"::1", 22, "", ""};
-    (void)ipckit::nc::ProxyConnect(client.get(), ipckit::nc::ProxyProtocol::kHttpConnect, r, deadline);
+    ipckit::net::ProxyRequest r{"::1", 22, "", ""};
+    (void)ipckit::net::ProxyConnect(client.get(), ipckit::net::ProxyProtocol::kHttpConnect, r, deadline);
   } else {
-    (void)ipckit::nc::CheckConnectReply(text, "h:1");
+    (void)ipckit::net::CheckConnectReply(text, "h:1");
     int code;
     (void)ipckit::tlsprobe::SmtpReplyEnd(text, &code);
   }

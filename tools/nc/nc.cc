@@ -37,7 +37,7 @@
 #include "lib/relay/stream.h"
 #include "lib/tls/tls_stream.h"
 #include "tools/nc/access.h"
-#include "tools/nc/proxy.h"
+#include "lib/net/proxy.h"
 #include "tools/nc/report.h"
 #include "tools/nc/secure.h"
 #include "tools/nc/session_log.h"
@@ -152,13 +152,13 @@ absl::StatusOr<std::string> ProxyProtocolName(const Options& o) {
 absl::StatusOr<ProxyPlan> PlanProxy(const Options& o) {
   absl::StatusOr<std::string> name = ProxyProtocolName(o);
   if (!name.ok()) return name.status();
-  absl::StatusOr<ProxyProtocol> protocol = ParseProxyProtocol(*name);
+  absl::StatusOr<net::ProxyProtocol> protocol = net::ParseProxyProtocol(*name);
   if (!protocol.ok()) return protocol.status();
   ProxyPlan plan;
   plan.protocol = *protocol;
   absl::StatusOr<net::HostPort> hp = net::SplitHostPort(*o.proxy);
   if (!hp.ok() || hp->port.empty()) {
-    hp = net::HostPort{*o.proxy, plan.protocol == ProxyProtocol::kSocks5 ? "1080" : "3128"};
+    hp = net::HostPort{*o.proxy, plan.protocol == net::ProxyProtocol::kSocks5 ? "1080" : "3128"};
   }
   plan.host = hp->host;
   absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
@@ -502,7 +502,7 @@ absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, Log& log) {
   if (!addrs.ok()) return addrs.status();
   absl::StatusOr<Connection> c = ConnectEach(p, proxy.host, proxy.port, *addrs, log, false);
   if (!c.ok()) return c.status();
-  ProxyRequest req;
+  net::ProxyRequest req;
   req.host = t.host;
   req.port = t.ports[0];
   req.user = proxy.user;
@@ -511,15 +511,15 @@ absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, Log& log) {
     if (!pw.ok()) return pw.status();
     req.password = *pw;
   }
-  ProxyProtocol protocol = proxy.protocol;
+  net::ProxyProtocol protocol = proxy.protocol;
   absl::Time deadline = o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
-  absl::Status s = ProxyConnect(c->socket.fd(), protocol, req, deadline);
+  absl::Status s = net::ProxyConnect(c->socket.fd(), protocol, req, deadline);
   if (!s.ok()) return s;
   if (log.verbose() > 0) {
     log.Line(ConnectionInfo(t.host, t.ports[0], "tcp", "", o.numeric, /*via_proxy=*/true));
   }
   if (log.verbose() > 1) {
-    log.Warn(absl::StrCat("through ", protocol == ProxyProtocol::kSocks5 ? "SOCKS5" : "HTTP CONNECT",
+    log.Warn(absl::StrCat("through ", protocol == net::ProxyProtocol::kSocks5 ? "SOCKS5" : "HTTP CONNECT",
                           " proxy ", proxy.host, ":", proxy.port));
   }
   return std::move(c->socket);
@@ -915,7 +915,7 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.flag_t) return Usage("-t (telnet negotiation) is not supported");
   if (absl::Status s = ValidateTls(o); !s.ok()) return s;
   if (o.proxy_protocol) {
-    absl::StatusOr<ProxyProtocol> p = ParseProxyProtocol(*o.proxy_protocol);
+    absl::StatusOr<net::ProxyProtocol> p = net::ParseProxyProtocol(*o.proxy_protocol);
     if (!p.ok()) return p.status();
   }
   if (o.ipv4 && o.ipv6) return Usage("cannot use -4 and -6 together");

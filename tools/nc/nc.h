@@ -16,7 +16,7 @@
 #include "lib/cli/exit_code.h"
 #include "lib/net/socket.h"
 #include "tools/nc/nc_options.h"
-#include "tools/nc/proxy.h"
+#include "lib/net/proxy.h"
 
 namespace ipckit::nc {
 
@@ -32,7 +32,7 @@ struct Target {
 struct ProxyPlan {
   std::string host;
   uint16_t port = 0;
-  ProxyProtocol protocol = ProxyProtocol::kSocks5;
+  net::ProxyProtocol protocol = net::ProxyProtocol::kSocks5;
   std::string user;                     // Empty: no authentication.
   std::optional<std::string> password;  // --proxy-auth USER:PASS.
 };

@@ -246,7 +246,7 @@ TEST(NcOptionsTest, ValidateReturnsTheParsedPlan) {
   ASSERT_TRUE(p->proxy.has_value());
   EXPECT_EQ(p->proxy->host, "proxy.example");
   EXPECT_EQ(p->proxy->port, 3128);  // HTTP's default, as OpenBSD nc.
-  EXPECT_EQ(p->proxy->protocol, ProxyProtocol::kHttpConnect);
+  EXPECT_EQ(p->proxy->protocol, net::ProxyProtocol::kHttpConnect);
   EXPECT_EQ(p->proxy->user, "al");
   EXPECT_EQ(p->proxy->password, "pw");
   EXPECT_EQ(p->exec_argv, (std::vector<std::string>{"tr", "a-z", "A-Z"}));

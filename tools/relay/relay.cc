@@ -19,6 +19,7 @@
 #include "lib/signal/signal_source.h"
 #include "lib/tls/tls_stream.h"
 #include "tools/relay/control_server.h"
+#include "tools/relay/stdio.h"
 #include "tools/relay/worker.h"
 
 namespace ipckit::relay_tool {
@@ -96,10 +97,13 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   absl::StatusOr<To> to = ParseTo(args[1]);
   if (!to.ok()) return to.status();
   p.to = *to;
-  if (p.from.transport == Transport::kStdio) return Usage("stdio FROM is not supported yet (use nc)");
   if (p.from.transport == Transport::kListenFds) {
     if (listen_fds.empty()) return Usage("FROM listen-fds: no LISTEN_FDS/LISTEN_PID for this process");
     p.listen_fds = listen_fds;
+  }
+  if (p.from.transport == Transport::kStdio && (!o.faults.empty() || o.down || o.stall || !o.control.empty() ||
+                                                 o.max_conns > 0 || o.workers != 1)) {
+    return Usage("--fault, --down, --stall, --control, --max-conns and --workers are for listeners, not stdio");
   }
   p.tls_listener = p.from.transport == Transport::kTls || (p.from.transport == Transport::kListenFds && o.tls);
   if (o.tls && p.from.transport != Transport::kListenFds) return Usage("--tls is for FROM listen-fds (else write tls:ADDR)");
@@ -217,6 +221,7 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
 }
 
 absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
+  if (p.from.transport == Transport::kStdio) return RunStdio(p);
   absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1});
   if (!sigs.ok()) return sigs.status();
   absl::StatusOr<Bound> bound = Listen(p);

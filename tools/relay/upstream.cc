@@ -8,6 +8,7 @@
 #include "lib/io/fd.h"
 #include "lib/tls/cert_info.h"
 #include "lib/tls/tls_stream.h"
+#include "tools/relay/stdio.h"
 #include "tools/relay/worker.h"
 
 namespace ipckit::relay_tool {
@@ -122,7 +123,7 @@ void Worker::UpstreamHandshake(Session* s, absl::Time now) {
     Watch(s, true, t->HandshakeWaitsFor());
     return;
   }
-  if (st.ok()) st = CheckPins(s);
+  if (st.ok()) st = CheckPins(*t, plan_.pins);
   if (!st.ok()) {
     UpstreamFailed(s, st);
     return;
@@ -130,20 +131,6 @@ void Worker::UpstreamHandshake(Session* s, absl::Time now) {
   StartRelay(s, now);
 }
 
-absl::Status Worker::CheckPins(Session* s) {
-  if (plan_.pins.empty()) return absl::OkStatus();
-  auto* t = static_cast<tls::TlsStream*>(s->upstream.get());
-  absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain(t->ssl(), absl::Now());
-  if (!chain.ok()) return chain.status();
-  if (chain->empty()) return absl::UnauthenticatedError("TLS: certificate pin mismatch: no certificate");
-  for (const tls::CertInfo& c : *chain) {
-    for (const std::string& p : plan_.pins) {
-      if (tls::FormatSpkiPin(c) == p) return absl::OkStatus();
-    }
-  }
-  return absl::UnauthenticatedError(
-      absl::StrCat("TLS: certificate pin mismatch: the server's key is ", tls::FormatSpkiPin((*chain)[0])));
-}
 
 // UpstreamFailed counts the failure, logs it (always: the operator needs to
 // see why clients are turned away) and closes the client with a reset, or a

@@ -103,7 +103,6 @@ class Worker {
   void ConnectNext(Session* s, absl::Time now);
   void OnConnected(Session* s, absl::Time now);
   void UpstreamHandshake(Session* s, absl::Time now);
-  absl::Status CheckPins(Session* s);
   void UpstreamFailed(Session* s, const absl::Status& why);
 
   // pump.cc

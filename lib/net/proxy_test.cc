@@ -1,4 +1,4 @@
-#include "tools/nc/proxy.h"
+#include "lib/net/proxy.h"
 
 #include <sys/socket.h>
 
@@ -10,7 +10,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit::nc {
+namespace ipckit::net {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -156,4 +156,4 @@ TEST(ProxyTest, SilentOrClosingProxy) {
 }
 
 }  // namespace
-}  // namespace ipckit::nc
+}  // namespace ipckit::net

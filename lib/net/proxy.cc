@@ -1,4 +1,4 @@
-#include "tools/nc/proxy.h"
+#include "lib/net/proxy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
 
-namespace ipckit::nc {
+namespace ipckit::net {
 namespace {
 
 constexpr size_t kMaxHead = 16 * 1024;
@@ -217,4 +217,4 @@ absl::Status ProxyConnect(int fd, ProxyProtocol protocol, const ProxyRequest& re
   return protocol == ProxyProtocol::kSocks5 ? Socks5(fd, request, deadline) : HttpConnect(fd, request, deadline);
 }
 
-}  // namespace ipckit::nc
+}  // namespace ipckit::net

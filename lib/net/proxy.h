@@ -1,10 +1,11 @@
-// proxy.h: the client side of the two proxy protocols OpenBSD nc speaks,
+// proxy.h: the client side of the two proxy protocols OpenBSD nc speaks
+// (nc -x/-X, relay --proxy),
 // SOCKS5 (RFC 1928, with RFC 1929 user/password) and HTTP CONNECT (RFC 9110
 // 9.3.6, Basic auth), on a socket already connected to the proxy. When
 // ProxyConnect returns OK the socket is a tunnel to the target; no byte
 // beyond the proxy's reply has been read.
-#ifndef IPCKIT_TOOLS_NC_PROXY_H_
-#define IPCKIT_TOOLS_NC_PROXY_H_
+#ifndef IPCKIT_LIB_NET_PROXY_H_
+#define IPCKIT_LIB_NET_PROXY_H_
 
 #include <stdint.h>
 
@@ -15,7 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace ipckit::nc {
+namespace ipckit::net {
 
 enum class ProxyProtocol { kSocks5, kHttpConnect };
 
@@ -48,6 +49,6 @@ absl::Status CheckConnectReply(absl::string_view head, absl::string_view target)
 // ("connection refused" for 5).
 std::string Socks5ReplyText(uint8_t code);
 
-}  // namespace ipckit::nc
+}  // namespace ipckit::net
 
-#endif  // IPCKIT_TOOLS_NC_PROXY_H_
+#endif  // IPCKIT_LIB_NET_PROXY_H_

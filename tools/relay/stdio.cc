@@ -1,0 +1,91 @@
+#include "tools/relay/stdio.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "lib/io/fd.h"
+#include "lib/net/socket.h"
+#include "lib/process/spawn.h"
+#include "lib/relay/relay.h"
+#include "lib/tls/cert_info.h"
+
+namespace ipckit::relay_tool {
+
+absl::Status CheckPins(const tls::TlsStream& tls, const std::vector<std::string>& pins) {
+  if (pins.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain(tls.ssl(), absl::Now());
+  if (!chain.ok()) return chain.status();
+  if (chain->empty()) return absl::UnauthenticatedError("TLS: certificate pin mismatch: no certificate");
+  for (const tls::CertInfo& c : *chain) {
+    for (const std::string& p : pins) {
+      if (tls::FormatSpkiPin(c) == p) return absl::OkStatus();
+    }
+  }
+  return absl::UnauthenticatedError(
+      absl::StrCat("TLS: certificate pin mismatch: the server's key is ", tls::FormatSpkiPin((*chain)[0])));
+}
+
+namespace {
+
+// Upstream is TO, opened: its stream and, for exec:, the child.
+struct Upstream {
+  std::unique_ptr<relay::Stream> stream;
+  std::optional<process::Child> child;
+};
+
+absl::StatusOr<Upstream> Open(const Plan& p) {
+  Upstream u;
+  if (p.to.transport == Transport::kExec) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return absl::ErrnoToStatus(errno, "socketpair");
+    io::UniqueFd ours(sv[0]), theirs(sv[1]);
+    process::SpawnOptions o;
+    o.fds = {{0, theirs.get()}, {1, theirs.get()}};
+    absl::StatusOr<process::Child> child = process::Spawn(p.to.argv, o);
+    if (!child.ok()) return child.status();
+    u.child = *std::move(child);
+    u.stream = std::make_unique<relay::FdStream>(std::move(ours), "server", relay::FdStream::Kind::kSocket);
+    return u;
+  }
+  net::ConnectOptions co;
+  co.timeout = p.connect_timeout;
+  absl::StatusOr<net::Socket> sock = net::Connect(p.to_addresses, co);
+  if (!sock.ok()) return sock.status();
+  if (p.to.transport != Transport::kTls) {
+    u.stream = std::make_unique<relay::FdStream>(sock->Release(), "server", relay::FdStream::Kind::kSocket);
+    return u;
+  }
+  tls::TlsClientParams params;
+  params.server_name = p.server_name;
+  params.verify_name = p.verify_name;
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = tls::TlsStream::Client(*p.client_tls, sock->Release(), params,
+                                                                             "server");
+  if (!t.ok()) return t.status();
+  absl::Status s = (*t)->HandshakeUntil(absl::Now() + p.connect_timeout);
+  if (s.ok()) s = CheckPins(**t, p.pins);
+  if (!s.ok()) return s;
+  u.stream = *std::move(t);
+  return u;
+}
+
+}  // namespace
+
+absl::Status RunStdio(const Plan& p) {
+  absl::StatusOr<Upstream> u = Open(p);
+  if (!u.ok()) return u.status();
+  relay::FdStream in(STDIN_FILENO, "stdin"), out(STDOUT_FILENO, "stdout");
+  relay::RelayOptions o;
+  o.buffer_size = p.buffer_size;
+  o.shutdown_net_on_local_eof = true;       // stdin's EOF is a half-close, as for every FROM.
+  o.keep_sending_after_net_eof = true;      // And TO's EOF does not cut stdin short.
+  o.idle_timeout = p.idle_timeout;
+  absl::Status s = relay::Relay({&in, &out}, {u->stream.get(), u->stream.get()}, o, nullptr);
+  u->stream.reset();  // The child sees EOF.
+  if (u->child.has_value()) (void)u->child->Wait(absl::Now() + absl::Seconds(5));
+  return s;
+}
+
+}  // namespace ipckit::relay_tool
