@@ -12,18 +12,19 @@
 namespace ipckit::relay_tool {
 namespace {
 
-constexpr char kFromForms[] = "expected [tcp:|tls:]HOST:PORT, unix:PATH, listen-fds or stdio";
-constexpr char kToForms[] = "expected [tcp:|tls:]HOST:PORT, unix:PATH, exec:PROGRAM or sh:COMMAND";
+constexpr char kFromForms[] = "expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, listen-fds or stdio";
+constexpr char kToForms[] = "expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, exec:PROGRAM or sh:COMMAND";
 
 absl::Status Invalid(absl::string_view which, absl::string_view text, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("invalid ", which, " '", text, "': ", why));
 }
 
-// StripTransport removes a "tcp:", "tls:" or "unix:" prefix and returns its
-// transport (kTcp without one).
+// StripTransport removes a "tcp:", "tls:", "udp:" or "unix:" prefix and
+// returns its transport (kTcp without one).
 Transport StripTransport(absl::string_view* rest) {
   if (absl::ConsumePrefix(rest, "tls:")) return Transport::kTls;
   if (absl::ConsumePrefix(rest, "unix:")) return Transport::kUnix;
+  if (absl::ConsumePrefix(rest, "udp:")) return Transport::kUdp;
   absl::ConsumePrefix(rest, "tcp:");
   return Transport::kTcp;
 }
@@ -33,6 +34,7 @@ Transport StripTransport(absl::string_view* rest) {
 const char* TransportName(Transport t) {
   switch (t) {
     case Transport::kTcp: return "tcp";
+    case Transport::kUdp: return "udp";
     case Transport::kTls: return "tls";
     case Transport::kUnix: return "unix";
     case Transport::kListenFds: return "listen-fds";
@@ -62,6 +64,7 @@ absl::StatusOr<From> ParseFrom(absl::string_view text) {
   if (!port.ok()) return Invalid("FROM", text, port.status().message());
   net::ResolveOptions r;
   r.passive = true;
+  r.socktype = f.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
   absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, r);
   if (!addrs.ok()) return Invalid("FROM", text, addrs.status().message());
   f.address = addrs->front();
@@ -109,7 +112,8 @@ std::string Describe(const To& to) {
     default: break;
   }
   std::string host = absl::StrContains(to.host, ':') ? absl::StrCat("[", to.host, "]") : to.host;
-  return absl::StrCat(to.transport == Transport::kTls ? "tls:" : "", host, ":", to.port);
+  const char* prefix = to.transport == Transport::kTls ? "tls:" : to.transport == Transport::kUdp ? "udp:" : "";
+  return absl::StrCat(prefix, host, ":", to.port);
 }
 
 }  // namespace ipckit::relay_tool

@@ -1,9 +1,9 @@
 // endpoint.h parses relay's two endpoint arguments, FROM (where clients come
 // from) and TO (what each client is connected to):
 //
-//   FROM  [tcp:]HOST:PORT   tls:HOST:PORT   unix:PATH   unix:@NAME
+//   FROM  [tcp:]HOST:PORT   tls:HOST:PORT   udp:HOST:PORT   unix:PATH   unix:@NAME
 //         listen-fds (socket activation)   stdio (one session, stdin/stdout)
-//   TO    [tcp:]HOST:PORT   tls:HOST:PORT   unix:PATH   unix:@NAME
+//   TO    [tcp:]HOST:PORT   tls:HOST:PORT   udp:HOST:PORT   unix:PATH   unix:@NAME
 //         exec:PROGRAM ARGS...   sh:COMMAND LINE
 //
 // HOST may be a name, an IPv4 address or [IPv6]; a FROM host may be empty
@@ -22,33 +22,33 @@
 
 namespace ipckit::relay_tool {
 
-enum class Transport { kTcp, kTls, kUnix, kListenFds, kStdio, kExec };
+enum class Transport { kTcp, kTls, kUdp, kUnix, kListenFds, kStdio, kExec };
 
 struct From {
   Transport transport = Transport::kTcp;
-  net::SocketAddress address;  // kTcp, kTls, kUnix.
+  net::SocketAddress address;  // kTcp, kTls, kUdp, kUnix.
 };
 
 struct To {
   Transport transport = Transport::kTcp;
-  std::string host;            // kTcp, kTls: as given (resolved per connection).
+  std::string host;            // kTcp, kTls, kUdp: as given (resolved at start).
   uint16_t port = 0;
   net::SocketAddress address;  // kUnix.
   std::vector<std::string> argv;  // kExec (sh: is /bin/sh -c LINE).
 };
 
 // ParseFrom parses FROM, or returns kInvalidArgument: "invalid FROM
-// 'x': expected [tcp:|tls:]HOST:PORT, unix:PATH, listen-fds or stdio".
+// 'x': expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, listen-fds or stdio".
 absl::StatusOr<From> ParseFrom(absl::string_view text);
 
 // ParseTo parses TO, or returns kInvalidArgument: "invalid TO 'x': expected
-// [tcp:|tls:]HOST:PORT, unix:PATH, exec:PROGRAM or sh:COMMAND".
+// [tcp:|tls:|udp:]HOST:PORT, unix:PATH, exec:PROGRAM or sh:COMMAND".
 absl::StatusOr<To> ParseTo(absl::string_view text);
 
-// TransportName returns "tcp", "tls", "unix", "listen-fds", "stdio" or "exec".
+// TransportName returns "tcp", "tls", "udp", "unix", "listen-fds", "stdio" or "exec".
 const char* TransportName(Transport t);
 
-// Describe returns how TO is shown in logs: "127.0.0.1:8080", "tls:host:443",
+// Describe returns how TO is shown in logs: "127.0.0.1:8080", "tls:host:443", "udp:host:53",
 // "/run/docker.sock", "exec:cat".
 std::string Describe(const To& to);
 

@@ -27,6 +27,9 @@ TEST(EndpointTest, FromForms) {
   ASSERT_THAT(f, IsOk());
   EXPECT_EQ(f->transport, Transport::kUnix);
   EXPECT_EQ(f->address.ToString(), "@relay");
+  f = ParseFrom("udp:127.0.0.1:53");
+  ASSERT_THAT(f, IsOk());
+  EXPECT_EQ(f->transport, Transport::kUdp);
   EXPECT_EQ(ParseFrom("listen-fds")->transport, Transport::kListenFds);
   EXPECT_EQ(ParseFrom("stdio")->transport, Transport::kStdio);
 }
@@ -34,7 +37,7 @@ TEST(EndpointTest, FromForms) {
 TEST(EndpointTest, FromErrors) {
   EXPECT_THAT(ParseFrom("8080"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "invalid FROM '8080': expected [tcp:|tls:]HOST:PORT, unix:PATH, listen-fds or stdio"));
+                       "invalid FROM '8080': expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, listen-fds or stdio"));
   EXPECT_THAT(ParseFrom("tcp:127.0.0.1:99999"),
               StatusIs(absl::StatusCode::kInvalidArgument, "invalid FROM 'tcp:127.0.0.1:99999': invalid port '99999'"));
   EXPECT_THAT(ParseFrom("unix:"), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -51,6 +54,10 @@ TEST(EndpointTest, ToForms) {
   ASSERT_THAT(t, IsOk());
   EXPECT_EQ(t->host, "::1");
   EXPECT_EQ(Describe(*t), "tls:[::1]:443");
+  t = ParseTo("udp:127.0.0.1:53");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->transport, Transport::kUdp);
+  EXPECT_EQ(Describe(*t), "udp:127.0.0.1:53");
   t = ParseTo("unix:/var/run/docker.sock");
   ASSERT_THAT(t, IsOk());
   EXPECT_EQ(Describe(*t), "/var/run/docker.sock");
@@ -66,7 +73,7 @@ TEST(EndpointTest, ToForms) {
 
 TEST(EndpointTest, ToErrors) {
   EXPECT_THAT(ParseTo(":80"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                       "invalid TO ':80': expected [tcp:|tls:]HOST:PORT, unix:PATH, exec:PROGRAM "
+                                       "invalid TO ':80': expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, exec:PROGRAM "
                                        "or sh:COMMAND"));
   EXPECT_THAT(ParseTo("127.0.0.1:0"),
               StatusIs(absl::StatusCode::kInvalidArgument, "invalid TO '127.0.0.1:0': port 0 cannot be connected to"));

@@ -15,11 +15,13 @@ constexpr char kEpilog[] =
     R"TXT(FROM (where clients come from):
   [tcp:]HOST:PORT     TCP listener; HOST may be empty (every address, dual-stack), PORT 0 picks one
   tls:HOST:PORT       TLS listener (--cert, --key; --client-ca requires client certificates)
+  udp:HOST:PORT       UDP: a session per client address (to a udp: TO), ended by --idle-timeout (60s)
   unix:PATH           Unix stream socket (unix:@NAME: abstract)
   listen-fds          sockets handed over by socket activation (LISTEN_FDS; --tls for TLS)
 TO (what each client is connected to):
   [tcp:]HOST:PORT     TCP (HOST resolved once, at start; each address tried in turn)
   tls:HOST:PORT       TLS client, verifying HOST (or --servername) against the system's CAs or --ca-file
+  udp:HOST:PORT       UDP (with a udp: FROM)
   unix:PATH           Unix stream socket (unix:@NAME: abstract)
   exec:PROGRAM ARGS   a program per client, on its stdin and stdout
   sh:COMMAND          a shell command per client (/bin/sh -c COMMAND)
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
       .Int(0, "ready-fd", "N", "write one byte to fd N once listening", &o.ready_fd, 3, 1 << 20)
       .Flag(0, "json", "print stats as JSON", &o.json)
       .Count('v', "verbose", "log each session (from, to, how it ended) to stderr", &o.verbose)
+      .Flag(0, "dump", "hex-dump each direction's data to stderr, as socat -x -v ('>' to TO, '<' back)", &o.dump)
       .Flag(0, "tls", "FROM listen-fds: speak TLS on the inherited sockets", &o.tls)
       .String(0, "cert", "FILE", "tls: FROM: certificate chain (PEM)", &o.cert)
       .String(0, "key", "FILE", "tls: FROM: private key (PEM)", &o.key)
@@ -83,7 +86,11 @@ int main(int argc, char** argv) {
       .String(0, "ca-file", "FILE", "tls: TO: trust these CAs instead of the system's", &o.ca_file)
       .String(0, "servername", "NAME", "tls: TO: send and verify NAME instead of TO's host", &o.servername)
       .String(0, "pin", "PINS", "tls: TO: require one of these sha256//BASE64 key pins (';' between)", &o.pin)
-      .Flag(0, "insecure", "tls: TO: do not verify the certificate (says so on stderr)", &o.insecure);
+      .Flag(0, "insecure", "tls: TO: do not verify the certificate (says so on stderr)", &o.insecure)
+      .String(0, "proxy", "HOST:PORT", "reach TO through this proxy (it resolves TO's name)", &o.proxy)
+      .String(0, "proxy-type", "TYPE", "5 (SOCKS5, the default) or connect (HTTP CONNECT)", &o.proxy_type)
+      .String(0, "proxy-auth", "USER:PASS", "credentials for the proxy (SOCKS5 user/password, HTTP Basic)",
+              &o.proxy_auth);
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);

@@ -13,6 +13,7 @@
 
 #include "absl/time/time.h"
 #include "lib/net/address.h"
+#include "lib/net/proxy.h"
 #include "lib/tls/tls_context.h"
 #include "tools/relay/endpoint.h"
 #include "tools/relay/fault.h"
@@ -31,9 +32,14 @@ struct Plan {
   std::string server_name;                       // TLS TO: SNI ("" for none).
   std::string verify_name;                       // TLS TO: what the certificate must match.
   std::vector<std::string> pins;                 // TLS TO: sha256//... SPKI pins.
+  bool proxy = false;                            // Reach TO through a proxy (--proxy).
+  std::vector<net::SocketAddress> proxy_addresses;
+  net::ProxyProtocol proxy_protocol = net::ProxyProtocol::kSocks5;
+  std::string proxy_user, proxy_password;
   int workers = 1;
   int64_t max_conns = 0;                         // 0: no limit.
   absl::Duration idle_timeout = absl::InfiniteDuration();
+  absl::Duration udp_idle_timeout = absl::Seconds(60);  // --idle-timeout when given.
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration drain_timeout = absl::Seconds(5);
   bool reset_on_connect_failure = true;          // false: close the client with a FIN.
@@ -45,6 +51,7 @@ struct Plan {
   int ready_fd = -1;
   bool json = false;
   int verbose = 0;
+  bool dump = false;  // --dump: hex blocks of every read, as socat -x -v.
 };
 
 }  // namespace ipckit::relay_tool

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "tools/relay/dump.h"
 #include "tools/relay/worker.h"
 
 namespace ipckit::relay_tool {
@@ -14,6 +15,14 @@ void Worker::StartRelay(Session* s, absl::Time now) {
   s->state = Session::State::kRelaying;
   s->deadline = absl::InfiniteFuture();
   Schedule(s, absl::InfiniteFuture());
+  if (plan_.dump) {
+    auto sink = [this](const std::string& block) {
+      absl::MutexLock lock(&shared_->log_mu);
+      *shared_->log << block << std::flush;
+    };
+    s->client = std::make_unique<DumpStream>(std::move(s->client), '>', sink);
+    s->upstream = std::make_unique<DumpStream>(std::move(s->upstream), '<', sink);
+  }
   s->up.emplace(s->client.get(), s->upstream.get(), plan_.buffer_size);
   s->down.emplace(s->upstream.get(), s->client.get(), plan_.buffer_size);
   Add(counters_.relayed, 1);

@@ -67,6 +67,37 @@ absl::Status ValidateTls(const Options& o, Plan& p) {
   return absl::OkStatus();
 }
 
+// ValidateProxy resolves --proxy into `p`: TO is then reached through it.
+absl::Status ValidateProxy(const Options& o, Plan& p) {
+  if (o.proxy.empty()) {
+    if (!o.proxy_auth.empty() || o.proxy_type != "5") return Usage("--proxy-type and --proxy-auth need --proxy");
+    return absl::OkStatus();
+  }
+  if (p.to.transport != Transport::kTcp && p.to.transport != Transport::kTls) {
+    return Usage("--proxy needs a tcp: or tls: TO");
+  }
+  absl::StatusOr<net::ProxyProtocol> protocol = net::ParseProxyProtocol(o.proxy_type == "socks5" ? "5" : o.proxy_type);
+  if (!protocol.ok()) {
+    return Usage(absl::StrCat("--proxy-type: want 5 (or socks5) or connect, got '", o.proxy_type, "'"));
+  }
+  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o.proxy);
+  if (!hp.ok()) return Usage(absl::StrCat("--proxy: ", hp.status().message()));
+  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
+  if (!port.ok()) return Usage(absl::StrCat("--proxy: ", port.status().message()));
+  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, {});
+  if (!addrs.ok()) return Usage(absl::StrCat("--proxy: ", addrs.status().message()));
+  p.proxy = true;
+  p.proxy_addresses = *addrs;
+  p.proxy_protocol = *protocol;
+  if (!o.proxy_auth.empty()) {
+    size_t colon = o.proxy_auth.find(':');
+    if (colon == std::string::npos) return Usage("--proxy-auth: want USER:PASSWORD");
+    p.proxy_user = o.proxy_auth.substr(0, colon);
+    p.proxy_password = o.proxy_auth.substr(colon + 1);
+  }
+  return absl::OkStatus();
+}
+
 // ValidateFaults parses --fault, --down and --stall into `p`.
 absl::Status ValidateFaults(const Options& o, Plan& p) {
   for (const std::string& text : o.faults) {
@@ -108,8 +139,20 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   p.tls_listener = p.from.transport == Transport::kTls || (p.from.transport == Transport::kListenFds && o.tls);
   if (o.tls && p.from.transport != Transport::kListenFds) return Usage("--tls is for FROM listen-fds (else write tls:ADDR)");
   if (absl::Status s = ValidateTls(o, p); !s.ok()) return s;
-  if (p.to.transport == Transport::kTcp || p.to.transport == Transport::kTls) {
-    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p.to.host, p.to.port, {});
+  if ((p.from.transport == Transport::kUdp) != (p.to.transport == Transport::kUdp)) {
+    return Usage("a udp: FROM needs a udp: TO, and a udp: TO a udp: FROM (datagrams keep their boundaries)");
+  }
+  if (p.from.transport == Transport::kUdp && (!o.faults.empty() || !o.control.empty())) {
+    return Usage("faults apply to stream sessions: --fault and --control are not for a udp: FROM");
+  }
+  if (absl::Status s = ValidateProxy(o, p); !s.ok()) return s;
+  if (p.proxy) {
+    // The proxy resolves TO's name.
+  } else if (p.to.transport == Transport::kTcp || p.to.transport == Transport::kTls ||
+             p.to.transport == Transport::kUdp) {
+    net::ResolveOptions ro;
+    ro.socktype = p.to.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
+    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p.to.host, p.to.port, ro);
     if (!addrs.ok()) return absl::InvalidArgumentError(absl::StrCat("TO: ", addrs.status().message()));
     p.to_addresses = *addrs;
   } else if (p.to.transport == Transport::kUnix) {
@@ -125,6 +168,7 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   p.workers = o.workers;
   p.max_conns = o.max_conns;
   p.idle_timeout = o.idle_timeout;
+  if (o.idle_timeout != absl::InfiniteDuration()) p.udp_idle_timeout = o.idle_timeout;
   p.connect_timeout = o.connect_timeout;
   p.drain_timeout = o.drain_timeout;
   p.buffer_size = o.buffer;
@@ -133,6 +177,7 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   p.ready_fd = o.ready_fd;
   p.json = o.json;
   p.verbose = o.verbose;
+  p.dump = o.dump;
   return p;
 }
 
@@ -163,13 +208,16 @@ absl::StatusOr<Bound> Listen(const Plan& p) {
   }
   net::ListenOptions lo;
   lo.backlog = 4096;
+  if (p.from.transport == Transport::kUdp) lo.type = SOCK_DGRAM;
   absl::StatusOr<net::Listener> l = net::Listener::Listen(p.from.address, lo);
   if (!l.ok()) return l.status();
   absl::Status s = io::SetNonBlocking(l->fd(), true);
   if (!s.ok()) return s;
   bool is_unix = l->address().is_unix();
-  b.fds.push_back({l->fd(), p.tls_listener});
-  b.lines.push_back(absl::StrCat("listening on ", l->address().ToString(), " (", is_unix ? "unix" : "tcp", kind, ")"));
+  bool udp = p.from.transport == Transport::kUdp;
+  b.fds.push_back({l->fd(), p.tls_listener, udp});
+  b.lines.push_back(absl::StrCat("listening on ", l->address().ToString(), " (",
+                                 is_unix ? "unix" : udp ? "udp" : "tcp", kind, ")"));
   b.ports.push_back(is_unix ? l->address().ToString() : absl::StrCat(l->address().port()));
   b.listeners.push_back(*std::move(l));
   return b;
@@ -189,6 +237,8 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
     add(sum.relayed, c.relayed), add(sum.closed, c.closed), add(sum.idle_closed, c.idle_closed);
     add(sum.fault_resets, c.fault_resets), add(sum.fault_limits, c.fault_limits);
     add(sum.fault_timeouts, c.fault_timeouts), add(sum.bytes_up, c.bytes_up), add(sum.bytes_down, c.bytes_down);
+    add(sum.datagrams_up, c.datagrams_up), add(sum.datagrams_down, c.datagrams_down);
+    add(sum.datagrams_dropped, c.datagrams_dropped);
   }
   struct Item {
     const char* name;
@@ -206,7 +256,10 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
                {"fault_limits", sum.fault_limits},
                {"fault_timeouts", sum.fault_timeouts},
                {"bytes_up", sum.bytes_up},
-               {"bytes_down", sum.bytes_down}};
+               {"bytes_down", sum.bytes_down},
+               {"datagrams_up", sum.datagrams_up},
+               {"datagrams_down", sum.datagrams_down},
+               {"datagrams_dropped", sum.datagrams_dropped}};
   if (as_json) {
     json::JsonWriter j;
     j.BeginObject();
@@ -232,7 +285,13 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   shared.table.set_admission(p.admission);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < p.workers; ++i) {
-    workers.push_back(std::make_unique<Worker>(p, &shared, bound->fds));
+    // Datagram sockets go to the first worker alone: one client's sessions
+    // must live in one place.
+    std::vector<ListenerFd> fds;
+    for (const ListenerFd& l : bound->fds) {
+      if (i == 0 || !l.datagram) fds.push_back(l);
+    }
+    workers.push_back(std::make_unique<Worker>(p, &shared, fds));
     absl::Status s = workers.back()->Init();
     if (!s.ok()) return s;
   }

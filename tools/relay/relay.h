@@ -31,10 +31,14 @@ struct Options {
   int ready_fd = -1;
   bool json = false;
   int verbose = 0;
+  bool dump = false;
   bool tls = false;                 // --tls: FROM listen-fds speaks TLS.
   std::string cert, key, client_ca, alpn;          // TLS FROM.
   std::string ca_file, servername, pin;            // TLS TO.
   bool insecure = false;
+  std::string proxy;                 // --proxy HOST:PORT
+  std::string proxy_type = "5";      // --proxy-type 5 (SOCKS5) or connect (HTTP)
+  std::string proxy_auth;            // --proxy-auth USER:PASSWORD
 };
 
 // Validate checks `opts` with the FROM and TO arguments and returns the

@@ -20,6 +20,9 @@ import tempfile
 import threading
 import time
 import unittest
+import warnings
+
+warnings.simplefilter("ignore", ResourceWarning)  # Peers left to the OS at exit are fine here.
 
 RELAY, ECHOD, NC, CERTS = sys.argv[1:5]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
@@ -76,6 +79,53 @@ def control(path, line):
     code, out, err = harness.run([NC, "-UN", path], stdin=(line + "\n").encode())
     assert code == 0, err
     return out.decode().strip()
+
+
+def control_stats(server):
+    """The stats of a running relay (SIGUSR1 writes them to stderr): read by
+    sending SIGUSR1 and reading stderr's next JSON line."""
+    server.proc.send_signal(10)
+    line = b""
+    while not line.startswith(b"{"):
+        line = server.proc.stderr.readline()
+    return line.decode()
+
+
+class Socks5Server:
+    """A minimal SOCKS5 proxy (RFC 1928, no authentication, CONNECT only)
+    that records the targets asked for."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.targets = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            c, _ = self.sock.accept()
+            threading.Thread(target=self._one, args=(c,), daemon=True).start()
+
+    def _one(self, c):
+        ver, n = recv_n(c, 2)
+        recv_n(c, n)
+        c.sendall(b"\x05\x00")
+        _, cmd, _, atyp = recv_n(c, 4)
+        if atyp == 1:
+            host = socket.inet_ntoa(recv_n(c, 4))
+        elif atyp == 3:
+            host = recv_n(c, recv_n(c, 1)[0]).decode()
+        else:
+            host = socket.inet_ntop(socket.AF_INET6, recv_n(c, 16))
+        port = int.from_bytes(recv_n(c, 2), "big")
+        self.targets.append((host, str(port)))
+        up = socket.create_connection((host, port))
+        c.sendall(b"\x05\x00\x00\x01" + bytes(4) + bytes(2))
+        pump = lambda a, b: [b.sendall(d) for d in iter(lambda: a.recv(65536), b"")] and None
+        threading.Thread(target=pump, args=(up, c), daemon=True).start()
+        pump(c, up)
 
 
 class DelayedReplyServer:
@@ -197,8 +247,8 @@ class Forwarding(unittest.TestCase):
     def test_connect_failure_resets_the_client_and_is_counted(self):
         closed = harness.free_port()
         r = relay("127.0.0.1:0", f"127.0.0.1:{closed}", "--json")
-        with connect(r) as s:
-            with self.assertRaises(ConnectionResetError):
+        with self.assertRaises(ConnectionResetError):  # On loopback the RST may beat connect's return.
+            with connect(r) as s:
                 s.recv(10)
         code, st = stats(r)
         self.assertEqual(st["upstream_failures"], 1)
@@ -257,6 +307,89 @@ class Forwarding(unittest.TestCase):
         code, err = r.stop()
         self.assertEqual(code, 0)
         self.assertIn("relay: stats: accepted=1", err)
+
+    def test_stdio_is_one_session(self):
+        code, out, err = harness.run([RELAY, "stdio", self.echo.addresses[0]], stdin=b"through stdio\n")
+        self.assertEqual((code, out), (0, b"through stdio\n"), err)
+        code, out, err = harness.run([RELAY, "-", "sh:tr a-z A-Z"], stdin=b"shout\n")
+        self.assertEqual((code, out), (0, b"SHOUT\n"), err)
+        closed = harness.free_port()
+        code, out, err = harness.run([RELAY, "stdio", f"127.0.0.1:{closed}"])
+        self.assertEqual(code, 1)
+        self.assertEqual(err.decode(), f"relay: connect 127.0.0.1:{closed}: Connection refused\n")
+
+    def test_udp_sessions_keep_datagrams_whole(self):
+        e = harness.start_server([ECHOD, "-u", "127.0.0.1:0"])
+        self.addCleanup(e.stop)
+        r = relay("udp:127.0.0.1:0", f"udp:{e.addresses[0]}", "--idle-timeout", "300ms", "--json")
+        self.assertEqual(r.transports[0], "udp")
+        clients = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(3)]
+        for i, c in enumerate(clients):
+            c.settimeout(DEADLINE)
+            c.connect(("127.0.0.1", r.port()))
+            for size in (1, 1000, 60000):
+                msg = bytes([65 + i]) * size
+                c.send(msg)
+                self.assertEqual(c.recv(65536), msg)
+        for c in clients:
+            c.close()
+        harness.wait_for(lambda: json.loads(control_stats(r))["active"] == 0, "idle UDP sessions to end")
+        code, st = stats(r)
+        self.assertEqual((st["relayed"], st["datagrams_up"], st["datagrams_down"], st["idle_closed"]), (3, 9, 9, 3))
+
+    def test_through_ncat_http_proxy_and_a_socks5_proxy(self):
+        port = harness.free_port()
+        ncat = subprocess.Popen(["ncat", "-l", "127.0.0.1", str(port), "--proxy-type", "http", "-k"],
+                                stderr=subprocess.DEVNULL)
+        self.addCleanup(ncat.kill)
+        self.assertTrue(harness.wait_connectable(port, ncat))
+        socks = Socks5Server()
+        for proxy, kind in ((f"127.0.0.1:{port}", "connect"), (f"127.0.0.1:{socks.port}", "5")):
+            r = relay("127.0.0.1:0", self.echo.addresses[0], "--proxy", proxy, "--proxy-type", kind)
+            self.addCleanup(r.stop)
+            with connect(r) as s:
+                s.sendall(b"via " + kind.encode())
+                self.assertEqual(recv_n(s, 4 + len(kind)), b"via " + kind.encode())
+        self.assertEqual(socks.targets, [tuple(self.echo.addresses[0].rsplit(":", 1))])
+
+    def test_dump_shows_both_directions(self):
+        r = relay("127.0.0.1:0", "sh:tr a-z A-Z", "--dump")
+        with connect(r) as s:
+            s.sendall(b"hi\n")
+            s.shutdown(socket.SHUT_WR)
+            self.assertEqual(recv_all(s), b"HI\n")
+        code, err = r.stop()
+        self.assertRegex(err, r"> \d{4}/\d\d/\d\d [\d:.]+  length=3 from=0 to=2\n 68 69 0a +hi\.\n--\n")
+        self.assertRegex(err, r"< [\d/ :.]+  length=3 from=0 to=2\n 48 49 0a +HI\.\n--\n")
+
+    def test_socket_activation_and_two_workers(self):
+        lsock = socket.socket()
+        lsock.bind(("127.0.0.1", 0))
+        lsock.listen(64)
+        port = lsock.getsockname()[1]
+        proc = subprocess.Popen(["sh", "-c", f'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@" 3<&{lsock.fileno()}', RELAY,
+                                 "listen-fds", self.echo.addresses[0], "--workers", "2"],
+                                pass_fds=[lsock.fileno()], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(proc.kill)
+        self.assertIn(f"listening on 127.0.0.1:{port} (tcp)".encode(), proc.stdout.readline())
+        lsock.close()
+        for i in range(20):
+            with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as s:
+                s.sendall(b"%d" % i)
+                s.shutdown(socket.SHUT_WR)
+                self.assertEqual(recv_all(s), b"%d" % i)
+        proc.terminate()
+        self.assertEqual(proc.wait(DEADLINE), 0)
+
+    def test_abstract_unix_listener(self):
+        name = f"@relay-test-{os.getpid()}"
+        r = relay(f"unix:{name}", self.echo.addresses[0])
+        self.addCleanup(r.stop)
+        self.assertEqual(r.addresses[0], name)
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect("\0" + name[1:])
+            s.sendall(b"abstract")
+            self.assertEqual(recv_n(s, 8), b"abstract")
 
     def test_usage_errors(self):
         for args, message in [
@@ -327,8 +460,8 @@ class Tls(unittest.TestCase):
             self.assertEqual(recv_n(s, 17), b"plain in, TLS out")
         bad = relay("127.0.0.1:0", f"tls:127.0.0.1:{tls_echo.port()}", "--ca-file", cert("ca.pem"),
                     "--servername", "wrong.example")
-        with connect(bad) as s:
-            with self.assertRaises(ConnectionResetError):
+        with self.assertRaises(ConnectionResetError):
+            with connect(bad) as s:
                 s.recv(1)
         code, err = bad.stop()
         self.assertIn("certificate verify failed", err)

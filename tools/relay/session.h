@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "lib/io/unique_fd.h"
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "lib/process/spawn.h"
@@ -23,14 +24,28 @@
 namespace ipckit::relay_tool {
 
 struct Session;
+struct UdpSession;
 
 // Handle is what the selector returns for a descriptor: a listener, the
-// wake-up eventfd, or one side of a session.
+// wake-up eventfd, one side of a session, or a UDP session's upstream socket.
 struct Handle {
-  enum class Kind { kListener, kWake, kClient, kUpstream };
+  enum class Kind { kListener, kWake, kClient, kUpstream, kUdpUpstream };
   Kind kind;
   Session* session = nullptr;  // kClient, kUpstream.
   int index = 0;               // kListener: which one.
+  UdpSession* udp = nullptr;   // kUdpUpstream.
+};
+
+// UdpSession is one UDP client (keyed by its address) of a udp: FROM: a
+// socket connected to TO carries its datagrams up, and what comes back is
+// sent to the client from the listening socket. It ends when idle.
+struct UdpSession {
+  std::string key;        // The client's address, as bytes.
+  net::SocketAddress peer;
+  int listener = -1;      // The listening socket's descriptor (not owned).
+  io::UniqueFd fd;        // Connected to TO.
+  absl::Time last_active;
+  Handle handle{Handle::Kind::kUdpUpstream};
 };
 
 // Drawn is a fault's fate on one session: whether the dice said it applies,
@@ -41,7 +56,7 @@ struct Drawn {
 };
 
 struct Session {
-  enum class State { kClientHandshake, kConnecting, kUpstreamHandshake, kRelaying, kClosed };
+  enum class State { kClientHandshake, kConnecting, kProxy, kUpstreamHandshake, kRelaying, kClosed };
 
   uint64_t id = 0;
   State state = State::kClientHandshake;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
+#include "lib/net/proxy.h"
 #include "lib/net/socket.h"
 #include "lib/process/spawn.h"
 #include "lib/relay/relay.h"
@@ -52,8 +53,13 @@ absl::StatusOr<Upstream> Open(const Plan& p) {
   }
   net::ConnectOptions co;
   co.timeout = p.connect_timeout;
-  absl::StatusOr<net::Socket> sock = net::Connect(p.to_addresses, co);
+  absl::StatusOr<net::Socket> sock = net::Connect(p.proxy ? p.proxy_addresses : p.to_addresses, co);
   if (!sock.ok()) return sock.status();
+  if (p.proxy) {
+    net::ProxyRequest req{p.to.host, p.to.port, p.proxy_user, p.proxy_password};
+    absl::Status s = net::ProxyConnect(sock->fd(), p.proxy_protocol, req, absl::Now() + p.connect_timeout);
+    if (!s.ok()) return s;
+  }
   if (p.to.transport != Transport::kTls) {
     u.stream = std::make_unique<relay::FdStream>(sock->Release(), "server", relay::FdStream::Kind::kSocket);
     return u;

@@ -3,6 +3,9 @@
 // resolved address in turn, the TLS handshake and pin check for a tls: TO,
 // or a child process for exec: and sh:.
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
@@ -62,8 +65,9 @@ void Worker::OpenUpstream(Session* s, absl::Time now) {
 // once moves on, and after the last address the client is turned away.
 void Worker::ConnectNext(Session* s, absl::Time now) {
   absl::Status last = absl::NotFoundError(absl::StrCat("connect ", Describe(plan_.to), ": no addresses"));
-  while (s->next_address < plan_.to_addresses.size()) {
-    const net::SocketAddress& a = plan_.to_addresses[s->next_address++];
+  const std::vector<net::SocketAddress>& addresses = plan_.proxy ? plan_.proxy_addresses : plan_.to_addresses;
+  while (s->next_address < addresses.size()) {
+    const net::SocketAddress& a = addresses[s->next_address++];
     absl::StatusOr<net::Socket> sock = net::StartConnect(a, SOCK_STREAM, {});
     if (!sock.ok()) {
       last = sock.status();
@@ -86,17 +90,71 @@ void Worker::OnConnected(Session* s, absl::Time now) {
   if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   if (err != 0) {
     absl::Status why = absl::ErrnoToStatus(err, absl::StrCat("connect ", s->connecting_to.ToString()));
-    if (s->next_address < plan_.to_addresses.size()) {
+    if (s->next_address < (plan_.proxy ? plan_.proxy_addresses : plan_.to_addresses).size()) {
       ConnectNext(s, now);
     } else {
       UpstreamFailed(s, why);
     }
     return;
   }
+  if (plan_.proxy) {
+    StartProxy(s);
+    return;
+  }
   if (plan_.to.transport != Transport::kTls) {
     StartRelay(s, now);
     return;
   }
+  StartUpstreamTls(s, now);
+}
+
+// StartProxy asks the proxy for a tunnel to TO on a thread of its own,
+// which posts the result to ProxyResults. The thread works on a duplicate
+// of the socket, so closing the session meanwhile cannot hand its number
+// to another connection under the thread's feet.
+void Worker::StartProxy(Session* s) {
+  Forget(s, true);
+  s->state = Session::State::kProxy;
+  io::UniqueFd fd(::dup(s->upstream->fd()));
+  if (!fd) {
+    UpstreamFailed(s, absl::ErrnoToStatus(errno, "dup"));
+    return;
+  }
+  net::ProxyRequest req{plan_.to.host, plan_.to.port, plan_.proxy_user, plan_.proxy_password};
+  proxy_threads_.fetch_add(1);
+  std::thread([this, id = s->id, fd = std::move(fd), req, deadline = s->deadline] {
+    absl::Status st = net::ProxyConnect(fd.get(), plan_.proxy_protocol, req, deadline);
+    {
+      absl::MutexLock lock(&proxy_mu_);
+      proxy_done_.emplace_back(id, st);
+    }
+    Wake();
+    proxy_threads_.fetch_sub(1);
+  }).detach();
+}
+
+void Worker::ProxyResults(absl::Time now) {
+  std::vector<std::pair<uint64_t, absl::Status>> done;
+  {
+    absl::MutexLock lock(&proxy_mu_);
+    done.swap(proxy_done_);
+  }
+  for (auto& [id, st] : done) {
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || it->second->state != Session::State::kProxy) continue;  // Timed out meanwhile.
+    Session* s = it->second.get();
+    if (!st.ok()) {
+      UpstreamFailed(s, st);
+    } else if (plan_.to.transport == Transport::kTls) {
+      StartUpstreamTls(s, now);
+    } else {
+      StartRelay(s, now);
+    }
+  }
+}
+
+// StartUpstreamTls runs a client handshake with TO over the connected socket.
+void Worker::StartUpstreamTls(Session* s, absl::Time now) {
   Forget(s, true);
   auto* plain = static_cast<relay::FdStream*>(s->upstream.get());
   io::UniqueFd owned(::dup(plain->fd()));

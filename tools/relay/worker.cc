@@ -78,8 +78,8 @@ void Worker::Log(const std::string& line) {
 // timer, dispatch, then run due timers, re-pump streams holding input, sweep
 // idle sessions, reap exec children and free what closed.
 void Worker::Run() {
-  if (plan_.idle_timeout != absl::InfiniteDuration()) {
-    next_sweep_ = absl::Now() + std::max(plan_.idle_timeout / 4, absl::Milliseconds(10));
+  if (plan_.idle_timeout != absl::InfiniteDuration() || plan_.from.transport == Transport::kUdp) {
+    next_sweep_ = absl::Now() + std::max(plan_.udp_idle_timeout / 4, absl::Milliseconds(10));
   }
   for (;;) {
     absl::Time now = absl::Now();
@@ -88,7 +88,7 @@ void Worker::Run() {
       drain_deadline_ = now + plan_.drain_timeout;
       WatchListeners(false);
     }
-    if (stopping_ && (sessions_.empty() || now >= drain_deadline_)) break;
+    if (stopping_ && ((sessions_.empty() && udp_.empty()) || now >= drain_deadline_)) break;
     if (shared_->table.version() != table_version_) ApplyTableChange(now);
     absl::Time deadline = std::min(next_sweep_, stopping_ ? drain_deadline_ : absl::InfiniteFuture());
     if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
@@ -110,12 +110,16 @@ void Worker::Run() {
     if (now >= next_sweep_) SweepIdle(now);
     if (!children_.empty()) ReapChildren(false);
     closed_.clear();
+    closed_udp_.clear();
   }
   std::vector<Session*> left;
   for (auto& [id, s] : sessions_) left.push_back(s.get());
   for (Session* s : left) Close(s, false, "relay stopping");
   closed_.clear();
+  SweepUdp(absl::InfiniteFuture());
+  closed_udp_.clear();
   ReapChildren(true);
+  while (proxy_threads_.load() > 0) absl::SleepFor(absl::Milliseconds(5));  // Each ends by its deadline.
 }
 
 void Worker::Dispatch(const selector::Event& e, absl::Time now) {
@@ -125,9 +129,17 @@ void Worker::Dispatch(const selector::Event& e, absl::Time now) {
     case Handle::Kind::kWake: {
       uint64_t n;
       (void)!::read(wake_fd_.get(), &n, sizeof(n));
+      ProxyResults(now);
       return;
     }
-    case Handle::Kind::kListener: Accept(h->index, now); return;
+    case Handle::Kind::kListener:
+      if (listeners_[h->index].datagram) {
+        OnDatagrams(h->index, now);
+      } else {
+        Accept(h->index, now);
+      }
+      return;
+    case Handle::Kind::kUdpUpstream: OnUdpReplies(h->udp, now); return;
     case Handle::Kind::kClient:
     case Handle::Kind::kUpstream: break;
   }
@@ -136,6 +148,7 @@ void Worker::Dispatch(const selector::Event& e, absl::Time now) {
   switch (s->state) {
     case Session::State::kClientHandshake: ClientHandshake(s, now); return;
     case Session::State::kConnecting: OnConnected(s, now); return;
+    case Session::State::kProxy: return;  // Its thread has the socket.
     case Session::State::kUpstreamHandshake: UpstreamHandshake(s, now); return;
     case Session::State::kRelaying:
       Pump(s, client, !client, client ? e.events : 0, client ? 0 : e.events, now);
@@ -245,7 +258,9 @@ void Worker::RunTimers(absl::Time now) {
 }
 
 void Worker::SweepIdle(absl::Time now) {
-  next_sweep_ = now + std::max(plan_.idle_timeout / 4, absl::Milliseconds(10));
+  next_sweep_ = now + std::max(std::min(plan_.idle_timeout, plan_.udp_idle_timeout) / 4, absl::Milliseconds(10));
+  SweepUdp(now);
+  if (plan_.idle_timeout == absl::InfiniteDuration()) return;
   std::vector<Session*> idle;
   for (auto& [id, s] : sessions_) {
     if (now - s->last_active >= plan_.idle_timeout) idle.push_back(s.get());

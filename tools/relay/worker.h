@@ -44,6 +44,7 @@ struct alignas(64) Counters {
   std::atomic<uint64_t> idle_closed{0};
   std::atomic<uint64_t> fault_resets{0}, fault_limits{0}, fault_timeouts{0};
   std::atomic<uint64_t> bytes_up{0}, bytes_down{0};
+  std::atomic<uint64_t> datagrams_up{0}, datagrams_down{0}, datagrams_dropped{0};
 };
 
 // Add increments a counter only this thread writes: a plain add, no lock.
@@ -63,6 +64,7 @@ struct Shared {
 struct ListenerFd {
   int fd;
   bool tls;
+  bool datagram = false;  // A bound UDP socket (served by one worker only).
 };
 
 class Worker {
@@ -102,8 +104,18 @@ class Worker {
   void OpenUpstream(Session* s, absl::Time now);
   void ConnectNext(Session* s, absl::Time now);
   void OnConnected(Session* s, absl::Time now);
+  void StartProxy(Session* s);
+  void ProxyResults(absl::Time now);
+  void StartUpstreamTls(Session* s, absl::Time now);
   void UpstreamHandshake(Session* s, absl::Time now);
   void UpstreamFailed(Session* s, const absl::Status& why);
+
+  // datagrams.cc
+  void OnDatagrams(int index, absl::Time now);
+  UdpSession* UdpSessionFor(int listener, const net::SocketAddress& peer, absl::Time now);
+  void OnUdpReplies(UdpSession* u, absl::Time now);
+  void CloseUdp(UdpSession* u);
+  void SweepUdp(absl::Time now);
 
   // pump.cc
   void StartRelay(Session* s, absl::Time now);
@@ -131,9 +143,16 @@ class Worker {
   absl::flat_hash_map<uint64_t, std::unique_ptr<Session>> sessions_;
   std::vector<std::unique_ptr<Session>> closed_;  // Freed after each batch of events.
   std::vector<Session*> ready_;                   // Hold input no event announces (TLS).
+  absl::flat_hash_map<std::string, std::unique_ptr<UdpSession>> udp_;  // By client address.
+  std::vector<std::unique_ptr<UdpSession>> closed_udp_;
   std::set<std::pair<absl::Time, uint64_t>> timers_;  // (when, session id).
   absl::Time next_sweep_ = absl::InfiniteFuture();
   std::vector<process::Child> children_;          // exec: children not yet reaped.
+  // Proxy negotiations run on threads of their own (lib/net/proxy is
+  // blocking); each posts (session id, result) here and wakes the loop.
+  absl::Mutex proxy_mu_;
+  std::vector<std::pair<uint64_t, absl::Status>> proxy_done_ ABSL_GUARDED_BY(proxy_mu_);
+  std::atomic<int> proxy_threads_{0};
   std::unique_ptr<io::IoBuffer> scratch_;
   std::minstd_rand rng_;
   Counters counters_;

@@ -1,0 +1,56 @@
+// dump.h: --dump, socat's -x -v for relay. DumpStream wraps a session's
+// stream and writes each piece of data read from it as a block: a header
+// with the direction ('>' client to TO, '<' TO to client), the time, the
+// length and the offsets in that direction, then the bytes in hex with their
+// printable characters, 16 a line, then "--":
+//
+//   > 2026/11/30 05:50:00.123456  length=6 from=0 to=5
+//    68 65 6c 6c 6f 0a                                hello.
+//   --
+#ifndef IPCKIT_TOOLS_RELAY_DUMP_H_
+#define IPCKIT_TOOLS_RELAY_DUMP_H_
+
+#include <stdint.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "lib/relay/stream.h"
+
+namespace ipckit::relay_tool {
+
+// FormatDump returns one block as above for `data`, read at `when` in
+// direction `dir`, starting at byte `offset` of that direction.
+std::string FormatDump(char dir, absl::Time when, uint64_t offset, absl::string_view data);
+
+class DumpStream : public relay::Stream {
+ public:
+  using Sink = std::function<void(const std::string&)>;
+  // DumpStream passes everything to `inner` and gives `sink` a block for
+  // each read that returns data.
+  DumpStream(std::unique_ptr<relay::Stream> inner, char dir, Sink sink)
+      : inner_(std::move(inner)), dir_(dir), sink_(std::move(sink)) {}
+
+  absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
+  absl::StatusOr<size_t> Write(absl::string_view data) override { return inner_->Write(data); }
+  absl::Status CloseWrite() override { return inner_->CloseWrite(); }
+  int fd() const override { return inner_->fd(); }
+  uint32_t ReadWaitsFor() const override { return inner_->ReadWaitsFor(); }
+  uint32_t WriteWaitsFor() const override { return inner_->WriteWaitsFor(); }
+  size_t MinReadSize() const override { return inner_->MinReadSize(); }
+  bool HasBufferedInput() const override { return inner_->HasBufferedInput(); }
+  const std::string& name() const override { return inner_->name(); }
+
+ private:
+  std::unique_ptr<relay::Stream> inner_;
+  char dir_;
+  Sink sink_;
+  uint64_t offset_ = 0;
+};
+
+}  // namespace ipckit::relay_tool
+
+#endif  // IPCKIT_TOOLS_RELAY_DUMP_H_
