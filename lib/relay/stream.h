@@ -103,6 +103,30 @@ class FdStream : public Stream {
   bool write_closed_ = false;
 };
 
+// ForwardingStream passes every call to `inner` (not owned); a stream that
+// watches or changes some calls (nc's LoggedStream, relay's DumpStream)
+// derives from it and overrides those. It is never plain (no splice), since
+// its bytes must pass through user space to be seen.
+class ForwardingStream : public Stream {
+ public:
+  explicit ForwardingStream(Stream* inner) : inner_(inner) {}
+  absl::StatusOr<size_t> Read(absl::Span<char> buf) override { return inner_->Read(buf); }
+  absl::StatusOr<size_t> Write(absl::string_view data) override { return inner_->Write(data); }
+  absl::Status CloseWrite() override { return inner_->CloseWrite(); }
+  int fd() const override { return inner_->fd(); }
+  uint32_t ReadWaitsFor() const override { return inner_->ReadWaitsFor(); }
+  uint32_t WriteWaitsFor() const override { return inner_->WriteWaitsFor(); }
+  size_t MinReadSize() const override { return inner_->MinReadSize(); }
+  bool HasBufferedInput() const override { return inner_->HasBufferedInput(); }
+  const std::string& name() const override { return inner_->name(); }
+
+ protected:
+  Stream* inner() const { return inner_; }
+
+ private:
+  Stream* inner_;
+};
+
 }  // namespace ipckit::relay
 
 #endif  // IPCKIT_LIB_RELAY_STREAM_H_

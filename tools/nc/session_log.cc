@@ -63,7 +63,7 @@ absl::Status SessionLog::Record(absl::string_view data) {
 }
 
 absl::StatusOr<size_t> LoggedStream::Read(absl::Span<char> buf) {
-  absl::StatusOr<size_t> n = inner_->Read(buf);
+  absl::StatusOr<size_t> n = inner()->Read(buf);
   if (n.ok() && *n > 0) {
     absl::Status s = log_->Record(absl::string_view(buf.data(), *n));
     if (!s.ok()) return s;
@@ -72,7 +72,7 @@ absl::StatusOr<size_t> LoggedStream::Read(absl::Span<char> buf) {
 }
 
 absl::StatusOr<size_t> LoggedStream::Write(absl::string_view data) {
-  absl::StatusOr<size_t> n = inner_->Write(data);
+  absl::StatusOr<size_t> n = inner()->Write(data);
   if (n.ok() && *n > 0) {
     absl::Status s = log_->Record(data.substr(0, *n));
     if (!s.ok()) return s;

@@ -43,23 +43,14 @@ class SessionLog {
 };
 
 // LoggedStream passes every call through to `inner` and records the bytes
-// that Read returned and Write took. It is never plain (no splice), since
-// its bytes must be seen.
-class LoggedStream : public relay::Stream {
+// that Read returned and Write took.
+class LoggedStream : public relay::ForwardingStream {
  public:
-  LoggedStream(relay::Stream* inner, SessionLog* log) : inner_(inner), log_(log) {}
+  LoggedStream(relay::Stream* inner, SessionLog* log) : ForwardingStream(inner), log_(log) {}
   absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
   absl::StatusOr<size_t> Write(absl::string_view data) override;
-  absl::Status CloseWrite() override { return inner_->CloseWrite(); }
-  int fd() const override { return inner_->fd(); }
-  uint32_t ReadWaitsFor() const override { return inner_->ReadWaitsFor(); }
-  uint32_t WriteWaitsFor() const override { return inner_->WriteWaitsFor(); }
-  size_t MinReadSize() const override { return inner_->MinReadSize(); }
-  bool HasBufferedInput() const override { return inner_->HasBufferedInput(); }
-  const std::string& name() const override { return inner_->name(); }
 
  private:
-  relay::Stream* inner_;
   SessionLog* log_;
 };
 

@@ -23,7 +23,7 @@ std::string FormatDump(char dir, absl::Time when, uint64_t offset, absl::string_
 }
 
 absl::StatusOr<size_t> DumpStream::Read(absl::Span<char> buf) {
-  absl::StatusOr<size_t> n = inner_->Read(buf);
+  absl::StatusOr<size_t> n = inner()->Read(buf);
   if (n.ok() && *n > 0) {
     sink_(FormatDump(dir_, absl::Now(), offset_, absl::string_view(buf.data(), *n)));
     offset_ += *n;

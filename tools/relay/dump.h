@@ -26,26 +26,18 @@ namespace ipckit::relay_tool {
 // direction `dir`, starting at byte `offset` of that direction.
 std::string FormatDump(char dir, absl::Time when, uint64_t offset, absl::string_view data);
 
-class DumpStream : public relay::Stream {
+class DumpStream : public relay::ForwardingStream {
  public:
   using Sink = std::function<void(const std::string&)>;
-  // DumpStream passes everything to `inner` and gives `sink` a block for
-  // each read that returns data.
+  // DumpStream owns `inner`, passes everything to it and gives `sink` a
+  // block for each read that returns data.
   DumpStream(std::unique_ptr<relay::Stream> inner, char dir, Sink sink)
-      : inner_(std::move(inner)), dir_(dir), sink_(std::move(sink)) {}
+      : ForwardingStream(inner.get()), owned_(std::move(inner)), dir_(dir), sink_(std::move(sink)) {}
 
   absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
-  absl::StatusOr<size_t> Write(absl::string_view data) override { return inner_->Write(data); }
-  absl::Status CloseWrite() override { return inner_->CloseWrite(); }
-  int fd() const override { return inner_->fd(); }
-  uint32_t ReadWaitsFor() const override { return inner_->ReadWaitsFor(); }
-  uint32_t WriteWaitsFor() const override { return inner_->WriteWaitsFor(); }
-  size_t MinReadSize() const override { return inner_->MinReadSize(); }
-  bool HasBufferedInput() const override { return inner_->HasBufferedInput(); }
-  const std::string& name() const override { return inner_->name(); }
 
  private:
-  std::unique_ptr<relay::Stream> inner_;
+  std::unique_ptr<relay::Stream> owned_;
   char dir_;
   Sink sink_;
   uint64_t offset_ = 0;
