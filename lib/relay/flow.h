@@ -32,10 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <deque>
 #include <optional>
-#include <random>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -131,7 +130,10 @@ class Flow {
   Stream* dst_;
   size_t capacity_;
   Shaping shaping_;
-  std::deque<Chunk> queue_;
+  // queue_ from queue_head_ on: a vector, which holds no memory while empty
+  // (a std::deque allocates half a KiB at construction, in every idle flow).
+  std::vector<Chunk> queue_;
+  size_t queue_head_ = 0;
   size_t queued_ = 0;
   bool dst_blocked_ = false;
   bool src_eof_ = false;
@@ -143,7 +145,6 @@ class Flow {
   double tokens_ = 0;                             // Rate: bytes that may go now.
   absl::Time refilled_ = absl::InfinitePast();
   absl::Time last_due_ = absl::InfinitePast();    // Latency: chunks stay in order.
-  std::minstd_rand rng_{std::random_device{}()};
 };
 
 }  // namespace ipckit::relay
