@@ -134,8 +134,11 @@ class Proxy:
             with open(path, "w") as f:
                 f.write(config)
             argv = [a.replace("{cfg}", path) for a in argv]
+        # Logs go to a file: a pipe nobody reads would stall a proxy that
+        # logs each connection (stunnel, redir) once it filled.
+        self.log = open(os.path.join(tmp, f"{name}.log"), "ab")
         self.proc = subprocess.Popen(["taskset", "-c", "0"] + argv, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
         wait_port(port, self.proc)
 
     def cpu(self):
@@ -170,6 +173,7 @@ backend b
 
 STUNNEL = """foreground = yes
 pid =
+debug = 3
 [t]
 accept = {ip}:{port}
 connect = {target}
@@ -269,6 +273,8 @@ def echobench(name, a, tmp, args, tls=False):
     if j.get("connect_errors"):
         return {"error": f"connect errors {j['connect_errors']}"}
     rate = j["requests_per_second"]
+    if rate == 0:
+        return {"error": "nothing completed"}
     return {"value": rate, "cpu": cpu * 1e6 / max(1, rate * window), "unit": "/s", "cpu_unit": "us/op"}
 
 
@@ -276,20 +282,22 @@ def idle(name, a, tmp, pairs):
     echo, target = start_echod(a)
     p = start(name, target, a, tmp)
     socks = []
+    end = time.monotonic() + 60  # The whole column; a proxy that stalls gets an error, not an hour.
     try:
         base = p.rss_kib()
         for i in range(pairs):
-            s = socket.create_connection((p.ip, p.port), timeout=DEADLINE)
+            s = socket.create_connection((p.ip, p.port), timeout=5)
             socks.append(s)
         # Every pair is proxied once one byte has made the round trip.
         for s in socks:
             s.sendall(b"x")
-        for s in socks:
+        for i, s in enumerate(socks):
+            s.settimeout(max(0.01, end - time.monotonic()))
             if s.recv(1) != b"x":
-                return {"error": "a pair did not echo"}
+                return {"error": f"pair {i} did not echo"}
         rss = p.rss_kib()
     except OSError as e:
-        return {"error": str(e)[:80]}
+        return {"error": f"after {len(socks)} pairs: {e}"[:80]}
     finally:
         for s in socks:
             s.close()
@@ -321,7 +329,8 @@ def main():
     ap.add_argument("--bytes", default="1G", help="stream size (K/M/G)")
     ap.add_argument("--seconds", type=float, default=3)
     ap.add_argument("--pairs", type=int, default=9000, help="idle pairs (fds: 2 per pair in the proxy)")
-    ap.add_argument("--socat-pairs", type=int, default=1000, help="socat forks per pair: fewer")
+    ap.add_argument("--small-pairs", type=int, default=500,
+                    help="pairs for socat and redir (a process per pair) and rinetd (select(2): 1024 fds)")
     a = ap.parse_args()
     mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
     size = int(a.bytes[:-1]) * mult[a.bytes[-1]] if a.bytes[-1] in mult else int(a.bytes)
@@ -350,7 +359,7 @@ def main():
         if "tls" in cols and name in ("relay", "haproxy", "stunnel"):
             r["tls"] = echobench(name, a, tmp, ["--connect-only", "-c", "50"], tls=True)
         if "idle" in cols and not terminator:
-            r["idle"] = idle(name, a, tmp, a.socat_pairs if name in ("socat", "redir") else a.pairs)
+            r["idle"] = idle(name, a, tmp, a.small_pairs if name in ("socat", "redir", "rinetd") else a.pairs)
         print(f"# {name}: {json.dumps(r)}", file=sys.stderr, flush=True)
     names = {"stream": f"stream {size >> 20} MiB, MB/s (CPU)", "c100": "c=100 64B req/s (CPU)",
              "conn": "conn/s (CPU)", "tls": "TLS hs/s (CPU)", "idle": "idle RSS MiB (per pair)"}

@@ -19,6 +19,8 @@ BENCHES = [
     ("nc_throughput", "bench/nc_throughput.sh", ["--bytes=2G", "--runs=3"], ["--bytes=64M", "--runs=1"]),
     ("echo", "bench/echo.sh", ["--seconds=3"], ["--seconds=0.5", "--quick"]),
     ("tls_echo", "bench/tls_echo.sh", ["--seconds=3"], ["--seconds=0.5", "--quick"]),
+    ("relay", "bench/relay.sh", ["--seconds=3", "--bytes=1G"],
+     ["--bytes=16M", "--seconds=0.3", "--pairs=200", "--small-pairs=20", "--proxies=relay,socat"]),
     ("fmap", "bench/fmap.sh", ["--size=2G", "--dump-size=256M"], ["--size=64M", "--dump-size=8M", "--runs=1", "--sparse=512M"]),
     ("sigtest", "bench/sigtest_latency.sh", ["--iterations=20000"], ["--iterations=2000"]),
     ("tlsprobe", "bench/tlsprobe.sh", ["--runs=5"], ["--runs=1"]),
