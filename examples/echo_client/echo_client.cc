@@ -5,23 +5,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
-#include "lib/net/address.h"
 #include "lib/net/socket.h"
 
 namespace example {
 
 absl::StatusOr<std::string> Exchange(const std::string& host_port, absl::string_view request,
                                      absl::Duration timeout) {
-  absl::StatusOr<ipckit::net::HostPort> hp = ipckit::net::SplitHostPort(host_port);
-  if (!hp.ok()) return hp.status();
-  absl::StatusOr<uint16_t> port = ipckit::net::ParsePort(hp->port);
-  if (!port.ok()) return port.status();
-  absl::StatusOr<std::vector<ipckit::net::SocketAddress>> addrs =
-      ipckit::net::Resolve(hp->host, *port, ipckit::net::ResolveOptions{});
-  if (!addrs.ok()) return addrs.status();
   ipckit::net::ConnectOptions co;
   co.timeout = timeout;
-  absl::StatusOr<ipckit::net::Socket> sock = ipckit::net::Connect(*addrs, co);
+  absl::StatusOr<ipckit::net::Socket> sock = ipckit::net::ConnectTo(host_port, co);
   if (!sock.ok()) return sock.status();
   // Write and read at once: a large request would otherwise fill both
   // directions' buffers and stall.

@@ -77,6 +77,18 @@ absl::StatusOr<Socket> ConnectOne(const SocketAddress& addr, const ConnectOption
 
 }  // namespace
 
+absl::StatusOr<Socket> ConnectTo(absl::string_view host_port, const ConnectOptions& options) {
+  absl::StatusOr<HostPort> hp = SplitHostPort(host_port);
+  if (!hp.ok()) return hp.status();
+  absl::StatusOr<uint16_t> port = ParsePort(hp->port);
+  if (!port.ok()) return port.status();
+  ResolveOptions ro;
+  ro.socktype = options.type;
+  absl::StatusOr<std::vector<SocketAddress>> addrs = Resolve(hp->host, *port, ro);
+  if (!addrs.ok()) return addrs.status();
+  return Connect(*addrs, options);
+}
+
 absl::StatusOr<Socket> StartConnect(const SocketAddress& addr, int type, const SocketOptions& options) {
   absl::StatusOr<Socket> s = Socket::Create(addr.family(), type);
   if (!s.ok()) return s.status();

@@ -84,6 +84,12 @@ struct ConnectOptions {
 absl::StatusOr<Socket> Connect(const std::vector<SocketAddress>& addrs,
                                const ConnectOptions& options);
 
+// ConnectTo resolves `host_port` ("host:port", "[v6]:port"; names through
+// the resolver) and connects as Connect does, or returns the first error:
+// "invalid address 'x': expected HOST:PORT or [IPV6]:PORT", "invalid port
+// 'x'", the resolver's, or Connect's.
+absl::StatusOr<Socket> ConnectTo(absl::string_view host_port, const ConnectOptions& options);
+
 // StartConnect creates a non-blocking, close-on-exec socket of `type` for
 // `addr`, applies `options` and starts connecting. It returns the socket,
 // connected or with the connect in progress (wait until it is writable, then

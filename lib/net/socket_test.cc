@@ -82,6 +82,17 @@ TEST(SocketTest, ConnectRefusedNamesAddress) {
                        absl::StrCat("connect 127.0.0.1:", port, ": Connection refused")));
 }
 
+TEST(SocketTest, ConnectToTakesHostColonPort) {
+  absl::StatusOr<Listener> l = Listener::Listen(Loopback4(), {});
+  ASSERT_THAT(l, IsOk());
+  absl::StatusOr<Socket> c = ConnectTo(l->address().ToString(), Quick());
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(*c->PeerAddress(), l->address());
+  EXPECT_THAT(ConnectTo("nonsense", Quick()),
+              StatusIs(StatusCode::kInvalidArgument, "invalid address 'nonsense': expected HOST:PORT or [IPV6]:PORT"));
+  EXPECT_THAT(ConnectTo("127.0.0.1:x", Quick()), StatusIs(StatusCode::kInvalidArgument, "invalid port 'x'"));
+}
+
 TEST(SocketTest, StartConnectThenFinishConnectWhenWritable) {
   absl::StatusOr<Listener> l = Listener::Listen(Loopback4(), {});
   ASSERT_THAT(l, IsOk());

@@ -13,7 +13,7 @@ find_file() {
   echo "install: cannot find $1" >&2
   exit 1
 }
-tools=(nc echod echobench tlsprobe fmap sigtest with_server)
+tools=(nc echod echobench tlsprobe fmap sigtest with_server relay)
 mkdir -p "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions"
 help2man=$(find_file tools/install/help2man.py)
 completion=$(find_file tools/install/completion.py)

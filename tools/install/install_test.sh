@@ -6,7 +6,7 @@ here="$TEST_SRCDIR/$TEST_WORKSPACE"
 prefix="$TEST_TMPDIR/prefix"
 fail=0
 out=$("$here/tools/install/install" "$prefix" 2>&1) || { echo "FAIL: install: $out"; exit 1; }
-for t in nc echod echobench tlsprobe fmap sigtest with_server; do
+for t in nc echod echobench tlsprobe fmap sigtest with_server relay; do
   v=$("$prefix/bin/$t" --version)
   [[ "$v" == "$t (ipckit) "* ]] || { echo "FAIL: $t --version: $v"; fail=1; }
   page="$prefix/share/man/man1/$t.1"

@@ -118,6 +118,10 @@ int main(int argc, char** argv) {
       .Duration(0, "delay", "SECS", "same as -i (ncat's name)", &o.interval)
       .Duration(0, "idle-timeout", "SECS",
                 "end the connection after SECS without traffic (exit 1, as ncat)", &o.idle_timeout)
+      .Duration(0, "wait-for", "SECS",
+                "retry connecting (backing off to 0.5s) until the port opens or SECS pass (then exit 3); "
+                "with -z: wait, then close",
+                &o.wait_for)
       .Int(0, "max-conns", "N", "with -lk --exec/--sh-exec: at most N clients at once (default 100)",
            &o.max_conns, 1, 100000)
       .Strings(0, "allow", "HOSTS", "listeners: serve only these clients (IP, CIDR, name; commas)",

@@ -470,6 +470,33 @@ absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, u
   return last;
 }
 
+// ConnectWaiting is ConnectEach, retried while the port is closed (or a try
+// times out) until --wait-for runs out, pausing 10ms, then twice as long
+// each time up to 0.5s: wait-for-it with a deadline and no spinning.
+// Without --wait-for it is ConnectEach. Once the time is up it returns
+// kDeadlineExceeded "127.0.0.1 port 9 (tcp) not open after 2s (last:
+// Connection refused)"; other failures (bind, no route) end it at once.
+absl::StatusOr<Connection> ConnectWaiting(const Plan& p, const std::string& host, uint16_t port,
+                                          const std::vector<SocketAddress>& addrs, Log& log, bool warn_last) {
+  const Options& o = p.options;
+  if (!o.wait_for) return ConnectEach(p, host, port, addrs, log, warn_last);
+  absl::Time deadline = absl::Now() + *o.wait_for;
+  absl::Duration pause = absl::Milliseconds(10);
+  for (;;) {
+    absl::StatusOr<Connection> c = ConnectEach(p, host, port, addrs, log, false);
+    bool retry = !c.ok() && (absl::IsUnavailable(c.status()) || absl::IsDeadlineExceeded(c.status()));
+    if (!retry) return c;
+    absl::Time now = absl::Now();
+    if (now >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(host, " port ", port, " (", Proto(o), ") not open after ",
+                                                      absl::FormatDuration(*o.wait_for), " (last: ",
+                                                      Reason(c.status()), ")"));
+    }
+    absl::SleepFor(std::min(pause, deadline - now));  // Backoff while the port is closed.
+    pause = std::min(pause * 2, absl::Milliseconds(500));
+  }
+}
+
 // ProxyPassword returns the -P password: $NC_PROXY_PASSWORD, else asked on
 // the terminal without echo (as OpenBSD nc's readpassphrase).
 absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
@@ -590,7 +617,7 @@ absl::Status RunConnect(const Plan& p, Log& log, SessionLog* session_log) {
   } else {
     absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, t.host, t.ports[0]);
     if (!addrs.ok()) return addrs.status();
-    absl::StatusOr<Connection> c = ConnectEach(p, t.host, t.ports[0], *addrs, log, false);
+    absl::StatusOr<Connection> c = ConnectWaiting(p, t.host, t.ports[0], *addrs, log, false);
     if (!c.ok()) return c.status();
     // UDP: netcat-openbsd reports only when stdin is a terminal (and then
     // writes probe bytes to the peer, which nc does not).
@@ -628,8 +655,8 @@ absl::Status ScanPort(const Plan& p, std::vector<SocketAddress> addrs, uint16_t 
   const Options& o = p.options;
   const Target& t = p.target;
   for (SocketAddress& a : addrs) a.set_port(port);
-  absl::StatusOr<Connection> c = ConnectEach(p, t.host, port, addrs, log, /*warn_last=*/!o.udp);
-  if (!c.ok()) return cli::Reported(c.status());
+  absl::StatusOr<Connection> c = ConnectWaiting(p, t.host, port, addrs, log, /*warn_last=*/!o.udp);
+  if (!c.ok()) return o.wait_for ? c.status() : cli::Reported(c.status());
   if (o.udp) {
     absl::Status st = ProbeUdp(c->socket, c->peer, o.timeout.value_or(absl::Seconds(1)));
     if (!st.ok()) {
@@ -921,6 +948,9 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.ipv4 && o.ipv6) return Usage("cannot use -4 and -6 together");
   if (o.keep_listening && !o.listen) return Usage("-k requires -l");
   if (o.scan && o.listen) return Usage("cannot use -z with -l");
+  if (o.wait_for && (o.listen || o.udp || o.unix_socket || o.proxy)) {
+    return Usage("--wait-for is for TCP connects: not with -l, -u, -U or -x");
+  }
   if (o.pass_fd && (o.listen || o.scan)) return Usage("cannot use -F with -l or -z");
   if (o.unix_socket && (o.ipv4 || o.ipv6 || o.source_port || o.tos)) {
     return Usage("cannot use -4, -6, -p or -T with -U");

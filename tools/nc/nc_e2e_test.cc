@@ -215,6 +215,40 @@ TEST(NcE2eTest, RefusedConnectionExitsOneWithMessage) {
   EXPECT_EQ(nc->err(), absl::StrCat("nc: connect to 127.0.0.1 port ", port, " (tcp) failed: Connection refused\n"));
 }
 
+TEST(NcE2eTest, WaitForGivesUpWithExitThreeAfterTheDeadline) {
+  absl::StatusOr<net::Listener> l = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {});
+  ASSERT_THAT(l, IsOk());
+  std::string port = absl::StrCat(l->address().port());
+  *l = std::move(*net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {}));  // Frees the port.
+  absl::Time start = absl::Now();
+  absl::StatusOr<Subprocess> nc = Spawn({Nc(), "-z", "--wait-for", "400ms", "127.0.0.1", port});
+  ASSERT_THAT(nc, IsOk());
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(3)));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(400));
+  EXPECT_EQ(nc->err(),
+            absl::StrCat("nc: 127.0.0.1 port ", port, " (tcp) not open after 400ms (last: Connection refused)\n"));
+}
+
+TEST(NcE2eTest, WaitForConnectsOnceTheServerComesUp) {
+  absl::StatusOr<net::Listener> l = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {});
+  ASSERT_THAT(l, IsOk());
+  net::SocketAddress where = l->address();
+  *l = std::move(*net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {}));  // Frees the port.
+  // stdin from echo, not from this test: Subprocess feeds stdin only while it waits.
+  absl::StatusOr<Subprocess> nc = Spawn({"/bin/sh", "-c",
+                                         absl::StrCat("echo late hello | ", Nc(), " -N --wait-for 10s 127.0.0.1 ",
+                                                      where.port())});
+  ASSERT_THAT(nc, IsOk());
+  absl::SleepFor(absl::Milliseconds(300));  // Test pacing: the server starts late on purpose.
+  absl::StatusOr<net::Listener> late = net::Listener::Listen(where, {});
+  ASSERT_THAT(late, IsOk());
+  absl::StatusOr<net::Socket> c = late->Accept();
+  ASSERT_THAT(c, IsOk());
+  EXPECT_THAT(io::ReadToEnd(c->fd()), IsOkAndHolds("late hello\n"));
+  c->ShutdownWrite().IgnoreError();
+  EXPECT_THAT(nc->Wait(kTimeout), IsOkAndHolds(ExitStatus::Exited(0)));
+}
+
 TEST(NcE2eTest, ConnectTimeoutAgainstFullAcceptQueueExitsThree) {
   net::ListenOptions lo;
   lo.backlog = 0;

@@ -63,6 +63,7 @@ struct Options {
   std::optional<std::string> proxy_type;            // --proxy-type http|socks5
   std::optional<std::string> proxy_auth;            // --proxy-auth USER[:PASS]
   std::optional<absl::Duration> idle_timeout;       // --idle-timeout
+  std::optional<absl::Duration> wait_for;           // --wait-for: retry connecting until open (wait-for-it).
   std::optional<int> max_conns;                     // --max-conns (with -lk --exec)
   std::vector<std::string> allow, deny;             // --allow, --deny (listeners)
   std::string output, hex_dump;                     // --output, --hex-dump

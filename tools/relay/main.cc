@@ -96,7 +96,11 @@ int main(int argc, char** argv) {
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<ipckit::relay_tool::Plan> plan =
       ipckit::relay_tool::Validate(o, args, ipckit::net::ListenFds());
-  if (!plan.ok()) return p.UsageError(plan.status());
+  if (!plan.ok()) {
+    // Bad arguments are usage errors (2); a TO or proxy name that does not
+    // resolve is a runtime failure (1).
+    return absl::IsInvalidArgument(plan.status()) ? p.UsageError(plan.status()) : p.Fail(plan.status());
+  }
   if (o.insecure) std::cerr << "relay: warning: --insecure: TO's certificate is not verified" << std::endl;
   return p.Finish(ipckit::relay_tool::Run(*plan, std::cout, std::cerr));
 }

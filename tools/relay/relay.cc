@@ -85,7 +85,7 @@ absl::Status ValidateProxy(const Options& o, Plan& p) {
   absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
   if (!port.ok()) return Usage(absl::StrCat("--proxy: ", port.status().message()));
   absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, {});
-  if (!addrs.ok()) return Usage(absl::StrCat("--proxy: ", addrs.status().message()));
+  if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("--proxy: ", addrs.status().message()));
   p.proxy = true;
   p.proxy_addresses = *addrs;
   p.proxy_protocol = *protocol;
@@ -153,7 +153,8 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
     net::ResolveOptions ro;
     ro.socktype = p.to.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
     absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p.to.host, p.to.port, ro);
-    if (!addrs.ok()) return absl::InvalidArgumentError(absl::StrCat("TO: ", addrs.status().message()));
+    // A name that does not resolve is a runtime failure (exit 1), as in nc.
+    if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("TO: ", addrs.status().message()));
     p.to_addresses = *addrs;
   } else if (p.to.transport == Transport::kUnix) {
     p.to_addresses = {p.to.address};

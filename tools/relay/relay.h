@@ -44,7 +44,9 @@ struct Options {
 // Validate checks `opts` with the FROM and TO arguments and returns the
 // plan, or kInvalidArgument: "invalid TO 'x': ...", "tls: FROM needs --cert
 // and --key", "--cert, --key, --client-ca and --alpn are for a tls: FROM",
-// "--ca-file, --servername, --pin and --insecure are for a tls: TO".
+// "--ca-file, --servername, --pin and --insecure are for a tls: TO"; or
+// the resolver's error for a TO or --proxy name ("TO: resolve x.invalid:
+// Name or service not known", kNotFound).
 // `listen_fds` are the descriptors of socket activation.
 absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<std::string>& args,
                               const std::vector<int>& listen_fds);

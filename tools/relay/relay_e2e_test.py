@@ -403,6 +403,9 @@ class Forwarding(unittest.TestCase):
             code, out, err = harness.run([RELAY] + args)
             self.assertEqual(code, 2, args)
             self.assertIn(message, err.decode())
+        code, out, err = harness.run([RELAY, "127.0.0.1:0", "nosuchhost.invalid:80"])
+        self.assertEqual(code, 1)  # Not a usage error: the name does not resolve.
+        self.assertIn("relay: TO: resolve nosuchhost.invalid", err.decode())
 
 
 class Tls(unittest.TestCase):

@@ -36,8 +36,82 @@ absl::StatusOr<ServerSpec> ParseServerSpec(absl::string_view text) {
     s.command = absl::StrSplit(command, absl::ByAnyChar(" \t"), absl::SkipEmpty());
   }
   if (s.command.empty()) return absl::InvalidArgumentError(absl::StrCat("--server '", text, "': empty COMMAND"));
-  for (const std::string& a : s.command) s.uses_port_file = s.uses_port_file || absl::StrContains(a, "{port_file}");
+  for (const std::string& a : s.command) {
+    s.uses_port_file = s.uses_port_file || absl::StrContains(a, "{port_file}");
+    s.uses_port = s.uses_port || absl::StrContains(a, "{port}");
+  }
+  s.ready = s.uses_port_file ? Ready::kPortFile : s.uses_port ? Ready::kPort : Ready::kLines;
+  if (s.uses_port && !s.uses_port_file && s.listeners != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--server '", text, "': {port} is one listener (no :N)"));
+  }
   return s;
+}
+
+namespace {
+
+// Find returns the server named `name`, or nullptr.
+ServerSpec* Find(std::vector<ServerSpec>& servers, absl::string_view name) {
+  for (ServerSpec& s : servers) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+// Split splits "NAME=VALUE" (or "NAME" when `with_value` is false) for
+// option `flag` and finds the server.
+absl::StatusOr<std::pair<ServerSpec*, std::string>> Split(absl::string_view flag, const std::string& arg,
+                                                          bool with_value, std::vector<ServerSpec>& servers) {
+  size_t eq = arg.find('=');
+  if (with_value && (eq == std::string::npos || eq == 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, " '", arg, "': expected NAME=",
+                                                   flag == "--ready-log" ? "PATTERN" : "PATH"));
+  }
+  std::string name = with_value ? arg.substr(0, eq) : arg;
+  ServerSpec* s = Find(servers, name);
+  if (s == nullptr) return absl::InvalidArgumentError(absl::StrCat(flag, " '", arg, "': no --server ", name));
+  return std::make_pair(s, with_value ? arg.substr(eq + 1) : std::string());
+}
+
+}  // namespace
+
+absl::Status ApplyPerServer(const PerServer& o, std::vector<ServerSpec>& servers) {
+  for (const std::string& a : o.ready_log) {
+    absl::StatusOr<std::pair<ServerSpec*, std::string>> v = Split("--ready-log", a, true, servers);
+    if (!v.ok()) return v.status();
+    absl::StatusOr<LogPattern> p = LogPattern::Compile(v->second);
+    if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat("--ready-log '", a, "': ", p.status().message()));
+    v->first->log_pattern = *p;
+    v->first->log_pattern_text = v->second;
+    v->first->ready = Ready::kLog;
+  }
+  for (const std::string& a : o.ready_http) {
+    absl::StatusOr<std::pair<ServerSpec*, std::string>> v = Split("--ready-http", a, true, servers);
+    if (!v.ok()) return v.status();
+    if (!absl::StartsWith(v->second, "/")) {
+      return absl::InvalidArgumentError(absl::StrCat("--ready-http '", a, "': PATH must start with /"));
+    }
+    v->first->http_path = v->second;
+  }
+  for (const std::string& a : o.socket_activation) {
+    absl::StatusOr<std::pair<ServerSpec*, std::string>> v = Split("--socket-activation", a, false, servers);
+    if (!v.ok()) return v.status();
+    if (v->first->uses_port || v->first->uses_port_file || v->first->listeners != 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--socket-activation ", a, ": with_server listens for it (one socket), so it takes no {port}, {port_file} or :N"));
+    }
+    v->first->ready = Ready::kActivation;
+  }
+  for (const std::string& a : o.may_exit) {
+    absl::StatusOr<std::pair<ServerSpec*, std::string>> v = Split("--may-exit", a, false, servers);
+    if (!v.ok()) return v.status();
+    v->first->may_exit = true;
+  }
+  for (const std::string& a : o.allow_unclean_stop) {
+    absl::StatusOr<std::pair<ServerSpec*, std::string>> v = Split("--allow-unclean-stop", a, false, servers);
+    if (!v.ok()) return v.status();
+    v->first->allow_unclean_stop = true;
+  }
+  return absl::OkStatus();
 }
 
 std::map<std::string, std::string> AddressEnvironment(const std::string& name, int index,

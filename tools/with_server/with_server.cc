@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -25,9 +26,11 @@
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
 #include "lib/net/listening_line.h"
+#include "lib/net/socket.h"
 #include "lib/process/exit_status.h"
 #include "lib/process/spawn.h"
 #include "lib/signal/signal_source.h"
+#include "tools/with_server/readiness.h"
 
 extern char** environ;
 
@@ -75,80 +78,146 @@ struct Running {
   process::Child child;
   std::string log;
   std::string port_file;
+  std::vector<std::string> argv;           // The command as started (substituted).
+  uint16_t port = 0;                       // {port}'s, or the activation socket's.
+  std::optional<net::Listener> activation;  // --socket-activation: ours, handed over as fd 3.
   std::vector<std::string> addrs;
-  bool ready = false;
+  bool ready = false;                      // Its readiness kind is satisfied...
+  bool http_ok = true;                     // ... and (--ready-http) so is its GET.
+  std::string http_error;                  // The last GET's failure, for the timeout message.
+  absl::Time next_probe = absl::InfinitePast();
 };
 
 // Start starts a server in a process group of its own, with no stdin and
-// its output to `log_fd`.
-absl::StatusOr<process::Child> Start(const std::vector<std::string>& argv, int log_fd) {
+// its output to `log_fd`; with `activation`, that socket is its fd 3 and
+// LISTEN_FDS=1, LISTEN_PID its own PID (set by a /bin/sh that execs it).
+absl::StatusOr<process::Child> Start(const std::vector<std::string>& argv, int log_fd, int activation) {
   process::SpawnOptions o;
   o.fds = {{0, process::SpawnOptions::kDevNull}, {1, log_fd}, {2, log_fd}};
   o.new_process_group = true;
-  return process::Spawn(argv, o);
+  if (activation < 0) return process::Spawn(argv, o);
+  o.fds.push_back({3, activation});
+  std::vector<std::string> wrapped = {"/bin/sh", "-c", "LISTEN_PID=$$ LISTEN_FDS=1 exec \"$@\"", "sh"};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return process::Spawn(wrapped, o);
 }
 
 // Reap notes a server that has exited, without blocking.
 bool Reap(Running& r) { return r.child.Poll().has_value(); }
 
-// Check reads what a server has reported so far and marks it ready once it
-// has reported every listener.
-void Check(Running& r) {
-  if (r.ready) return;
-  std::vector<std::string> found;
-  if (r.spec.uses_port_file) {
-    io::UniqueFd fd(::open(r.port_file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd) {
-      absl::StatusOr<std::string> text = io::ReadToEnd(fd.get());
-      if (text.ok()) {
-        for (absl::string_view l : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
-          std::string v(absl::StripAsciiWhitespace(l));
-          bool numeric = !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return absl::ascii_isdigit(c); });
-          found.push_back(numeric ? "127.0.0.1:" + v : v);
-        }
-      }
-    }
-  } else {
-    io::UniqueFd fd(::open(r.log.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd) {
-      absl::StatusOr<std::string> text = io::ReadToEnd(fd.get());
-      if (text.ok()) {
-        // Complete lines only; an address repeated on consecutive lines
-        // (netcat-openbsd's "Bound on PATH", "Listening on PATH") counts once.
-        std::vector<absl::string_view> lines = absl::StrSplit(*text, '\n');
-        lines.pop_back();
-        std::string previous;
-        for (absl::string_view l : lines) {
-          std::string a = net::ListeningAddress(l);
-          if (!a.empty() && a != previous) found.push_back(a);
-          previous = a;
-        }
-      }
-    }
-  }
-  if (found.size() >= static_cast<size_t>(r.spec.listeners)) {
-    found.resize(static_cast<size_t>(r.spec.listeners));
-    r.addrs = found;
-    r.ready = true;
-  }
+// ReadFile returns a file's contents, or "" when it cannot be read (yet).
+std::string ReadFile(const std::string& path) {
+  io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return "";
+  absl::StatusOr<std::string> text = io::ReadToEnd(fd.get());
+  return text.ok() ? *text : "";
 }
 
-void Stop(std::vector<Running>& servers, absl::Duration grace, std::ostream& err) {
-  for (Running& r : servers) {
-    if (!Reap(r)) (void)r.child.SignalGroup(SIGTERM);
+// CompleteLines returns the lines of `text` that end in a newline.
+std::vector<absl::string_view> CompleteLines(const std::string& text) {
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  lines.pop_back();
+  return lines;
+}
+
+// LinesFound returns the addresses of the "listening on" lines in a log;
+// an address repeated on consecutive lines (netcat-openbsd's "Bound on
+// PATH", "Listening on PATH") counts once.
+std::vector<std::string> LinesFound(const std::string& log) {
+  std::vector<std::string> found;
+  std::string previous;
+  std::string text = ReadFile(log);  // Outlives the views into it.
+  for (absl::string_view l : CompleteLines(text)) {
+    std::string a = net::ListeningAddress(l);
+    if (!a.empty() && a != previous) found.push_back(a);
+    previous = a;
   }
-  absl::Time deadline = absl::Now() + grace;
-  for (Running& r : servers) (void)r.child.Wait(deadline);
-  for (Running& r : servers) {
-    if (!r.child.status()) {
-      err << "with_server: " << r.spec.name << " did not stop within " << absl::FormatDuration(grace)
-          << " of SIGTERM: killed\n";
-      (void)r.child.SignalGroup(SIGKILL);
-      (void)r.child.Wait();
+  return found;
+}
+
+// LogFound returns the address a --ready-log match gives (its group: a
+// port, or an address or path as it is; no group: {port}'s address, or
+// none), or nullopt before a line matches.
+std::optional<std::vector<std::string>> LogFound(const Running& r) {
+  std::string text = ReadFile(r.log);  // Outlives the views into it.
+  for (absl::string_view l : CompleteLines(text)) {
+    std::optional<std::string> m = r.spec.log_pattern->Match(l);
+    if (!m.has_value()) continue;
+    if (!m->empty()) {
+      bool port = absl::c_all_of(*m, [](char c) { return absl::ascii_isdigit(c); });
+      return std::vector<std::string>{port ? PortFileAddresses(*m, BindHostOf(r.argv))[0] : *m};
     }
-    // Whatever the server left running in its group goes too.
-    (void)r.child.SignalGroup(SIGKILL);
+    if (r.spec.uses_port) return std::vector<std::string>{absl::StrCat("127.0.0.1:", r.port)};
+    return std::vector<std::string>{};
   }
+  return std::nullopt;
+}
+
+// Check reads what a server has reported so far and marks it ready once its
+// readiness kind is satisfied; then, with --ready-http, probes (every 50ms).
+void Check(Running& r, absl::Time deadline) {
+  if (!r.ready) {
+    std::vector<std::string> found;
+    switch (r.spec.ready) {
+      case Ready::kActivation: found = {r.activation->address().ToString()}; break;
+      case Ready::kLog: {
+        std::optional<std::vector<std::string>> f = LogFound(r);
+        if (!f.has_value()) return;
+        r.addrs = *f;
+        r.ready = true;
+        break;
+      }
+      case Ready::kPortFile: found = PortFileAddresses(ReadFile(r.port_file), BindHostOf(r.argv)); break;
+      case Ready::kPort: {
+        std::string a = absl::StrCat("127.0.0.1:", r.port);
+        if (TcpConnects(a)) found = {a};
+        break;
+      }
+      case Ready::kLines: found = LinesFound(r.log); break;
+    }
+    if (!r.ready && found.size() >= static_cast<size_t>(r.spec.listeners)) {
+      found.resize(static_cast<size_t>(r.spec.listeners));
+      r.addrs = found;
+      r.ready = true;
+    }
+    if (!r.ready) return;
+    r.http_ok = r.spec.http_path.empty();
+  }
+  if (r.http_ok || absl::Now() < r.next_probe) return;
+  if (r.addrs.empty()) {
+    r.http_error = "--ready-http needs an address (a --ready-log group, {port}, or listening lines)";
+    return;
+  }
+  absl::Status s = HttpGet(r.addrs[0], r.spec.http_path, std::min(deadline, absl::Now() + absl::Seconds(1)));
+  r.http_ok = s.ok();
+  r.http_error = std::string(s.message());
+  r.next_probe = absl::Now() + absl::Milliseconds(50);
+}
+
+// CleanStop says whether a server's end after our SIGTERM is a clean one:
+// exit 0, death by that SIGTERM, or 143 (128+SIGTERM, from a shell or a JVM).
+bool CleanStop(const process::ExitStatus& s) {
+  return s.Success() || s.signal == SIGTERM || (s.signal == 0 && s.code == 128 + SIGTERM);
+}
+
+// StopOne sends SIGTERM to a server's group, waits up to `grace`, then
+// SIGKILLs it; it returns why the stop was unclean ("exited with status 1
+// after SIGTERM"), or "" for a clean one. A server that had already exited
+// (allowed by --may-exit) is clean.
+std::string StopOne(Running& r, absl::Duration grace) {
+  bool exited_before = Reap(r);
+  if (!exited_before) (void)r.child.SignalGroup(SIGTERM);
+  (void)r.child.Wait(absl::Now() + grace);
+  std::string why;
+  if (!r.child.status()) {
+    why = absl::StrCat("did not stop within ", absl::FormatDuration(grace), " of SIGTERM: killed");
+    (void)r.child.SignalGroup(SIGKILL);
+    (void)r.child.Wait();
+  } else if (!exited_before && !CleanStop(*r.child.status())) {
+    why = absl::StrCat(Ended(*r.child.status()), " after SIGTERM");
+  }
+  (void)r.child.SignalGroup(SIGKILL);  // Whatever the server left running in its group goes too.
+  return why;
 }
 
 }  // namespace
@@ -166,6 +235,8 @@ absl::StatusOr<Plan> Validate(const Options& o) {
     }
     p.servers.push_back(*std::move(s));
   }
+  absl::Status st = ApplyPerServer(o.per_server, p.servers);
+  if (!st.ok()) return st;
   if (o.grace < absl::ZeroDuration()) return absl::InvalidArgumentError("--grace must not be negative");
   if (o.ready_timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("--ready-timeout must be positive");
   p.command = o.command;
@@ -178,14 +249,16 @@ absl::StatusOr<Plan> Validate(const Options& o) {
 
 namespace {
 
-// Session is one run: the work directory, the servers, and the signals and
-// file events it waits on. Each step returns the reason it failed, which
-// Run prints after "with_server: ".
+// Session is one run: the work directory, the servers (started in order,
+// each ready before the next starts, so a later one's command can use an
+// earlier one's variables), and the signals and file events it waits on.
+// Each step returns the reason it failed, which Run prints after
+// "with_server: ".
 class Session {
  public:
   Session(const Plan& p, std::ostream& err) : p_(p), err_(err) {}
   ~Session() {
-    Stop(servers_, p_.grace, err_);
+    StopAll();
     if (!work_.empty() && (ok_ || log_dir_ != work_)) RemoveTree(work_);  // A failure's logs stay for a look.
   }
 
@@ -206,143 +279,195 @@ class Session {
         ::inotify_add_watch(inotify_.get(), d.c_str(), IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
       }
     }
+    vars_["WITH_SERVER_TMPDIR"] = work_;
     return absl::OkStatus();
   }
 
-  // StartServers starts every server, its output to NAME.log in the log dir.
+  // StartServers starts each server in turn and waits until it is ready
+  // before the next, all within one --ready-timeout.
   absl::Status StartServers() {
+    deadline_ = absl::Now() + p_.ready_timeout;
     for (const ServerSpec& spec : p_.servers) {
-      Running r;
-      r.spec = spec;
-      r.log = absl::StrCat(log_dir_, "/", spec.name, ".log");
-      r.port_file = absl::StrCat(work_, "/", spec.name, ".port");
-      std::vector<std::string> argv;
-      for (const std::string& a : spec.command) {
-        argv.push_back(absl::StrReplaceAll(a, {{"{port_file}", r.port_file}, {"{tmpdir}", work_}}));
+      absl::Status s = StartServer(spec);
+      if (s.ok()) s = WaitReady(servers_.back());
+      if (!s.ok()) return s;
+      Running& r = servers_.back();
+      for (size_t i = 0; i < r.addrs.size(); ++i) {
+        for (auto& [k, v] : AddressEnvironment(r.spec.name, static_cast<int>(i), r.addrs[i])) vars_[k] = v;
       }
-      io::UniqueFd log(::open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
-      if (!log) return absl::ErrnoToStatus(errno, absl::StrCat("open ", r.log));
-      absl::StatusOr<process::Child> child = Start(argv, log.get());
-      if (!child.ok()) return absl::Status(child.status().code(), absl::StrCat(spec.name, ": ", child.status().message()));
-      r.child = *std::move(child);
-      servers_.push_back(std::move(r));
+      vars_[r.spec.name + "_PID"] = absl::StrCat(r.child.pid());
+      vars_[r.spec.name + "_LOG"] = r.log;
+      if (p_.verbose) err_ << "with_server: " << r.spec.name << " ready\n";
     }
     return absl::OkStatus();
-  }
-
-  // WaitReady waits until every server has reported its listeners, one
-  // exits, a signal comes, or --ready-timeout passes.
-  absl::Status WaitReady() {
-    absl::Time deadline = absl::Now() + p_.ready_timeout;
-    for (;;) {
-      absl::Status s = CheckAll(absl::Now() >= deadline);
-      if (!s.ok() || AllReady()) return s;
-      std::vector<struct pollfd> fds;
-      if (inotify_) fds.push_back({inotify_.get(), POLLIN, 0});
-      fds.push_back({sigs_->fd(), POLLIN, 0});
-      bool all_pidfds = true;
-      for (Running& r : servers_) {
-        if (r.child.pidfd() >= 0) {
-          fds.push_back({r.child.pidfd(), POLLIN, 0});
-        } else {
-          all_pidfds = false;
-        }
-      }
-      // Without inotify or pidfds, look again every 10ms (until the deadline).
-      absl::Time wake = deadline;
-      if (!inotify_ || !all_pidfds) wake = std::min(wake, absl::Now() + absl::Milliseconds(10));
-      if (::poll(fds.data(), fds.size(), io::PollTimeoutMs(wake)) < 0 && errno != EINTR) {
-        return absl::ErrnoToStatus(errno, "poll");
-      }
-      if (inotify_) {
-        char buf[4096];
-        while (::read(inotify_.get(), buf, sizeof(buf)) > 0) {
-        }
-      }
-      absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs_->Read();
-      if (got.ok() && !got->empty()) {
-        return absl::AbortedError(absl::StrCat("signal ", got->front().signo, " while starting servers"));
-      }
-    }
   }
 
   // RunCommand runs the command with every server's variables, forwarding
-  // our signals to it, and returns its exit status.
+  // our signals to it, and returns its exit status; or kExitSetup when a
+  // server exits meanwhile (one not marked --may-exit): the command is then
+  // stopped (SIGTERM, SIGKILL after --grace).
   absl::StatusOr<int> RunCommand() {
     process::SpawnOptions cmd_options;
     cmd_options.env = Environment();
     absl::StatusOr<process::Child> cmd = process::Spawn(p_.command, cmd_options);
+    ok_ = true;  // The servers came up: their logs need not stay.
     if (!cmd.ok()) {
       err_ << "with_server: " << cmd.status().message() << "\n";
-      ok_ = true;  // Not a server's failure: no logs to keep.
       return absl::IsNotFound(cmd.status()) ? 127 : 126;
     }
     while (!cmd->Poll()) {
       std::vector<struct pollfd> fds = {{sigs_->fd(), POLLIN, 0}};
       if (cmd->pidfd() >= 0) fds.push_back({cmd->pidfd(), POLLIN, 0});
-      ::poll(fds.data(), fds.size(), cmd->pidfd() >= 0 ? -1 : 10);
+      for (Running& r : servers_) {
+        if (r.child.pidfd() >= 0 && !r.spec.may_exit && !r.child.status()) fds.push_back({r.child.pidfd(), POLLIN, 0});
+      }
+      bool all_pidfds = cmd->pidfd() >= 0 && absl::c_all_of(servers_, [](const Running& r) { return r.child.pidfd() >= 0; });
+      ::poll(fds.data(), fds.size(), all_pidfds ? -1 : 10);
       absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs_->Read();
       for (const signal::SignalInfo& si : got.ok() ? *got : std::vector<signal::SignalInfo>()) {
         (void)cmd->Signal(si.signo);  // Forward; the command decides.
       }
-    }
-    for (Running& r : servers_) {
-      // A server that ended by itself with status 0 (nc -l after its client)
-      // is no news; a failed one is.
-      if (Reap(r) && !r.child.status()->Success()) {
-        err_ << "with_server: warning: " << r.spec.name << " " << Ended(*r.child.status())
-             << " while the command ran; log: " << r.log << "\n";
+      for (Running& r : servers_) {
+        if (r.spec.may_exit || !Reap(r)) continue;
+        err_ << "with_server: " << r.spec.name << " " << Ended(*r.child.status())
+             << " while the command ran; log: " << r.log << "\n" << Tail(r.log, 20);
+        (void)cmd->Signal(SIGTERM);
+        if (!cmd->Wait(absl::Now() + p_.grace).ok()) {
+          (void)cmd->Signal(SIGKILL);
+          (void)cmd->Wait();
+        }
+        return kExitSetup;
       }
     }
-    ok_ = true;
     return cmd->status()->ShellCode();
   }
 
+  // StopAll stops the servers in reverse order, each after the one started
+  // after it; it returns false when one stopped uncleanly (and was not
+  // allowed to), having said so.
+  bool StopAll() {
+    bool clean = true;
+    for (auto r = servers_.rbegin(); r != servers_.rend(); ++r) {
+      std::string why = StopOne(*r, p_.grace);
+      if (why.empty()) continue;
+      err_ << "with_server: " << (r->spec.allow_unclean_stop ? "" : "error: ") << r->spec.name << " " << why
+           << "; log: " << r->log << "\n" << (r->spec.allow_unclean_stop ? "" : Tail(r->log, 20));
+      clean = clean && r->spec.allow_unclean_stop;
+    }
+    servers_.clear();
+    return clean;
+  }
+
  private:
-  // CheckAll reads what each server has reported; a server that exited
-  // before it was ready fails, and so (once `late`) does one not ready yet.
-  absl::Status CheckAll(bool late) {
-    for (Running& r : servers_) {
-      Check(r);
-      if (r.ready) continue;
+  // StartServer starts one server, its command's placeholders replaced and
+  // its output to NAME.log in the log dir.
+  absl::Status StartServer(const ServerSpec& spec) {
+    Running r;
+    r.spec = spec;
+    r.log = absl::StrCat(log_dir_, "/", spec.name, ".log");
+    r.port_file = absl::StrCat(work_, "/", spec.name, ".port");
+    if (spec.ready == Ready::kActivation) {
+      absl::StatusOr<net::Listener> l = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {});
+      if (!l.ok()) return absl::Status(l.status().code(), absl::StrCat(spec.name, ": ", l.status().message()));
+      r.port = l->address().port();
+      r.activation.emplace(*std::move(l));
+    } else if (spec.uses_port) {
+      absl::StatusOr<uint16_t> port = FreePort();
+      if (!port.ok()) return port.status();
+      r.port = *port;
+    }
+    std::vector<std::pair<std::string, std::string>> subst = {
+        {"{port_file}", r.port_file}, {"{tmpdir}", work_}, {"{port}", absl::StrCat(r.port)}};
+    for (const auto& [k, v] : vars_) subst.push_back({absl::StrCat("{", k, "}"), v});
+    for (const std::string& a : spec.command) r.argv.push_back(absl::StrReplaceAll(a, subst));
+    io::UniqueFd log(::open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
+    if (!log) return absl::ErrnoToStatus(errno, absl::StrCat("open ", r.log));
+    absl::StatusOr<process::Child> child = Start(r.argv, log.get(), r.activation ? r.activation->fd() : -1);
+    if (!child.ok()) return absl::Status(child.status().code(), absl::StrCat(spec.name, ": ", child.status().message()));
+    r.child = *std::move(child);
+    if (p_.verbose) err_ << "with_server: started " << spec.name << ": " << absl::StrJoin(r.argv, " ") << "\n";
+    servers_.push_back(std::move(r));
+    return absl::OkStatus();
+  }
+
+  // FreePort returns a TCP port that was free on 127.0.0.1 a moment ago.
+  static absl::StatusOr<uint16_t> FreePort() {
+    absl::StatusOr<net::Listener> l = net::Listener::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), {});
+    if (!l.ok()) return l.status();
+    return l->address().port();
+  }
+
+  // WaitReady waits until `r` is ready, exits (an error), a signal comes, or
+  // the deadline passes (an error naming what was missing).
+  absl::Status WaitReady(Running& r) {
+    for (;;) {
+      Check(r, deadline_);
+      if (r.ready && r.http_ok) return absl::OkStatus();
       if (Reap(r)) {
         return absl::UnavailableError(absl::StrCat(r.spec.name, " ", Ended(*r.child.status()),
                                                    " before it was ready; log: ", r.log, "\n", Tail(r.log, 20)));
       }
-      if (late) {
-        std::string what = r.spec.uses_port_file ? "lines in its port file" : "'listening on' lines";
-        return absl::DeadlineExceededError(absl::StrCat(
-            r.spec.name, " not ready after ", absl::FormatDuration(p_.ready_timeout), " (saw ", r.addrs.size(), " of ",
-            r.spec.listeners, " ", what, "); log: ", r.log, "\n", Tail(r.log, 20)));
+      if (absl::Now() >= deadline_) {
+        return absl::DeadlineExceededError(absl::StrCat(r.spec.name, " not ready after ",
+                                                        absl::FormatDuration(p_.ready_timeout), " (", Missing(r),
+                                                        "); log: ", r.log, "\n", Tail(r.log, 20)));
       }
+      absl::Status s = Sleep(r);
+      if (!s.ok()) return s;
+    }
+  }
+
+  // Missing says what a server that is not ready has not shown yet.
+  std::string Missing(const Running& r) const {
+    if (r.ready) return absl::StrCat("GET ", r.spec.http_path, " on ", r.addrs.empty() ? "?" : r.addrs[0],
+                                     " never answered 2xx; last: ", r.http_error);
+    switch (r.spec.ready) {
+      case Ready::kLog: return absl::StrCat("no log line matched '", r.spec.log_pattern_text, "'");
+      case Ready::kPort: return absl::StrCat("nothing accepted connections on 127.0.0.1:", r.port);
+      case Ready::kPortFile:
+        return absl::StrCat("saw ", PortFileAddresses(ReadFile(r.port_file), "h").size(), " of ", r.spec.listeners,
+                            " lines in its port file");
+      default:
+        return absl::StrCat("saw ", LinesFound(r.log).size(), " of ", r.spec.listeners, " 'listening on' lines");
+    }
+  }
+
+  // Sleep waits for the next thing worth a look: the log or port file
+  // changing, the server exiting, a signal (an error), or a poll interval
+  // for what no event announces ({port}'s connect, --ready-http's GET).
+  absl::Status Sleep(const Running& r) {
+    std::vector<struct pollfd> fds = {{sigs_->fd(), POLLIN, 0}};
+    if (inotify_) fds.push_back({inotify_.get(), POLLIN, 0});
+    if (r.child.pidfd() >= 0) fds.push_back({r.child.pidfd(), POLLIN, 0});
+    absl::Time wake = deadline_;
+    bool polling = r.spec.ready == Ready::kPort || (r.ready && !r.http_ok);
+    if (!inotify_ || r.child.pidfd() < 0 || polling) wake = std::min(wake, absl::Now() + absl::Milliseconds(20));
+    if (::poll(fds.data(), fds.size(), io::PollTimeoutMs(wake)) < 0 && errno != EINTR) {
+      return absl::ErrnoToStatus(errno, "poll");
+    }
+    if (inotify_) {
+      char buf[4096];
+      while (::read(inotify_.get(), buf, sizeof(buf)) > 0) {
+      }
+    }
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs_->Read();
+    if (got.ok() && !got->empty()) {
+      return absl::AbortedError(absl::StrCat("signal ", got->front().signo, " while starting servers"));
     }
     return absl::OkStatus();
   }
 
-  bool AllReady() const {
-    return std::all_of(servers_.begin(), servers_.end(), [](const Running& r) { return r.ready; });
-  }
-
-  // Environment returns ours plus every server's addresses, PID and log,
-  // and WITH_SERVER_TMPDIR (printed on stderr with -v).
+  // Environment returns ours plus every server's variables and
+  // WITH_SERVER_TMPDIR (printed on stderr with -v).
   std::vector<std::string> Environment() {
-    std::map<std::string, std::string> vars;
-    for (Running& r : servers_) {
-      for (size_t i = 0; i < r.addrs.size(); ++i) {
-        for (auto& [k, v] : AddressEnvironment(r.spec.name, static_cast<int>(i), r.addrs[i])) vars[k] = v;
-      }
-      vars[r.spec.name + "_PID"] = absl::StrCat(r.child.pid());
-      vars[r.spec.name + "_LOG"] = r.log;
-    }
-    vars["WITH_SERVER_TMPDIR"] = work_;
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
       std::string kv = *e;
-      if (vars.count(kv.substr(0, kv.find('='))) == 0) env.push_back(kv);
+      if (vars_.count(kv.substr(0, kv.find('='))) == 0) env.push_back(kv);
     }
-    for (const auto& [k, v] : vars) env.push_back(absl::StrCat(k, "=", v));
+    for (const auto& [k, v] : vars_) env.push_back(absl::StrCat(k, "=", v));
     if (p_.verbose) {
-      for (const auto& [k, v] : vars) err_ << "with_server: " << k << "=" << v << "\n";
+      for (const auto& [k, v] : vars_) err_ << "with_server: " << k << "=" << v << "\n";
     }
     return env;
   }
@@ -350,6 +475,8 @@ class Session {
   const Plan& p_;
   std::ostream& err_;
   std::string work_, log_dir_;
+  absl::Time deadline_;
+  std::map<std::string, std::string> vars_;
   std::optional<signal::SignalSource> sigs_;
   io::UniqueFd inotify_;
   std::vector<Running> servers_;
@@ -362,14 +489,17 @@ int Run(const Plan& plan, std::ostream& err) {
   Session session(plan, err);
   absl::Status s = session.Prepare();
   if (s.ok()) s = session.StartServers();
-  if (s.ok()) s = session.WaitReady();
   if (!s.ok()) {
     err << "with_server: " << s.message();
     if (!absl::EndsWith(s.message(), "\n")) err << "\n";
     return kExitSetup;
   }
   absl::StatusOr<int> code = session.RunCommand();
-  return code.ok() ? *code : kExitSetup;
+  bool clean = session.StopAll();
+  if (!code.ok()) return kExitSetup;
+  // A server that stopped uncleanly fails a command that passed; a command
+  // that failed keeps its own status (the servers' trouble was printed).
+  return *code == 0 && !clean ? kExitSetup : *code;
 }
 
 }  // namespace ipckit::with_server

@@ -26,6 +26,7 @@ struct Options {
   absl::Duration grace = absl::Seconds(5);           // --grace: SIGTERM to SIGKILL.
   std::string log_dir;                   // --log-dir; default $TEST_UNDECLARED_OUTPUTS_DIR, else the work dir.
   bool verbose = false;                  // -v: report readiness and the environment on stderr.
+  PerServer per_server;                  // --ready-log, --ready-http, --socket-activation, --may-exit, ...
 };
 
 // Plan is Options checked and parsed: the servers in order, the command,
@@ -44,10 +45,13 @@ struct Plan {
 // twice").
 absl::StatusOr<Plan> Validate(const Options& o);
 
-// Run does the whole job and returns the exit status: the command's (128+n
-// if a signal ended it), or kExitSetup with the reason on `err`, e.g.
-// "with_server: ECHO not ready after 10s (saw 0 of 1 'listening on' lines);
-// log: /x/ECHO.log" followed by the log's last lines.
+// Run starts the servers in order (each ready before the next), runs the
+// command, stops the servers in reverse order and returns the exit status:
+// the command's (128+n if a signal ended it), or kExitSetup with the reason
+// on `err`: a server not ready ("with_server: ECHO not ready after 10s (saw 0
+// of 1 'listening on' lines); log: /x/ECHO.log" and the log's last lines),
+// one that exited while the command ran, or (when the command passed) one
+// that stopped uncleanly after SIGTERM.
 int Run(const Plan& plan, std::ostream& err);
 
 }  // namespace ipckit::with_server

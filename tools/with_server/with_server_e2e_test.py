@@ -1,0 +1,212 @@
+"""with_server end to end: readiness of every kind (and its failure within
+the deadline, with the log's tail), servers in order with references to
+earlier ones, crashes and unclean stops that fail the run, variables, exit
+codes, logs, SIGTERM then SIGKILL, signal forwarding.
+
+Servers are real: echod, relay, nc, netcat-openbsd, `python3 -m http.server`
+and small shell scripts that misbehave on purpose.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import warnings
+
+W, ECHOD, NC, RELAY, CERTS = sys.argv[1:6]
+del sys.argv[1:6]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
+import harness  # noqa: E402
+
+warnings.simplefilter("ignore", ResourceWarning)
+OUT = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR") or tempfile.mkdtemp()
+os.makedirs(OUT, exist_ok=True)
+HTTP = f"{sys.executable} -u -m http.server"
+
+
+def ws(*args, timeout=30):
+    """Runs with_server with `args` and returns (code, stdout, stderr) as text."""
+    code, out, err = harness.run([W] + list(args), deadline=timeout, env={"TEST_UNDECLARED_OUTPUTS_DIR": OUT})
+    return code, out.decode(), err.decode()
+
+
+def sh(script):
+    return ["--", "bash", "-c", script, "_", NC]
+
+
+class Basics(unittest.TestCase):
+    def test_two_listeners_a_port_file_and_the_commands_status(self):
+        code, out, err = ws("--server", f"ECHO:2={ECHOD} -l 127.0.0.1:0 -U {{tmpdir}}/e.sock",
+                            "--server", f"NC={NC} -l 127.0.0.1 0 --port-file {{port_file}}", "--may-exit", "NC",
+                            *sh('echo tcp | "$1" -N "$ECHO_HOST" "$ECHO_PORT"; echo unix | "$1" -U -N "$ECHO_SOCKET_1";'
+                                'echo to-nc | "$1" -N 127.0.0.1 "$NC_PORT"; echo "[$ECHO_ADDR_0][$NC_ADDR]"; exit 7'))
+        self.assertEqual(code, 7, err)
+        self.assertIn("tcp\nunix\n", out)
+        self.assertRegex(out, r"\[127\.0\.0\.1:\d+\]\[127\.0\.0\.1:\d+\]")
+        self.assertIn("to-nc", open(os.path.join(OUT, "NC.log")).read())
+
+    def test_netcat_openbsd_readiness_lines(self):
+        code, out, err = ws("--server", f"TCP={NC} -lkvn 127.0.0.1 0", "--server", f"UDP={NC} -lukvn ::1 0",
+                            "--server", "OBSD=nc.openbsd -lkvn 127.0.0.1 0",
+                            "--server", f"UNIX={NC} -lkvU {{tmpdir}}/n.sock",
+                            *sh('echo "[$TCP_ADDR][$UDP_HOST][$OBSD_HOST][$UNIX_SOCKET]"'))
+        self.assertEqual(code, 0, err)
+        self.assertRegex(out, r"^\[127\.0\.0\.1:\d+\]\[::1\]\[127\.0\.0\.1\]\[/.*/n\.sock\]")
+
+    def test_log_dir_and_verbose(self):
+        logs = tempfile.mkdtemp()
+        code, out, err = ws("-v", "--log-dir", logs, "--server", f"ECHO={ECHOD} -l 127.0.0.1:0", "--", "true")
+        self.assertEqual(code, 0, err)
+        self.assertIn("listening on", open(os.path.join(logs, "ECHO.log")).read())
+        self.assertIn(f"with_server: ECHO_LOG={logs}/ECHO.log", err)
+
+    def test_a_signalled_command_is_128_plus_n(self):
+        code, out, err = ws("--server", f"ECHO={ECHOD} -l 127.0.0.1:0", "--", "bash", "-c", "kill -TERM $$")
+        self.assertEqual(code, 143)
+
+    def test_usage_errors(self):
+        for args, message in [
+            (["--server", "echo=x", "--", "true"], "with_server: --server 'echo=x': NAME must be [A-Z][A-Z0-9_]*"),
+            (["--server", "E=x"], "with_server: missing command after --"),
+            (["--server", "E=x", "--ready-log", "F=y", "--", "true"], "with_server: --ready-log 'F=y': no --server F"),
+            (["--server", "E=x", "--ready-log", "E=(", "--", "true"], "with_server: --ready-log 'E=(': bad pattern '('"),
+            (["--server", "E=x", "--ready-http", "E=health", "--", "true"],
+             "with_server: --ready-http 'E=health': PATH must start with /"),
+            (["--server", "E=x {port}", "--socket-activation", "E", "--", "true"],
+             "with_server: --socket-activation E: with_server listens for it"),
+        ]:
+            code, out, err = ws(*args)
+            self.assertEqual(code, 2, args)
+            self.assertIn(message, err)
+
+
+class Readiness(unittest.TestCase):
+    def test_port_placeholder_and_http_readiness_with_http_server(self):
+        code, out, err = ws("--server", f"HTTP={HTTP} {{port}} --bind 127.0.0.1", "--ready-http", "HTTP=/",
+                            *sh('printf "GET / HTTP/1.0\\r\\n\\r\\n" | "$1" -N "$HTTP_HOST" "$HTTP_PORT" | head -1'))
+        self.assertEqual(code, 0, err)
+        self.assertRegex(out, r"^HTTP/1\.0 200 OK")
+
+    def test_ready_log_reads_the_port_from_http_servers_own_words(self):
+        code, out, err = ws("--server", f"HTTP={HTTP} 0 --bind 127.0.0.1",
+                            "--ready-log", r"HTTP=Serving HTTP on .* port (\d+)",
+                            *sh('echo "$HTTP_ADDR"; printf "GET / HTTP/1.0\\r\\n\\r\\n" | "$1" -N "$HTTP_HOST" '
+                                '"$HTTP_PORT" | head -1'))
+        self.assertEqual(code, 0, err)
+        self.assertRegex(out, r"^127\.0\.0\.1:\d+\nHTTP/1\.0 200 OK")
+
+    def test_socket_activation_hands_echod_its_socket(self):
+        code, out, err = ws("--server", f"ECHO={ECHOD}", "--socket-activation", "ECHO",
+                            *sh('echo activated | "$1" -N "$ECHO_HOST" "$ECHO_PORT"'))
+        self.assertEqual((code, out), (0, "activated\n"), err)
+
+    def test_a_bare_port_in_a_port_file_takes_the_bind_address(self):
+        code, out, err = ws("--server", f"ECHO={ECHOD} -l [::1]:0 --port-file {{port_file}}",
+                            *sh('echo "$ECHO_HOST $ECHO_ADDR"; echo v6 | "$1" -N "$ECHO_HOST" "$ECHO_PORT"'))
+        self.assertEqual(code, 0, err)
+        self.assertRegex(out, r"^::1 \[::1\]:\d+\nv6\n$")
+
+    def assert_not_ready(self, args, name, missing):
+        """`args` never become ready: 125 within the deadline, saying what was missing, with the log's tail."""
+        start = time.monotonic()
+        code, out, err = ws("--ready-timeout", "500ms", *args, "--", "true")
+        took = time.monotonic() - start
+        self.assertEqual(code, 125, err)
+        self.assertIn(f"with_server: {name} not ready after 500ms ({missing}", err)
+        self.assertIn("  | tail of the log", err)
+        self.assertLess(took, 5)
+
+    def test_each_kind_fails_within_the_deadline(self):
+        quiet = "sh:echo tail of the log; exec sleep 30"
+        self.assert_not_ready(["--server", f"S={quiet}"], "S", "saw 0 of 1 'listening on' lines")
+        self.assert_not_ready(["--server", "S=sh:: {port_file}; echo tail of the log; exec sleep 30"], "S",
+                              "saw 0 of 1 lines in its port file")
+        self.assert_not_ready(["--server", "S=sh:: {port}; echo tail of the log; exec sleep 30"], "S",
+                              "nothing accepted connections on 127.0.0.1:")
+        self.assert_not_ready(["--server", f"S={quiet}", "--ready-log", r"S=port (\d+)"], "S",
+                              "no log line matched 'port (\\d+)'")
+        http = f"sh:echo tail of the log; exec {HTTP} {{port}} --bind 127.0.0.1"
+        self.assert_not_ready(["--server", f"S={http}", "--ready-http", "S=/missing"], "S",
+                              "GET /missing on 127.0.0.1:")
+
+    def test_exit_before_ready_shows_the_log(self):
+        code, out, err = ws("--server", f"BAD={ECHOD} -l nonsense", "--", "true")
+        self.assertEqual(code, 125)
+        self.assertIn(f"with_server: BAD exited with status 2 before it was ready; log: {OUT}/BAD.log", err)
+        self.assertIn("  | echod: invalid listener 'nonsense'", err)
+
+
+class OrderAndFailures(unittest.TestCase):
+    def test_later_servers_use_earlier_ones_variables(self):
+        # A TLS relay in front of a plain echod, declared after it.
+        certs = CERTS
+        code, out, err = ws("-v", "--server", f"ECHO={ECHOD} -l 127.0.0.1:0",
+                            "--server", f"TLS={RELAY} tls:127.0.0.1:0 {{ECHO_ADDR}} --cert {certs}/server.pem "
+                                        f"--key {certs}/server.key",
+                            *sh(f'echo through-tls | "$1" --ssl --ssl-trustfile {certs}/ca.pem --ssl-servername '
+                                f'localhost -N "$TLS_HOST" "$TLS_PORT"'))
+        self.assertEqual((code, out), (0, "through-tls\n"), err)
+        started = re.findall(r"with_server: started (\w+)", err)
+        self.assertEqual(started, ["ECHO", "TLS"])
+
+    def test_servers_stop_in_reverse_order(self):
+        log = os.path.join(tempfile.mkdtemp(), "order")
+        script = "trap 'echo {n} stopped >> " + log + "; exit 0' TERM; echo listening on 127.0.0.1:{p}; " \
+                 "while :; do sleep 0.02; done"
+        code, out, err = ws("--server", "A=sh:" + script.format(n="A", p=1),
+                            "--server", "B=sh:" + script.format(n="B", p=2), "--", "true")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(open(log).read(), "B stopped\nA stopped\n")
+
+    def test_a_crash_while_the_command_runs_fails_the_run(self):
+        crash = "sh:echo listening on 127.0.0.1:1; sleep 0.3; echo dying; exit 3"
+        start = time.monotonic()
+        code, out, err = ws("--server", f"FLAKY={crash}", "--", "sleep", "20")
+        self.assertEqual(code, 125, err)
+        self.assertLess(time.monotonic() - start, 10)
+        self.assertIn("with_server: FLAKY exited with status 3 while the command ran; log: ", err)
+        self.assertIn("  | dying", err)
+        code, out, err = ws("--server", f"FLAKY={crash}", "--may-exit", "FLAKY", "--", "sleep", "0.6")
+        self.assertEqual(code, 0, err)
+
+    def test_an_unclean_stop_fails_a_passing_run(self):
+        unclean = "sh:trap 'echo sanitizer report; exit 23' TERM; echo listening on 127.0.0.1:1; " \
+                  "while :; do sleep 0.02; done"
+        code, out, err = ws("--server", f"LEAKY={unclean}", "--", "true")
+        self.assertEqual(code, 125, err)
+        self.assertIn("with_server: error: LEAKY exited with status 23 after SIGTERM; log: ", err)
+        self.assertIn("  | sanitizer report", err)
+        code, out, err = ws("--server", f"LEAKY={unclean}", "--", "false")
+        self.assertEqual(code, 1, err)  # The command's own failure stays its status.
+        code, out, err = ws("--server", f"LEAKY={unclean}", "--allow-unclean-stop", "LEAKY", "--", "true")
+        self.assertEqual(code, 0, err)
+
+    def test_a_server_that_ignores_sigterm_is_killed_after_grace(self):
+        pidfile = os.path.join(tempfile.mkdtemp(), "pid")
+        stubborn = "sh:trap '' TERM; echo listening on 127.0.0.1:1; tail -f /dev/null"
+        code, out, err = ws("--grace", "200ms", "--server", f"STUBBORN={stubborn}",
+                            "--", "bash", "-c", f"echo $STUBBORN_PID > {pidfile}")
+        self.assertEqual(code, 125, err)
+        self.assertIn("with_server: error: STUBBORN did not stop within 200ms of SIGTERM: killed", err)
+        pid = int(open(pidfile).read())
+        with self.assertRaises(ProcessLookupError):
+            os.kill(pid, 0)
+        code, out, err = ws("--grace", "200ms", "--server", f"STUBBORN={stubborn}",
+                            "--allow-unclean-stop", "STUBBORN", "--", "true")
+        self.assertEqual(code, 0, err)
+
+    def test_sigterm_reaches_the_command(self):
+        p = subprocess.Popen([W, "--server", f"ECHO={ECHOD} -l 127.0.0.1:0", "--", "bash", "-c",
+                              'trap "kill %1; exit 42" TERM; echo ready; tail -f /dev/null & wait'],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(p.stdout.readline(), b"ready\n")
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(10), 42)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
