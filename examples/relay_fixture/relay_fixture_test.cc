@@ -1,7 +1,8 @@
 // relay_fixture_test runs under with_server (see BUILD). ECHO is a plain
 // echod; the relays in front of it were started after it, with its address:
-// TLS terminates TLS for it, SLOW adds 200ms of latency to its replies, and
-// FLAKY adds 50ms and closes each connection after 8 bytes of reply.
+// TLS terminates TLS for it, SLOW adds 200ms of latency to its replies,
+// FLAKY adds 50ms and closes each connection after 8 bytes of reply, and
+// RESET does the same with a reset (RST) instead of a FIN.
 #include <stdlib.h>
 
 #include "examples/relay_fixture/retrying_client.h"
@@ -72,6 +73,14 @@ TEST(RelayFixtureTest, ACutReplyIsRetriedAndReported) {
   o = CallWithRetry(Env("FLAKY_ADDR"), "tiny", absl::Seconds(2), 3);  // Under the limit: fine.
   EXPECT_EQ(o.tries, 1);
   EXPECT_TRUE(o.reply.ok()) << o.reply.status();
+}
+
+TEST(RelayFixtureTest, AResetAfterEightBytesIsRetriedAndReported) {
+  absl::Time start = absl::Now();
+  Outcome o = CallWithRetry(Env("RESET_ADDR"), std::string(100, 'x'), absl::Seconds(2), 3);
+  EXPECT_EQ(o.tries, 3);
+  EXPECT_EQ(o.reply.status(), absl::AbortedError("read: Connection reset by peer"));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(150));  // Three tries, each after 50ms of latency.
 }
 
 }  // namespace

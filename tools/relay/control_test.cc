@@ -19,7 +19,7 @@ TEST(ControlTest, AddsListsAndRemovesFaults) {
   EXPECT_EQ(ExecuteControl("fault list", t, Stats),
             "[{\"name\":\"latency\",\"kind\":\"latency\",\"dir\":\"down\",\"p\":1,\"ms\":100,"
             "\"jitter_ms\":20},{\"name\":\"cut\",\"kind\":\"limit-data\",\"dir\":\"up\",\"p\":1,"
-            "\"bytes\":10}]");
+            "\"bytes\":10,\"close\":\"fin\"}]");
   EXPECT_EQ(ExecuteControl("fault rm latency", t, Stats), "ok");
   EXPECT_EQ(ExecuteControl("fault rm latency", t, Stats), "error: no fault named 'latency'");
   EXPECT_EQ(ExecuteControl("fault clear", t, Stats), "ok");

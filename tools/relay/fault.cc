@@ -66,15 +66,19 @@ absl::Status ParseSetting(Fault& f, absl::string_view key, absl::string_view val
       return Bad(absl::StrCat("name=", value, ": want a word"));
     }
     f.name = std::string(value);
+  } else if (key == "close" && f.kind == FaultKind::kLimitData) {
+    if (value != "reset" && value != "fin") return Bad(absl::StrCat("close=", value, ": want fin or reset"));
+    f.reset = value == "reset";
   } else if ((key == "jitter" && f.kind == FaultKind::kLatency) || (key == "delay" && f.kind == FaultKind::kSlicer)) {
     absl::StatusOr<absl::Duration> d = cli::ParseDuration(value);
     if (!d.ok()) return Bad(absl::StrCat(key, "=", value, ": ", d.status().message()));
     (key == "jitter" ? f.jitter : f.delay) = *d;
   } else {
     return Bad(absl::StrCat("unknown setting '", key, "' for ", FaultKindName(f.kind),
-                            f.kind == FaultKind::kLatency  ? " (dir=, p=, name=, jitter=)"
-                            : f.kind == FaultKind::kSlicer ? " (dir=, p=, name=, delay=)"
-                                                            : " (dir=, p=, name=)"));
+                            f.kind == FaultKind::kLatency     ? " (dir=, p=, name=, jitter=)"
+                            : f.kind == FaultKind::kSlicer    ? " (dir=, p=, name=, delay=)"
+                            : f.kind == FaultKind::kLimitData ? " (dir=, p=, name=, close=)"
+                                                               : " (dir=, p=, name=)"));
   }
   return absl::OkStatus();
 }
@@ -144,6 +148,7 @@ std::string FormatFault(const Fault& f) {
   }
   if (f.kind == FaultKind::kLatency) absl::StrAppend(&out, " jitter=", DurationText(f.jitter));
   if (f.kind == FaultKind::kSlicer) absl::StrAppend(&out, " delay=", DurationText(f.delay));
+  if (f.reset) absl::StrAppend(&out, " close=reset");
   const char* dir = f.dirs == kUp ? "up" : f.dirs == kDown ? "down" : "both";
   absl::StrAppend(&out, " dir=", dir, " p=", f.probability, " name=", f.name);
   return out;
@@ -156,7 +161,7 @@ void WriteFaultJson(json::JsonWriter& j, const Fault& f) {
   switch (f.kind) {
     case FaultKind::kBandwidth: j.Key("bytes_per_second").Uint(f.amount); break;
     case FaultKind::kSlicer: j.Key("bytes").Uint(f.amount).Key("delay_ms").Double(absl::ToDoubleMilliseconds(f.delay)); break;
-    case FaultKind::kLimitData: j.Key("bytes").Uint(f.amount); break;
+    case FaultKind::kLimitData: j.Key("bytes").Uint(f.amount).Key("close").String(f.reset ? "reset" : "fin"); break;
     default: j.Key("ms").Double(absl::ToDoubleMilliseconds(f.duration)); break;
   }
   if (f.kind == FaultKind::kLatency) j.Key("jitter_ms").Double(absl::ToDoubleMilliseconds(f.jitter));

@@ -8,7 +8,7 @@
 //   latency 100ms [jitter=20ms]     hold each piece of data this long (+-jitter)
 //   bandwidth 1M                    deliver at most 1 MiB per second
 //   slicer 64 [delay=10ms]          write in 64-byte pieces, this long apart
-//   limit-data 1000                 close the connection after 1000 bytes
+//   limit-data 1000 [close=reset]   close the connection after 1000 bytes (FIN, or RST)
 //   timeout 2s                      deliver nothing; close after 2s (0: never)
 //   reset-peer [500ms]              reset (RST) the connection this long after it starts
 //   slow-close 1s                   pass the EOF on 1s late
@@ -43,6 +43,7 @@ struct Fault {
   absl::Duration jitter = absl::ZeroDuration();    // latency.
   uint64_t amount = 0;  // bandwidth (bytes/s), slicer (bytes), limit-data (bytes).
   absl::Duration delay = absl::ZeroDuration();     // slicer's pause.
+  bool reset = false;  // limit-data close=reset: end with RST, not FIN.
 };
 
 // ParseFault parses one fault's text form (above), or returns

@@ -14,7 +14,8 @@ TEST(FaultTest, ParsesEachKindAndRoundTrips) {
   for (const char* text : {"latency 100ms jitter=20ms dir=down p=1 name=latency",
                            "bandwidth 65536 dir=up p=0.5 name=slow",
                            "slicer 64 delay=10ms dir=both p=1 name=slicer",
-                           "limit-data 1000 dir=down p=1 name=limit-data", "timeout 2s dir=down p=1 name=timeout",
+                           "limit-data 1000 dir=down p=1 name=limit-data",
+                           "limit-data 8 close=reset dir=down p=1 name=cut", "timeout 2s dir=down p=1 name=timeout",
                            "reset-peer 500ms dir=down p=1 name=reset-peer",
                            "slow-close 1s dir=down p=1 name=slow-close"}) {
     absl::StatusOr<Fault> f = ParseFault(text);

@@ -33,7 +33,7 @@ direction). "listening on ADDR (tcp)" goes to stdout once clients can connect.
 Faults (--fault, and `fault add` on --control), toxiproxy's set; each acts on
 dir=down (TO -> client, the default), up or both, on a fraction p= of clients:
   latency 100ms [jitter=20ms]   bandwidth 1M (bytes/s)   slicer 64 [delay=10ms]
-  limit-data 1000 (close after)   timeout 2s (deliver nothing; 0: never close)
+  limit-data 1000 [close=reset] (close after; FIN, or RST)   timeout 2s (deliver nothing; 0: never close)
   reset-peer [500ms] (RST)   slow-close 1s (delay the EOF)
 --down resets new clients, --stall leaves them in the backlog. The control
 socket takes one command a line: fault add|rm|list|clear, down [close], stall,

@@ -70,7 +70,7 @@ void Worker::AfterPump(Session* s, absl::Time now) {
   }
   if (up.limit_reached() || down.limit_reached()) {
     Add(counters_.fault_limits, 1);
-    Close(s, false, "fault limit-data");
+    Close(s, s->limit_reset, "fault limit-data");
     return;
   }
   if (up.done() && down.done()) {
@@ -105,7 +105,9 @@ void Worker::DrawFaults(Session* s, absl::Time now) {
   s->up->set_shaping(ShapingFor(applied, kUp));
   s->down->set_shaping(ShapingFor(applied, kDown));
   s->reset_at = s->close_at = absl::InfiniteFuture();
+  s->limit_reset = false;
   for (const Fault* f : applied) {
+    if (f->kind == FaultKind::kLimitData && f->reset) s->limit_reset = true;
     absl::Time since = s->drawn[f->name].since;
     if (f->kind == FaultKind::kResetPeer) s->reset_at = std::min(s->reset_at, since + f->duration);
     if (f->kind == FaultKind::kTimeout && f->duration > absl::ZeroDuration()) {

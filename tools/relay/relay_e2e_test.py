@@ -552,6 +552,13 @@ class Faults(unittest.TestCase):
         code, st = stats(r)
         self.assertEqual(st["fault_limits"], 1)
 
+    def test_limit_data_can_end_with_a_reset(self):
+        r = self.relay("limit-data 10 close=reset")
+        with self.assertRaises(ConnectionResetError):
+            with connect(r) as s:
+                s.sendall(os.urandom(5000))
+                recv_all(s)
+
     def test_reset_peer_is_seen_as_econnreset(self):
         r = self.relay("reset-peer 300ms")
         with connect(r) as s:

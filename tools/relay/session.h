@@ -85,6 +85,7 @@ struct Session {
   uint64_t faults_version = ~uint64_t{0};
   absl::Time reset_at = absl::InfiniteFuture();  // reset-peer.
   absl::Time close_at = absl::InfiniteFuture();  // timeout T.
+  bool limit_reset = false;                      // limit-data close=reset.
 };
 
 }  // namespace ipckit::relay_tool
