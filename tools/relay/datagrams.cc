@@ -1,4 +1,4 @@
-// datagrams.cc: udp: FROM (worker.h). One bound socket takes every client's
+// datagrams.cc: udp: and unix-dgram: FROM (worker.h). One bound socket takes every client's
 // datagrams; each client address gets a UdpSession with its own socket
 // connected to TO, so replies find their way back by the socket they come in
 // on. Datagram boundaries are kept both ways; a datagram that cannot be sent
@@ -15,6 +15,23 @@ namespace {
 constexpr int kBatch = 64;
 
 bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+
+// UpstreamDatagramSocket returns a non-blocking datagram socket connected to
+// `to`; a Unix one is first bound to an autobind (abstract) address, so TO's
+// replies have somewhere to go (as nc -uU binds a path for its client).
+absl::StatusOr<net::Socket> UpstreamDatagramSocket(const net::SocketAddress& to) {
+  if (!to.is_unix()) return net::StartConnect(to, SOCK_DGRAM, {});
+  absl::StatusOr<net::Socket> s = net::Socket::Create(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK);
+  if (!s.ok()) return s.status();
+  sa_family_t family = AF_UNIX;  // Only the family: the kernel picks an abstract name.
+  if (::bind(s->fd(), reinterpret_cast<const struct sockaddr*>(&family), sizeof(family)) != 0) {
+    return absl::ErrnoToStatus(errno, "bind (autobind)");
+  }
+  if (::connect(s->fd(), to.get(), to.size()) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("connect ", to.ToString()));
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -57,7 +74,7 @@ UdpSession* Worker::UdpSessionFor(int listener, const net::SocketAddress& peer, 
     Add(counters_.rejected, 1);
     return nullptr;
   }
-  absl::StatusOr<net::Socket> sock = net::StartConnect(plan_.to_addresses.front(), SOCK_DGRAM, {});
+  absl::StatusOr<net::Socket> sock = UpstreamDatagramSocket(plan_.to_addresses.front());
   if (!sock.ok()) {
     Add(counters_.upstream_failures, 1);
     Log(absl::StrCat(peer.ToString(), ": ", sock.status().message()));

@@ -24,6 +24,7 @@ absl::Status Invalid(absl::string_view which, absl::string_view text, absl::stri
 Transport StripTransport(absl::string_view* rest) {
   if (absl::ConsumePrefix(rest, "tls:")) return Transport::kTls;
   if (absl::ConsumePrefix(rest, "unix:")) return Transport::kUnix;
+  if (absl::ConsumePrefix(rest, "unix-dgram:")) return Transport::kUnixDgram;
   if (absl::ConsumePrefix(rest, "udp:")) return Transport::kUdp;
   absl::ConsumePrefix(rest, "tcp:");
   return Transport::kTcp;
@@ -37,6 +38,7 @@ const char* TransportName(Transport t) {
     case Transport::kUdp: return "udp";
     case Transport::kTls: return "tls";
     case Transport::kUnix: return "unix";
+    case Transport::kUnixDgram: return "unix-dgram";
     case Transport::kListenFds: return "listen-fds";
     case Transport::kStdio: return "stdio";
     case Transport::kExec: return "exec";
@@ -52,7 +54,7 @@ absl::StatusOr<From> ParseFrom(absl::string_view text) {
   }
   absl::string_view rest = text;
   f.transport = StripTransport(&rest);
-  if (f.transport == Transport::kUnix) {
+  if (f.transport == Transport::kUnix || f.transport == Transport::kUnixDgram) {
     absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(rest);
     if (!a.ok()) return Invalid("FROM", text, a.status().message());
     f.address = *a;
@@ -86,7 +88,7 @@ absl::StatusOr<To> ParseTo(absl::string_view text) {
     return t;
   }
   t.transport = StripTransport(&rest);
-  if (t.transport == Transport::kUnix) {
+  if (t.transport == Transport::kUnix || t.transport == Transport::kUnixDgram) {
     absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(rest);
     if (!a.ok()) return Invalid("TO", text, a.status().message());
     t.address = *a;
@@ -106,6 +108,7 @@ absl::StatusOr<To> ParseTo(absl::string_view text) {
 std::string Describe(const To& to) {
   switch (to.transport) {
     case Transport::kUnix: return to.address.ToString();
+    case Transport::kUnixDgram: return absl::StrCat("unix-dgram:", to.address.ToString());
     case Transport::kExec:
       return to.argv.size() == 3 && to.argv[0] == "/bin/sh" ? absl::StrCat("sh:", to.argv[2])
                                                            : absl::StrCat("exec:", absl::StrJoin(to.argv, " "));

@@ -2,8 +2,10 @@
 // from) and TO (what each client is connected to):
 //
 //   FROM  [tcp:]HOST:PORT   tls:HOST:PORT   udp:HOST:PORT   unix:PATH   unix:@NAME
+//         unix-dgram:PATH
 //         listen-fds (socket activation)   stdio (one session, stdin/stdout)
 //   TO    [tcp:]HOST:PORT   tls:HOST:PORT   udp:HOST:PORT   unix:PATH   unix:@NAME
+//         unix-dgram:PATH
 //         exec:PROGRAM ARGS...   sh:COMMAND LINE
 //
 // HOST may be a name, an IPv4 address or [IPv6]; a FROM host may be empty
@@ -22,18 +24,21 @@
 
 namespace ipckit::relay_tool {
 
-enum class Transport { kTcp, kTls, kUdp, kUnix, kListenFds, kStdio, kExec };
+enum class Transport { kTcp, kTls, kUdp, kUnix, kUnixDgram, kListenFds, kStdio, kExec };
+
+// IsDatagram reports whether `t` keeps message boundaries (udp:, unix-dgram:).
+inline bool IsDatagram(Transport t) { return t == Transport::kUdp || t == Transport::kUnixDgram; }
 
 struct From {
   Transport transport = Transport::kTcp;
-  net::SocketAddress address;  // kTcp, kTls, kUdp, kUnix.
+  net::SocketAddress address;  // kTcp, kTls, kUdp, kUnix, kUnixDgram.
 };
 
 struct To {
   Transport transport = Transport::kTcp;
   std::string host;            // kTcp, kTls, kUdp: as given (resolved at start).
   uint16_t port = 0;
-  net::SocketAddress address;  // kUnix.
+  net::SocketAddress address;  // kUnix, kUnixDgram.
   std::vector<std::string> argv;  // kExec (sh: is /bin/sh -c LINE).
 };
 
@@ -45,7 +50,7 @@ absl::StatusOr<From> ParseFrom(absl::string_view text);
 // [tcp:|tls:|udp:]HOST:PORT, unix:PATH, exec:PROGRAM or sh:COMMAND".
 absl::StatusOr<To> ParseTo(absl::string_view text);
 
-// TransportName returns "tcp", "tls", "udp", "unix", "listen-fds", "stdio" or "exec".
+// TransportName returns "tcp", "tls", "udp", "unix", "unix-dgram", "listen-fds", "stdio" or "exec".
 const char* TransportName(Transport t);
 
 // Describe returns how TO is shown in logs: "127.0.0.1:8080", "tls:host:443", "udp:host:53",

@@ -30,6 +30,7 @@ TEST(EndpointTest, FromForms) {
   f = ParseFrom("udp:127.0.0.1:53");
   ASSERT_THAT(f, IsOk());
   EXPECT_EQ(f->transport, Transport::kUdp);
+  EXPECT_EQ(ParseFrom("unix-dgram:/tmp/d.sock")->transport, Transport::kUnixDgram);
   EXPECT_EQ(ParseFrom("listen-fds")->transport, Transport::kListenFds);
   EXPECT_EQ(ParseFrom("stdio")->transport, Transport::kStdio);
 }
@@ -58,6 +59,10 @@ TEST(EndpointTest, ToForms) {
   ASSERT_THAT(t, IsOk());
   EXPECT_EQ(t->transport, Transport::kUdp);
   EXPECT_EQ(Describe(*t), "udp:127.0.0.1:53");
+  t = ParseTo("unix-dgram:/run/d.sock");
+  ASSERT_THAT(t, IsOk());
+  EXPECT_EQ(t->transport, Transport::kUnixDgram);
+  EXPECT_EQ(Describe(*t), "unix-dgram:/run/d.sock");
   t = ParseTo("unix:/var/run/docker.sock");
   ASSERT_THAT(t, IsOk());
   EXPECT_EQ(Describe(*t), "/var/run/docker.sock");

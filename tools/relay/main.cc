@@ -17,11 +17,14 @@ constexpr char kEpilog[] =
   tls:HOST:PORT       TLS listener (--cert, --key; --client-ca requires client certificates)
   udp:HOST:PORT       UDP: a session per client address (to a udp: TO), ended by --idle-timeout (60s)
   unix:PATH           Unix stream socket (unix:@NAME: abstract)
+  unix-dgram:PATH     Unix datagram socket: a session per client path (clients must bind one)
   listen-fds          sockets handed over by socket activation (LISTEN_FDS; --tls for TLS)
+  stdio (or -)        one session on stdin and stdout, then exit (no faults)
 TO (what each client is connected to):
   [tcp:]HOST:PORT     TCP (HOST resolved once, at start; each address tried in turn)
   tls:HOST:PORT       TLS client, verifying HOST (or --servername) against the system's CAs or --ca-file
-  udp:HOST:PORT       UDP (with a udp: FROM)
+  udp:HOST:PORT       UDP (with a udp: or unix-dgram: FROM)
+  unix-dgram:PATH     Unix datagrams (with a udp: or unix-dgram: FROM)
   unix:PATH           Unix stream socket (unix:@NAME: abstract)
   exec:PROGRAM ARGS   a program per client, on its stdin and stdout
   sh:COMMAND          a shell command per client (/bin/sh -c COMMAND)

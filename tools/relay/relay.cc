@@ -139,11 +139,12 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   p.tls_listener = p.from.transport == Transport::kTls || (p.from.transport == Transport::kListenFds && o.tls);
   if (o.tls && p.from.transport != Transport::kListenFds) return Usage("--tls is for FROM listen-fds (else write tls:ADDR)");
   if (absl::Status s = ValidateTls(o, p); !s.ok()) return s;
-  if ((p.from.transport == Transport::kUdp) != (p.to.transport == Transport::kUdp)) {
-    return Usage("a udp: FROM needs a udp: TO, and a udp: TO a udp: FROM (datagrams keep their boundaries)");
+  if (IsDatagram(p.from.transport) != IsDatagram(p.to.transport)) {
+    return Usage("a udp: or unix-dgram: FROM needs a udp: or unix-dgram: TO, and the other way round "
+                 "(datagrams keep their boundaries)");
   }
-  if (p.from.transport == Transport::kUdp && (!o.faults.empty() || !o.control.empty())) {
-    return Usage("faults apply to stream sessions: --fault and --control are not for a udp: FROM");
+  if (IsDatagram(p.from.transport) && (!o.faults.empty() || !o.control.empty())) {
+    return Usage("faults apply to stream sessions: --fault and --control are not for a datagram FROM");
   }
   if (absl::Status s = ValidateProxy(o, p); !s.ok()) return s;
   if (p.proxy) {
@@ -156,7 +157,7 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
     // A name that does not resolve is a runtime failure (exit 1), as in nc.
     if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("TO: ", addrs.status().message()));
     p.to_addresses = *addrs;
-  } else if (p.to.transport == Transport::kUnix) {
+  } else if (p.to.transport == Transport::kUnix || p.to.transport == Transport::kUnixDgram) {
     p.to_addresses = {p.to.address};
   }
   if (absl::Status s = ValidateFaults(o, p); !s.ok()) return s;
@@ -209,16 +210,16 @@ absl::StatusOr<Bound> Listen(const Plan& p) {
   }
   net::ListenOptions lo;
   lo.backlog = 4096;
-  if (p.from.transport == Transport::kUdp) lo.type = SOCK_DGRAM;
+  if (IsDatagram(p.from.transport)) lo.type = SOCK_DGRAM;
   absl::StatusOr<net::Listener> l = net::Listener::Listen(p.from.address, lo);
   if (!l.ok()) return l.status();
   absl::Status s = io::SetNonBlocking(l->fd(), true);
   if (!s.ok()) return s;
   bool is_unix = l->address().is_unix();
-  bool udp = p.from.transport == Transport::kUdp;
-  b.fds.push_back({l->fd(), p.tls_listener, udp});
-  b.lines.push_back(absl::StrCat("listening on ", l->address().ToString(), " (",
-                                 is_unix ? "unix" : udp ? "udp" : "tcp", kind, ")"));
+  bool dgram = IsDatagram(p.from.transport);
+  b.fds.push_back({l->fd(), p.tls_listener, dgram});
+  const char* transport = p.from.transport == Transport::kTls ? "tcp" : TransportName(p.from.transport);
+  b.lines.push_back(absl::StrCat("listening on ", l->address().ToString(), " (", transport, kind, ")"));
   b.ports.push_back(is_unix ? l->address().ToString() : absl::StrCat(l->address().port()));
   b.listeners.push_back(*std::move(l));
   return b;

@@ -337,6 +337,23 @@ class Forwarding(unittest.TestCase):
         code, st = stats(r)
         self.assertEqual((st["relayed"], st["datagrams_up"], st["datagrams_down"], st["idle_closed"]), (3, 9, 9, 3))
 
+    def test_unix_datagrams_both_ways(self):
+        d = tempfile.mkdtemp()
+        e = harness.start_server([ECHOD, "-u", "127.0.0.1:0", "--unix-dgram", f"{d}/echo.sock"], listeners=2)
+        self.addCleanup(e.stop)
+        for to in (f"udp:{e.addresses[0]}", f"unix-dgram:{d}/echo.sock"):
+            front = f"{d}/front-{to[:3]}.sock"
+            r = relay(f"unix-dgram:{front}", to)
+            self.addCleanup(r.stop)
+            self.assertEqual(r.transports[0], "unix-dgram")
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as c:
+                c.bind(f"{d}/client-{to[:3]}.sock")  # Replies need an address to come back to.
+                c.settimeout(DEADLINE)
+                c.connect(front)
+                for size in (1, 5000):
+                    c.send(b"d" * size)
+                    self.assertEqual(c.recv(65536), b"d" * size)
+
     def test_through_ncat_http_proxy_and_a_socks5_proxy(self):
         port = harness.free_port()
         ncat = subprocess.Popen(["ncat", "-l", "127.0.0.1", str(port), "--proxy-type", "http", "-k"],

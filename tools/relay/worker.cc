@@ -78,7 +78,7 @@ void Worker::Log(const std::string& line) {
 // timer, dispatch, then run due timers, re-pump streams holding input, sweep
 // idle sessions, reap exec children and free what closed.
 void Worker::Run() {
-  if (plan_.idle_timeout != absl::InfiniteDuration() || plan_.from.transport == Transport::kUdp) {
+  if (plan_.idle_timeout != absl::InfiniteDuration() || IsDatagram(plan_.from.transport)) {
     next_sweep_ = absl::Now() + std::max(plan_.udp_idle_timeout / 4, absl::Milliseconds(10));
   }
   for (;;) {
@@ -88,7 +88,9 @@ void Worker::Run() {
       drain_deadline_ = now + plan_.drain_timeout;
       WatchListeners(false);
     }
-    if (stopping_ && ((sessions_.empty() && udp_.empty()) || now >= drain_deadline_)) break;
+    // Stream sessions are drained; datagram sessions have nothing in
+    // flight to wait for, and end at once.
+    if (stopping_ && (sessions_.empty() || now >= drain_deadline_)) break;
     if (shared_->table.version() != table_version_) ApplyTableChange(now);
     absl::Time deadline = std::min(next_sweep_, stopping_ ? drain_deadline_ : absl::InfiniteFuture());
     if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
