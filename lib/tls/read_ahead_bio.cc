@@ -15,6 +15,7 @@ struct Buffered {
   int fd;
   size_t head = 0;
   size_t tail = 0;
+  std::string first;  // The first kFirstBytes received.
   char buf[kReadAhead];
 };
 
@@ -33,6 +34,9 @@ int Read(BIO* bio, char* out, int len) {
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_read(bio);
       return -1;
+    }
+    if (b->first.size() < kFirstBytes) {
+      b->first.append(direct ? out : b->buf, std::min(static_cast<size_t>(n), kFirstBytes - b->first.size()));
     }
     if (n == 0 || direct) return static_cast<int>(n);
     b->tail = static_cast<size_t>(n);
@@ -83,6 +87,11 @@ const BIO_METHOD* Method() {
 }
 
 }  // namespace
+
+std::string ReadAheadFirstBytes(const BIO* bio) {
+  const Buffered* b = StateOf(bio);
+  return b != nullptr ? b->first : std::string();
+}
 
 bssl::UniquePtr<BIO> NewReadAheadBio(int fd) {
   bssl::UniquePtr<BIO> bio(BIO_new(Method()));

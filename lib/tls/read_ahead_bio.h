@@ -22,6 +22,8 @@
 #include <openssl/base.h>
 #include <stddef.h>
 
+#include <string>
+
 namespace ipckit::tls {
 
 // kReadAhead is the most one recv reads: a full TLS record (16 KiB of data
@@ -33,6 +35,14 @@ constexpr size_t kReadAhead = 32 * 1024;
 // 0 at EOF, or -1 with errno and, for EAGAIN/EINTR, the retry-read flag.
 // BIO_pending returns the bytes it holds.
 bssl::UniquePtr<BIO> NewReadAheadBio(int fd);
+
+// kFirstBytes is how many of the first bytes received a read-ahead BIO keeps.
+constexpr size_t kFirstBytes = 64;
+
+// ReadAheadFirstBytes returns the first bytes (up to kFirstBytes) that
+// `bio`, a BIO from NewReadAheadBio, has received: what a peer that does
+// not speak TLS said, for the error message.
+std::string ReadAheadFirstBytes(const BIO* bio);
 
 }  // namespace ipckit::tls
 

@@ -86,6 +86,10 @@ absl::StatusOr<std::unique_ptr<TlsStream>> TlsStream::Server(const TlsContext& c
   return s;
 }
 
+std::string TlsStream::first_bytes_received() const {
+  return read_ahead_ ? ReadAheadFirstBytes(SSL_get_rbio(ssl_.get())) : std::string();
+}
+
 bool TlsStream::EnableReadAhead() {
   bssl::UniquePtr<BIO> rbio = NewReadAheadBio(fd_.get());
   if (!rbio) return false;

@@ -95,6 +95,11 @@ class TlsStream : public relay::Stream, private TlsEvents {
   // the socket to be readable (lib/relay and echod do). Returns false, and
   // changes nothing, when out of memory.
   bool EnableReadAhead();
+  // first_bytes_received returns, with read-ahead on, the first bytes (up to
+  // 64) the peer sent, whatever they were: a peer that is not a TLS server
+  // shows itself there ("SSH-2.0-...", an echo of the ClientHello). Without
+  // read-ahead it returns "".
+  std::string first_bytes_received() const;
   uint32_t ReadWaitsFor() const override { return read_wait_; }
   uint32_t WriteWaitsFor() const override { return write_wait_; }
   const std::string& name() const override { return name_; }

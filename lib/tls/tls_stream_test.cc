@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/io/fd.h"
 #include "lib/net/socket.h"
 #include "lib/testing/runfiles.h"
 #include "lib/testing/status_matchers.h"
@@ -311,6 +312,31 @@ TEST(TlsStreamTest, HalfCloseRoundTrip) {
   server.join();
   EXPECT_EQ(server_got, big);
   EXPECT_FALSE(server_truncated);
+}
+
+TEST(TlsStreamTest, ReadAheadKeepsWhatAPeerThatIsNotTlsSaid) {
+  absl::StatusOr<Listener> l = Listener::Listen(*SocketAddress::Numeric("127.0.0.1", 0), {});
+  ASSERT_THAT(l, IsOk());
+  std::thread server([&] {
+    absl::StatusOr<Socket> s = l->Accept();
+    ASSERT_THAT(s, IsOk());
+    ASSERT_THAT(io::WriteAll(s->fd(), "SSH-2.0-OpenSSH_9.2\r\n"), IsOk());
+    char buf[4096];
+    while (::read(s->fd(), buf, sizeof(buf)) > 0) {
+    }
+  });
+  absl::StatusOr<TlsContext> cctx = TlsContext::Client(ClientOptions());
+  ASSERT_THAT(cctx, IsOk());
+  absl::StatusOr<Socket> sock = ipckit::net::Connect({l->address()}, {});
+  ASSERT_THAT(sock, IsOk());
+  std::unique_ptr<TlsStream> client = *TlsStream::Client(*cctx, sock->Release(), Params("localhost"));
+  EXPECT_EQ(client->first_bytes_received(), "");  // Read-ahead off: nothing kept.
+  ASSERT_TRUE(client->EnableReadAhead());
+  EXPECT_THAT(client->HandshakeUntil(Deadline()),
+              StatusIs(absl::StatusCode::kAborted, "handshake net: WRONG_VERSION_NUMBER"));
+  EXPECT_EQ(client->first_bytes_received(), "SSH-2.0-OpenSSH_9.2\r\n");
+  client.reset();
+  server.join();
 }
 
 TEST(TlsStreamTest, ReadAheadHoldsRecordsTheSocketNoLongerShows) {

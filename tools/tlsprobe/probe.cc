@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "lib/io/wait.h"
 #include "lib/net/address.h"
@@ -123,6 +124,26 @@ absl::StatusOr<Target> ParseTarget(absl::string_view text) {
 
 namespace {
 
+// NotTls returns, for a handshake that failed on bytes that are not TLS
+// from a peer that sent no alert, what the peer said instead: "the peer
+// does not speak TLS: it sent \"SSH-2.0-OpenSSH_9.2\\r\\n\"", or "... it
+// sent back a TLS ClientHello (an echo server?)"; else "".
+std::string NotTls(const tls::TlsStream& tls, const absl::Status& s) {
+  static const char* const kNotTlsReasons[] = {"WRONG_VERSION_NUMBER", "UNEXPECTED_MESSAGE", "UNEXPECTED_RECORD",
+                                               "HTTP_REQUEST", "HTTPS_PROXY_REQUEST", "RECORD_TOO_LARGE",
+                                               "EXCESSIVE_MESSAGE_SIZE", "DECODE_ERROR"};
+  std::string reason = Reason(s.message());
+  bool matches = false;
+  for (const char* r : kNotTlsReasons) matches = matches || reason == r;
+  std::string first = tls.first_bytes_received();
+  if (!matches || tls.alert_received() >= 0 || first.empty()) return "";
+  if (first.size() >= 6 && first[0] == 0x16 && first[1] == 0x03 && first[5] == 0x01) {
+    return "the peer does not speak TLS: it sent back a TLS ClientHello (an echo server?)";
+  }
+  return absl::StrCat("the peer does not speak TLS: it sent \"", absl::CHexEscape(first.substr(0, 40)),
+                      first.size() > 40 ? "...\"" : "\"");
+}
+
 struct Attempt {
   std::unique_ptr<tls::TlsStream> tls;
   bool ok = false;
@@ -164,6 +185,7 @@ Attempt Connect(const std::vector<net::SocketAddress>& addrs, const Target& targ
     return a;
   }
   a.tls = *std::move(tls);
+  a.tls->EnableReadAhead();  // It keeps the first bytes the peer sent: a peer that is not TLS shows there.
   absl::Status s = a.tls->HandshakeUntil(absl::Now() + o.timeout);
   r->handshake = a.tls->handshake_time();
   if (s.ok()) {
@@ -180,6 +202,11 @@ Attempt Connect(const std::vector<net::SocketAddress>& addrs, const Target& targ
   } else {
     if (absl::IsDeadlineExceeded(s)) r->handshake = o.timeout;
     Fail(r, ExitFor(s, kExitTls), "handshake", s, a.tls->alert_received());
+    std::string not_tls = NotTls(*a.tls, s);
+    if (!not_tls.empty()) {
+      Fail(r, kExitTls, "handshake", absl::AbortedError(not_tls));
+      r->error->reason = "NOT_TLS";
+    }
   }
   return a;
 }

@@ -296,8 +296,29 @@ class TlsprobeTest(unittest.TestCase):
         threading.Thread(target=serve, daemon=True).start()
         code, _, j, err = self.both(f"127.0.0.1:{srv.getsockname()[1]}")
         self.assertEqual(code, 5, err)
-        self.assertEqual(j["error"]["reason"], "WRONG_VERSION_NUMBER")
+        self.assertEqual(j["error"]["reason"], "NOT_TLS")
+        self.assertEqual(j["error"]["message"],
+                         'the peer does not speak TLS: it sent "HTTP/1.0 400 Bad Request\\r\\n\\r\\n"')
         self.assertIsNone(j["verify"])  # No certificate arrived: no verdict.
+
+    def test_an_echo_server_is_not_tls(self):
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        self.addCleanup(srv.close)
+
+        def serve():
+            c, _ = srv.accept()
+            while True:
+                b = c.recv(4096)
+                if not b:
+                    break
+                c.sendall(b)  # What echod does: the ClientHello comes back.
+        threading.Thread(target=serve, daemon=True).start()
+        code, out, err = probe(f"127.0.0.1:{srv.getsockname()[1]}")
+        self.assertEqual(code, 5, err)
+        self.assertIn("error         handshake: the peer does not speak TLS: it sent back a TLS ClientHello "
+                      "(an echo server?)", out)
 
     def test_starttls_smtp_against_python(self):
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
