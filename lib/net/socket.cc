@@ -102,10 +102,10 @@ absl::StatusOr<Socket> StartConnect(const SocketAddress& addr, int type, const S
   return s;
 }
 
-absl::Status FinishConnect(const Socket& socket, const SocketAddress& addr) {
+absl::Status FinishConnect(int fd, const SocketAddress& addr) {
   int err = 0;
   socklen_t len = sizeof(err);
-  if (::getsockopt(socket.fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   if (err != 0) return absl::ErrnoToStatus(err, absl::StrCat("connect ", addr.ToString()));
   return absl::OkStatus();
 }

@@ -97,10 +97,11 @@ absl::StatusOr<Socket> ConnectTo(absl::string_view host_port, const ConnectOptio
 // Connection refused" (Unix sockets fail here at once).
 absl::StatusOr<Socket> StartConnect(const SocketAddress& addr, int type, const SocketOptions& options);
 
-// FinishConnect returns the outcome of StartConnect's connect once the socket
-// is writable: OK, or the error as Connect reports it ("connect
-// 127.0.0.1:9: Connection refused").
-absl::Status FinishConnect(const Socket& socket, const SocketAddress& addr);
+// FinishConnect returns the outcome of StartConnect's connect on `fd` (that
+// socket's descriptor, wherever it is owned now) once it is writable: OK,
+// or the error as Connect reports it ("connect 127.0.0.1:9: Connection
+// refused").
+absl::Status FinishConnect(int fd, const SocketAddress& addr);
 
 struct ListenOptions {
   int type = SOCK_STREAM;  // SOCK_DGRAM binds without listen(2).

@@ -100,7 +100,7 @@ TEST(SocketTest, StartConnectThenFinishConnectWhenWritable) {
   ASSERT_THAT(c, IsOk());
   EXPECT_THAT(io::IsNonBlocking(c->fd()), IsOkAndHolds(true));
   ASSERT_THAT(io::WaitUntil(c->fd(), POLLOUT, absl::Now() + absl::Seconds(5), "connect"), IsOkAndHolds(true));
-  EXPECT_THAT(FinishConnect(*c, l->address()), IsOk());
+  EXPECT_THAT(FinishConnect(c->fd(), l->address()), IsOk());
   EXPECT_EQ(*c->PeerAddress(), l->address());
 }
 
@@ -109,7 +109,7 @@ TEST(SocketTest, FinishConnectReportsRefusal) {
   absl::StatusOr<Socket> c = StartConnect(Loopback4(port), SOCK_STREAM, {});
   ASSERT_THAT(c, IsOk());
   ASSERT_THAT(io::WaitUntil(c->fd(), POLLOUT, absl::Now() + absl::Seconds(5), "connect"), IsOkAndHolds(true));
-  EXPECT_THAT(FinishConnect(*c, Loopback4(port)),
+  EXPECT_THAT(FinishConnect(c->fd(), Loopback4(port)),
               StatusIs(StatusCode::kUnavailable, absl::StrCat("connect 127.0.0.1:", port, ": Connection refused")));
 }
 

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/numbers.h"
@@ -176,5 +178,30 @@ absl::StatusOr<std::vector<CertInfo>> DescribePeerChain(const SSL* ssl, absl::Ti
 }
 
 std::string FormatSpkiPin(const CertInfo& info) { return absl::StrCat("sha256//", info.spki_sha256); }
+
+absl::StatusOr<std::vector<std::string>> ParseSpkiPins(absl::string_view text) {
+  std::vector<std::string> pins;
+  for (absl::string_view p : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+    if (!absl::StartsWith(p, "sha256//") || p.size() != 8 + 44) {
+      return absl::InvalidArgumentError(absl::StrCat("want sha256//BASE64 (44 characters), got '", p, "'"));
+    }
+    pins.emplace_back(p);
+  }
+  return pins;
+}
+
+absl::Status CheckSpkiPins(const SSL* ssl, const std::vector<std::string>& pins) {
+  if (pins.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<CertInfo>> chain = DescribePeerChain(ssl, absl::Now());
+  if (!chain.ok()) return chain.status();
+  if (chain->empty()) return absl::UnauthenticatedError("TLS: certificate pin mismatch: no certificate");
+  for (const CertInfo& c : *chain) {
+    for (const std::string& p : pins) {
+      if (FormatSpkiPin(c) == p) return absl::OkStatus();
+    }
+  }
+  return absl::UnauthenticatedError(
+      absl::StrCat("TLS: certificate pin mismatch: the server's key is ", FormatSpkiPin((*chain)[0])));
+}
 
 }  // namespace ipckit::tls

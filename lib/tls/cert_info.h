@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -58,6 +59,17 @@ absl::StatusOr<absl::Time> ParseAsn1Time(const ASN1_TIME* t);
 // FormatSpkiPin returns "sha256//" followed by the base64 SPKI hash, the form
 // `--expect-spki-pin` and nc's `--ssl-pin` accept.
 std::string FormatSpkiPin(const CertInfo& info);
+
+// ParseSpkiPins splits a ';'-separated list of pins ("sha256//A;sha256//B",
+// empty parts skipped), or fails with kInvalidArgument "want sha256//BASE64
+// (44 characters), got 'x'" (callers put their option's name in front).
+absl::StatusOr<std::vector<std::string>> ParseSpkiPins(absl::string_view text);
+
+// CheckSpkiPins returns OK when `pins` is empty or names the key of a
+// certificate in the chain the peer of `ssl` sent, else kUnauthenticated
+// "TLS: certificate pin mismatch: the server's key is sha256//..." (or
+// "...: no certificate"), or the chain's decoding error.
+absl::Status CheckSpkiPins(const SSL* ssl, const std::vector<std::string>& pins);
 
 }  // namespace ipckit::tls
 

@@ -103,5 +103,15 @@ TEST(CertInfoTest, ParseAsn1TimeRejectsNonsense) {
               StatusIs(absl::StatusCode::kInvalidArgument, "bad ASN.1 time 20261301000000Z"));
 }
 
+TEST(CertInfoTest, ParseSpkiPinsSplitsAndChecksTheForm) {
+  std::string a = "sha256//" + std::string(44, 'A'), b = "sha256//" + std::string(44, 'B');
+  absl::StatusOr<std::vector<std::string>> pins = ParseSpkiPins(a + ";;" + b);
+  ASSERT_TRUE(pins.ok()) << pins.status();
+  EXPECT_EQ(*pins, (std::vector<std::string>{a, b}));
+  EXPECT_TRUE(ParseSpkiPins("")->empty());
+  EXPECT_EQ(ParseSpkiPins("md5//x").status(),
+            absl::InvalidArgumentError("want sha256//BASE64 (44 characters), got 'md5//x'"));
+}
+
 }  // namespace
 }  // namespace ipckit::tls

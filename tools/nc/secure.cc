@@ -17,11 +17,6 @@ absl::Time Deadline(const Options& o) {
   return o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
 }
 
-std::vector<std::string> Pins(const Options& o) {
-  if (!o.ssl_pin) return {};
-  return absl::StrSplit(*o.ssl_pin, ';', absl::SkipEmpty());
-}
-
 void Report(const tls::TlsStream& tls, bool client, bool verified, std::ostream& log) {
   tls::HandshakeInfo h = tls::DescribeHandshake(tls.ssl());
   log << "nc: TLS: " << h.version << " " << h.cipher;
@@ -81,20 +76,10 @@ absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureClient(const tls::TlsConte
   (*tls)->EnableReadAhead();  // The relay reads what it holds (HasBufferedInput).
   absl::Status s = (*tls)->HandshakeUntil(Deadline(o));
   if (!s.ok()) return s;
-  std::vector<std::string> pins = Pins(o);
-  if (!pins.empty()) {
-    absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain((*tls)->ssl(), absl::Now());
-    if (!chain.ok()) return chain.status();
-    if (chain->empty()) return absl::UnauthenticatedError("TLS: certificate pin mismatch: no certificate");
-    bool match = false;
-    for (const tls::CertInfo& c : *chain) {
-      for (const std::string& p : pins) match = match || tls::FormatSpkiPin(c) == p;
-    }
-    if (!match) {
-      return absl::UnauthenticatedError(absl::StrCat("TLS: certificate pin mismatch: the server's key is ",
-                                                     tls::FormatSpkiPin((*chain)[0])));
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> pins = tls::ParseSpkiPins(o.ssl_pin.value_or(""));  // Checked in ValidateTls.
+  if (!pins.ok()) return pins.status();
+  s = tls::CheckSpkiPins((*tls)->ssl(), *pins);
+  if (!s.ok()) return s;
   if (o.verbose > 0) Report(**tls, true, !o.insecure, log);
   return tls;
 }
@@ -130,10 +115,8 @@ absl::Status ValidateTls(const Options& o) {
     } else if (o.ssl_verify_client) {
       return usage("--ssl-verify-client requires -l");
     }
-    for (absl::string_view p : absl::StrSplit(o.ssl_pin.value_or(""), ';', absl::SkipEmpty())) {
-      if (!absl::StartsWith(p, "sha256//") || p.size() != 8 + 44) {
-        return usage(absl::StrCat("--ssl-pin: want sha256//BASE64 (44 characters), got '", p, "'"));
-      }
+    if (absl::StatusOr<std::vector<std::string>> pins = tls::ParseSpkiPins(o.ssl_pin.value_or("")); !pins.ok()) {
+      return usage(absl::StrCat("--ssl-pin: ", pins.status().message()));
     }
     if (o.ssl_alpn) {
       for (absl::string_view p : absl::StrSplit(*o.ssl_alpn, ',')) {

@@ -134,11 +134,7 @@ void Worker::Close(Session* s, bool reset, const std::string& why) {
   Schedule(s, absl::InfiniteFuture());
   ready_.erase(std::remove(ready_.begin(), ready_.end(), s), ready_.end());
   for (relay::Stream* stream : {s->client.get(), s->upstream.get()}) {
-    if (stream == nullptr) continue;
-    if (reset) {
-      struct linger lg = {1, 0};
-      ::setsockopt(stream->fd(), SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-    }
+    if (stream != nullptr && reset) Linger0(stream->fd());
   }
   if (s->client) Forget(s, false);
   if (s->upstream) Forget(s, true);

@@ -17,6 +17,7 @@
 #include "lib/json/json_writer.h"
 #include "lib/net/socket.h"
 #include "lib/signal/signal_source.h"
+#include "lib/tls/cert_info.h"
 #include "lib/tls/tls_stream.h"
 #include "tools/relay/control_server.h"
 #include "tools/relay/stdio.h"
@@ -58,12 +59,9 @@ absl::Status ValidateTls(const Options& o, Plan& p) {
   tls::TlsClientParams params = tls::TlsClientParams::For(name);
   p.server_name = params.server_name;
   p.verify_name = params.verify_name;
-  for (absl::string_view pin : absl::StrSplit(o.pin, ';', absl::SkipEmpty())) {
-    if (!absl::StartsWith(pin, "sha256//") || pin.size() != 52) {
-      return Usage(absl::StrCat("--pin: want sha256//BASE64 (44 characters), got '", pin, "'"));
-    }
-    p.pins.emplace_back(pin);
-  }
+  absl::StatusOr<std::vector<std::string>> pins = tls::ParseSpkiPins(o.pin);
+  if (!pins.ok()) return Usage(absl::StrCat("--pin: ", pins.status().message()));
+  p.pins = *std::move(pins);
   return absl::OkStatus();
 }
 

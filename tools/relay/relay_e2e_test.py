@@ -486,6 +486,27 @@ class Tls(unittest.TestCase):
         code, err = bad.stop()
         self.assertIn("certificate verify failed", err)
 
+    def test_pins_the_servers_key(self):
+        tls_echo = harness.start_server([ECHOD, "-l", "tls:127.0.0.1:0", "--cert", cert("server.pem"), "--key",
+                                         cert("server.key")])
+        self.addCleanup(tls_echo.stop)
+        spki = subprocess.run("openssl x509 -pubkey -noout -in " + cert("server.pem") +
+                              " | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
+                              shell=True, capture_output=True, text=True, check=True).stdout.strip()
+        good = relay("127.0.0.1:0", f"tls:localhost:{tls_echo.port()}", "--ca-file", cert("ca.pem"),
+                     "--pin", f"sha256//{'A' * 44};sha256//{spki}")
+        self.addCleanup(good.stop)
+        with connect(good) as s:
+            s.sendall(b"pinned")
+            self.assertEqual(recv_n(s, 6), b"pinned")
+        bad = relay("127.0.0.1:0", f"tls:localhost:{tls_echo.port()}", "--ca-file", cert("ca.pem"),
+                    "--pin", f"sha256//{'A' * 44}")
+        with self.assertRaises(ConnectionResetError):
+            with connect(bad) as s:
+                s.recv(1)
+        code, err = bad.stop()
+        self.assertIn(f"TLS: certificate pin mismatch: the server's key is sha256//{spki}", err)
+
     def test_originates_tls_to_openssl_s_server(self):
         port = harness.free_port()
         srv = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", cert("server.pem"),

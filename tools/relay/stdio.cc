@@ -12,21 +12,19 @@
 #include "lib/process/spawn.h"
 #include "lib/relay/relay.h"
 #include "lib/tls/cert_info.h"
+#include "lib/tls/tls_stream.h"
 
 namespace ipckit::relay_tool {
 
-absl::Status CheckPins(const tls::TlsStream& tls, const std::vector<std::string>& pins) {
-  if (pins.empty()) return absl::OkStatus();
-  absl::StatusOr<std::vector<tls::CertInfo>> chain = tls::DescribePeerChain(tls.ssl(), absl::Now());
-  if (!chain.ok()) return chain.status();
-  if (chain->empty()) return absl::UnauthenticatedError("TLS: certificate pin mismatch: no certificate");
-  for (const tls::CertInfo& c : *chain) {
-    for (const std::string& p : pins) {
-      if (tls::FormatSpkiPin(c) == p) return absl::OkStatus();
-    }
-  }
-  return absl::UnauthenticatedError(
-      absl::StrCat("TLS: certificate pin mismatch: the server's key is ", tls::FormatSpkiPin((*chain)[0])));
+absl::StatusOr<ExecUpstream> StartExec(const std::vector<std::string>& argv) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return absl::ErrnoToStatus(errno, "socketpair");
+  io::UniqueFd ours(sv[0]), theirs(sv[1]);
+  process::SpawnOptions o;
+  o.fds = {{0, theirs.get()}, {1, theirs.get()}};
+  absl::StatusOr<process::Child> child = process::Spawn(argv, o);
+  if (!child.ok()) return child.status();
+  return ExecUpstream{std::move(ours), *std::move(child)};
 }
 
 namespace {
@@ -40,15 +38,10 @@ struct Upstream {
 absl::StatusOr<Upstream> Open(const Plan& p) {
   Upstream u;
   if (p.to.transport == Transport::kExec) {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return absl::ErrnoToStatus(errno, "socketpair");
-    io::UniqueFd ours(sv[0]), theirs(sv[1]);
-    process::SpawnOptions o;
-    o.fds = {{0, theirs.get()}, {1, theirs.get()}};
-    absl::StatusOr<process::Child> child = process::Spawn(p.to.argv, o);
-    if (!child.ok()) return child.status();
-    u.child = *std::move(child);
-    u.stream = std::make_unique<relay::FdStream>(std::move(ours), "server", relay::FdStream::Kind::kSocket);
+    absl::StatusOr<ExecUpstream> e = StartExec(p.to.argv);
+    if (!e.ok()) return e.status();
+    u.child = std::move(e->child);
+    u.stream = std::make_unique<relay::FdStream>(std::move(e->socket), "server", relay::FdStream::Kind::kSocket);
     return u;
   }
   net::ConnectOptions co;
@@ -71,7 +64,7 @@ absl::StatusOr<Upstream> Open(const Plan& p) {
                                                                              "server");
   if (!t.ok()) return t.status();
   absl::Status s = (*t)->HandshakeUntil(absl::Now() + p.connect_timeout);
-  if (s.ok()) s = CheckPins(**t, p.pins);
+  if (s.ok()) s = tls::CheckSpkiPins((*t)->ssl(), p.pins);
   if (!s.ok()) return s;
   u.stream = *std::move(t);
   return u;

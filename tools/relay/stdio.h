@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "lib/tls/tls_stream.h"
+#include "absl/status/statusor.h"
+#include "lib/io/unique_fd.h"
+#include "lib/process/spawn.h"
 #include "tools/relay/plan.h"
 
 namespace ipckit::relay_tool {
@@ -20,10 +22,17 @@ namespace ipckit::relay_tool {
 // server: certificate verify failed: ...", "read server: Connection reset by peer".
 absl::Status RunStdio(const Plan& plan);
 
-// CheckPins returns OK when `pins` is empty or names the key of a
-// certificate in the chain `tls` received, else kUnauthenticated "TLS:
-// certificate pin mismatch: the server's key is sha256//...".
-absl::Status CheckPins(const tls::TlsStream& tls, const std::vector<std::string>& pins);
+// ExecUpstream is an exec:/sh: TO, started: a socket to the child (its
+// stdin and stdout), and the child.
+struct ExecUpstream {
+  io::UniqueFd socket;
+  process::Child child;
+};
+
+// StartExec starts `argv` with one end of a Unix socket pair as its stdin
+// and stdout and returns the other end (close-on-exec), or the error:
+// "exec nosuch: No such file or directory".
+absl::StatusOr<ExecUpstream> StartExec(const std::vector<std::string>& argv);
 
 }  // namespace ipckit::relay_tool
 

@@ -41,23 +41,14 @@ void Worker::OpenUpstream(Session* s, absl::Time now) {
     ConnectNext(s, now);
     return;
   }
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-    UpstreamFailed(s, absl::ErrnoToStatus(errno, "socketpair"));
+  absl::StatusOr<ExecUpstream> e = StartExec(plan_.to.argv);
+  if (!e.ok()) {
+    UpstreamFailed(s, e.status());
     return;
   }
-  io::UniqueFd ours(sv[0]), theirs(sv[1]);
-  process::SpawnOptions o;
-  o.fds = {{0, theirs.get()}, {1, theirs.get()}};
-  absl::StatusOr<process::Child> child = process::Spawn(plan_.to.argv, o);
-  if (!child.ok()) {
-    UpstreamFailed(s, child.status());
-    return;
-  }
-  s->child = *std::move(child);
-  theirs.reset();
-  (void)io::SetNonBlocking(ours.get(), true);
-  s->upstream = std::make_unique<relay::FdStream>(std::move(ours), "server", relay::FdStream::Kind::kSocket);
+  s->child = std::move(e->child);
+  (void)io::SetNonBlocking(e->socket.get(), true);
+  s->upstream = std::make_unique<relay::FdStream>(std::move(e->socket), "server", relay::FdStream::Kind::kSocket);
   StartRelay(s, now);
 }
 
@@ -84,12 +75,8 @@ void Worker::ConnectNext(Session* s, absl::Time now) {
 }
 
 void Worker::OnConnected(Session* s, absl::Time now) {
-  int fd = s->upstream->fd();
-  int err = 0;
-  socklen_t len = sizeof(err);
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-  if (err != 0) {
-    absl::Status why = absl::ErrnoToStatus(err, absl::StrCat("connect ", s->connecting_to.ToString()));
+  absl::Status why = net::FinishConnect(s->upstream->fd(), s->connecting_to);
+  if (!why.ok()) {
     if (s->next_address < (plan_.proxy ? plan_.proxy_addresses : plan_.to_addresses).size()) {
       ConnectNext(s, now);
     } else {
@@ -181,7 +168,7 @@ void Worker::UpstreamHandshake(Session* s, absl::Time now) {
     Watch(s, true, t->HandshakeWaitsFor());
     return;
   }
-  if (st.ok()) st = CheckPins(*t, plan_.pins);
+  if (st.ok()) st = tls::CheckSpkiPins(t->ssl(), plan_.pins);
   if (!st.ok()) {
     UpstreamFailed(s, st);
     return;

@@ -16,12 +16,6 @@
 namespace ipckit::relay_tool {
 namespace {
 
-// Linger0 makes the next close(2) of `fd` send a reset (RST).
-void Linger0(int fd) {
-  struct linger lg = {1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-}
-
 constexpr int kAcceptBatch = 64;
 
 }  // namespace

@@ -9,6 +9,7 @@
 #define IPCKIT_TOOLS_RELAY_WORKER_H_
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <memory>
@@ -46,6 +47,12 @@ struct alignas(64) Counters {
   std::atomic<uint64_t> bytes_up{0}, bytes_down{0};
   std::atomic<uint64_t> datagrams_up{0}, datagrams_down{0}, datagrams_dropped{0};
 };
+
+// Linger0 makes the next close(2) of `fd` send a reset (RST).
+inline void Linger0(int fd) {
+  struct linger lg = {1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
 
 // Add increments a counter only this thread writes: a plain add, no lock.
 inline void Add(std::atomic<uint64_t>& c, uint64_t n) {
