@@ -6,23 +6,31 @@ PORT" / "Bound on HOST PORT"); every wait has a deadline; nothing sleeps for a
 fixed time. Python tests keep their peers (ssl, socket servers) in-process
 and start the tools through these helpers.
 
-Tests import it after putting this directory on sys.path (their .sh wrapper
-passes the runfiles root):
+Every end-to-end test is a Python unittest declared with ipckit_e2e_test
+(lib/testing/e2e.bzl), which runs it through run_e2e.sh with this directory
+on sys.path; tools and test data are found with runfile():
 
-    sys.path.insert(0, os.path.join(ROOT, "lib", "testing"))
     import harness
+    ECHOD = harness.runfile("tools/echod/echod")
     server = harness.start_server([ECHOD, "-l", "127.0.0.1:0"], listeners=1)
     ... server.addresses[0] ...
     server.stop()
+
+    p = harness.start([NC, "-lv", "127.0.0.1", "0"])   # a Proc: out, err, wait, ...
+    port = harness.port_of(p.wait_for_listening("err"))
 """
 
+import atexit
 import os
+import random
 import re
 import select
 import signal
 import socket
 import subprocess
+import threading
 import time
+import unittest
 
 DEADLINE = 10.0  # Seconds any one wait may take.
 
@@ -142,3 +150,194 @@ def wait_connectable(port, proc, host="127.0.0.1", deadline=DEADLINE):
         except OSError:
             time.sleep(0.02)
     return False
+
+
+def runfile(path):
+    """The absolute path of `path` (relative to the workspace root) in the
+    test's runfiles; outside Bazel, relative to this checkout."""
+    root = os.environ.get("TEST_SRCDIR")
+    if root:
+        return os.path.join(root, os.environ.get("TEST_WORKSPACE", "ipckit"), path)
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", path)
+
+
+def test_bytes(n, seed=0):
+    """`n` reproducible pseudo-random bytes for `seed` (each seed its own)."""
+    return random.Random(seed).randbytes(n)
+
+
+def shell_code(returncode):
+    """A Popen return code as the shell reports it: 128+N for death by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def port_of(text):
+    """The port at the end of "ADDR:PORT" or "... PORT", as a string."""
+    return re.split(r"[: ]", text.rstrip())[-1]
+
+
+class Proc:
+    """A started process (in a process group of its own) whose stdout and stderr are collected as they come
+    (so neither pipe ever fills), like lib/testing's Subprocess: write to its
+    stdin, close it, wait for a line with a deadline, signal it, wait for its
+    exit with a deadline. `out` and `err` are what it printed so far (text,
+    undecodable bytes replaced); `out_bytes` the raw stdout."""
+
+    def __init__(self, argv, stdin=subprocess.PIPE, cwd=None, env=None):
+        e = None
+        if env is not None:
+            e = dict(os.environ)
+            e.update(env)
+        self.argv = argv
+        # In a process group of its own, as lib/testing's Subprocess: the group
+        # can be signalled, and kill() takes the children it left too.
+        self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     cwd=cwd, env=e, bufsize=0, process_group=0)
+        self.pid = self.proc.pid
+        _LIVE.append(self)
+        self._buf = {"out": bytearray(), "err": bytearray()}
+        self._cond = threading.Condition()
+        self._open = 2
+        self._writer = None
+        for name, pipe in (("out", self.proc.stdout), ("err", self.proc.stderr)):
+            threading.Thread(target=self._collect, args=(name, pipe), daemon=True).start()
+
+    def _collect(self, name, pipe):
+        while True:
+            chunk = os.read(pipe.fileno(), 1 << 20)
+            with self._cond:
+                if not chunk:
+                    self._open -= 1
+                    self._cond.notify_all()
+                    return
+                self._buf[name] += chunk
+                self._cond.notify_all()
+
+    @property
+    def out_bytes(self):
+        with self._cond:
+            return bytes(self._buf["out"])
+
+    @property
+    def out(self):
+        return self.out_bytes.decode(errors="replace")
+
+    @property
+    def err(self):
+        with self._cond:
+            return bytes(self._buf["err"]).decode(errors="replace")
+
+    def write(self, data, close=False):
+        """Writes `data` to stdin from a thread (a big input never blocks the
+        test), then closes stdin if `close`."""
+        if isinstance(data, str):
+            data = data.encode()
+
+        def feed():
+            try:
+                if data:
+                    self.proc.stdin.write(data)
+                if close:
+                    self.proc.stdin.close()
+            except (BrokenPipeError, ValueError):
+                pass
+        self._writer = threading.Thread(target=feed, daemon=True)
+        self._writer.start()
+
+    def close_stdin(self):
+        self.write(b"", close=True)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait(self, deadline=DEADLINE):
+        """The exit code (negative: the signal that ended it) once the process
+        has exited and its output is all read; kills it and raises
+        AssertionError after `deadline` seconds."""
+        try:
+            self.proc.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"{self.argv} still running after {deadline}s; "
+                                 f"out {self.out[-500:]!r} err {self.err[-500:]!r}")
+        with self._cond:
+            self._cond.wait_for(lambda: self._open == 0, timeout=deadline)
+        return self.proc.returncode
+
+    def wait_for_line(self, stream, match, deadline=DEADLINE):
+        """The first complete line of `stream` ("out" or "err") that contains
+        `match` (a string) or for which `match` (a function) is true, without
+        its newline; raises AssertionError naming what was seen after
+        `deadline` seconds or once the stream ends."""
+        test = match if callable(match) else (lambda l: match in l)
+        end = time.monotonic() + deadline
+        with self._cond:
+            while True:
+                lines = bytes(self._buf[stream]).decode(errors="replace").split("\n")[:-1]
+                for line in lines:
+                    if test(line):
+                        return line
+                left = end - time.monotonic()
+                if left <= 0 or (self._open == 0 and self.proc.poll() is not None):
+                    raise AssertionError(f"no line matching {match!r} on std{stream} of {self.argv[0]} "
+                                         f"within {deadline}s; it printed {lines[-5:]!r}")
+                self._cond.wait(timeout=min(left, 0.1))
+
+    def wait_for_listening(self, stream, deadline=DEADLINE):
+        """The address in the first readiness line (either dialect) on `stream`."""
+        line = self.wait_for_line(stream, lambda l: listening_address(l.encode()) is not None, deadline)
+        return listening_address(line.encode())
+
+    def kill(self):
+        """Kills its process group (what it started too) and reaps it."""
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+
+
+_LIVE = []
+atexit.register(lambda: [p.kill() for p in _LIVE])  # Nothing a failed test started outlives it.
+
+
+def serve(argv, listeners=1, stream="out", deadline=DEADLINE, cwd=None):
+    """Starts `argv` as a Proc and waits (one deadline) for `listeners`
+    readiness lines on `stream`; their addresses are in `.addresses`, in
+    order. Raises AssertionError with its output if they do not come."""
+    p = Proc(argv, cwd=cwd)
+    found = []
+
+    def enough(_):
+        found[:] = [a for a in (listening_address(l.encode()) for l in
+                                (p.out if stream == "out" else p.err).split("\n")[:-1]) if a]
+        return len(found) >= listeners
+    p.wait_for_line(stream, enough, deadline)
+    p.addresses = found[:listeners]
+    return p
+
+
+class TestCase(unittest.TestCase):
+    """A unittest.TestCase that kills, after each test, every Proc the test
+    started and left running (a failed assertion never leaves a server up
+    for the next test)."""
+
+    def setUp(self):
+        mark = len(_LIVE)
+        self.addCleanup(lambda: stop_all(_LIVE[mark:]))
+
+
+def start(argv, stdin=None, cwd=None, env=None):
+    """Starts `argv` as a Proc. With `stdin` (bytes or str) it is written and
+    stdin closed; without, stdin stays an open pipe (write/close_stdin)."""
+    p = Proc(argv, cwd=cwd, env=env)
+    if stdin is not None:
+        p.write(stdin, close=True)
+    return p
+
+
+def stop_all(procs):
+    """Kills what is still running among `procs` (a test's cleanup)."""
+    for p in procs:
+        p.kill()

@@ -23,10 +23,19 @@ void Cleanup() {
   if (g_dir[0] != '\0') ::rmdir(g_dir);
 }
 
+// OnSignal removes the path, then ends the process by the same signal with
+// its default action. Should the signal not end it at once (a sanitizer's
+// runtime may hold signals back), it exits 128+sig: it never returns to a
+// process whose socket path is gone.
 void OnSignal(int sig) {
   Cleanup();
   ::signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
   ::raise(sig);
+  ::_exit(128 + sig);
 }
 
 }  // namespace
