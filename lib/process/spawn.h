@@ -1,8 +1,8 @@
 // Spawn starts a program as a child process, and Child owns it: its PID, a
 // pidfd where the kernel has them, and its exit status once reaped. Every
-// tool and test that starts programs (lib/testing's Subprocess, with_server,
-// nc --exec, sigtest run) starts them here, so file descriptors, process
-// groups and signal state are set up one way. Example:
+// tool that starts programs (with_server, nc --exec, sigtest run, relay's
+// exec:) starts them here, so file descriptors, process groups and signal
+// state are set up one way. Example:
 //
 //   SpawnOptions o;
 //   o.fds = {{0, SpawnOptions::kDevNull}, {1, log_fd}, {2, log_fd}};

@@ -1,10 +1,11 @@
-"""The Python side of lib/testing: what the Python end-to-end tests share.
+"""The end-to-end harness: what every end-to-end test of ipckit uses.
 
-The same contract as lib/testing/subprocess.h: servers bind port 0 and
-announce where ("listening on ADDR", or netcat-openbsd's "Listening on HOST
-PORT" / "Bound on HOST PORT"); every wait has a deadline; nothing sleeps for a
-fixed time. Python tests keep their peers (ssl, socket servers) in-process
-and start the tools through these helpers.
+The contract: servers bind port 0 and announce where ("listening on ADDR",
+or netcat-openbsd's "Listening on HOST PORT" / "Bound on HOST PORT"); every
+wait has a deadline; nothing sleeps for a fixed time; every process started
+runs in a group of its own and is killed after its test (TestCase). Peers
+(ssl, socket servers) live in the test's process or are started beside the
+tools through these helpers.
 
 Every end-to-end test is a Python unittest declared with ipckit_e2e_test
 (lib/testing/e2e.bzl), which runs it through run_e2e.sh with this directory
@@ -178,7 +179,7 @@ def port_of(text):
 
 class Proc:
     """A started process (in a process group of its own) whose stdout and stderr are collected as they come
-    (so neither pipe ever fills), like lib/testing's Subprocess: write to its
+    (so neither pipe ever fills), as a test drives a tool: write to its
     stdin, close it, wait for a line with a deadline, signal it, wait for its
     exit with a deadline. `out` and `err` are what it printed so far (text,
     undecodable bytes replaced); `out_bytes` the raw stdout."""
@@ -189,7 +190,7 @@ class Proc:
             e = dict(os.environ)
             e.update(env)
         self.argv = argv
-        # In a process group of its own, as lib/testing's Subprocess: the group
+        # In a process group of its own: the group
         # can be signalled, and kill() takes the children it left too.
         self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      cwd=cwd, env=e, bufsize=0, process_group=0)

@@ -43,6 +43,50 @@ class HarnessTest(unittest.TestCase):
     def test_run(self):
         self.assertEqual(harness.run(["cat"], b"x"), (0, b"x", b""))
 
+    def test_proc_collects_both_streams_and_takes_input(self):
+        p = harness.start(["sh", "-c", "read x; echo out $x; echo err >&2; read y; echo $y"])
+        p.write("one\n")
+        self.assertEqual(p.wait_for_line("out", "out"), "out one")
+        self.assertEqual(p.wait_for_line("err", lambda l: l.startswith("e")), "err")
+        p.write("two\n", close=True)
+        self.assertEqual(p.wait(), 0)
+        self.assertEqual((p.out, p.err), ("out one\ntwo\n", "err\n"))
+
+    def test_wait_for_line_names_what_it_saw_when_the_stream_ends(self):
+        p = harness.start(["sh", "-c", "echo booting; echo done"], stdin="")
+        with self.assertRaisesRegex(AssertionError, r"no line matching 'ready' on stdout of sh .*'booting', 'done'"):
+            p.wait_for_line("out", "ready")
+
+    def test_wait_kills_after_the_deadline(self):
+        p = harness.start(["sleep", "30"])
+        with self.assertRaisesRegex(AssertionError, r"still running after 0.2s"):
+            p.wait(0.2)
+        self.assertEqual(p.proc.returncode, -9)
+
+    def test_kill_takes_the_process_group(self):
+        p = harness.start(["sh", "-c", "sleep 30 & echo $!; wait"])
+        child = int(p.wait_for_line("out", lambda l: l != ""))
+        p.kill()
+        harness.wait_for(lambda: not os.path.exists(f"/proc/{child}") or
+                         open(f"/proc/{child}/stat").read().split(") ")[1][0] == "Z", "the child to die")
+
+    def test_serve_reads_addresses_from_either_stream(self):
+        s = harness.serve(["sh", "-c", "echo 'Listening on 127.0.0.1 5' >&2; echo 'Bound on ::1 6' >&2; sleep 30"],
+                          listeners=2, stream="err")
+        self.assertEqual(s.addresses, ["127.0.0.1:5", "[::1]:6"])
+        s.kill()
+        with self.assertRaisesRegex(AssertionError, "no line matching"):
+            harness.serve(["sh", "-c", "echo nothing"], deadline=2)
+
+    def test_small_helpers(self):
+        self.assertEqual(harness.shell_code(-15), 143)
+        self.assertEqual(harness.shell_code(3), 3)
+        self.assertEqual(harness.port_of("127.0.0.1:8080"), "8080")
+        self.assertEqual(harness.port_of("Listening on ::1 9"), "9")
+        self.assertEqual(harness.test_bytes(64, 1), harness.test_bytes(64, 1))
+        self.assertNotEqual(harness.test_bytes(64, 1), harness.test_bytes(64, 2))
+        self.assertTrue(os.path.exists(harness.runfile("lib/testing/harness.py")))
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -14,9 +14,9 @@ using ::testing::EndsWith;
 using ::testing::HasSubstr;
 
 TEST(RunfilesTest, FindsDeclaredDataDependency) {
-  absl::StatusOr<std::string> path = Runfile("lib/testing/tcp_echo_fixture");
+  absl::StatusOr<std::string> path = Runfile("lib/testing/run_e2e.sh");
   ASSERT_THAT(path, IsOk());
-  EXPECT_THAT(*path, EndsWith("/lib/testing/tcp_echo_fixture"));
+  EXPECT_THAT(*path, EndsWith("/lib/testing/run_e2e.sh"));
   EXPECT_EQ(::access(path->c_str(), X_OK), 0);
 }
 

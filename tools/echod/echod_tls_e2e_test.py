@@ -16,9 +16,11 @@ import tempfile
 import time
 import unittest
 
-ECHOD, TLSPROBE, CERTS = sys.argv[1], sys.argv[2], sys.argv[3]
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
 import harness  # noqa: E402
+
+ECHOD = harness.runfile("tools/echod/echod")
+TLSPROBE = harness.runfile("tools/tlsprobe/tlsprobe")
+CERTS = harness.runfile("testdata/tls")
 DEADLINE = 10
 
 

@@ -6,7 +6,7 @@ backslashes, control bytes, invalid UTF-8 and valid UTF-8 go through each
 parse, and each string must come back as the tools document it: valid UTF-8
 as is, every other byte as the character U+00XX (lib/json's rule).
 
-Usage: json_hostile_test.py BIN_DIR  (with tools/<tool>/<tool> below it)
+The tools come from the test's runfiles (harness.runfile).
 """
 
 import codecs
@@ -18,9 +18,8 @@ import sys
 import tempfile
 import unittest
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else "bazel-bin"
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
 import harness  # noqa: E402
+
 DEADLINE = 20.0
 
 # The hostile names (bytes: file names need not be UTF-8).
@@ -46,7 +45,7 @@ def expected(name):
 
 
 def tool(name):
-    return os.path.join(BIN, "tools", name, name)
+    return harness.runfile(f"tools/{name}/{name}")
 
 
 def run(argv):

@@ -23,10 +23,9 @@ import threading
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
 import harness  # noqa: E402
 
-NC = sys.argv[1] if len(sys.argv) > 1 else "nc"
+NC = harness.runfile("tools/nc/nc")
 DEADLINE = 10.0  # Seconds any one run may take.
 
 

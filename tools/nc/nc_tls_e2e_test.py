@@ -17,12 +17,12 @@ import threading
 import time
 import unittest
 
-NC = sys.argv[1]
-CERTS = sys.argv[2]
+import harness  # noqa: E402
+
+NC = harness.runfile("tools/nc/nc")
+CERTS = harness.runfile("testdata/tls")
 sys.path.insert(0, CERTS)
 import s_server  # noqa: E402  (testdata/tls/s_server.py)
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
-import harness  # noqa: E402
 
 DEADLINE = 20
 

@@ -24,11 +24,12 @@ import warnings
 
 warnings.simplefilter("ignore", ResourceWarning)  # Peers left to the OS at exit are fine here.
 
-RELAY, ECHOD, NC, CERTS = sys.argv[1:5]
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
 import harness  # noqa: E402
 
-del sys.argv[1:5]
+RELAY = harness.runfile("tools/relay/relay")
+ECHOD = harness.runfile("tools/echod/echod")
+NC = harness.runfile("tools/nc/nc")
+CERTS = harness.runfile("testdata/tls")
 DEADLINE = 10
 
 

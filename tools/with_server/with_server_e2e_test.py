@@ -17,10 +17,13 @@ import time
 import unittest
 import warnings
 
-W, ECHOD, NC, RELAY, CERTS = sys.argv[1:6]
-del sys.argv[1:6]
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib", "testing"))
 import harness  # noqa: E402
+
+W = harness.runfile("tools/with_server/with_server")
+ECHOD = harness.runfile("tools/echod/echod")
+NC = harness.runfile("tools/nc/nc")
+RELAY = harness.runfile("tools/relay/relay")
+CERTS = harness.runfile("testdata/tls")
 
 warnings.simplefilter("ignore", ResourceWarning)
 OUT = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR") or tempfile.mkdtemp()
