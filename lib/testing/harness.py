@@ -299,6 +299,27 @@ class Proc:
         self.proc.wait()
 
 
+def openssl_handshake(port, *flags, host="127.0.0.1"):
+    """The suite `openssl s_client -connect HOST:PORT FLAGS` negotiates (e.g.
+    "ECDHE-ECDSA-AES128-GCM-SHA256"), or None when the handshake fails.
+    Old versions need "-cipher DEFAULT:@SECLEVEL=0" in FLAGS: Debian's
+    OpenSSL refuses them on its own side otherwise."""
+    p = subprocess.run(["openssl", "s_client", "-connect", f"{host}:{port}"] + list(flags), input=b"",
+                       capture_output=True, timeout=DEADLINE)
+    m = re.search(rb"Cipher is (\S+)", p.stdout)
+    return m.group(1).decode() if p.returncode == 0 and m and m.group(1) != b"(NONE)" else None
+
+
+# LEGACY_CLIENTS: openssl s_client flags of clients below Mozilla's
+# "intermediate" profile (TLS 1.0, TLS 1.1, TLS 1.2 with CBC suites), which a
+# default ipckit TLS listener refuses and one with --tls-legacy accepts.
+LEGACY_CLIENTS = [
+    ("-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"),
+    ("-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"),
+    ("-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0"),
+]
+
+
 _LIVE = []
 atexit.register(lambda: [p.kill() for p in _LIVE])  # Nothing a failed test started outlives it.
 

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "lib/tls/tls_error.h"
 
 namespace ipckit::tls {
@@ -158,6 +159,17 @@ absl::StatusOr<TlsContext> TlsContext::Client(const TlsOptions& options) {
   return c;
 }
 
+TlsOptions ServerTlsOptions(const std::string& cert, const std::string& key, const std::string& client_ca,
+                            absl::string_view alpn_csv, bool legacy) {
+  TlsOptions t;
+  t.cert_file = cert;
+  t.key_file = key;
+  t.client_ca_file = client_ca;
+  if (!alpn_csv.empty()) t.alpn = absl::StrSplit(alpn_csv, ',');
+  t.legacy = legacy;
+  return t;
+}
+
 absl::StatusOr<TlsContext> TlsContext::Server(const TlsOptions& options) {
   if (options.cert_file.empty() || options.key_file.empty()) {
     return absl::InvalidArgumentError("a TLS server needs a certificate and key");
@@ -166,9 +178,12 @@ absl::StatusOr<TlsContext> TlsContext::Server(const TlsOptions& options) {
   c.is_server_ = true;
   c.ctx_.reset(SSL_CTX_new(TLS_method()));
   if (!c.ctx_) return TlsError(absl::StatusCode::kInternal, "SSL_CTX_new");
-  c.options_ = std::make_unique<TlsOptions>(options);
+  TlsOptions o = options;
+  if (!o.legacy && o.min_version == 0) o.min_version = TLS1_2_VERSION;
+  if (!o.legacy && o.ciphers.empty()) o.ciphers = kServerCiphers;
+  c.options_ = std::make_unique<TlsOptions>(o);
   SSL_CTX* ctx = c.ctx_.get();
-  if (absl::Status s = Configure(ctx, options); !s.ok()) return s;
+  if (absl::Status s = Configure(ctx, o); !s.ok()) return s;
   if (!options.alpn.empty()) {
     absl::StatusOr<std::string> wire = AlpnWireFormat(options.alpn);
     if (!wire.ok()) return wire.status();

@@ -46,7 +46,25 @@ struct TlsOptions {
   uint16_t max_version = 0;
   std::string ciphers;          // TLS <= 1.2 suites, BoringSSL syntax.
   std::string groups;           // "X25519:P-256".
+  // Server: also accept TLS 1.0 and 1.1 and the non-AEAD suites (BoringSSL's
+  // own defaults), to test old clients. Without it a server speaks TLS 1.2
+  // and 1.3 only, with ECDHE and AEAD suites (kServerCiphers: Mozilla's
+  // "intermediate" profile) unless min_version or ciphers say otherwise.
+  bool legacy = false;
 };
+
+// kServerCiphers are a server's TLS 1.2 suites unless told otherwise:
+// forward secret (ECDHE) and AEAD (AES-GCM, ChaCha20-Poly1305) only, as
+// Mozilla's intermediate server configuration (version 5.7) lists them.
+inline constexpr char kServerCiphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// ServerTlsOptions gathers a TLS listener's command-line options (--cert,
+// --key, --client-ca, --alpn as a comma list, --tls-legacy) into TlsOptions,
+// for the tools that terminate TLS (echod, relay).
+TlsOptions ServerTlsOptions(const std::string& cert, const std::string& key, const std::string& client_ca,
+                            absl::string_view alpn_csv, bool legacy);
 
 // ParseTlsVersion maps "1.0".."1.3" or "TLSv1.0".."TLSv1.3" to the protocol
 // version number, or fails with kInvalidArgument
@@ -86,7 +104,9 @@ class TlsContext {
   static absl::StatusOr<TlsContext> Client(const TlsOptions& options);
 
   // Server returns a server context; cert_file and key_file are required
-  // ("server needs a certificate and key") and must match.
+  // ("server needs a certificate and key") and must match. Unless
+  // options.legacy, it speaks TLS 1.2+ with kServerCiphers (min_version and
+  // ciphers, when given, are used instead).
   static absl::StatusOr<TlsContext> Server(const TlsOptions& options);
 
   TlsContext(TlsContext&&) noexcept = default;

@@ -1,5 +1,11 @@
 #include "lib/tls/tls_context.h"
 
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 #include "lib/testing/runfiles.h"
 #include "lib/testing/status_matchers.h"
@@ -72,6 +78,42 @@ TEST(TlsContextTest, ServerNeedsAMatchingCertificateAndKey) {
   o.cert_file = "/nonexistent.pem";
   EXPECT_THAT(TlsContext::Server(o).status().message().substr(0, 34),
               "load certificate /nonexistent.pem:");
+}
+
+// SuiteNames lists the TLS <= 1.2 suites `ctx` offers or accepts, by name.
+std::vector<std::string> SuiteNames(const TlsContext& ctx) {
+  std::vector<std::string> names;
+  STACK_OF(SSL_CIPHER)* suites = SSL_CTX_get_ciphers(ctx.get());
+  for (size_t i = 0; i < sk_SSL_CIPHER_num(suites); ++i) {
+    names.push_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(suites, i)));
+  }
+  return names;
+}
+
+TEST(TlsContextTest, ServerDefaultsToIntermediateAndLegacyKeepsBoringSslDefaults) {
+  TlsOptions o = ServerTlsOptions(Cert("server.pem"), Cert("server.key"), "", "h2,http/1.1", false);
+  EXPECT_EQ(o.alpn, (std::vector<std::string>{"h2", "http/1.1"}));
+  absl::StatusOr<TlsContext> modern = TlsContext::Server(o);
+  ASSERT_THAT(modern, IsOk());
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(modern->get()), TLS1_2_VERSION);
+  EXPECT_EQ(SuiteNames(*modern),
+            (std::vector<std::string>{"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+                                      "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+                                      "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305"}));
+  o.legacy = true;
+  absl::StatusOr<TlsContext> legacy = TlsContext::Server(o);
+  ASSERT_THAT(legacy, IsOk());
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(legacy->get()), TLS1_VERSION);
+  std::vector<std::string> all = SuiteNames(*legacy);
+  EXPECT_NE(std::find(all.begin(), all.end(), "ECDHE-ECDSA-AES128-SHA"), all.end());
+  // An explicit minimum or suite list is used as given.
+  o.legacy = false;
+  o.min_version = TLS1_1_VERSION;
+  o.ciphers = "ECDHE-ECDSA-AES128-SHA";
+  absl::StatusOr<TlsContext> told = TlsContext::Server(o);
+  ASSERT_THAT(told, IsOk());
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(told->get()), TLS1_1_VERSION);
+  EXPECT_EQ(SuiteNames(*told), std::vector<std::string>{"ECDHE-ECDSA-AES128-SHA"});
 }
 
 }  // namespace

@@ -60,16 +60,12 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<int>& listen_f
   s.inherited_tls = o.tls;
   if (any_tls) {
     if (o.cert.empty() || o.key.empty()) return Usage("TLS listeners need --cert and --key");
-    tls::TlsOptions t;
-    t.cert_file = o.cert;
-    t.key_file = o.key;
-    t.client_ca_file = o.client_ca;
-    if (!o.alpn.empty()) t.alpn = absl::StrSplit(o.alpn, ',');
-    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(t);
+    absl::StatusOr<tls::TlsContext> ctx =
+        tls::TlsContext::Server(tls::ServerTlsOptions(o.cert, o.key, o.client_ca, o.alpn, o.tls_legacy));
     if (!ctx.ok()) return ctx.status();
     s.tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
-  } else if (!o.cert.empty() || !o.key.empty() || !o.alpn.empty() || !o.client_ca.empty()) {
-    return Usage("--cert, --key, --alpn and --client-ca need a TLS listener (--tls or -l tls:ADDR)");
+  } else if (!o.cert.empty() || !o.key.empty() || !o.alpn.empty() || !o.client_ca.empty() || o.tls_legacy) {
+    return Usage("--cert, --key, --alpn, --client-ca and --tls-legacy need a TLS listener (--tls or -l tls:ADDR)");
   }
   if (s.listeners.empty() && s.inherited_fds.empty()) {
     return Usage("no listeners: give -l, -u, -U or --unix-dgram (or LISTEN_FDS)");

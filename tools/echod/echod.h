@@ -37,6 +37,7 @@ struct Options {
   std::string cert, key;                // --cert, --key (PEM).
   std::string alpn;                     // --alpn h2,http/1.1
   std::string client_ca;                // --client-ca: require client certificates.
+  bool tls_legacy = false;              // --tls-legacy: TLS 1.0/1.1 and non-AEAD suites too.
 };
 
 // Plan is Options checked: the server's options (listeners parsed, TLS

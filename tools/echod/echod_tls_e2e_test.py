@@ -160,13 +160,29 @@ class EchodTlsTest(unittest.TestCase):
         stats = json.loads(err.strip().splitlines()[-1])
         self.assertEqual((stats["handshakes"], stats["handshake_failures"]), (1, 1))
 
+    def test_defaults_refuse_legacy_clients_and_tls_legacy_accepts_them(self):
+        # TLS 1.2+ with ECDHE and AEAD suites by default (Mozilla's intermediate
+        # profile); --tls-legacy lets old clients in, for testing them.
+        e = Echod("-l", "tls:127.0.0.1:0", *TLS_ARGS)
+        port = e.addresses[0].rsplit(":", 1)[1]
+        for flags in harness.LEGACY_CLIENTS:
+            self.assertIsNone(harness.openssl_handshake(port, *flags), flags)
+        self.assertRegex(harness.openssl_handshake(port, "-tls1_2") or "", r"^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)")
+        self.assertEqual(harness.openssl_handshake(port, "-tls1_3"), "TLS_AES_256_GCM_SHA384")
+        legacy = Echod("-l", "tls:127.0.0.1:0", "--tls-legacy", *TLS_ARGS)
+        lport = legacy.addresses[0].rsplit(":", 1)[1]
+        for flags in harness.LEGACY_CLIENTS:
+            self.assertIsNotNone(harness.openssl_handshake(lport, *flags), flags)
+        e.stop()
+        legacy.stop()
+
     def test_usage_errors(self):
         for args, message in [
             (["-l", "tls:udp:127.0.0.1:0"] + TLS_ARGS,
              "echod: invalid listener 'tls:udp:127.0.0.1:0': TLS needs a stream transport (tcp or unix)\n"),
             (["-l", "tls:127.0.0.1:0"], "echod: TLS listeners need --cert and --key\n"),
             (["-l", "127.0.0.1:0"] + TLS_ARGS,
-             "echod: --cert, --key, --alpn and --client-ca need a TLS listener (--tls or -l tls:ADDR)\n"),
+             "echod: --cert, --key, --alpn, --client-ca and --tls-legacy need a TLS listener (--tls or -l tls:ADDR)\n"),
         ]:
             p = subprocess.run([ECHOD] + args, capture_output=True, text=True, timeout=DEADLINE)
             self.assertEqual(p.returncode, 2, args)

@@ -69,7 +69,9 @@ int main(int argc, char** argv) {
       .String(0, "cert", "FILE", "TLS certificate chain (PEM)", &o.cert)
       .String(0, "key", "FILE", "TLS private key (PEM)", &o.key)
       .String(0, "alpn", "LIST", "TLS: ALPN protocols to accept, in preference order", &o.alpn)
-      .String(0, "client-ca", "FILE", "TLS: require client certificates signed by FILE", &o.client_ca);
+      .String(0, "client-ca", "FILE", "TLS: require client certificates signed by FILE", &o.client_ca)
+      .Flag(0, "tls-legacy", "TLS: also accept TLS 1.0/1.1 and non-AEAD suites, to test old clients "
+            "(default: TLS 1.2+, ECDHE with AES-GCM or ChaCha20)", &o.tls_legacy);
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   if (!args.empty()) {
     return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));

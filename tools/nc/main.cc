@@ -145,6 +145,8 @@ int main(int argc, char** argv) {
       .String(0, "ssl-pin", "PINS", "require a certificate key: sha256//BASE64[;sha256//...]", &o.ssl_pin)
       .String(0, "ssl-verify-client", "CA", "with -l: require client certificates from CA (PEM)",
               &o.ssl_verify_client)
+      .Flag(0, "ssl-legacy", "with -l: also accept TLS 1.0/1.1 and non-AEAD suites, to test old clients "
+            "(default: TLS 1.2+, ECDHE with AES-GCM or ChaCha20)", &o.ssl_legacy)
       .Flag(0, "insecure", "with --ssl: do not verify the server (warns)", &o.insecure);
   o.args = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();

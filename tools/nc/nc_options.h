@@ -54,6 +54,7 @@ struct Options {
   std::optional<std::string> ssl_ciphers;           // --ssl-ciphers
   std::optional<std::string> ssl_pin;               // --ssl-pin sha256//...[;sha256//...]
   std::optional<std::string> ssl_verify_client;     // --ssl-verify-client CA (with -l)
+  bool ssl_legacy = false;                          // --ssl-legacy (with -l)
   bool insecure = false;                            // --insecure
   // Proxies, as OpenBSD nc.
   std::optional<std::string> proxy;                 // -x HOST:PORT

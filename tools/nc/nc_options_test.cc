@@ -73,7 +73,7 @@ TEST(NcOptionsTest, TlsAndProxyConflicts) {
          o.insecure = true;
        },
        "--ssl-servername, --ssl-pin, --ssl-trustfile and --insecure are for clients"},
-      {[](Options& o) { o.ssl = true; o.ssl_verify_client = "ca"; }, "--ssl-verify-client requires -l"},
+      {[](Options& o) { o.ssl = true; o.ssl_verify_client = "ca"; }, "--ssl-verify-client and --ssl-legacy require -l"},
       {[](Options& o) { o.ssl = true; o.ssl_pin = "sha256//short"; },
        "--ssl-pin: want sha256//BASE64 (44 characters), got 'sha256//short'"},
       {[](Options& o) { o.ssl = true; o.ssl_alpn = "h2,"; }, "--ssl-alpn: each protocol must be 1 to 255 bytes"},

@@ -265,6 +265,20 @@ class NcTlsTest(unittest.TestCase):
                 self.assertEqual(listener.returncode, 1)
                 self.assertIn(b"PEER_DID_NOT_RETURN_A_CERTIFICATE", err)
 
+    def test_listener_refuses_legacy_clients_unless_ssl_legacy(self):
+        # TLS 1.2+ with ECDHE and AEAD suites by default (Mozilla's intermediate
+        # profile); --ssl-legacy lets old clients in, for testing them.
+        for legacy in (False, True):
+            listener = harness.serve([NC, "-lkv", "--ssl", "--ssl-cert", cert("server.pem"), "--ssl-key",
+                                      cert("server.key")] + (["--ssl-legacy"] if legacy else []) +
+                                     ["127.0.0.1", "0"], stream="err")
+            port = harness.port_of(listener.addresses[0])
+            for flags in harness.LEGACY_CLIENTS:
+                got = harness.openssl_handshake(port, *flags)
+                self.assertTrue(got if legacy else got is None, (legacy, flags, got))
+            self.assertRegex(harness.openssl_handshake(port, "-tls1_2") or "", r"^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)")
+            listener.kill()
+
     def test_100_mib_from_ncat_ssl_to_our_listener(self):
         data = os.urandom(1 << 20) * 100
         pf = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "bulkport")

@@ -57,6 +57,7 @@ absl::StatusOr<std::optional<tls::TlsContext>> MakeTls(const Options& o) {
   t.ciphers = o.ssl_ciphers.value_or("");
   if (o.listen) {
     t.client_ca_file = o.ssl_verify_client.value_or("");
+    t.legacy = o.ssl_legacy;
     absl::StatusOr<tls::TlsContext> c = tls::TlsContext::Server(t);
     if (!c.ok()) return c.status();
     return std::optional<tls::TlsContext>(*std::move(c));
@@ -98,7 +99,7 @@ absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureServer(const tls::TlsConte
 absl::Status ValidateTls(const Options& o) {
   auto usage = [](absl::string_view m) { return absl::InvalidArgumentError(m); };
   bool any_ssl_option = o.ssl_trustfile || o.ssl_servername || o.ssl_alpn || o.ssl_cert || o.ssl_key ||
-                        o.ssl_ciphers || o.ssl_pin || o.ssl_verify_client || o.insecure;
+                        o.ssl_ciphers || o.ssl_pin || o.ssl_verify_client || o.ssl_legacy || o.insecure;
   if (!o.ssl) {
     if (any_ssl_option) {
       return usage("--ssl-* options and --insecure require --ssl");
@@ -112,8 +113,8 @@ absl::Status ValidateTls(const Options& o) {
       if (o.ssl_servername || o.ssl_pin || o.ssl_trustfile || o.insecure) {
         return usage("--ssl-servername, --ssl-pin, --ssl-trustfile and --insecure are for clients");
       }
-    } else if (o.ssl_verify_client) {
-      return usage("--ssl-verify-client requires -l");
+    } else if (o.ssl_verify_client || o.ssl_legacy) {
+      return usage("--ssl-verify-client and --ssl-legacy require -l");
     }
     if (absl::StatusOr<std::vector<std::string>> pins = tls::ParseSpkiPins(o.ssl_pin.value_or("")); !pins.ok()) {
       return usage(absl::StrCat("--ssl-pin: ", pins.status().message()));

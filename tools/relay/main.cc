@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
       .String(0, "key", "FILE", "tls: FROM: private key (PEM)", &o.key)
       .String(0, "client-ca", "FILE", "tls: FROM: require client certificates signed by FILE", &o.client_ca)
       .String(0, "alpn", "LIST", "tls: FROM: ALPN protocols to accept, in preference order", &o.alpn)
+      .Flag(0, "tls-legacy", "tls: FROM: also accept TLS 1.0/1.1 and non-AEAD suites, to test old clients "
+            "(default: TLS 1.2+, ECDHE with AES-GCM or ChaCha20)", &o.tls_legacy)
       .String(0, "ca-file", "FILE", "tls: TO: trust these CAs instead of the system's", &o.ca_file)
       .String(0, "servername", "NAME", "tls: TO: send and verify NAME instead of TO's host", &o.servername)
       .String(0, "pin", "PINS", "tls: TO: require one of these sha256//BASE64 key pins (';' between)", &o.pin)

@@ -30,19 +30,15 @@ absl::Status Usage(absl::string_view m) { return absl::InvalidArgumentError(m); 
 
 // ValidateTls loads the TLS contexts FROM and TO need into `p`.
 absl::Status ValidateTls(const Options& o, Plan& p) {
-  bool server_opts = !o.cert.empty() || !o.key.empty() || !o.client_ca.empty() || !o.alpn.empty();
+  bool server_opts = !o.cert.empty() || !o.key.empty() || !o.client_ca.empty() || !o.alpn.empty() || o.tls_legacy;
   if (p.tls_listener) {
     if (o.cert.empty() || o.key.empty()) return Usage("a tls: FROM needs --cert and --key");
-    tls::TlsOptions t;
-    t.cert_file = o.cert;
-    t.key_file = o.key;
-    t.client_ca_file = o.client_ca;
-    if (!o.alpn.empty()) t.alpn = absl::StrSplit(o.alpn, ',');
-    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(t);
+    absl::StatusOr<tls::TlsContext> ctx =
+        tls::TlsContext::Server(tls::ServerTlsOptions(o.cert, o.key, o.client_ca, o.alpn, o.tls_legacy));
     if (!ctx.ok()) return ctx.status();
     p.server_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
   } else if (server_opts) {
-    return Usage("--cert, --key, --client-ca and --alpn are for a tls: FROM");
+    return Usage("--cert, --key, --client-ca, --alpn and --tls-legacy are for a tls: FROM");
   }
   bool client_opts = !o.ca_file.empty() || !o.servername.empty() || !o.pin.empty() || o.insecure;
   if (p.to.transport != Transport::kTls) {

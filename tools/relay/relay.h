@@ -34,6 +34,7 @@ struct Options {
   bool dump = false;
   bool tls = false;                 // --tls: FROM listen-fds speaks TLS.
   std::string cert, key, client_ca, alpn;          // TLS FROM.
+  bool tls_legacy = false;                         // --tls-legacy (TLS FROM).
   std::string ca_file, servername, pin;            // TLS TO.
   bool insecure = false;
   std::string proxy;                 // --proxy HOST:PORT
@@ -43,7 +44,7 @@ struct Options {
 
 // Validate checks `opts` with the FROM and TO arguments and returns the
 // plan, or kInvalidArgument: "invalid TO 'x': ...", "tls: FROM needs --cert
-// and --key", "--cert, --key, --client-ca and --alpn are for a tls: FROM",
+// and --key", "--cert, --key, --client-ca, --alpn and --tls-legacy are for a tls: FROM",
 // "--ca-file, --servername, --pin and --insecure are for a tls: TO"; or
 // the resolver's error for a TO or --proxy name ("TO: resolve x.invalid:
 // Name or service not known", kNotFound).

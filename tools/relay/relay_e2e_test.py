@@ -456,6 +456,18 @@ class Tls(unittest.TestCase):
             got += chunk
         self.assertEqual(got, b"via s_client\n")
 
+    def test_tls_from_refuses_legacy_clients_unless_tls_legacy(self):
+        # TLS 1.2+ with ECDHE and AEAD suites by default (Mozilla's intermediate
+        # profile); --tls-legacy lets old clients in, for testing them.
+        for legacy in (False, True):
+            r = relay("tls:127.0.0.1:0", self.echo.addresses[0], "--cert", cert("server.pem"), "--key",
+                      cert("server.key"), *(["--tls-legacy"] if legacy else []))
+            self.addCleanup(r.stop)
+            for flags in harness.LEGACY_CLIENTS:
+                got = harness.openssl_handshake(r.port(), *flags)
+                self.assertTrue(got if legacy else got is None, (legacy, flags, got))
+            self.assertRegex(harness.openssl_handshake(r.port(), "-tls1_2") or "", r"^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)")
+
     def test_client_certificates_required_with_client_ca(self):
         r = relay("tls:127.0.0.1:0", self.echo.addresses[0], "--cert", cert("server.pem"), "--key", cert("server.key"),
                   "--client-ca", cert("ca.pem"))
