@@ -8,6 +8,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 
+def gone(pid):
+    """True once `pid` has exited (reaped, or a zombie of whoever adopted it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] == "Z"
+    except OSError:  # FileNotFoundError, or ESRCH while it goes.
+        return True
+
+
 class HarnessTest(unittest.TestCase):
     def test_listening_address_dialects(self):
         self.assertEqual(harness.listening_address(b"listening on 127.0.0.1:7 (tcp)\n"), "127.0.0.1:7")
@@ -67,8 +76,7 @@ class HarnessTest(unittest.TestCase):
         p = harness.start(["sh", "-c", "sleep 30 & echo $!; wait"])
         child = int(p.wait_for_line("out", lambda l: l != ""))
         p.kill()
-        harness.wait_for(lambda: not os.path.exists(f"/proc/{child}") or
-                         open(f"/proc/{child}/stat").read().split(") ")[1][0] == "Z", "the child to die")
+        harness.wait_for(lambda: gone(child), "the child to die")
 
     def test_serve_reads_addresses_from_either_stream(self):
         s = harness.serve(["sh", "-c", "echo 'Listening on 127.0.0.1 5' >&2; echo 'Bound on ::1 6' >&2; sleep 30"],

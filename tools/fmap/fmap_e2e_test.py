@@ -387,7 +387,7 @@ class FmapE2eTest(harness.TestCase):
         def gone():  # Gone, or a zombie of whoever adopted it.
             try:
                 return open(f"/proc/{dpid}/stat").read().split(") ")[1][0] == "Z"
-            except FileNotFoundError:
+            except OSError:  # Gone, or ESRCH while it goes.
                 return True
         harness.wait_for(gone, f"daemon {dpid} to end after SIGTERM", 5)
         out('"$FMAP" evict "$D/ld"')
