@@ -53,6 +53,7 @@ TEST(ClientHelloTest, Tls12SuiteAndGroupChosenAsOffered) {
   EXPECT_EQ(f.suite, 0xC02B);
   EXPECT_EQ(f.group, 23);
   EXPECT_EQ(f.certificates, 1);
+  EXPECT_EQ(f.certificate_curve, 23);  // testdata's server.pem: ECDSA P-256.
   EXPECT_EQ(f.signature_scheme, 0x0403);
   EXPECT_TRUE(f.secure_renegotiation);
   EXPECT_TRUE(f.extended_master_secret);

@@ -1,5 +1,8 @@
 #include "lib/tls/server_flight.h"
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <string.h>
 
 #include "absl/strings/str_cat.h"
@@ -51,6 +54,23 @@ int BitLength(absl::string_view p) {
   int bits = static_cast<int>((p.size() - i - 1) * 8);
   for (uint8_t top = static_cast<uint8_t>(p[i]); top != 0; top >>= 1) ++bits;
   return bits;
+}
+
+// CurveOf returns the group of the EC key in the DER certificate `der`
+// (secp256r1, secp384r1, secp521r1), or 0 for any other key or bad DER.
+uint16_t CurveOf(absl::string_view der) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(der.data());
+  bssl::UniquePtr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) return 0;
+  bssl::UniquePtr<EVP_PKEY> key(X509_get_pubkey(cert.get()));
+  const EC_KEY* ec = key ? EVP_PKEY_get0_EC_KEY(key.get()) : nullptr;
+  const EC_GROUP* group = ec != nullptr ? EC_KEY_get0_group(ec) : nullptr;
+  switch (group != nullptr ? EC_GROUP_get_curve_name(group) : 0) {
+    case NID_X9_62_prime256v1: return 23;
+    case NID_secp384r1: return 24;
+    case NID_secp521r1: return 25;
+    default: return 0;
+  }
 }
 
 }  // namespace
@@ -154,8 +174,9 @@ void ServerFlightReader::ParseHandshake() {
         Cursor b{body};
         Cursor list{b.Vec(3)};
         while (list.ok && !list.s.empty()) {
-          list.Vec(3);
-          if (list.ok) ++flight_.certificates;
+          absl::string_view der = list.Vec(3);
+          if (!list.ok) break;
+          if (flight_.certificates++ == 0) flight_.certificate_curve = CurveOf(der);
         }
         break;
       }

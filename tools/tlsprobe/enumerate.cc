@@ -1,282 +1,375 @@
 #include "tools/tlsprobe/enumerate.h"
 
 #include <errno.h>
-#include <openssl/ssl.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "lib/io/unique_fd.h"
 #include "lib/selector/selector.h"
-#include "lib/tls/handshake_info.h"
-#include "lib/tls/tls_stream.h"
+#include "lib/tls/client_hello.h"
+#include "lib/tls/registry.h"
+#include "lib/tls/server_flight.h"
+#include "lib/tls/tls_context.h"
 
 namespace ipckit::tlsprobe {
 namespace {
 
-struct JobSpec {
-  uint16_t version = 0;   // min = max = version.
-  std::string ciphers;    // "" for BoringSSL's default.
-  std::string groups;
-};
+using tls::ClientHelloSpec;
+using tls::ServerFlight;
 
-struct JobResult {
-  bool ok = false;
-  uint16_t version = 0;
-  std::string cipher;     // IANA name.
-  std::string error;
-};
-
-// Job is one connection's state on the selector.
-struct Job {
-  size_t index = 0;
-  io::UniqueFd fd;             // While connecting.
-  std::unique_ptr<tls::TlsStream> tls;
-  selector::Selector::TimerId timer = 0;
-  bool done = false;
-};
-
-class Runner {
+// HelloRunner sends ClientHellos to one address, at most `concurrency` at a
+// time on one selector. Each hello's callback gets what the server answered
+// (a ServerFlight; kIncomplete with an error when connecting or reading
+// failed or timed out) and may Add more hellos: Run returns when none is
+// queued or in flight.
+class HelloRunner {
  public:
-  Runner(const net::SocketAddress& addr, const tls::TlsContext& ctx, const EnumerateOptions& o)
-      : addr_(addr), ctx_(ctx), o_(o) {}
+  using Done = std::function<void(const ServerFlight&)>;
 
-  // Run runs every job, at most o_.concurrency at a time.
-  absl::StatusOr<std::vector<JobResult>> Run(const std::vector<JobSpec>& specs) {
-    absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
-    if (!sel.ok()) return sel.status();
-    sel_ = std::move(*sel);
-    specs_ = &specs;
-    results_.assign(specs.size(), JobResult());
-    next_ = 0;
-    active_ = 0;
-    jobs_.clear();
-    while (next_ < specs.size() || active_ > 0) {
-      while (next_ < specs.size() && active_ < std::max(1, o_.concurrency)) Start(next_++);
-      if (active_ == 0) continue;
+  HelloRunner(const net::SocketAddress& addr, const EnumerateOptions& o) : addr_(addr), o_(o) {}
+
+  void Add(ClientHelloSpec spec, Done done) {
+    spec.server_name = o_.sni;
+    queue_.push_back({std::move(spec), std::move(done)});
+  }
+
+  absl::Status Run() {
+    if (!sel_) {
+      absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
+      if (!sel.ok()) return sel.status();
+      sel_ = *std::move(sel);
+    }
+    while (!queue_.empty() || !active_.empty()) {
+      while (!queue_.empty() && static_cast<int>(active_.size()) < std::max(1, o_.concurrency)) {
+        auto [spec, done] = std::move(queue_.front());
+        queue_.pop_front();
+        Start(spec, std::move(done));
+      }
+      if (active_.empty()) continue;
       absl::StatusOr<std::vector<selector::Event>> events = sel_->Select(absl::InfiniteFuture());
       if (!events.ok()) return events.status();
       for (const selector::Event& e : *events) {
         Job* job = static_cast<Job*>(e.data);
-        if (job->done) continue;
+        if (job->finished) continue;
         if (e.fd == -1) {
-          Finish(job, false, "timed out");
+          Finish(job, "timed out");
         } else {
           Step(job);
         }
       }
+      finished_.clear();  // Events of this batch may point at them until here.
     }
-    connections_ += static_cast<int>(specs.size());
-    return results_;
+    return absl::OkStatus();
   }
 
   int connections() const { return connections_; }
 
  private:
-  void Start(size_t index) {
-    auto job = std::make_unique<Job>();
-    job->index = index;
-    Job* j = job.get();
-    jobs_.push_back(std::move(job));
-    ++active_;
+  struct Job {
+    Done done;
+    io::UniqueFd fd;
+    std::string hello;
+    size_t sent = 0;
+    bool connected = false;
+    bool finished = false;
+    tls::ServerFlightReader reader;
+    selector::Selector::TimerId timer = 0;
+  };
+
+  void Start(const ClientHelloSpec& spec, Done done) {
+    auto owned = std::make_unique<Job>();
+    Job* j = owned.get();
+    j->done = std::move(done);
+    j->hello = tls::BuildClientHello(spec);
+    active_[j] = std::move(owned);
+    ++connections_;
     j->fd = io::UniqueFd(::socket(addr_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!j->fd) return Finish(j, false, absl::StrCat("socket: ", strerror(errno)));
+    if (!j->fd) return Finish(j, absl::StrCat("socket: ", strerror(errno)));
     if (::connect(j->fd.get(), addr_.get(), addr_.size()) != 0 && errno != EINPROGRESS) {
-      return Finish(j, false, absl::StrCat("connect: ", strerror(errno)));
+      return Finish(j, absl::StrCat("connect: ", strerror(errno)));
     }
     j->timer = sel_->AddTimer(absl::Now() + o_.timeout, j);
     if (absl::Status s = sel_->Register(j->fd.get(), selector::kWritable, j); !s.ok()) {
-      return Finish(j, false, std::string(s.message()));
+      return Finish(j, std::string(s.message()));
     }
   }
 
+  // Step connects, then writes the hello, then reads the answer.
   void Step(Job* j) {
-    if (j->fd) {  // Connecting.
+    if (!j->connected) {
       int err = 0;
       socklen_t len = sizeof(err);
       ::getsockopt(j->fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) return Finish(j, false, absl::StrCat("connect: ", strerror(err)));
-      const JobSpec& spec = (*specs_)[j->index];
-      tls::TlsClientParams params;
-      params.server_name = o_.sni;
-      int fd = j->fd.get();
-      absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Client(ctx_, std::move(j->fd), params);
-      if (!tls.ok()) {
-        j->fd = io::UniqueFd(fd);  // Never reached: Client only fails on verify names.
-        return Finish(j, false, std::string(tls.status().message()));
-      }
-      j->tls = *std::move(tls);
-      SSL* ssl = j->tls->ssl();
-      bool set = true;
-      if (spec.version != 0) {
-        set = SSL_set_min_proto_version(ssl, spec.version) && SSL_set_max_proto_version(ssl, spec.version);
-      }
-      if (set && !spec.ciphers.empty()) set = SSL_set_strict_cipher_list(ssl, spec.ciphers.c_str());
-      if (set && !spec.groups.empty()) set = SSL_set1_curves_list(ssl, spec.groups.c_str());
-      if (!set) return Finish(j, false, "not offered by this BoringSSL");
+      if (err != 0) return Finish(j, absl::StrCat("connect: ", strerror(err)));
+      j->connected = true;
     }
-    absl::Status s = j->tls->Handshake();
-    if (s.ok()) {
-      tls::HandshakeInfo h = tls::DescribeHandshake(j->tls->ssl());
-      results_[j->index].version = h.version_id;
-      results_[j->index].cipher = h.cipher;
-      return Finish(j, true, "");
-    }
-    if (absl::IsUnavailable(s)) {
-      (void)sel_->Modify(j->tls->fd(), j->tls->HandshakeWaitsFor(), j);
+    if (j->sent < j->hello.size()) {
+      ssize_t n = ::send(j->fd.get(), j->hello.data() + j->sent, j->hello.size() - j->sent, MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) return Finish(j, absl::StrCat("send: ", strerror(errno)));
+      if (n > 0) j->sent += static_cast<size_t>(n);
+      if (j->sent == j->hello.size()) (void)sel_->Modify(j->fd.get(), selector::kReadable, j);
       return;
     }
-    Finish(j, false, std::string(s.message()));
+    char buf[16384];
+    ssize_t n = ::recv(j->fd.get(), buf, sizeof(buf), 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n < 0 && errno != ECONNRESET) return Finish(j, absl::StrCat("recv: ", strerror(errno)));
+    if (j->reader.Feed(absl::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0))) Finish(j, "");
   }
 
-  void Finish(Job* j, bool ok, std::string error) {
-    j->done = true;
-    --active_;
-    results_[j->index].ok = ok;
-    results_[j->index].error = std::move(error);
+  void Finish(Job* j, std::string error) {
+    j->finished = true;
     if (j->timer != 0) sel_->CancelTimer(j->timer);
-    int fd = j->tls ? j->tls->fd() : j->fd.get();
-    if (fd >= 0) (void)sel_->Unregister(fd);
-    if (j->tls && ok) (void)j->tls->CloseWrite();
-    j->tls.reset();
+    if (j->fd) (void)sel_->Unregister(j->fd.get());
     j->fd.reset();
+    ServerFlight f = j->reader.flight();
+    if (!error.empty()) {
+      f.kind = ServerFlight::kIncomplete;
+      f.error = std::move(error);
+    }
+    auto it = active_.find(j);
+    finished_.push_back(std::move(it->second));
+    active_.erase(it);
+    j->done(f);
   }
 
   const net::SocketAddress& addr_;
-  const tls::TlsContext& ctx_;
   const EnumerateOptions& o_;
   std::unique_ptr<selector::Selector> sel_;
-  const std::vector<JobSpec>* specs_ = nullptr;
-  std::vector<JobResult> results_;
-  std::deque<std::unique_ptr<Job>> jobs_;
-  size_t next_ = 0;
-  int active_ = 0;
+  std::deque<std::pair<ClientHelloSpec, Done>> queue_;
+  std::map<Job*, std::unique_ptr<Job>> active_;
+  std::vector<std::unique_ptr<Job>> finished_;
   int connections_ = 0;
 };
 
-struct Suite {
-  std::string name;      // OpenSSL-style, for cipher lists.
-  std::string standard;  // IANA.
+constexpr uint16_t kVersions[] = {0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
+
+std::string VersionName(uint16_t v) { return v == 0x0300 ? "SSLv3" : tls::TlsVersionName(v); }
+
+// Hello is a ClientHello for version `v` offering `suites` and, for groups,
+// every group the version can use (TLS 1.3: all, with an empty key share).
+ClientHelloSpec Hello(uint16_t v, std::vector<uint16_t> suites) {
+  ClientHelloSpec s;
+  s.version = v;
+  s.suites = std::move(suites);
+  for (const tls::GroupInfo& g : tls::Groups()) {
+    if (v >= 0x0304 || g.ecdhe_tls12) s.groups.push_back(g.code);
+  }
+  return s;
+}
+
+bool Accepted(const ServerFlight& f, uint16_t v) {
+  return (f.kind == ServerFlight::kServerHello || f.kind == ServerFlight::kHelloRetryRequest) && f.version == v;
+}
+
+std::string Refusal(const ServerFlight& f) {
+  if (f.kind == ServerFlight::kAlert) return tls::AlertName(f.alert);
+  if (!f.error.empty()) return f.error;
+  return absl::StrCat("answered with ", VersionName(f.version));
+}
+
+// State is what Enumerate learns, by code point, before it is named.
+struct State {
+  std::vector<uint16_t> versions;                        // Accepted, oldest first.
+  std::map<uint16_t, std::vector<uint16_t>> order;       // Per version: suites in pick order.
+  std::map<uint16_t, bool> server_order;
+  uint16_t certificate_curve = 0;   // The leaf's curve, from a TLS <= 1.2 Certificate.
+  std::string last_refusal;
 };
 
-std::vector<Suite> PreTls13Suites() {
-  std::vector<Suite> out;
-  bssl::UniquePtr<SSL_CTX> ctx(SSL_CTX_new(TLS_method()));
-  if (!ctx || !SSL_CTX_set_cipher_list(ctx.get(), "ALL")) return out;
-  STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(ctx.get());
-  for (size_t i = 0; i < sk_SSL_CIPHER_num(list); ++i) {
-    const SSL_CIPHER* c = sk_SSL_CIPHER_value(list, i);
-    if (SSL_CIPHER_get_min_version(c) >= TLS1_3_VERSION) continue;
-    out.push_back({SSL_CIPHER_get_name(c), SSL_CIPHER_standard_name(c)});
+// PreferenceChain offers the suites of version `v` not yet picked; the
+// server picks one; again without it, until the server refuses.
+void PreferenceChain(HelloRunner& runner, State& st, uint16_t v, std::vector<uint16_t> left) {
+  runner.Add(Hello(v, left), [&runner, &st, v, left](const ServerFlight& f) mutable {
+    auto it = std::find(left.begin(), left.end(), f.suite);
+    if (!Accepted(f, v) || it == left.end()) return;
+    st.order[v].push_back(f.suite);
+    left.erase(it);
+    if (!left.empty()) PreferenceChain(runner, st, v, std::move(left));
+  });
+}
+
+// VersionsAndSuites runs rounds 1 and 2: which versions, which suites in
+// which order, and whether that order is the server's.
+absl::Status VersionsAndSuites(HelloRunner& runner, State& st) {
+  for (uint16_t v : kVersions) {
+    runner.Add(Hello(v, tls::SuitesFor(v)), [&st, v](const ServerFlight& f) {
+      if (Accepted(f, v)) {
+        st.versions.push_back(v);
+        if (f.certificate_curve != 0) st.certificate_curve = f.certificate_curve;
+      } else {
+        st.last_refusal = absl::StrCat(VersionName(v), ": ", Refusal(f));
+      }
+    });
+  }
+  if (absl::Status s = runner.Run(); !s.ok()) return s;
+  std::sort(st.versions.begin(), st.versions.end());
+  for (uint16_t v : st.versions) PreferenceChain(runner, st, v, tls::SuitesFor(v));
+  if (absl::Status s = runner.Run(); !s.ok()) return s;
+  // Reversed, a server that follows the client picks the other end.
+  for (uint16_t v : st.versions) {
+    const std::vector<uint16_t>& order = st.order[v];
+    if (order.size() < 2) continue;
+    runner.Add(Hello(v, std::vector<uint16_t>(order.rbegin(), order.rend())),
+               [&st, v, first = order.front()](const ServerFlight& f) { st.server_order[v] = f.suite == first; });
+  }
+  return runner.Run();
+}
+
+std::vector<uint16_t> SuitesWhere(const std::vector<uint16_t>& suites, const std::function<bool(const tls::SuiteInfo&)>& keep) {
+  std::vector<uint16_t> out;
+  for (uint16_t code : suites) {
+    const tls::SuiteInfo* s = tls::FindSuite(code);
+    if (s != nullptr && keep(*s)) out.push_back(code);
   }
   return out;
 }
 
-constexpr uint16_t kVersions[] = {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION};
-// kGroups are the groups probed one at a time (CECPQ2, an experiment
-// browsers dropped in 2023, is not one of them).
-constexpr const char* kGroups[] = {"X25519", "P-256", "P-384", "P-521"};
-
-// ServerOrder finds the server's preference among `accepted` suites at
-// version `v`: offer all that remain, the server picks one; repeat. Then it
-// offers them reversed: a server that follows the client picks the other
-// end. With a server order, e's last cipher list is put in that order.
-absl::Status ServerOrder(Runner& runner, uint16_t v, const std::vector<Suite>& accepted, Enumeration* e) {
-  std::vector<Suite> left = accepted;
-  std::vector<std::string> order;
-  while (!left.empty()) {
-    std::vector<std::string> names;
-    for (const Suite& s : left) names.push_back(s.name);
-    absl::StatusOr<std::vector<JobResult>> one = runner.Run({{v, absl::StrJoin(names, ":"), ""}});
-    if (!one.ok()) return one.status();
-    if (!(*one)[0].ok) break;
-    auto it = std::find_if(left.begin(), left.end(), [&](const Suite& s) { return s.standard == (*one)[0].cipher; });
-    if (it == left.end()) break;
-    order.push_back(it->standard);
-    left.erase(it);
+// AddGroupProbes tries each group: at TLS 1.3 alone (the HelloRetryRequest
+// names it), else with the ECDHE suites of the newest older version (the
+// ServerKeyExchange names it). Below TLS 1.3 an ECDSA certificate is usable
+// only if the client lists its curve, so a group is tried alone and again
+// with the certificate's curve after it: accepted if either picks it.
+void AddGroupProbes(HelloRunner& runner, const State& st, Enumeration& e, std::map<uint16_t, bool>& groups) {
+  uint16_t v = 0;
+  std::vector<uint16_t> suites;
+  if (st.order.count(0x0304) && !st.order.at(0x0304).empty()) {
+    v = 0x0304;
+    suites = st.order.at(0x0304);
+  } else {
+    for (uint16_t old : st.versions) {
+      std::vector<uint16_t> ecdhe = SuitesWhere(st.order.count(old) ? st.order.at(old) : std::vector<uint16_t>{},
+                                                [](const tls::SuiteInfo& s) { return s.kx == tls::Kx::kEcdhe; });
+      if (old < 0x0304 && !ecdhe.empty()) {
+        v = old;
+        suites = ecdhe;
+      }
+    }
   }
-  for (const Suite& s : left) order.push_back(s.standard);  // Undetermined: appended.
-  std::vector<std::string> reversed;
-  for (auto it = accepted.rbegin(); it != accepted.rend(); ++it) reversed.push_back(it->name);
-  absl::StatusOr<std::vector<JobResult>> rev = runner.Run({{v, absl::StrJoin(reversed, ":"), ""}});
-  if (!rev.ok()) return rev.status();
-  e->server_order = (*rev)[0].ok && !order.empty() && (*rev)[0].cipher == order.front();
-  if (e->server_order) e->ciphers.back().second = order;
-  return absl::OkStatus();
+  if (v == 0) return;
+  e.groups_version = VersionName(v);
+  for (const tls::GroupInfo& g : tls::Groups()) {
+    if (v < 0x0304 && !g.ecdhe_tls12) continue;
+    ClientHelloSpec s = Hello(v, suites);
+    s.groups = {g.code};
+    groups[g.code] = false;
+    auto judge = [&groups, v, code = g.code](const ServerFlight& f) {
+      groups[code] = groups[code] || (Accepted(f, v) && f.group == code);
+    };
+    runner.Add(s, judge);
+    if (v < 0x0304 && st.certificate_curve != 0 && st.certificate_curve != g.code) {
+      s.groups.push_back(st.certificate_curve);
+      runner.Add(s, judge);
+    }
+  }
+}
+
+// AddSchemeProbes tries each signature scheme alone with TLS 1.2's signed
+// (EC)DHE suites: the ServerKeyExchange says which scheme signed it.
+void AddSchemeProbes(HelloRunner& runner, const State& st, std::map<uint16_t, bool>& schemes) {
+  if (!st.order.count(0x0303)) return;
+  std::vector<uint16_t> signed_suites = SuitesWhere(st.order.at(0x0303), [](const tls::SuiteInfo& s) {
+    return (s.kx == tls::Kx::kEcdhe || s.kx == tls::Kx::kDhe) && s.auth != tls::Auth::kNone;
+  });
+  if (signed_suites.empty()) return;
+  for (const tls::SignatureSchemeInfo& scheme : tls::SignatureSchemes()) {
+    ClientHelloSpec s = Hello(0x0303, signed_suites);
+    s.signature_schemes = {scheme.code};
+    schemes[scheme.code] = false;
+    runner.Add(s, [&schemes, code = scheme.code](const ServerFlight& f) {
+      schemes[code] = Accepted(f, 0x0303) && f.signature_scheme == code;
+    });
+  }
+}
+
+// AddLegacyProbes measures, at the newest version below TLS 1.3: DHE prime
+// sizes, renegotiation_info, tickets and heartbeat, DEFLATE, and whether a
+// fallback to the version below is refused.
+void AddLegacyProbes(HelloRunner& runner, const State& st, Enumeration& e, std::set<int>& dh) {
+  uint16_t v = 0;
+  for (uint16_t old : st.versions) {
+    if (old < 0x0304 && st.order.count(old) && !st.order.at(old).empty()) v = old;
+  }
+  if (v == 0) return;
+  const std::vector<uint16_t>& suites = st.order.at(v);
+  for (uint16_t dhe : SuitesWhere(suites, [](const tls::SuiteInfo& s) { return s.kx == tls::Kx::kDhe; })) {
+    runner.Add(Hello(v, {dhe}), [&dh](const ServerFlight& f) {
+      if (f.dh_bits > 0) dh.insert(f.dh_bits);
+    });
+  }
+  ClientHelloSpec ext = Hello(v, suites);
+  ext.session_ticket = true;
+  ext.heartbeat = true;
+  runner.Add(ext, [&e, v](const ServerFlight& f) {
+    if (!Accepted(f, v)) return;
+    e.secure_renegotiation = f.secure_renegotiation;
+    e.session_ticket = f.session_ticket;
+    e.heartbeat = f.heartbeat;
+  });
+  ClientHelloSpec deflate = Hello(v, suites);
+  deflate.compression = {1, 0};
+  runner.Add(deflate, [&e, v](const ServerFlight& f) {
+    if (Accepted(f, v)) e.compression = f.compression == 1;
+  });
+  if (st.versions.size() < 2) return;
+  uint16_t below = st.versions[st.versions.size() - 2];
+  ClientHelloSpec fallback = Hello(below, st.order.count(below) ? st.order.at(below) : tls::SuitesFor(below));
+  fallback.fallback_scsv = true;
+  runner.Add(fallback, [&e, below](const ServerFlight& f) {
+    if (f.kind == ServerFlight::kAlert && tls::AlertName(f.alert) == "inappropriate_fallback") e.fallback_scsv = true;
+    if (Accepted(f, below)) e.fallback_scsv = false;
+  });
+}
+
+// Name fills `e`'s named lists from `st` and the maps of round 3.
+void Name(const State& st, const std::map<uint16_t, bool>& groups, const std::map<uint16_t, bool>& schemes,
+          const std::set<int>& dh, Enumeration& e) {
+  for (uint16_t v : kVersions) {
+    e.versions.push_back({VersionName(v), std::count(st.versions.begin(), st.versions.end(), v) > 0});
+  }
+  for (uint16_t v : st.versions) {
+    std::vector<std::string> names;
+    if (st.order.count(v)) {
+      for (uint16_t code : st.order.at(v)) names.push_back(tls::SuiteName(code));
+    }
+    e.ciphers.push_back({VersionName(v), names});
+    if (st.server_order.count(v)) e.server_order = st.server_order.at(v);
+  }
+  if (st.order.count(0x0304) && !st.order.at(0x0304).empty()) e.tls13_cipher = tls::SuiteName(st.order.at(0x0304)[0]);
+  for (const auto& [code, ok] : groups) e.groups.push_back({tls::GroupName(code), ok});
+  for (const auto& [code, ok] : schemes) e.signature_schemes.push_back({tls::SignatureSchemeName(code), ok});
+  e.dh_bits.assign(dh.begin(), dh.end());
 }
 
 }  // namespace
 
-absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const tls::TlsContext& ctx,
-                                      const EnumerateOptions& o) {
+absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const EnumerateOptions& o) {
+  HelloRunner runner(addr, o);
+  State st;
+  if (absl::Status s = VersionsAndSuites(runner, st); !s.ok()) return s;
+  if (st.versions.empty()) {
+    return absl::AbortedError(absl::StrCat("no TLS version accepted (last: ", st.last_refusal, ")"));
+  }
   Enumeration e;
-  Runner runner(addr, ctx, o);
-  std::vector<Suite> suites = PreTls13Suites();
-
-  // Round 1: versions, and TLS 1.3 with the default offer.
-  std::vector<JobSpec> specs;
-  for (uint16_t v : kVersions) specs.push_back({v, "", ""});
-  absl::StatusOr<std::vector<JobResult>> r = runner.Run(specs);
-  if (!r.ok()) return r.status();
-  std::vector<uint16_t> supported;
-  std::string last_error;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    e.versions.push_back({tls::TlsVersionName(kVersions[i]), (*r)[i].ok});
-    if ((*r)[i].ok) supported.push_back(kVersions[i]);
-    else last_error = (*r)[i].error;
-    if ((*r)[i].ok && kVersions[i] == TLS1_3_VERSION) e.tls13_cipher = (*r)[i].cipher;
-  }
-  if (supported.empty()) {
-    return absl::AbortedError(absl::StrCat("no TLS version accepted (last: ", last_error, ")"));
-  }
-
-  // Round 2: each pre-1.3 suite at each supported pre-1.3 version, and each
-  // group at the newest version.
-  specs.clear();
-  std::vector<uint16_t> old_versions;
-  for (uint16_t v : supported) {
-    if (v < TLS1_3_VERSION) old_versions.push_back(v);
-  }
-  for (uint16_t v : old_versions) {
-    for (const Suite& s : suites) specs.push_back({v, s.name, ""});
-  }
-  uint16_t newest = supported.back();
-  size_t groups_at = specs.size();
-  for (const char* g : kGroups) specs.push_back({newest, "", g});
-  r = runner.Run(specs);
-  if (!r.ok()) return r.status();
-  size_t k = 0;
-  std::vector<Suite> newest_old_accepted;
-  for (uint16_t v : old_versions) {
-    std::vector<std::string> accepted;
-    std::vector<Suite> accepted_suites;
-    for (const Suite& s : suites) {
-      if ((*r)[k++].ok) {
-        accepted.push_back(s.standard);
-        accepted_suites.push_back(s);
-      }
-    }
-    e.ciphers.push_back({tls::TlsVersionName(v), accepted});
-    if (v == old_versions.back()) newest_old_accepted = accepted_suites;
-  }
-  e.groups_version = tls::TlsVersionName(newest);
-  for (size_t i = 0; i < sizeof(kGroups) / sizeof(kGroups[0]); ++i) {
-    e.groups.push_back({kGroups[i], (*r)[groups_at + i].ok});
-  }
-
-  // Round 3: the server's preference among the newest pre-1.3 version's suites.
-  if (newest_old_accepted.size() > 1) {
-    absl::Status s = ServerOrder(runner, old_versions.back(), newest_old_accepted, &e);
-    if (!s.ok()) return s;
-  }
+  std::map<uint16_t, bool> groups, schemes;
+  std::set<int> dh;
+  AddGroupProbes(runner, st, e, groups);
+  AddSchemeProbes(runner, st, schemes);
+  AddLegacyProbes(runner, st, e, dh);
+  if (absl::Status s = runner.Run(); !s.ok()) return s;
+  Name(st, groups, schemes, dh, e);
   e.connections = runner.connections();
-  e.notes.push_back(absl::StrCat("this BoringSSL offers ", suites.size(),
-                                 " pre-1.3 suites and cannot offer TLS 1.3 suites one at a time: "
-                                 "for TLS 1.3 only the negotiated suite is shown"));
+  e.notes.push_back(absl::StrCat("suites from IANA's registry as lib/tls knows it (", tls::Suites().size(),
+                                 "); signature schemes are measured at TLS 1.2 only (TLS 1.3 signs in "
+                                 "encrypted messages)"));
   return e;
 }
 

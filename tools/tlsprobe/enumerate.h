@@ -1,13 +1,18 @@
-// enumerate.h: what a server accepts, found with many small handshakes run
-// concurrently on lib/selector: protocol versions, the pre-1.3 cipher suites
-// BoringSSL can offer (per version, in the server's preference order), and
-// key-exchange groups. BoringSSL cannot offer TLS 1.3 suites one at a time,
-// so for TLS 1.3 only the negotiated suite is known; the result says so.
+// enumerate.h: what a server accepts, found with lib/tls's ClientHello engine
+// (client_hello.h, server_flight.h): many small hellos, run concurrently on
+// lib/selector, none completed. Versions SSLv3 to TLS 1.3; every suite of
+// lib/tls's registry at each accepted version (TLS 1.3's one at a time) in
+// the server's preference order; every group; TLS 1.2 signature schemes;
+// DHE prime sizes; secure renegotiation, TLS_FALLBACK_SCSV, DEFLATE
+// compression, the heartbeat extension and session tickets (advertised,
+// never exploited). BoringSSL's one real handshake (probe.h) reports the
+// rest: chain, verification, OCSP, SCTs, ALPN, client authentication.
 #ifndef IPCKIT_TOOLS_TLSPROBE_ENUMERATE_H_
 #define IPCKIT_TOOLS_TLSPROBE_ENUMERATE_H_
 
 #include <stdint.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,19 +20,27 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/net/address.h"
-#include "lib/tls/tls_context.h"
 
 namespace ipckit::tlsprobe {
 
 struct Enumeration {
-  std::vector<std::pair<std::string, bool>> versions;  // "TLSv1.0" .. "TLSv1.3".
-  // Per pre-1.3 version: accepted suites (IANA names), in server preference
-  // order for the newest such version, else in BoringSSL's order.
+  std::vector<std::pair<std::string, bool>> versions;  // "SSLv3", "TLSv1.0" .. "TLSv1.3".
+  // Per accepted version: accepted suites (IANA names), in the order the
+  // server picks them: its preference, or with client order the offer's.
   std::vector<std::pair<std::string, std::vector<std::string>>> ciphers;
-  bool server_order = false;    // The server picks by its own preference.
-  std::string tls13_cipher;     // Negotiated with BoringSSL's default offer.
-  std::vector<std::pair<std::string, bool>> groups;
+  bool server_order = false;    // At the newest version with two suites or more.
+  std::string tls13_cipher;     // The server's first pick among TLS 1.3 suites.
+  std::vector<std::pair<std::string, bool>> groups;  // IANA names.
   std::string groups_version;   // The version groups were tried at.
+  std::vector<std::pair<std::string, bool>> signature_schemes;  // TLS 1.2 (ServerKeyExchange).
+  std::vector<int> dh_bits;     // DHE primes seen, smallest first.
+  // Facts measured at the newest version below TLS 1.3; unset when there is
+  // none (or, for fallback_scsv, only one version to fall back from).
+  std::optional<bool> secure_renegotiation;
+  std::optional<bool> fallback_scsv;    // Downgrades refused (inappropriate_fallback).
+  std::optional<bool> compression;      // DEFLATE accepted (CRIME).
+  std::optional<bool> heartbeat;        // The extension advertised back.
+  std::optional<bool> session_ticket;
   int connections = 0;
   std::vector<std::string> notes;
 };
@@ -38,11 +51,9 @@ struct EnumerateOptions {
   int concurrency = 16;
 };
 
-// Enumerate probes `addr` with a context that does not verify. It fails only
-// when nothing at all can be learned (no version accepted: the last
-// handshake's error).
-absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const tls::TlsContext& ctx,
-                                      const EnumerateOptions& options);
+// Enumerate probes `addr`. It fails only when nothing at all can be learned:
+// no version accepted ("no TLS version accepted (last: ...)").
+absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const EnumerateOptions& options);
 
 }  // namespace ipckit::tlsprobe
 

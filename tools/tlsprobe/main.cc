@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
       .Flag(0, "resume", "connect again with the session ticket and report resumption", &o.resume)
       .Flag(0, "show-certs", "print each certificate as PEM", &o.show_certs)
       .Int('j', "jobs", "N", "probe N targets in parallel (output keeps input order)", &o.jobs, 1, 1024)
-      .Flag(0, "enumerate", "list accepted versions, suites (server order) and groups", &o.enumerate)
+      .Flag(0, "enumerate", "list what the server accepts: versions SSLv3-TLS 1.3, every IANA suite (server order), groups, TLS 1.2 signature schemes, DHE sizes, renegotiation, fallback SCSV, compression, heartbeat, tickets", &o.enumerate)
       .Flag(0, "json", "one JSON object per target per line", &o.json)
       .Flag('4', nullptr, "use IPv4 only", &o.ipv4)
       .Flag('6', nullptr, "use IPv6 only", &o.ipv6)

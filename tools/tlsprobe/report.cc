@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/json/json_writer.h"
+#include "lib/tls/registry.h"
 #include "lib/tls/tls_context.h"
 
 namespace ipckit::tlsprobe {
@@ -65,6 +66,51 @@ void ApplyChecks(const Checks& c, ProbeResult* r) {
   if (!r->failed_checks.empty()) r->exit = kExitCheck;
 }
 
+// Accepted lists the names marked true, ", " between; "none" for none.
+std::string Accepted(const std::vector<std::pair<std::string, bool>>& named) {
+  std::vector<std::string> yes;
+  for (const auto& [name, ok] : named) {
+    if (ok) yes.push_back(name);
+  }
+  return yes.empty() ? "none" : absl::StrJoin(yes, ", ");
+}
+
+std::string YesNo(const std::optional<bool>& b, absl::string_view yes, absl::string_view no) {
+  return b.has_value() ? std::string(*b ? yes : no) : "not measured";
+}
+
+// FormatEnumeration appends the enumeration's lines: each suite with its
+// OpenSSL name beside IANA's, groups and schemes that were accepted.
+void FormatEnumeration(const Enumeration& e, std::string* out) {
+  std::vector<std::string> v;
+  for (const auto& [name, ok] : e.versions) v.push_back(absl::StrCat(name, ok ? " yes" : " no"));
+  Line(out, "versions", absl::StrJoin(v, ", "));
+  for (const auto& [version, suites] : e.ciphers) {
+    Line(out, absl::StrCat(version, " suites"),
+         absl::StrCat(suites.size(), version == e.ciphers.back().first
+                                         ? (e.server_order ? " (server's order)" : " (client's order)") : ""));
+    for (const std::string& s : suites) {
+      absl::StrAppend(out, "  ", absl::StrFormat("%-46s", s));
+      for (const tls::SuiteInfo& info : tls::Suites()) {
+        if (s == info.iana) absl::StrAppend(out, " ", info.openssl);
+      }
+      absl::StrAppend(out, "\n");
+    }
+  }
+  size_t tried = e.groups.size();
+  Line(out, "groups", absl::StrCat(Accepted(e.groups), " (at ", e.groups_version.empty() ? "-" : e.groups_version,
+                                   "; ", tried, " tried)"));
+  if (!e.signature_schemes.empty()) Line(out, "TLSv1.2 schemes", Accepted(e.signature_schemes));
+  if (!e.dh_bits.empty()) Line(out, "DHE primes", absl::StrCat(absl::StrJoin(e.dh_bits, ", "), " bits"));
+  Line(out, "renegotiation", YesNo(e.secure_renegotiation, "secure (RFC 5746)", "NOT secure (no renegotiation_info)"));
+  Line(out, "fallback SCSV", YesNo(e.fallback_scsv, "downgrades refused", "downgrades ACCEPTED"));
+  Line(out, "compression", YesNo(e.compression, "DEFLATE ACCEPTED (CRIME)", "none"));
+  Line(out, "heartbeat", YesNo(e.heartbeat, "advertised", "not advertised"));
+  Line(out, "session tickets", YesNo(e.session_ticket, "yes", "no"));
+  Line(out, "connections", absl::StrCat(e.connections));
+  for (const std::string& n : e.notes) Line(out, "note", n);
+}
+
 std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_certs) {
   std::string out;
   Line(&out, "target", r.target.text);
@@ -104,23 +150,7 @@ std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_cer
   if (r.verify_present) {
     Line(&out, "verify", r.verify_ok ? "ok" : absl::StrCat("failed: ", r.verify_error, " (", r.verify_code, ")"));
   }
-  if (e != nullptr) {
-    std::vector<std::string> v;
-    for (const auto& [name, ok] : e->versions) v.push_back(absl::StrCat(name, ok ? " yes" : " no"));
-    Line(&out, "versions", absl::StrJoin(v, ", "));
-    for (const auto& [version, suites] : e->ciphers) {
-      Line(&out, absl::StrCat(version, " suites"),
-           absl::StrCat(suites.size(), version == e->ciphers.back().first && e->server_order
-                                           ? " (server's order)" : " (BoringSSL's order)"));
-      for (const std::string& s : suites) absl::StrAppend(&out, "  ", s, "\n");
-    }
-    if (!e->tls13_cipher.empty()) Line(&out, "TLSv1.3 suite", absl::StrCat(e->tls13_cipher, " (negotiated)"));
-    std::vector<std::string> g;
-    for (const auto& [name, ok] : e->groups) g.push_back(absl::StrCat(name, ok ? " yes" : " no"));
-    Line(&out, "groups", absl::StrCat(absl::StrJoin(g, ", "), " (at ", e->groups_version, ")"));
-    Line(&out, "connections", absl::StrCat(e->connections));
-    for (const std::string& n : e->notes) Line(&out, "note", n);
-  }
+  if (e != nullptr) FormatEnumeration(*e, &out);
   if (r.error) {
     Line(&out, "error", absl::StrCat(r.error->stage, ": ", r.error->message));
   }
@@ -207,7 +237,23 @@ void JsonEnumeration(json::JsonWriter& j, const Enumeration& e) {
   StringOrNull(j, e.tls13_cipher);
   j.Key("groups").BeginObject();
   for (const auto& [name, ok] : e.groups) j.Key(name).Bool(ok);
-  j.EndObject().Key("groups_version").String(e.groups_version);
+  j.EndObject().Key("groups_version");
+  StringOrNull(j, e.groups_version);
+  j.Key("signature_schemes").BeginObject();
+  for (const auto& [name, ok] : e.signature_schemes) j.Key(name).Bool(ok);
+  j.EndObject().Key("dh_bits").BeginArray();
+  for (int bits : e.dh_bits) j.Int(bits);
+  j.EndArray();
+  for (const auto& [key, value] : {std::pair{"secure_renegotiation", &e.secure_renegotiation},
+                                   {"fallback_scsv", &e.fallback_scsv}, {"compression", &e.compression},
+                                   {"heartbeat", &e.heartbeat}, {"session_ticket", &e.session_ticket}}) {
+    j.Key(key);
+    if (value->has_value()) {
+      j.Bool(**value);
+    } else {
+      j.Null();
+    }
+  }
   j.Key("connections").Int(e.connections).Key("notes").Strings(e.notes).EndObject();
 }
 

@@ -120,15 +120,7 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   p.probe.timeout = o.timeout;
   p.probe.resume = o.resume;
   p.probe.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
-  if (o.enumerate) {
-    tls::TlsOptions e;  // Every suite and version is tried: nothing verified.
-    e.verify = false;
-    e.ca_file = t->ca_file;
-    e.cert_file = t->cert_file;
-    e.key_file = t->key_file;
-    e.alpn = t->alpn;
-    p.enumerate = e;
-  }
+  p.enumerate = o.enumerate;
   p.checks = o.checks;
   p.jobs = o.jobs;
   p.json = o.json;
@@ -164,19 +156,18 @@ struct Outcome {
   int exit = 0;
 };
 
-// ProbeOne probes `target` (and enumerates it when `enum_ctx` is given),
+// ProbeOne probes `target` (and enumerates it with --enumerate),
 // judges the checks, and formats what Run prints for it.
-Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx, const tls::TlsContext* enum_ctx,
-                 bool several) {
+Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx, bool several) {
   Outcome out;
   ProbeResult r = Probe(target, p.probe, ctx);
   std::optional<Enumeration> e;
-  if (enum_ctx != nullptr && !r.ip.empty()) {
+  if (p.enumerate && !r.ip.empty()) {
     if (std::optional<net::SocketAddress> addr = AddressOf(r)) {
       EnumerateOptions eo;
       eo.sni = r.sni;
       eo.timeout = p.probe.timeout;
-      absl::StatusOr<Enumeration> got = Enumerate(*addr, *enum_ctx, eo);
+      absl::StatusOr<Enumeration> got = Enumerate(*addr, eo);
       if (got.ok()) {
         e = *std::move(got);
       } else {
@@ -207,21 +198,12 @@ int Run(const Plan& p, const std::vector<Target>& targets, std::ostream& out, st
     err << "tlsprobe: " << ctx.status().message() << "\n";
     return kExitUsage;
   }
-  std::optional<tls::TlsContext> enum_ctx;
-  if (p.enumerate) {
-    absl::StatusOr<tls::TlsContext> c = tls::TlsContext::Client(*p.enumerate);
-    if (!c.ok()) {
-      err << "tlsprobe: " << c.status().message() << "\n";
-      return kExitUsage;
-    }
-    enum_ctx = *std::move(c);
-  }
   OrderedOutput output(targets.size());
   std::vector<int> exits(targets.size(), 0);
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < targets.size(); i = next++) {
-      Outcome o = ProbeOne(p, targets[i], *ctx, enum_ctx ? &*enum_ctx : nullptr, targets.size() > 1);
+      Outcome o = ProbeOne(p, targets[i], *ctx, targets.size() > 1);
       exits[i] = o.exit;
       output.Put(i, std::move(o.text), std::move(o.errors));
     }

@@ -47,7 +47,7 @@ struct Options {
 // left to parse. The targets are input, read apart (ReadTargets).
 struct Plan {
   ProbeOptions probe;                          // TLS options parsed, STARTTLS, family.
-  std::optional<tls::TlsOptions> enumerate;    // With --enumerate: its unverified options.
+  bool enumerate = false;                      // --enumerate (lib/tls's ClientHello engine).
   Checks checks;
   int jobs = 1;
   bool json = false;

@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -108,7 +109,8 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(j["tls"]["cipher_id"], 0xc02c)
         code, out, err = probe("--json", "--enumerate", "--insecure", f"127.0.0.1:{s.port}")
         e = json.loads(out)["enumerate"]
-        self.assertEqual(e["versions"], {"TLSv1.0": False, "TLSv1.1": False, "TLSv1.2": True, "TLSv1.3": False})
+        self.assertEqual(e["versions"], {"SSLv3": False, "TLSv1.0": False, "TLSv1.1": False, "TLSv1.2": True,
+                                         "TLSv1.3": False})
         self.assertEqual(e["ciphers"], {"TLSv1.2": ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]})
         self.assertIsNone(e["tls13_cipher"])
 
@@ -123,14 +125,63 @@ class TlsprobeTest(unittest.TestCase):
         self.assertTrue(e["server_order"])
         self.assertEqual(e["ciphers"]["TLSv1.2"], iana)
         self.assertEqual(e["versions"]["TLSv1.3"], True)
-        self.assertEqual(e["groups"], {"X25519": False, "P-256": True, "P-384": True, "P-521": False})
-        self.assertIn("cannot offer TLS 1.3 suites one at a time", text)
-        # Without -serverpref the client's (BoringSSL's) order wins.
+        self.assertEqual(e["groups_version"], "TLSv1.3")
+        self.assertEqual({g for g, ok in e["groups"].items() if ok}, {"secp256r1", "secp384r1"})
+        self.assertEqual(len(e["groups"]), 43)
+        self.assertIn("TLSv1.3 suites 3 (server's order)", text)
+        # Without -serverpref the client's order wins.
         c = self.serve("-cipher", ":".join(order))
         _, out, _ = probe("--json", "--enumerate", "--insecure", f"127.0.0.1:{c.port}")
         e = json.loads(out)["enumerate"]
         self.assertFalse(e["server_order"])
         self.assertEqual(sorted(e["ciphers"]["TLSv1.2"]), sorted(iana))
+
+    def test_enumerate_agrees_with_sslscan_on_a_misconfigured_server(self):
+        # The server a scanner exists to catch: every suite OpenSSL has (anonymous
+        # ones too) at every version, server order, an RSA certificate.
+        s = self.serve("-cipher", "ALL:@SECLEVEL=0", "-serverpref", name="server-rsa")
+        code, text, j, err = self.both("--enumerate", "--insecure", f"127.0.0.1:{s.port}")
+        self.assertEqual(code, 0, err)
+        e = j["enumerate"]
+        scan = subprocess.run(["sslscan", "--no-colour", f"127.0.0.1:{s.port}"], capture_output=True, text=True,
+                              timeout=DEADLINE * 3).stdout
+        # OpenSSL's names for IANA's, from OpenSSL itself (an oracle apart from lib/tls's table).
+        names = {}
+        for line in subprocess.run(["openssl", "ciphers", "-V", "-stdname", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"],
+                                   capture_output=True, text=True).stdout.splitlines():
+            parts = line.split()
+            names[parts[2]] = parts[4]
+        for version in ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"):
+            theirs = [l.split()[4] for l in scan.splitlines() if l.startswith(("Preferred", "Accepted")) and
+                      l.split()[1] == version]
+            ours = [names.get(n, n) for n in e["ciphers"].get(version, [])]
+            self.assertEqual(sorted(ours), sorted(theirs), version)
+            self.assertEqual(ours[:1], theirs[:1], f"{version}: preferred suite")
+        self.assertEqual([len(e["ciphers"][v]) for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")],
+                         [16, 16, 56, 3])
+        self.assertIn("TLS_DH_anon_WITH_AES_128_CBC_SHA", e["ciphers"]["TLSv1.2"])
+        self.assertFalse(e["versions"]["SSLv3"])
+        groups13 = {l.split()[3] for l in scan.splitlines() if l.startswith("TLSv1.3 ") and " bits " in l}
+        self.assertEqual({g for g, ok in e["groups"].items() if ok}, groups13)
+        self.assertEqual(e["secure_renegotiation"], "Secure session renegotiation supported" in scan)
+        self.assertEqual(e["fallback_scsv"], "Server supports TLS Fallback SCSV" in scan)
+        self.assertEqual((e["compression"], e["heartbeat"]), (False, False))
+        self.assertTrue(e["session_ticket"])
+        self.assertTrue(e["dh_bits"] and min(e["dh_bits"]) >= 1024, e["dh_bits"])
+        self.assertTrue(e["signature_schemes"]["rsa_pss_rsae_sha256"])
+        self.assertFalse(e["signature_schemes"]["ecdsa_secp256r1_sha256"])  # An RSA key.
+
+    def test_enumerate_measures_groups_apart_from_the_certificate(self):
+        # TLS 1.2 with an ECDSA P-256 certificate: offering x25519 alone must not
+        # drop P-256 from the measurement (the old probe reported x25519 "no").
+        s = self.serve("-tls1_2")
+        _, out, err = probe("--json", "--enumerate", "--insecure", f"127.0.0.1:{s.port}")
+        e = json.loads(out)["enumerate"]
+        self.assertEqual(e["groups_version"], "TLSv1.2")
+        self.assertTrue(e["groups"]["x25519"], e["groups"])
+        self.assertTrue(e["groups"]["secp256r1"])
+        self.assertFalse(e["groups"]["ffdhe2048"] if "ffdhe2048" in e["groups"] else False)
+        self.assertIsNone(e["fallback_scsv"])  # One version: nothing to fall back from.
 
     def test_sni_versions_and_ciphers_offered(self):
         s = self.serve("-tls1_2")

@@ -106,7 +106,7 @@ TEST(ValidateTest, PlanHoldsParsedOptions) {
   EXPECT_EQ(p->probe.starttls, StarttlsProtocol::kSmtp);
   EXPECT_EQ(p->probe.family, AF_INET6);
   EXPECT_EQ(p->probe.tls.max_version, 0x0303);
-  EXPECT_FALSE(p->enumerate.has_value());
+  EXPECT_FALSE(p->enumerate);
 }
 
 TEST(ReadTargetsTest, ArgumentsOrStdinLines) {
