@@ -110,6 +110,8 @@ def run(argv, stdin=b"", deadline=DEADLINE, env=None, text=False):
     """Runs `argv` to completion with `stdin` and returns (code, stdout, stderr)."""
     e = dict(os.environ)
     e.update(env or {})
+    if text and isinstance(stdin, bytes):
+        stdin = stdin.decode()
     p = subprocess.run(argv, input=stdin, capture_output=True, timeout=deadline, env=e, text=text)
     return p.returncode, p.stdout, p.stderr
 

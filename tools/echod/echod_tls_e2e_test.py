@@ -169,10 +169,18 @@ class EchodTlsTest(unittest.TestCase):
             self.assertIsNone(harness.openssl_handshake(port, *flags), flags)
         self.assertRegex(harness.openssl_handshake(port, "-tls1_2") or "", r"^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)")
         self.assertEqual(harness.openssl_handshake(port, "-tls1_3"), "TLS_AES_256_GCM_SHA384")
+        # The gate the issue asks every ipckit TLS listener to pass by default.
+        code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{port}"],
+                                     deadline=DEADLINE, text=True)
+        self.assertEqual(code, 0, out + err)
         legacy = Echod("-l", "tls:127.0.0.1:0", "--tls-legacy", *TLS_ARGS)
         lport = legacy.addresses[0].rsplit(":", 1)[1]
         for flags in harness.LEGACY_CLIENTS:
             self.assertIsNotNone(harness.openssl_handshake(lport, *flags), flags)
+        code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{lport}"],
+                                     deadline=DEADLINE, text=True)
+        self.assertEqual(code, 7, out + err)
+        self.assertIn("policy intermediate: version TLSv1.0 accepted (allowed: TLSv1.2, TLSv1.3)", err)
         e.stop()
         legacy.stop()
 

@@ -20,6 +20,7 @@ import unittest
 import harness  # noqa: E402
 
 NC = harness.runfile("tools/nc/nc")
+TLSPROBE = harness.runfile("tools/tlsprobe/tlsprobe")
 CERTS = harness.runfile("testdata/tls")
 sys.path.insert(0, CERTS)
 import s_server  # noqa: E402  (testdata/tls/s_server.py)
@@ -277,6 +278,9 @@ class NcTlsTest(unittest.TestCase):
                 got = harness.openssl_handshake(port, *flags)
                 self.assertTrue(got if legacy else got is None, (legacy, flags, got))
             self.assertRegex(harness.openssl_handshake(port, "-tls1_2") or "", r"^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)")
+            code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{port}"],
+                                         deadline=DEADLINE, text=True)
+            self.assertEqual(code, 7 if legacy else 0, out + err)
             listener.kill()
 
     def test_100_mib_from_ncat_ssl_to_our_listener(self):

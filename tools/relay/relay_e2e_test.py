@@ -29,6 +29,7 @@ import harness  # noqa: E402
 RELAY = harness.runfile("tools/relay/relay")
 ECHOD = harness.runfile("tools/echod/echod")
 NC = harness.runfile("tools/nc/nc")
+TLSPROBE = harness.runfile("tools/tlsprobe/tlsprobe")
 CERTS = harness.runfile("testdata/tls")
 DEADLINE = 10
 
@@ -467,6 +468,9 @@ class Tls(unittest.TestCase):
                 got = harness.openssl_handshake(r.port(), *flags)
                 self.assertTrue(got if legacy else got is None, (legacy, flags, got))
             self.assertRegex(harness.openssl_handshake(r.port(), "-tls1_2") or "", r"^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)")
+            code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{r.port()}"],
+                                         deadline=DEADLINE, text=True)
+            self.assertEqual(code, 7 if legacy else 0, out + err)
 
     def test_client_certificates_required_with_client_ca(self):
         r = relay("tls:127.0.0.1:0", self.echo.addresses[0], "--cert", cert("server.pem"), "--key", cert("server.key"),

@@ -69,7 +69,20 @@ int main(int argc, char** argv) {
            -100000, 100000)
       .Flag(0, "require-ocsp", "check: a stapled OCSP response saying good", &o.checks.require_ocsp)
       .String(0, "expect-spki-pin", "PIN", "check: sha256//BASE64 of some certificate's key",
-              &o.checks.spki_pin);
+              &o.checks.spki_pin)
+      .String(0, "policy", "NAME", "gate: Mozilla's modern, intermediate or old server policy (implies --enumerate)",
+              &o.policy)
+      .String(0, "policy-file", "FILE", "gate: a JSON policy (fields as testdata/policies/*.json)", &o.policy_file)
+      .String(0, "forbid-version", "LIST", "gate: fail if any is accepted, e.g. 1.0,1.1 (SSLv3 too)",
+              &o.forbid_version)
+      .String(0, "forbid-cipher", "LIST",
+              "gate: fail if a suite matches: anon NULL EXPORT RC4 RC2 DES 3DES IDEA SEED CBC MD5 SHA1 PSK SRP "
+              "CAMELLIA ARIA, or a suite name", &o.forbid_cipher)
+      .Flag(0, "require-forward-secrecy", "gate: fail if a suite without (EC)DHE is accepted",
+            &o.require_forward_secrecy)
+      .Int(0, "min-dh-bits", "N", "gate: fail if a DHE prime is smaller", &o.min_dh_bits, 1, 100000)
+      .Int(0, "min-key-bits", "N", "gate: fail if the leaf's key is smaller (RSA 2048 and EC 256 differ: a "
+           "--policy-file sets both)", &o.min_key_bits, 1, 100000);
   o.targets = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);

@@ -1,6 +1,8 @@
 #include "tools/tlsprobe/tlsprobe.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -15,6 +17,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/io/fd.h"
+#include "lib/io/unique_fd.h"
 #include "lib/net/address.h"
 #include "lib/tls/tls_context.h"
 #include "tools/tlsprobe/enumerate.h"
@@ -84,6 +88,68 @@ std::optional<net::SocketAddress> AddressOf(const ProbeResult& r) {
 
 }  // namespace
 
+// Policies gathers --policy, --policy-file and the single gates, each a
+// Policy, or returns the first bad value.
+absl::StatusOr<std::vector<Policy>> Policies(const Options& o) {
+  std::vector<Policy> out;
+  if (o.policy) {
+    absl::StatusOr<Policy> p = BuiltinPolicy(*o.policy);
+    if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat("--policy: ", p.status().message()));
+    out.push_back(*std::move(p));
+  }
+  if (o.policy_file) {
+    io::UniqueFd fd(::open(o.policy_file->c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return absl::InvalidArgumentError(absl::StrCat("--policy-file ", *o.policy_file, ": ", strerror(errno)));
+    absl::StatusOr<std::string> text = io::ReadToEnd(fd.get(), absl::StrCat("--policy-file ", *o.policy_file));
+    if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
+    absl::StatusOr<Policy> p = ParsePolicy(*text, *o.policy_file);
+    if (!p.ok()) return p.status();
+    out.push_back(*std::move(p));
+  }
+  if (o.forbid_version) {
+    Policy p;
+    p.label = "forbid-version";
+    p.versions = std::vector<std::string>{"SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+    for (absl::string_view v : absl::StrSplit(*o.forbid_version, ',')) {
+      std::string name = v == "SSLv3" || v == "3.0" ? "SSLv3" : "";
+      if (name.empty()) {
+        absl::StatusOr<uint16_t> n = tls::ParseTlsVersion(v);
+        if (!n.ok()) return absl::InvalidArgumentError(absl::StrCat("--forbid-version: ", n.status().message()));
+        name = tls::TlsVersionName(*n);
+      }
+      p.versions->erase(std::remove(p.versions->begin(), p.versions->end(), name), p.versions->end());
+    }
+    out.push_back(std::move(p));
+  }
+  if (o.forbid_cipher) {
+    Policy p;
+    p.label = "forbid-cipher";
+    for (absl::string_view c : absl::StrSplit(*o.forbid_cipher, ',')) {
+      if (absl::Status s = CheckCipherToken(c); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("--forbid-cipher: ", s.message()));
+      }
+      p.forbid_ciphers.emplace_back(c);
+    }
+    out.push_back(std::move(p));
+  }
+  if (o.require_forward_secrecy) {
+    Policy p;
+    p.label = "require-forward-secrecy";
+    p.require_forward_secrecy = true;
+    out.push_back(std::move(p));
+  }
+  if (o.min_dh_bits || o.min_key_bits) {
+    Policy p;
+    p.label = o.min_dh_bits ? "min-dh-bits" : "min-key-bits";
+    p.min_dh_bits = o.min_dh_bits.value_or(0);
+    if (o.min_key_bits) {
+      for (const char* type : {"RSA", "EC", "Ed25519", "DSA"}) p.min_key_bits[type] = *o.min_key_bits;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.no_sni && o.servername) return absl::InvalidArgumentError("--no-sni and --servername conflict");
   if (o.cert.has_value() != o.key.has_value()) return absl::InvalidArgumentError("--cert and --key go together");
@@ -91,10 +157,15 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.jobs < 1) return absl::InvalidArgumentError("-j needs at least 1");
   if (o.timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("--timeout must be positive");
   Plan p;
+  absl::StatusOr<std::vector<Policy>> policies = Policies(o);
+  if (!policies.ok()) return policies.status();
+  p.policies = *std::move(policies);
   if (o.starttls) {
     absl::StatusOr<StarttlsProtocol> proto = ParseStarttls(*o.starttls);
     if (!proto.ok()) return absl::InvalidArgumentError(absl::StrCat("--starttls: ", proto.status().message()));
-    if (o.enumerate) return absl::InvalidArgumentError("--enumerate does not support --starttls yet");
+    if (o.enumerate || !p.policies.empty()) {
+      return absl::InvalidArgumentError("--enumerate and the policy gates do not support --starttls yet");
+    }
     p.probe.starttls = *proto;
   }
   if (o.alpn) {
@@ -120,7 +191,7 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   p.probe.timeout = o.timeout;
   p.probe.resume = o.resume;
   p.probe.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
-  p.enumerate = o.enumerate;
+  p.enumerate = o.enumerate || !p.policies.empty();
   p.checks = o.checks;
   p.jobs = o.jobs;
   p.json = o.json;
@@ -176,6 +247,13 @@ Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx
     }
   }
   ApplyChecks(p.checks, &r);
+  if (e && r.exit == 0) {
+    for (const Policy& policy : p.policies) {
+      std::vector<std::string> v = Violations(policy, *e, r.chain.empty() ? nullptr : &r.chain[0]);
+      r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());
+    }
+    if (!r.failed_checks.empty()) r.exit = kExitCheck;
+  }
   if (p.json) {
     out.text = FormatJson(r, e ? &*e : nullptr, p.show_certs) + "\n";
   } else if (!p.quiet) {

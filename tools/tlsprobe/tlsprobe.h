@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "absl/status/statusor.h"
 #include "lib/tls/tls_context.h"
+#include "tools/tlsprobe/policy.h"
 #include "tools/tlsprobe/probe.h"
 #include "tools/tlsprobe/report.h"
 
@@ -41,14 +42,23 @@ struct Options {
   bool ipv6 = false;                       // -6
   bool quiet = false;                      // -q: no report, exit code and stderr only
   Checks checks;
+  // Policy gates (each implies --enumerate).
+  std::optional<std::string> policy;        // --policy modern|intermediate|old
+  std::optional<std::string> policy_file;   // --policy-file FILE (JSON)
+  std::optional<std::string> forbid_version;  // --forbid-version 1.0,1.1
+  std::optional<std::string> forbid_cipher;   // --forbid-cipher anon,NULL,CBC
+  bool require_forward_secrecy = false;       // --require-forward-secrecy
+  std::optional<int> min_dh_bits;             // --min-dh-bits
+  std::optional<int> min_key_bits;            // --min-key-bits
 };
 
 // Plan is Options checked and parsed: how to probe and report, with nothing
 // left to parse. The targets are input, read apart (ReadTargets).
 struct Plan {
   ProbeOptions probe;                          // TLS options parsed, STARTTLS, family.
-  bool enumerate = false;                      // --enumerate (lib/tls's ClientHello engine).
+  bool enumerate = false;                      // --enumerate, or implied by a policy.
   Checks checks;
+  std::vector<Policy> policies;                // --policy, --policy-file and the single gates.
   int jobs = 1;
   bool json = false;
   bool quiet = false;

@@ -171,6 +171,41 @@ class TlsprobeTest(unittest.TestCase):
         self.assertTrue(e["signature_schemes"]["rsa_pss_rsae_sha256"])
         self.assertFalse(e["signature_schemes"]["ecdsa_secp256r1_sha256"])  # An RSA key.
 
+    def test_policy_gates_name_each_violation(self):
+        s = self.serve("-cipher", "ALL:@SECLEVEL=0", "-serverpref", name="server-rsa")
+        target = f"127.0.0.1:{s.port}"
+        code, text, j, err = self.both("--policy", "intermediate", "--insecure", target)
+        self.assertEqual(code, 7, err)
+        failed = j["checks_failed"]
+        self.assertIn("policy intermediate: version TLSv1.0 accepted (allowed: TLSv1.2, TLSv1.3)", failed)
+        self.assertIn("policy intermediate: cipher TLS_DH_anon_WITH_AES_128_CBC_SHA accepted at TLSv1.2 "
+                      "(not in the policy)", failed)
+        self.assertIn("policy intermediate: cipher TLS_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.2 "
+                      "(no forward secrecy)", failed)
+        self.assertIn(f"tlsprobe: {target}: check failed: policy intermediate: version TLSv1.1 accepted "
+                      "(allowed: TLSv1.2, TLSv1.3)\n", err)
+        self.assertIn("enumerate", j)  # A policy implies --enumerate.
+        # The same policy from its file; and the single gates.
+        code, _, jf, _ = self.both("--policy-file", harness.runfile("testdata/policies/mozilla-intermediate.json"),
+                                   "--insecure", target)
+        self.assertEqual((code, jf["checks_failed"]), (7, failed))
+        code, _, jg, _ = self.both("--forbid-version", "1.0", "--forbid-cipher", "anon,3DES", "--insecure", target)
+        self.assertEqual(code, 7)
+        self.assertIn("forbid-version: version TLSv1.0 accepted (allowed: SSLv3, TLSv1.1, TLSv1.2, TLSv1.3)",
+                      jg["checks_failed"])
+        self.assertIn("forbid-cipher: cipher TLS_ECDH_anon_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (anon)",
+                      jg["checks_failed"])
+        self.assertFalse(any("3DES" in f for f in jg["checks_failed"]))  # OpenSSL 3 has no 3DES.
+        # A server inside the policy passes: TLS 1.2+ with AEAD ECDHE suites.
+        tidy = self.serve("-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+                          "-min_protocol", "TLSv1.2")
+        code, _, jt, err = self.both("--policy", "intermediate", "--require-forward-secrecy", "--min-dh-bits", "2048",
+                                     "--insecure", f"127.0.0.1:{tidy.port}")
+        self.assertEqual((code, jt["checks_failed"]), (0, []), err)
+        code, _, jm, _ = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{tidy.port}")
+        self.assertEqual(code, 7)
+        self.assertIn("policy modern: version TLSv1.2 accepted (allowed: TLSv1.3)", jm["checks_failed"])
+
     def test_enumerate_measures_groups_apart_from_the_certificate(self):
         # TLS 1.2 with an ECDSA P-256 certificate: offering x25519 alone must not
         # drop P-256 from the measurement (the old probe reported x25519 "no").

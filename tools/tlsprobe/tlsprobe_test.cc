@@ -82,10 +82,39 @@ TEST(ValidateTest, Conflicts) {
   o.ipv4 = o.ipv6 = true;
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument, "-4 and -6 conflict"));
   o = Options();
+  o.policy = "strict";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--policy: unknown policy \"strict\" (want modern, intermediate or old)"));
+  o = Options();
+  o.forbid_version = "1.0,1.4";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--forbid-version: unknown TLS version \"1.4\" (want 1.0, 1.1, 1.2 or 1.3)"));
+  o = Options();
+  o.forbid_cipher = "anon,WEAK";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--forbid-cipher: unknown cipher or category \"WEAK\""));
+  o = Options();
+  o.policy_file = "/nonexistent/policy.json";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--policy-file /nonexistent/policy.json: No such file or directory"));
+  o = Options();
+  o.policy = "intermediate";
+  o.forbid_version = "SSLv3,1.0";
+  absl::StatusOr<Plan> gated = Validate(o);
+  ASSERT_THAT(gated, IsOk());
+  EXPECT_TRUE(gated->enumerate);  // Implied.
+  ASSERT_EQ(gated->policies.size(), 2u);
+  EXPECT_EQ(*gated->policies[1].versions, (std::vector<std::string>{"TLSv1.1", "TLSv1.2", "TLSv1.3"}));
+  o = Options();
+  o.policy = "old";
+  o.starttls = "smtp";
+  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    "--enumerate and the policy gates do not support --starttls yet"));
+  o = Options();
   o.enumerate = true;
   o.starttls = "smtp";
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                    "--enumerate does not support --starttls yet"));
+                                    "--enumerate and the policy gates do not support --starttls yet"));
   o = Options();
   o.alpn = "h2,,http/1.1";
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,

@@ -1,0 +1,181 @@
+#include "tools/tlsprobe/policy.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/json/json_reader.h"
+
+namespace ipckit::tlsprobe {
+
+// The policies of testdata/policies, embedded by //tools/tlsprobe:builtin_policies_cc.
+extern const char kModernPolicy[];
+extern const char kIntermediatePolicy[];
+extern const char kOldPolicy[];
+
+const char* const kCipherCategories[] = {"anon", "NULL", "EXPORT", "RC4",  "RC2", "DES",      "3DES", "IDEA", "SEED",
+                                         "CBC",  "MD5",  "SHA1",   "PSK", "SRP", "CAMELLIA", "ARIA", nullptr};
+
+namespace {
+
+constexpr const char* kVersionNames[] = {"SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+
+bool IsVersionName(const std::string& v) {
+  return std::find(std::begin(kVersionNames), std::end(kVersionNames), v) != std::end(kVersionNames);
+}
+
+// Strings reads a JSON array of strings at `field`.
+absl::StatusOr<std::vector<std::string>> Strings(const json::Value& v, absl::string_view field) {
+  if (!v.is_array()) return absl::InvalidArgumentError(absl::StrCat(field, ": want an array of strings"));
+  std::vector<std::string> out;
+  for (const json::Value& item : v.array()) {
+    if (!item.is_string()) return absl::InvalidArgumentError(absl::StrCat(field, ": want an array of strings"));
+    out.push_back(item.string());
+  }
+  return out;
+}
+
+absl::StatusOr<int> Bits(const json::Value& v, absl::string_view field) {
+  if (!v.is_number() || v.number() < 0 || v.number() > 1e6 || v.number() != static_cast<int>(v.number())) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": want a whole number of bits"));
+  }
+  return static_cast<int>(v.number());
+}
+
+// ReadField reads one top-level field of a policy into `p`.
+absl::Status ReadField(const std::string& key, const json::Value& v, Policy& p) {
+  if (key == "name" || key == "source") {
+    if (!v.is_string()) return absl::InvalidArgumentError(absl::StrCat(key, ": want a string"));
+    (key == "name" ? p.name : p.source) = v.string();
+  } else if (key == "versions" || key == "ciphers" || key == "forbid_ciphers") {
+    absl::StatusOr<std::vector<std::string>> list = Strings(v, key);
+    if (!list.ok()) return list.status();
+    for (const std::string& item : *list) {
+      if (key == "versions" && !IsVersionName(item)) {
+        return absl::InvalidArgumentError(absl::StrCat("versions: unknown version \"", item,
+                                                       "\" (want SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3)"));
+      }
+      if (key != "versions") {
+        if (absl::Status s = CheckCipherToken(item); !s.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", s.message()));
+      }
+    }
+    if (key == "versions") p.versions = *list;
+    if (key == "ciphers") p.ciphers = *list;
+    if (key == "forbid_ciphers") p.forbid_ciphers = *list;
+  } else if (key == "require_forward_secrecy") {
+    if (!v.is_bool()) return absl::InvalidArgumentError("require_forward_secrecy: want true or false");
+    p.require_forward_secrecy = v.boolean();
+  } else if (key == "min_dh_bits") {
+    absl::StatusOr<int> bits = Bits(v, key);
+    if (!bits.ok()) return bits.status();
+    p.min_dh_bits = *bits;
+  } else if (key == "min_key_bits") {
+    if (!v.is_object()) return absl::InvalidArgumentError("min_key_bits: want an object such as {\"RSA\": 2048}");
+    for (const auto& [type, bits] : v.object()) {
+      absl::StatusOr<int> b = Bits(bits, absl::StrCat("min_key_bits.", type));
+      if (!b.ok()) return b.status();
+      p.min_key_bits[type] = *b;
+    }
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("unknown field \"", key, "\""));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckCipherToken(absl::string_view token) {
+  for (const char* const* c = kCipherCategories; *c != nullptr; ++c) {
+    if (absl::EqualsIgnoreCase(token, *c)) return absl::OkStatus();
+  }
+  for (const tls::SuiteInfo& s : tls::Suites()) {
+    if (token == s.iana || token == s.openssl) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown cipher or category \"", token, "\""));
+}
+
+bool SuiteMatches(const tls::SuiteInfo& s, absl::string_view token) {
+  if (token == s.iana || token == s.openssl) return true;
+  std::string t = absl::AsciiStrToUpper(token);
+  if (t == "ANON") return s.anonymous();
+  if (t == "NULL") return s.null_cipher();
+  if (t == "EXPORT") return s.export_grade;
+  if (t == "RC4") return s.bulk == tls::Bulk::kRc4;
+  if (t == "RC2") return s.bulk == tls::Bulk::kRc2;
+  if (t == "DES") return s.bulk == tls::Bulk::kDes;
+  if (t == "3DES") return s.bulk == tls::Bulk::k3Des;
+  if (t == "IDEA") return s.bulk == tls::Bulk::kIdea;
+  if (t == "SEED") return s.bulk == tls::Bulk::kSeed;
+  if (t == "CBC") return s.cbc();
+  if (t == "MD5") return s.mac == tls::Mac::kMd5;
+  if (t == "SHA1") return s.mac == tls::Mac::kSha1;
+  if (t == "PSK") return s.auth == tls::Auth::kPsk;
+  if (t == "SRP") return s.auth == tls::Auth::kSrp;
+  if (t == "CAMELLIA") return s.bulk == tls::Bulk::kCamelliaCbc;
+  if (t == "ARIA") return s.bulk == tls::Bulk::kAriaGcm;
+  return false;
+}
+
+absl::StatusOr<Policy> ParsePolicy(absl::string_view text, absl::string_view origin) {
+  auto fail = [&](absl::string_view m) { return absl::InvalidArgumentError(absl::StrCat(origin, ": ", m)); };
+  absl::StatusOr<json::Value> v = json::ParseJson(text);
+  if (!v.ok()) return fail(v.status().message());
+  if (!v->is_object()) return fail("want a JSON object");
+  Policy p;
+  for (const auto& [key, value] : v->object()) {
+    if (absl::Status s = ReadField(key, value, p); !s.ok()) return fail(s.message());
+  }
+  if (p.name.empty()) return fail("name: missing (it names each violation)");
+  return p;
+}
+
+absl::StatusOr<Policy> BuiltinPolicy(absl::string_view name) {
+  const char* text = name == "modern" ? kModernPolicy : name == "intermediate" ? kIntermediatePolicy
+                     : name == "old" ? kOldPolicy : nullptr;
+  if (text == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown policy \"", name, "\" (want modern, intermediate or old)"));
+  }
+  return ParsePolicy(text, absl::StrCat("testdata/policies/mozilla-", name, ".json"));
+}
+
+std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf) {
+  std::vector<std::string> out;
+  std::string prefix = p.label.empty() ? absl::StrCat("policy ", p.name) : p.label;
+  auto add = [&](std::string what) { out.push_back(absl::StrCat(prefix, ": ", what)); };
+  for (const auto& [version, ok] : e.versions) {
+    if (ok && p.versions && std::count(p.versions->begin(), p.versions->end(), version) == 0) {
+      add(absl::StrCat("version ", version, " accepted (allowed: ", absl::StrJoin(*p.versions, ", "), ")"));
+    }
+  }
+  for (const auto& [version, suites] : e.ciphers) {
+    for (const std::string& name : suites) {
+      const tls::SuiteInfo* s = nullptr;
+      for (const tls::SuiteInfo& info : tls::Suites()) {
+        if (name == info.iana) s = &info;
+      }
+      if (p.ciphers && std::count(p.ciphers->begin(), p.ciphers->end(), name) == 0) {
+        add(absl::StrCat("cipher ", name, " accepted at ", version, " (not in the policy)"));
+      }
+      for (const std::string& token : p.forbid_ciphers) {
+        if (s != nullptr && SuiteMatches(*s, token)) add(absl::StrCat("cipher ", name, " accepted at ", version, " (", token, ")"));
+      }
+      if (p.require_forward_secrecy && s != nullptr && !s->forward_secret()) {
+        add(absl::StrCat("cipher ", name, " accepted at ", version, " (no forward secrecy)"));
+      }
+    }
+  }
+  if (p.min_dh_bits > 0 && !e.dh_bits.empty() && e.dh_bits.front() < p.min_dh_bits) {
+    add(absl::StrCat("DHE prime of ", e.dh_bits.front(), " bits (want at least ", p.min_dh_bits, ")"));
+  }
+  if (leaf != nullptr) {
+    auto want = p.min_key_bits.find(leaf->key_type);
+    if (want != p.min_key_bits.end() && leaf->key_bits < want->second) {
+      add(absl::StrCat("certificate key ", leaf->key_type, " ", leaf->key_bits, " bits (want at least ", want->second, ")"));
+    }
+  }
+  return out;
+}
+
+}  // namespace ipckit::tlsprobe

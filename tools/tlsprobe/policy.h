@@ -1,0 +1,75 @@
+// policy.h: a server TLS policy and the gate that judges an enumeration
+// (enumerate.h) and the leaf certificate against it, as sslyze's
+// --mozilla_config does: each violation is a named line for checks_failed
+// ("policy intermediate: version TLSv1.0 accepted (allowed: TLSv1.2,
+// TLSv1.3)"), and any violation makes tlsprobe exit 7.
+//
+// Policies are JSON (--policy-file; testdata/policies/ has Mozilla's three,
+// which --policy modern|intermediate|old embeds):
+//   {"name": "...", "source": "...",
+//    "versions": ["TLSv1.2", "TLSv1.3"],          allowed versions
+//    "ciphers": ["TLS_AES_128_GCM_SHA256", ...],   allowed suites (IANA names)
+//    "forbid_ciphers": ["anon", "CBC", ...],       categories or suite names
+//    "require_forward_secrecy": true,
+//    "min_dh_bits": 2048,
+//    "min_key_bits": {"RSA": 2048, "EC": 256}}
+// Every field but name is optional; an unknown field is an error (a typo
+// must not silently weaken a gate).
+#ifndef IPCKIT_TOOLS_TLSPROBE_POLICY_H_
+#define IPCKIT_TOOLS_TLSPROBE_POLICY_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/tls/cert_info.h"
+#include "lib/tls/registry.h"
+#include "tools/tlsprobe/enumerate.h"
+
+namespace ipckit::tlsprobe {
+
+struct Policy {
+  std::string name;                                  // Prefixes each violation: "policy NAME: ...",
+  std::string label;                                 // or, when set, "LABEL: ..." (a single check option).
+  std::string source;
+  std::optional<std::vector<std::string>> versions;  // "SSLv3", "TLSv1.0".."TLSv1.3".
+  std::optional<std::vector<std::string>> ciphers;   // IANA names.
+  std::vector<std::string> forbid_ciphers;           // Categories (kCipherCategories) or names.
+  bool require_forward_secrecy = false;
+  int min_dh_bits = 0;
+  std::map<std::string, int> min_key_bits;           // "RSA", "EC", "Ed25519" -> bits.
+};
+
+// kCipherCategories are the words --forbid-cipher and forbid_ciphers take
+// besides suite names (IANA or OpenSSL): anon NULL EXPORT RC4 RC2 DES 3DES
+// IDEA SEED CBC MD5 SHA1 PSK SRP CAMELLIA ARIA.
+extern const char* const kCipherCategories[];
+
+// ParsePolicy reads a policy from JSON text; `origin` (a file name) starts
+// each error: "policy.json: line 2 column 5: ...", "policy.json: versions:
+// unknown version "TLSv1.4"", "policy.json: unknown field "cipher"".
+absl::StatusOr<Policy> ParsePolicy(absl::string_view json, absl::string_view origin);
+
+// BuiltinPolicy returns Mozilla's "modern", "intermediate" or "old", or
+// kInvalidArgument "unknown policy "x" (want modern, intermediate or old)".
+absl::StatusOr<Policy> BuiltinPolicy(absl::string_view name);
+
+// CheckCipherToken accepts a category or a suite name (IANA or OpenSSL), or
+// fails with kInvalidArgument "unknown cipher or category "x"".
+absl::Status CheckCipherToken(absl::string_view token);
+
+// SuiteMatches says whether `suite` is what `token` names (a category, or
+// its IANA or OpenSSL name; categories ignore case).
+bool SuiteMatches(const tls::SuiteInfo& suite, absl::string_view token);
+
+// Violations returns each way `e` and the leaf certificate `leaf` (may be
+// null) break `p`, named with `p.name`; empty when none.
+std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf);
+
+}  // namespace ipckit::tlsprobe
+
+#endif  // IPCKIT_TOOLS_TLSPROBE_POLICY_H_

@@ -1,0 +1,87 @@
+#include "tools/tlsprobe/policy.h"
+
+#include "gtest/gtest.h"
+#include "lib/testing/status_matchers.h"
+
+namespace ipckit::tlsprobe {
+namespace {
+
+using ::ipckit::testing::IsOk;
+using ::ipckit::testing::StatusIs;
+
+// Accepting is an enumeration that accepted `suites` at `version`.
+Enumeration Accepting(const std::string& version, std::vector<std::string> suites) {
+  Enumeration e;
+  for (const char* v : {"SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"}) e.versions.push_back({v, v == version});
+  e.ciphers.push_back({version, std::move(suites)});
+  return e;
+}
+
+TEST(PolicyTest, BuiltinPoliciesLoad) {
+  for (const char* name : {"modern", "intermediate", "old"}) {
+    absl::StatusOr<Policy> p = BuiltinPolicy(name);
+    ASSERT_THAT(p, IsOk()) << name;
+    EXPECT_EQ(p->name, name);
+    EXPECT_NE(p->source.find("Mozilla Server Side TLS guidelines 5.7"), std::string::npos);
+  }
+  EXPECT_THAT(BuiltinPolicy("strict"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                "unknown policy \"strict\" (want modern, intermediate or old)"));
+  absl::StatusOr<Policy> i = BuiltinPolicy("intermediate");
+  EXPECT_EQ(*i->versions, (std::vector<std::string>{"TLSv1.2", "TLSv1.3"}));
+  EXPECT_EQ(i->ciphers->size(), 12u);
+  EXPECT_EQ(i->min_dh_bits, 2048);
+  EXPECT_EQ(i->min_key_bits.at("RSA"), 2048);
+}
+
+TEST(PolicyTest, IntermediateNamesEachViolation) {
+  Policy p = *BuiltinPolicy("intermediate");
+  Enumeration e = Accepting("TLSv1.0", {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"});
+  e.dh_bits = {1024, 2048};
+  tls::CertInfo leaf;
+  leaf.key_type = "RSA";
+  leaf.key_bits = 1024;
+  EXPECT_EQ(Violations(p, e, &leaf),
+            (std::vector<std::string>{
+                "policy intermediate: version TLSv1.0 accepted (allowed: TLSv1.2, TLSv1.3)",
+                "policy intermediate: cipher TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (not in the policy)",
+                "policy intermediate: cipher TLS_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (not in the policy)",
+                "policy intermediate: cipher TLS_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (no forward secrecy)",
+                "policy intermediate: DHE prime of 1024 bits (want at least 2048)",
+                "policy intermediate: certificate key RSA 1024 bits (want at least 2048)"}));
+  EXPECT_TRUE(Violations(p, Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"}), nullptr).empty());
+}
+
+TEST(PolicyTest, CategoriesMatchSuites) {
+  Policy p;
+  p.label = "forbid-cipher";
+  p.forbid_ciphers = {"anon", "CBC", "RC4"};
+  Enumeration e = Accepting("TLSv1.2", {"TLS_DH_anon_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+                                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+  EXPECT_EQ(Violations(p, e, nullptr),
+            (std::vector<std::string>{
+                "forbid-cipher: cipher TLS_DH_anon_WITH_AES_128_GCM_SHA256 accepted at TLSv1.2 (anon)",
+                "forbid-cipher: cipher TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.2 (CBC)"}));
+  EXPECT_THAT(CheckCipherToken("cbc"), IsOk());
+  EXPECT_THAT(CheckCipherToken("ECDHE-RSA-AES128-SHA"), IsOk());
+  EXPECT_THAT(CheckCipherToken("WEAK"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                 "unknown cipher or category \"WEAK\""));
+}
+
+TEST(PolicyTest, PolicyFileErrorsSayWhere) {
+  EXPECT_THAT(ParsePolicy("{\"name\": \"x\", \"versions\": [\"TLSv1.4\"]}", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "p.json: versions: unknown version \"TLSv1.4\" (want SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3)"));
+  EXPECT_THAT(ParsePolicy("{\"name\": \"x\", \"cipher\": []}", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: unknown field \"cipher\""));
+  EXPECT_THAT(ParsePolicy("{\"versions\": []}", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: name: missing (it names each violation)"));
+  EXPECT_THAT(ParsePolicy("{\"name\": 1}", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: name: want a string"));
+  EXPECT_THAT(ParsePolicy("{\"name\": \"x\",}", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: line 1 column 14: expected a member name in quotes"));
+  EXPECT_THAT(ParsePolicy("{\"name\": \"x\", \"min_key_bits\": {\"RSA\": 20.5}}", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: min_key_bits.RSA: want a whole number of bits"));
+}
+
+}  // namespace
+}  // namespace ipckit::tlsprobe
