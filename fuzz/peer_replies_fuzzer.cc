@@ -23,8 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ::shutdown(server.get(), SHUT_WR);
   absl::Time deadline = absl::Now() + absl::Milliseconds(200);
   absl::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  int which = data[0] % 9;
-  if (which < 6) {
+  int which = data[0] % 15;
+  if (which >= 9) {
+    auto protocol = static_cast<ipckit::tlsprobe::StarttlsProtocol>(which - 2);  // kLmtp..kLdap.
+    (void)ipckit::tlsprobe::Starttls(client.get(), protocol, "fuzz.test", deadline);
+  } else if (which < 6) {
     auto protocol = static_cast<ipckit::tlsprobe::StarttlsProtocol>(which + 1);
     (void)ipckit::tlsprobe::Starttls(client.get(), protocol, "fuzz.test", deadline);
   } else if (which == 6) {

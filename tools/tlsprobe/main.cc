@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
       .Flag('k', "insecure", "report verification but do not fail on it", &o.insecure)
       .Duration('w', "timeout", "DUR", "limit for each phase: connect, STARTTLS, handshake (default 5s)",
                 &o.timeout)
-      .String(0, "starttls", "PROTO", "smtp, imap, pop3, ftp, xmpp or postgres before TLS", &o.starttls)
+      .String(0, "starttls", "PROTO", "before TLS: smtp, imap, pop3, ftp, xmpp, postgres, lmtp, nntp, sieve, irc, mysql or ldap", &o.starttls)
       .Flag(0, "resume", "connect again with the session ticket and report resumption", &o.resume)
       .Flag(0, "show-certs", "print each certificate as PEM", &o.show_certs)
       .Int('j', "jobs", "N", "probe N targets in parallel (output keeps input order)", &o.jobs, 1, 1024)

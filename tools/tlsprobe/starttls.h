@@ -15,11 +15,17 @@
 
 namespace ipckit::tlsprobe {
 
-enum class StarttlsProtocol { kNone, kSmtp, kImap, kPop3, kFtp, kXmpp, kPostgres };
+enum class StarttlsProtocol {
+  kNone, kSmtp, kImap, kPop3, kFtp, kXmpp, kPostgres, kLmtp, kNntp, kSieve, kIrc, kMysql, kLdap,
+};
 
-// ParseStarttls maps "smtp", "imap", "pop3", "ftp", "xmpp", "postgres" to a
-// protocol, or fails with kInvalidArgument
-// "unknown STARTTLS protocol 'x' (want smtp, imap, pop3, ftp, xmpp or postgres)".
+// kStarttlsNames lists the protocols by name, in StarttlsProtocol's order
+// from kSmtp, for help texts: "smtp, imap, ..., ldap".
+extern const char kStarttlsNames[];
+
+// ParseStarttls maps "smtp", "imap", "pop3", "ftp", "xmpp", "postgres",
+// "lmtp", "nntp", "sieve", "irc", "mysql" or "ldap" to a protocol, or fails
+// with kInvalidArgument "unknown STARTTLS protocol 'x' (want smtp, imap, ...)".
 absl::StatusOr<StarttlsProtocol> ParseStarttls(absl::string_view name);
 
 // Starttls speaks `protocol` on `fd` for server `host` until TLS may start.

@@ -133,5 +133,92 @@ TEST(StarttlsTest, SilenceTimesOutAndCloseIsReported) {
               StatusIs(absl::StatusCode::kAborted, "STARTTLS: connection closed by the server"));
 }
 
+// The six dialogues below are scripted from what the servers send: Postfix
+// (LMTP), INN (NNTP), Dovecot (ManageSieve), an IRCv3 server, MySQL 8 and
+// OpenLDAP; each script is the exchange openssl s_client -starttls has.
+TEST(StarttlsTest, Lmtp) {
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kLmtp,
+                       {{"", "220 mail.test LMTP ready\r\n"},
+                        {"LHLO tlsprobe.invalid\r\n", "250-mail.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n"},
+                        {"STARTTLS\r\n", "220 2.0.0 Ready to start TLS\r\n"}}),
+              IsOk());
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kLmtp, {{"", "220 hi\r\n"}, {"LHLO tlsprobe.invalid\r\n", "250 mail.test\r\n"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "STARTTLS: server does not offer it (LHLO reply): 250 mail.test"));
+}
+
+TEST(StarttlsTest, Nntp) {
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kNntp,
+                       {{"", "200 news.test InterNetNews server ready\r\n"},
+                        {"CAPABILITIES\r\n", "101 Capability list:\r\nVERSION 2\r\nREADER\r\nSTARTTLS\r\n.\r\n"},
+                        {"STARTTLS\r\n", "382 Begin TLS negotiation now\r\n"}}),
+              IsOk());
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kNntp,
+                       {{"", "201 ready\r\n"}, {"CAPABILITIES\r\n", "101 Capability list:\r\nVERSION 2\r\n.\r\n"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "STARTTLS: server does not offer it (CAPABILITIES)"));
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kNntp,
+                       {{"", "200 ready\r\n"},
+                        {"CAPABILITIES\r\n", "101 list\r\nSTARTTLS\r\n.\r\n"},
+                        {"STARTTLS\r\n", "580 Can not initiate TLS negotiation\r\n"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "STARTTLS: refused: 580 Can not initiate TLS negotiation"));
+}
+
+TEST(StarttlsTest, Sieve) {
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kSieve,
+                       {{"", "\"IMPLEMENTATION\" \"Dovecot Pigeonhole\"\r\n\"SIEVE\" \"fileinto reject\"\r\n"
+                             "\"STARTTLS\"\r\n\"VERSION\" \"1.0\"\r\nOK \"Dovecot ready.\"\r\n"},
+                        {"STARTTLS\r\n", "OK \"Begin TLS negotiation now.\"\r\n"}}),
+              IsOk());
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kSieve, {{"", "\"IMPLEMENTATION\" \"x\"\r\nOK \"ready\"\r\n"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "STARTTLS: server does not offer it (capabilities)"));
+}
+
+TEST(StarttlsTest, Irc) {
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kIrc,
+                       {{"STARTTLS\r\n", ":irc.test NOTICE * :*** Looking up your hostname...\r\n"
+                                         ":irc.test 670 * :STARTTLS successful, go ahead with TLS handshake\r\n"}}),
+              IsOk());
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kIrc, {{"STARTTLS\r\n", ":irc.test 421 * STARTTLS :Unknown command\r\n"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "STARTTLS: refused: :irc.test 421 * STARTTLS :Unknown command"));
+}
+
+// MysqlGreeting is a protocol-10 handshake packet from server `version` with
+// capability flags `caps` (lower 16 bits).
+std::string MysqlGreeting(const std::string& version, uint16_t caps) {
+  std::string body = "\x0a" + version + std::string(1, '\0') + std::string("\x01\x00\x00\x00", 4) +
+                     std::string(8, 'a') + std::string(1, '\0') +
+                     std::string{static_cast<char>(caps & 0xff), static_cast<char>(caps >> 8)} +
+                     std::string("\x21\x02\x00\xff\xc1\x15", 6) + std::string(10, '\0') + std::string(13, 'b');
+  return std::string{static_cast<char>(body.size()), 0, 0, 0} + body;
+}
+
+TEST(StarttlsTest, Mysql) {
+  std::string request = {0x20, 0, 0, 1, static_cast<char>(0x85), static_cast<char>(0xae), 0x7f, 0, 0, 0, 0, 1, 0x21};
+  request += std::string(23, '\0');
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kMysql, {{"", MysqlGreeting("8.0.36", 0xffff)}, {request, ""}}), IsOk());
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kMysql, {{"", MysqlGreeting("5.5.5-old", 0xf7ff)}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "STARTTLS: server does not offer it (MySQL 5.5.5-old without CLIENT_SSL)"));
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kMysql, {{"", "HTTP/1.1 400 Bad Request\r\n\r\n"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "STARTTLS: not a MySQL handshake packet (length 5526600)"));
+}
+
+TEST(StarttlsTest, Ldap) {
+  std::string request = {0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, static_cast<char>(0x80), 0x16};
+  request += "1.3.6.1.4.1.1466.20037";
+  // OpenLDAP's success: messageID 1, ExtendedResponse resultCode 0, the OID.
+  std::string ok = {0x30, 0x24, 0x02, 0x01, 0x01, 0x78, 0x1f, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00,
+                    static_cast<char>(0x8a), 0x16};
+  ok += "1.3.6.1.4.1.1466.20037";
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kLdap, {{request, ok}}), IsOk());
+  std::string refused = {0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07, 0x0a, 0x01, 0x02, 0x04, 0x00, 0x04, 0x00};
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kLdap, {{request, refused}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "STARTTLS: refused: LDAP result code 2"));
+  EXPECT_THAT(Dialogue(StarttlsProtocol::kLdap, {{request, "+OK\r\n"}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "STARTTLS: not an LDAP extended response: 2b"));
+}
+
 }  // namespace
 }  // namespace ipckit::tlsprobe

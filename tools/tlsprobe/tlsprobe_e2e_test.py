@@ -462,7 +462,8 @@ class TlsprobeTest(unittest.TestCase):
             (["--no-sni", "--servername", "x", "h"], "tlsprobe: --no-sni and --servername conflict\n"),
             (["--cert", "c.pem", "h"], "tlsprobe: --cert and --key go together\n"),
             (["--starttls", "gopher", "h"],
-             "tlsprobe: --starttls: unknown STARTTLS protocol 'gopher' (want smtp, imap, pop3, ftp, xmpp or postgres)\n"),
+             "tlsprobe: --starttls: unknown STARTTLS protocol 'gopher' (want smtp, imap, pop3, ftp, xmpp, postgres, lmtp, nntp, sieve, "
+             "irc, mysql or ldap)\n"),
             (["--min-version", "1.4", "h"],
              "tlsprobe: --min-version: unknown TLS version \"1.4\" (want 1.0, 1.1, 1.2 or 1.3)\n"),
             (["--expect-spki-pin", "abc", "h"],

@@ -67,9 +67,11 @@ TEST(StarttlsTest, SmtpReplyLines) {
 TEST(StarttlsTest, ParsesProtocols) {
   EXPECT_THAT(ParseStarttls("SMTP"), ::ipckit::testing::IsOkAndHolds(StarttlsProtocol::kSmtp));
   EXPECT_THAT(ParseStarttls("postgres"), ::ipckit::testing::IsOkAndHolds(StarttlsProtocol::kPostgres));
-  EXPECT_THAT(ParseStarttls("ldap"),
+  EXPECT_THAT(ParseStarttls("ldap"), ::ipckit::testing::IsOkAndHolds(StarttlsProtocol::kLdap));
+  EXPECT_THAT(ParseStarttls("gopher"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "unknown STARTTLS protocol 'ldap' (want smtp, imap, pop3, ftp, xmpp or postgres)"));
+                       "unknown STARTTLS protocol 'gopher' (want smtp, imap, pop3, ftp, xmpp, postgres, lmtp, nntp, sieve, irc, "
+                       "mysql or ldap)"));
 }
 
 TEST(ValidateTest, Conflicts) {
