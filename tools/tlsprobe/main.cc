@@ -82,12 +82,15 @@ int main(int argc, char** argv) {
             &o.require_forward_secrecy)
       .Int(0, "min-dh-bits", "N", "gate: fail if a DHE prime is smaller", &o.min_dh_bits, 1, 100000)
       .Int(0, "min-key-bits", "N", "gate: fail if the leaf's key is smaller (RSA 2048 and EC 256 differ: a "
-           "--policy-file sets both)", &o.min_key_bits, 1, 100000);
+           "--policy-file sets both)", &o.min_key_bits, 1, 100000)
+      .String(0, "cert-file", "FILE", "check a PEM chain on disk instead of a server: verification (--ca-file, "
+              "--servername), chain order, --min-days-left, --min-key-bits, --expect-spki-pin", &o.cert_file);
   o.targets = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<ipckit::tlsprobe::Plan> plan = ipckit::tlsprobe::Validate(o);
   if (!plan.ok()) return p.UsageError(plan.status());
+  if (plan->cert_file) return ipckit::tlsprobe::RunCertFile(*plan, std::cout, std::cerr);
   absl::StatusOr<std::vector<ipckit::tlsprobe::Target>> targets = ipckit::tlsprobe::ReadTargets(o.targets, std::cin);
   if (!targets.ok()) {  // Bad input, not bad options: no --help hint.
     std::cerr << "tlsprobe: " << targets.status().message() << "\n";

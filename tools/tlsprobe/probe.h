@@ -59,6 +59,7 @@ struct ProbeError {
 
 struct ProbeResult {
   Target target;
+  std::string file;    // --cert-file: the chain's file (no connection made).
   std::string ip;
   std::string sni;     // Sent, or "" for none.
   int exit = kExitOk;

@@ -29,7 +29,9 @@ std::string NormalizeVersion(const std::string& v) {
 }  // namespace
 
 void ApplyChecks(const Checks& c, ProbeResult* r) {
-  if (!r->handshake_done || r->exit != kExitOk) return;
+  // A file's checks are judged even when its chain does not verify.
+  bool judged = r->file.empty() ? r->handshake_done && r->exit == kExitOk : !r->error.has_value();
+  if (!judged) return;
   auto fail = [&](std::string what) { r->failed_checks.push_back(std::move(what)); };
   if (c.version && NormalizeVersion(*c.version) != r->tls.version) {
     fail(absl::StrCat("expect-version: got ", r->tls.version, ", want ", NormalizeVersion(*c.version)));
@@ -63,7 +65,7 @@ void ApplyChecks(const Checks& c, ProbeResult* r) {
                         r->chain.empty() ? "" : absl::StrCat(" (leaf: ", tls::FormatSpkiPin(r->chain[0]), ")")));
     }
   }
-  if (!r->failed_checks.empty()) r->exit = kExitCheck;
+  if (!r->failed_checks.empty() && r->exit == kExitOk) r->exit = kExitCheck;
 }
 
 // Accepted lists the names marked true, ", " between; "none" for none.
@@ -113,10 +115,14 @@ void FormatEnumeration(const Enumeration& e, std::string* out) {
 
 std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_certs) {
   std::string out;
-  Line(&out, "target", r.target.text);
-  if (!r.ip.empty()) Line(&out, "address", absl::StrCat(r.ip, " port ", r.target.port));
-  Line(&out, "sni", Shown(r.sni));
-  Line(&out, "tcp", absl::StrFormat("%.1f ms", Ms(r.tcp)));
+  if (!r.file.empty()) {
+    Line(&out, "file", r.file);
+  } else {
+    Line(&out, "target", r.target.text);
+    if (!r.ip.empty()) Line(&out, "address", absl::StrCat(r.ip, " port ", r.target.port));
+    Line(&out, "sni", Shown(r.sni));
+    Line(&out, "tcp", absl::StrFormat("%.1f ms", Ms(r.tcp)));
+  }
   if (r.starttls > absl::ZeroDuration()) Line(&out, "starttls", absl::StrFormat("%.1f ms", Ms(r.starttls)));
   if (r.handshake > absl::ZeroDuration()) Line(&out, "handshake", absl::StrFormat("%.1f ms", Ms(r.handshake)));
   if (r.handshake_done) {
@@ -262,6 +268,8 @@ void JsonEnumeration(json::JsonWriter& j, const Enumeration& e) {
 std::string FormatJson(const ProbeResult& r, const Enumeration* e, bool show_certs) {
   json::JsonWriter j;
   j.BeginObject();
+  j.Key("file");
+  StringOrNull(j, r.file);
   j.Key("target").String(r.target.text);
   j.Key("host").String(r.target.host);
   j.Key("ip");

@@ -23,7 +23,8 @@ struct Checks {
 
 // ApplyChecks records in r->failed_checks each check that fails, as
 // "expect-version: got TLSv1.2, want TLSv1.3", and sets r->exit to 7 when
-// the probe itself succeeded. Checks are not judged after a failed probe.
+// the probe itself succeeded. Checks are not judged after a failed probe;
+// a --cert-file's are, unless the file could not be read.
 void ApplyChecks(const Checks& checks, ProbeResult* r);
 
 // FormatText returns the readable report; `show_certs` adds each PEM.

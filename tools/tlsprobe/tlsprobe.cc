@@ -21,6 +21,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/net/address.h"
 #include "lib/tls/tls_context.h"
+#include "tools/tlsprobe/cert_file.h"
 #include "tools/tlsprobe/enumerate.h"
 #include "tools/tlsprobe/probe.h"
 #include "tools/tlsprobe/starttls.h"
@@ -192,6 +193,19 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   p.probe.resume = o.resume;
   p.probe.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
   p.enumerate = o.enumerate || !p.policies.empty();
+  if (o.cert_file) {
+    if (!o.targets.empty()) return absl::InvalidArgumentError("--cert-file takes no targets");
+    bool needs_server = o.enumerate || o.policy || o.policy_file || o.forbid_version || o.forbid_cipher ||
+                        o.require_forward_secrecy || o.min_dh_bits || o.starttls || o.resume ||
+                        o.checks.version || o.checks.alpn || o.checks.cipher || o.checks.require_ocsp;
+    if (needs_server) {
+      return absl::InvalidArgumentError(
+          "--cert-file checks a certificate file: --ca-file, --servername, --insecure, --min-days-left, "
+          "--min-key-bits and --expect-spki-pin apply; the other checks need a server");
+    }
+    p.enumerate = false;
+    p.cert_file = o.cert_file;
+  }
   p.checks = o.checks;
   p.jobs = o.jobs;
   p.json = o.json;
@@ -227,12 +241,40 @@ struct Outcome {
   int exit = 0;
 };
 
-// ProbeOne probes `target` (and enumerates it with --enumerate),
-// judges the checks, and formats what Run prints for it.
-Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx, bool several) {
+// Judge applies the checks and policy gates of `p` to `r` (enumerated as
+// `e`, when it was), and formats what Run prints for it.
+Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e, bool several) {
   Outcome out;
+  ApplyChecks(p.checks, &r);
+  if ((r.exit == 0 && e) || (p.cert_file && !r.error)) {
+    for (const Policy& policy : p.policies) {
+      std::vector<std::string> v = Violations(policy, e ? *e : Enumeration(), r.chain.empty() ? nullptr : &r.chain[0]);
+      r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());
+    }
+    if (!r.failed_checks.empty() && r.exit == 0) r.exit = kExitCheck;
+  }
+  if (p.json) {
+    out.text = FormatJson(r, e ? &*e : nullptr, p.show_certs) + "\n";
+  } else if (!p.quiet) {
+    out.text = FormatText(r, e ? &*e : nullptr, p.show_certs);
+    if (several) out.text += "\n";
+  }
+  if (r.error) absl::StrAppend(&out.errors, "tlsprobe: ", r.target.text, ": ", r.error->message, "\n");
+  if (!r.file.empty() && r.exit == kExitVerify) {
+    absl::StrAppend(&out.errors, "tlsprobe: ", r.file, ": certificate verify failed: ", r.verify_error, "\n");
+  }
+  for (const std::string& f : r.failed_checks) {
+    absl::StrAppend(&out.errors, "tlsprobe: ", r.target.text, ": check failed: ", f, "\n");
+  }
+  out.exit = r.exit;
+  return out;
+}
+
+// ProbeOne probes `target` (and enumerates it with --enumerate), then judges.
+Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx, bool several) {
   ProbeResult r = Probe(target, p.probe, ctx);
   std::optional<Enumeration> e;
+  std::string enumerate_error;
   if (p.enumerate && !r.ip.empty()) {
     if (std::optional<net::SocketAddress> addr = AddressOf(r)) {
       EnumerateOptions eo;
@@ -242,33 +284,23 @@ Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx
       if (got.ok()) {
         e = *std::move(got);
       } else {
-        out.errors = absl::StrCat("tlsprobe: ", r.target.text, ": enumerate: ", got.status().message(), "\n");
+        enumerate_error = absl::StrCat("tlsprobe: ", r.target.text, ": enumerate: ", got.status().message(), "\n");
       }
     }
   }
-  ApplyChecks(p.checks, &r);
-  if (e && r.exit == 0) {
-    for (const Policy& policy : p.policies) {
-      std::vector<std::string> v = Violations(policy, *e, r.chain.empty() ? nullptr : &r.chain[0]);
-      r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());
-    }
-    if (!r.failed_checks.empty()) r.exit = kExitCheck;
-  }
-  if (p.json) {
-    out.text = FormatJson(r, e ? &*e : nullptr, p.show_certs) + "\n";
-  } else if (!p.quiet) {
-    out.text = FormatText(r, e ? &*e : nullptr, p.show_certs);
-    if (several) out.text += "\n";
-  }
-  if (r.error) absl::StrAppend(&out.errors, "tlsprobe: ", r.target.text, ": ", r.error->message, "\n");
-  for (const std::string& f : r.failed_checks) {
-    absl::StrAppend(&out.errors, "tlsprobe: ", r.target.text, ": check failed: ", f, "\n");
-  }
-  out.exit = r.exit;
+  Outcome out = Judge(p, std::move(r), e, several);
+  out.errors = enumerate_error + out.errors;
   return out;
 }
 
 }  // namespace
+
+int RunCertFile(const Plan& p, std::ostream& out, std::ostream& err) {
+  Outcome o = Judge(p, CheckCertFile(*p.cert_file, p.probe), std::nullopt, false);
+  out << o.text;
+  err << o.errors;
+  return o.exit;
+}
 
 int Run(const Plan& p, const std::vector<Target>& targets, std::ostream& out, std::ostream& err) {
   absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(p.probe.tls);

@@ -50,6 +50,7 @@ struct Options {
   bool require_forward_secrecy = false;       // --require-forward-secrecy
   std::optional<int> min_dh_bits;             // --min-dh-bits
   std::optional<int> min_key_bits;            // --min-key-bits
+  std::optional<std::string> cert_file;       // --cert-file chain.pem: no targets, no connection.
 };
 
 // Plan is Options checked and parsed: how to probe and report, with nothing
@@ -59,6 +60,7 @@ struct Plan {
   bool enumerate = false;                      // --enumerate, or implied by a policy.
   Checks checks;
   std::vector<Policy> policies;                // --policy, --policy-file and the single gates.
+  std::optional<std::string> cert_file;        // --cert-file: Run checks it instead of probing.
   int jobs = 1;
   bool json = false;
   bool quiet = false;
@@ -79,6 +81,10 @@ absl::StatusOr<std::vector<Target>> ReadTargets(const std::vector<std::string>& 
 // the exit status: 0, or the smallest non-zero per-target code; kExitUsage
 // when the TLS context cannot be made (an unreadable --ca-file).
 int Run(const Plan& plan, const std::vector<Target>& targets, std::ostream& out, std::ostream& err);
+
+// RunCertFile checks plan.cert_file (cert_file.h), writes its report to `out`
+// and failures to `err` as Run does, and returns the exit status.
+int RunCertFile(const Plan& plan, std::ostream& out, std::ostream& err);
 
 }  // namespace ipckit::tlsprobe
 

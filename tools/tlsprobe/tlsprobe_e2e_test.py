@@ -11,6 +11,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -205,6 +206,44 @@ class TlsprobeTest(unittest.TestCase):
         code, _, jm, _ = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{tidy.port}")
         self.assertEqual(code, 7)
         self.assertIn("policy modern: version TLSv1.2 accepted (allowed: TLSv1.3)", jm["checks_failed"])
+
+    def test_cert_file_checks_as_openssl_verify_does(self):
+        # The chain on disk, judged before any server has it; openssl verify
+        # (with -verify_hostname / -verify_ip) is the oracle for verification.
+        cases = [("server.pem", "localhost"), ("server.pem", "127.0.0.1"), ("server.pem", "wrong.example"),
+                 ("expired.pem", "localhost"), ("selfsigned.pem", "localhost"), ("wronghost.pem", "localhost")]
+        for name, host in cases:
+            code, text, j, err = self.both("--cert-file", cert(name), "--ca-file", cert("ca.pem"),
+                                           "--servername", host)
+            flag = "-verify_ip" if host[0].isdigit() else "-verify_hostname"
+            oracle = subprocess.run(["openssl", "verify", "-CAfile", cert("ca.pem"), flag, host, cert(name)],
+                                    capture_output=True, text=True)
+            self.assertEqual(code == 0, oracle.returncode == 0, (name, host, err, oracle.stdout, oracle.stderr))
+            self.assertEqual(j["file"], cert(name))
+            self.assertEqual(field(text, "file"), cert(name))
+            if code != 0:
+                self.assertEqual(code, 6)
+                self.assertIn(f"tlsprobe: {cert(name)}: certificate verify failed: ", err)
+        # Chain order, days left, key size, pin: checks, exit 7.
+        with tempfile.TemporaryDirectory() as d:
+            reversed_chain = os.path.join(d, "reversed.pem")
+            with open(reversed_chain, "w") as f:
+                f.write(open(cert("ca.pem")).read() + open(cert("server.pem")).read())
+            code, _, j, _ = self.both("--cert-file", reversed_chain, "--ca-file", cert("ca.pem"))
+            self.assertEqual(code, 7)
+            self.assertEqual(j["checks_failed"], ["chain-order: certificate 1 (CN=localhost,O=ipckit test) did not "
+                                                  "issue certificate 0 (issuer CN=ipckit Test CA,O=ipckit test)"])
+        code, _, j, _ = self.both("--cert-file", cert("server-chain.pem"), "--ca-file", cert("ca.pem"),
+                                  "--min-key-bits", "384", "--min-days-left", "10")
+        self.assertEqual(code, 7)
+        self.assertEqual(j["checks_failed"], ["min-key-bits: certificate key EC 256 bits (want at least 384)"])
+        self.assertEqual(len(j["cert"]["chain"]), 2)
+        code, out, err = probe("--cert-file", "/nonexistent/x.pem")
+        self.assertEqual((code, err), (1, "tlsprobe: /nonexistent/x.pem: open /nonexistent/x.pem: No such file or "
+                                          "directory\n"))
+        code, _, err = probe("--cert-file", cert("server.pem"), "--enumerate")
+        self.assertEqual(code, 2)
+        self.assertIn("the other checks need a server", err)
 
     def test_enumerate_measures_groups_apart_from_the_certificate(self):
         # TLS 1.2 with an ECDSA P-256 certificate: offering x25519 alone must not
