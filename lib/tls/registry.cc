@@ -1,6 +1,7 @@
 #include "lib/tls/registry.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/str_format.h"
 
@@ -301,10 +302,17 @@ std::string SuiteName(uint16_t code) {
 }
 
 std::vector<uint16_t> SuitesFor(uint16_t version) {
-  std::vector<uint16_t> out;
+  std::vector<const SuiteInfo*> picked;
   for (const SuiteInfo& s : kSuites) {
-    if (version >= 0x0304 ? s.tls13() : (!s.tls13() && s.min_version <= version)) out.push_back(s.code);
+    if (version >= 0x0304 ? s.tls13() : (!s.tls13() && s.min_version <= version)) picked.push_back(&s);
   }
+  auto strength = [](const SuiteInfo* s) {
+    return std::make_tuple(s->forward_secret(), s->aead(), s->kx == Kx::kEcdhe, s->bits);
+  };
+  std::stable_sort(picked.begin(), picked.end(),
+                   [&](const SuiteInfo* a, const SuiteInfo* b) { return strength(a) > strength(b); });
+  std::vector<uint16_t> out;
+  for (const SuiteInfo* s : picked) out.push_back(s->code);
   return out;
 }
 

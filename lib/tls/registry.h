@@ -65,7 +65,8 @@ std::string SuiteName(uint16_t code);
 
 // SuitesFor returns the code points a ClientHello for `version` can offer
 // (TLS 1.3: its five suites; below: every suite whose min_version allows
-// it), in table order.
+// it), strongest first as clients offer them: forward secret, then AEAD,
+// then ECDHE before DHE, then key bits; code point order among equals.
 std::vector<uint16_t> SuitesFor(uint16_t version);
 
 struct GroupInfo {

@@ -66,7 +66,9 @@ TEST(RegistryTest, PropertiesOfSuites) {
 }
 
 TEST(RegistryTest, SuitesForEachVersion) {
-  EXPECT_EQ(SuitesFor(0x0304), (std::vector<uint16_t>{0x1301, 0x1302, 0x1303, 0x1304, 0x1305}));
+  // Strongest first: 256-bit AEAD, then 128-bit.
+  EXPECT_EQ(SuitesFor(0x0304), (std::vector<uint16_t>{0x1302, 0x1303, 0x1301, 0x1304, 0x1305}));
+  EXPECT_EQ(SuitesFor(0x0303)[0], 0xC02C);  // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
   std::vector<uint16_t> tls10 = SuitesFor(0x0301);
   EXPECT_EQ(std::count(tls10.begin(), tls10.end(), 0xC02F), 0);  // GCM is TLS 1.2 only.
   EXPECT_EQ(std::count(tls10.begin(), tls10.end(), 0xC013), 1);

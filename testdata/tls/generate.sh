@@ -102,4 +102,5 @@ for n in ca server server-rsa wronghost client expired selfsigned; do
   cp "$n.key" "$out/$n.key"
 done
 cat server.pem ca.pem > "$out/server-chain.pem"
+openssl dhparam -out "$out/dh1024.pem" 1024 2>/dev/null
 echo "generate.sh: wrote certificates to $out"
