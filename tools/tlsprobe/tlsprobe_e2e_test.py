@@ -266,6 +266,17 @@ class TlsprobeTest(unittest.TestCase):
         code, _, jm, _ = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{tidy.port}")
         self.assertEqual(code, 7)
         self.assertIn("policy modern: version TLSv1.2 accepted (allowed: TLSv1.3)", jm["checks_failed"])
+        modern = self.serve("-tls1_3")
+        code, _, jm, err = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{modern.port}")
+        self.assertEqual((code, jm["checks_failed"]), (0, []), err)
+        # A weak DHE group and a small key, each named.
+        weak = self.serve("-cipher", "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam",
+                          cert("dh1024.pem"), "-tls1_2", name="server-rsa")
+        code, _, jw, _ = self.both("--policy", "intermediate", "--min-key-bits", "3072", "--insecure",
+                                   f"127.0.0.1:{weak.port}")
+        self.assertEqual(code, 7)
+        self.assertEqual(jw["checks_failed"], ["policy intermediate: DHE prime of 1024 bits (want at least 2048)",
+                                               "min-key-bits: certificate key RSA 2048 bits (want at least 3072)"])
 
     def test_cert_file_checks_as_openssl_verify_does(self):
         # The chain on disk, judged before any server has it; openssl verify
