@@ -184,6 +184,15 @@ absl::StatusOr<TlsContext> TlsContext::Server(const TlsOptions& options) {
   c.options_ = std::make_unique<TlsOptions>(o);
   SSL_CTX* ctx = c.ctx_.get();
   if (absl::Status s = Configure(ctx, o); !s.ok()) return s;
+  // No SHA-1 (or SHA-224) signatures in the handshake unless legacy (RFC 9155).
+  static const uint16_t kSigning[] = {
+      SSL_SIGN_ECDSA_SECP256R1_SHA256, SSL_SIGN_ECDSA_SECP384R1_SHA384, SSL_SIGN_ECDSA_SECP521R1_SHA512,
+      SSL_SIGN_ED25519,                SSL_SIGN_RSA_PSS_RSAE_SHA256,    SSL_SIGN_RSA_PSS_RSAE_SHA384,
+      SSL_SIGN_RSA_PSS_RSAE_SHA512,    SSL_SIGN_RSA_PKCS1_SHA256,       SSL_SIGN_RSA_PKCS1_SHA384,
+      SSL_SIGN_RSA_PKCS1_SHA512};
+  if (!o.legacy && !SSL_CTX_set_signing_algorithm_prefs(ctx, kSigning, sizeof(kSigning) / sizeof(kSigning[0]))) {
+    return TlsError(absl::StatusCode::kInternal, "signing algorithms");
+  }
   if (!options.alpn.empty()) {
     absl::StatusOr<std::string> wire = AlpnWireFormat(options.alpn);
     if (!wire.ok()) return wire.status();

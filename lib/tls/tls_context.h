@@ -46,10 +46,11 @@ struct TlsOptions {
   uint16_t max_version = 0;
   std::string ciphers;          // TLS <= 1.2 suites, BoringSSL syntax.
   std::string groups;           // "X25519:P-256".
-  // Server: also accept TLS 1.0 and 1.1 and the non-AEAD suites (BoringSSL's
-  // own defaults), to test old clients. Without it a server speaks TLS 1.2
-  // and 1.3 only, with ECDHE and AEAD suites (kServerCiphers: Mozilla's
-  // "intermediate" profile) unless min_version or ciphers say otherwise.
+  // Server: also accept TLS 1.0 and 1.1, the non-AEAD suites and SHA-1
+  // handshake signatures (BoringSSL's own defaults), to test old clients.
+  // Without it a server speaks TLS 1.2 and 1.3 only, with ECDHE and AEAD
+  // suites (kServerCiphers: Mozilla's "intermediate" profile) unless
+  // min_version or ciphers say otherwise, and signs with SHA-256 or better.
   bool legacy = false;
 };
 

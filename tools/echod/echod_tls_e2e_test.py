@@ -169,6 +169,10 @@ class EchodTlsTest(unittest.TestCase):
             self.assertIsNone(harness.openssl_handshake(port, *flags), flags)
         self.assertRegex(harness.openssl_handshake(port, "-tls1_2") or "", r"^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20)")
         self.assertEqual(harness.openssl_handshake(port, "-tls1_3"), "TLS_AES_256_GCM_SHA384")
+        # No SHA-1 handshake signatures (RFC 9155): a client offering only those is refused.
+        self.assertIsNone(harness.openssl_handshake(port, "-tls1_2", "-sigalgs", "ECDSA+SHA1", "-cipher",
+                                                    "DEFAULT:@SECLEVEL=0"))
+        self.assertIsNotNone(harness.openssl_handshake(port, "-tls1_2", "-sigalgs", "ECDSA+SHA256"))
         # The gate the issue asks every ipckit TLS listener to pass by default.
         code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{port}"],
                                      deadline=DEADLINE, text=True)
