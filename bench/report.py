@@ -130,7 +130,7 @@ def plots(outputs, plot_dir):
         made.append(("fmap", "fmap.png"))
     out = outputs.get("tlsprobe", "")
     rows = [(m.group(1) + " vs " + m.group(2).strip(), float(m.group(4)) / max(float(m.group(3)), 1e-9))
-            for m in re.finditer(r"^(single probe|enumerate)\s+(.+?)\s{2,}([\d.]+)ms\s+([\d.]+)ms", out, re.M)]
+            for m in re.finditer(r"^(single probe|enumerate(?: \(\w+\))?)\s+(.+?)\s{2,}([\d.]+)ms\s+([\d.]+)ms", out, re.M)]
     if bars(os.path.join(plot_dir, "tlsprobe.png"), "tlsprobe: times faster than each peer (log scale)",
             "speed-up", rows, log=True):
         made.append(("tlsprobe", "tlsprobe.png"))
