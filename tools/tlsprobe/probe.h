@@ -51,7 +51,7 @@ struct Target {
 absl::StatusOr<Target> ParseTarget(absl::string_view text);
 
 struct ProbeError {
-  std::string stage;   // "resolve", "connect", "starttls", "handshake", "verify".
+  std::string stage;   // "resolve", "connect", "starttls", "handshake", "verify", "file".
   int alert = -1;      // TLS alert received, or -1.
   std::string reason;  // BoringSSL's reason or the system error.
   std::string message; // The whole message, for stderr.
