@@ -3,12 +3,13 @@
 // schemes. The ClientHello engine (client_hello.h) offers their code points;
 // tlsprobe names what servers choose with them.
 //
-// The suite table holds every suite Debian's OpenSSL 3 knows (`openssl
-// ciphers -V -stdname ALL:COMPLEMENTOFALL:@SECLEVEL=0`, 158) and the legacy
-// ones it dropped that scanners still find on old servers (export, RC4, DES,
-// 3DES, IDEA, SEED, NULL-NULL, TLS 1.3's CCM suites): 195 in all. Not in it:
-// static (EC)DH, Kerberos, GOST, Fortezza and other code points no server
-// in use speaks.
+// The suite table holds IANA's assigned suites: every one Debian's OpenSSL 3
+// knows (`openssl ciphers -V -stdname ALL:COMPLEMENTOFALL:@SECLEVEL=0`, 158)
+// and those it dropped or never had: export, RC4, DES, 3DES, IDEA, SEED,
+// NULL-NULL, static DH and ECDH, Kerberos, SRP with certificates, the
+// CAMELLIA-GCM and ARIA-CBC families, ECCPWD, ECDHE-PSK AEAD, GOST, SM4,
+// AEGIS and TLS 1.3's CCM suites: 336 in all. Not in it: the signalling
+// values (0x00FF, 0x5600), Fortezza (never deployed) and private-use ranges.
 #ifndef IPCKIT_LIB_TLS_REGISTRY_H_
 #define IPCKIT_LIB_TLS_REGISTRY_H_
 
@@ -21,16 +22,20 @@
 
 namespace ipckit::tls {
 
-// Kx is a suite's key exchange (kAny: TLS 1.3, where the group decides).
-enum class Kx : uint8_t { kNull, kRsa, kDhe, kEcdhe, kPsk, kDhePsk, kEcdhePsk, kRsaPsk, kSrp, kAny };
+// Kx is a suite's key exchange (kAny: TLS 1.3, where the group decides;
+// kDh and kEcdh: static keys from the certificate, no forward secrecy).
+enum class Kx : uint8_t {
+  kNull, kRsa, kDhe, kEcdhe, kDh, kEcdh, kPsk, kDhePsk, kEcdhePsk, kRsaPsk, kSrp, kKrb5, kEccpwd, kGost, kAny,
+};
 // Auth is how the server is authenticated (kNone: anonymous).
-enum class Auth : uint8_t { kNone, kRsa, kDss, kEcdsa, kPsk, kSrp, kAny };
+enum class Auth : uint8_t { kNone, kRsa, kDss, kEcdsa, kPsk, kSrp, kKrb5, kEccpwd, kGost, kAny };
 // Bulk is the record cipher.
 enum class Bulk : uint8_t {
   kNull, kRc4, kRc2, kDes, k3Des, kIdea, kSeed, kAesCbc, kAesGcm, kAesCcm, kAesCcm8, kCamelliaCbc,
-  kAriaGcm, kChaCha20Poly1305,
+  kCamelliaGcm, kAriaCbc, kAriaGcm, kChaCha20Poly1305, kKuznyechikCtr, kMagmaCtr, kGost28147,
+  kKuznyechikMgm, kMagmaMgm, kSm4Gcm, kSm4Ccm, kAegis,
 };
-enum class Mac : uint8_t { kMd5, kSha1, kSha256, kSha384, kAead };
+enum class Mac : uint8_t { kMd5, kSha1, kSha256, kSha384, kGost, kAead };
 
 struct SuiteInfo {
   uint16_t code;
@@ -48,7 +53,10 @@ struct SuiteInfo {
   bool anonymous() const { return auth == Auth::kNone; }
   bool null_cipher() const { return bulk == Bulk::kNull; }
   bool aead() const { return mac == Mac::kAead; }
-  bool cbc() const { return !aead() && bulk != Bulk::kNull && bulk != Bulk::kRc4; }
+  bool cbc() const {
+    return bulk == Bulk::kRc2 || bulk == Bulk::kDes || bulk == Bulk::k3Des || bulk == Bulk::kIdea ||
+           bulk == Bulk::kSeed || bulk == Bulk::kAesCbc || bulk == Bulk::kCamelliaCbc || bulk == Bulk::kAriaCbc;
+  }
   bool forward_secret() const {
     return kx == Kx::kDhe || kx == Kx::kEcdhe || kx == Kx::kDhePsk || kx == Kx::kEcdhePsk || kx == Kx::kAny;
   }
@@ -64,7 +72,7 @@ const SuiteInfo* FindSuite(uint16_t code);
 std::string SuiteName(uint16_t code);
 
 // SuitesFor returns the code points a ClientHello for `version` can offer
-// (TLS 1.3: its five suites; below: every suite whose min_version allows
+// (TLS 1.3: its thirteen suites; below: every suite whose min_version allows
 // it), strongest first as clients offer them: forward secret, then AEAD,
 // then ECDHE before DHE, then key bits; code point order among equals.
 std::vector<uint16_t> SuitesFor(uint16_t version);

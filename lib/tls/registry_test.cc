@@ -18,7 +18,7 @@ TEST(RegistryTest, TablesAreOrderedAndUnique) {
     last = s.code;
     first = false;
   }
-  EXPECT_EQ(Suites().size(), 195u);
+  EXPECT_EQ(Suites().size(), 336u);
   std::set<uint16_t> groups;
   for (const GroupInfo& g : Groups()) EXPECT_TRUE(groups.insert(g.code).second) << g.iana;
   EXPECT_TRUE(std::is_sorted(Groups().begin(), Groups().end(),
@@ -58,6 +58,16 @@ TEST(RegistryTest, PropertiesOfSuites) {
   EXPECT_TRUE(gcm->aead());
   EXPECT_FALSE(gcm->cbc());
   EXPECT_EQ(gcm->min_version, 0x0303);
+  const SuiteInfo* ecdh = FindSuite(0xC00E);  // Static ECDH: no forward secrecy.
+  ASSERT_NE(ecdh, nullptr);
+  EXPECT_STREQ(ecdh->iana, "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA");
+  EXPECT_STREQ(ecdh->openssl, "ECDH-RSA-AES128-SHA");
+  EXPECT_FALSE(ecdh->forward_secret());
+  EXPECT_TRUE(ecdh->cbc());
+  EXPECT_FALSE(FindSuite(0xC100)->cbc());  // GOST Kuznyechik CTR with OMAC.
+  EXPECT_STREQ(FindSuite(0xC07A)->iana, "TLS_RSA_WITH_CAMELLIA_128_GCM_SHA256");
+  EXPECT_STREQ(FindSuite(0xC093)->iana, "TLS_RSA_PSK_WITH_CAMELLIA_256_GCM_SHA384");
+  EXPECT_STREQ(FindSuite(0xC04F)->iana, "TLS_ECDH_RSA_WITH_ARIA_256_CBC_SHA384");
   const SuiteInfo* rsa = FindSuite(0x002F);
   ASSERT_NE(rsa, nullptr);
   EXPECT_FALSE(rsa->forward_secret());
@@ -66,8 +76,9 @@ TEST(RegistryTest, PropertiesOfSuites) {
 }
 
 TEST(RegistryTest, SuitesForEachVersion) {
-  // Strongest first: 256-bit AEAD, then 128-bit.
-  EXPECT_EQ(SuitesFor(0x0304), (std::vector<uint16_t>{0x1302, 0x1303, 0x1301, 0x1304, 0x1305}));
+  // Strongest first: 256-bit AEAD, then 128-bit; code point order among equals.
+  EXPECT_EQ(SuitesFor(0x0304), (std::vector<uint16_t>{0x1302, 0x1303, 0x1306, 0xC103, 0xC104, 0xC105, 0xC106,
+                                                      0x00C6, 0x00C7, 0x1301, 0x1304, 0x1305, 0x1307}));
   EXPECT_EQ(SuitesFor(0x0303)[0], 0xC02C);  // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
   std::vector<uint16_t> tls10 = SuitesFor(0x0301);
   EXPECT_EQ(std::count(tls10.begin(), tls10.end(), 0xC02F), 0);  // GCM is TLS 1.2 only.

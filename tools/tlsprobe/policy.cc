@@ -113,8 +113,8 @@ bool SuiteMatches(const tls::SuiteInfo& s, absl::string_view token) {
   if (t == "SHA1") return s.mac == tls::Mac::kSha1;
   if (t == "PSK") return s.auth == tls::Auth::kPsk;
   if (t == "SRP") return s.auth == tls::Auth::kSrp;
-  if (t == "CAMELLIA") return s.bulk == tls::Bulk::kCamelliaCbc;
-  if (t == "ARIA") return s.bulk == tls::Bulk::kAriaGcm;
+  if (t == "CAMELLIA") return s.bulk == tls::Bulk::kCamelliaCbc || s.bulk == tls::Bulk::kCamelliaGcm;
+  if (t == "ARIA") return s.bulk == tls::Bulk::kAriaCbc || s.bulk == tls::Bulk::kAriaGcm;
   return false;
 }
 
