@@ -140,6 +140,10 @@ absl::StatusOr<Policy> BuiltinPolicy(absl::string_view name) {
   return ParsePolicy(text, absl::StrCat("testdata/policies/mozilla-", name, ".json"));
 }
 
+bool NeedsEnumeration(const Policy& p) {
+  return p.versions || p.ciphers || !p.forbid_ciphers.empty() || p.require_forward_secrecy || p.min_dh_bits > 0;
+}
+
 std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf) {
   std::vector<std::string> out;
   std::string prefix = p.label.empty() ? absl::StrCat("policy ", p.name) : p.label;

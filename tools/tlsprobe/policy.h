@@ -66,6 +66,10 @@ absl::Status CheckCipherToken(absl::string_view token);
 // its IANA or OpenSSL name; categories ignore case).
 bool SuiteMatches(const tls::SuiteInfo& suite, absl::string_view token);
 
+// NeedsEnumeration says whether judging `p` needs the enumeration (all but a
+// policy of key sizes alone, which the probe's certificate answers).
+bool NeedsEnumeration(const Policy& p);
+
 // Violations returns each way `e` and the leaf certificate `leaf` (may be
 // null) break `p`, named with `p.name`; empty when none.
 std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf);

@@ -139,13 +139,16 @@ absl::StatusOr<std::vector<Policy>> Policies(const Options& o) {
     p.require_forward_secrecy = true;
     out.push_back(std::move(p));
   }
-  if (o.min_dh_bits || o.min_key_bits) {
+  if (o.min_dh_bits) {
     Policy p;
-    p.label = o.min_dh_bits ? "min-dh-bits" : "min-key-bits";
-    p.min_dh_bits = o.min_dh_bits.value_or(0);
-    if (o.min_key_bits) {
-      for (const char* type : {"RSA", "EC", "Ed25519", "DSA"}) p.min_key_bits[type] = *o.min_key_bits;
-    }
+    p.label = "min-dh-bits";
+    p.min_dh_bits = *o.min_dh_bits;
+    out.push_back(std::move(p));
+  }
+  if (o.min_key_bits) {
+    Policy p;
+    p.label = "min-key-bits";
+    for (const char* type : {"RSA", "EC", "Ed25519", "DSA"}) p.min_key_bits[type] = *o.min_key_bits;
     out.push_back(std::move(p));
   }
   return out;
@@ -192,7 +195,7 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   p.probe.timeout = o.timeout;
   p.probe.resume = o.resume;
   p.probe.family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : 0;
-  p.enumerate = o.enumerate || !p.policies.empty();
+  p.enumerate = o.enumerate || std::any_of(p.policies.begin(), p.policies.end(), NeedsEnumeration);
   if (o.cert_file) {
     if (!o.targets.empty()) return absl::InvalidArgumentError("--cert-file takes no targets");
     bool needs_server = o.enumerate || o.policy || o.policy_file || o.forbid_version || o.forbid_cipher ||
@@ -246,7 +249,11 @@ struct Outcome {
 Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e, bool several) {
   Outcome out;
   ApplyChecks(p.checks, &r);
-  if ((r.exit == 0 && e) || (p.cert_file && !r.error)) {
+  if (r.exit == 0 && !e && !p.cert_file && !p.policies.empty() && p.enumerate) {
+    // A gate that could not look must not pass: say so, and fail.
+    r.failed_checks.push_back("policy gates not judged: the enumeration failed (see the enumerate error)");
+    r.exit = kExitCheck;
+  } else if (r.exit == 0 || (p.cert_file && !r.error)) {
     for (const Policy& policy : p.policies) {
       std::vector<std::string> v = Violations(policy, e ? *e : Enumeration(), r.chain.empty() ? nullptr : &r.chain[0]);
       r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());

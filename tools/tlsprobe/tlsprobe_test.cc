@@ -108,6 +108,13 @@ TEST(ValidateTest, Conflicts) {
   ASSERT_EQ(gated->policies.size(), 2u);
   EXPECT_EQ(*gated->policies[1].versions, (std::vector<std::string>{"TLSv1.1", "TLSv1.2", "TLSv1.3"}));
   o = Options();
+  o.min_key_bits = 2048;  // The probe's certificate answers it: no enumeration.
+  absl::StatusOr<Plan> keys = Validate(o);
+  ASSERT_THAT(keys, IsOk());
+  EXPECT_FALSE(keys->enumerate);
+  o.min_dh_bits = 2048;
+  EXPECT_TRUE(Validate(o)->enumerate);
+  o = Options();
   o.policy = "old";
   o.starttls = "smtp";
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
