@@ -114,7 +114,17 @@ std::string BuildClientHello(const ClientHelloSpec& s) {
   Vec16(body, List16(suites));
   std::string methods(s.compression.begin(), s.compression.end());
   Vec8(body, methods);
-  if (!ssl3) Vec16(body, Extensions(s));
+  if (!ssl3) {
+    std::string ext = Extensions(s);
+    // A hello of 256-511 bytes hangs some old load balancers (F5): pad it to
+    // 512 as browsers do (RFC 7685; the padding extension's own 4 bytes count).
+    size_t length = 4 + body.size() + 2 + ext.size();
+    if (length >= 256 && length < 512) {
+      size_t pad = 512 - length;
+      Extension(ext, kExtPadding, std::string(pad >= 4 ? pad - 4 : 1, '\0'));
+    }
+    Vec16(body, ext);
+  }
 
   std::string handshake;
   U8(handshake, 1);  // client_hello

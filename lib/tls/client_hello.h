@@ -29,6 +29,7 @@ inline constexpr uint16_t kExtSignatureAlgorithms = 13;
 inline constexpr uint16_t kExtHeartbeat = 15;
 inline constexpr uint16_t kExtAlpn = 16;
 inline constexpr uint16_t kExtExtendedMasterSecret = 23;
+inline constexpr uint16_t kExtPadding = 21;
 inline constexpr uint16_t kExtSessionTicket = 35;
 inline constexpr uint16_t kExtSupportedVersions = 43;
 inline constexpr uint16_t kExtKeyShare = 51;
@@ -55,7 +56,8 @@ struct ClientHelloSpec {
 };
 
 // BuildClientHello returns the ClientHello as one TLS record (record version
-// 0x0301, or 0x0300 for SSLv3). Extensions are left out for SSLv3.
+// 0x0301, or 0x0300 for SSLv3). Extensions are left out for SSLv3; a hello
+// that would be 256 to 511 bytes long gets a padding extension to 512.
 std::string BuildClientHello(const ClientHelloSpec& spec);
 
 // DefaultSignatureSchemes is what a hello offers when spec.signature_schemes

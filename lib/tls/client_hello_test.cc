@@ -115,6 +115,25 @@ TEST(ClientHelloTest, RefusalsAreAlerts) {
   EXPECT_EQ(Answer(fallback).kind, ServerFlight::kServerHello);
 }
 
+TEST(ClientHelloTest, HellosOf256To511BytesArePaddedTo512) {
+  for (size_t suites = 1; suites < 200; ++suites) {
+    ClientHelloSpec s;
+    s.suites.assign(suites, 0xC02B);
+    std::string b = BuildClientHello(s);
+    size_t handshake = b.size() - 5;
+    EXPECT_TRUE(handshake < 256 || handshake >= 512) << suites << " suites: " << handshake << " bytes";
+  }
+  ClientHelloSpec s;  // 100 suites: about 320 bytes, padded; still a hello BoringSSL's server takes.
+  std::vector<uint16_t> all = SuitesFor(0x0303);
+  s.suites.assign(all.begin(), all.begin() + 100);
+  s.groups = {23};
+  std::string b = BuildClientHello(s);
+  EXPECT_EQ(b.size() - 5, 512u);
+  ServerFlight f = Answer(s);
+  EXPECT_EQ(f.kind, ServerFlight::kServerHello);
+  EXPECT_EQ(f.suite, 0xC02C);  // The strongest ECDSA suite, offered first.
+}
+
 TEST(ClientHelloTest, HelloBytes) {
   ClientHelloSpec s;
   s.version = 0x0300;
