@@ -13,8 +13,8 @@ on sys.path; tools and test data are found with runfile():
 
     import harness
     ECHOD = harness.runfile("tools/echod/echod")
-    server = harness.start_server([ECHOD, "-l", "127.0.0.1:0"], listeners=1)
-    ... server.addresses[0] ...
+    server = harness.serve([ECHOD, "-l", "127.0.0.1:0"], listeners=1)
+    ... server.addresses[0], server.port() ...
     server.stop()
 
     p = harness.start([NC, "-lv", "127.0.0.1", "0"])   # a Proc: out, err, wait, ...
@@ -63,47 +63,6 @@ def listening_transport(line):
     "udp", "unix+tls"), or None."""
     m = re.search(rb"listening on \S+ \((\S+)\)", line)
     return m.group(1).decode() if m else None
-
-
-class Server:
-    """A started server: its process, the addresses (and transports, where
-    named) it announced, and what it printed on stdout so far."""
-
-    def __init__(self, proc, lines, out):
-        self.proc, self.out = proc, out
-        self.addresses = [listening_address(l) for l in lines]
-        self.transports = [listening_transport(l) for l in lines]
-
-    def port(self, i=0):
-        return int(self.addresses[i].rsplit(":", 1)[1])
-
-    def stop(self, sig=signal.SIGTERM):
-        """Sends `sig`, waits (within the deadline) and returns (exit code, stderr text)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        _, err = self.proc.communicate(timeout=DEADLINE)
-        return self.proc.returncode, err.decode(errors="replace")
-
-
-def start_server(argv, listeners=1, deadline=DEADLINE):
-    """Starts `argv` and reads `listeners` readiness lines from its stdout
-    within `deadline` seconds; raises RuntimeError (with its output) if they
-    do not come."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
-    out, lines = b"", []
-    end = time.monotonic() + deadline
-    while len(lines) < listeners and time.monotonic() < end:
-        r, _, _ = select.select([proc.stdout], [], [], max(0, end - time.monotonic()))
-        chunk = os.read(proc.stdout.fileno(), 4096) if r else b""
-        if not chunk:
-            break
-        out += chunk
-        lines = [l for l in out.split(b"\n")[:-1] if listening_address(l)]
-    if len(lines) < listeners:
-        proc.kill()
-        _, err = proc.communicate()
-        raise RuntimeError(f"{argv[0]} did not announce {listeners} listener(s): {out!r} {err!r}")
-    return Server(proc, lines[:listeners], out)
 
 
 def run(argv, stdin=b"", deadline=DEADLINE, env=None, text=False):
@@ -197,6 +156,7 @@ class Proc:
         self.proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      cwd=cwd, env=e, bufsize=0, process_group=0)
         self.pid = self.proc.pid
+        self.addresses, self.transports = [], []  # Set by serve().
         _LIVE.append(self)
         self._buf = {"out": bytearray(), "err": bytearray()}
         self._cond = threading.Condition()
@@ -210,6 +170,7 @@ class Proc:
             chunk = os.read(pipe.fileno(), 1 << 20)
             with self._cond:
                 if not chunk:
+                    pipe.close()  # A test that starts many processes does not run out of descriptors.
                     self._open -= 1
                     self._cond.notify_all()
                     return
@@ -268,17 +229,23 @@ class Proc:
             self._cond.wait_for(lambda: self._open == 0, timeout=deadline)
         return self.proc.returncode
 
-    def wait_for_line(self, stream, match, deadline=DEADLINE):
-        """The first complete line of `stream` ("out" or "err") that contains
-        `match` (a string) or for which `match` (a function) is true, without
-        its newline; raises AssertionError naming what was seen after
-        `deadline` seconds or once the stream ends."""
+    def lines(self, stream):
+        """The complete lines of `stream` ("out" or "err") so far, without newlines."""
+        with self._cond:
+            return bytes(self._buf[stream]).decode(errors="replace").split("\n")[:-1]
+
+    def wait_for_line(self, stream, match, deadline=DEADLINE, skip=0):
+        """The first complete line of `stream` ("out" or "err"), after the
+        first `skip` (lines already seen), that contains `match` (a string)
+        or for which `match` (a function) is true, without its newline;
+        raises AssertionError naming what was seen after `deadline` seconds
+        or once the stream ends."""
         test = match if callable(match) else (lambda l: match in l)
         end = time.monotonic() + deadline
         with self._cond:
             while True:
                 lines = bytes(self._buf[stream]).decode(errors="replace").split("\n")[:-1]
-                for line in lines:
+                for line in lines[skip:]:
                     if test(line):
                         return line
                 left = end - time.monotonic()
@@ -291,6 +258,17 @@ class Proc:
         """The address in the first readiness line (either dialect) on `stream`."""
         line = self.wait_for_line(stream, lambda l: listening_address(l.encode()) is not None, deadline)
         return listening_address(line.encode())
+
+    def port(self, i=0):
+        """The port of the i-th address serve() read."""
+        return int(self.addresses[i].rsplit(":", 1)[1])
+
+    def stop(self, sig=None, deadline=DEADLINE):
+        """Sends `sig` (SIGTERM by default) if it still runs, waits (within the
+        deadline) and returns (exit code, stderr text)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM if sig is None else sig)
+        return self.wait(deadline), self.err
 
     def kill(self):
         """Kills its process group (what it started too) and reaps it."""
@@ -328,17 +306,24 @@ atexit.register(lambda: [p.kill() for p in _LIVE])  # Nothing a failed test star
 
 def serve(argv, listeners=1, stream="out", deadline=DEADLINE, cwd=None):
     """Starts `argv` as a Proc and waits (one deadline) for `listeners`
-    readiness lines on `stream`; their addresses are in `.addresses`, in
-    order. Raises AssertionError with its output if they do not come."""
+    readiness lines on `stream`; their addresses (and the transports ipckit's
+    lines name, else None) are in `.addresses` and `.transports`, in order.
+    Raises RuntimeError with its output, after killing it, if they do not
+    come."""
     p = Proc(argv, cwd=cwd)
     found = []
 
     def enough(_):
-        found[:] = [a for a in (listening_address(l.encode()) for l in
-                                (p.out if stream == "out" else p.err).split("\n")[:-1]) if a]
+        found[:] = [l for l in p.lines(stream) if listening_address(l.encode())]
         return len(found) >= listeners
-    p.wait_for_line(stream, enough, deadline)
-    p.addresses = found[:listeners]
+    try:
+        p.wait_for_line(stream, enough, deadline)
+    except AssertionError:
+        p.kill()
+        raise RuntimeError(f"{argv[0]} did not announce {listeners} listener(s) within {deadline}s: "
+                           f"stdout {p.out[-500:]!r} stderr {p.err[-500:]!r}") from None
+    p.addresses = [listening_address(l.encode()) for l in found[:listeners]]
+    p.transports = [listening_transport(l.encode()) for l in found[:listeners]]
     return p
 
 

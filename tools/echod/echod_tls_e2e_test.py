@@ -34,7 +34,7 @@ TLS_ARGS = ["--cert", cert("server.pem"), "--key", cert("server.key")]
 def Echod(*args):
     """echod with `args`, its listeners read back as (address, transport)."""
     want = sum(1 for a in args if a in ("-l", "-U"))
-    e = harness.start_server([ECHOD, "--workers", "2"] + list(args), listeners=want, deadline=DEADLINE)
+    e = harness.serve([ECHOD, "--workers", "2"] + list(args), listeners=want, deadline=DEADLINE)
     e.listeners = list(zip(e.addresses, e.transports))
     return e
 

@@ -39,11 +39,11 @@ def cert(name):
 
 
 def echod(*extra):
-    return harness.start_server([ECHOD, "-l", "127.0.0.1:0", "--workers", "1"] + list(extra))
+    return harness.serve([ECHOD, "-l", "127.0.0.1:0", "--workers", "1"] + list(extra))
 
 
 def relay(*args):
-    return harness.start_server([RELAY] + list(args))
+    return harness.serve([RELAY] + list(args))
 
 
 def connect(server, timeout=DEADLINE):
@@ -86,11 +86,9 @@ def control(path, line):
 def control_stats(server):
     """The stats of a running relay (SIGUSR1 writes them to stderr): read by
     sending SIGUSR1 and reading stderr's next JSON line."""
-    server.proc.send_signal(10)
-    line = b""
-    while not line.startswith(b"{"):
-        line = server.proc.stderr.readline()
-    return line.decode()
+    seen = len(server.lines("err"))
+    server.signal(10)
+    return server.wait_for_line("err", lambda l: l.startswith("{"), skip=seen)
 
 
 class Socks5Server:
@@ -321,7 +319,7 @@ class Forwarding(unittest.TestCase):
         self.assertEqual(err.decode(), f"relay: connect 127.0.0.1:{closed}: Connection refused\n")
 
     def test_udp_sessions_keep_datagrams_whole(self):
-        e = harness.start_server([ECHOD, "-u", "127.0.0.1:0"])
+        e = harness.serve([ECHOD, "-u", "127.0.0.1:0"])
         self.addCleanup(e.stop)
         r = relay("udp:127.0.0.1:0", f"udp:{e.addresses[0]}", "--idle-timeout", "300ms", "--json")
         self.assertEqual(r.transports[0], "udp")
@@ -341,7 +339,7 @@ class Forwarding(unittest.TestCase):
 
     def test_unix_datagrams_both_ways(self):
         d = tempfile.mkdtemp()
-        e = harness.start_server([ECHOD, "-u", "127.0.0.1:0", "--unix-dgram", f"{d}/echo.sock"], listeners=2)
+        e = harness.serve([ECHOD, "-u", "127.0.0.1:0", "--unix-dgram", f"{d}/echo.sock"], listeners=2)
         self.addCleanup(e.stop)
         for to in (f"udp:{e.addresses[0]}", f"unix-dgram:{d}/echo.sock"):
             front = f"{d}/front-{to[:3]}.sock"
@@ -386,7 +384,7 @@ class Forwarding(unittest.TestCase):
         lsock.bind(("127.0.0.1", 0))
         lsock.listen(64)
         port = lsock.getsockname()[1]
-        proc = subprocess.Popen(["sh", "-c", f'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@" 3<&{lsock.fileno()}', RELAY,
+        proc = subprocess.Popen(["bash", "-c", f'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" "$@" 3<&{lsock.fileno()}', RELAY,
                                  "listen-fds", self.echo.addresses[0], "--workers", "2"],
                                 pass_fds=[lsock.fileno()], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(proc.kill)
@@ -487,7 +485,7 @@ class Tls(unittest.TestCase):
             self.assertEqual(recv_n(t, 9), b"with cert")
 
     def test_originates_tls_verified_and_refuses_a_wrong_name(self):
-        tls_echo = harness.start_server([ECHOD, "-l", "tls:127.0.0.1:0", "--cert", cert("server.pem"), "--key",
+        tls_echo = harness.serve([ECHOD, "-l", "tls:127.0.0.1:0", "--cert", cert("server.pem"), "--key",
                                          cert("server.key")])
         self.addCleanup(tls_echo.stop)
         r = relay("127.0.0.1:0", f"tls:localhost:{tls_echo.port()}", "--ca-file", cert("ca.pem"))
@@ -504,7 +502,7 @@ class Tls(unittest.TestCase):
         self.assertIn("certificate verify failed", err)
 
     def test_pins_the_servers_key(self):
-        tls_echo = harness.start_server([ECHOD, "-l", "tls:127.0.0.1:0", "--cert", cert("server.pem"), "--key",
+        tls_echo = harness.serve([ECHOD, "-l", "tls:127.0.0.1:0", "--cert", cert("server.pem"), "--key",
                                          cert("server.key")])
         self.addCleanup(tls_echo.stop)
         spki = subprocess.run("openssl x509 -pubkey -noout -in " + cert("server.pem") +
