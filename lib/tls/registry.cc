@@ -439,6 +439,13 @@ absl::Span<const SuiteInfo> Suites() { return kSuites; }
 
 const SuiteInfo* FindSuite(uint16_t code) { return FindCode(Suites(), code); }
 
+const SuiteInfo* FindSuiteByName(absl::string_view name) {
+  for (const SuiteInfo& s : kSuites) {
+    if (name == s.iana || name == s.openssl) return &s;
+  }
+  return nullptr;
+}
+
 std::string SuiteName(uint16_t code) {
   const SuiteInfo* s = FindSuite(code);
   return s != nullptr ? s->iana : absl::StrFormat("0x%04X (unknown)", code);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace ipckit::tls {
@@ -67,6 +68,10 @@ absl::Span<const SuiteInfo> Suites();
 
 // FindSuite returns the suite with `code`, or nullptr.
 const SuiteInfo* FindSuite(uint16_t code);
+
+// FindSuiteByName returns the suite whose IANA or OpenSSL name is `name`,
+// or nullptr.
+const SuiteInfo* FindSuiteByName(absl::string_view name);
 
 // SuiteName is the IANA name of `code`, or "0xC0FF (unknown)".
 std::string SuiteName(uint16_t code);

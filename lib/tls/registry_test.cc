@@ -73,6 +73,9 @@ TEST(RegistryTest, PropertiesOfSuites) {
   EXPECT_FALSE(rsa->forward_secret());
   EXPECT_TRUE(FindSuite(0x0001)->null_cipher());
   EXPECT_EQ(SuiteName(0xC0FF), "0xC0FF (unknown)");
+  EXPECT_EQ(FindSuiteByName("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), gcm);
+  EXPECT_EQ(FindSuiteByName("ECDHE-RSA-AES128-GCM-SHA256"), gcm);
+  EXPECT_EQ(FindSuiteByName("ECDHE-RSA-AES128-GCM"), nullptr);
 }
 
 TEST(RegistryTest, SuitesForEachVersion) {

@@ -109,6 +109,7 @@ absl::StatusOr<uint16_t> ParseTlsVersion(absl::string_view text) {
 
 std::string TlsVersionName(uint16_t version) {
   switch (version) {
+    case SSL3_VERSION: return "SSLv3";
     case TLS1_VERSION: return "TLSv1.0";
     case TLS1_1_VERSION: return "TLSv1.1";
     case TLS1_2_VERSION: return "TLSv1.2";

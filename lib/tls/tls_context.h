@@ -72,7 +72,8 @@ TlsOptions ServerTlsOptions(const std::string& cert, const std::string& key, con
 // "unknown TLS version "1.4" (want 1.0, 1.1, 1.2 or 1.3)".
 absl::StatusOr<uint16_t> ParseTlsVersion(absl::string_view text);
 
-// TlsVersionName returns "TLSv1.2" for 0x0303 and "unknown (0x0305)" for
+// TlsVersionName returns "TLSv1.2" for 0x0303 ("SSLv3" for 0x0300, which
+// only tlsprobe's ClientHello engine offers) and "unknown (0x0305)" for
 // versions it does not know.
 std::string TlsVersionName(uint16_t version);
 

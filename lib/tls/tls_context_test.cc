@@ -28,6 +28,7 @@ TEST(TlsContextTest, ParsesVersions) {
                        "unknown TLS version \"1.4\" (want 1.0, 1.1, 1.2 or 1.3)"));
   EXPECT_EQ(TlsVersionName(TLS1_1_VERSION), "TLSv1.1");
   EXPECT_EQ(TlsVersionName(0x0305), "unknown (0x0305)");
+  EXPECT_EQ(TlsVersionName(0x0300), "SSLv3");
 }
 
 TEST(TlsContextTest, AlpnWireFormatPrefixesLengths) {

@@ -152,8 +152,6 @@ class HelloRunner {
 
 constexpr uint16_t kVersions[] = {0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
 
-std::string VersionName(uint16_t v) { return v == 0x0300 ? "SSLv3" : tls::TlsVersionName(v); }
-
 // Hello is a ClientHello for version `v` offering `suites` and, for groups,
 // every group the version can use (TLS 1.3: all, with an empty key share).
 ClientHelloSpec Hello(uint16_t v, std::vector<uint16_t> suites) {
@@ -173,7 +171,7 @@ bool Accepted(const ServerFlight& f, uint16_t v) {
 std::string Refusal(const ServerFlight& f) {
   if (f.kind == ServerFlight::kAlert) return tls::AlertName(f.alert);
   if (!f.error.empty()) return f.error;
-  return absl::StrCat("answered with ", VersionName(f.version));
+  return absl::StrCat("answered with ", tls::TlsVersionName(f.version));
 }
 
 // State is what Enumerate learns, by code point, before it is named.
@@ -206,7 +204,7 @@ absl::Status VersionsAndSuites(HelloRunner& runner, State& st) {
         st.versions.push_back(v);
         if (f.certificate_curve != 0) st.certificate_curve = f.certificate_curve;
       } else {
-        st.last_refusal = absl::StrCat(VersionName(v), ": ", Refusal(f));
+        st.last_refusal = absl::StrCat(tls::TlsVersionName(v), ": ", Refusal(f));
       }
     });
   }
@@ -255,7 +253,7 @@ void AddGroupProbes(HelloRunner& runner, const State& st, Enumeration& e, std::m
     }
   }
   if (v == 0) return;
-  e.groups_version = VersionName(v);
+  e.groups_version = tls::TlsVersionName(v);
   for (const tls::GroupInfo& g : tls::Groups()) {
     if (v < 0x0304 && !g.ecdhe_tls12) continue;
     ClientHelloSpec s = Hello(v, suites);
@@ -333,14 +331,14 @@ void AddLegacyProbes(HelloRunner& runner, const State& st, Enumeration& e, std::
 void Name(const State& st, const std::map<uint16_t, bool>& groups, const std::map<uint16_t, bool>& schemes,
           const std::set<int>& dh, Enumeration& e) {
   for (uint16_t v : kVersions) {
-    e.versions.push_back({VersionName(v), std::count(st.versions.begin(), st.versions.end(), v) > 0});
+    e.versions.push_back({tls::TlsVersionName(v), std::count(st.versions.begin(), st.versions.end(), v) > 0});
   }
   for (uint16_t v : st.versions) {
     std::vector<std::string> names;
     if (st.order.count(v)) {
       for (uint16_t code : st.order.at(v)) names.push_back(tls::SuiteName(code));
     }
-    e.ciphers.push_back({VersionName(v), names});
+    e.ciphers.push_back({tls::TlsVersionName(v), names});
     if (st.server_order.count(v)) e.server_order = st.server_order.at(v);
   }
   if (st.order.count(0x0304) && !st.order.at(0x0304).empty()) e.tls13_cipher = tls::SuiteName(st.order.at(0x0304)[0]);

@@ -90,9 +90,7 @@ absl::Status CheckCipherToken(absl::string_view token) {
   for (const char* const* c = kCipherCategories; *c != nullptr; ++c) {
     if (absl::EqualsIgnoreCase(token, *c)) return absl::OkStatus();
   }
-  for (const tls::SuiteInfo& s : tls::Suites()) {
-    if (token == s.iana || token == s.openssl) return absl::OkStatus();
-  }
+  if (tls::FindSuiteByName(token) != nullptr) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("unknown cipher or category \"", token, "\""));
 }
 
@@ -155,10 +153,7 @@ std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const
   }
   for (const auto& [version, suites] : e.ciphers) {
     for (const std::string& name : suites) {
-      const tls::SuiteInfo* s = nullptr;
-      for (const tls::SuiteInfo& info : tls::Suites()) {
-        if (name == info.iana) s = &info;
-      }
+      const tls::SuiteInfo* s = tls::FindSuiteByName(name);
       if (p.ciphers && std::count(p.ciphers->begin(), p.ciphers->end(), name) == 0) {
         add(absl::StrCat("cipher ", name, " accepted at ", version, " (not in the policy)"));
       }

@@ -92,11 +92,9 @@ void FormatEnumeration(const Enumeration& e, std::string* out) {
          absl::StrCat(suites.size(), version == e.ciphers.back().first
                                          ? (e.server_order ? " (server's order)" : " (client's order)") : ""));
     for (const std::string& s : suites) {
-      absl::StrAppend(out, "  ", absl::StrFormat("%-46s", s));
-      for (const tls::SuiteInfo& info : tls::Suites()) {
-        if (s == info.iana) absl::StrAppend(out, " ", info.openssl);
-      }
-      absl::StrAppend(out, "\n");
+      const tls::SuiteInfo* info = tls::FindSuiteByName(s);
+      absl::StrAppend(out, "  ", absl::StrFormat("%-46s", s), info != nullptr ? absl::StrCat(" ", info->openssl) : "",
+                      "\n");
     }
   }
   size_t tried = e.groups.size();

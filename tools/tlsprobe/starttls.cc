@@ -55,13 +55,20 @@ class Dialogue {
     return out;
   }
 
-  absl::StatusOr<char> ReadByte() {
-    if (buf_.empty()) {
+  // ReadBytes returns the next `n` bytes (binary dialogues: MySQL, LDAP).
+  absl::StatusOr<std::string> ReadBytes(size_t n) {
+    while (buf_.size() < n) {
       if (absl::Status s = Fill(); !s.ok()) return s;
     }
-    char c = buf_[0];
-    buf_.erase(0, 1);
-    return c;
+    std::string out = buf_.substr(0, n);
+    buf_.erase(0, n);
+    return out;
+  }
+
+  absl::StatusOr<char> ReadByte() {
+    absl::StatusOr<std::string> b = ReadBytes(1);
+    if (!b.ok()) return b.status();
+    return (*b)[0];
   }
 
   // Smtp reads a whole (multi-line) SMTP or FTP reply: its code and lines.
@@ -275,23 +282,16 @@ absl::Status Irc(Dialogue& d) {
 // Mysql reads the server's initial handshake packet (protocol 10), checks
 // CLIENT_SSL in its capabilities, and sends the SSLRequest packet.
 absl::Status Mysql(Dialogue& d) {
-  std::string header;
-  for (int i = 0; i < 4; ++i) {
-    absl::StatusOr<char> c = d.ReadByte();
-    if (!c.ok()) return c.status();
-    header += *c;
-  }
-  size_t length = static_cast<uint8_t>(header[0]) | static_cast<uint8_t>(header[1]) << 8 |
-                  static_cast<uint8_t>(header[2]) << 16;
+  absl::StatusOr<std::string> header = d.ReadBytes(4);
+  if (!header.ok()) return header.status();
+  size_t length = static_cast<uint8_t>((*header)[0]) | static_cast<uint8_t>((*header)[1]) << 8 |
+                  static_cast<uint8_t>((*header)[2]) << 16;
   if (length < 32 || length > 65536) {
     return absl::FailedPreconditionError(absl::StrCat("STARTTLS: not a MySQL handshake packet (length ", length, ")"));
   }
-  std::string body;
-  for (size_t i = 0; i < length; ++i) {
-    absl::StatusOr<char> c = d.ReadByte();
-    if (!c.ok()) return c.status();
-    body += *c;
-  }
+  absl::StatusOr<std::string> packet = d.ReadBytes(length);
+  if (!packet.ok()) return packet.status();
+  const std::string& body = *packet;
   if (body[0] != 10) return absl::FailedPreconditionError("STARTTLS: not a MySQL handshake packet (protocol 10)");
   size_t version_end = body.find('\0', 1);
   // version NUL, connection id (4), auth data (8), filler (1), capabilities (2).
@@ -347,12 +347,10 @@ absl::Status Ldap(Dialogue& d) {
   if (*tag != 0x30) return bad();
   absl::StatusOr<size_t> total = length();
   if (!total.ok()) return total.status();
-  std::string message;
-  for (size_t i = 0; i < *total && i < 65536; ++i) {
-    absl::StatusOr<uint8_t> b = next();
-    if (!b.ok()) return b.status();
-    message += static_cast<char>(*b);
-  }
+  absl::StatusOr<std::string> read = d.ReadBytes(std::min<size_t>(*total, 65536));
+  if (!read.ok()) return read.status();
+  const std::string& message = *read;
+  got += message;
   // 02 01 ID | 78 LEN | 0a 01 CODE ...
   if (message.size() < 8 || message[0] != 0x02 || message[1] != 0x01) return bad();
   size_t at = 3;
