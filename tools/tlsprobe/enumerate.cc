@@ -178,6 +178,13 @@ std::string Refusal(const ServerFlight& f) {
 struct State {
   std::vector<uint16_t> versions;                        // Accepted, oldest first.
   std::map<uint16_t, std::vector<uint16_t>> order;       // Per version: suites in pick order.
+
+  // Picked is order's list for `v`, empty when the server picked none.
+  const std::vector<uint16_t>& Picked(uint16_t v) const {
+    static const std::vector<uint16_t> kNone;
+    auto it = order.find(v);
+    return it == order.end() ? kNone : it->second;
+  }
   std::map<uint16_t, bool> server_order;
   uint16_t certificate_curve = 0;   // The leaf's curve, from a TLS <= 1.2 Certificate.
   std::string last_refusal;
@@ -239,12 +246,12 @@ std::vector<uint16_t> SuitesWhere(const std::vector<uint16_t>& suites, const std
 void AddGroupProbes(HelloRunner& runner, const State& st, Enumeration& e, std::map<uint16_t, bool>& groups) {
   uint16_t v = 0;
   std::vector<uint16_t> suites;
-  if (st.order.count(0x0304) && !st.order.at(0x0304).empty()) {
+  if (!st.Picked(0x0304).empty()) {
     v = 0x0304;
-    suites = st.order.at(0x0304);
+    suites = st.Picked(0x0304);
   } else {
     for (uint16_t old : st.versions) {
-      std::vector<uint16_t> ecdhe = SuitesWhere(st.order.count(old) ? st.order.at(old) : std::vector<uint16_t>{},
+      std::vector<uint16_t> ecdhe = SuitesWhere(st.Picked(old),
                                                 [](const tls::SuiteInfo& s) { return s.kx == tls::Kx::kEcdhe; });
       if (old < 0x0304 && !ecdhe.empty()) {
         v = old;
@@ -273,8 +280,7 @@ void AddGroupProbes(HelloRunner& runner, const State& st, Enumeration& e, std::m
 // AddSchemeProbes tries each signature scheme alone with TLS 1.2's signed
 // (EC)DHE suites: the ServerKeyExchange says which scheme signed it.
 void AddSchemeProbes(HelloRunner& runner, const State& st, std::map<uint16_t, bool>& schemes) {
-  if (!st.order.count(0x0303)) return;
-  std::vector<uint16_t> signed_suites = SuitesWhere(st.order.at(0x0303), [](const tls::SuiteInfo& s) {
+  std::vector<uint16_t> signed_suites = SuitesWhere(st.Picked(0x0303), [](const tls::SuiteInfo& s) {
     return (s.kx == tls::Kx::kEcdhe || s.kx == tls::Kx::kDhe) && s.auth != tls::Auth::kNone;
   });
   if (signed_suites.empty()) return;
@@ -294,10 +300,10 @@ void AddSchemeProbes(HelloRunner& runner, const State& st, std::map<uint16_t, bo
 void AddLegacyProbes(HelloRunner& runner, const State& st, Enumeration& e, std::set<int>& dh) {
   uint16_t v = 0;
   for (uint16_t old : st.versions) {
-    if (old < 0x0304 && st.order.count(old) && !st.order.at(old).empty()) v = old;
+    if (old < 0x0304 && !st.Picked(old).empty()) v = old;
   }
   if (v == 0) return;
-  const std::vector<uint16_t>& suites = st.order.at(v);
+  const std::vector<uint16_t>& suites = st.Picked(v);
   for (uint16_t dhe : SuitesWhere(suites, [](const tls::SuiteInfo& s) { return s.kx == tls::Kx::kDhe; })) {
     runner.Add(Hello(v, {dhe}), [&dh](const ServerFlight& f) {
       if (f.dh_bits > 0) dh.insert(f.dh_bits);
@@ -319,7 +325,7 @@ void AddLegacyProbes(HelloRunner& runner, const State& st, Enumeration& e, std::
   });
   if (st.versions.size() < 2) return;
   uint16_t below = st.versions[st.versions.size() - 2];
-  ClientHelloSpec fallback = Hello(below, st.order.count(below) ? st.order.at(below) : tls::SuitesFor(below));
+  ClientHelloSpec fallback = Hello(below, st.Picked(below).empty() ? tls::SuitesFor(below) : st.Picked(below));
   fallback.fallback_scsv = true;
   runner.Add(fallback, [&e, below](const ServerFlight& f) {
     if (f.kind == ServerFlight::kAlert && tls::AlertName(f.alert) == "inappropriate_fallback") e.fallback_scsv = true;
@@ -335,13 +341,11 @@ void Name(const State& st, const std::map<uint16_t, bool>& groups, const std::ma
   }
   for (uint16_t v : st.versions) {
     std::vector<std::string> names;
-    if (st.order.count(v)) {
-      for (uint16_t code : st.order.at(v)) names.push_back(tls::SuiteName(code));
-    }
+    for (uint16_t code : st.Picked(v)) names.push_back(tls::SuiteName(code));
     e.ciphers.push_back({tls::TlsVersionName(v), names});
     if (st.server_order.count(v)) e.server_order = st.server_order.at(v);
   }
-  if (st.order.count(0x0304) && !st.order.at(0x0304).empty()) e.tls13_cipher = tls::SuiteName(st.order.at(0x0304)[0]);
+  if (!st.Picked(0x0304).empty()) e.tls13_cipher = tls::SuiteName(st.Picked(0x0304)[0]);
   for (const auto& [code, ok] : groups) e.groups.push_back({tls::GroupName(code), ok});
   for (const auto& [code, ok] : schemes) e.signature_schemes.push_back({tls::SignatureSchemeName(code), ok});
   e.dh_bits.assign(dh.begin(), dh.end());
