@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace ipckit::cli {
 namespace {
@@ -123,6 +124,28 @@ absl::Status Parser::GetoptError(int c, absl::string_view current, const std::ve
   return Usage(absl::StrCat("invalid option -- '", std::string(1, static_cast<char>(optopt)), "'"));
 }
 
+namespace {
+
+// ExactLongName returns kInvalidArgument "unrecognized option '--hex'" when
+// the long option getopt_long just matched (`name`) was given abbreviated.
+// getopt_long takes any unambiguous prefix, so ncat's --ssl-verify would be
+// --ssl-verify-client and swallow the next word, and a new option could
+// change what an old command line means; every long option is spelled out.
+// The option's text is the argument before optind, or the one before that
+// when its value was the separate argument at optind - 1.
+absl::Status ExactLongName(const std::vector<char*>& args, int optind_now, const char* name) {
+  int at = optind_now - 1;
+  if (optarg != nullptr && at >= 1 && optarg == args[static_cast<size_t>(at)]) --at;
+  if (at < 1) return absl::OkStatus();
+  absl::string_view text = args[static_cast<size_t>(at)];
+  if (!absl::ConsumePrefix(&text, "--")) return absl::OkStatus();
+  absl::string_view given = text.substr(0, text.find('='));
+  if (given == name) return absl::OkStatus();
+  return Usage(absl::StrCat("unrecognized option '--", given, "'"));
+}
+
+}  // namespace
+
 absl::StatusOr<ParseResult> Parser::Parse(const std::vector<std::string>& argv) {
   const bool short_h_free = ShortHelp();
   const std::string optstring = OptString();
@@ -142,6 +165,10 @@ absl::StatusOr<ParseResult> Parser::Parse(const std::vector<std::string>& argv) 
     int longindex = -1;
     int c = getopt_long(argc, args.data(), optstring.c_str(), longopts.data(), &longindex);
     if (c == -1) break;
+    if (longindex >= 0) {
+      absl::Status exact = ExactLongName(args, optind, longopts[static_cast<size_t>(longindex)].name);
+      if (!exact.ok()) return exact;
+    }
     if (c == 'h' && short_h_free) c = kHelpVal;
     if (c == kHelpVal || c == kVersionVal) {
       result.action = c == kHelpVal ? ParseResult::Action::kHelp : ParseResult::Action::kVersion;

@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -31,11 +33,20 @@ void PlainHexWriter::Finish() {
 
 // xxd's columns (xxd.c): byte p's digits start at addr + 1 + (width * x) /
 // per_group, x being p (or p with its place in the group reversed, -e);
-// its character at addr + 3 + (width * cols - 1) / per_group + p.
+// its character at addr + 3 + (width * cols - 1) / per_group + p. A group
+// of 0 or wider than the line is the whole line, as xxd cuts it. Each byte
+// writes its digits and then its character in order, into a line of
+// spaces, and the line ends after the last character: where -e's reversed
+// places land past the line or on the characters (a group that does not
+// divide the line), the result is xxd's, byte for byte.
 XxdWriter::XxdWriter(const XxdLayout& layout, uint64_t start, std::string* out)
     : l_(layout), offset_(start), out_(out) {
-  per_group_ = l_.group == 0 ? l_.cols : l_.group;
+  per_group_ = EffectiveGroup(l_);
   group_width_ = per_group_ * (l_.bits ? 8 : 2) + 1;
+}
+
+int EffectiveGroup(const XxdLayout& layout) {
+  return layout.group < 1 || layout.group > layout.cols ? layout.cols : layout.group;
 }
 
 void XxdWriter::Write(absl::string_view data) {
@@ -46,7 +57,11 @@ void XxdWriter::Byte(unsigned char b) {
   if (count_ == 0) {
     char addr[24];
     addr_ = static_cast<size_t>(snprintf(addr, sizeof(addr), "%08llx:", static_cast<unsigned long long>(offset_)));
-    line_.assign(addr_ + 4 + static_cast<size_t>((group_width_ * l_.cols - 1) / per_group_ + l_.cols), ' ');
+    // Room for the characters, and for digits whose reversed place (-e: p
+    // with its low bits flipped, below twice the line) lies past them.
+    size_t text_end = addr_ + 4 + static_cast<size_t>((group_width_ * l_.cols - 1) / per_group_ + l_.cols);
+    size_t hex_end = addr_ + 2 + static_cast<size_t>((group_width_ * 2 * l_.cols) / per_group_) + 8;
+    line_.assign(std::max(text_end, hex_end), ' ');
     line_.replace(0, addr_, addr);
   }
   const char* hex = l_.upper ? "0123456789ABCDEF" : "0123456789abcdef";

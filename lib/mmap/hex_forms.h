@@ -48,6 +48,10 @@ struct XxdLayout {
   bool bits = false;
 };
 
+// EffectiveGroup returns the bytes a group that xxd uses for `layout`: the
+// whole line where -g is 0 or wider than -c (xxd -c 1 -g 16 is -g 1).
+int EffectiveGroup(const XxdLayout& layout);
+
 // XxdWriter appends xxd's dump of the bytes it is given, laid out as
 // `layout` says, byte for byte as xxd's; `start` is the first byte's
 // offset (xxd -s). HexDumper is the faster path for xxd's default layout.

@@ -106,7 +106,23 @@ void SetResidentBytes(bool last_resident, Residency* r) {
 
 }  // namespace
 
+absl::Status CheckCacheable(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
+  if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)) return absl::OkStatus();
+  const char* kind = S_ISFIFO(st.st_mode)  ? "a FIFO"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                     : S_ISCHR(st.st_mode)  ? "a character device"
+                     : S_ISDIR(st.st_mode)  ? "a directory"
+                                            : "of another kind";
+  return absl::FailedPreconditionError(absl::StrCat(path, ": not a regular file or block device (", kind, ")"));
+}
+
 absl::StatusOr<Residency> GetResidency(const std::string& path, const ResidencyOptions& options) {
+  if (path != "-") {
+    absl::Status s = CheckCacheable(path);
+    if (!s.ok()) return s;
+  }
   absl::StatusOr<MappedFile> m = MappedFile::Open(path);
   if (!m.ok()) return m.status();
   return GetResidency(*m, options);
@@ -119,7 +135,7 @@ absl::StatusOr<Residency> GetResidency(const MappedFile& m, const ResidencyOptio
   struct stat st;
   if (::fstat(m.fd(), &st) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
   if (m.streamed() && !S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file or block device"));
+    return absl::FailedPreconditionError(absl::StrCat(path, ": not a regular file or block device"));
   }
   Residency r;
   r.page_size = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));

@@ -50,10 +50,18 @@ struct Residency {
   std::vector<PageRun> runs;    // In order, merged; only with options.runs.
 };
 
+// CheckCacheable returns OK if `path` (symbolic links followed) is a
+// regular file or a block device, the things with a page cache; else the
+// stat(2) error, worded as open's ("open x: No such file or directory"), or
+// kFailedPrecondition "x: not a regular file or block device (a FIFO)". It
+// opens nothing, so a FIFO without a writer cannot block it.
+absl::Status CheckCacheable(const std::string& path);
+
 // GetResidency reports how much of `path` (a regular file or block device)
-// is in the page cache. It returns the open(2)/mmap(2) error ("open x: No
-// such file or directory"), or kInvalidArgument "x: not a regular file or
-// block device" for pipes, directories and /proc files.
+// is in the page cache. It checks `path` with CheckCacheable before opening
+// it, and returns that error, the open(2)/mmap(2) error ("open x: No such
+// file or directory"), or kFailedPrecondition "x: not a regular file or
+// block device" for /proc files.
 absl::StatusOr<Residency> GetResidency(const std::string& path, const ResidencyOptions& options = {});
 
 // GetResidency reports on a file already open, as above.

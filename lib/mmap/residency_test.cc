@@ -140,7 +140,7 @@ TEST(ResidencyErrorsTest, APipeIsNotAFile) {
   io::UniqueFd r(p[0]), w(p[1]);
   std::string path = "/proc/self/fd/" + std::to_string(p[0]);
   EXPECT_THAT(GetResidency(path),
-              StatusIs(absl::StatusCode::kInvalidArgument, path + ": not a regular file or block device"));
+              StatusIs(absl::StatusCode::kFailedPrecondition, path + ": not a regular file or block device (a FIFO)"));
 }
 
 }  // namespace

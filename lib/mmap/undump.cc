@@ -3,11 +3,16 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace ipckit::mmap {
 namespace {
+
+// kMaxOffset is the largest offset a file can have (off_t's maximum); xxd
+// -r refuses larger ones too (they overflow its long).
+constexpr uint64_t kMaxOffset = 0x7fffffffffffffffULL;
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -58,7 +63,7 @@ absl::Status Undumper::PlainLine(absl::string_view line) {
     if (absl::ascii_isspace(c)) continue;
     int v = HexValue(c);
     if (v < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": invalid hex digit '", std::string(1, c), "'"));
+      return InvalidDigit(c);
     }
     if (half_ < 0) {
       half_ = v;
@@ -70,6 +75,10 @@ absl::Status Undumper::PlainLine(absl::string_view line) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status Undumper::InvalidDigit(char c) const {
+  return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": invalid hex digit '", absl::CHexEscape(std::string(1, c)), "'"));
 }
 
 absl::Status Undumper::Emit(absl::string_view bytes) {
@@ -107,8 +116,11 @@ absl::Status Undumper::FillTo(uint64_t offset) {
 absl::Status Undumper::OffsetLine(absl::string_view line) {
   absl::string_view rest = absl::StripLeadingAsciiWhitespace(line);
   if (rest.empty()) return absl::OkStatus();
-  if (format_ == Format::kHexdump && absl::StripAsciiWhitespace(rest) == "*") {
-    repeat_ = true;
+  if (absl::StripAsciiWhitespace(rest) == "*") {
+    // hexdump: the line before repeats up to the next offset. xxd -a: lines
+    // of zeros were left out; the next offset's gap is zeros anyway, as xxd
+    // -r fills it.
+    repeat_ = format_ == Format::kHexdump;
     return absl::OkStatus();
   }
   size_t end = 0;
@@ -116,6 +128,10 @@ absl::Status Undumper::OffsetLine(absl::string_view line) {
   uint64_t offset = 0;
   if (end == 0 || end > 16 || !absl::SimpleHexAtoi(rest.substr(0, end), &offset)) {
     return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": expected an offset"));
+  }
+  if (offset > kMaxOffset) {
+    return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": offset 0x", absl::Hex(offset),
+                                                   " is past the largest file offset (0x", absl::Hex(kMaxOffset), ")"));
   }
   rest.remove_prefix(end);
   if (format_ == Format::kXxd) {
@@ -138,10 +154,13 @@ absl::Status Undumper::OffsetLine(absl::string_view line) {
     }
     if (rest[i] == '|') break;
     int hi = HexValue(rest[i]);
-    int lo = i + 1 < rest.size() ? HexValue(rest[i + 1]) : -1;
-    if (hi < 0 || lo < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": invalid hex digit '", std::string(1, rest[hi < 0 ? i : i + 1]), "'"));
+    if (hi < 0) return InvalidDigit(rest[i]);
+    // A digit alone at the end of the line or of its group has no pair.
+    if (i + 1 == rest.size() || rest[i + 1] == ' ' || rest[i + 1] == '|') {
+      return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": odd number of hex digits"));
     }
+    int lo = HexValue(rest[i + 1]);
+    if (lo < 0) return InvalidDigit(rest[i + 1]);
     bytes.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;
   }

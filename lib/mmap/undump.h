@@ -40,7 +40,10 @@ class Undumper {
 
   // Write decodes the complete lines in `text` and keeps the rest; it
   // returns kInvalidArgument naming the line: "line 3: invalid hex digit 'z'",
-  // "line 7: offset 0x10 is before the bytes so far (0x20)".
+  // "line 2: odd number of hex digits", "line 7: offset 0x10 is before the
+  // bytes so far (0x20)", "line 4: offset 0x8000000000000000 is past the
+  // largest file offset (0x7fffffffffffffff)". A lone "*" line is hexdump's
+  // repeat of the line before, and xxd -a's left-out lines of zeros.
   absl::Status Write(absl::string_view text);
 
   // Finish decodes a last line without a newline and checks the end (plain:
@@ -53,6 +56,7 @@ class Undumper {
   absl::Status OffsetLine(absl::string_view line);
   absl::Status FillTo(uint64_t offset);
   absl::Status Emit(absl::string_view bytes);
+  absl::Status InvalidDigit(char c) const;  // "line 3: invalid hex digit 'z'".
 
   Format format_;
   Sink sink_;

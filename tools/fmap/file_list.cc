@@ -16,9 +16,19 @@
 namespace ipckit::fmap {
 namespace {
 
+// Kind names what a non-regular file is, for the skipped list.
+const char* Kind(mode_t mode) {
+  if (S_ISLNK(mode)) return "a symbolic link (not followed)";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
 // Walk appends the regular files below `dir`, sorted, without following
-// symbolic links.
-absl::Status Walk(const std::string& dir, std::vector<std::string>* out) {
+// symbolic links; every other entry goes to *skipped, "PATH: a FIFO".
+absl::Status Walk(const std::string& dir, std::vector<std::string>* out, std::vector<std::string>* skipped) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("open ", dir));
   std::vector<std::string> names;
@@ -33,10 +43,12 @@ absl::Status Walk(const std::string& dir, std::vector<std::string>* out) {
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("stat ", path));
     if (S_ISDIR(st.st_mode)) {
-      absl::Status s = Walk(path, out);
+      absl::Status s = Walk(path, out, skipped);
       if (!s.ok()) return s;
     } else if (S_ISREG(st.st_mode)) {
       out->push_back(path);
+    } else if (skipped != nullptr) {
+      skipped->push_back(absl::StrCat(path, ": ", Kind(st.st_mode)));
     }
   }
   return absl::OkStatus();
@@ -53,7 +65,8 @@ absl::StatusOr<std::vector<std::string>> ReadList(const FileListOptions& o) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> ExpandFiles(const std::vector<std::string>& args, const FileListOptions& o) {
+absl::StatusOr<std::vector<std::string>> ExpandFiles(const std::vector<std::string>& args, const FileListOptions& o,
+                                                     std::vector<std::string>* skipped) {
   std::vector<std::string> names = args;
   if (!o.files_from.empty()) {
     absl::StatusOr<std::vector<std::string>> more = ReadList(o);
@@ -65,7 +78,7 @@ absl::StatusOr<std::vector<std::string>> ExpandFiles(const std::vector<std::stri
     struct stat st;
     if (name != "-" && ::stat(name.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       if (!o.recursive) return absl::InvalidArgumentError(absl::StrCat(name, ": Is a directory (give -r to go through it)"));
-      absl::Status s = Walk(name, &out);
+      absl::Status s = Walk(name, &out, skipped);
       if (!s.ok()) return s;
       continue;
     }

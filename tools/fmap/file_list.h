@@ -19,11 +19,14 @@ struct FileListOptions {
 
 // ExpandFiles returns the files named by `args` and --files-from, in order:
 // a directory (with -r) becomes the regular files below it, sorted by path,
-// symbolic links inside it not followed; "-" stays (stdin). It returns
+// symbolic links inside it not followed; "-" stays (stdin). What a walk
+// leaves out (links, FIFOs, sockets, devices) is listed in *skipped, when
+// given, as vmtouch warns of each: "d/fifo: a FIFO". It returns
 // kInvalidArgument for a directory without -r ("d: Is a directory (give -r
 // to go through it)"), the error reading --files-from or a directory, and
 // kInvalidArgument "no files" when nothing is left.
-absl::StatusOr<std::vector<std::string>> ExpandFiles(const std::vector<std::string>& args, const FileListOptions& o);
+absl::StatusOr<std::vector<std::string>> ExpandFiles(const std::vector<std::string>& args, const FileListOptions& o,
+                                                     std::vector<std::string>* skipped = nullptr);
 
 }  // namespace ipckit::fmap
 

@@ -31,6 +31,21 @@ TEST(FileListTest, DirectoriesNeedRAndAreWalkedSorted) {
               IsOkAndHolds(std::vector<std::string>{d->Path("t/a"), d->Path("t/b"), d->Path("t/sub/c"), "-"}));
 }
 
+TEST(FileListTest, AWalkListsWhatItSkips) {
+  absl::StatusOr<testing::TempDir> d = testing::TempDir::Create();
+  ASSERT_THAT(d, IsOk());
+  ::mkdir(d->Path("t").c_str(), 0700);
+  std::ofstream(d->Path("t/a")) << "x";
+  ASSERT_EQ(::mkfifo(d->Path("t/fifo").c_str(), 0600), 0);
+  ASSERT_EQ(::symlink("loop", d->Path("t/loop").c_str()), 0);  // Points at itself.
+  FileListOptions o;
+  o.recursive = true;
+  std::vector<std::string> skipped;
+  EXPECT_THAT(ExpandFiles({d->Path("t")}, o, &skipped), IsOkAndHolds(std::vector<std::string>{d->Path("t/a")}));
+  EXPECT_EQ(skipped, (std::vector<std::string>{d->Path("t/fifo") + ": a FIFO",
+                                               d->Path("t/loop") + ": a symbolic link (not followed)"}));
+}
+
 TEST(FileListTest, FilesFromLinesOrNul) {
   absl::StatusOr<testing::TempDir> d = testing::TempDir::Create();
   ASSERT_THAT(d, IsOk());

@@ -286,10 +286,15 @@ absl::Status DumpText(const mmap::MappedFile& m, uint64_t skip, uint64_t length,
 }
 
 // FromEnd returns `o` with -s -N and -n -N turned into offsets from the
-// start, which needs `m`'s size.
+// start, which needs `m`'s size. A -s -N before the start is kOutOfRange
+// "-s -4: before the start of F (1 byte)", as xxd refuses it ("cannot seek").
 absl::StatusOr<DumpOptions> FromEnd(DumpOptions o, const mmap::MappedFile& m) {
   if (!o.skip_from_end && !o.length_from_end) return o;
   if (m.streamed()) return absl::InvalidArgumentError("-s -N and -n -N need a file whose size is known");
+  if (o.skip_from_end && o.skip > m.size()) {
+    return absl::OutOfRangeError(absl::StrCat("-s -", o.skip, ": before the start of ", m.path(), " (", m.size(),
+                                              m.size() == 1 ? " byte)" : " bytes)"));
+  }
   if (o.skip_from_end) o.skip = m.size() - std::min(o.skip, m.size());
   if (o.length_from_end) {
     uint64_t left = m.size() - std::min(o.skip, m.size());
@@ -547,6 +552,8 @@ namespace {
 // asks for MADV_COLLAPSE (Linux 6.1+), which backs the file's page cache
 // with huge pages that outlive the mapping.
 absl::Status AdviseHugepage(const std::string& file) {
+  absl::Status cacheable = mmap::CheckCacheable(file);  // A FIFO would block open(2).
+  if (!cacheable.ok()) return cacheable;
   io::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   uint64_t size = FileSize(fd.get());
@@ -569,6 +576,8 @@ absl::Status AdviseHugepage(const std::string& file) {
 // An fadvise error reads "VERB FILE: <strerror>".
 absl::Status FadviseWholeFile(const std::string& file, int advice, bool write_out_first, const char* verb,
                               const std::vector<mmap::PageRun>* pages = nullptr) {
+  absl::Status cacheable = mmap::CheckCacheable(file);  // A FIFO would block open(2).
+  if (!cacheable.ok()) return cacheable;
   io::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("open ", file));
   // EINVAL: a file with nothing to sync.
@@ -773,6 +782,8 @@ absl::Status ResidencyReport(const std::vector<std::string>& files, const Reside
 
 absl::Status Touch(const std::string& file, bool json, const ProgressSink& progress_out, std::ostream& out,
                    const std::vector<mmap::PageRun>* pages, PageTotals* totals) {
+  absl::Status cacheable = mmap::CheckCacheable(file);  // A FIFO would block open(2).
+  if (!cacheable.ok()) return cacheable;
   absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
@@ -855,9 +866,11 @@ absl::Status LockAll(const std::vector<std::string>& files, bool json,
                      std::ostream& out, std::ostream& log) {
   uint64_t total = 0;
   for (const std::string& file : files) {
+    absl::Status cacheable = mmap::CheckCacheable(file);  // A FIFO would block open(2).
+    if (!cacheable.ok()) return cacheable;
     absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
     if (!m.ok()) return m.status();
-    if (m->streamed()) return absl::InvalidArgumentError(absl::StrCat(file, ": not a regular file"));
+    if (m->streamed()) return absl::FailedPreconditionError(absl::StrCat(file, ": not a regular file"));
     if (m->size() == 0) {
       if (files.size() == 1) return absl::InvalidArgumentError(absl::StrCat(file, ": empty file, nothing to lock"));
       continue;  // In a tree, an empty file has nothing to lock.

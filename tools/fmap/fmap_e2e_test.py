@@ -477,6 +477,81 @@ class FmapE2eTest(harness.TestCase):
         print(f"note: {shrank} of 100 runs over a shrinking file reported it")
         self.assertGreater(shrank, 0, "no run noticed the shrinking file")
 
+    # Inputs that once crashed or hung fmap (issue 26), each against its peer.
+
+    def test_little_endian_groups_wider_than_the_line_as_xxd(self):
+        # xxd cuts a group down to the line; fmap put -e's reversed byte past
+        # its line buffer (abort or SIGSEGV in 33 of 280 runs).
+        for b in ("r1", "r33"):
+            for c in range(1, 41):
+                for g in (0, 1, 2, 4, 8, 16, 32):
+                    self.same(f"xxd -e -c {c} -g {g} {b}", f'xxd -e -c {c} -g {g} "$D/{b}"',
+                              f'"$FMAP" dump --format=xxd -e -c {c} -g {g} "$D/{b}"')
+        # A group that fits the line must be a power of 2; a wider one is cut.
+        self.same("xxd -e -c 3 -g 8", 'xxd -e -c 3 -g 8 "$D/r17"', '"$FMAP" dump -f xxd -e -c 3 -g 8 "$D/r17"')
+        self.assertEqual(self.check_exit('"$FMAP" dump -f xxd -e -c 8 -g 3 "$D/r17"', 2).split("\n")[0],
+                         "fmap dump: -g: with -e, a power of 2")
+        self.check_exit('xxd -e -c 8 -g 3 "$D/r17"', 1)
+
+    def test_undump_of_malformed_lines_is_an_error_never_a_crash(self):
+        for fmt, text in (("xxd", "00000000: b"), ("xxd", "00000000: 616\n"), ("hexdump", "00000000  6"),
+                          ("xxd", "00000000: 61 6 62\n"), ("hexdump", "00000000  61 6|a|\n")):
+            with self.subTest(text=text):
+                err = self.check_exit(f"printf '{text}' | \"$FMAP\" undump -f {fmt}", 1)
+                self.assertEqual(err, "fmap undump: -: line 1: odd number of hex digits\n")
+        err = self.check_exit("printf '00000000: 6z\\n' | \"$FMAP\" undump -f xxd", 1)
+        self.assertEqual(err, "fmap undump: -: line 1: invalid hex digit 'z'\n")
+        err = self.check_exit("printf '00000000: 61\\n00000001: 6\\001\\n' | \"$FMAP\" undump -f xxd", 1)
+        self.assertEqual(err, "fmap undump: -: line 2: invalid hex digit '\\x01'\n")
+
+    def test_undump_reads_xxd_autoskip_and_refuses_offsets_past_off_t(self):
+        for cmd in ("head -c 64 /dev/zero", "{ printf abcde; head -c 100 /dev/zero; printf end; }", 'cat "$D/zeros"'):
+            with self.subTest(cmd=cmd):
+                self.same(f"xxd -a | undump ({cmd})", f'{cmd} > "$D/a" && xxd -a "$D/a" | xxd -r',
+                          f'{cmd} > "$D/a" && xxd -a "$D/a" | "$FMAP" undump -f xxd')
+        for fmt, line in (("xxd", "ffffffffffffff00: 61"), ("hexdump", "8000000000000000  61")):
+            c, o, err = sh(f"printf '{line}\\n' | timeout 10 \"$FMAP\" undump -f {fmt} | head -c 100 | wc -c")
+            self.assertEqual((c, o.strip()), (1, b"0"), err)  # Nothing written; pipefail gives fmap's 1.
+            off = line.split(" ")[0].rstrip(":")
+            self.assertEqual(self.check_exit(f"printf '{line}\\n' | \"$FMAP\" undump -f {fmt}", 1),
+                             f"fmap undump: -: line 1: offset 0x{off} is past the largest file offset "
+                             "(0x7fffffffffffffff)\n")
+        self.check_exit("printf 'ffffffffffffff00: 61\\n' | xxd -r", 5)  # "Sorry, cannot seek backwards."
+
+    def test_skip_before_the_start_is_refused_as_xxd_does(self):
+        self.check_exit('xxd -s -4 "$D/r1"', 4)  # "Sorry, cannot seek."
+        for fmt in ("xxd", "hexdump", "raw"):
+            self.assertEqual(self.check_exit(f'"$FMAP" dump -f {fmt} -s -4 "$D/r1"', 1),
+                             f"fmap dump: -s -4: before the start of {self.d}/r1 (1 byte)\n")
+        self.same("xxd -s -1", 'xxd -s -1 "$D/r1"', '"$FMAP" dump -f xxd -s -1 "$D/r1"')
+
+    def test_page_cache_commands_refuse_fifos_and_devices_without_blocking(self):
+        fifo = f"{self.d}/fifo"
+        os.mkfifo(fifo)
+        try:
+            for cmd in ("residency", "touch", "evict", "lock", "advise --advice willneed", "advise --advice hugepage"):
+                name = cmd.split(" ")[0]
+                for path, kind in ((fifo, "a FIFO"), ("/dev/null", "a character device")):
+                    with self.subTest(cmd=cmd, path=path):
+                        c, _, err = sh(f'timeout 10 "$FMAP" {cmd} {path}')
+                        self.assertEqual((c, err), (1, f"fmap {name}: {path}: not a regular file or block device "
+                                                       f"({kind})\n"))
+            # In a walk, vmtouch warns of each thing it skips; so does fmap.
+            t = f"{self.d}/odd"
+            os.makedirs(t)
+            randfile(f"{t}/f", 5000)
+            os.mkfifo(f"{t}/fifo")
+            os.symlink("loop", f"{t}/loop")
+            vm = sh('timeout 10 vmtouch "$D/odd"')
+            self.assertEqual(vm[0], 0, vm[2])
+            for cmd in ("residency", "touch", "evict"):
+                c, o, err = sh(f'timeout 10 "$FMAP" {cmd} -r "$D/odd"')
+                self.assertEqual(c, 0, err)
+                self.assertEqual(err, f"fmap {cmd}: skipping {t}/fifo: a FIFO\n"
+                                      f"fmap {cmd}: skipping {t}/loop: a symbolic link (not followed)\n")
+        finally:
+            os.unlink(fifo)
+
     def test_block_device(self):
         img = f"{self.d}/img"
         randfile(img, 2000000)

@@ -58,7 +58,9 @@ class FileArgs {
       *code = p_.UsageError(absl::InvalidArgumentError("missing FILE"));
       return std::nullopt;
     }
-    absl::StatusOr<std::vector<std::string>> files = ipckit::fmap::ExpandFiles(args, o_);
+    std::vector<std::string> skipped;
+    absl::StatusOr<std::vector<std::string>> files = ipckit::fmap::ExpandFiles(args, o_, &skipped);
+    for (const std::string& s : skipped) std::cerr << p_.info().name << ": skipping " << s << "\n";
     if (!files.ok()) {
       *code = p_.Finish(files.status(), ipckit::cli::kUsageRules);
       return std::nullopt;
@@ -239,7 +241,9 @@ int Dump(int argc, char** argv) {
     l.upper = upper;
     l.cols = cols.value_or(bits ? 6 : o.format == "plain" ? 30 : 16);
     l.group = group.value_or(bits ? 1 : little_endian ? 4 : 2);
-    if (little_endian && l.group != 0 && (l.group & (l.group - 1)) != 0) {
+    // As xxd, only a group that fits the line must be a power of 2 (a wider
+    // one, or 0, is cut to the line: -e -c 3 -g 8 is -g 3).
+    if (little_endian && l.group >= 1 && l.group <= l.cols && (l.group & (l.group - 1)) != 0) {
       return p.UsageError(absl::InvalidArgumentError("-g: with -e, a power of 2"));
     }
     o.layout = l;
