@@ -52,6 +52,7 @@ Parser& Parser::Strings(char short_name, const char* long_name, std::string valu
                         std::string help, std::vector<std::string>* out) {
   return Add(short_name, long_name, std::move(value_name), std::move(help),
              [out](absl::string_view v) {
+               if (v.empty()) return absl::InvalidArgumentError("empty value");
                out->emplace_back(v);
                return absl::OkStatus();
              });

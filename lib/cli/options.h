@@ -96,11 +96,12 @@ class Parser {
   Parser& Size(char short_name, const char* long_name, std::string value_name,
                std::string help, T* out,
                uint64_t max = std::numeric_limits<uint64_t>::max());
-  // String stores the value as given.
+  // String stores the value as given; an empty value is a usage error
+  // ("--exec: empty value"): an option given is never silently unset.
   template <typename T>
   Parser& String(char short_name, const char* long_name, std::string value_name,
                  std::string help, T* out);
-  // Strings appends each value given: `-l A -l B`.
+  // Strings appends each value given: `-l A -l B`; none may be empty.
   Parser& Strings(char short_name, const char* long_name, std::string value_name,
                   std::string help, std::vector<std::string>* out);
 
@@ -229,7 +230,10 @@ template <typename T>
 Parser& Parser::String(char short_name, const char* long_name, std::string value_name,
                        std::string help, T* out) {
   return AddParsed(short_name, long_name, std::move(value_name), std::move(help), out,
-                   [](absl::string_view v) { return absl::StatusOr<std::string>(std::string(v)); });
+                   [](absl::string_view v) -> absl::StatusOr<std::string> {
+                     if (v.empty()) return absl::InvalidArgumentError("empty value");
+                     return std::string(v);
+                   });
 }
 
 }  // namespace ipckit::cli

@@ -173,6 +173,12 @@ TEST_F(ParserTest, LongOptionsAreSpelledOut) {
   EXPECT_EQ(opts_.name, "--source");
 }
 
+TEST_F(ParserTest, EmptyStringValuesAreUsageErrors) {
+  EXPECT_THAT(Parse({"--source", ""}), StatusIs(StatusCode::kInvalidArgument, "-s/--source: empty value"));
+  EXPECT_THAT(Parse({"--name="}), StatusIs(StatusCode::kInvalidArgument, "--name: empty value"));
+  EXPECT_THAT(Parse({"-L", "a", "-L", ""}), StatusIs(StatusCode::kInvalidArgument, "-L/--listener: empty value"));
+}
+
 TEST_F(ParserTest, StopAtFirstArgument) {
   Options opts;
   Parser p(ToolInfo{"sigtest", {"run [OPTIONS] -- CMD..."}, "", "", true});

@@ -42,10 +42,13 @@ absl::Status Send(int fd, absl::string_view data, absl::Time deadline) {
   return absl::OkStatus();
 }
 
-// ReadExactly reads exactly buf.size() bytes.
+// ReadExactly reads exactly buf.size() bytes by `deadline`. It waits for
+// each piece before reading it: on a blocking socket a read would wait for a
+// silent proxy past any deadline.
 absl::Status ReadExactly(int fd, absl::Span<char> buf, absl::Time deadline) {
   size_t done = 0;
   while (done < buf.size()) {
+    if (absl::Status s = Wait(fd, POLLIN, deadline); !s.ok()) return s;
     absl::StatusOr<size_t> n = io::ReadOnce(fd, buf.subspan(done), "proxy: read");
     if (n.ok() && *n == 0) return absl::AbortedError("proxy: connection closed by the proxy");
     if (n.ok()) {
@@ -53,7 +56,6 @@ absl::Status ReadExactly(int fd, absl::Span<char> buf, absl::Time deadline) {
       continue;
     }
     if (!absl::IsUnavailable(n.status())) return n.status();
-    if (absl::Status s = Wait(fd, POLLIN, deadline); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

@@ -145,6 +145,11 @@ TEST(ProxyTest, SilentOrClosingProxy) {
   r.port = 1;
   EXPECT_THAT(ProxyConnect(p.client.get(), ProxyProtocol::kHttpConnect, r, absl::Now() + absl::Milliseconds(100)),
               StatusIs(absl::StatusCode::kDeadlineExceeded, "proxy: timed out"));
+  // A blocking socket (nc's): the SOCKS5 reply is waited for with the
+  // deadline, never read blocking (it hung, issue 26).
+  Pair silent = MakePair();
+  EXPECT_THAT(ProxyConnect(silent.client.get(), ProxyProtocol::kSocks5, r, absl::Now() + absl::Milliseconds(100)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, "proxy: timed out"));
   Pair q = MakePair();
   std::thread proxy([&] {
     ReadN(q.proxy.get(), 3);

@@ -106,9 +106,12 @@ int main(int argc, char** argv) {
       .String('c', nullptr, "CMD", "rejected: use --sh-exec (meaning differs across netcats)",
               &o.flag_c)
       .Flag('t', nullptr, "rejected: telnet negotiation is not supported", &o.flag_t)
-      .String('x', "proxy", "HOST[:PORT]", "connect through this proxy (port: 1080 SOCKS5, 3128 HTTP)", &o.proxy)
+      .String('x', nullptr, "HOST[:PORT]", "connect through this proxy, SOCKS5 unless -X (port: 1080 SOCKS5, 3128 HTTP)",
+              &o.proxy)
       .String('X', nullptr, "PROTO", "proxy protocol: 5 (SOCKS5, default) or connect (HTTP)",
               &o.proxy_protocol)
+      .String(0, "proxy", "HOST[:PORT]", "as ncat: connect through this proxy, HTTP unless --proxy-type",
+              &o.ncat_proxy)
       .String('P', nullptr, "USER", "proxy user (password: $NC_PROXY_PASSWORD or asked on the tty)",
               &o.proxy_user)
       .String(0, "proxy-type", "TYPE", "proxy protocol as ncat names it: http or socks5",
@@ -147,7 +150,9 @@ int main(int argc, char** argv) {
               &o.ssl_verify_client)
       .Flag(0, "ssl-legacy", "with -l: also accept TLS 1.0/1.1 and non-AEAD suites, to test old clients "
             "(default: TLS 1.2+, ECDHE with AES-GCM or ChaCha20)", &o.ssl_legacy)
-      .Flag(0, "insecure", "with --ssl: do not verify the server (warns)", &o.insecure);
+      .Flag(0, "insecure", "with --ssl: do not verify the server (warns)", &o.insecure)
+      .Flag(0, "ssl-verify", "with --ssl: verify the server (ncat's flag; nc always does unless --insecure)",
+            &o.ssl_verify);
   o.args = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);

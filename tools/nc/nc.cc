@@ -156,13 +156,16 @@ absl::StatusOr<ProxyPlan> PlanProxy(const Options& o) {
   if (!protocol.ok()) return protocol.status();
   ProxyPlan plan;
   plan.protocol = *protocol;
+  const char* flag = o.ncat_proxy ? "--proxy" : "-x";
   absl::StatusOr<net::HostPort> hp = net::SplitHostPort(*o.proxy);
-  if (!hp.ok() || hp->port.empty()) {
-    hp = net::HostPort{*o.proxy, plan.protocol == net::ProxyProtocol::kSocks5 ? "1080" : "3128"};
+  if ((hp.ok() && (hp->host.empty() || hp->port.empty())) || (absl::StartsWith(*o.proxy, ":") &&
+      !absl::StartsWith(*o.proxy, "::")) || (absl::EndsWith(*o.proxy, ":") && !absl::EndsWith(*o.proxy, "::"))) {
+    return Usage(absl::StrCat(flag, ": '", *o.proxy, "' needs HOST or HOST:PORT"));
   }
+  if (!hp.ok()) hp = net::HostPort{*o.proxy, plan.protocol == net::ProxyProtocol::kSocks5 ? "1080" : "3128"};
   plan.host = hp->host;
   absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
-  if (!port.ok()) return Usage(absl::StrCat("-x: ", port.status().message()));
+  if (!port.ok()) return Usage(absl::StrCat(flag, ": ", port.status().message()));
   plan.port = *port;
   if (o.proxy_auth) {
     size_t colon = o.proxy_auth->find(':');
@@ -539,7 +542,10 @@ absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, Log& log) {
     req.password = *pw;
   }
   net::ProxyProtocol protocol = proxy.protocol;
-  absl::Time deadline = o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
+  // The handshake is bounded as the connect is (-w) or, without -w, as an
+  // idle session would be (--idle-timeout): a silent proxy never holds nc.
+  std::optional<absl::Duration> bound = o.timeout ? o.timeout : o.idle_timeout;
+  absl::Time deadline = bound ? absl::Now() + *bound : absl::InfiniteFuture();
   absl::Status s = net::ProxyConnect(c->socket.fd(), protocol, req, deadline);
   if (!s.ok()) return s;
   if (log.verbose() > 0) {
@@ -861,6 +867,7 @@ absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
   net::ListenOptions lo;
   lo.type = SockType(o);
   lo.socket = p.socket;
+  lo.v6only = o.ipv6;  // -6: IPv6 only, so :: refuses IPv4 clients (as ncat -6 -l).
   absl::StatusOr<Listener> l = Listener::ListenAny(*addrs, lo);
   if (!l.ok()) return l.status();
   Listening L{p, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
@@ -930,7 +937,14 @@ absl::Status ValidateNcat(const Options& o, bool exec) {
 
 }  // namespace
 
-absl::StatusOr<Plan> Validate(const Options& o) {
+absl::StatusOr<Plan> Validate(const Options& given) {
+  // ncat's --proxy is -x whose protocol defaults to HTTP, as ncat's does.
+  if (given.proxy && given.ncat_proxy) return Usage("cannot use -x with --proxy");
+  Options o = given;
+  if (o.ncat_proxy) {
+    o.proxy = o.ncat_proxy;
+    if (!o.proxy_type && !o.proxy_protocol) o.proxy_protocol = "connect";
+  }
   if (o.flag_e) {
     return Usage("-e is not supported: it means 'exec' only in some netcats; use --exec CMD or "
                  "--sh-exec CMD");
@@ -963,7 +977,9 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   }
   if (o.send_only && o.recv_only) return Usage("cannot use --send-only with --recv-only");
   if (o.send_only && o.no_stdin) return Usage("cannot use --send-only with -d");
-  if (o.shutdown_on_eof && o.no_shutdown) return Usage("cannot use -N with --no-shutdown");
+  if (o.idle_timeout && *o.idle_timeout <= absl::ZeroDuration()) {
+    return Usage("--idle-timeout: must be more than 0");
+  }
   if (!o.exec.empty() && !o.sh_exec.empty()) return Usage("cannot use --exec with --sh-exec");
   bool exec = !o.exec.empty() || !o.sh_exec.empty();
   if (exec && (o.scan || o.pass_fd || o.send_only || o.recv_only || o.no_stdin)) {

@@ -40,7 +40,7 @@ struct ProxyPlan {
 // Plan is nc's command line checked and parsed: Run reads it and parses
 // nothing again.
 struct Plan {
-  Options options;                           // The flags as given.
+  Options options;                           // The flags as given (--proxy folded into -x and -X).
   Target target;
   std::optional<absl::Duration> quit_after;  // -q; nullopt: never (also negative -q).
   net::SocketOptions socket;                 // -T (as a number), -I, -O.

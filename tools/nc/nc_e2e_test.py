@@ -448,6 +448,79 @@ class NcE2eTest(harness.TestCase):
         self.assertGreaterEqual(time.monotonic() - start, 0.2)  # Two pauses between three lines.
         self.assertEqual(sink.wait_for_line("out", "got"), "got 6 bytes sha256 " + sha256("1\n2\n3\n"))
 
+    def test_a_silent_proxy_is_bounded_by_w_and_idle_timeout(self):
+        # A proxy that accepts and never answers: the handshake is bounded
+        # like the connect (-w, exit 3) or an idle session (--idle-timeout).
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = str(silent.getsockname()[1])
+        try:
+            for flags, code in ((["-w", "1", "-x", f"127.0.0.1:{port}"], 3),
+                                (["-w", "1", "-x", f"127.0.0.1:{port}", "-X", "connect"], 3),
+                                (["--idle-timeout", "1", "--proxy", f"127.0.0.1:{port}", "--proxy-type", "socks5"], 3),
+                                (["--idle-timeout", "1", "--proxy", f"127.0.0.1:{port}"], 3)):
+                with self.subTest(flags=flags):
+                    start = time.monotonic()
+                    c = spawn([NC] + flags + ["example.org", "80"])
+                    self.assertEqual(c.wait(DEADLINE), code, c.err)
+                    self.assertEqual(c.err, "nc: proxy: timed out\n")
+                    self.assertLess(time.monotonic() - start, 5)
+        finally:
+            silent.close()
+
+    def test_ncat_proxy_means_http_and_x_means_socks5(self):
+        # Each proxy hears the first bytes of its protocol: "CONNECT " or SOCKS5's 0x05.
+        for flags, first in ((["--proxy"], b"CONNECT "), (["-x"], b"\x05"), (["--proxy-type", "socks5", "--proxy"], b"\x05"),
+                             (["-X", "connect", "-x"], b"CONNECT ")):
+            with self.subTest(flags=flags):
+                s = socket.socket()
+                s.bind(("127.0.0.1", 0))
+                s.listen(1)
+                try:
+                    c = spawn([NC, "-w", "5"] + flags + [f"127.0.0.1:{s.getsockname()[1]}", "example.org", "80"])
+                    s.settimeout(DEADLINE)
+                    conn, _ = s.accept()
+                    conn.settimeout(DEADLINE)
+                    got = conn.recv(len(first), socket.MSG_WAITALL)
+                    conn.close()
+                    self.assertEqual(got, first)
+                    c.wait(DEADLINE)
+                finally:
+                    s.close()
+
+    def test_ipv6_listener_refuses_ipv4_clients(self):
+        if not socket.has_ipv6:
+            self.skipTest("no IPv6")
+        listener, port = nc_listener("-6", host="::")
+        v4 = socket.socket()
+        self.assertNotEqual(v4.connect_ex(("127.0.0.1", int(port))), 0, "nc -6 -l took an IPv4 client")
+        v4.close()
+        v6 = socket.create_connection(("::1", int(port)), timeout=DEADLINE)
+        v6.sendall(b"six\n")
+        v6.close()
+        self.assertEqual(listener.wait(DEADLINE), 0)
+        self.assertEqual(listener.out_bytes, b"six\n")
+
+    def test_usage_errors_for_empty_zero_and_abbreviated_values(self):
+        for argv, message in ((["--exec", "", "-l", "0"], "--exec: empty value"),
+                              (["--sh-exec=", "-l", "0"], "--sh-exec: empty value"),
+                              (["--deny", "", "-l", "0"], "--deny: empty value"),
+                              (["--idle-timeout", "0", "h", "1"], "--idle-timeout: must be more than 0"),
+                              (["--proxy", "127.0.0.1:", "h", "1"], "--proxy: '127.0.0.1:' needs HOST or HOST:PORT"),
+                              (["--ssl", "--ssl-verify", "--insecure", "h", "1"],
+                               "cannot use --ssl-verify with --insecure"),
+                              (["--ssl-verify-clien", "ca", "h", "1"], "unrecognized option '--ssl-verify-clien'"),
+                              (["--hex", "127.0.0.1", "1"], "unrecognized option '--hex'")):
+            with self.subTest(argv=argv):
+                c = spawn([NC] + argv)
+                self.assertEqual(c.wait(DEADLINE), 2)
+                self.assertEqual(c.err, f"nc: {message}\nTry 'nc --help'.\n")
+        # --no-shutdown cancels -N, as --help says.
+        sink, port = peer("sink")
+        c = spawn([NC, "-N", "--no-shutdown", "-q", "0", "127.0.0.1", port], "x")
+        self.assertEqual(c.wait(DEADLINE), 0, c.err)
+
     def test_help_documents_every_option_and_the_state_machine(self):
         h = spawn([NC, "--help"])
         self.assertEqual(h.wait(DEADLINE), 0)
@@ -455,7 +528,7 @@ class NcE2eTest(harness.TestCase):
                      "-p, --source-port", "-q SECS", "-r", "-s, --source", "-T, --tos", "-U", "-u", "-v",
                      "-w, --wait", "-z", "--send-only", "--recv-only", "--no-shutdown", "--keep-sending",
                      "--port-file", "--exec", "--sh-exec", "-4, --ipv4", "-6, --ipv6", "-n, --nodns",
-                     "-x, --proxy", "--proxy-type", "--proxy-auth", "--delay", "--idle-timeout", "--max-conns",
+                     "-x HOST[:PORT]", "--proxy=HOST[:PORT]", "--proxy-type", "--proxy-auth", "--delay", "--idle-timeout", "--max-conns",
                      "--allow", "--deny", "--output", "--hex-dump", "--append-output"):
             self.assertIn(flag, h.out, flag)
         self.assertIn("End of input and timers:", h.out)

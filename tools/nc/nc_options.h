@@ -56,11 +56,13 @@ struct Options {
   std::optional<std::string> ssl_verify_client;     // --ssl-verify-client CA (with -l)
   bool ssl_legacy = false;                          // --ssl-legacy (with -l)
   bool insecure = false;                            // --insecure
+  bool ssl_verify = false;                          // --ssl-verify (ncat's; verifying is the default)
   // Proxies, as OpenBSD nc.
   std::optional<std::string> proxy;                 // -x HOST:PORT
   std::optional<std::string> proxy_protocol;        // -X 5|connect (default 5)
   std::optional<std::string> proxy_user;            // -P USER
   // ncat's long options, where ncat means what nc does.
+  std::optional<std::string> ncat_proxy;            // --proxy HOST[:PORT] (ncat: HTTP by default)
   std::optional<std::string> proxy_type;            // --proxy-type http|socks5
   std::optional<std::string> proxy_auth;            // --proxy-auth USER[:PASS]
   std::optional<absl::Duration> idle_timeout;       // --idle-timeout

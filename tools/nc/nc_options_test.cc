@@ -72,7 +72,7 @@ TEST(NcOptionsTest, TlsAndProxyConflicts) {
          o.ssl_cert = o.ssl_key = "c";
          o.insecure = true;
        },
-       "--ssl-servername, --ssl-pin, --ssl-trustfile and --insecure are for clients"},
+       "--ssl-servername, --ssl-pin, --ssl-trustfile, --ssl-verify and --insecure are for clients"},
       {[](Options& o) { o.ssl = true; o.ssl_verify_client = "ca"; }, "--ssl-verify-client and --ssl-legacy require -l"},
       {[](Options& o) { o.ssl = true; o.ssl_pin = "sha256//short"; },
        "--ssl-pin: want sha256//BASE64 (44 characters), got 'sha256//short'"},
@@ -104,8 +104,10 @@ TEST(NcOptionsTest, Conflicts) {
       {[](Options& o) { o.send_only = o.recv_only = true; },
        "cannot use --send-only with --recv-only"},
       {[](Options& o) { o.send_only = o.no_stdin = true; }, "cannot use --send-only with -d"},
-      {[](Options& o) { o.shutdown_on_eof = o.no_shutdown = true; },
-       "cannot use -N with --no-shutdown"},
+      {[](Options& o) { o.idle_timeout = absl::ZeroDuration(); }, "--idle-timeout: must be more than 0"},
+      {[](Options& o) { o.proxy = o.ncat_proxy = "p:1"; }, "cannot use -x with --proxy"},
+      {[](Options& o) { o.ncat_proxy = "127.0.0.1:"; }, "--proxy: '127.0.0.1:' needs HOST or HOST:PORT"},
+      {[](Options& o) { o.proxy = ":1080"; }, "-x: ':1080' needs HOST or HOST:PORT"},
       {[](Options& o) {
          o.exec = "cat";
          o.sh_exec = "cat";
@@ -250,6 +252,28 @@ TEST(NcOptionsTest, ValidateReturnsTheParsedPlan) {
   EXPECT_EQ(p->proxy->user, "al");
   EXPECT_EQ(p->proxy->password, "pw");
   EXPECT_EQ(p->exec_argv, (std::vector<std::string>{"tr", "a-z", "A-Z"}));
+
+  // ncat's --proxy means HTTP unless --proxy-type says otherwise; -x means
+  // SOCKS5 unless -X does (OpenBSD nc). --no-shutdown cancels -N.
+  o = Options();
+  o.args = {"example.org", "80"};
+  o.ncat_proxy = "127.0.0.1";
+  o.shutdown_on_eof = o.no_shutdown = true;
+  p = Validate(o);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->proxy->protocol, net::ProxyProtocol::kHttpConnect);
+  EXPECT_EQ(p->proxy->port, 3128);
+  o.proxy_type = "socks5";
+  p = Validate(o);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->proxy->protocol, net::ProxyProtocol::kSocks5);
+  EXPECT_EQ(p->proxy->port, 1080);
+  o = Options();
+  o.args = {"example.org", "80"};
+  o.proxy = "127.0.0.1";
+  p = Validate(o);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->proxy->protocol, net::ProxyProtocol::kSocks5);
 
   o = Options();
   o.scan = true;

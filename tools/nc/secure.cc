@@ -99,7 +99,8 @@ absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureServer(const tls::TlsConte
 absl::Status ValidateTls(const Options& o) {
   auto usage = [](absl::string_view m) { return absl::InvalidArgumentError(m); };
   bool any_ssl_option = o.ssl_trustfile || o.ssl_servername || o.ssl_alpn || o.ssl_cert || o.ssl_key ||
-                        o.ssl_ciphers || o.ssl_pin || o.ssl_verify_client || o.ssl_legacy || o.insecure;
+                        o.ssl_ciphers || o.ssl_pin || o.ssl_verify_client || o.ssl_legacy || o.insecure ||
+                        o.ssl_verify;
   if (!o.ssl) {
     if (any_ssl_option) {
       return usage("--ssl-* options and --insecure require --ssl");
@@ -110,9 +111,11 @@ absl::Status ValidateTls(const Options& o) {
     if (o.ssl_cert.has_value() != o.ssl_key.has_value()) return usage("--ssl-cert and --ssl-key go together");
     if (o.listen) {
       if (!o.ssl_cert) return usage("-l --ssl needs --ssl-cert and --ssl-key");
-      if (o.ssl_servername || o.ssl_pin || o.ssl_trustfile || o.insecure) {
-        return usage("--ssl-servername, --ssl-pin, --ssl-trustfile and --insecure are for clients");
+      if (o.ssl_servername || o.ssl_pin || o.ssl_trustfile || o.insecure || o.ssl_verify) {
+        return usage("--ssl-servername, --ssl-pin, --ssl-trustfile, --ssl-verify and --insecure are for clients");
       }
+    } else if (o.ssl_verify && o.insecure) {
+      return usage("cannot use --ssl-verify with --insecure");
     } else if (o.ssl_verify_client || o.ssl_legacy) {
       return usage("--ssl-verify-client and --ssl-legacy require -l");
     }
