@@ -14,8 +14,11 @@ PACKAGES=(
   g++ pkg-config
   # The three libraries.
   android-libboringssl-dev libabsl-dev libgtest-dev libgmock-dev
-  # Real peers for the tests.
+  # Real peers and oracles for the tests (xxd and hexdump for fmap's dumps,
+  # fincore, script(1), timeout, sha256sum), and universal-ctags for CI's
+  # function-length gate (.ci/long_functions), which fails without it.
   openssl netcat-openbsd ncat socat python3 vmtouch tini dumb-init
+  xxd bsdextrautils util-linux bsdutils coreutils universal-ctags
   # --config=fuzz: clang with libFuzzer and the sanitizer runtimes.
   clang-14 libclang-rt-14-dev
   # Peers for the benchmarks in bench/ (not needed to build or test).

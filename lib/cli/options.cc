@@ -253,21 +253,40 @@ std::string Parser::VersionText() const {
   return absl::StrCat(info_.name, " (ipckit) ", kVersion, "\n");
 }
 
+namespace {
+
+// OneLine returns `message` with control bytes (a file name's newline, an
+// escape) written as \xNN, so that an error is always one line of stderr.
+std::string OneLine(absl::string_view message) {
+  std::string out;
+  for (char c : message) {
+    unsigned char b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(b, absl::kZeroPad2));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 int Parser::UsageError(const absl::Status& status) const {
-  std::cerr << info_.name << ": " << status.message() << "\n"
+  std::cerr << info_.name << ": " << OneLine(status.message()) << "\n"
             << "Try '" << info_.name << " --help'.\n";
   return kExitUsage;
 }
 
 int Parser::Fail(const absl::Status& status) const {
-  std::cerr << info_.name << ": " << status.message() << "\n";
+  std::cerr << info_.name << ": " << OneLine(status.message()) << "\n";
   return kExitFailure;
 }
 
 int Parser::Finish(const absl::Status& status, absl::Span<const ExitRule> rules) const {
   int code = ExitCode(status, rules);
   if (code == kExitUsage) return UsageError(status);
-  if (!status.ok() && !IsReported(status)) std::cerr << info_.name << ": " << status.message() << "\n";
+  if (!status.ok() && !IsReported(status)) std::cerr << info_.name << ": " << OneLine(status.message()) << "\n";
   return code;
 }
 

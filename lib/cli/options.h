@@ -124,7 +124,9 @@ class Parser {
   std::string VersionText() const;
 
   // UsageError prints "tool: message" and "Try 'tool --help'." to stderr and
-  // returns kExitUsage, for option conflicts found after parsing.
+  // returns kExitUsage, for option conflicts found after parsing. Here and in
+  // Fail and Finish, control bytes in the message (a file name's newline)
+  // are written as \xNN: an error is one line.
   int UsageError(const absl::Status& status) const;
 
   // Fail prints "tool: message" to stderr and returns kExitFailure.

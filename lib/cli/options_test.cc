@@ -331,6 +331,13 @@ TEST(ParserExitTest, UsageErrorExitsTwoWithHint) {
               "^nc: invalid option -- 'Z'\nTry 'nc --help'.\n$");
 }
 
+TEST(ParserExitTest, AnErrorIsOneLine) {
+  Parser p(ToolInfo{"fmap evict", {}, "", "", false});
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(p.Finish(absl::NotFoundError("open a\nb\x1b[31m: No such file"), {}), kExitFailure);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "fmap evict: open a\\x0ab\\x1b[31m: No such file\n");
+}
+
 TEST(ParserExitTest, UsageErrorAndFailReturnCodes) {
   Parser p(ToolInfo{"nc", {}, "", "", false});
   ::testing::internal::CaptureStderr();

@@ -2,7 +2,8 @@
 
 File names, socket paths, targets and server names with quotes,
 backslashes, control bytes, invalid UTF-8 and valid UTF-8 go through each
---json output (fmap, echod, echobench, sigtest, tlsprobe); every line must
+--json output (fmap, echod, echobench, sigtest, tlsprobe, relay's fault
+names and stats; nc has no JSON, and a test says so); every line must
 parse, and each string must come back as the tools document it: valid UTF-8
 as is, every other byte as the character U+00XX (lib/json's rule).
 
@@ -13,6 +14,7 @@ import codecs
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -167,6 +169,51 @@ class TlsprobeTest(unittest.TestCase):
             (o,) = objects(out)
             self.assertEqual(o["sni"], expected(n))
             self.assertEqual(o["exit"], 3)
+
+
+class RelayTest(unittest.TestCase):
+    """relay's JSON: the fault list (fault names are the user's, from --fault
+    and from the control socket) and its stats (SIGUSR1, control, exit)."""
+
+    def control(self, path, line):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(DEADLINE)
+            s.connect(path)
+            s.sendall(line + b"\n")
+            s.shutdown(socket.SHUT_WR)
+            reply = b""
+            while chunk := s.recv(65536):
+                reply += chunk
+        return reply
+
+    def test_fault_names_and_stats(self):
+        ctl = os.path.join(tempfile.mkdtemp(), "ctl.sock")
+        names = [n for n in HOSTILE if not any(c in n for c in b" \t\r\n")]  # A fault is one line of words.
+        half = len(names) // 2
+        argv = [tool("relay"), "127.0.0.1:0", "127.0.0.1:9", "--control", ctl, "--json"]
+        for n in names[:half]:
+            argv += ["--fault", b"latency 1ms name=" + n]
+        r = harness.serve(argv)
+        try:
+            for n in names[half:]:
+                self.assertEqual(self.control(ctl, b"fault add slicer 10 name=" + n), b"ok " + n + b"\n")
+            listed = json.loads(self.control(ctl, b"fault list").decode("utf-8"))
+            self.assertEqual([f["name"] for f in listed], [expected(n) for n in names])
+            stats = json.loads(self.control(ctl, b"stats").decode("utf-8"))
+            self.assertEqual(stats["accepted"], 0)
+        finally:
+            r.stop()
+        (at_exit,) = [json.loads(l) for l in r.lines("err") if l.startswith("{")]
+        self.assertIn("bytes_up", at_exit)
+
+
+class NcTest(unittest.TestCase):
+    def test_nc_has_no_json(self):
+        # nc writes no JSON (its reports are netcat-openbsd's lines); if it
+        # gains any, this test must grow to feed it hostile strings.
+        rc, out, err = run([harness.runfile("tools/nc/nc"), "--help"])
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn(b"json", out.lower())
 
 
 if __name__ == "__main__":
