@@ -55,6 +55,10 @@ std::vector<std::string> Candidates(const std::string& file) {
 struct ExecPlan {
   std::vector<std::string> paths;
   std::vector<char*> argv;
+  // sh_argv is "/bin/sh", a slot for the path, then argv[1..]: a file the
+  // kernel will not execute (ENOEXEC: a script without "#!") runs with
+  // /bin/sh, as execvp(3), GNU timeout, tini and dumb-init do.
+  std::vector<char*> sh_argv;
   std::vector<char*> envp;
   char** env = nullptr;
   int dev_null = -1;
@@ -63,8 +67,9 @@ struct ExecPlan {
 };
 
 // RunChild sets the child up as `o` says and executes the program; on any
-// failure it writes errno to `err_fd` and exits 127. It never returns.
-[[noreturn]] void RunChild(const SpawnOptions& o, const ExecPlan& plan, int err_fd) {
+// failure it writes errno to `err_fd` and exits 127. It never returns. It
+// writes only into its own copy of `plan` (sh_argv's slot).
+[[noreturn]] void RunChild(const SpawnOptions& o, ExecPlan& plan, int err_fd) {
   int err = 0;
   if (o.new_process_group && ::setpgid(0, 0) != 0) err = errno;
   // tcsetpgrp from a background group is allowed while SIGTTOU is blocked,
@@ -97,6 +102,11 @@ struct ExecPlan {
     bool denied = false;
     for (const std::string& p : plan.paths) {
       ::execve(p.c_str(), plan.argv.data(), plan.env);
+      if (errno == ENOEXEC) {
+        plan.sh_argv[1] = const_cast<char*>(p.c_str());
+        ::execve("/bin/sh", plan.sh_argv.data(), plan.env);
+        break;  // errno is /bin/sh's.
+      }
       if (errno == EACCES) denied = true;
       if (errno != ENOENT && errno != ENOTDIR && errno != EACCES) break;
     }
@@ -115,6 +125,9 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv, const SpawnOpt
   plan.paths = Candidates(argv[0]);
   for (const std::string& a : argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
   plan.argv.push_back(nullptr);
+  static char kShell[] = "/bin/sh";
+  plan.sh_argv = {kShell, nullptr};
+  plan.sh_argv.insert(plan.sh_argv.end(), plan.argv.begin() + 1, plan.argv.end());
   plan.env = environ;
   plan.parent = ::getpid();
   if (options.env) {

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -52,6 +53,17 @@ TEST(SpawnTest, FileThatIsNotExecutableIsPermissionDenied) {
   std::string path = dir->Path("notes.txt");
   ASSERT_THAT(io::WriteFileAtomically(path, "not a program\n"), IsOk());
   EXPECT_THAT(Spawn({path}), StatusIs(absl::StatusCode::kPermissionDenied, "exec " + path + ": Permission denied"));
+}
+
+TEST(SpawnTest, AScriptWithoutAnInterpreterLineRunsWithSh) {
+  // execve fails with ENOEXEC; execvp, GNU timeout, tini and dumb-init then
+  // run the file with /bin/sh (it gave exit 126 here, issue 27).
+  absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string path = dir->Path("script");
+  ASSERT_THAT(io::WriteFileAtomically(path, "echo \"$0\" \"$1\" \"$2\"\n"), IsOk());
+  ASSERT_EQ(::chmod(path.c_str(), 0755), 0);
+  EXPECT_EQ(Output({path, "one", "two words"}), path + " one two words\n");
 }
 
 TEST(SpawnTest, EmptyCommandIsInvalid) {

@@ -445,10 +445,11 @@ struct Connection {
 // remote_connect: at -v each failure but the last is warned ("connect to
 // HOST port 9 (tcp) failed: Connection refused"), and with `warn_last` the
 // last too. It returns the connection, or the last failure with that line as
-// its message (a -s bind failure: "bind failed: REASON").
+// its message (a -s bind failure: "bind failed: REASON"). Each attempt is
+// bounded by -w and by `deadline` (--wait-for's), whichever comes first.
 absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, uint16_t port,
                                        const std::vector<SocketAddress>& addrs, Log& log,
-                                       bool warn_last) {
+                                       bool warn_last, absl::Time deadline = absl::InfiniteFuture()) {
   const Options& o = p.options;
   absl::Status last = absl::NotFoundError(absl::StrCat("connect to ", host, ": no addresses"));
   // The options (with -s, a source address of the same family) per family.
@@ -460,7 +461,11 @@ absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, u
       if (!made.ok()) return made.status();
       copts = *std::move(made);
     }
-    absl::StatusOr<Socket> sock = net::Connect({addrs[i]}, *copts);
+    net::ConnectOptions bounded = *copts;
+    if (deadline != absl::InfiniteFuture()) {
+      bounded.timeout = std::min(bounded.timeout, std::max(deadline - absl::Now(), absl::Milliseconds(1)));
+    }
+    absl::StatusOr<Socket> sock = net::Connect({addrs[i]}, bounded);
     if (sock.ok()) return Connection{std::move(*sock), addrs[i]};
     if (absl::StartsWith(sock.status().message(), "bind")) {
       return absl::Status(sock.status().code(), absl::StrCat("bind failed: ", Reason(sock.status())));
@@ -478,7 +483,8 @@ absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, u
 // each time up to 0.5s: wait-for-it with a deadline and no spinning.
 // Without --wait-for it is ConnectEach. Once the time is up it returns
 // kDeadlineExceeded "127.0.0.1 port 9 (tcp) not open after 2s (last:
-// Connection refused)"; other failures (bind, no route) end it at once.
+// Connection refused)", or "(last: timed out)" when the last try was cut
+// short by the deadline; other failures (bind, no route) end it at once.
 absl::StatusOr<Connection> ConnectWaiting(const Plan& p, const std::string& host, uint16_t port,
                                           const std::vector<SocketAddress>& addrs, Log& log, bool warn_last) {
   const Options& o = p.options;
@@ -486,14 +492,18 @@ absl::StatusOr<Connection> ConnectWaiting(const Plan& p, const std::string& host
   absl::Time deadline = absl::Now() + *o.wait_for;
   absl::Duration pause = absl::Milliseconds(10);
   for (;;) {
-    absl::StatusOr<Connection> c = ConnectEach(p, host, port, addrs, log, false);
+    // A try whose SYNs are dropped (a full accept queue, a firewall) would
+    // wait for the kernel's retries (about 2 minutes): it gets what is left.
+    absl::StatusOr<Connection> c = ConnectEach(p, host, port, addrs, log, false, deadline);
     bool retry = !c.ok() && (absl::IsUnavailable(c.status()) || absl::IsDeadlineExceeded(c.status()));
     if (!retry) return c;
     absl::Time now = absl::Now();
     if (now >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat(host, " port ", port, " (", Proto(o), ") not open after ",
                                                       absl::FormatDuration(*o.wait_for), " (last: ",
-                                                      Reason(c.status()), ")"));
+                                                      absl::IsDeadlineExceeded(c.status()) ? "timed out"
+                                                                                           : Reason(c.status()),
+                                                      ")"));
     }
     absl::SleepFor(std::min(pause, deadline - now));  // Backoff while the port is closed.
     pause = std::min(pause * 2, absl::Milliseconds(500));
@@ -870,6 +880,14 @@ absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
   lo.v6only = o.ipv6;  // -6: IPv6 only, so :: refuses IPv4 clients (as ncat -6 -l).
   absl::StatusOr<Listener> l = Listener::ListenAny(*addrs, lo);
   if (!l.ok()) return l.status();
+  // A Unix listener's path goes when nc does, a signal included (a -lUu
+  // listener ends only by one).
+  std::optional<ClientSocketPath> guard;
+  if (o.unix_socket && !t.path.empty() && t.path[0] != '@') {
+    absl::StatusOr<ClientSocketPath> g = ClientSocketPath::Guard(t.path);
+    if (!g.ok()) return g.status();
+    guard.emplace(*std::move(g));
+  }
   Listening L{p, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
   ReportListening(L, l->address());
   if (!o.port_file.empty()) {

@@ -135,6 +135,30 @@ class NcE2eTest(harness.TestCase):
         self.assertGreaterEqual(time.monotonic() - start, 0.4)
         self.assertEqual(nc.err, f"nc: 127.0.0.1 port {port} (tcp) not open after 400ms (last: Connection refused)\n")
 
+    def test_wait_for_bounds_each_try_when_syns_are_dropped(self):
+        # A full accept queue drops SYNs: one connect would wait for the
+        # kernel's retries (2+ minutes; issue 27: 135 s for --wait-for 5s).
+        l = socket.socket()
+        l.bind(("127.0.0.1", 0))
+        l.listen(0)
+        port = l.getsockname()[1]
+        fillers = []
+        for _ in range(3):  # Past the backlog; none is accepted.
+            f = socket.socket()
+            f.setblocking(False)
+            f.connect_ex(("127.0.0.1", port))
+            fillers.append(f)
+        try:
+            start = time.monotonic()
+            nc = spawn([NC, "-z", "--wait-for", "1s", "127.0.0.1", str(port)])
+            self.assertEqual(nc.wait(DEADLINE), 3, nc.err)
+            self.assertLess(time.monotonic() - start, 4)
+            self.assertRegex(nc.err, rf"^nc: 127.0.0.1 port {port} \(tcp\) not open after 1s \(last: timed out\)\n$")
+        finally:
+            for f in fillers:
+                f.close()
+            l.close()
+
     def test_wait_for_connects_once_the_server_comes_up(self):
         port = free_tcp_port()
         nc = spawn(["sh", "-c", f"echo late hello | {NC} -N --wait-for 10s 127.0.0.1 {port}"])
@@ -307,6 +331,20 @@ class NcE2eTest(harness.TestCase):
             self.assertEqual(l.wait(DEADLINE), 0)
             self.assertEqual(l.out, "over unix\n")
             self.assertFalse(os.path.lexists(path), "socket path left behind")
+
+    def test_a_unix_listener_killed_by_a_signal_removes_its_path(self):
+        # The README says the listener removes its path when it exits; a
+        # signal is how -lUu (and often -lU) ends (issue 27: the file stayed).
+        with tempfile.TemporaryDirectory(dir="/tmp") as d:
+            for flags in ("-lvU", "-luvU"):
+                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                    with self.subTest(flags=flags, sig=sig):
+                        path = f"{d}/s.sock"
+                        l = harness.serve([NC, flags, path], stream="err")
+                        self.assertTrue(os.path.lexists(path))
+                        l.signal(sig)
+                        self.assertIn(l.wait(DEADLINE), (-sig, 128 + sig))
+                        self.assertFalse(os.path.lexists(path), "socket path left behind")
 
     def test_unix_datagram_and_abstract(self):
         with tempfile.TemporaryDirectory(dir="/tmp") as d:

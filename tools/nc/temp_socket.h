@@ -1,5 +1,6 @@
 // temp_socket.h: the path a Unix datagram client binds so that its server
-// can answer (nc -uU), as OpenBSD nc does: a private directory
+// can answer (nc -uU), as OpenBSD nc does, and a Unix listener's path (nc
+// -lU), each removed when nc ends: a private directory
 // $TMPDIR/nc-XXXXXX (mode 0700; /tmp when $TMPDIR is unset or too long for a
 // socket path) holding recv.sock, or the path given with -s. The path is
 // removed when the ClientSocketPath is destroyed and, should a signal end nc
@@ -20,6 +21,11 @@ class ClientSocketPath {
   // returns that path, which is removed at exit too (nc binds it).
   // One ClientSocketPath may exist at a time.
   static absl::StatusOr<ClientSocketPath> Create(const std::string& given);
+
+  // Guard returns a ClientSocketPath for `path`, a Unix listener's socket
+  // (already bound by the listener), removed as above at exit and on those
+  // signals; or kInvalidArgument for a path too long to keep.
+  static absl::StatusOr<ClientSocketPath> Guard(const std::string& path) { return Create(path); }
 
   ClientSocketPath(ClientSocketPath&& other) noexcept;
   ClientSocketPath& operator=(ClientSocketPath&&) = delete;

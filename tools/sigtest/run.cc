@@ -153,12 +153,21 @@ struct Supervision {
 };
 
 // Supervise forwards each signal `src` delivers to the command (or its
-// group), fires the timeout signal and then KILL after --kill-after, and
+// group), fires the timeout signal and then KILL after --kill-after (the
+// timeout signal and a forwarded TERM, INT, HUP or QUIT are followed by
+// SIGCONT, as GNU timeout's), and
 // reaps every child, orphans reparented to us included, until the command
 // has exited. It fails only if the signalfd does.
 absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, signal::SignalSource& src,
                                       absl::Time start) {
   auto send = [&](int sig) { (void)(p.forward_to_group ? child.SignalGroup(sig) : child.Signal(sig)); };
+  // end sends a signal meant to end the command and then SIGCONT, as GNU
+  // timeout does (but not with --foreground): a stopped command holds the
+  // signal pending until it runs again.
+  auto end = [&](int sig) {
+    send(sig);
+    if (!p.foreground && sig != SIGKILL && sig != SIGCONT) send(SIGCONT);
+  };
   Supervision out;
   absl::Time timeout_at = p.timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : start + p.timeout;
   absl::Time kill_at = absl::InfiniteFuture();
@@ -166,7 +175,7 @@ absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, s
     absl::Time now = absl::Now();
     if (!out.timed_out && now >= timeout_at) {
       out.timed_out = true;
-      send(p.timeout_signal);
+      end(p.timeout_signal);
       if (p.kill_after != absl::InfiniteDuration()) kill_at = now + p.kill_after;
     }
     if (out.timed_out && !out.killed && now >= kill_at) {
@@ -181,7 +190,13 @@ absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, s
     for (const signal::SignalInfo& s : *sigs) {
       if (s.signo == SIGCHLD) continue;
       auto rewrite = p.rewrites.find(s.signo);
-      send(rewrite != p.rewrites.end() ? rewrite->second : s.signo);
+      int sig = rewrite != p.rewrites.end() ? rewrite->second : s.signo;
+      bool ending = sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT;
+      if (ending) {
+        end(sig);
+      } else {
+        send(sig);
+      }
     }
     for (;;) {
       int st = 0;

@@ -168,6 +168,10 @@ class SigtestRunTest(harness.TestCase):
             text_file = os.path.join(d, "notes.txt")
             with open(text_file, "w") as f:
                 f.write("not a program\n")
+            script = os.path.join(d, "script")
+            with open(script, "w") as f:
+                f.write("exit 7\n")
+            os.chmod(script, 0o755)
             stubborn = ["sh", "-c", "trap '' TERM; sleep 10"]
             trap_exits = ["sh", "-c", "trap 'exit 5' TERM; sleep 10 & wait"]
             cases = [
@@ -184,12 +188,22 @@ class SigtestRunTest(harness.TestCase):
                 ("--foreground", ["--foreground"], ["--foreground"], "0.2", ["sh", "-c", "sleep 10"]),
                 ("not found", [], [], "5", ["ipckit-no-such-command"]),
                 ("not executable", [], [], "5", [text_file]),
+                # A child that stopped itself: TERM stays pending until
+                # SIGCONT, which GNU timeout sends after it (issue 27: hung).
+                ("a stopped child", [], [], "0.5", ["sh", "-c", "kill -STOP $$"]),
+                ("a stopped child, preserved", ["--preserve-status"], ["--preserve-status"], "0.5",
+                 ["sh", "-c", "kill -STOP $$"]),
+                # A script without "#!": execvp's ENOEXEC rule runs it with /bin/sh.
+                ("a script without #!", [], [], "5", [script]),
             ]
             for sig in ("HUP", "INT", "QUIT", "ABRT", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "SYS"):
                 cases.append((f"killed by its own {sig}", [], [], "5", ["sh", "-c", f"ulimit -c 0; kill -{sig} $$"]))
             for name, gnu, ours, duration, command in cases:
+                start = time.monotonic()
                 self.assertEqual(code([SIGTEST, "run"] + ours + ["--timeout=" + duration, "--"] + command),
                                  code(["timeout"] + gnu + [duration] + command), name)
+                if name.startswith("a stopped child"):  # Both, well before the test's deadline.
+                    self.assertLess(time.monotonic() - start, 10, name)
 
     def test_command_gets_the_terminal(self):
         # Under script(1) there is a terminal: the command reads it, and the
