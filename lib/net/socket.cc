@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -193,6 +194,17 @@ absl::StatusOr<SocketAddress> Socket::PeerAddress() const {
   if (::getpeername(fd(), a.mutable_get(), &len) != 0) return absl::ErrnoToStatus(errno, "getpeername");
   a.set_size(len);
   return a;
+}
+
+absl::Status SetNoDelay(int fd) {
+  int domain = 0;
+  socklen_t len = sizeof(domain);
+  if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0) return absl::ErrnoToStatus(errno, "SO_DOMAIN");
+  int type = 0;
+  len = sizeof(type);
+  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) return absl::ErrnoToStatus(errno, "SO_TYPE");
+  if ((domain != AF_INET && domain != AF_INET6) || type != SOCK_STREAM) return absl::OkStatus();
+  return SetInt(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
 }
 
 absl::Status Socket::Apply(const SocketOptions& o) {

@@ -90,6 +90,11 @@ absl::StatusOr<Socket> Connect(const std::vector<SocketAddress>& addrs,
 // 'x'", the resolver's, or Connect's.
 absl::StatusOr<Socket> ConnectTo(absl::string_view host_port, const ConnectOptions& options);
 
+// SetNoDelay turns Nagle's algorithm off (TCP_NODELAY) on `fd` when it is a
+// TCP socket, so that small writes go out at once; for other sockets (Unix)
+// it does nothing. It returns the setsockopt(2) error ("TCP_NODELAY: ...").
+absl::Status SetNoDelay(int fd);
+
 // StartConnect creates a non-blocking, close-on-exec socket of `type` for
 // `addr`, applies `options` and starts connecting. It returns the socket,
 // connected or with the connect in progress (wait until it is writable, then

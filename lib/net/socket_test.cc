@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +67,23 @@ TEST(SocketTest, ListenReportsRealPortAndAcceptsConnection) {
   ASSERT_THAT(io::WriteAll(c->fd(), "hi"), IsOk());
   ASSERT_THAT(c->ShutdownWrite(), IsOk());
   EXPECT_THAT(io::ReadToEnd(s->fd()), IsOkAndHolds("hi"));
+}
+
+TEST(SocketTest, SetNoDelayOnTcpOnly) {
+  absl::StatusOr<Listener> l = Listener::Listen(Loopback4(), {});
+  ASSERT_THAT(l, IsOk());
+  absl::StatusOr<Socket> c = Connect({l->address()}, Quick());
+  ASSERT_THAT(c, IsOk());
+  ASSERT_THAT(SetNoDelay(c->fd()), IsOk());
+  int on = 0;
+  socklen_t len = sizeof(on);
+  ASSERT_EQ(::getsockopt(c->fd(), IPPROTO_TCP, TCP_NODELAY, &on, &len), 0);
+  EXPECT_EQ(on, 1);
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+  EXPECT_THAT(SetNoDelay(sv[0]), IsOk());  // Nothing to do for a Unix socket.
+  ::close(sv[0]);
+  ::close(sv[1]);
 }
 
 TEST(SocketTest, ConnectIsBlockingAfterwards) {

@@ -42,6 +42,7 @@ struct Plan {
   absl::Duration udp_idle_timeout = absl::Seconds(60);  // --idle-timeout when given.
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration drain_timeout = absl::Seconds(5);
+  bool nodelay = true;                           // TCP_NODELAY both ways (off with --nagle).
   bool reset_on_connect_failure = true;          // false: close the client with a FIN.
   size_t buffer_size = 256 * 1024;               // Per direction.
   std::vector<Fault> faults;                     // At start.

@@ -140,7 +140,7 @@ void Worker::Close(Session* s, bool reset, const std::string& why) {
   if (s->upstream) Forget(s, true);
   s->up.reset();
   s->down.reset();
-  if (s->child.has_value()) children_.push_back(*std::move(s->child));
+  if (s->child.has_value()) children_.push_back({*std::move(s->child), absl::Now() + kChildGrace});
   Add(counters_.closed, 1);
   shared_->active.fetch_sub(1, std::memory_order_relaxed);
   auto it = sessions_.find(s->id);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
@@ -167,6 +168,7 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   if (o.idle_timeout != absl::InfiniteDuration()) p.udp_idle_timeout = o.idle_timeout;
   p.connect_timeout = o.connect_timeout;
   p.drain_timeout = o.drain_timeout;
+  p.nodelay = !o.nagle;
   p.buffer_size = o.buffer;
   p.control_path = o.control;
   p.port_file = o.port_file;
@@ -315,6 +317,12 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
     log << FormatStats(workers, shared, p.json) << std::endl;
   });
   for (auto& w : workers) w->RequestStop();
+  // A drain refuses new clients at once, as haproxy's soft stop: each stream
+  // listener stops listening (shutdown(2); the workers still hold the
+  // descriptor) while the live sessions finish.
+  for (const ListenerFd& l : bound->fds) {
+    if (!l.datagram) (void)::shutdown(l.fd, SHUT_RDWR);
+  }
   for (std::thread& t : threads) t.join();
   log << FormatStats(workers, shared, p.json) << std::endl;
   return s;

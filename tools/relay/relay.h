@@ -21,6 +21,7 @@ struct Options {
   absl::Duration idle_timeout = absl::InfiniteDuration();
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration drain_timeout = absl::Seconds(5);
+  bool nagle = false;               // --nagle: leave TCP_NODELAY off.
   std::string on_connect_failure = "reset";
   uint32_t buffer = 256 * 1024;
   std::vector<std::string> faults;  // --fault

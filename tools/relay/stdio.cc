@@ -1,5 +1,6 @@
 #include "tools/relay/stdio.h"
 
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +23,10 @@ absl::StatusOr<ExecUpstream> StartExec(const std::vector<std::string>& argv) {
   io::UniqueFd ours(sv[0]), theirs(sv[1]);
   process::SpawnOptions o;
   o.fds = {{0, theirs.get()}, {1, theirs.get()}};
+  // Its own group, stopped as one when its session ends (sh: grandchildren
+  // too), and a parent-death signal should relay die without stopping it.
+  o.new_process_group = true;
+  o.parent_death_signal = SIGTERM;
   absl::StatusOr<process::Child> child = process::Spawn(argv, o);
   if (!child.ok()) return child.status();
   return ExecUpstream{std::move(ours), *std::move(child)};

@@ -23,7 +23,8 @@ namespace ipckit::relay_tool {
 absl::Status RunStdio(const Plan& plan);
 
 // ExecUpstream is an exec:/sh: TO, started: a socket to the child (its
-// stdin and stdout), and the child.
+// stdin and stdout), and the child, in a process group of its own (stopped
+// as a group when its session ends) with SIGTERM as its parent-death signal.
 struct ExecUpstream {
   io::UniqueFd socket;
   process::Child child;

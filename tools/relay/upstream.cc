@@ -64,6 +64,7 @@ void Worker::ConnectNext(Session* s, absl::Time now) {
       last = sock.status();
       continue;
     }
+    if (plan_.nodelay) (void)net::SetNoDelay(sock->fd());  // A small request is not held for an ACK.
     if (s->upstream_registered) Forget(s, true);
     s->upstream = std::make_unique<relay::FdStream>(sock->Release(), "server", relay::FdStream::Kind::kSocket);
     s->connecting_to = a;

@@ -160,10 +160,13 @@ void Worker::Accept(int index, absl::Time now) {
     int fd = ::accept4(listeners_[index].fd, peer.mutable_get(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) Log(absl::StrCat("accept: ", strerror(errno)));
+      // EINVAL: the drain shut the listener down under us.
+      bool draining = errno == EINVAL && stop_requested_.load(std::memory_order_acquire);
+      if (errno != EAGAIN && errno != EWOULDBLOCK && !draining) Log(absl::StrCat("accept: ", strerror(errno)));
       return;
     }
     peer.set_size(len);
+    if (plan_.nodelay) (void)net::SetNoDelay(fd);  // A small reply is not held for an ACK.
     Admit(io::UniqueFd(fd), peer.Unmapped(), listeners_[index].tls, now);
   }
 }
@@ -267,20 +270,30 @@ void Worker::SweepIdle(absl::Time now) {
   }
 }
 
-// ReapChildren collects exec children that have exited; with `wait` (at
-// exit) it gives the rest a second after SIGTERM, then SIGKILL.
+// ReapChildren ends the exec children of closed sessions, each as a
+// process group (sh: grandchildren too): past its grace the group gets
+// SIGTERM and SIGCONT (a stopped child must see it), past kill_at SIGKILL;
+// a child that has exited is reaped once its group was signalled. With
+// `wait` (at exit) every child's grace ends now, and it waits.
 void Worker::ReapChildren(bool wait) {
-  std::vector<process::Child> running;
-  for (process::Child& c : children_) {
-    if (!c.Poll().has_value()) running.push_back(std::move(c));
+  absl::Time now = absl::Now();
+  std::vector<EndingChild> running;
+  for (EndingChild& c : children_) {
+    if (wait) c.term_at = std::min(c.term_at, now);
+    if (now >= c.term_at && c.kill_at == absl::InfiniteFuture()) {
+      (void)c.child.SignalGroup(SIGTERM);
+      (void)c.child.SignalGroup(SIGCONT);
+      c.kill_at = now + kChildGrace;
+    }
+    if (now >= c.kill_at) (void)c.child.SignalGroup(SIGKILL);
+    if (now < c.term_at || !c.child.Poll().has_value()) running.push_back(std::move(c));
   }
   children_ = std::move(running);
   if (!wait) return;
-  for (process::Child& c : children_) {
-    (void)c.Signal(SIGTERM);
-    if (!c.Wait(absl::Now() + absl::Seconds(1)).ok()) {
-      (void)c.Signal(SIGKILL);
-      (void)c.Wait();
+  for (EndingChild& c : children_) {
+    if (!c.child.Wait(c.kill_at).ok()) {
+      (void)c.child.SignalGroup(SIGKILL);
+      (void)c.child.Wait();
     }
   }
   children_.clear();

@@ -154,7 +154,17 @@ class Worker {
   std::vector<std::unique_ptr<UdpSession>> closed_udp_;
   std::set<std::pair<absl::Time, uint64_t>> timers_;  // (when, session id).
   absl::Time next_sweep_ = absl::InfiniteFuture();
-  std::vector<process::Child> children_;          // exec: children not yet reaped.
+  // EndingChild is an exec: child whose session has closed. It has until
+  // term_at to exit by itself (EOF on its socket); then its process group
+  // gets SIGTERM and SIGCONT, and SIGKILL at kill_at. It is not reaped
+  // before term_at, so its group id stays its own while it is signalled.
+  static constexpr absl::Duration kChildGrace = absl::Seconds(1);
+  struct EndingChild {
+    process::Child child;
+    absl::Time term_at;
+    absl::Time kill_at = absl::InfiniteFuture();
+  };
+  std::vector<EndingChild> children_;             // exec: children not yet reaped.
   // Proxy negotiations run on threads of their own (lib/net/proxy is
   // blocking); each posts (session id, result) here and wakes the loop.
   absl::Mutex proxy_mu_;
