@@ -16,6 +16,16 @@ std::string ListeningAddress(absl::string_view line) {
   size_t at = line.find(kMarker);
   if (at != absl::string_view::npos) {
     absl::string_view rest = line.substr(at + kMarker.size());
+    // socat -d -d: "listening on AF=2 0.0.0.0:41234", "AF=1 "/tmp/s.sock"":
+    // the family number comes first, and a path is quoted.
+    if (absl::StartsWith(rest, "AF=")) {
+      size_t space = rest.find(' ');
+      rest = space == absl::string_view::npos ? absl::string_view() : rest.substr(space + 1);
+      if (absl::StartsWith(rest, "\"")) {
+        size_t end = rest.find('"', 1);
+        if (end != absl::string_view::npos) return std::string(rest.substr(1, end - 1));
+      }
+    }
     return std::string(rest.substr(0, rest.find_first_of(" \t")));
   }
   for (absl::string_view prefix : {"Listening on ", "Bound on "}) {

@@ -5,6 +5,9 @@
 //     "listening on 127.0.0.1:4000 (tcp)"      -> "127.0.0.1:4000"
 //     "nc: listening on [::1]:5"                -> "[::1]:5"
 //     "listening on /tmp/e.sock (unix+tls)"     -> "/tmp/e.sock"
+//   and socat -d -d's, which names the address family first:
+//     "socat[7] N listening on AF=2 0.0.0.0:41234"   -> "0.0.0.0:41234"
+//     "socat[7] N listening on AF=1 \"/tmp/s.sock\"" -> "/tmp/s.sock"
 //   netcat-openbsd's (and ipckit nc -v), at the start of the line:
 //     "Listening on localhost 41234"            -> "localhost:41234"
 //     "Bound on :: 41234"       (a UDP socket)  -> "[::]:41234"

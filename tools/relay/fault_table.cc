@@ -15,7 +15,7 @@ const char* AdmissionName(Admission a) {
 }
 
 absl::Status FaultTable::Add(const Fault& f) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (const Fault& g : *faults_) {
     if (g.name == f.name) {
       return absl::AlreadyExistsError(
@@ -30,7 +30,7 @@ absl::Status FaultTable::Add(const Fault& f) {
 }
 
 absl::Status FaultTable::Remove(const std::string& name) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto next = std::make_shared<Faults>();
   for (const Fault& g : *faults_) {
     if (g.name != name) next->push_back(g);
@@ -42,13 +42,13 @@ absl::Status FaultTable::Remove(const std::string& name) {
 }
 
 void FaultTable::Clear() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   faults_ = std::make_shared<Faults>();
   version_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 std::shared_ptr<const FaultTable::Faults> FaultTable::Snapshot() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return faults_;
 }
 

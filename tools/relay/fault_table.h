@@ -10,12 +10,12 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "tools/relay/fault.h"
 
 namespace ipckit::relay_tool {
@@ -50,8 +50,12 @@ class FaultTable {
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
  private:
-  mutable absl::Mutex mu_;
-  std::shared_ptr<const Faults> faults_ ABSL_GUARDED_BY(mu_) = std::make_shared<Faults>();
+  // mu_ is a std::mutex, not absl::Mutex: Debian's libabsl is built without
+  // ThreadSanitizer, which then cannot see absl::Mutex order its accesses
+  // (a control socket's `fault add` beside a worker's Snapshot read as a
+  // race); pthread mutexes it intercepts.
+  mutable std::mutex mu_;
+  std::shared_ptr<const Faults> faults_ = std::make_shared<Faults>();  // Under mu_.
   std::atomic<Admission> admission_{Admission::kServe};
   std::atomic<uint64_t> version_{0};
 };

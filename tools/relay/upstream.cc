@@ -113,7 +113,7 @@ void Worker::StartProxy(Session* s) {
   std::thread([this, id = s->id, fd = std::move(fd), req, deadline = s->deadline] {
     absl::Status st = net::ProxyConnect(fd.get(), plan_.proxy_protocol, req, deadline);
     {
-      absl::MutexLock lock(&proxy_mu_);
+      std::lock_guard<std::mutex> lock(proxy_mu_);
       proxy_done_.emplace_back(id, st);
     }
     Wake();
@@ -124,7 +124,7 @@ void Worker::StartProxy(Session* s) {
 void Worker::ProxyResults(absl::Time now) {
   std::vector<std::pair<uint64_t, absl::Status>> done;
   {
-    absl::MutexLock lock(&proxy_mu_);
+    std::lock_guard<std::mutex> lock(proxy_mu_);
     done.swap(proxy_done_);
   }
   for (auto& [id, st] : done) {

@@ -64,7 +64,7 @@ void Worker::WatchListeners(bool on) {
 }
 
 void Worker::Log(const std::string& line) {
-  absl::MutexLock lock(&shared_->log_mu);
+  std::lock_guard<std::mutex> lock(shared_->log_mu);
   *shared_->log << "relay: " << line << std::endl;
 }
 

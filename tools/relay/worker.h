@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <random>
 #include <set>
@@ -21,7 +22,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/io/io_buffer.h"
 #include "lib/io/unique_fd.h"
@@ -63,7 +63,7 @@ inline void Add(std::atomic<uint64_t>& c, uint64_t n) {
 struct Shared {
   FaultTable table;
   std::atomic<int64_t> active{0};  // Sessions open, for --max-conns.
-  absl::Mutex log_mu;
+  std::mutex log_mu;  // std::mutex: see FaultTable's mu_.
   std::ostream* log = nullptr;     // -v lines.
 };
 
@@ -167,8 +167,8 @@ class Worker {
   std::vector<EndingChild> children_;             // exec: children not yet reaped.
   // Proxy negotiations run on threads of their own (lib/net/proxy is
   // blocking); each posts (session id, result) here and wakes the loop.
-  absl::Mutex proxy_mu_;
-  std::vector<std::pair<uint64_t, absl::Status>> proxy_done_ ABSL_GUARDED_BY(proxy_mu_);
+  std::mutex proxy_mu_;  // std::mutex: see FaultTable's mu_.
+  std::vector<std::pair<uint64_t, absl::Status>> proxy_done_;  // Under proxy_mu_.
   std::atomic<int> proxy_threads_{0};
   std::unique_ptr<io::IoBuffer> scratch_;
   std::minstd_rand rng_;

@@ -1,9 +1,12 @@
 #include "tools/with_server/server_spec.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace ipckit::with_server {
@@ -73,6 +76,63 @@ absl::StatusOr<std::pair<ServerSpec*, std::string>> Split(absl::string_view flag
 }
 
 }  // namespace
+
+namespace {
+
+// Reference is a {NAME_FIELD[_N]} found in a command.
+struct Reference {
+  std::string text, name;
+  int listener = 0;
+};
+
+// References returns the {NAME_ADDR}-style references in `arg`.
+std::vector<Reference> References(absl::string_view arg) {
+  std::vector<Reference> out;
+  for (size_t open = arg.find('{'); open != absl::string_view::npos; open = arg.find('{', open + 1)) {
+    size_t close = arg.find('}', open);
+    if (close == absl::string_view::npos) break;
+    if (open > 0 && arg[open - 1] == '$') continue;  // The shell's ${...}.
+    absl::string_view inner = arg.substr(open + 1, close - open - 1);
+    std::vector<absl::string_view> parts = absl::StrSplit(inner, '_');
+    Reference r;
+    r.text = std::string(arg.substr(open, close - open + 1));
+    if (!parts.empty() && absl::SimpleAtoi(parts.back(), &r.listener) && parts.size() > 1) parts.pop_back();
+    if (parts.size() < 2) continue;
+    absl::string_view field = parts.back();
+    if (field != "ADDR" && field != "HOST" && field != "PORT" && field != "SOCKET") continue;
+    parts.pop_back();
+    r.name = absl::StrJoin(parts, "_");
+    if (r.name.empty() || !absl::ascii_isupper(r.name[0])) continue;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::Status CheckReferences(const std::vector<ServerSpec>& servers) {
+  for (size_t i = 0; i < servers.size(); ++i) {
+    for (const std::string& arg : servers[i].command) {
+      for (const Reference& r : References(arg)) {
+        auto it = std::find_if(servers.begin(), servers.end(), [&](const ServerSpec& s) { return s.name == r.name; });
+        std::string where = absl::StrCat("--server ", servers[i].name, ": ", r.text);
+        if (it == servers.end()) return absl::InvalidArgumentError(absl::StrCat(where, " names no server"));
+        if (static_cast<size_t>(it - servers.begin()) >= i) {
+          return absl::InvalidArgumentError(absl::StrCat(where, " names ", r.name, ", which starts ",
+                                                         it - servers.begin() == static_cast<std::ptrdiff_t>(i)
+                                                             ? "with it (its own address is {port} or {port_file})"
+                                                             : absl::StrCat("after ", servers[i].name),
+                                                         " (servers start in the order given)"));
+        }
+        if (r.listener >= it->listeners) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": ", r.name, " has ", it->listeners,
+                                                         it->listeners == 1 ? " listener" : " listeners"));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::Status ApplyPerServer(const PerServer& o, std::vector<ServerSpec>& servers) {
   for (const std::string& a : o.ready_log) {

@@ -54,6 +54,16 @@ absl::Status ApplyPerServer(const PerServer& options, std::vector<ServerSpec>& s
 // NAME[:N]=COMMAND", "--server 'echo=...': NAME must be [A-Z][A-Z0-9_]*".
 absl::StatusOr<ServerSpec> ParseServerSpec(absl::string_view text);
 
+// CheckReferences checks every {NAME_ADDR}-style reference in the servers'
+// commands ({NAME_ADDR}, {NAME_HOST}, {NAME_PORT}, {NAME_SOCKET}, each
+// optionally with _<listener>): NAME must be a server started before (they
+// start in the order given) and the listener one it has. Otherwise it
+// fails with kInvalidArgument: "--server B: {A_ADDR} names A, which starts
+// after B (servers start in the order given)", "--server B: {X_PORT} names
+// no server", "--server B: {A_ADDR_2}: A has 1 listener". "${...}" is the
+// shell's and is left alone.
+absl::Status CheckReferences(const std::vector<ServerSpec>& servers);
+
 // AddressEnvironment returns the variables for listener `index` of server
 // `name` at `addr`: NAME_ADDR=addr, NAME_HOST and NAME_PORT for "host:port"
 // and "[v6]:port", NAME_SOCKET for a path (anything without a colon) or @abstract name. Listener 0 gets

@@ -41,6 +41,27 @@ TEST(ServerSpecTest, RejectsBadSpecs) {
 }
 
 
+TEST(ServerSpecTest, ReferencesNameEarlierServersAndTheirListeners) {
+  auto servers = [](std::vector<std::string> specs) {
+    std::vector<ServerSpec> out;
+    for (const std::string& s : specs) out.push_back(*ParseServerSpec(s));
+    return out;
+  };
+  EXPECT_THAT(CheckReferences(servers({"A:2=a {port_file}", "B=b {A_ADDR} {A_PORT_1} ${HOME} {awk_thing} {X}"})),
+              IsOk());
+  EXPECT_THAT(CheckReferences(servers({"B=b {A_ADDR}", "A=a"})),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "--server B: {A_ADDR} names A, which starts after B (servers start in the order given)"));
+  EXPECT_THAT(CheckReferences(servers({"A=a {A_PORT}"})),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "--server A: {A_PORT} names A, which starts with it (its own address is {port} or "
+                       "{port_file}) (servers start in the order given)"));
+  EXPECT_THAT(CheckReferences(servers({"A=a", "B=sh:b {NOPE_HOST}"})),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--server B: {NOPE_HOST} names no server"));
+  EXPECT_THAT(CheckReferences(servers({"A=a", "B=b {A_ADDR_1}"})),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--server B: {A_ADDR_1}: A has 1 listener"));
+}
+
 TEST(ServerSpecTest, EnvironmentPerListener) {
   EXPECT_THAT(AddressEnvironment("ECHO", 0, "127.0.0.1:4000"),
               UnorderedElementsAre(Pair("ECHO_ADDR", "127.0.0.1:4000"), Pair("ECHO_HOST", "127.0.0.1"),

@@ -86,7 +86,14 @@ struct Running {
   bool http_ok = true;                     // ... and (--ready-http) so is its GET.
   std::string http_error;                  // The last GET's failure, for the timeout message.
   absl::Time next_probe = absl::InfinitePast();
+  absl::Time log_matched = absl::InfiniteFuture();  // --ready-log: when its line came.
 };
+
+// kLogConfirm is how long after a --ready-log line with a TCP address
+// with_server tries to connect to it before taking the line's word: a
+// server may print the line just before it listens (mosquitto does), and
+// one that serves UDP alone never accepts a connect.
+constexpr absl::Duration kLogConfirm = absl::Seconds(1);
 
 // Start starts a server in a process group of its own, with no stdin and
 // its output to `log_fd`; with `activation`, that socket is its fd 3 and
@@ -154,7 +161,9 @@ std::optional<std::vector<std::string>> LogFound(const Running& r) {
 }
 
 // Check reads what a server has reported so far and marks it ready once its
-// readiness kind is satisfied; then, with --ready-http, probes (every 50ms).
+// readiness kind is satisfied (a --ready-log line's TCP address once a
+// connect to it succeeds, or kLogConfirm after the line); then, with
+// --ready-http, probes (every 50ms).
 void Check(Running& r, absl::Time deadline) {
   if (!r.ready) {
     std::vector<std::string> found;
@@ -163,6 +172,9 @@ void Check(Running& r, absl::Time deadline) {
       case Ready::kLog: {
         std::optional<std::vector<std::string>> f = LogFound(r);
         if (!f.has_value()) return;
+        bool tcp = !f->empty() && (*f)[0][0] != '/' && (*f)[0][0] != '@' && absl::StrContains((*f)[0], ':');
+        if (r.log_matched == absl::InfiniteFuture()) r.log_matched = absl::Now();
+        if (tcp && absl::Now() < r.log_matched + kLogConfirm && !TcpConnects((*f)[0])) return;  // Not yet.
         r.addrs = *f;
         r.ready = true;
         break;
@@ -237,6 +249,8 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   }
   absl::Status st = ApplyPerServer(o.per_server, p.servers);
   if (!st.ok()) return st;
+  st = CheckReferences(p.servers);
+  if (!st.ok()) return st;
   if (o.grace < absl::ZeroDuration()) return absl::InvalidArgumentError("--grace must not be negative");
   if (o.ready_timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("--ready-timeout must be positive");
   p.command = o.command;
@@ -310,7 +324,7 @@ class Session {
     process::SpawnOptions cmd_options;
     cmd_options.env = Environment();
     absl::StatusOr<process::Child> cmd = process::Spawn(p_.command, cmd_options);
-    ok_ = true;  // The servers came up: their logs need not stay.
+    ok_ = true;  // The servers came up: their logs need not stay, unless one fails later.
     if (!cmd.ok()) {
       err_ << "with_server: " << cmd.status().message() << "\n";
       return absl::IsNotFound(cmd.status()) ? 127 : 126;
@@ -331,6 +345,7 @@ class Session {
         if (r.spec.may_exit || !Reap(r)) continue;
         err_ << "with_server: " << r.spec.name << " " << Ended(*r.child.status())
              << " while the command ran; log: " << r.log << "\n" << Tail(r.log, 20);
+        ok_ = false;  // The log just named stays.
         (void)cmd->Signal(SIGTERM);
         if (!cmd->Wait(absl::Now() + p_.grace).ok()) {
           (void)cmd->Signal(SIGKILL);
@@ -352,6 +367,7 @@ class Session {
       if (why.empty()) continue;
       err_ << "with_server: " << (r->spec.allow_unclean_stop ? "" : "error: ") << r->spec.name << " " << why
            << "; log: " << r->log << "\n" << (r->spec.allow_unclean_stop ? "" : Tail(r->log, 20));
+      ok_ = false;  // The log just named stays.
       clean = clean && r->spec.allow_unclean_stop;
     }
     servers_.clear();
@@ -440,7 +456,8 @@ class Session {
     if (inotify_) fds.push_back({inotify_.get(), POLLIN, 0});
     if (r.child.pidfd() >= 0) fds.push_back({r.child.pidfd(), POLLIN, 0});
     absl::Time wake = deadline_;
-    bool polling = r.spec.ready == Ready::kPort || (r.ready && !r.http_ok);
+    bool polling = r.spec.ready == Ready::kPort || (r.ready && !r.http_ok) ||
+                   (r.spec.ready == Ready::kLog && r.log_matched != absl::InfiniteFuture());
     if (!inotify_ || r.child.pidfd() < 0 || polling) wake = std::min(wake, absl::Now() + absl::Milliseconds(20));
     if (::poll(fds.data(), fds.size(), io::PollTimeoutMs(wake)) < 0 && errno != EINTR) {
       return absl::ErrnoToStatus(errno, "poll");

@@ -81,6 +81,11 @@ class Basics(unittest.TestCase):
              "with_server: --ready-http 'E=health': PATH must start with /"),
             (["--server", "E=x {port}", "--socket-activation", "E", "--", "true"],
              "with_server: --socket-activation E: with_server listens for it"),
+            # References to a later or unknown server passed through literally (issue 27).
+            (["--server", "A=x {B_ADDR}", "--server", "B=y", "--", "true"],
+             "with_server: --server A: {B_ADDR} names B, which starts after A (servers start in the order given)"),
+            (["--server", "A=x", "--server", "B=sh:y {C_PORT}", "--", "true"],
+             "with_server: --server B: {C_PORT} names no server"),
         ]:
             code, out, err = ws(*args)
             self.assertEqual(code, 2, args)
@@ -88,6 +93,26 @@ class Basics(unittest.TestCase):
 
 
 class Readiness(unittest.TestCase):
+    def test_a_ready_log_line_before_the_port_listens_is_confirmed(self):
+        # mosquitto prints "Opening ipv4 listen socket on port N" before it
+        # listens; a connect confirms the port before the command runs.
+        early = f"sh:echo opening port {{port}}; sleep 0.5; exec {NC} -lk 127.0.0.1 {{port}}"
+        code, out, err = ws("--server", f"S={early}", "--ready-log", r"S=opening port (\d+)",
+                            *sh('echo hi | "$1" -N 127.0.0.1 "$S_PORT" && echo sent'))
+        self.assertEqual(code, 0, err)
+        self.assertIn("sent", out)
+
+    def test_socat_debug_lines_name_the_family_first(self):
+        # socat -d -d: "listening on AF=2 0.0.0.0:PORT" (issue 27: "AF=2" was
+        # taken for the address and the run failed with 1).
+        code, out, err = ws("--server", "S=socat -d -d TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr SYSTEM:cat",
+                            "--server", "U=socat -d -d UNIX-LISTEN:{tmpdir}/s.sock,fork SYSTEM:cat",
+                            *sh('echo tcp | "$1" -N "$S_HOST" "$S_PORT"; echo unix | "$1" -U -N "$U_SOCKET";'
+                                'echo "[$S_ADDR]"'))
+        self.assertEqual(code, 0, err)
+        self.assertIn("tcp\nunix\n", out)
+        self.assertRegex(out, r"\[127\.0\.0\.1:\d+\]")
+
     def test_port_placeholder_and_http_readiness_with_http_server(self):
         code, out, err = ws("--server", f"HTTP={HTTP} {{port}} --bind 127.0.0.1", "--ready-http", "HTTP=/",
                             *sh('printf "GET / HTTP/1.0\\r\\n\\r\\n" | "$1" -N "$HTTP_HOST" "$HTTP_PORT" | head -1'))
@@ -175,6 +200,13 @@ class OrderAndFailures(unittest.TestCase):
         self.assertIn("  | dying", err)
         code, out, err = ws("--server", f"FLAKY={crash}", "--may-exit", "FLAKY", "--", "sleep", "0.6")
         self.assertEqual(code, 0, err)
+        # Without --log-dir or a test's outputs directory, the log named is
+        # kept (issue 27: it was in a temporary directory deleted at exit).
+        code, out, err = harness.run([W, "--server", f"FLAKY={crash}", "--", "sleep", "20"], deadline=30,
+                                     env={"TEST_UNDECLARED_OUTPUTS_DIR": ""})
+        self.assertEqual(code, 125, err)
+        log = re.search(r"; log: (\S+)", err.decode()).group(1)
+        self.assertIn("dying", open(log).read())
 
     def test_an_unclean_stop_fails_a_passing_run(self):
         unclean = "sh:trap 'echo sanitizer report; exit 23' TERM; echo listening on 127.0.0.1:1; " \
