@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include <algorithm>
+#include <utility>
 
 #include "lib/io/fd.h"
 #include "tools/relay/control.h"
@@ -22,33 +22,55 @@ absl::StatusOr<std::unique_ptr<ControlServer>> ControlServer::Listen(const std::
 int ControlServer::Accept() {
   int fd = ::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return -1;
-  clients_.emplace_back(fd);
-  pending_[fd] = "";
+  auto c = std::make_unique<Client>();
+  c->fd = io::UniqueFd(fd);
+  clients_[fd] = std::move(c);
   return fd;
 }
 
-bool ControlServer::Serve(int fd, FaultTable& table, const std::function<std::string()>& stats) {
-  char buf[4096];
-  absl::StatusOr<size_t> n = io::ReadOnce(fd, absl::MakeSpan(buf), "read control");
-  bool gone = !n.ok() ? !absl::IsUnavailable(n.status()) : *n == 0;
-  std::string& line = pending_[fd];
-  if (n.ok()) line.append(buf, *n);
-  std::string answers;
-  for (size_t nl; (nl = line.find('\n')) != std::string::npos; line.erase(0, nl + 1)) {
-    answers += ExecuteControl(absl::string_view(line).substr(0, nl), table, stats) + "\n";
+short ControlServer::Events(int fd) const {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return 0;
+  return it->second->unread.empty() ? POLLIN : POLLOUT;
+}
+
+bool ControlServer::Flush(Client& c) {
+  while (!c.unread.empty()) {
+    absl::StatusOr<size_t> n = io::WriteOnce(c.fd.get(), c.unread, "write control");
+    if (!n.ok()) return absl::IsUnavailable(n.status());  // Full: later. Else gone.
+    c.unread.erase(0, *n);
   }
-  if (gone && !line.empty()) answers += ExecuteControl(line, table, stats) + "\n";  // A last line without '\n'.
-  if (line.size() > 65536) {
-    answers += "error: line too long\n";
-    gone = true;
+  return !c.closing;
+}
+
+void ControlServer::Drop(int fd) { clients_.erase(fd); }
+
+bool ControlServer::Serve(int fd, short revents, FaultTable& table, const std::function<std::string()>& stats) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return false;
+  Client& c = *it->second;
+  bool gone = false;
+  if (c.unread.empty() && (revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+    char buf[4096];
+    absl::StatusOr<size_t> n = io::ReadOnce(fd, absl::MakeSpan(buf), "read control");
+    gone = !n.ok() ? !absl::IsUnavailable(n.status()) : *n == 0;
+    if (n.ok()) c.line.append(buf, *n);
+    for (size_t nl; (nl = c.line.find('\n')) != std::string::npos; c.line.erase(0, nl + 1)) {
+      c.unread += ExecuteControl(absl::string_view(c.line).substr(0, nl), table, stats) + "\n";
+    }
+    if (gone && !c.line.empty()) c.unread += ExecuteControl(c.line, table, stats) + "\n";  // A last line without '\n'.
+    if (c.line.size() > 65536) {
+      c.unread += "error: line too long\n";
+      gone = true;
+    }
   }
-  // Answers are short; a client that does not read them loses them.
-  if (!answers.empty()) (void)io::WriteAll(fd, answers, "write control");
-  if (!gone) return true;
-  pending_.erase(fd);
-  clients_.erase(std::remove_if(clients_.begin(), clients_.end(), [fd](const io::UniqueFd& c) { return c.get() == fd; }),
-                 clients_.end());
-  return false;
+  c.closing = c.closing || gone;
+  bool keep = Flush(c) && c.unread.size() <= kMaxUnread;
+  if (!keep || (c.closing && c.unread.empty())) {
+    Drop(fd);
+    return false;
+  }
+  return true;
 }
 
 absl::Status ServeSignalsAndControl(signal::SignalSource& sigs, ControlServer* control, FaultTable& table,
@@ -58,7 +80,7 @@ absl::Status ServeSignalsAndControl(signal::SignalSource& sigs, ControlServer* c
   for (;;) {
     std::vector<struct pollfd> fds = {{sigs.fd(), POLLIN, 0}};
     if (control != nullptr) fds.push_back({control->fd(), POLLIN, 0});
-    for (int c : clients) fds.push_back({c, POLLIN, 0});
+    for (int c : clients) fds.push_back({c, control->Events(c), 0});
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       return absl::ErrnoToStatus(errno, "poll");
@@ -74,8 +96,8 @@ absl::Status ServeSignalsAndControl(signal::SignalSource& sigs, ControlServer* c
     if (control == nullptr) continue;
     std::vector<int> still;
     for (size_t i = 2; i < fds.size(); ++i) {
-      if (fds[i].revents == 0 || control->Serve(fds[i].fd, table, stats)) still.push_back(fds[i].fd);
-      if (fds[i].revents != 0) wake();
+      if (fds[i].revents == 0 || control->Serve(fds[i].fd, fds[i].revents, table, stats)) still.push_back(fds[i].fd);
+      if ((fds[i].revents & POLLIN) != 0) wake();
     }
     clients = std::move(still);
     if (fds[1].revents != 0) {

@@ -763,6 +763,27 @@ class Faults(unittest.TestCase):
         st = json.loads(control(self.ctl, "stats"))
         self.assertEqual(st["refused"], 2)
 
+    def test_a_control_client_that_never_reads_blocks_nothing(self):
+        # (yes stats; sleep 60) | socat -u - UNIX-CONNECT:ctl.sock blocked
+        # every other control client, SIGUSR1 and SIGTERM (issue 27).
+        r = self.relay()
+        hog = socket.socket(socket.AF_UNIX)
+        hog.connect(self.ctl)
+        hog.setblocking(False)
+        sent = 0
+        try:
+            while sent < (8 << 20):
+                sent += hog.send(b"stats\n" * 1000)
+        except BlockingIOError:
+            pass
+        start = time.monotonic()
+        self.assertTrue(control(self.ctl, "stats").startswith("{"))
+        self.assertIsNotNone(control_stats(r))  # SIGUSR1 answered.
+        self.assertLess(time.monotonic() - start, 5)
+        code, err = r.stop()
+        self.assertEqual(code, 0, err)
+        hog.close()
+
     def test_control_changes_faults_on_live_connections(self):
         r = self.relay()
         with connect(r) as s:
