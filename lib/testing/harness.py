@@ -327,14 +327,91 @@ def serve(argv, listeners=1, stream="out", deadline=DEADLINE, cwd=None):
     return p
 
 
+# MARK is the environment variable that marks every process a test starts:
+# run_e2e.sh sets it for the test file, TestCase narrows it per test, and
+# every child inherits it (daemons, grandchildren, a double fork), so what a
+# test leaves running is found in /proc whatever it became.
+MARK = "IPCKIT_E2E_MARK"
+
+
+def marked(mark, exact=False):
+    """[(pid, command line)] of live processes whose environment carries
+    MARK=`mark` (or, unless `exact`, a per-test mark below it), other than
+    this process and its ancestors."""
+    ours = set()
+    pid = os.getpid()
+    while pid > 1:
+        ours.add(pid)
+        try:
+            pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+    found = []
+    want = f"{MARK}={mark}".encode()
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) in ours:
+            continue
+        try:
+            env = open(f"/proc/{name}/environ", "rb").read().split(b"\0")
+            state = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()[0]
+            cmd = open(f"/proc/{name}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue  # Gone meanwhile, or not ours to read.
+        if state == "Z":
+            continue
+        if any(e == want or (not exact and e.startswith(want + b"/")) for e in env):
+            found.append((int(name), cmd))
+    return found
+
+
+def kill_leaks(mark, grace=3.0, exact=False):
+    """Waits up to `grace` seconds for the processes marked `mark` to end,
+    then SIGKILLs those left and returns them ([(pid, command line)])."""
+    end = time.monotonic() + grace
+    while True:
+        left = marked(mark, exact)
+        if not left or time.monotonic() >= end:
+            break
+        time.sleep(0.05)
+    for pid, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return left
+
+
+def leak_check_main(mark):
+    """run_e2e.sh's check after a test file: 0, or 1 having listed (and
+    killed) what it left running."""
+    left = kill_leaks(mark)
+    for pid, cmd in left:
+        print(f"leak check: left running after the test: pid {pid}: {cmd}", flush=True)
+    return 1 if left else 0
+
+
 class TestCase(unittest.TestCase):
     """A unittest.TestCase that kills, after each test, every Proc the test
     started and left running (a failed assertion never leaves a server up
-    for the next test)."""
+    for the next test), and then fails the test if any other process it
+    started (a daemon, a grandchild) is still alive: each test runs under a
+    mark of its own (MARK), which its processes inherit."""
+
+    _count = 0
 
     def setUp(self):
         mark = len(_LIVE)
+        base = os.environ.get(MARK, f"pid{os.getpid()}").split("/")[0]
+        TestCase._count += 1
+        mine = f"{base}/{TestCase._count}"
+        os.environ[MARK] = mine
+        self.addCleanup(self._check_leaks, mine, base)
         self.addCleanup(lambda: stop_all(_LIVE[mark:]))
+
+    def _check_leaks(self, mine, base):
+        os.environ[MARK] = base
+        left = kill_leaks(mine, exact=True)
+        self.assertEqual(left, [], "the test left these running (now killed)")
 
 
 def start(argv, stdin=None, cwd=None, env=None):

@@ -17,6 +17,25 @@ def gone(pid):
         return True
 
 
+class LeakCheckTest(unittest.TestCase):
+    def test_a_double_forked_process_is_found_by_its_mark_and_killed(self):
+        # A daemon leaves its process group and its parent; the mark its
+        # environment inherited still names the test that started it.
+        mark = f"leak-test-{os.getpid()}"
+        env = dict(os.environ, **{harness.MARK: mark})
+        import subprocess
+        subprocess.run(["sh", "-c", "(setsid sleep 30 &) ; exit 0"], env=env, check=True, timeout=10)
+        left = harness.marked(mark)
+        self.assertEqual(len(left), 1, left)
+        self.assertIn("sleep 30", left[0][1])
+        self.assertEqual(harness.marked(mark + "x"), [])
+        self.assertEqual(harness.marked(mark.rsplit("-", 1)[0], exact=True), [])
+        killed = harness.kill_leaks(mark, grace=0.2)
+        self.assertEqual([p for p, _ in killed], [left[0][0]])
+        harness.wait_for(lambda: gone(left[0][0]), "the leaked sleep to die")
+        self.assertEqual(harness.kill_leaks(mark, grace=0), [])
+
+
 class HarnessTest(unittest.TestCase):
     def test_listening_address_dialects(self):
         self.assertEqual(harness.listening_address(b"listening on 127.0.0.1:7 (tcp)\n"), "127.0.0.1:7")
