@@ -19,6 +19,8 @@ PACKAGES=(
   # function-length gate (.ci/long_functions), which fails without it.
   openssl netcat-openbsd ncat socat python3 vmtouch tini dumb-init
   xxd bsdextrautils util-linux bsdutils coreutils universal-ctags
+  # Real servers that daemonize, for with_server's tests.
+  redis-server redis-tools nginx
   # --config=fuzz: clang with libFuzzer and the sanitizer runtimes.
   clang-14 libclang-rt-14-dev
   # Peers for the benchmarks in bench/ (not needed to build or test).

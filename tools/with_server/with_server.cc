@@ -10,6 +10,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -30,6 +31,7 @@
 #include "lib/process/exit_status.h"
 #include "lib/process/spawn.h"
 #include "lib/signal/signal_source.h"
+#include "tools/with_server/adopted.h"
 #include "tools/with_server/readiness.h"
 
 extern char** environ;
@@ -95,13 +97,38 @@ struct Running {
 // one that serves UDP alone never accepts a connect.
 constexpr absl::Duration kLogConfirm = absl::Seconds(1);
 
-// Start starts a server in a process group of its own, with no stdin and
-// its output to `log_fd`; with `activation`, that socket is its fd 3 and
-// LISTEN_FDS=1, LISTEN_PID its own PID (set by a /bin/sh that execs it).
-absl::StatusOr<process::Child> Start(const std::vector<std::string>& argv, int log_fd, int activation) {
+// ProgramOf returns the program an adopted process runs, from its command
+// line ("nginx: master process ..." is nginx), else `started` (what
+// with_server ran: /bin/sh for an sh: server).
+std::string ProgramOf(const Adopted& a, const std::string& started) {
+  std::string first = a.command.substr(0, a.command.find(' '));
+  if (!first.empty() && first.back() == ':') first.pop_back();
+  return first.empty() ? started : first;
+}
+
+// OwnedEnvironment returns our environment with WITH_SERVER_OWNER=`owner`
+// (adopted.h), which the process and all it starts inherit.
+std::vector<std::string> OwnedEnvironment(const std::string& owner) {
+  std::vector<std::string> env;
+  std::string prefix = absl::StrCat(kOwnerVariable, "=");
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!absl::StartsWith(*e, prefix)) env.push_back(*e);
+  }
+  env.push_back(prefix + owner);
+  return env;
+}
+
+// Start starts server `owner` in a process group of its own, with no stdin,
+// its output to `log_fd` and SIGTERM should with_server die (SIGKILL
+// included); with `activation`, that socket is its fd 3 and LISTEN_FDS=1,
+// LISTEN_PID its own PID (set by a /bin/sh that execs it).
+absl::StatusOr<process::Child> Start(const std::vector<std::string>& argv, const std::string& owner, int log_fd,
+                                     int activation) {
   process::SpawnOptions o;
   o.fds = {{0, process::SpawnOptions::kDevNull}, {1, log_fd}, {2, log_fd}};
   o.new_process_group = true;
+  o.parent_death_signal = SIGTERM;
+  o.env = OwnedEnvironment(owner);
   if (activation < 0) return process::Spawn(argv, o);
   o.fds.push_back({3, activation});
   std::vector<std::string> wrapped = {"/bin/sh", "-c", "LISTEN_PID=$$ LISTEN_FDS=1 exec \"$@\"", "sh"};
@@ -287,6 +314,8 @@ class Session {
     absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGHUP});
     if (!sigs.ok()) return sigs.status();
     sigs_.emplace(*std::move(sigs));
+    absl::Status sub = BecomeSubreaper();  // A server's daemon, a command's background job: ours to stop.
+    if (!sub.ok()) return sub;
     inotify_ = io::UniqueFd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     if (inotify_) {
       for (const std::string& d : {work_, log_dir_}) {
@@ -323,6 +352,8 @@ class Session {
   absl::StatusOr<int> RunCommand() {
     process::SpawnOptions cmd_options;
     cmd_options.env = Environment();
+    cmd_options.env->push_back(absl::StrCat(kOwnerVariable, "=", kCommandOwner));
+    cmd_options.parent_death_signal = SIGTERM;
     absl::StatusOr<process::Child> cmd = process::Spawn(p_.command, cmd_options);
     ok_ = true;  // The servers came up: their logs need not stay, unless one fails later.
     if (!cmd.ok()) {
@@ -343,8 +374,13 @@ class Session {
       }
       for (Running& r : servers_) {
         if (r.spec.may_exit || !Reap(r)) continue;
-        err_ << "with_server: " << r.spec.name << " " << Ended(*r.child.status())
-             << " while the command ran; log: " << r.log << "\n" << Tail(r.log, 20);
+        std::string daemon = StopDaemonsOf(r);
+        if (!daemon.empty()) {
+          err_ << "with_server: " << daemon;
+        } else {
+          err_ << "with_server: " << r.spec.name << " " << Ended(*r.child.status())
+               << " while the command ran; log: " << r.log << "\n" << Tail(r.log, 20);
+        }
         ok_ = false;  // The log just named stays.
         (void)cmd->Signal(SIGTERM);
         if (!cmd->Wait(absl::Now() + p_.grace).ok()) {
@@ -374,6 +410,52 @@ class Session {
     return clean;
   }
 
+  // StopLeftovers stops every process still adopted once the servers have
+  // stopped: a server's daemon (said, and the run fails) or the command's
+  // background jobs (said). It returns false when a server left one.
+  bool StopLeftovers() {
+    bool clean = true;
+    // What the servers' group SIGTERM reached may still be on its way out
+    // (a socat child closing its connection): a second to go by itself.
+    absl::Time settle = absl::Now() + std::min(p_.grace, absl::Seconds(1));
+    while (!AdoptedChildren({}).empty() && absl::Now() < settle) absl::SleepFor(absl::Milliseconds(10));
+    // A stopped daemon's own children (nginx's workers) may be adopted in
+    // turn: a few rounds, until none is left.
+    for (int round = 0; round < 5; ++round) {
+      std::vector<Adopted> left = AdoptedChildren({});
+      if (left.empty()) break;
+      clean = StopRound(left) && clean;
+    }
+    if (!clean) ok_ = false;
+    return clean;
+  }
+
+  // StopRound says what each of `left` is and stops them; false when one
+  // was a server's (its owner is a server, or unknown: not the command's).
+  bool StopRound(const std::vector<Adopted>& left) {
+    bool clean = true;
+    for (const Adopted& a : left) {
+      auto program = programs_.find(a.owner);
+      if (program != programs_.end()) {
+        clean = false;
+        err_ << "with_server: error: " << a.owner << " left pid " << a.pid << " (" << a.command
+             << ") running in the background; stopped it. Keep the server in the foreground: "
+             << ForegroundHint(ProgramOf(a, program->second)) << "\n";
+      } else if (a.owner == kCommandOwner) {
+        err_ << "with_server: stopped pid " << a.pid << " (" << a.command << "), left running by the command\n";
+      } else {
+        // Its environment does not say (a daemon that cleared it, as nginx
+        // does): not the command's, so a server's.
+        clean = false;
+        err_ << "with_server: error: pid " << a.pid << " (" << a.command
+             << ") was left running in the background by a server; stopped it. Keep servers in the foreground: "
+             << ForegroundHint(ProgramOf(a, "")) << "\n";
+      }
+    }
+    StopAdopted(left, p_.grace);
+    return clean;
+  }
+
  private:
   // StartServer starts one server, its command's placeholders replaced and
   // its output to NAME.log in the log dir.
@@ -398,9 +480,11 @@ class Session {
     for (const std::string& a : spec.command) r.argv.push_back(absl::StrReplaceAll(a, subst));
     io::UniqueFd log(::open(r.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644));
     if (!log) return absl::ErrnoToStatus(errno, absl::StrCat("open ", r.log));
-    absl::StatusOr<process::Child> child = Start(r.argv, log.get(), r.activation ? r.activation->fd() : -1);
+    absl::StatusOr<process::Child> child =
+        Start(r.argv, spec.name, log.get(), r.activation ? r.activation->fd() : -1);
     if (!child.ok()) return absl::Status(child.status().code(), absl::StrCat(spec.name, ": ", child.status().message()));
     r.child = *std::move(child);
+    programs_[spec.name] = r.argv.empty() ? "" : r.argv[0];
     if (p_.verbose) err_ << "with_server: started " << spec.name << ": " << absl::StrJoin(r.argv, " ") << "\n";
     servers_.push_back(std::move(r));
     return absl::OkStatus();
@@ -420,6 +504,8 @@ class Session {
       Check(r, deadline_);
       if (r.ready && r.http_ok) return absl::OkStatus();
       if (Reap(r)) {
+        std::string daemon = StopDaemonsOf(r);
+        if (!daemon.empty()) return absl::FailedPreconditionError(daemon);
         return absl::UnavailableError(absl::StrCat(r.spec.name, " ", Ended(*r.child.status()),
                                                    " before it was ready; log: ", r.log, "\n", Tail(r.log, 20)));
       }
@@ -431,6 +517,31 @@ class Session {
       absl::Status s = Sleep(r);
       if (!s.ok()) return s;
     }
+  }
+
+  // StopDaemonsOf stops what server `r` left running in the background once
+  // its own process exited (a daemon, adopted by us), and returns what to
+  // say about it: "R forked into the background ...", or "" if nothing.
+  std::string StopDaemonsOf(const Running& r) {
+    // Its own, and those whose environment no longer says (nginx clears
+    // it, redis-server writes its title over it): just after r's exit,
+    // they are r's.
+    std::vector<Adopted> left;
+    for (Adopted& a : AdoptedChildren({})) {
+      if (a.owner == r.spec.name || (a.owner != kCommandOwner && programs_.count(a.owner) == 0)) {
+        left.push_back(std::move(a));
+      }
+    }
+    if (left.empty()) return "";
+    StopAdopted(left, p_.grace);
+    ok_ = false;  // Its log stays.
+    std::string pids;
+    for (const Adopted& a : left) absl::StrAppend(&pids, pids.empty() ? "" : ", ", a.pid, " (", a.command, ")");
+    return absl::StrCat(r.spec.name, " forked into the background and its process ", Ended(*r.child.status()),
+                        "; with_server stopped what it left running: pid ", pids,
+                        ". Keep the server in the foreground: ",
+                        ForegroundHint(ProgramOf(left[0], r.argv.empty() ? "" : r.argv[0])),
+                        "; log: ", r.log, "\n");
   }
 
   // Missing says what a server that is not ready has not shown yet.
@@ -497,6 +608,7 @@ class Session {
   std::optional<signal::SignalSource> sigs_;
   io::UniqueFd inotify_;
   std::vector<Running> servers_;
+  std::map<std::string, std::string> programs_;  // Each server's program, for ForegroundHint.
   bool ok_ = false;  // Set once the servers came up; else the logs are kept.
 };
 
@@ -507,12 +619,15 @@ int Run(const Plan& plan, std::ostream& err) {
   absl::Status s = session.Prepare();
   if (s.ok()) s = session.StartServers();
   if (!s.ok()) {
+    session.StopAll();
+    session.StopLeftovers();
     err << "with_server: " << s.message();
     if (!absl::EndsWith(s.message(), "\n")) err << "\n";
     return kExitSetup;
   }
   absl::StatusOr<int> code = session.RunCommand();
   bool clean = session.StopAll();
+  clean = session.StopLeftovers() && clean;
   if (!code.ok()) return kExitSetup;
   // A server that stopped uncleanly fails a command that passed; a command
   // that failed keeps its own status (the servers' trouble was printed).

@@ -208,6 +208,64 @@ class OrderAndFailures(unittest.TestCase):
         log = re.search(r"; log: (\S+)", err.decode()).group(1)
         self.assertIn("dying", open(log).read())
 
+    def test_a_server_that_forks_into_the_background_is_stopped_and_named(self):
+        # redis-server --daemonize yes: the process exits 0 and its daemon
+        # listens (issue 27: exit 125 with no hint, the daemon left running).
+        code, out, err = ws("--server", "R=redis-server --port {port} --save '' --daemonize yes", "--", "true")
+        self.assertEqual(code, 125, err)
+        # Whether its exit or its port is seen first, the daemon is named,
+        # stopped, and the flag to keep it in the foreground given.
+        self.assertRegex(err, r"pid \d+ \(redis-server [^)]*\)[^\n]*Keep (the server|servers) in the foreground: "
+                              r"redis-server: --daemonize no")
+        code, out, err = ws("--server", "R=redis-server --port {port} --save '' --daemonize no",
+                            "--", "sh", "-c", 'redis-cli -p "$R_PORT" ping')
+        self.assertEqual((code, out), (0, "PONG\n"), err)
+        # nginx without "daemon off;": its master leaves; with --may-exit the
+        # run used to pass and leak master and workers.
+        conf = ("pid {tmpdir}/nginx.pid; error_log {tmpdir}/error.log; events {} "
+                "http { access_log off; client_body_temp_path {tmpdir}/b; proxy_temp_path {tmpdir}/p; "
+                "fastcgi_temp_path {tmpdir}/f; uwsgi_temp_path {tmpdir}/u; scgi_temp_path {tmpdir}/s; "
+                "server { listen 127.0.0.1:{port}; return 200 ok; } }")
+        nginx = f"sh:echo '{conf}' > {{tmpdir}}/n.conf && exec nginx -p {{tmpdir}} -c {{tmpdir}}/n.conf"
+        # The command waits until nginx has daemonized (its master writes the pid file).
+        wait_pid = 'while [ ! -s "$WITH_SERVER_TMPDIR/nginx.pid" ]; do sleep 0.01; done'
+        code, out, err = ws("--server", f"N={nginx}", "--may-exit", "N", "--", "sh", "-c", wait_pid)
+        self.assertEqual(code, 125, err)
+        self.assertRegex(err, r"pid \d+ \(nginx[^)]*\)[^\n]*Keep (the server|servers) in the "
+                              r"foreground: nginx: -g 'daemon off;'")
+        code, out, err = ws("--server", f"N={nginx} -g 'daemon off;'", *sh('"$1" -z 127.0.0.1 "$N_PORT" && echo open'))
+        self.assertEqual((code, out), (0, "open\n"), err)
+
+    def test_what_the_command_leaves_running_is_stopped(self):
+        # A server crash stops the command; its `sleep 300` (issue 27: left
+        # running) is adopted by with_server and stopped with it.
+        d = tempfile.mkdtemp()
+        code, out, err = ws("--server", f"E={ECHOD} -l 127.0.0.1:0", "--",
+                            "sh", "-c", f'sleep 300 & echo $! > {d}/bg; kill -SEGV "$E_PID"; wait')
+        self.assertEqual(code, 125, err)
+        pid = int(open(f"{d}/bg").read())
+        self.assertIn(f"with_server: stopped pid {pid} (sleep 300), left running by the command", err)
+        self.assertFalse(os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split(") ")[1][0] != "Z")
+
+    def test_sigkill_of_with_server_takes_its_servers(self):
+        # A hard test timeout SIGKILLs with_server; its servers get SIGTERM
+        # (a parent-death signal) instead of outliving it.
+        d = tempfile.mkdtemp()
+        p = harness.start([W, "--server", f"E={ECHOD} -l 127.0.0.1:0", "--", "sh", "-c",
+                           f'echo "$E_PID" > {d}/pid; exec sleep 300'])
+        harness.wait_for(lambda: os.path.exists(f"{d}/pid") and os.path.getsize(f"{d}/pid") > 0, "E's pid")
+        pid = int(open(f"{d}/pid").read())
+        p.signal(signal.SIGKILL)
+        p.wait()
+
+        def gone(pid):
+            try:
+                return open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+            except FileNotFoundError:
+                return True
+        harness.wait_for(lambda: gone(pid), "the server to end with with_server")
+        # The command (exec'd sleep) got its SIGTERM too: the file's leak check would see it otherwise.
+
     def test_an_unclean_stop_fails_a_passing_run(self):
         unclean = "sh:trap 'echo sanitizer report; exit 23' TERM; echo listening on 127.0.0.1:1; " \
                   "while :; do sleep 0.02; done"
