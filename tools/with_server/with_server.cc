@@ -379,7 +379,7 @@ class Session {
           err_ << "with_server: " << daemon;
         } else {
           err_ << "with_server: " << r.spec.name << " " << Ended(*r.child.status())
-               << " while the command ran; log: " << r.log << "\n" << Tail(r.log, 20);
+               << " while the command ran; log: " << Where(r.log) << "\n" << Tail(r.log, 20);
         }
         ok_ = false;  // The log just named stays.
         (void)cmd->Signal(SIGTERM);
@@ -402,7 +402,7 @@ class Session {
       std::string why = StopOne(*r, p_.grace);
       if (why.empty()) continue;
       err_ << "with_server: " << (r->spec.allow_unclean_stop ? "" : "error: ") << r->spec.name << " " << why
-           << "; log: " << r->log << "\n" << (r->spec.allow_unclean_stop ? "" : Tail(r->log, 20));
+           << "; log: " << Where(r->log) << "\n" << (r->spec.allow_unclean_stop ? "" : Tail(r->log, 20));
       ok_ = false;  // The log just named stays.
       clean = clean && r->spec.allow_unclean_stop;
     }
@@ -507,12 +507,12 @@ class Session {
         std::string daemon = StopDaemonsOf(r);
         if (!daemon.empty()) return absl::FailedPreconditionError(daemon);
         return absl::UnavailableError(absl::StrCat(r.spec.name, " ", Ended(*r.child.status()),
-                                                   " before it was ready; log: ", r.log, "\n", Tail(r.log, 20)));
+                                                   " before it was ready; log: ", Where(r.log), "\n", Tail(r.log, 20)));
       }
       if (absl::Now() >= deadline_) {
         return absl::DeadlineExceededError(absl::StrCat(r.spec.name, " not ready after ",
                                                         absl::FormatDuration(p_.ready_timeout), " (", Missing(r),
-                                                        "); log: ", r.log, "\n", Tail(r.log, 20)));
+                                                        "); log: ", Where(r.log), "\n", Tail(r.log, 20)));
       }
       absl::Status s = Sleep(r);
       if (!s.ok()) return s;
@@ -541,7 +541,22 @@ class Session {
                         "; with_server stopped what it left running: pid ", pids,
                         ". Keep the server in the foreground: ",
                         ForegroundHint(ProgramOf(left[0], r.argv.empty() ? "" : r.argv[0])),
-                        "; log: ", r.log, "\n");
+                        "; log: ", Where(r.log), "\n");
+  }
+
+  // Where names a server's log for a message: its path, and under Bazel
+  // (the log in the test's outputs directory, which is in a sandbox gone
+  // once the test ends) where the user will find it: "bazel-testlogs/PKG/
+  // TEST/test.outputs/NAME.log (or in outputs.zip there)".
+  std::string Where(const std::string& log) const {
+    std::string target = Getenv("TEST_TARGET");  // //pkg:name
+    if (target.empty() || log_dir_ != Getenv("TEST_UNDECLARED_OUTPUTS_DIR") || !absl::StartsWith(target, "//")) {
+      return log;
+    }
+    std::string rel = absl::StrReplaceAll(target.substr(2), {{":", "/"}});
+    std::string name = log.substr(log.rfind('/') + 1);
+    return absl::StrCat("bazel-testlogs/", rel, "/test.outputs/", name, " (or in outputs.zip there; now at ", log,
+                        ")");
   }
 
   // Missing says what a server that is not ready has not shown yet.

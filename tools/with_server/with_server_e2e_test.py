@@ -164,7 +164,10 @@ class Readiness(unittest.TestCase):
     def test_exit_before_ready_shows_the_log(self):
         code, out, err = ws("--server", f"BAD={ECHOD} -l nonsense", "--", "true")
         self.assertEqual(code, 125)
-        self.assertIn(f"with_server: BAD exited with status 2 before it was ready; log: {OUT}/BAD.log", err)
+        # Under Bazel the log is named where the user finds it once the sandbox is gone.
+        self.assertIn("with_server: BAD exited with status 2 before it was ready; log: bazel-testlogs/tools/"
+                      f"with_server/with_server_e2e_test/test.outputs/BAD.log (or in outputs.zip there; now at "
+                      f"{OUT}/BAD.log)", err)
         self.assertIn("  | echod: invalid listener 'nonsense'", err)
 
 
