@@ -154,15 +154,34 @@ std::vector<absl::string_view> CompleteLines(const std::string& text) {
   return lines;
 }
 
+// LooksLikeAddress says whether what a readiness line names can be
+// connected to: HOST:PORT or [V6]:PORT with a numeric port, or a socket path
+// (with a '/' or '.', or @abstract). "listening on port 8080" names "port".
+bool LooksLikeAddress(const std::string& a) {
+  if (a.empty()) return false;
+  if (a[0] == '/' || a[0] == '@') return true;
+  size_t colon = a.rfind(':');
+  if (colon != std::string::npos) {
+    return colon + 1 < a.size() && absl::c_all_of(a.substr(colon + 1), [](char c) { return absl::ascii_isdigit(c); });
+  }
+  return a.find_first_of("/.") != std::string::npos;
+}
+
 // LinesFound returns the addresses of the "listening on" lines in a log;
 // an address repeated on consecutive lines (netcat-openbsd's "Bound on
-// PATH", "Listening on PATH") counts once.
-std::vector<std::string> LinesFound(const std::string& log) {
+// PATH", "Listening on PATH") counts once. A line that names no address
+// (LooksLikeAddress) is passed over, and the last such line goes to
+// *passed_over when given, for the timeout message.
+std::vector<std::string> LinesFound(const std::string& log, std::string* passed_over = nullptr) {
   std::vector<std::string> found;
   std::string previous;
   std::string text = ReadFile(log);  // Outlives the views into it.
   for (absl::string_view l : CompleteLines(text)) {
     std::string a = net::ListeningAddress(l);
+    if (!a.empty() && !LooksLikeAddress(a)) {
+      if (passed_over != nullptr) *passed_over = std::string(absl::StripAsciiWhitespace(l));
+      continue;
+    }
     if (!a.empty() && a != previous) found.push_back(a);
     previous = a;
   }
@@ -569,8 +588,14 @@ class Session {
       case Ready::kPortFile:
         return absl::StrCat("saw ", PortFileAddresses(ReadFile(r.port_file), "h").size(), " of ", r.spec.listeners,
                             " lines in its port file");
-      default:
-        return absl::StrCat("saw ", LinesFound(r.log).size(), " of ", r.spec.listeners, " 'listening on' lines");
+      default: {
+        std::string passed_over;
+        size_t n = LinesFound(r.log, &passed_over).size();
+        return absl::StrCat("saw ", n, " of ", r.spec.listeners, " 'listening on' lines",
+                            passed_over.empty() ? ""
+                                                : absl::StrCat("; passed over '", passed_over,
+                                                               "', which names no address: give --ready-log"));
+      }
     }
   }
 

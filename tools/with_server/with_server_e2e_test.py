@@ -102,6 +102,15 @@ class Readiness(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertIn("sent", out)
 
+    def test_a_listening_line_without_an_address_keeps_waiting_and_is_quoted(self):
+        # "listening on port 8080" names no address: with_server does not
+        # take "port" for one; it waits, and its timeout quotes the line.
+        code, out, err = ws("--ready-timeout", "500ms", "--server", "P=sh:echo 'listening on port 8080'; exec sleep 30",
+                            "--", "true")
+        self.assertEqual(code, 125, err)
+        self.assertIn("P not ready after 500ms (saw 0 of 1 'listening on' lines; passed over 'listening on port 8080', "
+                      "which names no address: give --ready-log)", err)
+
     def test_socat_debug_lines_name_the_family_first(self):
         # socat -d -d: "listening on AF=2 0.0.0.0:PORT" (issue 27: "AF=2" was
         # taken for the address and the run failed with 1).
