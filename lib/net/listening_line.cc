@@ -10,6 +10,10 @@
 
 namespace ipckit::net {
 
+std::string FormatListeningLine(absl::string_view address, absl::string_view transport) {
+  return absl::StrCat("listening on ", address, " (", transport, ")");
+}
+
 std::string ListeningAddress(absl::string_view line) {
   line = absl::StripTrailingAsciiWhitespace(line);
   static constexpr absl::string_view kMarker = "listening on ";

@@ -21,6 +21,12 @@
 
 namespace ipckit::net {
 
+// FormatListeningLine returns the line an ipckit server prints once it
+// listens: "listening on ADDR (TRANSPORT)", e.g. "listening on
+// 127.0.0.1:4000 (tcp)", "listening on /tmp/e.sock (unix+tls)";
+// ListeningAddress reads ADDR back.
+std::string FormatListeningLine(absl::string_view address, absl::string_view transport);
+
 // ListeningAddress returns the address `line` announces (HOST:PORT, with
 // brackets around an IPv6 host, or a socket path), or "" when it announces
 // none. A Unix stream listener of netcat-openbsd prints "Bound on PATH" and

@@ -14,6 +14,8 @@
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
+#include "lib/net/listening_line.h"
+#include "lib/server/lifecycle.h"
 #include "lib/signal/signal_source.h"
 
 namespace ipckit::echod {
@@ -21,15 +23,18 @@ namespace {
 
 absl::Status Usage(absl::string_view m) { return absl::InvalidArgumentError(m); }
 
-absl::Status WritePortFile(const std::string& path, const std::vector<Bound>& bound) {
-  std::string text;
+// ReadinessOf returns what echod announces for its listeners: a line each,
+// and in the port file a port (TCP, UDP) or a path.
+server::Readiness ReadinessOf(const std::vector<Bound>& bound, const std::string& port_file, int ready_fd) {
+  server::Readiness r;
   for (const Bound& b : bound) {
-    absl::StrAppend(&text, b.transport == Transport::kTcp || b.transport == Transport::kUdp
-                               ? absl::StrCat(b.port)
-                               : b.address,
-                    "\n");
+    r.lines.push_back(net::FormatListeningLine(b.address, absl::StrCat(TransportName(b.transport), b.tls ? "+tls" : "")));
+    r.ports.push_back(b.transport == Transport::kTcp || b.transport == Transport::kUdp ? absl::StrCat(b.port)
+                                                                                       : b.address);
   }
-  return io::WriteFileAtomically(path, text);
+  r.port_file = port_file;
+  r.ready_fd = ready_fd;
+  return r;
 }
 
 }  // namespace
@@ -116,33 +121,10 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   if (!server.ok()) return server.status();
   absl::Status s = (*server)->Start();
   if (!s.ok()) return s;
-  for (const Bound& b : (*server)->bound()) {
-    out << "listening on " << b.address << " (" << TransportName(b.transport) << (b.tls ? "+tls" : "")
-        << ")\n";
-  }
-  out.flush();
-  if (!p.port_file.empty()) {
-    s = WritePortFile(p.port_file, (*server)->bound());
-    if (!s.ok()) return s;
-  }
-  if (p.ready_fd >= 0) {
-    s = io::WriteAll(p.ready_fd, "1", absl::StrCat("--ready-fd ", p.ready_fd));
-    ::close(p.ready_fd);
-    if (!s.ok()) return s;
-  }
-  for (bool stop = false; !stop;) {
-    absl::StatusOr<bool> ready = io::WaitUntil(sigs->fd(), POLLIN, absl::InfiniteFuture(), "signals");
-    if (!ready.ok()) return ready.status();
-    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs->Read();
-    if (!got.ok()) return got.status();
-    for (const signal::SignalInfo& si : *got) {
-      if (si.signo == SIGUSR1) {
-        log << FormatStats((*server)->stats(), p.json) << std::endl;
-      } else {
-        stop = true;
-      }
-    }
-  }
+  s = server::Announce(ReadinessOf((*server)->bound(), p.port_file, p.ready_fd), out);
+  if (!s.ok()) return s;
+  s = server::WaitForStop(*sigs, [&] { log << FormatStats((*server)->stats(), p.json) << std::endl; });
+  if (!s.ok()) return s;
   (*server)->Stop();
   (*server)->Wait();
   log << FormatStats((*server)->stats(), p.json) << std::endl;

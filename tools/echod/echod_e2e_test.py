@@ -1,6 +1,7 @@
 """echod end to end, with real clients (nc.openbsd, ncat, socat, Python
 sockets)."""
 
+import errno
 import hashlib
 import os
 import select
@@ -207,6 +208,27 @@ class EchodE2eTest(harness.TestCase):
         self.assertLess(time.monotonic() - start, 5)
         self.assertIn('{"accepted":2,"active":0,"rejected":0,"bytes_in":5,"bytes_out":5', s.err)
         self.assertEqual(read_to_end(idle), b"")  # Closed at the drain deadline.
+
+    def test_a_drain_refuses_new_clients_at_once(self):
+        # lib/server's drain, shared with relay: the listener stops listening
+        # while a live connection still echoes.
+        s = echod("-l", "127.0.0.1:0", "--drain-timeout=10s", "--workers=2")
+        live = dial(s.addresses[0])
+        live.sendall(b"a")
+        self.assertEqual(live.recv(1), b"a")
+        s.signal(signal.SIGTERM)
+        host, port = s.addresses[0].rsplit(":", 1)
+        refused = False
+        start = time.monotonic()
+        while time.monotonic() - start < 3 and not refused:
+            with socket.socket() as late:
+                refused = late.connect_ex((host, int(port))) == errno.ECONNREFUSED
+            time.sleep(0.02)
+        self.assertTrue(refused, "a new client was accepted during the drain")
+        live.sendall(b"b")
+        self.assertEqual(live.recv(1), b"b")  # The live one is still served.
+        live.close()
+        self.assertEqual(s.wait(DEADLINE), 0)
 
     def test_port_file_and_ready_fd(self):
         with tempfile.TemporaryDirectory() as d:

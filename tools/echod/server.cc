@@ -11,6 +11,7 @@
 #include "lib/io/fd.h"
 #include "lib/json/json_writer.h"
 #include "lib/net/socket.h"
+#include "lib/server/lifecycle.h"
 #include "tools/echod/worker.h"
 
 namespace ipckit::echod {
@@ -116,6 +117,12 @@ absl::Status Server::Start() {
 
 void Server::Stop() {
   for (auto& w : workers_) w->RequestStop();
+  // The drain refuses new clients at once while the live ones finish.
+  std::vector<int> streams;
+  for (size_t i = 0; i < fds_.size(); ++i) {
+    if (transports_[i] == Transport::kTcp || transports_[i] == Transport::kUnix) streams.push_back(fds_[i]);
+  }
+  server::StopListening(streams);
 }
 
 void Server::Wait() {

@@ -80,7 +80,8 @@ class Server {
   // Start starts the worker threads; each serves every listener.
   absl::Status Start();
 
-  // Stop stops accepting and lets open connections finish for up to
+  // Stop stops accepting (stream listeners refuse new clients at once,
+  // lib/server's StopListening) and lets open connections finish for up to
   // drain_timeout, after which they are closed. It returns at once.
   void Stop();
 

@@ -16,7 +16,9 @@
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
 #include "lib/json/json_writer.h"
+#include "lib/net/listening_line.h"
 #include "lib/net/socket.h"
+#include "lib/server/lifecycle.h"
 #include "lib/signal/signal_source.h"
 #include "lib/tls/cert_info.h"
 #include "lib/tls/tls_stream.h"
@@ -199,7 +201,7 @@ absl::StatusOr<Bound> Listen(const Plan& p) {
       net::Socket s{io::UniqueFd(::dup(fd))};
       absl::StatusOr<net::SocketAddress> a = s.LocalAddress();
       std::string shown = a.ok() ? a->ToString() : absl::StrCat("fd ", fd);
-      b.lines.push_back(absl::StrCat("listening on ", shown, " (", a.ok() && a->is_unix() ? "unix" : "tcp", kind, ")"));
+      b.lines.push_back(net::FormatListeningLine(shown, absl::StrCat(a.ok() && a->is_unix() ? "unix" : "tcp", kind)));
       b.ports.push_back(a.ok() && a->is_ip() ? absl::StrCat(a->port()) : shown);
     }
     return b;
@@ -215,7 +217,7 @@ absl::StatusOr<Bound> Listen(const Plan& p) {
   bool dgram = IsDatagram(p.from.transport);
   b.fds.push_back({l->fd(), p.tls_listener, dgram});
   const char* transport = p.from.transport == Transport::kTls ? "tcp" : TransportName(p.from.transport);
-  b.lines.push_back(absl::StrCat("listening on ", l->address().ToString(), " (", transport, kind, ")"));
+  b.lines.push_back(net::FormatListeningLine(l->address().ToString(), absl::StrCat(transport, kind)));
   b.ports.push_back(is_unix ? l->address().ToString() : absl::StrCat(l->address().port()));
   b.listeners.push_back(*std::move(l));
   return b;
@@ -301,14 +303,7 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   }
   std::vector<std::thread> threads;
   for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
-  for (const std::string& line : bound->lines) out << line << "\n";
-  out.flush();
-  absl::Status s;
-  if (!p.port_file.empty()) s = io::WriteFileAtomically(p.port_file, absl::StrCat(absl::StrJoin(bound->ports, "\n"), "\n"));
-  if (s.ok() && p.ready_fd >= 0) {
-    s = io::WriteAll(p.ready_fd, "1", absl::StrCat("--ready-fd ", p.ready_fd));
-    ::close(p.ready_fd);
-  }
+  absl::Status s = server::Announce({bound->lines, p.port_file, bound->ports, p.ready_fd}, out);
   auto stats = [&] { return FormatStats(workers, shared, true); };
   auto wake = [&] {
     for (auto& w : workers) w->Wake();
@@ -317,12 +312,12 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
     log << FormatStats(workers, shared, p.json) << std::endl;
   });
   for (auto& w : workers) w->RequestStop();
-  // A drain refuses new clients at once, as haproxy's soft stop: each stream
-  // listener stops listening (shutdown(2); the workers still hold the
-  // descriptor) while the live sessions finish.
+  // The drain refuses new clients at once while the live sessions finish.
+  std::vector<int> streams;
   for (const ListenerFd& l : bound->fds) {
-    if (!l.datagram) (void)::shutdown(l.fd, SHUT_RDWR);
+    if (!l.datagram) streams.push_back(l.fd);
   }
+  server::StopListening(streams);
   for (std::thread& t : threads) t.join();
   log << FormatStats(workers, shared, p.json) << std::endl;
   return s;

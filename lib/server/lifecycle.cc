@@ -1,0 +1,45 @@
+#include "lib/server/lifecycle.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "lib/io/fd.h"
+#include "lib/io/wait.h"
+
+namespace ipckit::server {
+
+absl::Status Announce(const Readiness& r, std::ostream& out) {
+  for (const std::string& line : r.lines) out << line << "\n";
+  out.flush();
+  absl::Status s;
+  if (!r.port_file.empty()) s = io::WriteFileAtomically(r.port_file, absl::StrCat(absl::StrJoin(r.ports, "\n"), "\n"));
+  if (r.ready_fd >= 0) {
+    if (s.ok()) s = io::WriteAll(r.ready_fd, "1", absl::StrCat("--ready-fd ", r.ready_fd));
+    ::close(r.ready_fd);
+  }
+  return s;
+}
+
+absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1) {
+  for (;;) {
+    absl::StatusOr<bool> ready = io::WaitUntil(sigs.fd(), POLLIN, absl::InfiniteFuture(), "signals");
+    if (!ready.ok()) return ready.status();
+    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs.Read();
+    if (!got.ok()) return got.status();
+    for (const signal::SignalInfo& si : *got) {
+      if (si.signo != SIGUSR1) return absl::OkStatus();
+      on_usr1();
+    }
+  }
+}
+
+void StopListening(const std::vector<int>& fds) {
+  for (int fd : fds) (void)::shutdown(fd, SHUT_RDWR);
+}
+
+}  // namespace ipckit::server
