@@ -109,6 +109,15 @@ class Child {
   // new_process_group), which may outlive the child; or the kill(2) error.
   absl::Status SignalGroup(int sig);
 
+  // Stop ends a child started in a process group of its own, as a group:
+  // SIGTERM and SIGCONT to the group (a stopped child must see the TERM),
+  // up to `grace` for the child to exit, then SIGKILL to the group; then it
+  // reaps the child and returns how it ended. What is left of the group
+  // after the child exited gets SIGKILL too. A child already reaped returns
+  // its status at once. Called on a child without a group of its own, it
+  // signals only the child.
+  ExitStatus Stop(absl::Duration grace);
+
  private:
   friend absl::StatusOr<Child> Spawn(const std::vector<std::string>&, const SpawnOptions&);
   pid_t pid_ = -1;

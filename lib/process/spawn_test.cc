@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -100,6 +102,43 @@ TEST(SpawnTest, NewProcessGroupIsSignalledAsAGroup) {
   EXPECT_EQ(::getpgid(c->pid()), c->pid());
   EXPECT_THAT(c->SignalGroup(SIGKILL), IsOk());
   EXPECT_THAT(c->Wait(absl::Now() + kTimeout), IsOkAndHolds(ExitStatus::Signaled(SIGKILL)));
+}
+
+TEST(SpawnTest, StopEndsAStoppedChildAndItsGroup) {
+  // A child that stopped itself sees SIGTERM once SIGCONT comes; its
+  // background job goes with the group.
+  absl::StatusOr<testing::TempDir> dir = testing::TempDir::Create();
+  ASSERT_THAT(dir, IsOk());
+  std::string pidfile = dir->Path("bg");
+  SpawnOptions o;
+  o.new_process_group = true;
+  absl::StatusOr<Child> c = Spawn({"sh", "-c", "sleep 30 & echo $! > " + pidfile + "; kill -STOP $$"}, o);
+  ASSERT_THAT(c, IsOk());
+  for (int i = 0; i < 2000 && !std::ifstream(pidfile).good(); ++i) absl::SleepFor(absl::Milliseconds(5));
+  auto state = [](pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    size_t close = all.rfind(')');
+    return close == std::string::npos || close + 2 >= all.size() ? '?' : all[close + 2];
+  };
+  for (int i = 0; i < 2000 && state(c->pid()) != 'T'; ++i) absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_EQ(state(c->pid()), 'T');  // sh has stopped itself.
+  pid_t bg = 0;
+  std::ifstream(pidfile) >> bg;
+  ASSERT_GT(bg, 0);
+  absl::Time start = absl::Now();
+  EXPECT_EQ(c->Stop(absl::Seconds(5)), ExitStatus::Signaled(SIGTERM));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(4));
+  // The background sleep got the group's TERM (a zombie of init, or gone).
+  for (int i = 0; i < 400 && ::kill(bg, 0) == 0; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(bg) + "/stat");
+    std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    if (all.empty() || all.find(") Z") != std::string::npos) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  std::ifstream stat("/proc/" + std::to_string(bg) + "/stat");
+  std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(all.empty() || all.find(") Z") != std::string::npos) << all;
 }
 
 TEST(SpawnTest, MapsDescriptorsAndDevNull) {

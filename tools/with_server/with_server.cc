@@ -258,24 +258,21 @@ bool CleanStop(const process::ExitStatus& s) {
   return s.Success() || s.signal == SIGTERM || (s.signal == 0 && s.code == 128 + SIGTERM);
 }
 
-// StopOne sends SIGTERM to a server's group, waits up to `grace`, then
-// SIGKILLs it; it returns why the stop was unclean ("exited with status 1
-// after SIGTERM"), or "" for a clean one. A server that had already exited
-// (allowed by --may-exit) is clean.
+// StopOne stops a server as a group (process::Child::Stop: SIGTERM and
+// SIGCONT, SIGKILL after `grace`); it returns why the stop was unclean
+// ("exited with status 1 after SIGTERM", "did not stop within 5s of
+// SIGTERM: killed"), or "" for a clean one. A server that had already
+// exited (allowed by --may-exit) is clean.
 std::string StopOne(Running& r, absl::Duration grace) {
-  bool exited_before = Reap(r);
-  if (!exited_before) (void)r.child.SignalGroup(SIGTERM);
-  (void)r.child.Wait(absl::Now() + grace);
-  std::string why;
-  if (!r.child.status()) {
-    why = absl::StrCat("did not stop within ", absl::FormatDuration(grace), " of SIGTERM: killed");
-    (void)r.child.SignalGroup(SIGKILL);
-    (void)r.child.Wait();
-  } else if (!exited_before && !CleanStop(*r.child.status())) {
-    why = absl::StrCat(Ended(*r.child.status()), " after SIGTERM");
+  if (Reap(r)) {
+    (void)r.child.SignalGroup(SIGKILL);  // Whatever the server left running in its group goes too.
+    return "";
   }
-  (void)r.child.SignalGroup(SIGKILL);  // Whatever the server left running in its group goes too.
-  return why;
+  // lib/process's stop: SIGTERM and SIGCONT to the group, SIGKILL after the grace.
+  process::ExitStatus st = r.child.Stop(grace);
+  if (st.signal == SIGKILL) return absl::StrCat("did not stop within ", absl::FormatDuration(grace), " of SIGTERM: killed");
+  if (!CleanStop(st)) return absl::StrCat(Ended(st), " after SIGTERM");
+  return "";
 }
 
 }  // namespace
