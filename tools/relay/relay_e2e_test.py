@@ -251,19 +251,21 @@ class Forwarding(unittest.TestCase):
         harness.wait_for(lambda: all(gone(p) for p in live), "the children of relay's last session", deadline=5)
 
     def test_two_piece_requests_are_not_held_by_nagle(self):
-        # A request written in two pieces: without TCP_NODELAY the second
-        # waits for the first's ACK (delayed ACK, 40 ms); haproxy sets it.
+        # A request written in two pieces 2 ms apart: without TCP_NODELAY the
+        # second waits for the first's ACK (delayed ACK, 40 ms). Measured
+        # beside haproxy (tcp mode, which sets TCP_NODELAY) in the same run:
+        # relay must be within 1.5x of it (here 2.27 ms and 2.21 ms).
         up = socket.socket()
         up.bind(("127.0.0.1", 0))
-        up.listen(1)
+        up.listen(4)
         self.addCleanup(up.close)
-        for extra, slow in (((), False), (("--nagle",), True)):
-            r = relay("127.0.0.1:0", f"127.0.0.1:{up.getsockname()[1]}", *extra)
-            self.addCleanup(r.stop)
-            c = connect(r)
+        upstream = f"127.0.0.1:{up.getsockname()[1]}"
+
+        def median_round_trip(port):
+            c = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
             server, _ = up.accept()
             server.settimeout(DEADLINE)
-            for sock in (c, server):  # Only relay's own sockets may hold a piece back.
+            for sock in (c, server):  # Only the proxy's own sockets may hold a piece back.
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             times = []
             for _ in range(10):  # Delayed ACKs start after the first round trip.
@@ -279,11 +281,32 @@ class Forwarding(unittest.TestCase):
                 times.append(time.monotonic() - start)
             c.close()
             server.close()
-            median = sorted(times)[len(times) // 2]
-            if slow:  # Here 44 ms (the kernel's delayed ACK); a note, as kernels differ.
-                print(f"note: --nagle: median two-piece round trip {median * 1000:.1f} ms")
-            else:  # 2.2 ms here, haproxy's 2.3 ms; 44 ms before TCP_NODELAY.
-                self.assertLess(median, 0.030, f"two-piece round trips {times}")
+            return sorted(times)[len(times) // 2]
+
+        results = {}
+        for name, extra in (("relay", ()), ("relay --nagle", ("--nagle",))):
+            r = relay("127.0.0.1:0", upstream, *extra)
+            self.addCleanup(r.stop)
+            results[name] = median_round_trip(r.port())
+        d = tempfile.mkdtemp()
+        hport = harness.free_port()
+        with open(f"{d}/h.cfg", "w") as f:
+            f.write("defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n"
+                    f"frontend f\n  bind 127.0.0.1:{hport}\n  default_backend b\n"
+                    f"backend b\n  server s {upstream}\n")
+        h = harness.start(["haproxy", "-f", f"{d}/h.cfg", "-db"])
+        self.addCleanup(h.kill)
+        def listening():
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", hport)) == 0
+        harness.wait_for(listening, "haproxy to listen")
+        up.accept()[0].close()  # The readiness probe's connection.
+        results["haproxy"] = median_round_trip(hport)
+        print("note: median two-piece round trips: " +
+              ", ".join(f"{k} {v * 1000:.2f} ms" for k, v in results.items()) +
+              f"; relay/haproxy {results['relay'] / results['haproxy']:.2f}")
+        # --nagle shows the kernel's delayed ACK (44 ms here): a note, as kernels differ.
+        self.assertLess(results["relay"], 1.5 * results["haproxy"], results)
 
     def test_exec_and_sh_run_a_program_per_client(self):
         r = relay("127.0.0.1:0", "sh:tr a-z A-Z")
