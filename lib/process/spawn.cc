@@ -241,21 +241,29 @@ absl::Status Child::SignalGroup(int sig) {
   return absl::OkStatus();
 }
 
-ExitStatus Child::Stop(absl::Duration grace) {
+ExitStatus Child::Stop(absl::Duration grace, absl::Duration own_exit) {
   if (status_) return *status_;
   // Not yet reaped, so the pid (and a group it leads) is still ours.
   bool leader = ::getpgid(pid_) == pid_;
   auto send = [&](int sig) { (void)(leader ? SignalGroup(sig) : Signal(sig)); };
-  send(SIGTERM);
-  send(SIGCONT);
-  // Wait without reaping, so that the group may be killed before the pid is free.
-  absl::Time end = absl::Now() + grace;
-  siginfo_t info;
-  for (;;) {
-    info.si_pid = 0;
-    if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno != EINTR) break;
-    if (info.si_pid == pid_ || absl::Now() >= end) break;
-    absl::SleepFor(absl::Milliseconds(5));
+  // exited waits until `end` for the child to exit, without reaping it, so
+  // that its group may still be signalled while its pid is not free.
+  auto exited = [&](absl::Time end) {
+    siginfo_t info;
+    for (;;) {
+      info.si_pid = 0;
+      if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno != EINTR) {
+        return true;  // Not ours to wait for: nothing more to wait.
+      }
+      if (info.si_pid == pid_) return true;
+      if (absl::Now() >= end) return false;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  };
+  if (!exited(absl::Now() + own_exit)) {
+    send(SIGTERM);
+    send(SIGCONT);
+    exited(absl::Now() + grace);
   }
   send(SIGKILL);  // The child, if still running, and whatever is left of its group.
   absl::StatusOr<ExitStatus> s = Wait();

@@ -110,13 +110,14 @@ class Child {
   absl::Status SignalGroup(int sig);
 
   // Stop ends a child started in a process group of its own, as a group:
-  // SIGTERM and SIGCONT to the group (a stopped child must see the TERM),
-  // up to `grace` for the child to exit, then SIGKILL to the group; then it
+  // first up to `own_exit` for it to exit by itself (as one does at EOF on
+  // its stdin), then SIGTERM and SIGCONT to the group (a stopped child must
+  // see the TERM), up to `grace` more, then SIGKILL to the group; then it
   // reaps the child and returns how it ended. What is left of the group
   // after the child exited gets SIGKILL too. A child already reaped returns
   // its status at once. Called on a child without a group of its own, it
   // signals only the child.
-  ExitStatus Stop(absl::Duration grace);
+  ExitStatus Stop(absl::Duration grace, absl::Duration own_exit = absl::ZeroDuration());
 
  private:
   friend absl::StatusOr<Child> Spawn(const std::vector<std::string>&, const SpawnOptions&);

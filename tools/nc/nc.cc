@@ -253,6 +253,10 @@ absl::StatusOr<ExecChild> SpawnChild(const std::vector<std::string>& argv) {
   o.fds = {{0, in->read.get()}, {1, out->write.get()}};
   o.reset_dispositions = false;
   o.default_signals = {SIGPIPE};
+  // Its own group, ended as one with its session (Reap), and SIGTERM should
+  // nc die first.
+  o.new_process_group = true;
+  o.parent_death_signal = SIGTERM;
   absl::StatusOr<process::Child> child = process::Spawn(argv, o);
   if (!child.ok()) return child.status();
   ExecChild c{*std::move(child), std::move(in->write), std::move(out->read)};
@@ -361,12 +365,13 @@ class Session {
     return r;
   }
 
-  // Reap waits for the child and reports how it ended at -vv.
+  // Reap ends the child with its session: a second to exit by itself on
+  // its stdin's EOF, then its group gets SIGTERM (and SIGCONT), and SIGKILL
+  // a second later (an idle timeout must not leave `sleep 30` running). It
+  // reports how the child ended at -vv.
   void Reap(process::Child& child) {
-    absl::StatusOr<process::ExitStatus> status = child.Wait();
-    if (log_.verbose() > 1 && status.ok()) {
-      log_.Warn(absl::StrCat("child ", child.pid(), " ", status->Describe()));
-    }
+    process::ExitStatus status = child.Stop(absl::Seconds(1), /*own_exit=*/absl::Seconds(1));
+    if (log_.verbose() > 1) log_.Warn(absl::StrCat("child ", child.pid(), " ", status.Describe()));
   }
 
   const Plan& p_;

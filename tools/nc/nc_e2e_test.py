@@ -332,6 +332,27 @@ class NcE2eTest(harness.TestCase):
             self.assertEqual(l.out, "over unix\n")
             self.assertFalse(os.path.lexists(path), "socket path left behind")
 
+    def test_exec_children_end_with_their_session_as_a_group(self):
+        # An idle timeout ends the session: the --sh-exec child's group goes
+        # (sh and its background sleep) instead of holding nc (issue 27).
+        with tempfile.TemporaryDirectory(dir="/tmp") as d:
+            listener, port = nc_listener("--idle-timeout", "500ms", "--sh-exec",
+                                         f"sleep 30 & echo $! > {d}/bg; echo $$ > {d}/sh; wait")
+            client = socket.create_connection(("127.0.0.1", int(port)), timeout=DEADLINE)
+            harness.wait_for(lambda: os.path.exists(f"{d}/sh") and os.path.getsize(f"{d}/sh") > 0, "the child's pids")
+            pids = [int(open(f"{d}/{n}").read()) for n in ("bg", "sh")]
+            start = time.monotonic()
+            self.assertEqual(listener.wait(DEADLINE), 1, listener.err)  # ncat's exit for --idle-timeout.
+            self.assertLess(time.monotonic() - start, 5)
+
+            def gone(pid):
+                try:
+                    return open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+                except FileNotFoundError:
+                    return True
+            harness.wait_for(lambda: all(gone(p) for p in pids), "sh and its sleep to end")
+            client.close()
+
     def test_a_unix_listener_killed_by_a_signal_removes_its_path(self):
         # The README says the listener removes its path when it exits; a
         # signal is how -lUu (and often -lU) ends (issue 27: the file stayed).
