@@ -261,8 +261,11 @@ ExitStatus Child::Stop(absl::Duration grace, absl::Duration own_exit) {
     }
   };
   if (!exited(absl::Now() + own_exit)) {
-    send(SIGTERM);
+    // SIGCONT first: sent after the TERM, it could land while a
+    // LeakSanitizer-built child, already exiting, has its threads stopped
+    // for the leak check, and hang it there (seen: 4 in 12 runs).
     send(SIGCONT);
+    send(SIGTERM);
     exited(absl::Now() + grace);
   }
   send(SIGKILL);  // The child, if still running, and whatever is left of its group.

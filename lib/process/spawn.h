@@ -111,8 +111,9 @@ class Child {
 
   // Stop ends a child started in a process group of its own, as a group:
   // first up to `own_exit` for it to exit by itself (as one does at EOF on
-  // its stdin), then SIGTERM and SIGCONT to the group (a stopped child must
-  // see the TERM), up to `grace` more, then SIGKILL to the group; then it
+  // its stdin), then SIGCONT and SIGTERM to the group (a stopped child must
+  // see the TERM; CONT first, so it never lands in the middle of the exit
+  // TERM started), up to `grace` more, then SIGKILL to the group; then it
   // reaps the child and returns how it ended. What is left of the group
   // after the child exited gets SIGKILL too. A child already reaped returns
   // its status at once. Called on a child without a group of its own, it

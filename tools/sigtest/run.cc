@@ -154,19 +154,21 @@ struct Supervision {
 
 // Supervise forwards each signal `src` delivers to the command (or its
 // group), fires the timeout signal and then KILL after --kill-after (the
-// timeout signal and a forwarded TERM, INT, HUP or QUIT are followed by
+// timeout signal and a forwarded TERM, INT, HUP or QUIT come with a
 // SIGCONT, as GNU timeout's), and
 // reaps every child, orphans reparented to us included, until the command
 // has exited. It fails only if the signalfd does.
 absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, signal::SignalSource& src,
                                       absl::Time start) {
   auto send = [&](int sig) { (void)(p.forward_to_group ? child.SignalGroup(sig) : child.Signal(sig)); };
-  // end sends a signal meant to end the command and then SIGCONT, as GNU
+  // end sends a signal meant to end the command with a SIGCONT, as GNU
   // timeout does (but not with --foreground): a stopped command holds the
-  // signal pending until it runs again.
+  // signal pending until it runs again. The CONT goes first (GNU sends it
+  // after), so it never lands in the middle of the exit the signal started
+  // (a LeakSanitizer-built command's leak check stops its threads).
   auto end = [&](int sig) {
-    send(sig);
     if (!p.foreground && sig != SIGKILL && sig != SIGCONT) send(SIGCONT);
+    send(sig);
   };
   Supervision out;
   absl::Time timeout_at = p.timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : start + p.timeout;

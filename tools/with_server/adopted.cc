@@ -70,8 +70,8 @@ std::vector<Adopted> AdoptedChildren(const std::set<pid_t>& known) {
 
 void StopAdopted(const std::vector<Adopted>& procs, absl::Duration grace) {
   for (const Adopted& a : procs) {
+    ::kill(a.pid, SIGCONT);  // First: see process::Child::Stop.
     ::kill(a.pid, SIGTERM);
-    ::kill(a.pid, SIGCONT);
   }
   absl::Time end = absl::Now() + grace;
   for (const Adopted& a : procs) {

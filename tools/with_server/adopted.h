@@ -40,7 +40,7 @@ struct Adopted {
 // processes already exiting (no command line left) are not listed.
 std::vector<Adopted> AdoptedChildren(const std::set<pid_t>& known);
 
-// StopAdopted sends SIGTERM and SIGCONT to each of `procs`, gives them
+// StopAdopted sends SIGCONT and SIGTERM to each of `procs`, gives them
 // until `grace` passes, then SIGKILLs and reaps those left.
 void StopAdopted(const std::vector<Adopted>& procs, absl::Duration grace);
 
