@@ -364,12 +364,16 @@ class Session {
   // RunCommand runs the command with every server's variables, forwarding
   // our signals to it, and returns its exit status; or kExitSetup when a
   // server exits meanwhile (one not marked --may-exit): the command is then
-  // stopped (SIGTERM, SIGKILL after --grace).
+  // stopped as a group (process::Child::Stop: its background jobs too,
+  // SIGKILL after --grace). The command has a process group of its own
+  // unless stdin is a terminal (job control needs it in the foreground
+  // group); what it leaves behind is adopted and stopped (StopLeftovers).
   absl::StatusOr<int> RunCommand() {
     process::SpawnOptions cmd_options;
     cmd_options.env = Environment();
     cmd_options.env->push_back(absl::StrCat(kOwnerVariable, "=", kCommandOwner));
     cmd_options.parent_death_signal = SIGTERM;
+    cmd_options.new_process_group = ::isatty(STDIN_FILENO) == 0;
     absl::StatusOr<process::Child> cmd = process::Spawn(p_.command, cmd_options);
     ok_ = true;  // The servers came up: their logs need not stay, unless one fails later.
     if (!cmd.ok()) {
@@ -398,11 +402,7 @@ class Session {
                << " while the command ran; log: " << Where(r.log) << "\n" << Tail(r.log, 20);
         }
         ok_ = false;  // The log just named stays.
-        (void)cmd->Signal(SIGTERM);
-        if (!cmd->Wait(absl::Now() + p_.grace).ok()) {
-          (void)cmd->Signal(SIGKILL);
-          (void)cmd->Wait();
-        }
+        cmd->Stop(p_.grace);
         return kExitSetup;
       }
     }

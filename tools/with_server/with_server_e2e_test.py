@@ -249,15 +249,28 @@ class OrderAndFailures(unittest.TestCase):
         self.assertEqual((code, out), (0, "open\n"), err)
 
     def test_what_the_command_leaves_running_is_stopped(self):
-        # A server crash stops the command; its `sleep 300` (issue 27: left
-        # running) is adopted by with_server and stopped with it.
+        # A server crash stops the command as a group: its `sleep 300`
+        # (issue 27: left running) goes with it.
         d = tempfile.mkdtemp()
+
+        def gone(pid):
+            try:
+                return open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+            except FileNotFoundError:
+                return True
         code, out, err = ws("--server", f"E={ECHOD} -l 127.0.0.1:0", "--",
                             "sh", "-c", f'sleep 300 & echo $! > {d}/bg; kill -SEGV "$E_PID"; wait')
         self.assertEqual(code, 125, err)
         pid = int(open(f"{d}/bg").read())
+        harness.wait_for(lambda: gone(pid), "the command's background sleep to end")
+        # A job that leaves the command's group (setsid) is adopted, named and stopped.
+        code, out, err = ws("--server", f"E={ECHOD} -l 127.0.0.1:0", "--",
+                            "sh", "-c", f'setsid sleep 300 & echo $! > {d}/bg2; '
+                            'until [ "$(tr "\\0" " " < /proc/$!/cmdline)" = "sleep 300 " ]; do sleep 0.01; done')
+        self.assertEqual(code, 0, err)
+        pid = int(open(f"{d}/bg2").read())
         self.assertIn(f"with_server: stopped pid {pid} (sleep 300), left running by the command", err)
-        self.assertFalse(os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split(") ")[1][0] != "Z")
+        harness.wait_for(lambda: gone(pid), "the setsid sleep to end")
 
     def test_sigkill_of_with_server_takes_its_servers(self):
         # A hard test timeout SIGKILLs with_server; its servers get SIGTERM
