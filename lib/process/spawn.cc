@@ -1,8 +1,10 @@
 #include "lib/process/spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -11,6 +13,7 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
@@ -235,6 +238,42 @@ absl::Status Child::Signal(int sig) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// StateAndGroup returns /proc/PID/stat's state and process group, or {0, 0}.
+std::pair<char, pid_t> StateAndGroup(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
+  io::UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd) return {0, 0};
+  absl::StatusOr<std::string> stat = io::ReadToEnd(fd.get());
+  if (!stat.ok()) return {0, 0};
+  size_t close = stat->rfind(')');
+  if (close == std::string::npos) return {0, 0};
+  std::vector<absl::string_view> f = absl::StrSplit(absl::string_view(*stat).substr(close + 2), ' ');
+  int pgrp = 0;
+  if (f.size() < 3 || f[0].empty() || !absl::SimpleAtoi(f[2], &pgrp)) return {0, 0};
+  return {f[0][0], pgrp};
+}
+
+}  // namespace
+
+void ContinueIfStopped(pid_t pid, bool group) {
+  if (!group) {
+    if (StateAndGroup(pid).first == 'T') ::kill(pid, SIGCONT);
+    return;
+  }
+  DIR* d = ::opendir("/proc");
+  if (d == nullptr) return;
+  while (struct dirent* e = ::readdir(d)) {
+    int p = 0;
+    if (!absl::SimpleAtoi(e->d_name, &p)) continue;
+    auto [state, pgrp] = StateAndGroup(p);
+    if (pgrp == pid && state == 'T') ::kill(p, SIGCONT);
+  }
+  ::closedir(d);
+}
+
 absl::Status Child::SignalGroup(int sig) {
   if (pid_ <= 0) return absl::ErrnoToStatus(ESRCH, "killpg");
   if (::kill(-pid_, sig) != 0) return absl::ErrnoToStatus(errno, absl::StrCat("killpg ", pid_));
@@ -261,11 +300,10 @@ ExitStatus Child::Stop(absl::Duration grace, absl::Duration own_exit) {
     }
   };
   if (!exited(absl::Now() + own_exit)) {
-    // SIGCONT first: sent after the TERM, it could land while a
-    // LeakSanitizer-built child, already exiting, has its threads stopped
-    // for the leak check, and hang it there (seen: 4 in 12 runs).
-    send(SIGCONT);
     send(SIGTERM);
+    // Only the stopped get SIGCONT: sent to a child already exiting, it
+    // could land during LeakSanitizer's leak check and hang it (4 in 12).
+    ContinueIfStopped(pid_, leader);
     exited(absl::Now() + grace);
   }
   send(SIGKILL);  // The child, if still running, and whatever is left of its group.

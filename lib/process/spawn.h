@@ -111,9 +111,9 @@ class Child {
 
   // Stop ends a child started in a process group of its own, as a group:
   // first up to `own_exit` for it to exit by itself (as one does at EOF on
-  // its stdin), then SIGCONT and SIGTERM to the group (a stopped child must
-  // see the TERM; CONT first, so it never lands in the middle of the exit
-  // TERM started), up to `grace` more, then SIGKILL to the group; then it
+  // its stdin), then SIGTERM to the group and SIGCONT to those of it that
+  // are stopped (ContinueIfStopped), up to `grace` more, then SIGKILL to
+  // the group; then it
   // reaps the child and returns how it ended. What is left of the group
   // after the child exited gets SIGKILL too. A child already reaped returns
   // its status at once. Called on a child without a group of its own, it
@@ -126,6 +126,14 @@ class Child {
   io::UniqueFd pidfd_;
   std::optional<ExitStatus> status_;
 };
+
+// ContinueIfStopped sends SIGCONT to `pid` when it is stopped (job-control
+// stop, state T; never a ptrace stop), or with `group` to each stopped
+// process of process group `pid`: after a SIGTERM, a stopped process must
+// run again to see it. A process that is running gets nothing, so a CONT
+// never lands while an exiting LeakSanitizer-built process has its threads
+// stopped for its leak check (which hangs it).
+void ContinueIfStopped(pid_t pid, bool group);
 
 // Spawn starts argv[0] (searched in $PATH when it has no '/') with `argv`
 // and returns the running child, or the error: "exec nosuchtool: No such

@@ -272,7 +272,7 @@ void Worker::SweepIdle(absl::Time now) {
 
 // ReapChildren ends the exec children of closed sessions, each as a
 // process group (sh: grandchildren too): past its grace the group gets
-// SIGCONT and SIGTERM (a stopped child must see it), past kill_at SIGKILL;
+// SIGTERM (and the stopped ones SIGCONT, to see it), past kill_at SIGKILL;
 // a child that has exited is reaped once its group was signalled. With
 // `wait` (at exit) every child's grace ends now, and it waits.
 void Worker::ReapChildren(bool wait) {
@@ -281,8 +281,8 @@ void Worker::ReapChildren(bool wait) {
   for (EndingChild& c : children_) {
     if (wait) c.term_at = std::min(c.term_at, now);
     if (now >= c.term_at && c.kill_at == absl::InfiniteFuture()) {
-      (void)c.child.SignalGroup(SIGCONT);  // First: see process::Child::Stop.
       (void)c.child.SignalGroup(SIGTERM);
+      process::ContinueIfStopped(c.child.pid(), /*group=*/true);  // See process::Child::Stop.
       c.kill_at = now + kChildGrace;
     }
     if (now >= c.kill_at) (void)c.child.SignalGroup(SIGKILL);

@@ -156,7 +156,7 @@ class Worker {
   absl::Time next_sweep_ = absl::InfiniteFuture();
   // EndingChild is an exec: child whose session has closed. It has until
   // term_at to exit by itself (EOF on its socket); then its process group
-  // gets SIGCONT and SIGTERM, and SIGKILL at kill_at. It is not reaped
+  // gets SIGTERM (SIGCONT for the stopped), and SIGKILL at kill_at. It is not reaped
   // before term_at, so its group id stays its own while it is signalled.
   static constexpr absl::Duration kChildGrace = absl::Seconds(1);
   struct EndingChild {

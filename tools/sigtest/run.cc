@@ -161,14 +161,14 @@ struct Supervision {
 absl::StatusOr<Supervision> Supervise(const RunPlan& p, process::Child& child, signal::SignalSource& src,
                                       absl::Time start) {
   auto send = [&](int sig) { (void)(p.forward_to_group ? child.SignalGroup(sig) : child.Signal(sig)); };
-  // end sends a signal meant to end the command with a SIGCONT, as GNU
+  // end sends a signal meant to end the command and then SIGCONT, as GNU
   // timeout does (but not with --foreground): a stopped command holds the
-  // signal pending until it runs again. The CONT goes first (GNU sends it
-  // after), so it never lands in the middle of the exit the signal started
-  // (a LeakSanitizer-built command's leak check stops its threads).
+  // signal pending until it runs again. Only the stopped get the CONT
+  // (process::ContinueIfStopped): one landing in the exit the signal
+  // started hangs a LeakSanitizer-built command's leak check.
   auto end = [&](int sig) {
-    if (!p.foreground && sig != SIGKILL && sig != SIGCONT) send(SIGCONT);
     send(sig);
+    if (!p.foreground && sig != SIGKILL && sig != SIGCONT) process::ContinueIfStopped(child.pid(), p.forward_to_group);
   };
   Supervision out;
   absl::Time timeout_at = p.timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : start + p.timeout;

@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "lib/io/fd.h"
 #include "lib/io/unique_fd.h"
+#include "lib/process/spawn.h"
 
 namespace ipckit::with_server {
 namespace {
@@ -70,8 +71,8 @@ std::vector<Adopted> AdoptedChildren(const std::set<pid_t>& known) {
 
 void StopAdopted(const std::vector<Adopted>& procs, absl::Duration grace) {
   for (const Adopted& a : procs) {
-    ::kill(a.pid, SIGCONT);  // First: see process::Child::Stop.
     ::kill(a.pid, SIGTERM);
+    process::ContinueIfStopped(a.pid, /*group=*/false);  // See process::Child::Stop.
   }
   absl::Time end = absl::Now() + grace;
   for (const Adopted& a : procs) {

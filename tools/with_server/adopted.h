@@ -40,7 +40,8 @@ struct Adopted {
 // processes already exiting (no command line left) are not listed.
 std::vector<Adopted> AdoptedChildren(const std::set<pid_t>& known);
 
-// StopAdopted sends SIGCONT and SIGTERM to each of `procs`, gives them
+// StopAdopted sends SIGTERM to each of `procs` (and SIGCONT to the stopped
+// ones, process::ContinueIfStopped), gives them
 // until `grace` passes, then SIGKILLs and reaps those left.
 void StopAdopted(const std::vector<Adopted>& procs, absl::Duration grace);
 

@@ -258,8 +258,8 @@ bool CleanStop(const process::ExitStatus& s) {
   return s.Success() || s.signal == SIGTERM || (s.signal == 0 && s.code == 128 + SIGTERM);
 }
 
-// StopOne stops a server as a group (process::Child::Stop: SIGCONT and
-// SIGTERM, SIGKILL after `grace`); it returns why the stop was unclean
+// StopOne stops a server as a group (process::Child::Stop: SIGTERM, SIGCONT
+// for the stopped, SIGKILL after `grace`); it returns why the stop was unclean
 // ("exited with status 1 after SIGTERM", "did not stop within 5s of
 // SIGTERM: killed"), or "" for a clean one. A server that had already
 // exited (allowed by --may-exit) is clean.
@@ -268,7 +268,7 @@ std::string StopOne(Running& r, absl::Duration grace) {
     (void)r.child.SignalGroup(SIGKILL);  // Whatever the server left running in its group goes too.
     return "";
   }
-  // lib/process's stop: SIGCONT and SIGTERM to the group, SIGKILL after the grace.
+  // lib/process's stop: SIGTERM to the group (SIGCONT to the stopped), SIGKILL after the grace.
   process::ExitStatus st = r.child.Stop(grace);
   if (st.signal == SIGKILL) return absl::StrCat("did not stop within ", absl::FormatDuration(grace), " of SIGTERM: killed");
   if (!CleanStop(st)) return absl::StrCat(Ended(st), " after SIGTERM");
