@@ -238,29 +238,25 @@ absl::Status Child::Signal(int sig) {
   return absl::OkStatus();
 }
 
-namespace {
-
-// StateAndGroup returns /proc/PID/stat's state and process group, or {0, 0}.
-std::pair<char, pid_t> StateAndGroup(pid_t pid) {
+ProcStat ReadProcStat(pid_t pid) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
   io::UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return {0, 0};
+  if (!fd) return {};
   absl::StatusOr<std::string> stat = io::ReadToEnd(fd.get());
-  if (!stat.ok()) return {0, 0};
-  size_t close = stat->rfind(')');
-  if (close == std::string::npos) return {0, 0};
+  if (!stat.ok()) return {};
+  size_t close = stat->rfind(')');  // The command name may hold spaces and ')'.
+  if (close == std::string::npos) return {};
   std::vector<absl::string_view> f = absl::StrSplit(absl::string_view(*stat).substr(close + 2), ' ');
-  int pgrp = 0;
-  if (f.size() < 3 || f[0].empty() || !absl::SimpleAtoi(f[2], &pgrp)) return {0, 0};
-  return {f[0][0], pgrp};
+  ProcStat st;
+  if (f.size() < 3 || f[0].empty() || !absl::SimpleAtoi(f[1], &st.ppid) || !absl::SimpleAtoi(f[2], &st.pgrp)) return {};
+  st.state = f[0][0];
+  return st;
 }
-
-}  // namespace
 
 void ContinueIfStopped(pid_t pid, bool group) {
   if (!group) {
-    if (StateAndGroup(pid).first == 'T') ::kill(pid, SIGCONT);
+    if (ReadProcStat(pid).state == 'T') ::kill(pid, SIGCONT);
     return;
   }
   DIR* d = ::opendir("/proc");
@@ -268,8 +264,8 @@ void ContinueIfStopped(pid_t pid, bool group) {
   while (struct dirent* e = ::readdir(d)) {
     int p = 0;
     if (!absl::SimpleAtoi(e->d_name, &p)) continue;
-    auto [state, pgrp] = StateAndGroup(p);
-    if (pgrp == pid && state == 'T') ::kill(p, SIGCONT);
+    ProcStat st = ReadProcStat(p);
+    if (st.pgrp == pid && st.state == 'T') ::kill(p, SIGCONT);
   }
   ::closedir(d);
 }

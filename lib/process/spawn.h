@@ -127,6 +127,19 @@ class Child {
   std::optional<ExitStatus> status_;
 };
 
+// ProcStat is what /proc/PID/stat says of a process: its state letter
+// ('R', 'S', 'T' job-control stop, 't' ptrace stop, 'Z' zombie, ...), its
+// parent and its process group.
+struct ProcStat {
+  char state = 0;
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+};
+
+// ReadProcStat returns `pid`'s ProcStat, or one with state 0 when it cannot
+// be read (the process is gone, or not ours to read).
+ProcStat ReadProcStat(pid_t pid);
+
 // ContinueIfStopped sends SIGCONT to `pid` when it is stopped (job-control
 // stop, state T; never a ptrace stop), or with `group` to each stopped
 // process of process group `pid`: after a SIGTERM, a stopped process must

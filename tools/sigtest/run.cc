@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -43,19 +42,6 @@ std::vector<pid_t> Children(pid_t skip) {
   return out;
 }
 
-// StatOf returns the state letter and process group of `pid`, or {0, 0}.
-std::pair<char, pid_t> StatOf(pid_t pid) {
-  std::ifstream f(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  std::getline(f, line);
-  size_t paren = line.rfind(')');
-  if (paren == std::string::npos) return {0, 0};
-  char state = 0;
-  pid_t ppid = 0, pgrp = 0;
-  std::istringstream rest(line.substr(paren + 1));
-  rest >> state >> ppid >> pgrp;
-  return {state, pgrp};
-}
 
 std::string Comm(pid_t pid) {
   std::ifstream f(absl::StrCat("/proc/", pid, "/comm"));
@@ -225,8 +211,8 @@ void ReapDescendants(const RunPlan& p, pid_t child, bool killed, signal::SignalS
   }
   std::vector<pid_t> left;
   for (pid_t pid : Children(child)) {
-    auto [state, pgrp] = StatOf(pid);
-    if (state == 'Z' || state == 0 || (killed && pgrp == child)) {
+    process::ProcStat st = process::ReadProcStat(pid);
+    if (st.state == 'Z' || st.state == 0 || (killed && st.pgrp == child)) {
       ::waitpid(pid, nullptr, 0);
     } else {
       left.push_back(pid);

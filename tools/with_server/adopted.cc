@@ -28,17 +28,6 @@ std::string ReadProc(pid_t pid, const char* what) {
   return text.ok() ? *text : "";
 }
 
-// ParentAndState returns /proc/PID/stat's ppid and state, or {0, 0}.
-std::pair<pid_t, char> ParentAndState(pid_t pid) {
-  std::string stat = ReadProc(pid, "stat");
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) return {0, 0};
-  std::vector<absl::string_view> f = absl::StrSplit(absl::string_view(stat).substr(close + 2), ' ');
-  int ppid = 0;
-  if (f.size() < 2 || !absl::SimpleAtoi(f[1], &ppid)) return {0, 0};
-  return {ppid, f[0].empty() ? '\0' : f[0][0]};
-}
-
 }  // namespace
 
 absl::Status BecomeSubreaper() {
@@ -54,8 +43,8 @@ std::vector<Adopted> AdoptedChildren(const std::set<pid_t>& known) {
   while (struct dirent* e = ::readdir(d)) {
     int pid = 0;
     if (!absl::SimpleAtoi(e->d_name, &pid) || known.count(pid) != 0) continue;
-    auto [ppid, state] = ParentAndState(pid);
-    if (ppid != self || state == 'Z') continue;
+    process::ProcStat st = process::ReadProcStat(pid);
+    if (st.ppid != self || st.state == 'Z') continue;
     Adopted a;
     a.pid = pid;
     for (absl::string_view kv : absl::StrSplit(ReadProc(pid, "environ"), '\0')) {
