@@ -1,6 +1,5 @@
 #include "lib/server/lifecycle.h"
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,7 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "lib/io/fd.h"
-#include "lib/io/wait.h"
+#include "lib/selector/selector.h"
 
 namespace ipckit::server {
 
@@ -25,15 +24,26 @@ absl::Status Announce(const Readiness& r, std::ostream& out) {
   return s;
 }
 
-absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1) {
+absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1, const Control& control) {
+  absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
+  if (!sel.ok()) return sel.status();
+  absl::Status s = (*sel)->Register(sigs.fd(), selector::kReadable, &sigs);
+  if (s.ok() && control.socket != nullptr) s = control.socket->Attach(sel->get());
+  if (!s.ok()) return s;
   for (;;) {
-    absl::StatusOr<bool> ready = io::WaitUntil(sigs.fd(), POLLIN, absl::InfiniteFuture(), "signals");
+    absl::StatusOr<std::vector<selector::Event>> ready = (*sel)->Select(absl::InfiniteFuture());
     if (!ready.ok()) return ready.status();
-    absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs.Read();
-    if (!got.ok()) return got.status();
-    for (const signal::SignalInfo& si : *got) {
-      if (si.signo != SIGUSR1) return absl::OkStatus();
-      on_usr1();
+    for (const selector::Event& e : *ready) {
+      if (e.data != &sigs) {
+        control.socket->OnEvent(e, control.answer);
+        continue;
+      }
+      absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs.Read();
+      if (!got.ok()) return got.status();
+      for (const signal::SignalInfo& si : *got) {
+        if (si.signo != SIGUSR1) return absl::OkStatus();
+        on_usr1();
+      }
     }
   }
 }

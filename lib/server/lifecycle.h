@@ -1,8 +1,9 @@
 // lifecycle.h: the lifecycle every ipckit server (echod, relay) shares, in
 // one place: announce where it listens (the "listening on" lines lib/net's
 // reader reads back, a --port-file, a --ready-fd), serve until SIGTERM or
-// SIGINT (SIGUSR1 asks for stats), and drain by refusing new clients at once
-// while the live ones finish.
+// SIGINT (SIGUSR1 asks for stats; a control socket, control_socket.h, is
+// served beside them on lib/selector), and drain by refusing new clients at
+// once while the live ones finish. The idle rule is idle_sweep.h.
 //
 //   server::Readiness r{lines, "ports.txt", ports, ready_fd};
 //   absl::Status s = server::Announce(r, std::cout);     // Then ready.
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "lib/server/control_socket.h"
 #include "lib/signal/signal_source.h"
 
 namespace ipckit::server {
@@ -35,10 +37,18 @@ struct Readiness {
 // way.
 absl::Status Announce(const Readiness& r, std::ostream& out);
 
+// Control is a control socket and what answers its command lines.
+struct Control {
+  ControlSocket* socket = nullptr;  // nullptr: none.
+  ControlSocket::Handler answer;
+};
+
 // WaitForStop waits on `sigs` (which must take SIGTERM and SIGINT) and
 // returns OK at the first SIGTERM or SIGINT; each SIGUSR1 calls `on_usr1`.
-// It fails only if the signalfd does.
-absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1);
+// Meanwhile it serves `control`'s clients, on the calling thread, without
+// ever blocking on one (so a client that does not read never holds up a
+// signal). It fails only if the signalfd or the selector does.
+absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1, const Control& control = {});
 
 // StopListening makes each stream listener in `fds` refuse new clients at
 // once, as haproxy's soft stop does, and so as a drain starts: the socket

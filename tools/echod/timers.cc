@@ -31,12 +31,10 @@ void Worker::RunTimers(int64_t now) {
 }
 
 void Worker::SweepIdle(int64_t now) {
-  int64_t limit = absl::ToInt64Nanoseconds(o_.idle_timeout);
-  std::vector<Conn*> idle;
-  for (auto& [id, c] : conns_) {
-    if (now - c->last_active >= limit) idle.push_back(c.get());
-  }
-  for (Conn* c : idle) Close(c, true);
+  absl::Time t = absl::FromUnixNanos(now);
+  if (!idle_.Due(t)) return;
+  auto last_active = [](const Conn& c) { return absl::FromUnixNanos(c.last_active); };
+  for (Conn* c : idle_.Expired(t, conns_, last_active)) Close(c, true);
 }
 
 }  // namespace ipckit::echod

@@ -42,7 +42,7 @@ void Worker::RequestStop() {
 void Worker::Run() {
   struct epoll_event evs[kMaxEvents];
   int64_t drain_deadline = 0;
-  int64_t next_sweep = IdleSweepInterval() > 0 ? NowNs() + IdleSweepInterval() : 0;
+  idle_ = server::IdleSweep(o_.idle_timeout, absl::FromUnixNanos(NowNs()));
   for (;;) {
     if (stop_requested_.load() && !stopping_) {
       stopping_ = true;
@@ -52,7 +52,7 @@ void Worker::Run() {
     if (stopping_ && (conns_.empty() || NowNs() >= drain_deadline)) break;
     int64_t wake_at = -1;
     if (!timers_.empty()) wake_at = timers_.begin()->first;
-    if (next_sweep > 0 && (wake_at < 0 || next_sweep < wake_at)) wake_at = next_sweep;
+    if (idle_.on() && (wake_at < 0 || absl::ToUnixNanos(idle_.next()) < wake_at)) wake_at = absl::ToUnixNanos(idle_.next());
     if (stopping_ && (wake_at < 0 || drain_deadline < wake_at)) wake_at = drain_deadline;
     int timeout = -1;
     if (wake_at >= 0) {
@@ -80,13 +80,10 @@ void Worker::Run() {
       }
     }
     // The clock is read only when something waits on it: not per request.
-    if (!timers_.empty() || next_sweep > 0) {
+    if (!timers_.empty() || idle_.on()) {
       int64_t now = NowNs();
       if (!timers_.empty()) RunTimers(now);
-      if (next_sweep > 0 && now >= next_sweep) {
-        SweepIdle(now);
-        next_sweep = now + IdleSweepInterval();
-      }
+      SweepIdle(now);
     }
     if (!closed_.empty()) closed_.clear();
   }

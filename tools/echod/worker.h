@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "lib/io/io_buffer.h"
 #include "lib/io/unique_fd.h"
+#include "lib/server/idle_sweep.h"
 #include "tools/echod/conn.h"
 #include "tools/echod/server_options.h"
 
@@ -76,13 +77,6 @@ class Worker {
     ev.events = events;
     ev.data.ptr = h;
     return ::epoll_ctl(epfd_.get(), op, fd, &ev) == 0;
-  }
-
-  // IdleSweepInterval is how often SweepIdle runs (ns), or 0 without
-  // --idle-timeout.
-  int64_t IdleSweepInterval() const {
-    if (o_.idle_timeout == absl::InfiniteDuration()) return 0;
-    return std::max<int64_t>(absl::ToInt64Nanoseconds(o_.idle_timeout) / 4, 10000000);
   }
 
   // Watch sets the events `c` is watched for, with no syscall if unchanged.
@@ -159,7 +153,8 @@ class Worker {
   // RunTimers sends --delay's held data that is due (timers.cc).
   void RunTimers(int64_t now);
 
-  // SweepIdle closes connections idle for --idle-timeout (timers.cc).
+  // SweepIdle closes connections idle for --idle-timeout, when a sweep is
+  // due (timers.cc).
   void SweepIdle(int64_t now);
 
   // Datagrams answers up to 64 datagrams on `l` (datagrams.cc).
@@ -181,6 +176,7 @@ class Worker {
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;
   const bool track_idle_ = o_.idle_timeout != absl::InfiniteDuration();
+  server::IdleSweep idle_;  // --idle-timeout's rule; times are absl::FromUnixNanos(NowNs()).
   const bool delaying_ = o_.delay > absl::ZeroDuration();  // --delay: echoes wait on timers.
   const bool echoing_ = o_.service == Service::kEcho;      // Else input is read and dropped.
   // Bulk splicing only for plain echo: faults need the bytes in hand.

@@ -134,11 +134,8 @@ void Worker::CloseUdp(UdpSession* u) {
 // SweepUdp closes sessions idle for the UDP idle timeout (all of them at
 // InfiniteFuture, when stopping).
 void Worker::SweepUdp(absl::Time now) {
-  std::vector<UdpSession*> idle;
-  for (auto& [key, u] : udp_) {
-    if (now == absl::InfiniteFuture() || now - u->last_active >= plan_.udp_idle_timeout) idle.push_back(u.get());
-  }
-  for (UdpSession* u : idle) {
+  auto last_active = [now](const UdpSession& u) { return now == absl::InfiniteFuture() ? absl::InfinitePast() : u.last_active; };
+  for (UdpSession* u : udp_idle_.Expired(now, udp_, last_active)) {
     if (now != absl::InfiniteFuture()) Add(counters_.idle_closed, 1);
     CloseUdp(u);
   }

@@ -18,11 +18,12 @@
 #include "lib/json/json_writer.h"
 #include "lib/net/listening_line.h"
 #include "lib/net/socket.h"
+#include "lib/server/control_socket.h"
 #include "lib/server/lifecycle.h"
 #include "lib/signal/signal_source.h"
 #include "lib/tls/cert_info.h"
 #include "lib/tls/tls_stream.h"
-#include "tools/relay/control_server.h"
+#include "tools/relay/control.h"
 #include "tools/relay/stdio.h"
 #include "tools/relay/worker.h"
 
@@ -295,9 +296,9 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
     absl::Status s = workers.back()->Init();
     if (!s.ok()) return s;
   }
-  std::unique_ptr<ControlServer> control;
+  std::unique_ptr<server::ControlSocket> control;
   if (!p.control_path.empty()) {
-    absl::StatusOr<std::unique_ptr<ControlServer>> c = ControlServer::Listen(p.control_path);
+    absl::StatusOr<std::unique_ptr<server::ControlSocket>> c = server::ControlSocket::Listen(p.control_path);
     if (!c.ok()) return c.status();
     control = *std::move(c);
   }
@@ -305,12 +306,14 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
   absl::Status s = server::Announce({bound->lines, p.port_file, bound->ports, p.ready_fd}, out);
   auto stats = [&] { return FormatStats(workers, shared, true); };
-  auto wake = [&] {
+  // Each command answered; then the workers look at the fault table.
+  server::ControlSocket::Handler answer = [&](absl::string_view line) {
+    std::string a = ExecuteControl(line, shared.table, stats);
     for (auto& w : workers) w->Wake();
+    return a;
   };
-  if (s.ok()) s = ServeSignalsAndControl(*sigs, control.get(), shared.table, stats, wake, [&] {
-    log << FormatStats(workers, shared, p.json) << std::endl;
-  });
+  auto on_usr1 = [&] { log << FormatStats(workers, shared, p.json) << std::endl; };
+  if (s.ok()) s = server::WaitForStop(*sigs, on_usr1, {control.get(), answer});
   for (auto& w : workers) w->RequestStop();
   // The drain refuses new clients at once while the live sessions finish.
   std::vector<int> streams;

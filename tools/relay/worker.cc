@@ -72,9 +72,8 @@ void Worker::Log(const std::string& line) {
 // timer, dispatch, then run due timers, re-pump streams holding input, sweep
 // idle sessions, reap exec children and free what closed.
 void Worker::Run() {
-  if (plan_.idle_timeout != absl::InfiniteDuration() || IsDatagram(plan_.from.transport)) {
-    next_sweep_ = absl::Now() + std::max(plan_.udp_idle_timeout / 4, absl::Milliseconds(10));
-  }
+  idle_ = server::IdleSweep(plan_.idle_timeout, absl::Now());
+  if (IsDatagram(plan_.from.transport)) udp_idle_ = server::IdleSweep(plan_.udp_idle_timeout, absl::Now());
   for (;;) {
     absl::Time now = absl::Now();
     if (stop_requested_.load(std::memory_order_acquire) && !stopping_) {
@@ -86,7 +85,7 @@ void Worker::Run() {
     // flight to wait for, and end at once.
     if (stopping_ && (sessions_.empty() || now >= drain_deadline_)) break;
     if (shared_->table.version() != table_version_) ApplyTableChange(now);
-    absl::Time deadline = std::min(next_sweep_, stopping_ ? drain_deadline_ : absl::InfiniteFuture());
+    absl::Time deadline = std::min({idle_.next(), udp_idle_.next(), stopping_ ? drain_deadline_ : absl::InfiniteFuture()});
     if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
     if (!ready_.empty()) deadline = now;
     if (!children_.empty()) deadline = std::min(deadline, now + absl::Milliseconds(100));
@@ -103,7 +102,7 @@ void Worker::Run() {
       if (s->state == Session::State::kRelaying) Pump(s, false, false, 0, 0, now);
     }
     RunTimers(now);
-    if (now >= next_sweep_) SweepIdle(now);
+    SweepIdle(now);
     if (!children_.empty()) ReapChildren(false);
     closed_.clear();
     closed_udp_.clear();
@@ -257,14 +256,9 @@ void Worker::RunTimers(absl::Time now) {
 }
 
 void Worker::SweepIdle(absl::Time now) {
-  next_sweep_ = now + std::max(std::min(plan_.idle_timeout, plan_.udp_idle_timeout) / 4, absl::Milliseconds(10));
-  SweepUdp(now);
-  if (plan_.idle_timeout == absl::InfiniteDuration()) return;
-  std::vector<Session*> idle;
-  for (auto& [id, s] : sessions_) {
-    if (now - s->last_active >= plan_.idle_timeout) idle.push_back(s.get());
-  }
-  for (Session* s : idle) {
+  if (udp_idle_.Due(now)) SweepUdp(now);
+  if (!idle_.Due(now)) return;
+  for (Session* s : idle_.Expired(now, sessions_, [](const Session& s) { return s.last_active; })) {
     Add(counters_.idle_closed, 1);
     Close(s, false, absl::StrCat("idle for ", absl::FormatDuration(plan_.idle_timeout)));
   }

@@ -27,6 +27,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/process/spawn.h"
 #include "lib/selector/selector.h"
+#include "lib/server/idle_sweep.h"
 #include "tools/relay/fault_table.h"
 #include "tools/relay/plan.h"
 #include "tools/relay/session.h"
@@ -153,7 +154,8 @@ class Worker {
   absl::flat_hash_map<std::string, std::unique_ptr<UdpSession>> udp_;  // By client address.
   std::vector<std::unique_ptr<UdpSession>> closed_udp_;
   std::set<std::pair<absl::Time, uint64_t>> timers_;  // (when, session id).
-  absl::Time next_sweep_ = absl::InfiniteFuture();
+  server::IdleSweep idle_;      // --idle-timeout over stream sessions.
+  server::IdleSweep udp_idle_;  // The datagram sessions' idle rule (60 s, or --idle-timeout).
   // EndingChild is an exec: child whose session has closed. It has until
   // term_at to exit by itself (EOF on its socket); then its process group
   // gets SIGTERM (SIGCONT for the stopped), and SIGKILL at kill_at. It is not reaped
