@@ -24,6 +24,8 @@ absl::Status Announce(const Readiness& r, std::ostream& out) {
   return s;
 }
 
+absl::StatusOr<signal::SignalSource> TakeSignals() { return signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1}); }
+
 absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1, const Control& control) {
   absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
   if (!sel.ok()) return sel.status();

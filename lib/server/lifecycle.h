@@ -5,9 +5,10 @@
 // served beside them on lib/selector), and drain by refusing new clients at
 // once while the live ones finish. The idle rule is idle_sweep.h.
 //
+//   absl::StatusOr<signal::SignalSource> sigs = server::TakeSignals();  // Before any thread.
 //   server::Readiness r{lines, "ports.txt", ports, ready_fd};
 //   absl::Status s = server::Announce(r, std::cout);     // Then ready.
-//   if (s.ok()) s = server::WaitForStop(sigs, [&] { log << Stats(); });
+//   if (s.ok()) s = server::WaitForStop(*sigs, [&] { log << Stats(); });
 //   server::StopListening(stream_listener_fds);          // The drain begins.
 #ifndef IPCKIT_LIB_SERVER_LIFECYCLE_H_
 #define IPCKIT_LIB_SERVER_LIFECYCLE_H_
@@ -36,6 +37,11 @@ struct Readiness {
 // descriptor", the port file's write error). The ready fd is closed either
 // way.
 absl::Status Announce(const Readiness& r, std::ostream& out);
+
+// TakeSignals blocks SIGTERM, SIGINT and SIGUSR1 in the calling thread (so
+// in the threads it starts later: call it before starting workers) and
+// returns them on a signalfd for WaitForStop, or the error.
+absl::StatusOr<signal::SignalSource> TakeSignals();
 
 // Control is a control socket and what answers its command lines.
 struct Control {

@@ -7,6 +7,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -49,7 +51,7 @@ TEST(LifecycleTest, AnnounceWritesLinesPortFileAndReadyFdInOrder) {
 }
 
 TEST(LifecycleTest, WaitForStopCallsUsr1UntilTerm) {
-  absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1});
+  absl::StatusOr<signal::SignalSource> sigs = TakeSignals();
   ASSERT_THAT(sigs, IsOk());
   int usr1 = 0;
   std::thread sender([] {
@@ -59,6 +61,41 @@ TEST(LifecycleTest, WaitForStopCallsUsr1UntilTerm) {
   });
   EXPECT_THAT(WaitForStop(*sigs, [&] { ++usr1; }), IsOk());
   sender.join();
+  EXPECT_EQ(usr1, 1);
+}
+
+TEST(LifecycleTest, WaitForStopServesControlClientsAndAStuckOneHoldsUpNothing) {
+  absl::StatusOr<signal::SignalSource> sigs = TakeSignals();
+  ASSERT_THAT(sigs, IsOk());
+  absl::StatusOr<testing::TempDir> d = testing::TempDir::Create();
+  ASSERT_THAT(d, IsOk());
+  absl::StatusOr<std::unique_ptr<ControlSocket>> control = ControlSocket::Listen(d->Path("ctl.sock"));
+  ASSERT_THAT(control, IsOk());
+  std::string answered_to;
+  std::thread clients([&] {
+    net::ConnectOptions o;
+    o.timeout = absl::Seconds(5);
+    absl::StatusOr<net::Socket> stuck = net::Connect({*net::SocketAddress::Unix(d->Path("ctl.sock"))}, o);
+    absl::StatusOr<net::Socket> asker = net::Connect({*net::SocketAddress::Unix(d->Path("ctl.sock"))}, o);
+    if (!stuck.ok() || !asker.ok()) return ::kill(::getpid(), SIGTERM), void();
+    std::string flood;
+    for (int i = 0; i < 100; ++i) flood += "stats\n";
+    (void)io::WriteAll(stuck->fd(), flood, "write");  // Answers of 1 MiB it never reads.
+    (void)io::WriteAll(asker->fd(), "hello\n", "write");
+    char buf[64];
+    absl::StatusOr<size_t> n = io::ReadOnce(asker->fd(), absl::MakeSpan(buf), "read");
+    if (n.ok()) answered_to.assign(buf, *n);
+    ::kill(::getpid(), SIGUSR1);
+    absl::SleepFor(absl::Milliseconds(20));
+    ::kill(::getpid(), SIGTERM);
+  });
+  int usr1 = 0;
+  ControlSocket::Handler answer = [](absl::string_view line) {
+    return line == "stats" ? std::string(10000, 's') : "hi " + std::string(line);
+  };
+  EXPECT_THAT(WaitForStop(*sigs, [&] { ++usr1; }, {control->get(), answer}), IsOk());
+  clients.join();
+  EXPECT_EQ(answered_to, "hi hello\n");
   EXPECT_EQ(usr1, 1);
 }
 

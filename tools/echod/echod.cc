@@ -114,7 +114,7 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<int>& listen_f
 absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   // Signals arrive on a signalfd read by this thread; the workers inherit
   // the mask that blocks them.
-  absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1});
+  absl::StatusOr<signal::SignalSource> sigs = server::TakeSignals();
   if (!sigs.ok()) return sigs.status();
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(p.server);

@@ -276,7 +276,7 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
 
 absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   if (p.from.transport == Transport::kStdio) return RunStdio(p);
-  absl::StatusOr<signal::SignalSource> sigs = signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1});
+  absl::StatusOr<signal::SignalSource> sigs = server::TakeSignals();
   if (!sigs.ok()) return sigs.status();
   absl::StatusOr<Bound> bound = Listen(p);
   if (!bound.ok()) return bound.status();
