@@ -8,6 +8,12 @@
 //   datagrams.cc      UDP and Unix datagram replies
 // The per-request path (OnConn, Read, Recv, Send, Transmit) stays in one
 // file, so the compiler can inline it. Internal to echod.
+//
+// Why raw epoll and not lib/selector (relay's loop): echod is measured
+// against bench's epoll floor (CPU per request within 5%), and Select's
+// per-event hash lookup and returned vector are what it would add. What
+// the two servers share is lib/server: signals, the listening lines, the
+// drain, IdleSweep.
 #ifndef IPCKIT_TOOLS_ECHOD_WORKER_H_
 #define IPCKIT_TOOLS_ECHOD_WORKER_H_
 
