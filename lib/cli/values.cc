@@ -11,22 +11,12 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// SplitNumber splits `text` into a leading decimal number (digits with at
-// most one '.', when `allow_fraction`) and the unit that follows it.
-bool SplitNumber(absl::string_view text, bool allow_fraction, absl::string_view* number,
-                 absl::string_view* unit) {
+// SplitNumber splits `text` into its leading decimal digits and the unit
+// that follows them; false when it has no leading digit.
+bool SplitNumber(absl::string_view text, absl::string_view* number, absl::string_view* unit) {
   size_t i = 0;
-  bool digits = false, dot = false;
-  for (; i < text.size(); ++i) {
-    if (IsDigit(text[i])) {
-      digits = true;
-    } else if (text[i] == '.' && allow_fraction && !dot) {
-      dot = true;
-    } else {
-      break;
-    }
-  }
-  if (!digits) return false;
+  while (i < text.size() && IsDigit(text[i])) ++i;
+  if (i == 0) return false;
   *number = text.substr(0, i);
   *unit = text.substr(i);
   return true;
@@ -49,43 +39,18 @@ absl::StatusOr<int64_t> ParseInt(absl::string_view text, int64_t min, int64_t ma
 }
 
 absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text) {
+  // absl::ParseDuration does the work; this keeps what the tools promise
+  // beyond it: a bare number is seconds, and nothing is negative.
   auto invalid = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid duration '", text, "' (use e.g. 250ms, 5s, 2m, 1.5h)"));
+    return absl::InvalidArgumentError(absl::StrCat("invalid duration '", text, "' (use e.g. 250ms, 5s, 2m, 1.5h)"));
   };
-  if (text == "inf") return absl::InfiniteDuration();
-  absl::string_view number, unit;
-  if (!SplitNumber(text, /*allow_fraction=*/true, &number, &unit)) return invalid();
-  absl::Duration scale;
-  if (unit.empty() || unit == "s") {
-    scale = absl::Seconds(1);
-  } else if (unit == "ms") {
-    scale = absl::Milliseconds(1);
-  } else if (unit == "us") {
-    scale = absl::Microseconds(1);
-  } else if (unit == "ns") {
-    scale = absl::Nanoseconds(1);
-  } else if (unit == "m") {
-    scale = absl::Minutes(1);
-  } else if (unit == "h") {
-    scale = absl::Hours(1);
-  } else {
-    return invalid();
-  }
-  // Whole and fractional parts separately, so "0.1s" is exactly 100ms.
-  absl::string_view whole = number.substr(0, number.find('.'));
-  absl::string_view frac =
-      number.find('.') == absl::string_view::npos ? "" : number.substr(number.find('.') + 1);
-  absl::StatusOr<int64_t> w = whole.empty() ? absl::StatusOr<int64_t>(0) : ParseInt(whole, 0);
-  if (!w.ok()) return invalid();
-  absl::Duration d = scale * *w;
-  if (d == absl::InfiniteDuration()) {
+  if (text.empty() || text[0] == '-' || text[0] == '+') return invalid();
+  std::string spelled(text);
+  if (text.find_first_not_of("0123456789.") == absl::string_view::npos) spelled += "s";
+  absl::Duration d;
+  if (!absl::ParseDuration(spelled, &d)) return invalid();
+  if (d == absl::InfiniteDuration() && text != "inf") {
     return absl::InvalidArgumentError(absl::StrCat("duration '", text, "' is too large"));
-  }
-  absl::Duration unit_part = scale;
-  for (char c : frac) {
-    unit_part /= 10;
-    d += unit_part * (c - '0');
   }
   return d;
 }
@@ -96,7 +61,7 @@ absl::StatusOr<uint64_t> ParseSize(absl::string_view text, uint64_t max) {
         absl::StrCat("invalid size '", text, "' (use e.g. 512, 64K, 1M, 2G)"));
   };
   absl::string_view number, unit;
-  if (!SplitNumber(text, /*allow_fraction=*/false, &number, &unit)) return invalid();
+  if (!SplitNumber(text, &number, &unit)) return invalid();
   int shift = 0;
   std::string u = absl::AsciiStrToUpper(unit);
   if (!u.empty() && u != "B") {

@@ -28,10 +28,12 @@ absl::StatusOr<int64_t> ParseInt(absl::string_view text,
                                  int64_t min = std::numeric_limits<int64_t>::min(),
                                  int64_t max = std::numeric_limits<int64_t>::max());
 
-// ParseDuration returns the non-negative duration `text`: a decimal number
-// (fractions allowed) followed by one of the units ns, us, ms, s, m, h, or no
-// unit for seconds. "inf" is absl::InfiniteDuration(). Otherwise it returns
-// kInvalidArgument: "invalid duration 'x' (use e.g. 250ms, 5s, 2m, 1.5h)".
+// ParseDuration returns the non-negative duration `text`, as
+// absl::ParseDuration reads it (a decimal number, fractions allowed, with a
+// unit ns, us, ms, s, m or h; several in a row add up: "1h30m"; "inf" is
+// absl::InfiniteDuration()), except that a bare number is seconds and no
+// sign is taken. Otherwise it returns kInvalidArgument: "invalid duration
+// 'x' (use e.g. 250ms, 5s, 2m, 1.5h)", or "duration 'x' is too large".
 absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text);
 
 // ParseSize returns the byte count `text`: a decimal integer followed by an

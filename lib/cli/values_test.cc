@@ -58,12 +58,17 @@ TEST(ParseDurationTest, FractionsAreExact) {
   EXPECT_THAT(ParseDuration("1.5h"), IsOkAndHolds(absl::Minutes(90)));
 }
 
+TEST(ParseDurationTest, UnitsInARowAddUp) {
+  EXPECT_THAT(ParseDuration("1h30m"), IsOkAndHolds(absl::Minutes(90)));
+  EXPECT_THAT(ParseDuration("1s500ms"), IsOkAndHolds(absl::Milliseconds(1500)));
+}
+
 TEST(ParseDurationTest, InfIsInfinite) {
   EXPECT_THAT(ParseDuration("inf"), IsOkAndHolds(absl::InfiniteDuration()));
 }
 
 TEST(ParseDurationTest, RejectsMalformed) {
-  for (const char* bad : {"", "s", "5x", "-1s", "1.2.3s", "5 s", "five", "5sec", ".", "1e3"}) {
+  for (const char* bad : {"", "s", "5x", "-1s", "+1s", "-inf", "1.2.3s", "5 s", "five", "5sec", ".", "1e3", "1h-5m"}) {
     EXPECT_THAT(ParseDuration(bad),
                 StatusIs(StatusCode::kInvalidArgument,
                          absl::StrCat("invalid duration '", bad, "' (use e.g. 250ms, 5s, 2m, 1.5h)")))
