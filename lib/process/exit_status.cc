@@ -1,9 +1,9 @@
 #include "lib/process/exit_status.h"
 
-#include <string.h>
 #include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/signal/names.h"
 
 namespace ipckit::process {
 
@@ -14,8 +14,7 @@ ExitStatus ExitStatus::FromWaitStatus(int wstatus) {
 
 std::string ExitStatus::ToString() const {
   if (signal == 0) return absl::StrCat("exit=", code);
-  const char* name = ::sigabbrev_np(signal);
-  return name != nullptr ? absl::StrCat("signal=", name) : absl::StrCat("signal=", signal);
+  return absl::StrCat("signal=", signal::SignalName(signal));
 }
 
 std::string ExitStatus::Describe() const {

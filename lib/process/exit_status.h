@@ -32,7 +32,8 @@ struct ExitStatus {
   // Success returns whether the child exited with code 0.
   bool Success() const { return signal == 0 && code == 0; }
 
-  // ToString returns "exit=N" or "signal=NAME" (e.g. "signal=TERM").
+  // ToString returns "exit=N" or "signal=NAME", NAME as lib/signal names it
+  // ("signal=TERM", "signal=RTMIN+3").
   std::string ToString() const;
 
   // Describe returns "exited with status N" or "killed by signal N".

@@ -44,8 +44,8 @@ TEST(ExitStatusTest, ZeroIsSuccess) {
   EXPECT_FALSE(ExitStatus::Signaled(SIGKILL).Success());
 }
 
-TEST(ExitStatusTest, UnnamedSignalShowsItsNumber) {
-  EXPECT_EQ(ExitStatus::Signaled(SIGRTMIN + 3).ToString(), "signal=" + std::to_string(SIGRTMIN + 3));
+TEST(ExitStatusTest, RealTimeSignalsAreNamedAsBashNamesThem) {
+  EXPECT_EQ(ExitStatus::Signaled(SIGRTMIN + 3).ToString(), "signal=RTMIN+3");  // lib/signal's names, as bash's.
 }
 
 }  // namespace
