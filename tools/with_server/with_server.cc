@@ -25,6 +25,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
 #include "lib/io/unique_fd.h"
+#include "lib/io/wait.h"
 #include "lib/net/socket.h"
 #include "lib/process/exit_status.h"
 #include "lib/process/spawn.h"
