@@ -1,4 +1,4 @@
-// DatagramStream is a Stream over a datagram socket (UDP or Unix datagram)
+// DatagramStream is an io::Stream over a datagram socket (UDP or Unix datagram)
 // that keeps message boundaries: each Read returns exactly one datagram, and
 // each Write sends one datagram of at most max_datagram() bytes.
 //
@@ -16,11 +16,11 @@
 #include <string>
 
 #include "lib/net/address.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 
 namespace ipckit::relay {
 
-class DatagramStream : public Stream {
+class DatagramStream : public io::Stream {
  public:
   // kMaxUdpPayload is the largest UDP payload over IPv4: 65,535 - 8 - 20.
   static constexpr size_t kMaxUdpPayload = 65507;

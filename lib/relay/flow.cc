@@ -9,7 +9,7 @@
 
 namespace ipckit::relay {
 
-Flow::Flow(Stream* src, Stream* dst, size_t capacity)
+Flow::Flow(io::Stream* src, io::Stream* dst, size_t capacity)
     : src_(src), dst_(dst), capacity_(std::max<size_t>(capacity, 1)) {}
 
 void Flow::set_shaping(const Shaping& shaping) {

@@ -1,4 +1,4 @@
-// Flow moves bytes one way, from one Stream to another, for a program that
+// Flow moves bytes one way, from one io::Stream to another, for a program that
 // runs its own event loop over many connections (tools/relay): it never
 // waits itself. The loop asks what the flow waits for (SrcEvents, DstEvents,
 // NextTimer), and calls Pump when one of those came. Relay (relay.h) is the
@@ -41,7 +41,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 
 namespace ipckit::relay {
 
@@ -67,7 +67,7 @@ class Flow {
  public:
   // Flow moves bytes from `src` to `dst` (neither owned; both non-blocking),
   // keeping at most `capacity` bytes queued.
-  Flow(Stream* src, Stream* dst, size_t capacity);
+  Flow(io::Stream* src, io::Stream* dst, size_t capacity);
 
   // set_shaping changes the shaping from now on: rate, slices, limit and
   // hold apply to bytes already queued; latency to bytes read from now on.
@@ -104,8 +104,8 @@ class Flow {
   // moved returns the bytes delivered; queued the bytes waiting.
   uint64_t moved() const { return moved_; }
   size_t queued() const { return queued_; }
-  Stream* src() const { return src_; }
-  Stream* dst() const { return dst_; }
+  io::Stream* src() const { return src_; }
+  io::Stream* dst() const { return dst_; }
 
  private:
   struct Chunk {
@@ -126,8 +126,8 @@ class Flow {
   absl::Status PassEof(absl::Time now);
   absl::Time Due(absl::Time now);
 
-  Stream* src_;
-  Stream* dst_;
+  io::Stream* src_;
+  io::Stream* dst_;
   size_t capacity_;
   Shaping shaping_;
   // queue_ from queue_head_ on: a vector, which holds no memory while empty

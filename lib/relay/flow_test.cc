@@ -27,10 +27,10 @@ struct Pair {
     int sv[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
     outside = io::UniqueFd(sv[0]);
-    stream = std::make_unique<FdStream>(io::UniqueFd(sv[1]), name, FdStream::Kind::kSocket);
+    stream = std::make_unique<io::FdStream>(io::UniqueFd(sv[1]), name, io::FdStream::Kind::kSocket);
   }
   io::UniqueFd outside;
-  std::unique_ptr<FdStream> stream;
+  std::unique_ptr<io::FdStream> stream;
 };
 
 // Fixture: bytes written to src.outside go through the flow to dst.outside.

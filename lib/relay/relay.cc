@@ -24,7 +24,7 @@ namespace {
 // through a pipe with splice(2) when both are plain descriptors.
 class Direction {
  public:
-  Direction(Stream* src, Stream* dst, bool enabled, size_t capacity, bool crlf,
+  Direction(io::Stream* src, io::Stream* dst, bool enabled, size_t capacity, bool crlf,
             absl::Duration interval, bool try_splice)
       : src_(src), dst_(dst), crlf_(crlf), interval_(interval), capacity_(capacity) {
     if (!enabled || src_ == nullptr) {
@@ -54,8 +54,8 @@ class Direction {
   bool eof_handled() const { return eof_handled_; }
   void set_eof_handled() { eof_handled_ = true; }
   uint64_t moved() const { return moved_; }
-  Stream* src() const { return src_; }
-  Stream* dst() const { return dst_; }
+  io::Stream* src() const { return src_; }
+  io::Stream* dst() const { return dst_; }
 
   bool WantsRead() const {
     return !eof_ && Capacity() - pending() >= std::max<size_t>(src_->MinReadSize(), crlf_ ? 2 : 1);
@@ -191,8 +191,8 @@ class Direction {
     return absl::OkStatus();
   }
 
-  Stream* src_;
-  Stream* dst_;
+  io::Stream* src_;
+  io::Stream* dst_;
   bool crlf_;
   absl::Duration interval_;
   size_t capacity_;

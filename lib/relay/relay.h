@@ -17,7 +17,7 @@
 //
 // Example:
 //
-//   FdStream in(0, "stdin"), out(1, "stdout"), net(sock, "net", FdStream::Kind::kSocket);
+//   io::FdStream in(0, "stdin"), out(1, "stdout"), net(sock, "net", io::FdStream::Kind::kSocket);
 //   RelayOptions opts;
 //   opts.shutdown_net_on_local_eof = true;  // nc -N
 //   RelayStats stats;
@@ -32,15 +32,15 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 #include "lib/selector/selector.h"
 
 namespace ipckit::relay {
 
-// Endpoint is where one side's bytes come from and go to (often one Stream).
+// Endpoint is where one side's bytes come from and go to (often one io::Stream).
 struct Endpoint {
-  Stream* reader;  // nullptr: nothing to read (at EOF from the start).
-  Stream* writer;  // nullptr: nowhere to write (received bytes are dropped).
+  io::Stream* reader;  // nullptr: nothing to read (at EOF from the start).
+  io::Stream* writer;  // nullptr: nowhere to write (received bytes are dropped).
 };
 
 struct RelayOptions {

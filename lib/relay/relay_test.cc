@@ -45,9 +45,9 @@ class Harness {
 
   // Start runs the relay in a thread.
   void Start(const RelayOptions& options) {
-    local_in_ = std::make_unique<FdStream>(std::move(in_.read), "stdin");
-    local_out_ = std::make_unique<FdStream>(std::move(out_.write), "stdout");
-    net_stream_ = std::make_unique<FdStream>(std::move(net_), "net", FdStream::Kind::kSocket);
+    local_in_ = std::make_unique<io::FdStream>(std::move(in_.read), "stdin");
+    local_out_ = std::make_unique<io::FdStream>(std::move(out_.write), "stdout");
+    net_stream_ = std::make_unique<io::FdStream>(std::move(net_), "net", io::FdStream::Kind::kSocket);
     start_ = absl::Now();
     result_ = std::async(std::launch::async, [this, options] {
       absl::Status s = Relay({local_in_.get(), local_out_.get()},
@@ -79,7 +79,7 @@ class Harness {
 
   io::Pipe in_, out_;
   io::UniqueFd net_, peer_;
-  std::unique_ptr<FdStream> local_in_, local_out_, net_stream_;
+  std::unique_ptr<io::FdStream> local_in_, local_out_, net_stream_;
   std::future<absl::Status> result_;
   RelayStats stats_;
   absl::Time start_;
@@ -375,7 +375,7 @@ TEST(RelayTest, BackpressureBoundsBufferedData) {
 
 // BufferedStream holds its input in user space, as a TLS stream holds a
 // decrypted record: its descriptor never becomes readable for it.
-class BufferedStream : public Stream {
+class BufferedStream : public io::Stream {
  public:
   BufferedStream(std::string data, int idle_fd) : data_(std::move(data)), fd_(idle_fd) {}
   absl::StatusOr<size_t> Read(absl::Span<char> buf) override {
@@ -403,7 +403,7 @@ TEST(RelayTest, ReadsInputBufferedInUserSpaceWithoutWaiting) {
   ASSERT_THAT(io::SetNonBlocking(out.write.get(), true), IsOk());
   std::string data = testing::TestBytes(10000, 7);
   BufferedStream net(data, idle.read.get());
-  FdStream local_out(out.write.get(), "stdout");
+  io::FdStream local_out(out.write.get(), "stdout");
   RelayOptions o;
   o.read_local = false;
   o.buffer_size = 1024;

@@ -1,5 +1,5 @@
-// tls_stream.h runs TLS over a connected socket: TlsStream is a lib/relay
-// Stream, so nc and echod move bytes through TLS with the same relay loop
+// tls_stream.h runs TLS over a connected socket: TlsStream is an io::Stream
+// (lib/io/stream.h), so nc and echod move bytes through TLS with the same relay loop
 // as plain sockets. The socket is made non-blocking; Handshake, Read and
 // Write return kUnavailable when BoringSSL wants the socket readable or
 // writable (HandshakeWaitsFor, ReadWaitsFor, WriteWaitsFor say which).
@@ -30,7 +30,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lib/io/unique_fd.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 #include "lib/tls/tls_context.h"
 
 namespace ipckit::tls {
@@ -47,7 +47,7 @@ struct TlsClientParams {
   static TlsClientParams For(const std::string& name);
 };
 
-class TlsStream : public relay::Stream, private TlsEvents {
+class TlsStream : public io::Stream, private TlsEvents {
  public:
   // Client returns a client stream over `fd` (a connected socket), or
   // kInvalidArgument "verify needs a host name or address" when the context

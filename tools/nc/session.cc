@@ -69,9 +69,9 @@ StdioGuard::~StdioGuard() {
   }
 }
 
-absl::Status Session::Run(Socket sock, bool datagram, bool reply_to_sender, std::unique_ptr<relay::Stream> secure) {
+absl::Status Session::Run(Socket sock, bool datagram, bool reply_to_sender, std::unique_ptr<io::Stream> secure) {
   absl::Status s;
-  std::unique_ptr<relay::Stream> net;
+  std::unique_ptr<io::Stream> net;
   if (secure) {
     net = std::move(secure);
   } else if (s = io::SetNonBlocking(sock.fd(), true); !s.ok()) {
@@ -79,21 +79,21 @@ absl::Status Session::Run(Socket sock, bool datagram, bool reply_to_sender, std:
   } else if (datagram) {
     net = std::make_unique<relay::DatagramStream>(sock.fd(), "net", reply_to_sender);
   } else {
-    net = std::make_unique<relay::FdStream>(sock.fd(), "net", relay::FdStream::Kind::kSocket);
+    net = std::make_unique<io::FdStream>(sock.fd(), "net", io::FdStream::Kind::kSocket);
   }
-  std::unique_ptr<relay::Stream> logged;
+  std::unique_ptr<io::Stream> logged;
   if (session_log_ != nullptr) logged = std::make_unique<LoggedStream>(net.get(), session_log_);
-  relay::Stream* wire = logged ? logged.get() : net.get();
+  io::Stream* wire = logged ? logged.get() : net.get();
 
   relay::RelayOptions r = Policy();
-  std::unique_ptr<relay::FdStream> in, out;
+  std::unique_ptr<io::FdStream> in, out;
   std::optional<ExecChild> child;
   if (!p_.exec_argv.empty()) {
     absl::StatusOr<ExecChild> c = SpawnChild(p_.exec_argv);
     if (!c.ok()) return c.status();
     child = std::move(*c);
-    in = std::make_unique<relay::FdStream>(std::move(child->from_child), "child stdout");
-    out = std::make_unique<relay::FdStream>(std::move(child->to_child), "child stdin");
+    in = std::make_unique<io::FdStream>(std::move(child->from_child), "child stdout");
+    out = std::make_unique<io::FdStream>(std::move(child->to_child), "child stdin");
     // The child's output ending is the end: send it all, then EOF. The
     // client's EOF closes the child's stdin, also with -k.
     r.read_local = true;
@@ -103,8 +103,8 @@ absl::Status Session::Run(Socket sock, bool datagram, bool reply_to_sender, std:
     r.close_local_output_on_net_eof = true;
     r.quit_after_local_eof = absl::ZeroDuration();
   } else {
-    in = std::make_unique<relay::FdStream>(STDIN_FILENO, "stdin");
-    out = std::make_unique<relay::FdStream>(STDOUT_FILENO, "stdout");
+    in = std::make_unique<io::FdStream>(STDIN_FILENO, "stdin");
+    out = std::make_unique<io::FdStream>(STDOUT_FILENO, "stdout");
   }
   relay::RelayStats stats;
   absl::Time start = absl::Now();

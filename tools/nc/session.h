@@ -17,7 +17,7 @@
 #include "lib/net/socket.h"
 #include "lib/process/spawn.h"
 #include "lib/relay/relay.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 #include "tools/nc/nc.h"
 #include "tools/nc/session_log.h"
 
@@ -78,7 +78,7 @@ class Session {
   // given. It returns OK when the relay finished (also at -w's idle limit),
   // or the relay's error; --idle-timeout's limit is an error.
   absl::Status Run(net::Socket sock, bool datagram, bool reply_to_sender,
-                   std::unique_ptr<relay::Stream> secure = nullptr);
+                   std::unique_ptr<io::Stream> secure = nullptr);
 
  private:
   // Policy returns the relay's EOF and timer policy for stdin/stdout.

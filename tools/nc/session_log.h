@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "lib/io/unique_fd.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 
 namespace ipckit::nc {
 
@@ -44,9 +44,9 @@ class SessionLog {
 
 // LoggedStream passes every call through to `inner` and records the bytes
 // that Read returned and Write took.
-class LoggedStream : public relay::ForwardingStream {
+class LoggedStream : public io::ForwardingStream {
  public:
-  LoggedStream(relay::Stream* inner, SessionLog* log) : ForwardingStream(inner), log_(log) {}
+  LoggedStream(io::Stream* inner, SessionLog* log) : ForwardingStream(inner), log_(log) {}
   absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
   absl::StatusOr<size_t> Write(absl::string_view data) override;
 

@@ -18,7 +18,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 
 namespace ipckit::relay_tool {
 
@@ -26,18 +26,18 @@ namespace ipckit::relay_tool {
 // direction `dir`, starting at byte `offset` of that direction.
 std::string FormatDump(char dir, absl::Time when, uint64_t offset, absl::string_view data);
 
-class DumpStream : public relay::ForwardingStream {
+class DumpStream : public io::ForwardingStream {
  public:
   using Sink = std::function<void(const std::string&)>;
   // DumpStream owns `inner`, passes everything to it and gives `sink` a
   // block for each read that returns data.
-  DumpStream(std::unique_ptr<relay::Stream> inner, char dir, Sink sink)
+  DumpStream(std::unique_ptr<io::Stream> inner, char dir, Sink sink)
       : ForwardingStream(inner.get()), owned_(std::move(inner)), dir_(dir), sink_(std::move(sink)) {}
 
   absl::StatusOr<size_t> Read(absl::Span<char> buf) override;
 
  private:
-  std::unique_ptr<relay::Stream> owned_;
+  std::unique_ptr<io::Stream> owned_;
   char dir_;
   Sink sink_;
   uint64_t offset_ = 0;

@@ -27,7 +27,7 @@ TEST(DumpTest, StreamReportsEachReadWithRunningOffsets) {
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   io::UniqueFd peer(sv[0]);
   std::vector<std::string> blocks;
-  DumpStream d(std::make_unique<relay::FdStream>(io::UniqueFd(sv[1]), "client", relay::FdStream::Kind::kSocket), '>',
+  DumpStream d(std::make_unique<io::FdStream>(io::UniqueFd(sv[1]), "client", io::FdStream::Kind::kSocket), '>',
                [&](const std::string& b) { blocks.push_back(b); });
   char buf[16];
   ASSERT_TRUE(io::WriteAll(peer.get(), "abc").ok());

@@ -133,7 +133,7 @@ void Worker::Close(Session* s, bool reset, const std::string& why) {
   s->state = Session::State::kClosed;
   Schedule(s, absl::InfiniteFuture());
   ready_.erase(std::remove(ready_.begin(), ready_.end(), s), ready_.end());
-  for (relay::Stream* stream : {s->client.get(), s->upstream.get()}) {
+  for (io::Stream* stream : {s->client.get(), s->upstream.get()}) {
     if (stream != nullptr && reset) Linger0(stream->fd());
   }
   if (s->client) Forget(s, false);

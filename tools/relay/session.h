@@ -19,7 +19,7 @@
 #include "lib/net/socket.h"
 #include "lib/process/spawn.h"
 #include "lib/relay/flow.h"
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 
 namespace ipckit::relay_tool {
 
@@ -66,8 +66,8 @@ struct Session {
   absl::Time deadline = absl::InfiniteFuture();  // Connect or handshake.
   absl::Time timer = absl::InfiniteFuture();     // When it sits in the worker's timer queue.
 
-  std::unique_ptr<relay::Stream> client;
-  std::unique_ptr<relay::Stream> upstream;
+  std::unique_ptr<io::Stream> client;
+  std::unique_ptr<io::Stream> upstream;
   size_t next_address = 0;  // Connecting: the next of the resolved addresses to try.
   net::SocketAddress connecting_to;
   std::optional<process::Child> child;  // exec: and sh: targets.

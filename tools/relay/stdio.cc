@@ -36,7 +36,7 @@ namespace {
 
 // Upstream is TO, opened: its stream and, for exec:, the child.
 struct Upstream {
-  std::unique_ptr<relay::Stream> stream;
+  std::unique_ptr<io::Stream> stream;
   std::optional<process::Child> child;
 };
 
@@ -46,7 +46,7 @@ absl::StatusOr<Upstream> Open(const Plan& p) {
     absl::StatusOr<ExecUpstream> e = StartExec(p.to.argv);
     if (!e.ok()) return e.status();
     u.child = std::move(e->child);
-    u.stream = std::make_unique<relay::FdStream>(std::move(e->socket), "server", relay::FdStream::Kind::kSocket);
+    u.stream = std::make_unique<io::FdStream>(std::move(e->socket), "server", io::FdStream::Kind::kSocket);
     return u;
   }
   net::ConnectOptions co;
@@ -59,7 +59,7 @@ absl::StatusOr<Upstream> Open(const Plan& p) {
     if (!s.ok()) return s;
   }
   if (p.to.transport != Transport::kTls) {
-    u.stream = std::make_unique<relay::FdStream>(sock->Release(), "server", relay::FdStream::Kind::kSocket);
+    u.stream = std::make_unique<io::FdStream>(sock->Release(), "server", io::FdStream::Kind::kSocket);
     return u;
   }
   tls::TlsClientParams params;
@@ -80,7 +80,7 @@ absl::StatusOr<Upstream> Open(const Plan& p) {
 absl::Status RunStdio(const Plan& p) {
   absl::StatusOr<Upstream> u = Open(p);
   if (!u.ok()) return u.status();
-  relay::FdStream in(STDIN_FILENO, "stdin"), out(STDOUT_FILENO, "stdout");
+  io::FdStream in(STDIN_FILENO, "stdin"), out(STDOUT_FILENO, "stdout");
   relay::RelayOptions o;
   o.buffer_size = p.buffer_size;
   o.shutdown_net_on_local_eof = true;       // stdin's EOF is a half-close, as for every FROM.

@@ -48,7 +48,7 @@ void Worker::OpenUpstream(Session* s, absl::Time now) {
   }
   s->child = std::move(e->child);
   (void)io::SetNonBlocking(e->socket.get(), true);
-  s->upstream = std::make_unique<relay::FdStream>(std::move(e->socket), "server", relay::FdStream::Kind::kSocket);
+  s->upstream = std::make_unique<io::FdStream>(std::move(e->socket), "server", io::FdStream::Kind::kSocket);
   StartRelay(s, now);
 }
 
@@ -66,7 +66,7 @@ void Worker::ConnectNext(Session* s, absl::Time now) {
     }
     if (plan_.nodelay) (void)net::SetNoDelay(sock->fd());  // A small request is not held for an ACK.
     if (s->upstream_registered) Forget(s, true);
-    s->upstream = std::make_unique<relay::FdStream>(sock->Release(), "server", relay::FdStream::Kind::kSocket);
+    s->upstream = std::make_unique<io::FdStream>(sock->Release(), "server", io::FdStream::Kind::kSocket);
     s->connecting_to = a;
     Watch(s, true, selector::kWritable);
     return;
@@ -144,7 +144,7 @@ void Worker::ProxyResults(absl::Time now) {
 // StartUpstreamTls runs a client handshake with TO over the connected socket.
 void Worker::StartUpstreamTls(Session* s, absl::Time now) {
   Forget(s, true);
-  auto* plain = static_cast<relay::FdStream*>(s->upstream.get());
+  auto* plain = static_cast<io::FdStream*>(s->upstream.get());
   io::UniqueFd owned(::dup(plain->fd()));
   s->upstream.reset();
   tls::TlsClientParams params;

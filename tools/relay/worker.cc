@@ -207,7 +207,7 @@ void Worker::Admit(io::UniqueFd fd, const net::SocketAddress& peer, bool tls, ab
     ClientHandshake(s, now);
     return;
   }
-  s->client = std::make_unique<relay::FdStream>(std::move(fd), "client", relay::FdStream::Kind::kSocket);
+  s->client = std::make_unique<io::FdStream>(std::move(fd), "client", io::FdStream::Kind::kSocket);
   OpenUpstream(s, now);
 }
 
@@ -308,7 +308,7 @@ void Worker::ApplyTableChange(absl::Time now) {
 }
 
 void Worker::Watch(Session* s, bool upstream, uint32_t events) {
-  relay::Stream* stream = upstream ? s->upstream.get() : s->client.get();
+  io::Stream* stream = upstream ? s->upstream.get() : s->client.get();
   uint32_t& current = upstream ? s->upstream_events : s->client_events;
   bool& registered = upstream ? s->upstream_registered : s->client_registered;
   Handle* h = upstream ? &s->upstream_handle : &s->client_handle;
@@ -322,7 +322,7 @@ void Worker::Watch(Session* s, bool upstream, uint32_t events) {
 void Worker::Forget(Session* s, bool upstream) {
   bool& registered = upstream ? s->upstream_registered : s->client_registered;
   if (!registered) return;
-  relay::Stream* stream = upstream ? s->upstream.get() : s->client.get();
+  io::Stream* stream = upstream ? s->upstream.get() : s->client.get();
   sel_->Unregister(stream->fd()).IgnoreError();
   registered = false;
 }

@@ -1,4 +1,4 @@
-#include "lib/relay/stream.h"
+#include "lib/io/stream.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/io/fd.h"
 
-namespace ipckit::relay {
+namespace ipckit::io {
 
 // Read and Write make the syscall themselves and build the message only on
 // an error (kUnavailable, without a message, when it would block): a
@@ -50,4 +50,4 @@ absl::Status FdStream::CloseWrite() {
   return absl::OkStatus();
 }
 
-}  // namespace ipckit::relay
+}  // namespace ipckit::io

@@ -1,9 +1,12 @@
-// Stream is one direction-capable end of a relay: something to read from,
-// write to, and half-close. lib/relay moves bytes between Streams without
-// knowing what they are; FdStream is a plain descriptor (pipe, file, tty,
-// socket), DatagramStream (lib/relay) keeps message boundaries, TlsStream
-// (lib/tls) runs TLS over a socket, and nc's LoggedStream records the bytes
-// that pass.
+// stream.h: Stream is one direction-capable end of a relay: something to
+// read from, write to, and half-close. It lives in lib/io so that lib/relay,
+// which moves bytes between Streams without knowing what they are, and
+// lib/tls, whose TlsStream runs TLS over a socket, are siblings. FdStream is
+// a plain descriptor (pipe, file, tty, socket), DatagramStream (lib/relay)
+// keeps message boundaries, and nc's LoggedStream records the bytes that
+// pass.
+//
+// Threads: a Stream is used by one thread at a time.
 //
 // Streams are used non-blocking when their descriptor is: Read and Write
 // return kUnavailable when they would block, and the relay waits for the
@@ -15,8 +18,8 @@
 //   FdStream in(STDIN_FILENO, "stdin");
 //   FdStream net(sock.fd(), "net", FdStream::Kind::kSocket);
 //   absl::StatusOr<size_t> n = in.Read(absl::MakeSpan(buf));  // 0 at EOF
-#ifndef IPCKIT_LIB_RELAY_STREAM_H_
-#define IPCKIT_LIB_RELAY_STREAM_H_
+#ifndef IPCKIT_LIB_IO_STREAM_H_
+#define IPCKIT_LIB_IO_STREAM_H_
 
 #include <stdint.h>
 
@@ -29,7 +32,7 @@
 #include "lib/io/unique_fd.h"
 #include "lib/selector/selector.h"
 
-namespace ipckit::relay {
+namespace ipckit::io {
 
 class Stream {
  public:
@@ -127,6 +130,6 @@ class ForwardingStream : public Stream {
   Stream* inner_;
 };
 
-}  // namespace ipckit::relay
+}  // namespace ipckit::io
 
-#endif  // IPCKIT_LIB_RELAY_STREAM_H_
+#endif  // IPCKIT_LIB_IO_STREAM_H_
