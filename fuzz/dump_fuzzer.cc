@@ -1,4 +1,4 @@
-// dump_fuzzer: fmap dump's writers (lib/mmap/dump.h, hex_forms.h) driven by
+// dump_fuzzer: fmap dump's writers (lib/hex/dump.h, hex_forms.h) driven by
 // fuzzed options and bytes: every -c (1..256), -g (0..256), -u, -e, -b, a
 // start offset (-s) and -v that the command line accepts, the bytes fed in
 // fuzzed pieces. Checked besides memory safety:
@@ -15,18 +15,18 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "lib/mmap/dump.h"
-#include "lib/mmap/hex_forms.h"
-#include "lib/mmap/undump.h"
+#include "lib/hex/dump.h"
+#include "lib/hex/hex_forms.h"
+#include "lib/hex/undump.h"
 
 namespace {
 
-using ipckit::mmap::CIncludeWriter;
-using ipckit::mmap::HexDumper;
-using ipckit::mmap::PlainHexWriter;
-using ipckit::mmap::Undumper;
-using ipckit::mmap::XxdLayout;
-using ipckit::mmap::XxdWriter;
+using ipckit::hex::CIncludeWriter;
+using ipckit::hex::HexDumper;
+using ipckit::hex::PlainHexWriter;
+using ipckit::hex::Undumper;
+using ipckit::hex::XxdLayout;
+using ipckit::hex::XxdWriter;
 
 // Pieces feeds `data` to `write` in pieces of `piece` bytes (0: whole).
 template <typename Fn>

@@ -1,4 +1,4 @@
-// undump_fuzzer: fmap undump's reader (lib/mmap/undump.h), in all three
+// undump_fuzzer: fmap undump's reader (lib/hex/undump.h), in all three
 // formats, over any text. The first byte picks the format and the size of
 // the pieces the text is fed in. Checked besides memory safety: the sink
 // never gets a piece over 64 KiB, size() is what the sink got, and the
@@ -12,11 +12,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "lib/mmap/undump.h"
+#include "lib/hex/undump.h"
 
 namespace {
 
-using ipckit::mmap::Undumper;
+using ipckit::hex::Undumper;
 
 constexpr size_t kCap = 4 << 20;
 

@@ -12,7 +12,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/io/fd.h"
-#include "lib/mmap/dump.h"
 #include "lib/mmap/find.h"
 #include "lib/mmap/mapped_file.h"
 #include "lib/testing/status_matchers.h"
@@ -297,34 +296,6 @@ TEST_F(MmapTest, OpenErrors) {
               StatusIs(absl::StatusCode::kNotFound, absl::StrCat("open ", dir_->Path("missing"), ": No such file or directory")));
   EXPECT_THAT(MappedFile::Open(dir_->path()),
               StatusIs(absl::StatusCode::kFailedPrecondition, absl::StrCat("open ", dir_->path(), ": Is a directory")));
-}
-
-TEST(HexDumperTest, HexdumpSqueezesAndEndsWithOffset) {
-  std::string out;
-  HexDumper d(HexDumper::Format::kHexdump, 0, &out);
-  d.Write(std::string(40, '\0'));
-  d.Write("Hi");
-  d.Finish();
-  EXPECT_EQ(out,
-            "00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|\n"
-            "*\n"
-            "00000020  00 00 00 00 00 00 00 00  48 69                    |........Hi|\n"
-            "0000002a\n");
-}
-
-TEST(HexDumperTest, XxdLayout) {
-  std::string out;
-  HexDumper d(HexDumper::Format::kXxd, 3, &out);
-  d.Write("lo\n");
-  d.Finish();
-  EXPECT_EQ(out, "00000003: 6c6f 0a                                  lo.\n");
-}
-
-TEST(HexDumperTest, EmptyInputPrintsNothing) {
-  std::string out;
-  HexDumper d(HexDumper::Format::kHexdump, 0, &out);
-  d.Finish();
-  EXPECT_EQ(out, "");
 }
 
 }  // namespace

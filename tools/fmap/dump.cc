@@ -15,10 +15,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "lib/json/json_writer.h"
-#include "lib/mmap/dump.h"
-#include "lib/mmap/hex_forms.h"
+#include "lib/hex/dump.h"
+#include "lib/hex/hex_forms.h"
 #include "lib/mmap/mapped_file.h"
-#include "lib/mmap/undump.h"
+#include "lib/hex/undump.h"
 #include "tools/fmap/progress.h"
 
 
@@ -124,13 +124,13 @@ absl::Status DumpJson(const mmap::MappedFile& m, const std::string& file, uint64
 
 // DumpLines writes hexdump -C's or xxd's default layout through HexDumper,
 // the fast path: formatting overlaps writing (OverlappedOutput).
-absl::Status DumpLines(const mmap::MappedFile& m, const DumpOptions& o, mmap::HexDumper::Format format,
+absl::Status DumpLines(const mmap::MappedFile& m, const DumpOptions& o, hex::HexDumper::Format format,
                        uint64_t length, const std::string& file, std::ostream& out) {
   // hexdump -s past the end still reports where it stopped: the file's end.
   uint64_t start = o.skip;
   if (!m.streamed() && start > m.size()) start = m.size();
   std::string text;
-  mmap::HexDumper d(format, start, &text, !o.no_squeeze);
+  hex::HexDumper d(format, start, &text, !o.no_squeeze);
   Progress progress(o.progress, absl::StrCat("fmap dump ", file),
                     m.streamed() ? 0 : std::min(length, m.size() - std::min(o.skip, m.size())));
   OverlappedOutput writer(out);
@@ -170,37 +170,37 @@ absl::Status Dump(const DumpOptions& options, const std::string& file, std::ostr
   }
   std::string text;
   if (o.format == "plain") {
-    mmap::PlainHexWriter w(&text, o.layout ? o.layout->cols : 30, o.layout && o.layout->upper);
+    hex::PlainHexWriter w(&text, o.layout ? o.layout->cols : 30, o.layout && o.layout->upper);
     return DumpText(*m, o.skip, length, w, text, out);
   }
   if (o.format == "include") {
-    mmap::CIncludeWriter w(file == "-" ? "" : mmap::CIncludeName(file), &text);
+    hex::CIncludeWriter w(file == "-" ? "" : hex::CIncludeName(file), &text);
     return DumpText(*m, o.skip, length, w, text, out);
   }
   if (o.format == "xxd" && o.layout) {
-    mmap::XxdWriter w(*o.layout, o.skip, &text);
+    hex::XxdWriter w(*o.layout, o.skip, &text);
     return DumpText(*m, o.skip, length, w, text, out);
   }
-  if (o.format == "hexdump") return DumpLines(*m, o, mmap::HexDumper::Format::kHexdump, length, file, out);
-  if (o.format == "xxd") return DumpLines(*m, o, mmap::HexDumper::Format::kXxd, length, file, out);
+  if (o.format == "hexdump") return DumpLines(*m, o, hex::HexDumper::Format::kHexdump, length, file, out);
+  if (o.format == "xxd") return DumpLines(*m, o, hex::HexDumper::Format::kXxd, length, file, out);
   return absl::InvalidArgumentError(
       absl::StrCat("--format: expected hexdump, xxd, plain, include or raw, got '", o.format, "'"));
 }
 
 absl::Status Undump(const std::string& format, const std::string& file, std::ostream& out) {
-  mmap::Undumper::Format f;
+  hex::Undumper::Format f;
   if (format == "plain") {
-    f = mmap::Undumper::Format::kPlain;
+    f = hex::Undumper::Format::kPlain;
   } else if (format == "xxd") {
-    f = mmap::Undumper::Format::kXxd;
+    f = hex::Undumper::Format::kXxd;
   } else if (format == "hexdump") {
-    f = mmap::Undumper::Format::kHexdump;
+    f = hex::Undumper::Format::kHexdump;
   } else {
     return absl::InvalidArgumentError(absl::StrCat("--format: expected plain, xxd or hexdump, got '", format, "'"));
   }
   absl::StatusOr<mmap::MappedFile> m = mmap::MappedFile::Open(file);
   if (!m.ok()) return m.status();
-  mmap::Undumper u(f, [&](absl::string_view bytes) {
+  hex::Undumper u(f, [&](absl::string_view bytes) {
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return out ? absl::OkStatus() : absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
   });

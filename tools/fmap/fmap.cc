@@ -19,12 +19,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/json/json_writer.h"
-#include "lib/mmap/dump.h"
+#include "lib/hex/dump.h"
 #include "lib/mmap/find.h"
-#include "lib/mmap/hex_forms.h"
+#include "lib/hex/hex_forms.h"
 #include "lib/mmap/mapped_file.h"
 #include "lib/mmap/residency.h"
-#include "lib/mmap/undump.h"
+#include "lib/hex/undump.h"
 #include "tools/fmap/progress.h"
 
 
@@ -132,7 +132,7 @@ namespace {
 void ShowContext(const mmap::MappedFile& m, uint64_t at, size_t size, uint64_t context, std::ostream& out) {
   uint64_t start = at - std::min(at, context);
   std::string text;
-  mmap::HexDumper d(mmap::HexDumper::Format::kXxd, start, &text);
+  hex::HexDumper d(hex::HexDumper::Format::kXxd, start, &text);
   (void)m.ForEachChunk(start, at - start + size + context, [&](uint64_t, absl::string_view data) {
     d.Write(data);
     return true;

@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "lib/mmap/hex_forms.h"
+#include "lib/hex/hex_forms.h"
 #include "lib/mmap/residency.h"
 #include "tools/fmap/progress.h"
 
@@ -79,7 +79,7 @@ struct DumpOptions {
   std::optional<uint64_t> length;     // -n
   bool length_from_end = false;       // -n -N: all but the last N bytes (head -c -N).
   std::string format = "hexdump";     // hexdump, xxd, plain (xxd -p), include (xxd -i) or raw.
-  std::optional<mmap::XxdLayout> layout;  // xxd's -c -g -u -e -b (and -c -u for plain).
+  std::optional<hex::XxdLayout> layout;  // xxd's -c -g -u -e -b (and -c -u for plain).
   bool no_squeeze = false;            // hexdump -v: repeated lines written out.
   bool json = false;                  // {"file","offset","hex","length"} instead.
   ProgressSink progress;              // Where the progress line goes, if anywhere.

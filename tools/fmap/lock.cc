@@ -17,7 +17,6 @@
 #include "absl/strings/str_cat.h"
 #include "lib/io/wait.h"
 #include "lib/json/json_writer.h"
-#include "lib/mmap/dump.h"
 #include "lib/mmap/mapped_file.h"
 #include "lib/mmap/mapping.h"
 #include "lib/mmap/residency.h"

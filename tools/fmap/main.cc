@@ -235,7 +235,7 @@ int Dump(int argc, char** argv) {
       return p.UsageError(absl::InvalidArgumentError("-c, -g, -u, -e and -b are for --format=xxd (and -c, -u plain)"));
     }
     if (little_endian && bits) return p.UsageError(absl::InvalidArgumentError("-e and -b conflict"));
-    ipckit::mmap::XxdLayout l;
+    ipckit::hex::XxdLayout l;
     l.bits = bits;
     l.little_endian = little_endian;
     l.upper = upper;

@@ -15,7 +15,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/json/json_writer.h"
-#include "lib/mmap/dump.h"
 #include "lib/mmap/mapped_file.h"
 #include "lib/mmap/residency.h"
 #include "tools/fmap/fadvise.h"

@@ -20,8 +20,6 @@
 #include "absl/strings/str_format.h"
 #include "lib/io/unique_fd.h"
 #include "lib/json/json_writer.h"
-#include "lib/mmap/dump.h"
-#include "lib/mmap/hex_forms.h"
 #include "lib/mmap/mapped_file.h"
 #include "lib/mmap/mapping.h"
 #include "lib/mmap/residency.h"

@@ -1,37 +1,14 @@
 #include "tools/nc/session_log.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/hex/traffic.h"
 #include "lib/io/fd.h"
 
 namespace ipckit::nc {
-
-std::string HexDump(absl::string_view data) {
-  std::string out;
-  for (size_t at = 0; at < data.size(); at += 16) {
-    absl::string_view line = data.substr(at, 16);
-    absl::StrAppendFormat(&out, "%04x   ", at);
-    for (size_t i = 0; i < 16; ++i) {
-      if (i < line.size()) {
-        absl::StrAppendFormat(&out, "%02x ", static_cast<unsigned char>(line[i]));
-      } else {
-        out += "   ";
-      }
-      if (i == 7) out += ' ';
-    }
-    out += ' ';
-    for (size_t i = 0; i < 16; ++i) {
-      unsigned char c = i < line.size() ? static_cast<unsigned char>(line[i]) : ' ';
-      out += i >= line.size() ? ' ' : isgraph(c) ? static_cast<char>(c) : '.';
-    }
-    out += '\n';
-  }
-  return out;
-}
 
 absl::StatusOr<std::unique_ptr<SessionLog>> SessionLog::Open(const std::string& raw,
                                                              const std::string& hex,
@@ -58,7 +35,7 @@ absl::Status SessionLog::Record(absl::string_view data) {
     absl::Status s = io::WriteAll(raw_.get(), data, "write --output");
     if (!s.ok()) return s;
   }
-  if (hex_) return io::WriteAll(hex_.get(), HexDump(data), "write --hex-dump");
+  if (hex_) return io::WriteAll(hex_.get(), hex::NcatHexLines(data), "write --hex-dump");
   return absl::OkStatus();
 }
 

@@ -20,9 +20,6 @@
 
 namespace ipckit::nc {
 
-// HexDump returns `data` in ncat's --hex-dump layout (lines of 16 bytes).
-std::string HexDump(absl::string_view data);
-
 // SessionLog appends what crosses a connection to a raw file and/or a hex
 // file. Record may be called from several threads (nc -lk --exec).
 class SessionLog {

@@ -2,7 +2,7 @@
 // stream and writes each piece of data read from it as a block: a header
 // with the direction ('>' client to TO, '<' TO to client), the time, the
 // length and the offsets in that direction, then the bytes in hex with their
-// printable characters, 16 a line, then "--":
+// printable characters, 16 a line, then "--" (lib/hex's SocatBlock):
 //
 //   > 2026/11/30 05:50:00.123456  length=6 from=0 to=5
 //    68 65 6c 6c 6f 0a                                hello.
@@ -21,10 +21,6 @@
 #include "lib/io/stream.h"
 
 namespace ipckit::relay_tool {
-
-// FormatDump returns one block as above for `data`, read at `when` in
-// direction `dir`, starting at byte `offset` of that direction.
-std::string FormatDump(char dir, absl::Time when, uint64_t offset, absl::string_view data);
 
 class DumpStream : public io::ForwardingStream {
  public:

@@ -8,8 +8,8 @@
 //   Undumper u(Undumper::Format::kXxd, [&](absl::string_view b) { bytes.append(b); return absl::OkStatus(); });
 //   absl::Status s = u.Write("00000000: 4865 6c6c 6f0a                           Hello.\n");
 //   if (s.ok()) s = u.Finish();  // bytes == "Hello\n"
-#ifndef IPCKIT_LIB_MMAP_UNDUMP_H_
-#define IPCKIT_LIB_MMAP_UNDUMP_H_
+#ifndef IPCKIT_LIB_HEX_UNDUMP_H_
+#define IPCKIT_LIB_HEX_UNDUMP_H_
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 
 class Undumper {
  public:
@@ -68,6 +68,6 @@ class Undumper {
   bool repeat_ = false;   // hexdump: a "*" line came; fill with previous_.
 };
 
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex
 
-#endif  // IPCKIT_LIB_MMAP_UNDUMP_H_
+#endif  // IPCKIT_LIB_HEX_UNDUMP_H_

@@ -1,4 +1,4 @@
-#include "lib/mmap/hex_forms.h"
+#include "lib/hex/hex_forms.h"
 
 #include <stdio.h>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -114,4 +114,4 @@ void CIncludeWriter::Finish() {
   if (!name_.empty()) absl::StrAppend(out_, "};\nunsigned int ", name_, "_len = ", count_, ";\n");
 }
 
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex

@@ -8,8 +8,8 @@
 //   CIncludeWriter w(CIncludeName("data.bin"), &out);
 //   w.Write("ab");
 //   w.Finish();  // "unsigned char data_bin[] = {\n  0x61, 0x62\n};\nunsigned int data_bin_len = 2;\n"
-#ifndef IPCKIT_LIB_MMAP_HEX_FORMS_H_
-#define IPCKIT_LIB_MMAP_HEX_FORMS_H_
+#ifndef IPCKIT_LIB_HEX_HEX_FORMS_H_
+#define IPCKIT_LIB_HEX_HEX_FORMS_H_
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +18,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 
 // PlainHexWriter appends xxd -p's form to *out: lowercase hex (upper with
 // `upper`, xxd -u), `cols` bytes (xxd -c, default 30) a line, the last line
@@ -95,6 +95,6 @@ class CIncludeWriter {
   bool started_ = false;
 };
 
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex
 
-#endif  // IPCKIT_LIB_MMAP_HEX_FORMS_H_
+#endif  // IPCKIT_LIB_HEX_HEX_FORMS_H_

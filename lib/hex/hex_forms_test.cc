@@ -1,10 +1,10 @@
-#include "lib/mmap/hex_forms.h"
+#include "lib/hex/hex_forms.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 namespace {
 
 std::string Plain(const std::string& data, size_t piece) {
@@ -68,4 +68,4 @@ TEST(HexFormsTest, XxdLayouts) {
 }
 
 }  // namespace
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex

@@ -1,10 +1,10 @@
-#include "lib/mmap/dump.h"
+#include "lib/hex/dump.h"
 
 #include <string.h>
 
 #include <algorithm>
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -147,4 +147,4 @@ void HexDumper::Finish(bool offset_even_if_empty) {
   }
 }
 
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex

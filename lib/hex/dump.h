@@ -6,8 +6,8 @@
 //   HexDumper d(HexDumper::Format::kHexdump, /*start=*/0, &out);
 //   d.Write("Hello\n");
 //   d.Finish();  // "00000000  48 65 6c 6c 6f 0a   ...  |Hello.|\n00000006\n"
-#ifndef IPCKIT_LIB_MMAP_DUMP_H_
-#define IPCKIT_LIB_MMAP_DUMP_H_
+#ifndef IPCKIT_LIB_HEX_DUMP_H_
+#define IPCKIT_LIB_HEX_DUMP_H_
 
 #include <stdint.h>
 
@@ -15,7 +15,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 
 class HexDumper {
  public:
@@ -54,6 +54,6 @@ class HexDumper {
   bool any_ = false;
 };
 
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex
 
-#endif  // IPCKIT_LIB_MMAP_DUMP_H_
+#endif  // IPCKIT_LIB_HEX_DUMP_H_

@@ -1,4 +1,4 @@
-#include "lib/mmap/undump.h"
+#include "lib/hex/undump.h"
 
 #include <algorithm>
 #include <string>
@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 namespace {
 
 using ::ipckit::testing::IsOk;
@@ -73,4 +73,4 @@ TEST(UndumpTest, LongSqueezedRunComesInBoundedPieces) {
 }
 
 }  // namespace
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex

@@ -1,4 +1,4 @@
-#include "lib/mmap/undump.h"
+#include "lib/hex/undump.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
-namespace ipckit::mmap {
+namespace ipckit::hex {
 namespace {
 
 // kMaxOffset is the largest offset a file can have (off_t's maximum); xxd
@@ -168,4 +168,4 @@ absl::Status Undumper::OffsetLine(absl::string_view line) {
   return Emit(bytes);
 }
 
-}  // namespace ipckit::mmap
+}  // namespace ipckit::hex
