@@ -113,6 +113,13 @@ absl::StatusOr<std::string> ReadToEnd(int fd, absl::string_view context) {
   }
 }
 
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view context) {
+  if (path == "-") return ReadToEnd(STDIN_FILENO, context.empty() ? "read stdin" : context);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return absl::ErrnoToStatus(errno, context.empty() ? absl::StrCat("open ", path) : std::string(context));
+  return ReadToEnd(fd.get(), context.empty() ? absl::StrCat("read ", path) : std::string(context));
+}
+
 absl::Status SetNonBlocking(int fd, bool on) {
   return SetFcntlBit(fd, F_GETFL, F_SETFL, O_NONBLOCK, on, "fcntl(F_GETFL)", "fcntl(F_SETFL)");
 }

@@ -66,6 +66,13 @@ absl::Status WriteAll(int fd, absl::string_view data, absl::string_view context 
 // first error.
 absl::StatusOr<std::string> ReadToEnd(int fd, absl::string_view context = "read");
 
+// ReadFile is the one way a tool reads a whole file: it returns the
+// contents of `path` ("-" is stdin), or the error named by `context` when
+// given ("--policy-file p.json: No such file or directory"), else by the
+// step that failed ("open /x: No such file or directory", "read /d: Is a
+// directory"), with errno's code (kNotFound for ENOENT).
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view context = "");
+
 // SetNonBlocking turns O_NONBLOCK on or off for `fd`, or returns the fcntl(2)
 // error.
 absl::Status SetNonBlocking(int fd, bool on);

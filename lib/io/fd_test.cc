@@ -230,6 +230,22 @@ TEST(FdTest, WriteAllOfNothingSucceedsWithoutWriting) {
   EXPECT_THAT(WriteAll(-1, ""), IsOk());
 }
 
+TEST(FdTest, ReadFileReadsAWholeFileAndNamesEachFailure) {
+  absl::StatusOr<testing::TempDir> d = testing::TempDir::Create();
+  ASSERT_THAT(d, IsOk());
+  const std::string data = Pattern(200000);
+  {
+    UniqueFd fd(::open(d->Path("f").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    ASSERT_THAT(WriteAll(fd.get(), data), IsOk());
+  }
+  EXPECT_THAT(ReadFile(d->Path("f")), IsOkAndHolds(data));
+  EXPECT_THAT(ReadFile(d->Path("missing")),
+              StatusIs(absl::StatusCode::kNotFound, "open " + d->Path("missing") + ": No such file or directory"));
+  EXPECT_THAT(ReadFile(d->path()), StatusIs(absl::StatusCode::kFailedPrecondition, "read " + d->path() + ": Is a directory"));
+  EXPECT_THAT(ReadFile(d->Path("missing"), "--policy-file x"),
+              StatusIs(absl::StatusCode::kNotFound, "--policy-file x: No such file or directory"));
+}
+
 TEST(FdTest, ReadToEndReadsEverything) {
   SocketPair sp = MakeSocketPair();
   const std::string data = Pattern(300000);

@@ -7,7 +7,6 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <utility>
 #include <vector>
 
@@ -117,10 +116,10 @@ namespace {
 // from /proc/net/unix (Linux), without connecting to it: a probe connection
 // would be accepted by a live one-shot server as its client.
 bool BoundInThisNamespace(const std::string& path) {
-  std::ifstream table("/proc/net/unix");
-  std::string line;
-  std::getline(table, line);  // Header.
-  while (std::getline(table, line)) {
+  std::string table = io::ReadFile("/proc/net/unix").value_or("");
+  std::vector<absl::string_view> lines = absl::StrSplit(table, '\n');
+  for (size_t i = 1; i < lines.size(); ++i) {  // Past the header.
+    absl::string_view line = lines[i];
     // "Num RefCount Protocol Flags Type St Inode Path": the path is the 8th field.
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
     if (fields.size() >= 8 && fields[7] == path) return true;

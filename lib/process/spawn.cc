@@ -241,9 +241,7 @@ absl::Status Child::Signal(int sig) {
 ProcStat ReadProcStat(pid_t pid) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
-  io::UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return {};
-  absl::StatusOr<std::string> stat = io::ReadToEnd(fd.get());
+  absl::StatusOr<std::string> stat = io::ReadFile(path);
   if (!stat.ok()) return {};
   size_t close = stat->rfind(')');  // The command name may hold spaces and ')'.
   if (close == std::string::npos) return {};

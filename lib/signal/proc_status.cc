@@ -47,12 +47,8 @@ absl::StatusOr<SignalMasks> DecodeSignalMasks(absl::string_view status) {
 
 absl::StatusOr<SignalMasks> ReadSignalMasks(pid_t pid) {
   std::string path = absl::StrCat("/proc/", pid, "/status");
-  io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no process ", pid));
-    return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  }
-  absl::StatusOr<std::string> text = io::ReadToEnd(fd.get(), absl::StrCat("read ", path));
+  absl::StatusOr<std::string> text = io::ReadFile(path);
+  if (absl::IsNotFound(text.status())) return absl::NotFoundError(absl::StrCat("no process ", pid));
   if (!text.ok()) return text.status();
   return DecodeSignalMasks(*text);
 }

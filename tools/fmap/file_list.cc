@@ -55,9 +55,7 @@ absl::Status Walk(const std::string& dir, std::vector<std::string>* out, std::ve
 }
 
 absl::StatusOr<std::vector<std::string>> ReadList(const FileListOptions& o) {
-  io::UniqueFd fd(o.files_from == "-" ? ::dup(STDIN_FILENO) : ::open(o.files_from.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return absl::ErrnoToStatus(errno, absl::StrCat("--files-from ", o.files_from));
-  absl::StatusOr<std::string> text = io::ReadToEnd(fd.get(), absl::StrCat("read ", o.files_from));
+  absl::StatusOr<std::string> text = io::ReadFile(o.files_from, absl::StrCat("--files-from ", o.files_from));
   if (!text.ok()) return text.status();
   std::vector<std::string> names = absl::StrSplit(*text, o.null_separated ? '\0' : '\n', absl::SkipEmpty());
   return names;

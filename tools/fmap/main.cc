@@ -3,9 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -24,7 +22,8 @@ using ipckit::cli::ToolInfo;
 
 // PatternFromFlags returns the bytes given by exactly one of --string, --hex
 // and the file flag `file_flag` (that file's contents): kInvalidArgument for
-// a usage error, kNotFound "open F: cannot read" for an unreadable file.
+// a usage error, io::ReadFile's error ("open F: No such file or directory")
+// for an unreadable file.
 absl::StatusOr<std::string> PatternFromFlags(const std::optional<std::string>& text,
                                              const std::optional<std::string>& hex,
                                              const std::optional<std::string>& file,
@@ -34,11 +33,7 @@ absl::StatusOr<std::string> PatternFromFlags(const std::optional<std::string>& t
   }
   if (text) return *text;
   if (hex) return ipckit::fmap::ParseHex(*hex);
-  std::ifstream f(*file, std::ios::binary);
-  if (!f) return absl::NotFoundError(absl::StrCat("open ", *file, ": cannot read"));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  return ipckit::io::ReadFile(*file);
 }
 
 // FileArgs declares -r, --files-from and -0 on a command that takes FILE...
@@ -93,14 +88,12 @@ class PageArgs {
     if (pages_) {
       runs = ipckit::fmap::ParsePages(*pages_);
     } else if (pages_from_) {
-      std::ifstream f(*pages_from_ == "-" ? "/dev/stdin" : *pages_from_);
-      if (!f) {
-        *code = p_.Fail(absl::NotFoundError(absl::StrCat("--pages-from ", *pages_from_, ": cannot read")));
+      absl::StatusOr<std::string> text = ipckit::io::ReadFile(*pages_from_, absl::StrCat("--pages-from ", *pages_from_));
+      if (!text.ok()) {
+        *code = p_.Fail(text.status());
         return false;
       }
-      std::stringstream ss;
-      ss << f.rdbuf();
-      runs = ipckit::fmap::ParseRangesOutput(ss.str());
+      runs = ipckit::fmap::ParseRangesOutput(*text);
     } else {
       return true;
     }

@@ -8,11 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "lib/io/fd.h"
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
 #include "lib/json/json_writer.h"
@@ -34,20 +35,18 @@ absl::StatusOr<std::vector<int>> Signals(const std::string& list) {
 // Children returns the PIDs whose parent is this process, other than `skip`.
 std::vector<pid_t> Children(pid_t skip) {
   std::vector<pid_t> out;
-  std::ifstream f(absl::StrCat("/proc/self/task/", ::getpid(), "/children"));
-  pid_t pid;
-  while (f >> pid) {
-    if (pid != skip) out.push_back(pid);
+  std::string text = io::ReadFile(absl::StrCat("/proc/self/task/", ::getpid(), "/children")).value_or("");
+  for (absl::string_view field : absl::StrSplit(text, ' ', absl::SkipWhitespace())) {
+    pid_t pid;
+    if (absl::SimpleAtoi(field, &pid) && pid != skip) out.push_back(pid);
   }
   return out;
 }
 
 
 std::string Comm(pid_t pid) {
-  std::ifstream f(absl::StrCat("/proc/", pid, "/comm"));
-  std::string c;
-  std::getline(f, c);
-  return c;
+  std::string c = io::ReadFile(absl::StrCat("/proc/", pid, "/comm")).value_or("");
+  return c.substr(0, c.find('\n'));
 }
 
 }  // namespace

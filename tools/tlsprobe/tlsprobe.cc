@@ -99,9 +99,7 @@ absl::StatusOr<std::vector<Policy>> Policies(const Options& o) {
     out.push_back(*std::move(p));
   }
   if (o.policy_file) {
-    io::UniqueFd fd(::open(o.policy_file->c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return absl::InvalidArgumentError(absl::StrCat("--policy-file ", *o.policy_file, ": ", strerror(errno)));
-    absl::StatusOr<std::string> text = io::ReadToEnd(fd.get(), absl::StrCat("--policy-file ", *o.policy_file));
+    absl::StatusOr<std::string> text = io::ReadFile(*o.policy_file, absl::StrCat("--policy-file ", *o.policy_file));
     if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
     absl::StatusOr<Policy> p = ParsePolicy(*text, *o.policy_file);
     if (!p.ok()) return p.status();

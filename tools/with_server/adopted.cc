@@ -22,10 +22,7 @@ namespace ipckit::with_server {
 namespace {
 
 std::string ReadProc(pid_t pid, const char* what) {
-  io::UniqueFd fd(::open(absl::StrCat("/proc/", pid, "/", what).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return "";
-  absl::StatusOr<std::string> text = io::ReadToEnd(fd.get());
-  return text.ok() ? *text : "";
+  return io::ReadFile(absl::StrCat("/proc/", pid, "/", what)).value_or("");
 }
 
 }  // namespace

@@ -82,11 +82,8 @@ bool CleanStop(const process::ExitStatus& s) {
 }  // namespace
 
 std::string Tail(const std::string& path, size_t lines) {
-  io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return "";
-  absl::StatusOr<std::string> all = io::ReadToEnd(fd.get());
-  if (!all.ok()) return "";
-  std::vector<absl::string_view> v = absl::StrSplit(*all, '\n');
+  std::string all = ReadFile(path);
+  std::vector<absl::string_view> v = absl::StrSplit(all, '\n');
   if (!v.empty() && v.back().empty()) v.pop_back();
   if (v.size() > lines) v.erase(v.begin(), v.end() - static_cast<std::ptrdiff_t>(lines));
   std::string out;
@@ -129,10 +126,7 @@ bool Reap(Running& r) { return r.child.Poll().has_value(); }
 
 // ReadFile returns a file's contents, or "" when it cannot be read (yet).
 std::string ReadFile(const std::string& path) {
-  io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return "";
-  absl::StatusOr<std::string> text = io::ReadToEnd(fd.get());
-  return text.ok() ? *text : "";
+  return io::ReadFile(path).value_or("");
 }
 
 // LinesFound returns the addresses of the "listening on" lines in a log;
