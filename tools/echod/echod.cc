@@ -63,15 +63,8 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<int>& listen_f
   }
   s.inherited_fds = listen_fds;
   s.inherited_tls = o.tls;
-  if (any_tls) {
-    if (o.cert.empty() || o.key.empty()) return Usage("TLS listeners need --cert and --key");
-    absl::StatusOr<tls::TlsContext> ctx =
-        tls::TlsContext::Server(tls::ServerTlsOptions(o.cert, o.key, o.client_ca, o.alpn, o.tls_legacy));
-    if (!ctx.ok()) return ctx.status();
-    s.tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
-  } else if (!o.cert.empty() || !o.key.empty() || !o.alpn.empty() || !o.client_ca.empty() || o.tls_legacy) {
-    return Usage("--cert, --key, --alpn, --client-ca and --tls-legacy need a TLS listener (--tls or -l tls:ADDR)");
-  }
+  absl::StatusOr<std::optional<tls::TlsOptions>> tls = o.tls_server.Validate(any_tls, "--tls or -l tls:ADDR");
+  if (!tls.ok()) return tls.status();
   if (s.listeners.empty() && s.inherited_fds.empty()) {
     return Usage("no listeners: give -l, -u, -U or --unix-dgram (or LISTEN_FDS)");
   }
@@ -108,7 +101,7 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<int>& listen_f
     return Usage("--delay, --chunk and --close-after apply to --service echo only");
   }
   if (o.ready_fd >= 0 && o.ready_fd <= 2) return Usage("--ready-fd must be 3 or more");
-  return Plan{std::move(s), o.port_file, o.ready_fd, o.json};
+  return Plan{std::move(s), *std::move(tls), o.port_file, o.ready_fd, o.json};
 }
 
 absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
@@ -117,7 +110,13 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   absl::StatusOr<signal::SignalSource> sigs = server::TakeSignals();
   if (!sigs.ok()) return sigs.status();
 
-  absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(p.server);
+  ServerOptions options = p.server;
+  if (p.tls) {
+    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(*p.tls);
+    if (!ctx.ok()) return ctx.status();
+    options.tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
+  }
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Create(options);
   if (!server.ok()) return server.status();
   absl::Status s = (*server)->Start();
   if (!s.ok()) return s;

@@ -3,12 +3,15 @@
 #ifndef IPCKIT_TOOLS_ECHOD_ECHOD_H_
 #define IPCKIT_TOOLS_ECHOD_ECHOD_H_
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/cli/tls_flags.h"
+#include "lib/tls/tls_context.h"
 #include "tools/echod/server.h"
 
 namespace ipckit::echod {
@@ -34,27 +37,30 @@ struct Options {
   bool splice = false;
   std::string drop_rate = "0";
   bool tls = false;                     // --tls: every stream listener (-l, -U) speaks TLS.
-  std::string cert, key;                // --cert, --key (PEM).
-  std::string alpn;                     // --alpn h2,http/1.1
-  std::string client_ca;                // --client-ca: require client certificates.
-  bool tls_legacy = false;              // --tls-legacy: TLS 1.0/1.1 and non-AEAD suites too.
+  // --cert, --key, --client-ca, --alpn, --tls-legacy (lib/cli's group).
+  cli::TlsServerFlags tls_server{cli::TlsServerFlags::kIpckit};
 };
 
-// Plan is Options checked: the server's options (listeners parsed, TLS
-// context loaded) and how to announce readiness and stats.
+// Plan is Options checked and parsed: the server's options (listeners
+// parsed; no TLS context yet), the TLS listeners' options (their files
+// are loaded when Run starts), and how to announce readiness and stats.
 struct Plan {
   ServerOptions server;
+  std::optional<tls::TlsOptions> tls;   // With a TLS listener.
   std::string port_file;
   int ready_fd = -1;
   bool json = false;
 };
 
 // Validate checks `opts` and returns the plan they describe, or
-// kInvalidArgument: "no listeners: give -l, -u, -U or --unix-dgram".
+// kInvalidArgument: "no listeners: give -l, -u, -U or --unix-dgram". It
+// opens no file and resolves no name.
 // `listen_fds` are descriptors handed over by socket activation.
 absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<int>& listen_fds);
 
-// Run serves until SIGTERM or SIGINT, then drains and returns OK. It writes
+// Run loads the TLS listeners' certificate and key (a failure is returned:
+// "load certificate c.pem: ..."), then serves until SIGTERM or SIGINT,
+// then drains and returns OK. It writes
 // "listening on ADDR (tcp)" per listener to `out`, and stats to `log` on
 // SIGUSR1 and at exit.
 absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log);

@@ -192,17 +192,24 @@ class EchodTlsTest(unittest.TestCase):
         for args, message in [
             (["-l", "tls:udp:127.0.0.1:0"] + TLS_ARGS,
              "echod: invalid listener 'tls:udp:127.0.0.1:0': TLS needs a stream transport (tcp or unix)\n"),
-            (["-l", "tls:127.0.0.1:0"], "echod: TLS listeners need --cert and --key\n"),
+            (["-l", "tls:127.0.0.1:0"], "echod: a TLS listener needs --cert and --key\n"),
             (["-l", "127.0.0.1:0"] + TLS_ARGS,
-             "echod: --cert, --key, --alpn, --client-ca and --tls-legacy need a TLS listener (--tls or -l tls:ADDR)\n"),
+             "echod: --cert, --key, --client-ca, --alpn and --tls-legacy need a TLS listener (--tls or -l tls:ADDR)\n"),
         ]:
             p = subprocess.run([ECHOD] + args, capture_output=True, text=True, timeout=DEADLINE)
             self.assertEqual(p.returncode, 2, args)
             self.assertTrue(p.stderr.startswith(message), p.stderr)
+        # Files are opened when Run starts (Validate opens none): a bad one is
+        # a runtime failure, 1, as openssl s_server's, and nothing listens.
         p = subprocess.run([ECHOD, "--tls", "-l", "127.0.0.1:0", "--cert", cert("server.pem"), "--key",
                             cert("client.key")], capture_output=True, text=True, timeout=DEADLINE)
-        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.returncode, 1)
         self.assertIn("KEY_VALUES_MISMATCH", p.stderr)
+        self.assertNotIn("listening on", p.stdout)
+        p = subprocess.run([ECHOD, "-l", "tls:127.0.0.1:0", "--cert", "/nonexistent.pem", "--key", cert("server.key")],
+                           capture_output=True, text=True, timeout=DEADLINE)
+        self.assertEqual((p.returncode, p.stdout, p.stderr),
+                         (1, "", "echod: load certificate /nonexistent.pem: No such file or directory\n"))
 
 
 if __name__ == "__main__":

@@ -65,13 +65,8 @@ int main(int argc, char** argv) {
       .Size(0, "close-after", "BYTES", "fault: close after echoing BYTES", &o.close_after)
       .Flag(0, "rst", "fault: close connections with a reset (RST)", &o.rst)
       .String(0, "drop-rate", "P", "fault: drop this fraction (0-1) of UDP datagrams", &o.drop_rate)
-      .Flag(0, "tls", "serve TLS on every stream listener (or prefix one: -l tls:ADDR)", &o.tls)
-      .String(0, "cert", "FILE", "TLS certificate chain (PEM)", &o.cert)
-      .String(0, "key", "FILE", "TLS private key (PEM)", &o.key)
-      .String(0, "alpn", "LIST", "TLS: ALPN protocols to accept, in preference order", &o.alpn)
-      .String(0, "client-ca", "FILE", "TLS: require client certificates signed by FILE", &o.client_ca)
-      .Flag(0, "tls-legacy", "TLS: also accept TLS 1.0/1.1 and non-AEAD suites, to test old clients "
-            "(default: TLS 1.2+, ECDHE with AES-GCM or ChaCha20)", &o.tls_legacy);
+      .Flag(0, "tls", "serve TLS on every stream listener (or prefix one: -l tls:ADDR)", &o.tls);
+  o.tls_server.Declare(p, "TLS: ");
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   if (!args.empty()) {
     return p.UsageError(absl::InvalidArgumentError("unexpected argument '" + args[0] + "'"));
