@@ -74,7 +74,7 @@ UdpSession* Worker::UdpSessionFor(int listener, const net::SocketAddress& peer, 
     Add(counters_.rejected, 1);
     return nullptr;
   }
-  absl::StatusOr<net::Socket> sock = UpstreamDatagramSocket(plan_.to_addresses.front());
+  absl::StatusOr<net::Socket> sock = UpstreamDatagramSocket(plan_.loaded.to_addresses.front());
   if (!sock.ok()) {
     Add(counters_.upstream_failures, 1);
     Log(absl::StrCat(peer.ToString(), ": ", sock.status().message()));

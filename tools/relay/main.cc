@@ -83,18 +83,10 @@ int main(int argc, char** argv) {
       .Flag(0, "json", "print stats as JSON", &o.json)
       .Count('v', "verbose", "log each session (from, to, how it ended) to stderr", &o.verbose)
       .Flag(0, "dump", "hex-dump each direction's data to stderr, as socat -x -v ('>' to TO, '<' back)", &o.dump)
-      .Flag(0, "tls", "FROM listen-fds: speak TLS on the inherited sockets", &o.tls)
-      .String(0, "cert", "FILE", "tls: FROM: certificate chain (PEM)", &o.cert)
-      .String(0, "key", "FILE", "tls: FROM: private key (PEM)", &o.key)
-      .String(0, "client-ca", "FILE", "tls: FROM: require client certificates signed by FILE", &o.client_ca)
-      .String(0, "alpn", "LIST", "tls: FROM: ALPN protocols to accept, in preference order", &o.alpn)
-      .Flag(0, "tls-legacy", "tls: FROM: also accept TLS 1.0/1.1 and non-AEAD suites, to test old clients "
-            "(default: TLS 1.2+, ECDHE with AES-GCM or ChaCha20)", &o.tls_legacy)
-      .String(0, "ca-file", "FILE", "tls: TO: trust these CAs instead of the system's", &o.ca_file)
-      .String(0, "servername", "NAME", "tls: TO: send and verify NAME instead of TO's host", &o.servername)
-      .String(0, "pin", "PINS", "tls: TO: require one of these sha256//BASE64 key pins (';' between)", &o.pin)
-      .Flag(0, "insecure", "tls: TO: do not verify the certificate (says so on stderr)", &o.insecure)
-      .String(0, "proxy", "HOST:PORT", "reach TO through this proxy (it resolves TO's name)", &o.proxy)
+      .Flag(0, "tls", "FROM listen-fds: speak TLS on the inherited sockets", &o.tls);
+  o.tls_server.Declare(p, "tls: FROM: ");
+  o.tls_client.Declare(p, "tls: TO: ");
+  p.String(0, "proxy", "HOST:PORT", "reach TO through this proxy (it resolves TO's name)", &o.proxy)
       .String(0, "proxy-type", "TYPE", "5 (SOCKS5, the default) or connect (HTTP CONNECT)", &o.proxy_type)
       .String(0, "proxy-auth", "USER:PASS", "credentials for the proxy (SOCKS5 user/password, HTTP Basic)",
               &o.proxy_auth);
@@ -103,11 +95,10 @@ int main(int argc, char** argv) {
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<ipckit::relay_tool::Plan> plan =
       ipckit::relay_tool::Validate(o, args, ipckit::net::ListenFds());
-  if (!plan.ok()) {
-    // Bad arguments are usage errors (2); a TO or proxy name that does not
-    // resolve is a runtime failure (1).
-    return absl::IsInvalidArgument(plan.status()) ? p.UsageError(plan.status()) : p.Fail(plan.status());
-  }
-  if (o.insecure) std::cerr << "relay: warning: --insecure: TO's certificate is not verified" << std::endl;
+  // Validate opens nothing and resolves nothing: its errors are usage
+  // errors (2). A TO or proxy name that does not resolve, or a certificate
+  // that does not load, is Run's failure (1).
+  if (!plan.ok()) return p.UsageError(plan.status());
+  if (plan->insecure) std::cerr << "relay: warning: --insecure: TO's certificate is not verified" << std::endl;
   return p.Finish(ipckit::relay_tool::Run(*plan, std::cout, std::cerr));
 }

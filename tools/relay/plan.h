@@ -1,6 +1,8 @@
-// plan.h is what relay was told to do, checked (Validate in relay.h makes
-// it): endpoints parsed and resolved, TLS contexts loaded, faults parsed.
-// The workers read it and never change it.
+// plan.h is what relay was told to do, checked and parsed (Validate in
+// relay.h makes it without opening a file or resolving a name), and what
+// Prepare, Run's first step, loads for it: the TLS contexts and TO's and
+// the proxy's addresses (Plan::loaded; Prepare is in relay.h). The workers read it and never
+// change it.
 #ifndef IPCKIT_TOOLS_RELAY_PLAN_H_
 #define IPCKIT_TOOLS_RELAY_PLAN_H_
 
@@ -8,6 +10,7 @@
 #include <stdint.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,19 +24,28 @@
 
 namespace ipckit::relay_tool {
 
+// Loaded is what Prepare makes of a Plan: empty after Validate.
+struct Loaded {
+  std::vector<net::SocketAddress> to_addresses;       // tcp, tls, udp TO resolved; unix TO's path.
+  std::shared_ptr<const tls::TlsContext> server_tls;  // For a TLS FROM.
+  std::shared_ptr<const tls::TlsContext> client_tls;  // For a TLS TO.
+  std::vector<net::SocketAddress> proxy_addresses;    // With --proxy.
+};
+
 struct Plan {
   From from;
   To to;
-  std::vector<net::SocketAddress> to_addresses;  // tcp and tls TO, resolved at start.
   std::vector<int> listen_fds;                   // FROM listen-fds.
   bool tls_listener = false;                     // tls: FROM (or --tls with listen-fds).
-  std::shared_ptr<const tls::TlsContext> server_tls;  // For a TLS FROM.
-  std::shared_ptr<const tls::TlsContext> client_tls;  // For a TLS TO.
+  std::optional<tls::TlsOptions> server_tls;     // For a TLS FROM: files to load.
+  std::optional<tls::TlsOptions> client_tls;     // For a TLS TO: verify, CA file.
   std::string server_name;                       // TLS TO: SNI ("" for none).
   std::string verify_name;                       // TLS TO: what the certificate must match.
   std::vector<std::string> pins;                 // TLS TO: sha256//... SPKI pins.
+  bool insecure = false;                         // TLS TO: --insecure (main warns).
   bool proxy = false;                            // Reach TO through a proxy (--proxy).
-  std::vector<net::SocketAddress> proxy_addresses;
+  std::string proxy_host;                        // --proxy's host, resolved by Prepare.
+  uint16_t proxy_port = 0;
   net::ProxyProtocol proxy_protocol = net::ProxyProtocol::kSocks5;
   std::string proxy_user, proxy_password;
   int workers = 1;
@@ -53,6 +65,7 @@ struct Plan {
   bool json = false;
   int verbose = 0;
   bool dump = false;  // --dump: hex blocks of every read, as socat -x -v.
+  Loaded loaded;      // Prepare's, not Validate's.
 };
 
 }  // namespace ipckit::relay_tool

@@ -32,40 +32,28 @@ namespace {
 
 absl::Status Usage(absl::string_view m) { return absl::InvalidArgumentError(m); }
 
-// ValidateTls loads the TLS contexts FROM and TO need into `p`.
+// ValidateTls parses the TLS flags FROM and TO need into `p` (lib/cli's
+// groups); no file is opened.
 absl::Status ValidateTls(const Options& o, Plan& p) {
-  bool server_opts = !o.cert.empty() || !o.key.empty() || !o.client_ca.empty() || !o.alpn.empty() || o.tls_legacy;
-  if (p.tls_listener) {
-    if (o.cert.empty() || o.key.empty()) return Usage("a tls: FROM needs --cert and --key");
-    absl::StatusOr<tls::TlsContext> ctx =
-        tls::TlsContext::Server(tls::ServerTlsOptions(o.cert, o.key, o.client_ca, o.alpn, o.tls_legacy));
-    if (!ctx.ok()) return ctx.status();
-    p.server_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
-  } else if (server_opts) {
-    return Usage("--cert, --key, --client-ca, --alpn and --tls-legacy are for a tls: FROM");
-  }
-  bool client_opts = !o.ca_file.empty() || !o.servername.empty() || !o.pin.empty() || o.insecure;
+  absl::StatusOr<std::optional<tls::TlsOptions>> server = o.tls_server.Validate(p.tls_listener, "a tls: FROM");
+  if (!server.ok()) return server.status();
+  p.server_tls = *std::move(server);
   if (p.to.transport != Transport::kTls) {
-    if (client_opts) return Usage("--ca-file, --servername, --pin and --insecure are for a tls: TO");
+    if (o.tls_client.given()) return o.tls_client.NotFor("a tls: TO");
     return absl::OkStatus();
   }
-  tls::TlsOptions t;
-  t.verify = !o.insecure;
-  t.ca_file = o.ca_file;
-  absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(t);
-  if (!ctx.ok()) return ctx.status();
-  p.client_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
-  std::string name = o.servername.empty() ? p.to.host : o.servername;
-  tls::TlsClientParams params = tls::TlsClientParams::For(name);
+  absl::StatusOr<cli::TlsClientPlan> client = o.tls_client.Validate();
+  if (!client.ok()) return client.status();
+  p.client_tls = client->options;
+  tls::TlsClientParams params = tls::TlsClientParams::For(client->servername.empty() ? p.to.host : client->servername);
   p.server_name = params.server_name;
   p.verify_name = params.verify_name;
-  absl::StatusOr<std::vector<std::string>> pins = tls::ParseSpkiPins(o.pin);
-  if (!pins.ok()) return Usage(absl::StrCat("--pin: ", pins.status().message()));
-  p.pins = *std::move(pins);
+  p.pins = client->pins;
+  p.insecure = client->insecure;
   return absl::OkStatus();
 }
 
-// ValidateProxy resolves --proxy into `p`: TO is then reached through it.
+// ValidateProxy parses --proxy into `p`: TO is then reached through it.
 absl::Status ValidateProxy(const Options& o, Plan& p) {
   if (o.proxy.empty()) {
     if (!o.proxy_auth.empty() || o.proxy_type != "5") return Usage("--proxy-type and --proxy-auth need --proxy");
@@ -82,10 +70,9 @@ absl::Status ValidateProxy(const Options& o, Plan& p) {
   if (!hp.ok()) return Usage(absl::StrCat("--proxy: ", hp.status().message()));
   absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
   if (!port.ok()) return Usage(absl::StrCat("--proxy: ", port.status().message()));
-  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, {});
-  if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("--proxy: ", addrs.status().message()));
   p.proxy = true;
-  p.proxy_addresses = *addrs;
+  p.proxy_host = hp->host;
+  p.proxy_port = *port;
   p.proxy_protocol = *protocol;
   if (!o.proxy_auth.empty()) {
     size_t colon = o.proxy_auth.find(':');
@@ -145,19 +132,6 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
     return Usage("faults apply to stream sessions: --fault and --control are not for a datagram FROM");
   }
   if (absl::Status s = ValidateProxy(o, p); !s.ok()) return s;
-  if (p.proxy) {
-    // The proxy resolves TO's name.
-  } else if (p.to.transport == Transport::kTcp || p.to.transport == Transport::kTls ||
-             p.to.transport == Transport::kUdp) {
-    net::ResolveOptions ro;
-    ro.socktype = p.to.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
-    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p.to.host, p.to.port, ro);
-    // A name that does not resolve is a runtime failure (exit 1), as in nc.
-    if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("TO: ", addrs.status().message()));
-    p.to_addresses = *addrs;
-  } else if (p.to.transport == Transport::kUnix || p.to.transport == Transport::kUnixDgram) {
-    p.to_addresses = {p.to.address};
-  }
   if (absl::Status s = ValidateFaults(o, p); !s.ok()) return s;
   if (o.on_connect_failure != "reset" && o.on_connect_failure != "close") {
     return Usage(absl::StrCat("--on-connect-failure: want reset or close, got '", o.on_connect_failure, "'"));
@@ -180,6 +154,36 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   p.verbose = o.verbose;
   p.dump = o.dump;
   return p;
+}
+
+absl::Status Prepare(Plan* p) {
+  if (p->server_tls) {
+    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(*p->server_tls);
+    if (!ctx.ok()) return ctx.status();
+    p->loaded.server_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
+  }
+  if (p->client_tls) {
+    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(*p->client_tls);
+    if (!ctx.ok()) return ctx.status();
+    p->loaded.client_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
+  }
+  if (p->proxy) {
+    // The proxy resolves TO's name.
+    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p->proxy_host, p->proxy_port, {});
+    if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("--proxy: ", addrs.status().message()));
+    p->loaded.proxy_addresses = *std::move(addrs);
+  } else if (p->to.transport == Transport::kTcp || p->to.transport == Transport::kTls ||
+             p->to.transport == Transport::kUdp) {
+    net::ResolveOptions ro;
+    ro.socktype = p->to.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
+    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p->to.host, p->to.port, ro);
+    // A name that does not resolve is a runtime failure (exit 1), as in nc.
+    if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("TO: ", addrs.status().message()));
+    p->loaded.to_addresses = *std::move(addrs);
+  } else if (p->to.transport == Transport::kUnix || p->to.transport == Transport::kUnixDgram) {
+    p->loaded.to_addresses = {p->to.address};
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -274,7 +278,9 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
   return out;
 }
 
-absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
+absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log) {
+  Plan p = plan;
+  if (absl::Status s = Prepare(&p); !s.ok()) return s;
   if (p.from.transport == Transport::kStdio) return RunStdio(p);
   absl::StatusOr<signal::SignalSource> sigs = server::TakeSignals();
   if (!sigs.ok()) return sigs.status();

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cli/tls_flags.h"
 #include "tools/relay/plan.h"
 
 namespace ipckit::relay_tool {
@@ -34,30 +35,35 @@ struct Options {
   int verbose = 0;
   bool dump = false;
   bool tls = false;                 // --tls: FROM listen-fds speaks TLS.
-  std::string cert, key, client_ca, alpn;          // TLS FROM.
-  bool tls_legacy = false;                         // --tls-legacy (TLS FROM).
-  std::string ca_file, servername, pin;            // TLS TO.
-  bool insecure = false;
+  cli::TlsServerFlags tls_server{cli::TlsServerFlags::kIpckit};  // TLS FROM: --cert, --key, ...
+  cli::TlsClientFlags tls_client{cli::TlsClientFlags::kIpckit};  // TLS TO: --ca-file, --servername, ...
   std::string proxy;                 // --proxy HOST:PORT
   std::string proxy_type = "5";      // --proxy-type 5 (SOCKS5) or connect (HTTP)
   std::string proxy_auth;            // --proxy-auth USER:PASSWORD
 };
 
 // Validate checks `opts` with the FROM and TO arguments and returns the
-// plan, or kInvalidArgument: "invalid TO 'x': ...", "tls: FROM needs --cert
-// and --key", "--cert, --key, --client-ca, --alpn and --tls-legacy are for a tls: FROM",
-// "--ca-file, --servername, --pin and --insecure are for a tls: TO"; or
-// the resolver's error for a TO or --proxy name ("TO: resolve x.invalid:
-// Name or service not known", kNotFound).
+// plan, or kInvalidArgument: "invalid TO 'x': ...", "a TLS listener needs
+// --cert and --key", "--cert, --key, --client-ca, --alpn and --tls-legacy
+// need a TLS listener (a tls: FROM)", "--ca-file, --servername, --pin and
+// --insecure are for a tls: TO". It opens no file and resolves no name.
 // `listen_fds` are the descriptors of socket activation.
 absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<std::string>& args,
                               const std::vector<int>& listen_fds);
 
-// Run serves until SIGTERM or SIGINT, drains for plan.drain_timeout, and
-// returns OK; or returns the error that stopped it from listening. It writes
+// Run first prepares (Prepare: the TLS contexts loaded, TO and
+// the proxy resolved: "TO: resolve x.invalid: Name or service not known",
+// kNotFound), then serves until SIGTERM or SIGINT, drains for
+// plan.drain_timeout, and returns OK; or returns the error that stopped it. It writes
 // "listening on ADDR (tcp)" to `out`, -v lines and stats to `log` (stats on
 // SIGUSR1 and at exit).
 absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log);
+
+// Prepare loads what `p` names into p->loaded: the TLS contexts (a file's
+// error: "load certificate c.pem: No such file or directory") and TO's and
+// the proxy's addresses ("TO: resolve x.invalid: Name or service not
+// known", "--proxy: resolve ..."), or returns the first error.
+absl::Status Prepare(Plan* p);
 
 }  // namespace ipckit::relay_tool
 

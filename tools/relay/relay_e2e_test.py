@@ -531,7 +531,9 @@ class Forwarding(unittest.TestCase):
         for args, message in [
             ([], "relay: need FROM and TO"),
             (["127.0.0.1:0", "127.0.0.1:0"], "relay: invalid TO '127.0.0.1:0': port 0 cannot be connected to"),
-            (["tls:127.0.0.1:0", "127.0.0.1:1"], "relay: a tls: FROM needs --cert and --key"),
+            (["tls:127.0.0.1:0", "127.0.0.1:1"], "relay: a TLS listener needs --cert and --key"),
+            (["127.0.0.1:0", "127.0.0.1:1", "--alpn", "h2"],
+             "relay: --cert, --key, --client-ca, --alpn and --tls-legacy need a TLS listener (a tls: FROM)"),
             (["127.0.0.1:0", "127.0.0.1:1", "--fault", "lag 1s"], "relay: --fault 'lag 1s': unknown fault 'lag'"),
             (["127.0.0.1:0", "127.0.0.1:1", "--insecure"],
              "relay: --ca-file, --servername, --pin and --insecure are for a tls: TO"),
@@ -542,6 +544,12 @@ class Forwarding(unittest.TestCase):
         code, out, err = harness.run([RELAY, "127.0.0.1:0", "nosuchhost.invalid:80"])
         self.assertEqual(code, 1)  # Not a usage error: the name does not resolve.
         self.assertIn("relay: TO: resolve nosuchhost.invalid", err.decode())
+        # Certificates load when Run starts: a missing one is exit 1, and
+        # nothing listens.
+        code, out, err = harness.run([RELAY, "tls:127.0.0.1:0", "127.0.0.1:1", "--cert", "/nonexistent.pem",
+                                      "--key", "/nonexistent.key"])
+        self.assertEqual((code, out, err.decode()),
+                         (1, b"", "relay: load certificate /nonexistent.pem: No such file or directory\n"))
 
 
 class Tls(unittest.TestCase):

@@ -51,7 +51,7 @@ absl::StatusOr<Upstream> Open(const Plan& p) {
   }
   net::ConnectOptions co;
   co.timeout = p.connect_timeout;
-  absl::StatusOr<net::Socket> sock = net::Connect(p.proxy ? p.proxy_addresses : p.to_addresses, co);
+  absl::StatusOr<net::Socket> sock = net::Connect(p.proxy ? p.loaded.proxy_addresses : p.loaded.to_addresses, co);
   if (!sock.ok()) return sock.status();
   if (p.proxy) {
     net::ProxyRequest req{p.to.host, p.to.port, p.proxy_user, p.proxy_password};
@@ -65,7 +65,7 @@ absl::StatusOr<Upstream> Open(const Plan& p) {
   tls::TlsClientParams params;
   params.server_name = p.server_name;
   params.verify_name = p.verify_name;
-  absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = tls::TlsStream::Client(*p.client_tls, sock->Release(), params,
+  absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = tls::TlsStream::Client(*p.loaded.client_tls, sock->Release(), params,
                                                                              "server");
   if (!t.ok()) return t.status();
   absl::Status s = (*t)->HandshakeUntil(absl::Now() + p.connect_timeout);

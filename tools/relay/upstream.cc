@@ -56,7 +56,7 @@ void Worker::OpenUpstream(Session* s, absl::Time now) {
 // once moves on, and after the last address the client is turned away.
 void Worker::ConnectNext(Session* s, absl::Time now) {
   absl::Status last = absl::NotFoundError(absl::StrCat("connect ", Describe(plan_.to), ": no addresses"));
-  const std::vector<net::SocketAddress>& addresses = plan_.proxy ? plan_.proxy_addresses : plan_.to_addresses;
+  const std::vector<net::SocketAddress>& addresses = plan_.proxy ? plan_.loaded.proxy_addresses : plan_.loaded.to_addresses;
   while (s->next_address < addresses.size()) {
     const net::SocketAddress& a = addresses[s->next_address++];
     absl::StatusOr<net::Socket> sock = net::StartConnect(a, SOCK_STREAM, {});
@@ -78,7 +78,7 @@ void Worker::ConnectNext(Session* s, absl::Time now) {
 void Worker::OnConnected(Session* s, absl::Time now) {
   absl::Status why = net::FinishConnect(s->upstream->fd(), s->connecting_to);
   if (!why.ok()) {
-    if (s->next_address < (plan_.proxy ? plan_.proxy_addresses : plan_.to_addresses).size()) {
+    if (s->next_address < (plan_.proxy ? plan_.loaded.proxy_addresses : plan_.loaded.to_addresses).size()) {
       ConnectNext(s, now);
     } else {
       UpstreamFailed(s, why);
@@ -151,7 +151,7 @@ void Worker::StartUpstreamTls(Session* s, absl::Time now) {
   params.server_name = plan_.server_name;
   params.verify_name = plan_.verify_name;
   absl::StatusOr<std::unique_ptr<tls::TlsStream>> t =
-      tls::TlsStream::Client(*plan_.client_tls, std::move(owned), params, "server");
+      tls::TlsStream::Client(*plan_.loaded.client_tls, std::move(owned), params, "server");
   if (!t.ok()) {
     UpstreamFailed(s, t.status());
     return;

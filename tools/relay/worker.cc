@@ -194,7 +194,7 @@ void Worker::Admit(io::UniqueFd fd, const net::SocketAddress& peer, bool tls, ab
   s->started = s->last_active = now;
   sessions_[s->id] = std::move(owned);
   if (tls) {
-    absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = tls::TlsStream::Server(*plan_.server_tls, std::move(fd), "client");
+    absl::StatusOr<std::unique_ptr<tls::TlsStream>> t = tls::TlsStream::Server(*plan_.loaded.server_tls, std::move(fd), "client");
     if (!t.ok()) {
       Close(s, true, std::string(t.status().message()));
       return;
