@@ -231,7 +231,7 @@ absl::Status Connected(const Plan& p, const std::optional<tls::TlsContext>& tls,
   Session session(p, log, session_log, &stdin_ended);
   if (!tls.has_value()) return session.Run(std::move(sock), o.udp, false);
   absl::StatusOr<std::unique_ptr<tls::TlsStream>> secure =
-      SecureClient(*tls, std::move(sock), o.unix_socket ? "localhost" : t.host, o, log.stream());
+      SecureClient(*tls, std::move(sock), o.unix_socket ? "localhost" : t.host, p, log.stream());
   if (!secure.ok()) return secure.status();
   return session.Run(Socket(), false, false, *std::move(secure));
 }
@@ -273,7 +273,7 @@ absl::Status RunConnect(const Plan& p, Log& log, SessionLog* session_log) {
   const Options& o = p.options;
   const Target& t = p.target;
   // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
-  absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(o);
+  absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(p);
   if (!tls.ok()) return tls.status();
   if (o.proxy) {
     absl::StatusOr<Socket> sock = ConnectViaProxy(p, log);

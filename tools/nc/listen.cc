@@ -126,7 +126,7 @@ absl::Status ServeClient(Listening& L, Socket conn, bool* stdin_ended) {
   Session session(L.p, L.log, L.session_log, stdin_ended);
   if (!L.tls.has_value()) return session.Run(std::move(conn), false, false);
   absl::StatusOr<std::unique_ptr<tls::TlsStream>> secure =
-      SecureServer(*L.tls, std::move(conn), L.p.options, L.log.stream());
+      SecureServer(*L.tls, std::move(conn), L.p, L.log.stream());
   if (!secure.ok()) return secure.status();
   return session.Run(Socket(), false, false, *std::move(secure));
 }
@@ -174,7 +174,7 @@ absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
 absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
   const Options& o = p.options;
   const Target& t = p.target;
-  absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(o);
+  absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(p);
   if (!tls.ok()) return tls.status();
   absl::StatusOr<AccessList> allow = AccessList::Parse("--allow", o.allow, o.numeric);
   if (!allow.ok()) return allow.status();

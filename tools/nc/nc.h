@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "lib/cli/exit_code.h"
 #include "lib/net/socket.h"
+#include "lib/tls/tls_context.h"
 #include "tools/nc/nc_options.h"
 #include "lib/net/proxy.h"
 
@@ -37,6 +38,15 @@ struct ProxyPlan {
   std::optional<std::string> password;  // --proxy-auth USER:PASS.
 };
 
+// TlsPlan is --ssl and its flags parsed (no file opened: Run loads them).
+struct TlsPlan {
+  bool server = false;              // -l --ssl
+  tls::TlsOptions options;          // Certificate, key, CAs, ALPN, ciphers, legacy, verify.
+  std::string servername;           // Client: --ssl-servername; "": the host.
+  std::vector<std::string> pins;    // Client: --ssl-pin.
+  bool insecure = false;            // Client: --insecure (warned of at the handshake).
+};
+
 // Plan is nc's command line checked and parsed: Run reads it and parses
 // nothing again.
 struct Plan {
@@ -45,6 +55,7 @@ struct Plan {
   std::optional<absl::Duration> quit_after;  // -q; nullopt: never (also negative -q).
   net::SocketOptions socket;                 // -T (as a number), -I, -O.
   std::optional<ProxyPlan> proxy;            // -x/--proxy.
+  std::optional<TlsPlan> tls;                // --ssl.
   std::vector<std::string> exec_argv;        // --exec (split on spaces) or sh -c --sh-exec.
 };
 

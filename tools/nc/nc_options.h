@@ -1,5 +1,6 @@
-// nc_options.h: nc's options as one value (filled by main from the command
-// line, checked by Validate in nc.h), and nc's exit codes.
+// nc_options.h: nc's options as one value (declared by DeclareOptions,
+// filled by the parser in main, checked by Validate in nc.h), and nc's exit
+// codes.
 #ifndef IPCKIT_TOOLS_NC_NC_OPTIONS_H_
 #define IPCKIT_TOOLS_NC_NC_OPTIONS_H_
 
@@ -8,6 +9,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "lib/cli/options.h"
+#include "lib/cli/tls_flags.h"
 
 namespace ipckit::nc {
 
@@ -47,15 +50,13 @@ struct Options {
   std::string sh_exec;               // --sh-exec
   // TLS (--ssl).
   bool ssl = false;                                 // --ssl
-  std::optional<std::string> ssl_trustfile;         // --ssl-trustfile
-  std::optional<std::string> ssl_servername;        // --ssl-servername
-  std::optional<std::string> ssl_alpn;              // --ssl-alpn
-  std::optional<std::string> ssl_cert, ssl_key;     // --ssl-cert, --ssl-key
+  // --ssl-cert, --ssl-key, --ssl-verify-client, --ssl-alpn, --ssl-legacy
+  // (lib/cli's TLS server group in ncat's spelling; cert, key and ALPN
+  // serve a client too).
+  cli::TlsServerFlags tls_server{cli::TlsServerFlags::kNcat};
+  // --ssl-trustfile, --ssl-servername, --ssl-pin, --insecure.
+  cli::TlsClientFlags tls_client{cli::TlsClientFlags::kNcat};
   std::optional<std::string> ssl_ciphers;           // --ssl-ciphers
-  std::optional<std::string> ssl_pin;               // --ssl-pin sha256//...[;sha256//...]
-  std::optional<std::string> ssl_verify_client;     // --ssl-verify-client CA (with -l)
-  bool ssl_legacy = false;                          // --ssl-legacy (with -l)
-  bool insecure = false;                            // --insecure
   bool ssl_verify = false;                          // --ssl-verify (ncat's; verifying is the default)
   // Proxies, as OpenBSD nc.
   std::optional<std::string> proxy;                 // -x HOST:PORT
@@ -76,6 +77,13 @@ struct Options {
   bool flag_t = false;
   std::vector<std::string> args;     // HOST PORT[S], or PORT / HOST PORT with -l, or PATH with -U.
 };
+
+// ToolInfo is nc's synopsis, summary and --help epilog.
+cli::ToolInfo ToolInfo();
+
+// DeclareOptions declares each of nc's options on `p`, once, with its help
+// text, filling `o`; `o->args` is what the parse leaves over.
+void DeclareOptions(cli::Parser& p, Options* o);
 
 }  // namespace ipckit::nc
 

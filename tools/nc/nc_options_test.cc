@@ -2,6 +2,7 @@
 #include "gtest/gtest.h"
 #include "lib/testing/status_matchers.h"
 #include "tools/nc/nc.h"
+#include "tools/nc/nc_options.h"
 
 namespace ipckit::nc {
 namespace {
@@ -55,43 +56,65 @@ TEST(NcOptionsTest, DifferingFlagsAreRejectedNotReinterpreted) {
                                     "-t (telnet negotiation) is not supported"));
 }
 
+// FromArgv parses `args` as nc's command line (nc_options.h), without
+// touching the network or the file system.
+Options FromArgv(std::vector<std::string> args) {
+  Options o;
+  cli::Parser p(ToolInfo());
+  DeclareOptions(p, &o);
+  args.insert(args.begin(), "nc");
+  absl::StatusOr<cli::ParseResult> r = p.Parse(args);
+  EXPECT_THAT(r, IsOk());
+  if (r.ok()) o.args = r->args;
+  return o;
+}
+
 TEST(NcOptionsTest, TlsAndProxyConflicts) {
+  const std::string pin = "sha256//Q8a4HZ22yTNwWQqTnIeQxmNVqc7cFQE/F3Yt86yoQt0=";
   struct Case {
-    void (*edit)(Options&);
+    std::vector<std::string> args;
     const char* message;
   } cases[] = {
-      {[](Options& o) { o.ssl_cert = "c"; }, "--ssl-* options and --insecure require --ssl"},
-      {[](Options& o) { o.insecure = true; }, "--ssl-* options and --insecure require --ssl"},
-      {[](Options& o) { o.ssl = o.udp = true; }, "cannot use --ssl with -u"},
-      {[](Options& o) { o.ssl = o.scan = true; }, "cannot use --ssl with -z or -F"},
-      {[](Options& o) { o.ssl = true; o.ssl_cert = "c"; }, "--ssl-cert and --ssl-key go together"},
-      {[](Options& o) { o.ssl = o.listen = true; o.args = {"0"}; }, "-l --ssl needs --ssl-cert and --ssl-key"},
-      {[](Options& o) {
-         o.ssl = o.listen = true;
-         o.args = {"0"};
-         o.ssl_cert = o.ssl_key = "c";
-         o.insecure = true;
-       },
-       "--ssl-servername, --ssl-pin, --ssl-trustfile, --ssl-verify and --insecure are for clients"},
-      {[](Options& o) { o.ssl = true; o.ssl_verify_client = "ca"; }, "--ssl-verify-client and --ssl-legacy require -l"},
-      {[](Options& o) { o.ssl = true; o.ssl_pin = "sha256//short"; },
+      {{"--ssl-cert", "c", "h", "1"}, "--ssl-* options and --insecure require --ssl"},
+      {{"--insecure", "h", "1"}, "--ssl-* options and --insecure require --ssl"},
+      {{"--ssl", "-u", "h", "1"}, "cannot use --ssl with -u"},
+      {{"--ssl", "-z", "h", "1"}, "cannot use --ssl with -z or -F"},
+      {{"--ssl", "--ssl-cert", "c", "h", "1"}, "--ssl-cert and --ssl-key go together"},
+      {{"--ssl", "-l", "0"}, "a TLS listener needs --ssl-cert and --ssl-key"},
+      {{"--ssl", "-l", "0", "--ssl-cert", "c", "--ssl-key", "c", "--insecure"},
+       "--ssl-trustfile, --ssl-servername, --ssl-pin, --ssl-verify and --insecure are for clients"},
+      {{"--ssl", "--ssl-verify-client", "ca", "h", "1"}, "--ssl-verify-client and --ssl-legacy require -l"},
+      {{"--ssl", "--ssl-pin", "sha256//short", "h", "1"},
        "--ssl-pin: want sha256//BASE64 (44 characters), got 'sha256//short'"},
-      {[](Options& o) { o.ssl = true; o.ssl_alpn = "h2,"; }, "--ssl-alpn: each protocol must be 1 to 255 bytes"},
-      {[](Options& o) { o.proxy_protocol = "5"; }, "-X requires -x"},
-      {[](Options& o) { o.proxy_user = "u"; }, "-P requires -x"},
-      {[](Options& o) { o.proxy = "p:1"; o.udp = true; }, "cannot use -x with -l, -u, -U, -z or -F"},
-      {[](Options& o) { o.proxy = "p:1"; o.proxy_protocol = "4"; },
-       "-X: unsupported proxy protocol '4' (want 5 or connect)"},
+      {{"--ssl", "--ssl-alpn", "h2,", "h", "1"}, "--ssl-alpn: each protocol must be 1 to 255 bytes"},
+      {{"--ssl", "--ssl-verify", "--insecure", "h", "1"}, "cannot use --ssl-verify with --insecure"},
+      {{"-X", "5", "h", "1"}, "-X requires -x"},
+      {{"-P", "u", "h", "1"}, "-P requires -x"},
+      {{"-x", "p:1", "-u", "h", "1"}, "cannot use -x with -l, -u, -U, -z or -F"},
+      {{"-x", "p:1", "-X", "4", "h", "1"}, "-X: unsupported proxy protocol '4' (want 5 or connect)"},
   };
   for (const Case& c : cases) {
-    Options o = Connect();
-    c.edit(o);
-    EXPECT_THAT(Validate(o), StatusIs(StatusCode::kInvalidArgument, c.message)) << c.message;
+    EXPECT_THAT(Validate(FromArgv(c.args)), StatusIs(StatusCode::kInvalidArgument, c.message)) << c.message;
   }
-  Options ok = Connect();
-  ok.ssl = true;
-  ok.ssl_pin = "sha256//Q8a4HZ22yTNwWQqTnIeQxmNVqc7cFQE/F3Yt86yoQt0=;sha256//2Ya5dG2nmMpPA5BXf+R6pfeQ5rGv/UkOHahzdERBmmM=";
-  EXPECT_THAT(Validate(ok), IsOk());
+  absl::StatusOr<Plan> ok = Validate(FromArgv({"--ssl", "--ssl-pin", pin + ";" + pin, "--ssl-alpn", "h2,http/1.1",
+                                               "--ssl-servername", "example.org", "h", "1"}));
+  ASSERT_THAT(ok, IsOk());
+  ASSERT_TRUE(ok->tls.has_value());
+  EXPECT_FALSE(ok->tls->server);
+  EXPECT_EQ(ok->tls->pins, (std::vector<std::string>{pin, pin}));
+  EXPECT_EQ(ok->tls->options.alpn, (std::vector<std::string>{"h2", "http/1.1"}));
+  EXPECT_EQ(ok->tls->servername, "example.org");
+  EXPECT_TRUE(ok->tls->options.verify);
+}
+
+TEST(NcOptionsTest, TlsServerPlanOpensNoFile) {
+  absl::StatusOr<Plan> p = Validate(FromArgv({"--ssl", "-l", "0", "--ssl-cert", "/nonexistent/c.pem", "--ssl-key",
+                                              "/nonexistent/k.pem", "--ssl-verify-client", "/nonexistent/ca.pem"}));
+  ASSERT_THAT(p, IsOk());
+  ASSERT_TRUE(p->tls.has_value());
+  EXPECT_TRUE(p->tls->server);
+  EXPECT_EQ(p->tls->options.cert_file, "/nonexistent/c.pem");
+  EXPECT_EQ(p->tls->options.client_ca_file, "/nonexistent/ca.pem");
 }
 
 TEST(NcOptionsTest, Conflicts) {

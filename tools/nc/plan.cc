@@ -210,7 +210,9 @@ absl::StatusOr<Plan> Validate(const Options& given) {
                  "--sh-exec CMD");
   }
   if (o.flag_t) return Usage("-t (telnet negotiation) is not supported");
-  if (absl::Status s = ValidateTls(o); !s.ok()) return s;
+  absl::StatusOr<std::optional<TlsPlan>> tls = PlanTls(o);
+  if (!tls.ok()) return tls.status();
+  if (absl::Status s = ValidateProxyUse(o); !s.ok()) return s;
   if (o.proxy_protocol) {
     absl::StatusOr<net::ProxyProtocol> p = net::ParseProxyProtocol(*o.proxy_protocol);
     if (!p.ok()) return p.status();
@@ -246,6 +248,7 @@ absl::StatusOr<Plan> Validate(const Options& given) {
   if (absl::Status s = ValidateNcat(o, exec); !s.ok()) return s;
   Plan plan;
   plan.options = o;
+  plan.tls = *std::move(tls);
   absl::StatusOr<net::SocketOptions> socket = SocketOpts(o);
   if (!socket.ok()) return socket.status();
   plan.socket = *socket;

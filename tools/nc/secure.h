@@ -16,13 +16,14 @@
 #include "lib/net/socket.h"
 #include "lib/tls/tls_context.h"
 #include "lib/tls/tls_stream.h"
-#include "tools/nc/nc_options.h"
+#include "tools/nc/nc.h"
 
 namespace ipckit::nc {
 
-// MakeTls returns the TLS context --ssl and its options ask for (client, or
-// server with -l), or nullopt without --ssl, or the error loading a file.
-absl::StatusOr<std::optional<tls::TlsContext>> MakeTls(const Options& o);
+// MakeTls returns the TLS context the plan's --ssl asks for (client, or
+// server with -l), nullopt without --ssl, or the error loading a file
+// ("load certificate c.pem: No such file or directory").
+absl::StatusOr<std::optional<tls::TlsContext>> MakeTls(const Plan& p);
 
 // SecureClient runs a client handshake over `sock` for `host` (the name or
 // address the certificate must match, unless --ssl-servername gives one),
@@ -30,16 +31,22 @@ absl::StatusOr<std::optional<tls::TlsContext>> MakeTls(const Options& o);
 // kUnauthenticated ("handshake net: certificate verify failed: Hostname
 // mismatch", "TLS: certificate pin mismatch: ...").
 absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureClient(const tls::TlsContext& ctx, net::Socket sock,
-                                                        const std::string& host, const Options& o,
+                                                        const std::string& host, const Plan& p,
                                                         std::ostream& log);
 
 // SecureServer runs a server handshake over an accepted `sock`.
 absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureServer(const tls::TlsContext& ctx, net::Socket sock,
-                                                        const Options& o, std::ostream& log);
+                                                        const Plan& p, std::ostream& log);
 
-// ValidateTls returns the first problem with the TLS and proxy options, as
-// kInvalidArgument ("--ssl-cert requires --ssl").
-absl::Status ValidateTls(const Options& o);
+// PlanTls parses --ssl and its flags (lib/cli's TLS groups, in ncat's
+// spelling) into the plan's TlsPlan, nullopt without --ssl, or returns the
+// first problem as kInvalidArgument ("--ssl-* options and --insecure
+// require --ssl", "a TLS listener needs --ssl-cert and --ssl-key").
+absl::StatusOr<std::optional<TlsPlan>> PlanTls(const Options& o);
+
+// ValidateProxyUse returns the first conflict of -x/-X/-P with the mode, as
+// kInvalidArgument ("-X requires -x").
+absl::Status ValidateProxyUse(const Options& o);
 
 }  // namespace ipckit::nc
 
