@@ -26,10 +26,10 @@ constexpr char kLegacyHelp[] =
 void TlsServerFlags::Declare(Parser& p, absl::string_view scope) {
   std::string s(scope);
   p.String(0, names_.cert, "FILE", s + "certificate chain (PEM), leaf first", &cert_)
-      .String(0, names_.key, "FILE", s + "private key (PEM) of the certificate", &key_)
-      .String(0, names_.client_ca, "FILE", s + "require client certificates signed by FILE (PEM)", &client_ca_)
-      .String(0, names_.alpn, "LIST", s + "ALPN protocols, comma-separated, in preference order", &alpn_)
-      .Flag(0, names_.legacy, s + kLegacyHelp, &legacy_);
+      .String(0, names_.key, "FILE", s + "private key (PEM) of the certificate", &key_);
+  if (names_.client_ca) p.String(0, names_.client_ca, "FILE", s + "require client certificates signed by FILE (PEM)", &client_ca_);
+  p.String(0, names_.alpn, "LIST", s + "ALPN protocols, comma-separated, in preference order", &alpn_);
+  if (names_.legacy) p.Flag(0, names_.legacy, s + kLegacyHelp, &legacy_);
 }
 
 bool TlsServerFlags::given() const { return cert_ || key_ || client_ca_ || alpn_ || legacy_; }
@@ -84,7 +84,10 @@ void TlsClientFlags::Declare(Parser& p, absl::string_view scope) {
     p.String(0, names_.servername, "NAME", s + "SNI to send and name to verify (default: the host)", &servername_);
   }
   if (names_.pin) p.String(0, names_.pin, "PINS", s + "require one of these key pins: sha256//BASE64[;sha256//...]", &pin_);
-  if (names_.insecure) p.Flag(0, names_.insecure, s + "do not verify the certificate (says so on stderr)", &insecure_);
+  if (names_.insecure) {
+    p.Flag(names_.insecure_short, names_.insecure, s + "do not fail when the certificate does not verify (says so)",
+           &insecure_);
+  }
 }
 
 bool TlsClientFlags::given() const { return ca_file_ || servername_ || pin_ || insecure_; }

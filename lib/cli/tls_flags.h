@@ -35,7 +35,9 @@ namespace ipckit::cli {
 
 class TlsServerFlags {
  public:
-  // Names are a tool's long-option spellings of the group's flags.
+  // Names are a tool's long-option spellings of the group's flags; a
+  // client that takes only a certificate and ALPN (tlsprobe) leaves
+  // client_ca and legacy nullptr, and they are not declared.
   struct Names {
     const char* cert;
     const char* key;
@@ -91,14 +93,17 @@ struct TlsClientPlan {
 class TlsClientFlags {
  public:
   // Names are a tool's long-option spellings; nullptr leaves a flag out.
+  // insecure_short is --insecure's short name (tlsprobe's -k, as curl's),
+  // or 0.
   struct Names {
     const char* ca_file;
     const char* servername;
     const char* pin;
     const char* insecure;
+    char insecure_short;
   };
-  static constexpr Names kIpckit = {"ca-file", "servername", "pin", "insecure"};
-  static constexpr Names kNcat = {"ssl-trustfile", "ssl-servername", "ssl-pin", "insecure"};
+  static constexpr Names kIpckit = {"ca-file", "servername", "pin", "insecure", 0};
+  static constexpr Names kNcat = {"ssl-trustfile", "ssl-servername", "ssl-pin", "insecure", 0};
 
   explicit TlsClientFlags(Names names) : names_(names) {}
 

@@ -79,7 +79,7 @@ TEST(TlsClientFlagsTest, ValidatesPinsAndInsecure) {
   EXPECT_THAT(bad.NotFor("--ssl"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "--ssl-trustfile, --ssl-servername, --ssl-pin and --insecure are for --ssl"));
-  TlsClientFlags probe({"ca-file", "servername", nullptr, "insecure"});
+  TlsClientFlags probe({"ca-file", "servername", nullptr, "insecure", 'k'});
   EXPECT_THAT(probe.NotFor("a TLS TO"),
               StatusIs(absl::StatusCode::kInvalidArgument, "--ca-file, --servername and --insecure are for a TLS TO"));
 }

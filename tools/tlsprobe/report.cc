@@ -21,11 +21,6 @@ void Line(std::string* out, absl::string_view key, absl::string_view value) {
   absl::StrAppendFormat(out, "%-13s %s\n", key, value);
 }
 
-std::string NormalizeVersion(const std::string& v) {
-  absl::StatusOr<uint16_t> id = tls::ParseTlsVersion(v);
-  return id.ok() ? tls::TlsVersionName(*id) : v;
-}
-
 }  // namespace
 
 void ApplyChecks(const Checks& c, ProbeResult* r) {
@@ -33,8 +28,8 @@ void ApplyChecks(const Checks& c, ProbeResult* r) {
   bool judged = r->file.empty() ? r->handshake_done && r->exit == kExitOk : !r->error.has_value();
   if (!judged) return;
   auto fail = [&](std::string what) { r->failed_checks.push_back(std::move(what)); };
-  if (c.version && NormalizeVersion(*c.version) != r->tls.version) {
-    fail(absl::StrCat("expect-version: got ", r->tls.version, ", want ", NormalizeVersion(*c.version)));
+  if (c.version && *c.version != r->tls.version) {
+    fail(absl::StrCat("expect-version: got ", r->tls.version, ", want ", *c.version));
   }
   if (c.alpn && *c.alpn != r->tls.alpn) {
     fail(absl::StrCat("expect-alpn: got ", Shown(r->tls.alpn), ", want ", *c.alpn));

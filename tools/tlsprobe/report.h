@@ -13,7 +13,7 @@
 namespace ipckit::tlsprobe {
 
 struct Checks {
-  std::optional<std::string> version;   // --expect-version "TLSv1.3" (or "1.3").
+  std::optional<std::string> version;   // --expect-version as Validate spells it: "TLSv1.3" (given "1.3").
   std::optional<std::string> alpn;      // --expect-alpn.
   std::optional<std::string> cipher;    // --expect-cipher, IANA name.
   std::optional<int> min_days_left;     // --min-days-left, every certificate.

@@ -29,13 +29,15 @@
 namespace ipckit::tlsprobe {
 namespace {
 
-absl::StatusOr<tls::TlsOptions> MakeTlsOptions(const Options& o) {
-  tls::TlsOptions t;
-  t.verify = !o.insecure;
-  t.ca_file = o.ca_file.value_or("");
-  t.cert_file = o.cert.value_or("");
-  t.key_file = o.key.value_or("");
-  if (o.alpn) t.alpn = absl::StrSplit(*o.alpn, ',');
+// MakeTlsOptions returns the client's options: the groups' (a client
+// certificate, ALPN, CA file, verify) and the version, suite and group
+// flags parsed.
+absl::StatusOr<tls::TlsOptions> MakeTlsOptions(const Options& o, const cli::TlsClientPlan& client) {
+  absl::StatusOr<tls::TlsOptions> identity = o.identity.ClientCertificate("a server");
+  if (!identity.ok()) return identity.status();
+  tls::TlsOptions t = *std::move(identity);
+  t.verify = client.options.verify;
+  t.ca_file = client.options.ca_file;
   if (o.min_version) {
     absl::StatusOr<uint16_t> v = tls::ParseTlsVersion(*o.min_version);
     if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--min-version: ", v.status().message()));
@@ -89,20 +91,13 @@ std::optional<net::SocketAddress> AddressOf(const ProbeResult& r) {
 
 }  // namespace
 
-// Policies gathers --policy, --policy-file and the single gates, each a
-// Policy, or returns the first bad value.
+// Policies gathers --policy and the single gates, each a Policy, or
+// returns the first bad value (--policy-file is read by Run).
 absl::StatusOr<std::vector<Policy>> Policies(const Options& o) {
   std::vector<Policy> out;
   if (o.policy) {
     absl::StatusOr<Policy> p = BuiltinPolicy(*o.policy);
     if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat("--policy: ", p.status().message()));
-    out.push_back(*std::move(p));
-  }
-  if (o.policy_file) {
-    absl::StatusOr<std::string> text = io::ReadFile(*o.policy_file, absl::StrCat("--policy-file ", *o.policy_file));
-    if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
-    absl::StatusOr<Policy> p = ParsePolicy(*text, *o.policy_file);
-    if (!p.ok()) return p.status();
     out.push_back(*std::move(p));
   }
   if (o.forbid_version) {
@@ -153,8 +148,9 @@ absl::StatusOr<std::vector<Policy>> Policies(const Options& o) {
 }
 
 absl::StatusOr<Plan> Validate(const Options& o) {
-  if (o.no_sni && o.servername) return absl::InvalidArgumentError("--no-sni and --servername conflict");
-  if (o.cert.has_value() != o.key.has_value()) return absl::InvalidArgumentError("--cert and --key go together");
+  absl::StatusOr<cli::TlsClientPlan> client = o.tls_client.Validate();
+  if (!client.ok()) return client.status();
+  if (o.no_sni && !client->servername.empty()) return absl::InvalidArgumentError("--no-sni and --servername conflict");
   if (o.ipv4 && o.ipv6) return absl::InvalidArgumentError("-4 and -6 conflict");
   if (o.jobs < 1) return absl::InvalidArgumentError("-j needs at least 1");
   if (o.timeout <= absl::ZeroDuration()) return absl::InvalidArgumentError("--timeout must be positive");
@@ -162,33 +158,32 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   absl::StatusOr<std::vector<Policy>> policies = Policies(o);
   if (!policies.ok()) return policies.status();
   p.policies = *std::move(policies);
+  p.policy_file = o.policy_file;
+  p.policy_file_at = o.policy ? 1 : 0;
   if (o.starttls) {
     absl::StatusOr<StarttlsProtocol> proto = ParseStarttls(*o.starttls);
     if (!proto.ok()) return absl::InvalidArgumentError(absl::StrCat("--starttls: ", proto.status().message()));
-    if (o.enumerate || !p.policies.empty()) {
+    if (o.enumerate || !p.policies.empty() || p.policy_file) {
       return absl::InvalidArgumentError("--enumerate and the policy gates do not support --starttls yet");
     }
     p.probe.starttls = *proto;
   }
-  if (o.alpn) {
-    for (absl::string_view a : absl::StrSplit(*o.alpn, ',')) {
-      if (a.empty() || a.size() > 255) return absl::InvalidArgumentError("--alpn: each protocol must be 1 to 255 bytes");
-    }
-  }
-  if (o.checks.version) {
+  p.checks = o.checks;
+  if (o.checks.version) {  // Parsed once, kept as reports name versions.
     absl::StatusOr<uint16_t> v = tls::ParseTlsVersion(*o.checks.version);
     if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("--expect-version: ", v.status().message()));
+    p.checks.version = tls::TlsVersionName(*v);
   }
   if (o.checks.spki_pin && !absl::StartsWith(*o.checks.spki_pin, "sha256//")) {
     return absl::InvalidArgumentError("--expect-spki-pin: want sha256//BASE64 (see the report's 'spki pin')");
   }
-  absl::StatusOr<tls::TlsOptions> t = MakeTlsOptions(o);
+  absl::StatusOr<tls::TlsOptions> t = MakeTlsOptions(o, *client);
   if (!t.ok()) return t.status();
   if (t->min_version && t->max_version && t->min_version > t->max_version) {
     return absl::InvalidArgumentError("--min-version is above --max-version");
   }
   p.probe.tls = *t;
-  p.probe.servername = o.servername;
+  if (!client->servername.empty()) p.probe.servername = client->servername;
   p.probe.no_sni = o.no_sni;
   p.probe.timeout = o.timeout;
   p.probe.resume = o.resume;
@@ -207,7 +202,7 @@ absl::StatusOr<Plan> Validate(const Options& o) {
     p.enumerate = false;
     p.cert_file = o.cert_file;
   }
-  p.checks = o.checks;
+  p.targets = o.targets;
   p.jobs = o.jobs;
   p.json = o.json;
   p.quiet = o.quiet;
@@ -298,8 +293,17 @@ Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx
   return out;
 }
 
-}  // namespace
+// LoadPolicyFile reads and parses --policy-file, or returns the error
+// naming it ("--policy-file p.json: No such file or directory", the
+// parser's "p.json:3:7: ...").
+absl::StatusOr<Policy> LoadPolicyFile(const std::string& path) {
+  absl::StatusOr<std::string> text = io::ReadFile(path, absl::StrCat("--policy-file ", path));
+  if (!text.ok()) return text.status();
+  return ParsePolicy(*text, path);
+}
 
+// RunCertFile checks plan.cert_file (cert_file.h), writes its report to `out`
+// and failures to `err` as Run does, and returns the exit status.
 int RunCertFile(const Plan& p, std::ostream& out, std::ostream& err) {
   Outcome o = Judge(p, CheckCertFile(*p.cert_file, p.probe), std::nullopt, false);
   out << o.text;
@@ -307,7 +311,8 @@ int RunCertFile(const Plan& p, std::ostream& out, std::ostream& err) {
   return o.exit;
 }
 
-int Run(const Plan& p, const std::vector<Target>& targets, std::ostream& out, std::ostream& err) {
+// ProbeAll probes `targets` on plan.jobs threads, reporting in input order.
+int ProbeAll(const Plan& p, const std::vector<Target>& targets, std::ostream& out, std::ostream& err) {
   absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(p.probe.tls);
   if (!ctx.ok()) {
     err << "tlsprobe: " << ctx.status().message() << "\n";
@@ -333,6 +338,28 @@ int Run(const Plan& p, const std::vector<Target>& targets, std::ostream& out, st
     if (e != 0 && (code == 0 || e < code)) code = e;
   }
   return code;
+}
+
+}  // namespace
+
+int Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err) {
+  Plan p = plan;
+  if (p.policy_file) {
+    absl::StatusOr<Policy> file = LoadPolicyFile(*p.policy_file);
+    if (!file.ok()) {
+      err << "tlsprobe: " << file.status().message() << "\n";
+      return kExitUsage;
+    }
+    p.enumerate = p.enumerate || NeedsEnumeration(*file);
+    p.policies.insert(p.policies.begin() + static_cast<std::ptrdiff_t>(p.policy_file_at), *std::move(file));
+  }
+  if (p.cert_file) return RunCertFile(p, out, err);
+  absl::StatusOr<std::vector<Target>> targets = ReadTargets(p.targets, in);
+  if (!targets.ok()) {  // Bad input, not bad options: no --help hint.
+    err << "tlsprobe: " << targets.status().message() << "\n";
+    return kExitUsage;
+  }
+  return ProbeAll(p, *targets, out, err);
 }
 
 }  // namespace ipckit::tlsprobe

@@ -12,6 +12,8 @@
 #include "absl/time/time.h"
 #include "absl/status/statusor.h"
 #include "lib/tls/tls_context.h"
+#include "lib/cli/options.h"
+#include "lib/cli/tls_flags.h"
 #include "tools/tlsprobe/policy.h"
 #include "tools/tlsprobe/probe.h"
 #include "tools/tlsprobe/report.h"
@@ -20,17 +22,15 @@ namespace ipckit::tlsprobe {
 
 struct Options {
   std::vector<std::string> targets;        // Arguments; none: read stdin.
-  std::optional<std::string> servername;   // --servername
+  // --ca-file, --servername, -k/--insecure (lib/cli's TLS client group).
+  cli::TlsClientFlags tls_client{{"ca-file", "servername", nullptr, "insecure", 'k'}};
+  // --cert, --key (a client certificate), --alpn (offered).
+  cli::TlsServerFlags identity{{"cert", "key", nullptr, "alpn", nullptr}};
   bool no_sni = false;                     // --no-sni
-  std::optional<std::string> alpn;         // --alpn h2,http/1.1
   std::optional<std::string> min_version;  // --min-version
   std::optional<std::string> max_version;  // --max-version
   std::optional<std::string> ciphers;      // --ciphers
   std::optional<std::string> groups;       // --groups
-  std::optional<std::string> ca_file;      // --ca-file
-  std::optional<std::string> cert;         // --cert
-  std::optional<std::string> key;          // --key
-  bool insecure = false;                   // --insecure
   absl::Duration timeout = absl::Seconds(5);  // --timeout
   std::optional<std::string> starttls;     // --starttls
   bool resume = false;                     // --resume
@@ -56,10 +56,13 @@ struct Options {
 // Plan is Options checked and parsed: how to probe and report, with nothing
 // left to parse. The targets are input, read apart (ReadTargets).
 struct Plan {
+  std::vector<std::string> targets;            // As given; none: Run reads them from its input.
   ProbeOptions probe;                          // TLS options parsed, STARTTLS, family.
   bool enumerate = false;                      // --enumerate, or implied by a policy.
   Checks checks;
-  std::vector<Policy> policies;                // --policy, --policy-file and the single gates.
+  std::vector<Policy> policies;                // --policy and the single gates.
+  std::optional<std::string> policy_file;      // --policy-file: Run reads it and puts it at
+  size_t policy_file_at = 0;                   // this index of `policies` (after --policy's).
   std::optional<std::string> cert_file;        // --cert-file: Run checks it instead of probing.
   int jobs = 1;
   bool json = false;
@@ -76,15 +79,20 @@ absl::StatusOr<Plan> Validate(const Options& o);
 // HOST[:PORT] arguments or lines on stdin)", "invalid target 'x': ...".
 absl::StatusOr<std::vector<Target>> ReadTargets(const std::vector<std::string>& args, std::istream& in);
 
-// Run probes every target and writes reports to `out` (in input order) and
-// one err(3)-style line per failed target or check to `err`. It returns
-// the exit status: 0, or the smallest non-zero per-target code; kExitUsage
-// when the TLS context cannot be made (an unreadable --ca-file).
-int Run(const Plan& plan, const std::vector<Target>& targets, std::ostream& out, std::ostream& err);
+// Run checks plan.cert_file (cert_file.h) when given; else it reads the
+// targets (the plan's, or lines of `in`: ReadTargets), probes every one and
+// writes reports to `out` (in input order) and one err(3)-style line per
+// failed target or check to `err`. It returns the exit status: 0, or the
+// smallest non-zero per-target code; kExitUsage for targets that do not
+// parse or a TLS context that cannot be made (an unreadable --ca-file).
+int Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err);
 
-// RunCertFile checks plan.cert_file (cert_file.h), writes its report to `out`
-// and failures to `err` as Run does, and returns the exit status.
-int RunCertFile(const Plan& plan, std::ostream& out, std::ostream& err);
+// ToolInfo is tlsprobe's synopsis, summary and --help epilog.
+cli::ToolInfo ToolInfo();
+
+// DeclareOptions declares each of tlsprobe's options on `p`, filling `o`;
+// `o->targets` is what the parse leaves over.
+void DeclareOptions(cli::Parser& p, Options* o);
 
 }  // namespace ipckit::tlsprobe
 

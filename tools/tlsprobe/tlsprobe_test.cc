@@ -15,6 +15,32 @@ namespace {
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::StatusIs;
 
+// FromArgv parses `args` as tlsprobe's command line, touching neither the
+// network nor the file system.
+Options FromArgv(std::vector<std::string> args) {
+  Options o;
+  cli::Parser p(ToolInfo());
+  DeclareOptions(p, &o);
+  args.insert(args.begin(), "tlsprobe");
+  absl::StatusOr<cli::ParseResult> r = p.Parse(args);
+  EXPECT_THAT(r, IsOk());
+  if (r.ok()) o.targets = r->args;
+  return o;
+}
+
+TEST(ValidateTest, PlanFromArgvOpensNothing) {
+  absl::StatusOr<Plan> p = Validate(FromArgv({"--ca-file", "/nonexistent/ca.pem", "--cert", "/nonexistent/c.pem",
+                                              "--key", "/nonexistent/k.pem", "-k", "--servername", "example.org",
+                                              "--alpn", "h2,http/1.1", "nosuchhost.invalid"}));
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->probe.tls.ca_file, "/nonexistent/ca.pem");
+  EXPECT_EQ(p->probe.tls.cert_file, "/nonexistent/c.pem");
+  EXPECT_FALSE(p->probe.tls.verify);
+  EXPECT_EQ(p->probe.servername, "example.org");
+  EXPECT_EQ(p->probe.tls.alpn, (std::vector<std::string>{"h2", "http/1.1"}));
+  EXPECT_EQ(p->targets, std::vector<std::string>{"nosuchhost.invalid"});
+}
+
 TEST(ParseTargetTest, DefaultsToPort443) {
   absl::StatusOr<Target> t = ParseTarget("example.org");
   ASSERT_THAT(t, IsOk());
@@ -96,9 +122,13 @@ TEST(ValidateTest, Conflicts) {
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
                                     "--forbid-cipher: unknown cipher or category \"WEAK\""));
   o = Options();
-  o.policy_file = "/nonexistent/policy.json";
-  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                    "--policy-file /nonexistent/policy.json: No such file or directory"));
+  o.policy_file = "/nonexistent/policy.json";  // Validate opens no file: Run reads it.
+  ASSERT_THAT(Validate(o), IsOk());
+  std::istringstream no_targets("127.0.0.1:1\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(tlsprobe::Run(*Validate(o), no_targets, out, err), kExitUsage);
+  EXPECT_EQ(err.str(), "tlsprobe: --policy-file /nonexistent/policy.json: No such file or directory\n");
+  EXPECT_EQ(out.str(), "");
   o = Options();
   o.policy = "intermediate";
   o.forbid_version = "SSLv3,1.0";
@@ -124,10 +154,12 @@ TEST(ValidateTest, Conflicts) {
   o.starttls = "smtp";
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
                                     "--enumerate and the policy gates do not support --starttls yet"));
-  o = Options();
-  o.alpn = "h2,,http/1.1";
-  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                    "--alpn: each protocol must be 1 to 255 bytes"));
+  EXPECT_THAT(Validate(FromArgv({"--alpn", "h2,,http/1.1"})),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--alpn: each protocol must be 1 to 255 bytes"));
+  EXPECT_THAT(Validate(FromArgv({"--cert", "c.pem", "h"})),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--cert and --key go together"));
+  EXPECT_THAT(Validate(FromArgv({"--no-sni", "--servername", "x", "h"})),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--no-sni and --servername conflict"));
   o = Options();
   o.checks.version = "2.0";
   EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
