@@ -86,10 +86,7 @@ int main(int argc, char** argv) {
       .Flag(0, "tls", "FROM listen-fds: speak TLS on the inherited sockets", &o.tls);
   o.tls_server.Declare(p, "tls: FROM: ");
   o.tls_client.Declare(p, "tls: TO: ");
-  p.String(0, "proxy", "HOST:PORT", "reach TO through this proxy (it resolves TO's name)", &o.proxy)
-      .String(0, "proxy-type", "TYPE", "5 (SOCKS5, the default) or connect (HTTP CONNECT)", &o.proxy_type)
-      .String(0, "proxy-auth", "USER:PASS", "credentials for the proxy (SOCKS5 user/password, HTTP Basic)",
-              &o.proxy_auth);
+  o.proxy.Declare(p);
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   absl::Status s = ipckit::io::EnsureStandardFds();
   if (!s.ok()) return p.Fail(s);

@@ -53,33 +53,23 @@ absl::Status ValidateTls(const Options& o, Plan& p) {
   return absl::OkStatus();
 }
 
-// ValidateProxy parses --proxy into `p`: TO is then reached through it.
+// ValidateProxy parses --proxy (lib/cli's proxy group) into `p`: TO is
+// then reached through it.
 absl::Status ValidateProxy(const Options& o, Plan& p) {
-  if (o.proxy.empty()) {
-    if (!o.proxy_auth.empty() || o.proxy_type != "5") return Usage("--proxy-type and --proxy-auth need --proxy");
-    return absl::OkStatus();
-  }
+  absl::StatusOr<std::optional<cli::ProxyPlan>> proxy = o.proxy.Validate();
+  if (!proxy.ok()) return proxy.status();
+  if (!proxy->has_value()) return absl::OkStatus();
   if (p.to.transport != Transport::kTcp && p.to.transport != Transport::kTls) {
     return Usage("--proxy needs a tcp: or tls: TO");
   }
-  absl::StatusOr<net::ProxyProtocol> protocol = net::ParseProxyProtocol(o.proxy_type == "socks5" ? "5" : o.proxy_type);
-  if (!protocol.ok()) {
-    return Usage(absl::StrCat("--proxy-type: want 5 (or socks5) or connect, got '", o.proxy_type, "'"));
-  }
-  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o.proxy);
-  if (!hp.ok()) return Usage(absl::StrCat("--proxy: ", hp.status().message()));
-  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
-  if (!port.ok()) return Usage(absl::StrCat("--proxy: ", port.status().message()));
+  const cli::ProxyPlan& x = **proxy;
+  if (!x.user.empty() && !x.password) return Usage("--proxy-auth: relay cannot ask for a password: give USER:PASS");
   p.proxy = true;
-  p.proxy_host = hp->host;
-  p.proxy_port = *port;
-  p.proxy_protocol = *protocol;
-  if (!o.proxy_auth.empty()) {
-    size_t colon = o.proxy_auth.find(':');
-    if (colon == std::string::npos) return Usage("--proxy-auth: want USER:PASSWORD");
-    p.proxy_user = o.proxy_auth.substr(0, colon);
-    p.proxy_password = o.proxy_auth.substr(colon + 1);
-  }
+  p.proxy_host = x.host;
+  p.proxy_port = x.port;
+  p.proxy_protocol = x.protocol;
+  p.proxy_user = x.user;
+  p.proxy_password = x.password.value_or("");
   return absl::OkStatus();
 }
 

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cli/proxy_flags.h"
 #include "lib/cli/tls_flags.h"
 #include "tools/relay/plan.h"
 
@@ -37,9 +38,7 @@ struct Options {
   bool tls = false;                 // --tls: FROM listen-fds speaks TLS.
   cli::TlsServerFlags tls_server{cli::TlsServerFlags::kIpckit};  // TLS FROM: --cert, --key, ...
   cli::TlsClientFlags tls_client{cli::TlsClientFlags::kIpckit};  // TLS TO: --ca-file, --servername, ...
-  std::string proxy;                 // --proxy HOST:PORT
-  std::string proxy_type = "5";      // --proxy-type 5 (SOCKS5) or connect (HTTP)
-  std::string proxy_auth;            // --proxy-auth USER:PASSWORD
+  cli::ProxyFlags proxy{net::ProxyProtocol::kSocks5};  // --proxy, --proxy-type, --proxy-auth
 };
 
 // Validate checks `opts` with the FROM and TO arguments and returns the

@@ -480,13 +480,14 @@ class Forwarding(unittest.TestCase):
         self.addCleanup(ncat.kill)
         self.assertTrue(harness.wait_connectable(port, ncat))
         socks = Socks5Server()
-        for proxy, kind in ((f"127.0.0.1:{port}", "connect"), (f"127.0.0.1:{socks.port}", "5")):
+        for proxy, kind in ((f"127.0.0.1:{port}", "connect"), (f"127.0.0.1:{socks.port}", "5"),
+                            (f"127.0.0.1:{port}", "http"), (f"127.0.0.1:{socks.port}", "socks5")):
             r = relay("127.0.0.1:0", self.echo.addresses[0], "--proxy", proxy, "--proxy-type", kind)
             self.addCleanup(r.stop)
             with connect(r) as s:
                 s.sendall(b"via " + kind.encode())
                 self.assertEqual(recv_n(s, 4 + len(kind)), b"via " + kind.encode())
-        self.assertEqual(socks.targets, [tuple(self.echo.addresses[0].rsplit(":", 1))])
+        self.assertEqual(socks.targets, [tuple(self.echo.addresses[0].rsplit(":", 1))] * 2)  # "5" and "socks5".
 
     def test_dump_shows_both_directions(self):
         r = relay("127.0.0.1:0", "sh:tr a-z A-Z", "--dump")
@@ -537,6 +538,13 @@ class Forwarding(unittest.TestCase):
             (["127.0.0.1:0", "127.0.0.1:1", "--fault", "lag 1s"], "relay: --fault 'lag 1s': unknown fault 'lag'"),
             (["127.0.0.1:0", "127.0.0.1:1", "--insecure"],
              "relay: --ca-file, --servername, --pin and --insecure are for a tls: TO"),
+            # lib/cli's proxy group: nc's words, nc's spellings (http, socks5) beside relay's (connect, 5).
+            (["127.0.0.1:0", "127.0.0.1:1", "--proxy-type", "http"], "relay: --proxy-type and --proxy-auth require --proxy"),
+            (["127.0.0.1:0", "127.0.0.1:1", "--proxy", "p:1", "--proxy-type", "socks4"],
+             "relay: --proxy-type: 'socks4' is not supported (use http or socks5)"),
+            (["127.0.0.1:0", "127.0.0.1:1", "--proxy", "p:1", "--proxy-auth", "al"],
+             "relay: --proxy-auth: relay cannot ask for a password: give USER:PASS"),
+            (["127.0.0.1:0", "unix:/x", "--proxy", "p:1"], "relay: --proxy needs a tcp: or tls: TO"),
         ]:
             code, out, err = harness.run([RELAY] + args)
             self.assertEqual(code, 2, args)
