@@ -275,7 +275,7 @@ absl::Status RunConnect(const Plan& p, Log& log, SessionLog* session_log) {
   // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
   absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(p);
   if (!tls.ok()) return tls.status();
-  if (o.proxy) {
+  if (p.proxy) {
     absl::StatusOr<Socket> sock = ConnectViaProxy(p, log);
     if (!sock.ok()) return sock.status();
     return Connected(p, *tls, std::move(*sock), log, session_log);

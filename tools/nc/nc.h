@@ -17,6 +17,7 @@
 #include "lib/net/socket.h"
 #include "lib/tls/tls_context.h"
 #include "tools/nc/nc_options.h"
+#include "lib/cli/proxy_flags.h"
 #include "lib/net/proxy.h"
 
 namespace ipckit::nc {
@@ -30,13 +31,7 @@ struct Target {
 
 // ProxyPlan is -x/--proxy parsed: where the proxy is, how to talk to it, and
 // as whom (a user without a password is asked for one when connecting).
-struct ProxyPlan {
-  std::string host;
-  uint16_t port = 0;
-  net::ProxyProtocol protocol = net::ProxyProtocol::kSocks5;
-  std::string user;                     // Empty: no authentication.
-  std::optional<std::string> password;  // --proxy-auth USER:PASS.
-};
+using ProxyPlan = cli::ProxyPlan;
 
 // TlsPlan is --ssl and its flags parsed (no file opened: Run loads them).
 struct TlsPlan {

@@ -103,14 +103,8 @@ void DeclareOptions(cli::Parser& p, Options* o) {
               &o->proxy)
       .String('X', nullptr, "PROTO", "proxy protocol: 5 (SOCKS5, default) or connect (HTTP)",
               &o->proxy_protocol)
-      .String(0, "proxy", "HOST[:PORT]", "as ncat: connect through this proxy, HTTP unless --proxy-type",
-              &o->ncat_proxy)
       .String('P', nullptr, "USER", "proxy user (password: $NC_PROXY_PASSWORD or asked on the tty)",
               &o->proxy_user)
-      .String(0, "proxy-type", "TYPE", "proxy protocol as ncat names it: http or socks5",
-              &o->proxy_type)
-      .String(0, "proxy-auth", "USER[:PASS]", "proxy credentials (as ncat; no PASS: as -P)",
-              &o->proxy_auth)
       .Duration(0, "delay", "SECS", "same as -i (ncat's name)", &o->interval)
       .Duration(0, "idle-timeout", "SECS",
                 "end the connection after SECS without traffic (exit 1, as ncat)", &o->idle_timeout)
@@ -132,6 +126,7 @@ void DeclareOptions(cli::Parser& p, Options* o) {
       .String(0, "ssl-ciphers", "LIST", "TLS 1.2-and-below suites (BoringSSL syntax)", &o->ssl_ciphers)
       .Flag(0, "ssl-verify", "with --ssl: verify the server (ncat's flag; nc always does unless --insecure)",
             &o->ssl_verify);
+  o->ncat_proxy.Declare(p);
   o->tls_server.Declare(p, "TLS: ");
   o->tls_client.Declare(p, "TLS client: ");
 }

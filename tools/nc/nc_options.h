@@ -10,6 +10,7 @@
 
 #include "absl/time/time.h"
 #include "lib/cli/options.h"
+#include "lib/cli/proxy_flags.h"
 #include "lib/cli/tls_flags.h"
 
 namespace ipckit::nc {
@@ -63,9 +64,9 @@ struct Options {
   std::optional<std::string> proxy_protocol;        // -X 5|connect (default 5)
   std::optional<std::string> proxy_user;            // -P USER
   // ncat's long options, where ncat means what nc does.
-  std::optional<std::string> ncat_proxy;            // --proxy HOST[:PORT] (ncat: HTTP by default)
-  std::optional<std::string> proxy_type;            // --proxy-type http|socks5
-  std::optional<std::string> proxy_auth;            // --proxy-auth USER[:PASS]
+  // --proxy HOST[:PORT] (ncat: HTTP by default), --proxy-type, --proxy-auth
+  // (lib/cli's proxy group; the last two apply to -x as well).
+  cli::ProxyFlags ncat_proxy{net::ProxyProtocol::kHttpConnect};
   std::optional<absl::Duration> idle_timeout;       // --idle-timeout
   std::optional<absl::Duration> wait_for;           // --wait-for: retry connecting until open (wait-for-it).
   std::optional<int> max_conns;                     // --max-conns (with -lk --exec)

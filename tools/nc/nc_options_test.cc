@@ -92,6 +92,13 @@ TEST(NcOptionsTest, TlsAndProxyConflicts) {
       {{"-P", "u", "h", "1"}, "-P requires -x"},
       {{"-x", "p:1", "-u", "h", "1"}, "cannot use -x with -l, -u, -U, -z or -F"},
       {{"-x", "p:1", "-X", "4", "h", "1"}, "-X: unsupported proxy protocol '4' (want 5 or connect)"},
+      {{"-x", "p:1", "--proxy", "p:1", "h", "1"}, "cannot use -x with --proxy"},
+      {{"--proxy", "127.0.0.1:", "h", "1"}, "--proxy: '127.0.0.1:' needs HOST or HOST:PORT"},
+      {{"--proxy-type", "http", "h", "1"}, "--proxy-type and --proxy-auth require --proxy (-x)"},
+      {{"-x", "p:1", "--proxy-type", "socks4", "h", "1"}, "--proxy-type: 'socks4' is not supported (use http or socks5)"},
+      {{"-x", "p:1", "-X", "5", "--proxy-type", "http", "h", "1"}, "cannot use --proxy-type with -X"},
+      {{"--proxy", "p:1", "-l", "0"}, "cannot use -x with -l, -u, -U, -z or -F"},
+      {{"--proxy", "p:1", "--wait-for", "1s", "h", "1"}, "--wait-for is for TCP connects: not with -l, -u, -U or -x"},
   };
   for (const Case& c : cases) {
     EXPECT_THAT(Validate(FromArgv(c.args)), StatusIs(StatusCode::kInvalidArgument, c.message)) << c.message;
@@ -128,8 +135,6 @@ TEST(NcOptionsTest, Conflicts) {
        "cannot use --send-only with --recv-only"},
       {[](Options& o) { o.send_only = o.no_stdin = true; }, "cannot use --send-only with -d"},
       {[](Options& o) { o.idle_timeout = absl::ZeroDuration(); }, "--idle-timeout: must be more than 0"},
-      {[](Options& o) { o.proxy = o.ncat_proxy = "p:1"; }, "cannot use -x with --proxy"},
-      {[](Options& o) { o.ncat_proxy = "127.0.0.1:"; }, "--proxy: '127.0.0.1:' needs HOST or HOST:PORT"},
       {[](Options& o) { o.proxy = ":1080"; }, "-x: ':1080' needs HOST or HOST:PORT"},
       {[](Options& o) {
          o.exec = "cat";
@@ -157,12 +162,6 @@ TEST(NcOptionsTest, Conflicts) {
        },
        "-s with -U names a datagram client's own path: use it with -u, not -l"},
       {[](Options& o) { o.max_conns = 5; }, "--max-conns requires -lk with --exec or --sh-exec (other -k clients are served one at a time)"},
-      {[](Options& o) { o.proxy_type = "http"; }, "--proxy-type and --proxy-auth require --proxy (-x)"},
-      {[](Options& o) {
-         o.proxy = "p:1";
-         o.proxy_type = "socks4";
-       },
-       "--proxy-type: 'socks4' is not supported (use http or socks5)"},
       {[](Options& o) { o.allow = {"10.0.0.1"}; }, "--allow and --deny require a TCP or Unix stream listener (-l, not -u)"},
       {[](Options& o) {
          o.listen = true;
@@ -254,13 +253,9 @@ namespace {
 
 // Validate's plan holds every value parsed, so that Run parses nothing.
 TEST(NcOptionsTest, ValidateReturnsTheParsedPlan) {
-  Options o;
-  o.args = {"example.org", "80"};
+  Options o = FromArgv({"-x", "proxy.example", "--proxy-type", "http", "--proxy-auth", "al:pw", "example.org", "80"});
   o.quit_after = "1";
   o.tos = "lowdelay";
-  o.proxy = "proxy.example";
-  o.proxy_type = "http";
-  o.proxy_auth = "al:pw";
   o.exec = "tr  a-z A-Z";
   absl::StatusOr<Plan> p = Validate(o);
   ASSERT_TRUE(p.ok()) << p.status();
@@ -278,15 +273,13 @@ TEST(NcOptionsTest, ValidateReturnsTheParsedPlan) {
 
   // ncat's --proxy means HTTP unless --proxy-type says otherwise; -x means
   // SOCKS5 unless -X does (OpenBSD nc). --no-shutdown cancels -N.
-  o = Options();
-  o.args = {"example.org", "80"};
-  o.ncat_proxy = "127.0.0.1";
+  o = FromArgv({"--proxy", "127.0.0.1", "example.org", "80"});
   o.shutdown_on_eof = o.no_shutdown = true;
   p = Validate(o);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->proxy->protocol, net::ProxyProtocol::kHttpConnect);
   EXPECT_EQ(p->proxy->port, 3128);
-  o.proxy_type = "socks5";
+  o = FromArgv({"--proxy", "127.0.0.1", "--proxy-type", "socks5", "example.org", "80"});
   p = Validate(o);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->proxy->protocol, net::ProxyProtocol::kSocks5);

@@ -84,44 +84,31 @@ absl::StatusOr<std::optional<absl::Duration>> QuitAfter(const Options& o) {
   return std::optional<absl::Duration>(*d);
 }
 
-// ProxyProtocolName returns -X's value, or --proxy-type's in -X's words.
-absl::StatusOr<std::string> ProxyProtocolName(const Options& o) {
-  if (!o.proxy_type) return o.proxy_protocol.value_or("5");
-  std::string t = absl::AsciiStrToLower(*o.proxy_type);
-  if (t == "http") return std::string("connect");
-  if (t == "socks5") return std::string("5");
-  return Usage(absl::StrCat("--proxy-type: '", *o.proxy_type,
-                            "' is not supported (use http or socks5)"));
-}
-
-// PlanProxy parses -x/--proxy (HOST[:PORT]; the port defaults to 1080 for
-// SOCKS5 and 3128 for HTTP), the protocol and the credentials.
-absl::StatusOr<ProxyPlan> PlanProxy(const Options& o) {
-  absl::StatusOr<std::string> name = ProxyProtocolName(o);
-  if (!name.ok()) return name.status();
-  absl::StatusOr<net::ProxyProtocol> protocol = net::ParseProxyProtocol(*name);
-  if (!protocol.ok()) return protocol.status();
-  ProxyPlan plan;
-  plan.protocol = *protocol;
-  const char* flag = o.ncat_proxy ? "--proxy" : "-x";
-  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(*o.proxy);
-  if ((hp.ok() && (hp->host.empty() || hp->port.empty())) || (absl::StartsWith(*o.proxy, ":") &&
-      !absl::StartsWith(*o.proxy, "::")) || (absl::EndsWith(*o.proxy, ":") && !absl::EndsWith(*o.proxy, "::"))) {
-    return Usage(absl::StrCat(flag, ": '", *o.proxy, "' needs HOST or HOST:PORT"));
+// PlanProxy parses -x (with -X and -P, OpenBSD's) or ncat's --proxy (lib/
+// cli's proxy group: HTTP unless --proxy-type) into the plan's proxy; the
+// group's --proxy-type and --proxy-auth apply to -x too. Each flag is
+// parsed once, here.
+absl::StatusOr<std::optional<ProxyPlan>> PlanProxy(const Options& o) {
+  const cli::ProxyFlags& ncat = o.ncat_proxy;
+  if (o.proxy && ncat.has_address()) return Usage("cannot use -x with --proxy");
+  if (!o.proxy) {
+    if (o.proxy_protocol) return Usage("-X requires -x");
+    if (o.proxy_user) return Usage("-P requires -x");
+    if (!ncat.has_address() && ncat.given()) return Usage("--proxy-type and --proxy-auth require --proxy (-x)");
   }
-  if (!hp.ok()) hp = net::HostPort{*o.proxy, plan.protocol == net::ProxyProtocol::kSocks5 ? "1080" : "3128"};
-  plan.host = hp->host;
-  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
-  if (!port.ok()) return Usage(absl::StrCat(flag, ": ", port.status().message()));
-  plan.port = *port;
-  if (o.proxy_auth) {
-    size_t colon = o.proxy_auth->find(':');
-    plan.user = o.proxy_auth->substr(0, colon);
-    if (colon != std::string::npos) plan.password = o.proxy_auth->substr(colon + 1);
-  } else if (o.proxy_user) {
-    plan.user = *o.proxy_user;
+  if (ncat.has_type() && o.proxy_protocol) return Usage("cannot use --proxy-type with -X");
+  if (ncat.has_auth() && o.proxy_user) return Usage("cannot use --proxy-auth with -P");
+  if (!o.proxy) return ncat.Validate();
+  net::ProxyProtocol protocol = net::ProxyProtocol::kSocks5;
+  if (o.proxy_protocol) {
+    absl::StatusOr<net::ProxyProtocol> x = net::ParseProxyProtocol(*o.proxy_protocol);
+    if (!x.ok()) return x.status();
+    protocol = *x;
   }
-  return plan;
+  absl::StatusOr<ProxyPlan> plan = ncat.ValidateFor("-x", *o.proxy, protocol);
+  if (!plan.ok()) return plan.status();
+  if (o.proxy_user) plan->user = *o.proxy_user;
+  return std::optional<ProxyPlan>(*std::move(plan));
 }
 
 absl::StatusOr<net::SocketOptions> SocketOpts(const Options& o) {
@@ -169,11 +156,6 @@ namespace {
 
 // ValidateNcat checks ncat's long options against the mode.
 absl::Status ValidateNcat(const Options& o, bool exec) {
-  if (o.proxy_type || o.proxy_auth) {
-    if (!o.proxy) return Usage("--proxy-type and --proxy-auth require --proxy (-x)");
-    if (o.proxy_type && o.proxy_protocol) return Usage("cannot use --proxy-type with -X");
-    if (o.proxy_auth && o.proxy_user) return Usage("cannot use --proxy-auth with -P");
-  }
   if (o.max_conns && !(o.listen && o.keep_listening && exec)) {
     return Usage("--max-conns requires -lk with --exec or --sh-exec (other -k clients are served one at a time)");
   }
@@ -193,14 +175,7 @@ absl::Status ValidateNcat(const Options& o, bool exec) {
 
 }  // namespace
 
-absl::StatusOr<Plan> Validate(const Options& given) {
-  // ncat's --proxy is -x whose protocol defaults to HTTP, as ncat's does.
-  if (given.proxy && given.ncat_proxy) return Usage("cannot use -x with --proxy");
-  Options o = given;
-  if (o.ncat_proxy) {
-    o.proxy = o.ncat_proxy;
-    if (!o.proxy_type && !o.proxy_protocol) o.proxy_protocol = "connect";
-  }
+absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.flag_e) {
     return Usage("-e is not supported: it means 'exec' only in some netcats; use --exec CMD or "
                  "--sh-exec CMD");
@@ -212,15 +187,13 @@ absl::StatusOr<Plan> Validate(const Options& given) {
   if (o.flag_t) return Usage("-t (telnet negotiation) is not supported");
   absl::StatusOr<std::optional<TlsPlan>> tls = PlanTls(o);
   if (!tls.ok()) return tls.status();
-  if (absl::Status s = ValidateProxyUse(o); !s.ok()) return s;
-  if (o.proxy_protocol) {
-    absl::StatusOr<net::ProxyProtocol> p = net::ParseProxyProtocol(*o.proxy_protocol);
-    if (!p.ok()) return p.status();
-  }
+  absl::StatusOr<std::optional<ProxyPlan>> proxy = PlanProxy(o);
+  if (!proxy.ok()) return proxy.status();
+  if (absl::Status s = ValidateProxyUse(o, proxy->has_value()); !s.ok()) return s;
   if (o.ipv4 && o.ipv6) return Usage("cannot use -4 and -6 together");
   if (o.keep_listening && !o.listen) return Usage("-k requires -l");
   if (o.scan && o.listen) return Usage("cannot use -z with -l");
-  if (o.wait_for && (o.listen || o.udp || o.unix_socket || o.proxy)) {
+  if (o.wait_for && (o.listen || o.udp || o.unix_socket || proxy->has_value())) {
     return Usage("--wait-for is for TCP connects: not with -l, -u, -U or -x");
   }
   if (o.pass_fd && (o.listen || o.scan)) return Usage("cannot use -F with -l or -z");
@@ -258,11 +231,7 @@ absl::StatusOr<Plan> Validate(const Options& given) {
   absl::StatusOr<Target> t = ParseTarget(o);
   if (!t.ok()) return t.status();
   plan.target = *std::move(t);
-  if (o.proxy) {
-    absl::StatusOr<ProxyPlan> proxy = PlanProxy(o);
-    if (!proxy.ok()) return proxy.status();
-    plan.proxy = *std::move(proxy);
-  }
+  plan.proxy = *std::move(proxy);
   if (!o.sh_exec.empty()) {
     plan.exec_argv = process::ShellArgv(o.sh_exec);
   } else if (!o.exec.empty()) {
