@@ -100,8 +100,8 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<int>& listen_f
       (s.delay > absl::ZeroDuration() || s.close_after > 0 || s.chunk > 0)) {
     return Usage("--delay, --chunk and --close-after apply to --service echo only");
   }
-  if (o.ready_fd >= 0 && o.ready_fd <= 2) return Usage("--ready-fd must be 3 or more");
-  return Plan{std::move(s), *std::move(tls), o.port_file, o.ready_fd, o.json};
+  const cli::ReadinessPlan& r = o.readiness.plan();
+  return Plan{std::move(s), *std::move(tls), r.port_file, r.ready_fd, r.json};
 }
 
 absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {

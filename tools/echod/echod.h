@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/cli/readiness_flags.h"
 #include "lib/cli/tls_flags.h"
 #include "lib/tls/tls_context.h"
 #include "tools/echod/server.h"
@@ -25,9 +26,7 @@ struct Options {
   int64_t max_conns = 0;
   absl::Duration idle_timeout = absl::InfiniteDuration();
   absl::Duration drain_timeout = absl::Seconds(5);
-  std::string port_file;
-  int ready_fd = -1;
-  bool json = false;
+  cli::ReadinessFlags readiness;        // --port-file, --ready-fd, --json (lib/cli's group).
   std::string service = "echo";
   uint32_t buffer = 128 * 1024;
   absl::Duration delay = absl::ZeroDuration();

@@ -51,11 +51,6 @@ int main(int argc, char** argv) {
       .Duration(0, "idle-timeout", "DURATION", "close connections idle this long", &o.idle_timeout)
       .Duration(0, "drain-timeout", "DURATION", "on SIGTERM, wait this long for connections (5s)",
                 &o.drain_timeout)
-      .String(0, "port-file", "FILE", "write each listener's port (or path) to FILE, one a line",
-              &o.port_file)
-      .Int(0, "ready-fd", "N", "write one byte to fd N when all listeners are up", &o.ready_fd, 3,
-           1 << 20)
-      .Flag(0, "json", "print stats as JSON", &o.json)
       .Flag(0, "splice", "echo bulk transfers through a pipe with splice(2) (less CPU, slower on loopback)",
             &o.splice)
       .String(0, "service", "NAME", "echo (default), discard, chargen or daytime", &o.service)
@@ -66,6 +61,7 @@ int main(int argc, char** argv) {
       .Flag(0, "rst", "fault: close connections with a reset (RST)", &o.rst)
       .String(0, "drop-rate", "P", "fault: drop this fraction (0-1) of UDP datagrams", &o.drop_rate)
       .Flag(0, "tls", "serve TLS on every stream listener (or prefix one: -l tls:ADDR)", &o.tls);
+  o.readiness.Declare(p);
   o.tls_server.Declare(p, "TLS: ");
   std::vector<std::string> args = p.ParseOrExit(argc, argv);
   if (!args.empty()) {

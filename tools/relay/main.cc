@@ -78,12 +78,10 @@ int main(int argc, char** argv) {
       .Flag(0, "down", "start refusing new clients (reset them)", &o.down)
       .Flag(0, "stall", "start with accepting stopped (the backlog fills)", &o.stall)
       .String(0, "control", "PATH", "serve the control protocol on this Unix socket", &o.control)
-      .String(0, "port-file", "FILE", "write the listener's port (or path) to FILE", &o.port_file)
-      .Int(0, "ready-fd", "N", "write one byte to fd N once listening", &o.ready_fd, 3, 1 << 20)
-      .Flag(0, "json", "print stats as JSON", &o.json)
       .Count('v', "verbose", "log each session (from, to, how it ended) to stderr", &o.verbose)
       .Flag(0, "dump", "hex-dump each direction's data to stderr, as socat -x -v ('>' to TO, '<' back)", &o.dump)
       .Flag(0, "tls", "FROM listen-fds: speak TLS on the inherited sockets", &o.tls);
+  o.readiness.Declare(p);
   o.tls_server.Declare(p, "tls: FROM: ");
   o.tls_client.Declare(p, "tls: TO: ");
   o.proxy.Declare(p);

@@ -128,7 +128,6 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   }
   p.reset_on_connect_failure = o.on_connect_failure == "reset";
   if (o.buffer < 1024) return Usage("--buffer must be at least 1K");
-  if (o.ready_fd >= 0 && o.ready_fd <= 2) return Usage("--ready-fd must be 3 or more");
   p.workers = o.workers;
   p.max_conns = o.max_conns;
   p.idle_timeout = o.idle_timeout;
@@ -138,9 +137,9 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   p.nodelay = !o.nagle;
   p.buffer_size = o.buffer;
   p.control_path = o.control;
-  p.port_file = o.port_file;
-  p.ready_fd = o.ready_fd;
-  p.json = o.json;
+  p.port_file = o.readiness.plan().port_file;
+  p.ready_fd = o.readiness.plan().ready_fd;
+  p.json = o.readiness.plan().json;
   p.verbose = o.verbose;
   p.dump = o.dump;
   return p;

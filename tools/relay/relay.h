@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/cli/proxy_flags.h"
+#include "lib/cli/readiness_flags.h"
 #include "lib/cli/tls_flags.h"
 #include "tools/relay/plan.h"
 
@@ -30,9 +31,7 @@ struct Options {
   bool down = false;                // --down
   bool stall = false;               // --stall
   std::string control;              // --control PATH
-  std::string port_file;
-  int ready_fd = -1;
-  bool json = false;
+  cli::ReadinessFlags readiness;    // --port-file, --ready-fd, --json (lib/cli's group).
   int verbose = 0;
   bool dump = false;
   bool tls = false;                 // --tls: FROM listen-fds speaks TLS.
