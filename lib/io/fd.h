@@ -1,6 +1,8 @@
-// fd.h holds the one place in ipckit where EINTR, short reads, short writes and
-// EAGAIN on blocking-style I/O are handled, plus small descriptor helpers.
-// Every tool that reads or writes whole buffers goes through these.
+// fd.h holds the one place in ipckit where short reads, short writes and
+// EAGAIN on blocking-style I/O are handled, plus small descriptor helpers;
+// EINTR is eintr.h's (RetryEintr, WouldBlock), which these use too, and no
+// code outside lib/io tests for it. Every tool that reads or writes whole
+// buffers goes through these.
 //
 // Each function wraps errno into an absl::Status once, where the syscall
 // fails, with the caller's `context` in front: WriteAll(fd, data, "write stdout")

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
 
@@ -69,7 +70,7 @@ absl::StatusOr<std::string> ReadHead(int fd, absl::Time deadline) {
     if (absl::Status s = Wait(fd, POLLIN, deadline); !s.ok()) return s;
     ssize_t n = ::recv(fd, buf, sizeof(buf), MSG_PEEK);
     if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
+      if (io::WouldBlock(errno)) continue;  // Wait again.
       return absl::ErrnoToStatus(errno, "proxy: read");
     }
     if (n == 0) return absl::AbortedError("proxy: connection closed by the proxy");

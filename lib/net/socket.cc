@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
 
@@ -32,7 +33,7 @@ absl::Status WaitConnected(int fd, const SocketAddress& addr, absl::Duration tim
   for (;;) {
     struct pollfd pfd = {fd, POLLOUT, 0};
     int n = ::poll(&pfd, 1, io::PollTimeoutMs(timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : deadline));
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && io::WouldBlock(errno)) continue;  // A signal: wait again, to the same deadline.
     if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("connect ", addr.ToString(), ": poll"));
     if (n == 0) {
       return absl::DeadlineExceededError(absl::StrCat("connect ", addr.ToString(), ": timed out after ",
@@ -64,7 +65,7 @@ absl::StatusOr<Socket> ConnectOne(const SocketAddress& addr, const ConnectOption
   // A non-blocking connect interrupted by a signal carries on in the
   // background, like EINPROGRESS; it is never restarted.
   if (::connect(s->fd(), addr.get(), addr.size()) != 0) {
-    if (errno != EINPROGRESS && errno != EINTR) {
+    if (!io::ConnectPending(errno)) {
       return absl::ErrnoToStatus(errno, absl::StrCat("connect ", addr.ToString()));
     }
     st = WaitConnected(s->fd(), addr, options.timeout);
@@ -96,7 +97,7 @@ absl::StatusOr<Socket> StartConnect(const SocketAddress& addr, int type, const S
   if (!st.ok()) return st;
   st = io::SetNonBlocking(s->fd(), true);
   if (!st.ok()) return st;
-  if (::connect(s->fd(), addr.get(), addr.size()) != 0 && errno != EINPROGRESS && errno != EINTR) {
+  if (::connect(s->fd(), addr.get(), addr.size()) != 0 && !io::ConnectPending(errno)) {
     return absl::ErrnoToStatus(errno, absl::StrCat("connect ", addr.ToString()));
   }
   return s;
@@ -316,14 +317,14 @@ absl::StatusOr<Socket> Listener::Accept(SocketAddress* peer) {
   for (;;) {
     SocketAddress a;
     socklen_t len = SocketAddress::capacity();
-    int fd = ::accept4(socket_.fd(), a.mutable_get(), &len, SOCK_CLOEXEC);
+    int fd = io::RetryEintr([&] { return ::accept4(socket_.fd(), a.mutable_get(), &len, SOCK_CLOEXEC); });
     if (fd >= 0) {
       a.set_size(len);
       if (peer != nullptr) *peer = a;
       return Socket(io::UniqueFd(fd));
     }
-    // A connection reset while queued, or a signal: try the next one.
-    if (errno == EINTR || errno == ECONNABORTED) continue;
+    // A connection reset while queued: try the next one.
+    if (errno == ECONNABORTED) continue;
     return absl::ErrnoToStatus(errno, absl::StrCat("accept on ", address_.ToString()));
   }
 }

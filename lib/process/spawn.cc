@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/io/wait.h"
 
@@ -115,8 +116,7 @@ struct ExecPlan {
     }
     err = errno == ENOENT && denied ? EACCES : errno;
   }
-  while (::write(err_fd, &err, sizeof(err)) < 0 && errno == EINTR) {
-  }
+  (void)io::RetryEintr([&] { return ::write(err_fd, &err, sizeof(err)); });
   ::_exit(127);
 }
 
@@ -202,10 +202,7 @@ Child& Child::operator=(Child&& other) noexcept {
 std::optional<ExitStatus> Child::Poll() {
   if (status_ || pid_ <= 0) return status_;
   int wstatus = 0;
-  pid_t r;
-  do {
-    r = ::waitpid(pid_, &wstatus, WNOHANG);
-  } while (r < 0 && errno == EINTR);
+  pid_t r = io::RetryEintr([&] { return ::waitpid(pid_, &wstatus, WNOHANG); });
   if (r == pid_) Reaped(wstatus);
   return status_;
 }
@@ -285,7 +282,7 @@ ExitStatus Child::Stop(absl::Duration grace, absl::Duration own_exit) {
     siginfo_t info;
     for (;;) {
       info.si_pid = 0;
-      if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno != EINTR) {
+      if (io::RetryEintr([&] { return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT); }) != 0) {
         return true;  // Not ours to wait for: nothing more to wait.
       }
       if (info.si_pid == pid_) return true;

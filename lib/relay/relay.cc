@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/io/io_buffer.h"
 #include "lib/io/unique_fd.h"
@@ -79,7 +80,7 @@ class Direction {
         eof_ = *progress = true;
         return absl::OkStatus();
       }
-      if (errno == EAGAIN || errno == EINTR) return absl::OkStatus();
+      if (io::WouldBlock(errno)) return absl::OkStatus();
       if (errno != EINVAL || in_pipe_ != 0) {
         return absl::ErrnoToStatus(errno, absl::StrCat("read ", src_->name()));
       }
@@ -118,7 +119,7 @@ class Direction {
         *progress = true;
         return absl::OkStatus();
       }
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) return absl::OkStatus();
+      if (n < 0 && io::WouldBlock(errno)) return absl::OkStatus();
       if (n < 0 && errno != EINVAL) {
         return absl::ErrnoToStatus(errno, absl::StrCat("write ", dst_->name()));
       }

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
 
@@ -26,7 +27,7 @@ class EpollSelector : public Selector {
   absl::Status Wait(int timeout_ms, std::vector<Event>* out) override {
     struct epoll_event evs[256];
     int n = ::epoll_wait(epfd_.get(), evs, 256, timeout_ms);
-    if (n < 0) return errno == EINTR ? absl::OkStatus() : absl::ErrnoToStatus(errno, "epoll_wait");
+    if (n < 0) return io::WouldBlock(errno) ? absl::OkStatus() : absl::ErrnoToStatus(errno, "epoll_wait");
     for (int i = 0; i < n; ++i) {
       uint32_t e = 0;
       if (evs[i].events & (EPOLLIN | EPOLLPRI | EPOLLRDHUP)) e |= kReadable;
@@ -70,7 +71,7 @@ class PollSelector : public Selector {
       fds.push_back({fd, want, 0});
     }
     int n = ::poll(fds.data(), fds.size(), timeout_ms);
-    if (n < 0) return errno == EINTR ? absl::OkStatus() : absl::ErrnoToStatus(errno, "poll");
+    if (n < 0) return io::WouldBlock(errno) ? absl::OkStatus() : absl::ErrnoToStatus(errno, "poll");
     for (const struct pollfd& p : fds) {
       if (p.revents == 0) continue;
       uint32_t e = 0;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 
 namespace ipckit::signal {
 
@@ -53,8 +54,7 @@ absl::StatusOr<std::vector<SignalInfo>> SignalSource::Read() {
   std::vector<SignalInfo> out;
   struct signalfd_siginfo buf[32];
   for (;;) {
-    ssize_t n = ::read(fd_.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = io::RetryEintr([&] { return ::read(fd_.get(), buf, sizeof(buf)); });
     if (n < 0 && errno == EAGAIN) return out;
     if (n < 0) return absl::ErrnoToStatus(errno, "read signalfd");
     for (size_t i = 0; i < static_cast<size_t>(n) / sizeof(buf[0]); ++i) {

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "lib/io/eintr.h"
+
 namespace ipckit::tls {
 namespace {
 
@@ -32,7 +34,7 @@ int Read(BIO* bio, char* out, int len) {
     bool direct = want >= sizeof(b->buf);
     ssize_t n = ::recv(b->fd, direct ? out : b->buf, direct ? want : sizeof(b->buf), 0);
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_read(bio);
+      if (io::WouldBlock(errno)) BIO_set_retry_read(bio);
       return -1;
     }
     if (b->first.size() < kFirstBytes) {

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/json/json_writer.h"
 #include "lib/io/io_buffer.h"
@@ -288,8 +289,7 @@ class Runner {
     while (c.sent < c.to_send) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(c.to_send - c.sent, o_.udp ? o_.message : 1 << 20));
       n = std::min(n, kPatternSize);  // The doubled pattern allows this span from any offset.
-      ssize_t w = Send(c, At(c, c.sent), n);
-      if (w < 0 && errno == EINTR) continue;
+      ssize_t w = io::RetryEintr([&] { return Send(c, At(c, c.sent), n); });
       if (w < 0 && errno == EAGAIN) break;
       if (w < 0) {
         Kill(c, c.tls ? tls_error_ : absl::StrCat("send: ", strerror(errno)));
@@ -302,8 +302,7 @@ class Runner {
 
   void Read(Conn& c, absl::Time now) {
     for (;;) {
-      ssize_t n = Receive(c, buf_.data(), buf_.size());
-      if (n < 0 && errno == EINTR) continue;
+      ssize_t n = io::RetryEintr([&] { return Receive(c, buf_.data(), buf_.size()); });
       if (n < 0 && errno == EAGAIN) break;
       if (n < 0) {
         Kill(c, c.tls ? tls_error_ : absl::StrCat("recv: ", strerror(errno)));

@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "lib/io/eintr.h"
 #include "tools/echod/services.h"
 
 namespace ipckit::echod {
@@ -71,9 +72,8 @@ void Worker::Send(Conn* c, const char* data, size_t n) {
   size_t done = 0;
   while (done < n) {
     size_t piece = o_.chunk > 0 ? std::min(o_.chunk, n - done) : n - done;
-    ssize_t w = Transmit(c, data + done, piece);
+    ssize_t w = io::RetryEintr([&] { return Transmit(c, data + done, piece); });
     if (w <= 0) {
-      if (w < 0 && errno == EINTR) continue;
       if (w < 0 && errno != EAGAIN) {
         c->read_eof = true;  // The client is gone: drop the rest.
         c->kept_len = 0;
@@ -97,7 +97,7 @@ void Worker::Send(Conn* c, const char* data, size_t n) {
 
 bool Worker::Received(Conn* c, ssize_t n) {
   if (n < 0) {
-    if (errno != EAGAIN && errno != EINTR) Close(c, false);
+    if (!io::WouldBlock(errno)) Close(c, false);
     return false;
   }
   if (track_idle_) c->last_active = NowNs();
@@ -167,9 +167,9 @@ void Worker::ReadBulk(Conn* c) {
 // left, the connection is not read.
 void Worker::FlushPipe(Conn* c) {
   while (c->in_pipe > 0) {
-    ssize_t w = ::splice(c->pipe_r.get(), nullptr, c->fd, nullptr, c->in_pipe,
-                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-    if (w < 0 && errno == EINTR) continue;
+    ssize_t w = io::RetryEintr([&] {
+      return ::splice(c->pipe_r.get(), nullptr, c->fd, nullptr, c->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    });
     if (w < 0 && errno == EAGAIN) break;
     if (w <= 0) {
       Close(c, false);
@@ -201,8 +201,7 @@ void Worker::Flush(Conn* c) {
   }
   while (c->kept_len > 0) {
     size_t piece = o_.chunk > 0 ? std::min(o_.chunk, c->kept_len) : c->kept_len;
-    ssize_t w = Transmit(c, c->kept.get() + c->kept_off, piece);
-    if (w < 0 && errno == EINTR) continue;
+    ssize_t w = io::RetryEintr([&] { return Transmit(c, c->kept.get() + c->kept_off, piece); });
     if (w < 0 && errno == EAGAIN) return;
     if (w <= 0) {
       Close(c, false);

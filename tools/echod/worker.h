@@ -122,7 +122,7 @@ class Worker {
   // at a connection closed earlier in it).
   static bool Alive(const Conn* c) { return c->fd >= 0; }
 
-  // Received takes the result `n` of a read from `c`: EAGAIN and EINTR end
+  // Received takes the result `n` of a read from `c`: io::WouldBlock ends
   // the read, another error closes `c`, EOF finishes it; data (true) is
   // counted and marks `c` active.
   bool Received(Conn* c, ssize_t n);

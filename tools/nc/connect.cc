@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/io/unique_fd.h"
 #include "lib/net/proxy.h"
@@ -54,8 +55,7 @@ absl::Status SendFd(int fd) {
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
   for (;;) {
-    if (::sendmsg(STDOUT_FILENO, &msg, 0) >= 0) return absl::OkStatus();
-    if (errno == EINTR) continue;
+    if (io::RetryEintr([&] { return ::sendmsg(STDOUT_FILENO, &msg, 0); }) >= 0) return absl::OkStatus();
     if (errno == EAGAIN) {
       struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
       ::poll(&p, 1, -1);

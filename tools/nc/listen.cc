@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/net/socket.h"
 #include "lib/tls/tls_stream.h"
@@ -96,8 +97,7 @@ absl::Status ServeDatagrams(Listening& L, Listener& l) {
   const Options& o = L.p.options;
   // Wait for the first datagram to learn the peer, without consuming it.
   struct pollfd p = {l.fd(), POLLIN, 0};
-  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-  }
+  (void)io::RetryEintr([&] { return ::poll(&p, 1, -1); });
   SocketAddress peer;
   socklen_t len = SocketAddress::capacity();
   char b;

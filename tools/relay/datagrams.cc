@@ -7,14 +7,13 @@
 #include <sys/socket.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 #include "tools/relay/worker.h"
 
 namespace ipckit::relay_tool {
 namespace {
 
 constexpr int kBatch = 64;
-
-bool WouldBlock(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
 // UpstreamDatagramSocket returns a non-blocking datagram socket connected to
 // `to`; a Unix one is first bound to an autobind (abstract) address, so TO's
@@ -42,7 +41,7 @@ void Worker::OnDatagrams(int index, absl::Time now) {
     socklen_t len = net::SocketAddress::capacity();
     ssize_t n = ::recvfrom(fd, scratch_->data(), scratch_->size(), 0, peer.mutable_get(), &len);
     if (n < 0) {
-      if (!WouldBlock(errno)) Log(absl::StrCat("recvfrom: ", strerror(errno)));
+      if (!io::WouldBlock(errno)) Log(absl::StrCat("recvfrom: ", strerror(errno)));
       return;
     }
     peer.set_size(len);
@@ -107,7 +106,7 @@ void Worker::OnUdpReplies(UdpSession* u, absl::Time now) {
     if (n < 0) {
       // ECONNREFUSED: TO's port is closed (an ICMP error); the client's
       // next datagram tries again.
-      if (!WouldBlock(errno) && errno != ECONNREFUSED) Log(absl::StrCat("recv udp: ", strerror(errno)));
+      if (!io::WouldBlock(errno) && errno != ECONNREFUSED) Log(absl::StrCat("recv udp: ", strerror(errno)));
       return;
     }
     u->last_active = now;

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/tls/tls_stream.h"
 
@@ -156,9 +157,10 @@ void Worker::Accept(int index, absl::Time now) {
   for (int i = 0; i < kAcceptBatch; ++i) {
     net::SocketAddress peer;
     socklen_t len = net::SocketAddress::capacity();
-    int fd = ::accept4(listeners_[index].fd, peer.mutable_get(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = io::RetryEintr(
+        [&] { return ::accept4(listeners_[index].fd, peer.mutable_get(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC); });
     if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == ECONNABORTED) continue;  // Reset while queued: the next one.
       // EINVAL: the drain shut the listener down under us.
       bool draining = errno == EINVAL && stop_requested_.load(std::memory_order_acquire);
       if (errno != EAGAIN && errno != EWOULDBLOCK && !draining) Log(absl::StrCat("accept: ", strerror(errno)));

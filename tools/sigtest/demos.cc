@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/io/eintr.h"
 #include "lib/json/json_writer.h"
 #include "lib/signal/names.h"
 #include "lib/signal/signal_source.h"
@@ -88,8 +89,7 @@ absl::Status Alarm(absl::Duration interval, int count, bool json, std::ostream& 
     sigemptyset(&set);
     sigaddset(&set, SIGALRM);
     siginfo_t info;
-    if (::sigwaitinfo(&set, &info) < 0) {
-      if (errno == EINTR) continue;
+    if (io::RetryEintr([&] { return ::sigwaitinfo(&set, &info); }) < 0) {
       ::timer_delete(timer);
       return absl::ErrnoToStatus(errno, "sigwaitinfo");
     }

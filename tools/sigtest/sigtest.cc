@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/cli/exit_code.h"
+#include "lib/io/eintr.h"
 #include "lib/json/json_writer.h"
 #include "lib/io/fd.h"
 #include "lib/signal/names.h"
@@ -197,10 +198,7 @@ absl::Status Log(const LogOptions& o, std::ostream& out) {
   int seen = 0;
   while (o.count == 0 || seen < o.count) {
     struct pollfd p = {src->fd(), POLLIN, 0};
-    if (::poll(&p, 1, -1) < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, "poll");
-    }
+    if (io::RetryEintr([&] { return ::poll(&p, 1, -1); }) < 0) return absl::ErrnoToStatus(errno, "poll");
     absl::StatusOr<std::vector<signal::SignalInfo>> got = src->Read();
     if (!got.ok()) return got.status();
     for (const signal::SignalInfo& i : *got) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
 #include "lib/io/unique_fd.h"
 #include "lib/selector/selector.h"
 #include "lib/tls/client_hello.h"
@@ -113,14 +114,14 @@ class HelloRunner {
     }
     if (j->sent < j->hello.size()) {
       ssize_t n = ::send(j->fd.get(), j->hello.data() + j->sent, j->hello.size() - j->sent, MSG_NOSIGNAL);
-      if (n < 0 && errno != EAGAIN && errno != EINTR) return Finish(j, absl::StrCat("send: ", strerror(errno)));
+      if (n < 0 && !io::WouldBlock(errno)) return Finish(j, absl::StrCat("send: ", strerror(errno)));
       if (n > 0) j->sent += static_cast<size_t>(n);
       if (j->sent == j->hello.size()) (void)sel_->Modify(j->fd.get(), selector::kReadable, j);
       return;
     }
     char buf[16384];
     ssize_t n = ::recv(j->fd.get(), buf, sizeof(buf), 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n < 0 && io::WouldBlock(errno)) return;
     if (n < 0 && errno != ECONNRESET) return Finish(j, absl::StrCat("recv: ", strerror(errno)));
     if (j->reader.Feed(absl::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0))) Finish(j, "");
   }

@@ -23,6 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "lib/io/eintr.h"
 #include "lib/io/fd.h"
 #include "lib/io/unique_fd.h"
 #include "lib/io/wait.h"
@@ -391,7 +392,7 @@ class Session {
     bool polling = r.spec.ready == Ready::kPort || (r.ready && !r.http_ok) ||
                    (r.spec.ready == Ready::kLog && r.log_matched != absl::InfiniteFuture());
     if (!inotify_ || r.child.pidfd() < 0 || polling) wake = std::min(wake, absl::Now() + absl::Milliseconds(20));
-    if (::poll(fds.data(), fds.size(), io::PollTimeoutMs(wake)) < 0 && errno != EINTR) {
+    if (::poll(fds.data(), fds.size(), io::PollTimeoutMs(wake)) < 0 && !io::WouldBlock(errno)) {
       return absl::ErrnoToStatus(errno, "poll");
     }
     if (inotify_) {
