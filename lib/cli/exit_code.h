@@ -7,6 +7,8 @@
 //       {absl::StatusCode::kDeadlineExceeded, 3},   // connect timed out
 //       {absl::StatusCode::kUnauthenticated, 4}};   // TLS verification failed
 //   return parser.Finish(Run(plan), kRules);        // prints "nc: ..." and maps
+//
+// Threads: pure functions and constants: any thread.
 #ifndef IPCKIT_LIB_CLI_EXIT_CODE_H_
 #define IPCKIT_LIB_CLI_EXIT_CODE_H_
 

@@ -13,6 +13,9 @@
 //     return ipckit::cli::Dispatch({"sigtest", {}, "List, send, log and inspect signals.", "", true},
 //                                  kCommands, argc, argv);
 //   }
+//
+// Threads: main's thread, before any other starts (parsing uses getopt_long's
+// globals).
 #ifndef IPCKIT_LIB_CLI_SUBCOMMANDS_H_
 #define IPCKIT_LIB_CLI_SUBCOMMANDS_H_
 

@@ -8,6 +8,8 @@
 //   absl::StatusOr<absl::Duration> d = ipckit::cli::ParseDuration("1.5s");
 //   absl::StatusOr<uint64_t> n = ipckit::cli::ParseSize("64K");       // 65536
 //   absl::StatusOr<int64_t> p = ipckit::cli::ParseInt("8080", 0, 65535);
+//
+// Threads: pure parsers: any thread.
 #ifndef IPCKIT_LIB_CLI_VALUES_H_
 #define IPCKIT_LIB_CLI_VALUES_H_
 

@@ -6,6 +6,9 @@
 //   HexDumper d(HexDumper::Format::kHexdump, /*start=*/0, &out);
 //   d.Write("Hello\n");
 //   d.Finish();  // "00000000  48 65 6c 6c 6f 0a   ...  |Hello.|\n00000006\n"
+//
+// Threads: a HexDumper is used by one thread at a time; separate dumpers are
+// independent.
 #ifndef IPCKIT_LIB_HEX_DUMP_H_
 #define IPCKIT_LIB_HEX_DUMP_H_
 

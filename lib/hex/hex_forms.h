@@ -8,6 +8,9 @@
 //   CIncludeWriter w(CIncludeName("data.bin"), &out);
 //   w.Write("ab");
 //   w.Finish();  // "unsigned char data_bin[] = {\n  0x61, 0x62\n};\nunsigned int data_bin_len = 2;\n"
+//
+// Threads: each writer is used by one thread at a time; EffectiveGroup and
+// CIncludeName are pure.
 #ifndef IPCKIT_LIB_HEX_HEX_FORMS_H_
 #define IPCKIT_LIB_HEX_HEX_FORMS_H_
 

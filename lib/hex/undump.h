@@ -8,6 +8,8 @@
 //   Undumper u(Undumper::Format::kXxd, [&](absl::string_view b) { bytes.append(b); return absl::OkStatus(); });
 //   absl::Status s = u.Write("00000000: 4865 6c6c 6f0a                           Hello.\n");
 //   if (s.ok()) s = u.Finish();  // bytes == "Hello\n"
+//
+// Threads: an Undumper is used by one thread at a time.
 #ifndef IPCKIT_LIB_HEX_UNDUMP_H_
 #define IPCKIT_LIB_HEX_UNDUMP_H_
 

@@ -15,6 +15,9 @@
 //   absl::Status s = ipckit::io::WriteAll(p->write.get(), "hello", "write pipe");
 //   char buf[5];
 //   absl::StatusOr<size_t> n = ipckit::io::ReadFull(p->read.get(), absl::MakeSpan(buf), "read pipe");
+//
+// Threads: any thread; the calls touch only the descriptors given (two
+// threads on one descriptor interleave as read(2) and write(2) do).
 #ifndef IPCKIT_LIB_IO_FD_H_
 #define IPCKIT_LIB_IO_FD_H_
 

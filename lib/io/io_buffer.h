@@ -11,6 +11,9 @@
 //
 //   IoBuffer buf(64 * 1024);
 //   ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+//
+// Threads: an IoBuffer is used by one thread at a time (each worker owns its
+// own).
 #ifndef IPCKIT_LIB_IO_IO_BUFFER_H_
 #define IPCKIT_LIB_IO_IO_BUFFER_H_
 

@@ -9,6 +9,9 @@
 //   ipckit::io::UniqueFd fd(raw);
 //   ...use fd.get()...
 //   // fd is closed here, on every path out of the scope.
+//
+// Threads: a UniqueFd is a value: one thread at a time; moving it hands the
+// descriptor over.
 #ifndef IPCKIT_LIB_IO_UNIQUE_FD_H_
 #define IPCKIT_LIB_IO_UNIQUE_FD_H_
 

@@ -7,6 +7,8 @@
 //   absl::Time deadline = absl::Now() + absl::Seconds(5);
 //   absl::StatusOr<bool> ready = WaitUntil(fd, POLLIN, deadline, "read net");
 //   if (ready.ok() && !*ready) { /* timed out */ }
+//
+// Threads: any thread; each call waits on the descriptors it is given.
 #ifndef IPCKIT_LIB_IO_WAIT_H_
 #define IPCKIT_LIB_IO_WAIT_H_
 

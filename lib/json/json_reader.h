@@ -7,6 +7,8 @@
 //   absl::StatusOr<Value> v = ParseJson(text);
 //   if (!v.ok()) return v.status();
 //   if (const Value* name = v->Find("name"); name && name->is_string()) ...
+//
+// Threads: ParseJson is pure: any thread.
 #ifndef IPCKIT_LIB_JSON_JSON_READER_H_
 #define IPCKIT_LIB_JSON_JSON_READER_H_
 

@@ -9,6 +9,8 @@
 //   j.BeginObject().Key("target").String("example.org:443")
 //    .Key("port").Int(443).Key("error").Null().EndObject();
 //   std::cout << j.str() << "\n";  // {"target":"example.org:443","port":443,"error":null}
+//
+// Threads: a JsonWriter is used by one thread at a time.
 #ifndef IPCKIT_LIB_JSON_JSON_WRITER_H_
 #define IPCKIT_LIB_JSON_JSON_WRITER_H_
 

@@ -7,6 +7,8 @@
 //   o.overlap = false;
 //   absl::Status s = Find(file, "needle", o, [](uint64_t offset) { ...; return true; });
 //   absl::StatusOr<std::optional<uint64_t>> last = RFind(file, "needle");
+//
+// Threads: pure searches over bytes the caller holds: any thread.
 #ifndef IPCKIT_LIB_MMAP_FIND_H_
 #define IPCKIT_LIB_MMAP_FIND_H_
 

@@ -11,6 +11,9 @@
 //   absl::Status s = f->ForEachChunk(0, f->size(), [](uint64_t off, absl::string_view data) {
 //     ... return true;  // false stops early
 //   });
+//
+// Threads: a MappedFile is used by one thread at a time; SigbusGuard
+// (sigbus_guard.h) protects reads on the thread that holds it.
 #ifndef IPCKIT_LIB_MMAP_MAPPED_FILE_H_
 #define IPCKIT_LIB_MMAP_MAPPED_FILE_H_
 

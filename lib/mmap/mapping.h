@@ -11,6 +11,8 @@
 //   if (!m.ok()) return m.status();            // "mmap data.bin: Permission denied"
 //   memcpy(m->data(), "NEEDLE!", 7);
 //   absl::Status s = m->Sync();                // msync(MS_SYNC)
+//
+// Threads: a Mapping is used by one thread at a time.
 #ifndef IPCKIT_LIB_MMAP_MAPPING_H_
 #define IPCKIT_LIB_MMAP_MAPPING_H_
 

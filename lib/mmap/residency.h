@@ -14,6 +14,9 @@
 //     printf("%llu of %llu pages\n", r->resident, r->pages);
 //     for (const PageRun& run : r->runs) ...;  // [run.first, run.first + run.count)
 //   }
+//
+// Threads: any thread; each call opens, maps or advises only the file it is
+// given.
 #ifndef IPCKIT_LIB_MMAP_RESIDENCY_H_
 #define IPCKIT_LIB_MMAP_RESIDENCY_H_
 

@@ -12,6 +12,8 @@
 //   absl::StatusOr<std::vector<SocketAddress>> addrs =
 //       Resolve(hp->host, *port, ResolveOptions{.numeric = true});
 //   std::string shown = (*addrs)[0].ToString();  // "[::1]:8080"
+//
+// Threads: any thread (Resolve uses getaddrinfo(3), which is thread-safe).
 #ifndef IPCKIT_LIB_NET_ADDRESS_H_
 #define IPCKIT_LIB_NET_ADDRESS_H_
 

@@ -12,6 +12,8 @@
 //     "Listening on localhost 41234"            -> "localhost:41234"
 //     "Bound on :: 41234"       (a UDP socket)  -> "[::]:41234"
 //     "Listening on s.sock", "Bound on d.sock"  -> "s.sock", "d.sock"
+//
+// Threads: pure functions: any thread.
 #ifndef IPCKIT_LIB_NET_LISTENING_LINE_H_
 #define IPCKIT_LIB_NET_LISTENING_LINE_H_
 

@@ -4,6 +4,9 @@
 // 9.3.6, Basic auth), on a socket already connected to the proxy. When
 // ProxyConnect returns OK the socket is a tunnel to the target; no byte
 // beyond the proxy's reply has been read.
+//
+// Threads: any thread; a handshake runs on the socket it is given, which no
+// other thread should use meanwhile.
 #ifndef IPCKIT_LIB_NET_PROXY_H_
 #define IPCKIT_LIB_NET_PROXY_H_
 

@@ -12,6 +12,10 @@
 //   copts.timeout = absl::Seconds(5);
 //   absl::StatusOr<Socket> c = Connect({l->address()}, copts);
 //   absl::StatusOr<Socket> s = l->Accept();
+//
+// Threads: a Socket or Listener is used by one thread at a time (workers may
+// accept on one listening descriptor each on its own thread, as echod and
+// relay do); Connect and Resolve: any thread.
 #ifndef IPCKIT_LIB_NET_SOCKET_H_
 #define IPCKIT_LIB_NET_SOCKET_H_
 

@@ -9,6 +9,9 @@
 //   if (!s.ok()) { d->Fail(s); return s; }
 //   d->Ready(pid_file);                            // detaches; the parent returns OK
 //   ... serve until a signal ...
+//
+// Threads: main's thread, before any other starts: Start forks, and only the
+// forking thread goes on in the daemon.
 #ifndef IPCKIT_LIB_PROCESS_DAEMON_H_
 #define IPCKIT_LIB_PROCESS_DAEMON_H_
 

@@ -7,6 +7,8 @@
 //   ExitStatus s = ExitStatus::FromWaitStatus(wstatus);
 //   std::cout << s.ToString();   // "exit=3" or "signal=TERM"
 //   return s.ShellCode();        // 3, or 128+15 as sh reports it
+//
+// Threads: a value: any thread.
 #ifndef IPCKIT_LIB_PROCESS_EXIT_STATUS_H_
 #define IPCKIT_LIB_PROCESS_EXIT_STATUS_H_
 

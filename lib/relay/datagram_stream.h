@@ -9,6 +9,8 @@
 //
 //   DatagramStream net(sock.fd(), "net");             // connected UDP socket
 //   absl::StatusOr<size_t> n = net.Read(absl::MakeSpan(buf));  // one datagram
+//
+// Threads: a DatagramStream is used by one thread at a time.
 #ifndef IPCKIT_LIB_RELAY_DATAGRAM_STREAM_H_
 #define IPCKIT_LIB_RELAY_DATAGRAM_STREAM_H_
 

@@ -26,6 +26,9 @@
 //       or until up.NextTimer() ...
 //   absl::Status s = up.Pump(absl::Now(), client_ready, server_ready, scratch);
 //   if (!s.ok()) ... "read client: Connection reset by peer" ...
+//
+// Threads: a Flow is used by one thread at a time (the worker that owns its
+// session).
 #ifndef IPCKIT_LIB_RELAY_FLOW_H_
 #define IPCKIT_LIB_RELAY_FLOW_H_
 

@@ -22,6 +22,9 @@
 //   opts.shutdown_net_on_local_eof = true;  // nc -N
 //   RelayStats stats;
 //   absl::Status s = Relay({&in, &out}, {&net, &net}, opts, &stats);
+//
+// Threads: Relay runs on the calling thread and uses its streams alone until
+// it returns.
 #ifndef IPCKIT_LIB_RELAY_RELAY_H_
 #define IPCKIT_LIB_RELAY_RELAY_H_
 

@@ -18,6 +18,10 @@
 //   (*sel)->AddTimer(absl::Now() + absl::Seconds(5), &idle_timer);
 //   absl::StatusOr<std::vector<Event>> ready = (*sel)->Select(absl::InfiniteFuture());
 //   for (const Event& e : *ready) { ... e.data ... }
+//
+// Threads: a Selector is used by the one thread that calls Select; wake it
+// from another thread through a descriptor it watches (an eventfd), not by
+// calling it.
 #ifndef IPCKIT_LIB_SELECTOR_SELECTOR_H_
 #define IPCKIT_LIB_SELECTOR_SELECTOR_H_
 

@@ -11,6 +11,8 @@
 //   absl::StatusOr<int> sig = ParseSignal("SIGRTMIN+2");  // 36
 //   std::string name = SignalName(36);                     // "RTMIN+2"
 //   DefaultAction(SIGSEGV);                                 // Action::kCore
+//
+// Threads: pure functions and a constant table: any thread.
 #ifndef IPCKIT_LIB_SIGNAL_NAMES_H_
 #define IPCKIT_LIB_SIGNAL_NAMES_H_
 

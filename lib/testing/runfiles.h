@@ -5,6 +5,8 @@
 //
 //   absl::StatusOr<std::string> echod = ipckit::testing::Runfile("tools/echod/echod");
 //   ASSERT_THAT(echod, IsOk());
+//
+// Threads: test helpers: any thread.
 #ifndef IPCKIT_LIB_TESTING_RUNFILES_H_
 #define IPCKIT_LIB_TESTING_RUNFILES_H_
 

@@ -10,6 +10,8 @@
 //                                       "invalid integer 'x'"));
 //   EXPECT_THAT(ReadFull(-1, buf), StatusIs(absl::StatusCode::kFailedPrecondition,
 //                                           HasSubstr("Bad file descriptor")));
+//
+// Threads: gMock matchers: any thread.
 #ifndef IPCKIT_LIB_TESTING_STATUS_MATCHERS_H_
 #define IPCKIT_LIB_TESTING_STATUS_MATCHERS_H_
 

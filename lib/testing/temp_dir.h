@@ -9,6 +9,8 @@
 //   absl::StatusOr<ipckit::testing::TempDir> dir = ipckit::testing::TempDir::Create();
 //   ASSERT_THAT(dir, IsOk());
 //   std::string sock = dir->Path("echo.sock");
+//
+// Threads: a TempDir is used by one thread at a time.
 #ifndef IPCKIT_LIB_TESTING_TEMP_DIR_H_
 #define IPCKIT_LIB_TESTING_TEMP_DIR_H_
 

@@ -7,6 +7,8 @@
 //   const std::string data = TestBytes(8 << 20, /*seed=*/1);
 //   ... send data through the tool, read `got` back ...
 //   EXPECT_TRUE(got == data);
+//
+// Threads: pure functions: any thread.
 #ifndef IPCKIT_LIB_TESTING_TEST_BYTES_H_
 #define IPCKIT_LIB_TESTING_TEST_BYTES_H_
 

@@ -8,6 +8,9 @@
 //   absl::StatusOr<CertInfo> info = DescribeCert(x509, absl::Now());
 //   // info->subject == "CN=localhost", info->san == {"DNS:localhost",
 //   // "IP:127.0.0.1"}, info->days_left == 36500, info->key == "EC P-256".
+//
+// Threads: any thread; the SSL* given must not be used by another thread
+// meanwhile.
 #ifndef IPCKIT_LIB_TLS_CERT_INFO_H_
 #define IPCKIT_LIB_TLS_CERT_INFO_H_
 

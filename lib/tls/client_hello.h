@@ -11,6 +11,8 @@
 //   s.suites = {0x1301};                    // TLS_AES_128_GCM_SHA256 only
 //   s.groups = {29};                        // x25519
 //   std::string bytes = BuildClientHello(s);  // one handshake record
+//
+// Threads: pure builders: any thread.
 #ifndef IPCKIT_LIB_TLS_CLIENT_HELLO_H_
 #define IPCKIT_LIB_TLS_CLIENT_HELLO_H_
 

@@ -8,6 +8,9 @@
 //
 //   HandshakeInfo h = DescribeHandshake(tls->ssl());
 //   std::cout << h.version << " " << h.cipher << "\n";  // TLSv1.3 TLS_AES_...
+//
+// Threads: any thread; the SSL* given must not be used by another thread
+// meanwhile.
 #ifndef IPCKIT_LIB_TLS_HANDSHAKE_INFO_H_
 #define IPCKIT_LIB_TLS_HANDSHAKE_INFO_H_
 

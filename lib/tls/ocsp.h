@@ -8,6 +8,8 @@
 //   SSL_get0_ocsp_response(ssl, &der, &len);
 //   absl::StatusOr<std::string> st = OcspCertStatus(absl::string_view(
 //       reinterpret_cast<const char*>(der), len));   // "good"
+//
+// Threads: pure decoders: any thread.
 #ifndef IPCKIT_LIB_TLS_OCSP_H_
 #define IPCKIT_LIB_TLS_OCSP_H_
 

@@ -15,6 +15,9 @@
 //   SSL_set0_rbio(ssl, rbio.release());  // Writes keep SSL_set_fd's BIO.
 //   ...
 //   if (BIO_pending(SSL_get_rbio(ssl)) == 0) { ...wait for readable... }
+//
+// Threads: a read-ahead BIO belongs to one connection and is used by the
+// thread that drives it.
 #ifndef IPCKIT_LIB_TLS_READ_AHEAD_BIO_H_
 #define IPCKIT_LIB_TLS_READ_AHEAD_BIO_H_
 

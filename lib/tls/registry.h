@@ -10,6 +10,8 @@
 // CAMELLIA-GCM and ARIA-CBC families, ECCPWD, ECDHE-PSK AEAD, GOST, SM4,
 // AEGIS and TLS 1.3's CCM suites: 336 in all. Not in it: the signalling
 // values (0x00FF, 0x5600), Fortezza (never deployed) and private-use ranges.
+//
+// Threads: constant tables and pure lookups: any thread.
 #ifndef IPCKIT_LIB_TLS_REGISTRY_H_
 #define IPCKIT_LIB_TLS_REGISTRY_H_
 

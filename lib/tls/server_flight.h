@@ -9,6 +9,8 @@
 //   ServerFlightReader r;
 //   while (!r.done()) r.Feed(chunk_from_socket);   // Feed("") at EOF
 //   if (r.flight().kind == ServerFlight::kServerHello) ... r.flight().suite ...
+//
+// Threads: a ServerFlightReader is used by one thread at a time.
 #ifndef IPCKIT_LIB_TLS_SERVER_FLIGHT_H_
 #define IPCKIT_LIB_TLS_SERVER_FLIGHT_H_
 

@@ -12,6 +12,10 @@
 //   o.alpn = {"h2", "http/1.1"};
 //   absl::StatusOr<TlsContext> ctx = TlsContext::Client(o);
 //   // ctx->get() is the SSL_CTX*; TlsStream::Client(*ctx, ...) uses it.
+//
+// Threads: a TlsContext is built on one thread and may then be shared
+// read-only by many (echod's and relay's workers make their connections from
+// one context); its callbacks reach only the connection they are called for.
 #ifndef IPCKIT_LIB_TLS_TLS_CONTEXT_H_
 #define IPCKIT_LIB_TLS_TLS_CONTEXT_H_
 

@@ -15,6 +15,9 @@
 //   // s: kUnauthenticated "handshake net: certificate verify failed:
 //   //    certificate has expired", kAborted "handshake net:
 //   //    TLSV1_ALERT_PROTOCOL_VERSION (alert 70 received)", ...
+//
+// Threads: a TlsStream is used by one thread at a time; streams from one
+// TlsContext may run on different threads.
 #ifndef IPCKIT_LIB_TLS_TLS_STREAM_H_
 #define IPCKIT_LIB_TLS_TLS_STREAM_H_
 
