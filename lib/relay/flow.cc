@@ -9,8 +9,8 @@
 
 namespace ipckit::relay {
 
-Flow::Flow(io::Stream* src, io::Stream* dst, size_t capacity)
-    : src_(src), dst_(dst), capacity_(std::max<size_t>(capacity, 1)) {}
+Flow::Flow(io::Stream* src, io::Stream* dst, size_t capacity, size_t delay_capacity)
+    : src_(src), dst_(dst), capacity_(std::max<size_t>(capacity, 1)), delay_capacity_(delay_capacity) {}
 
 void Flow::set_shaping(const Shaping& shaping) {
   if (shaping.rate != shaping_.rate) {
@@ -113,7 +113,7 @@ absl::Status Flow::WriteQueued(absl::Time now) {
 }
 
 absl::Status Flow::Read(absl::Time now, absl::Span<char> scratch) {
-  size_t room = std::min(scratch.size(), capacity_ - queued_);
+  size_t room = std::min(scratch.size(), Capacity() - std::min(queued_, Capacity()));
   room = std::max(room, std::min(scratch.size(), src_->MinReadSize()));
   absl::StatusOr<size_t> n = src_->Read(scratch.subspan(0, room));
   if (!n.ok()) return absl::IsUnavailable(n.status()) ? absl::OkStatus() : n.status();

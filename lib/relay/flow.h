@@ -17,7 +17,11 @@
 // scratch and written on at once; only what the destination does not take
 // (or what shaping holds) is copied into the flow's queue, which holds at
 // most `capacity` bytes: a full queue stops reading the source (the sender
-// is slowed by TCP's window, not by our memory).
+// is slowed by TCP's window, not by our memory). Under a latency (or
+// jitter) the bound is `delay_capacity` instead: bytes wait out their
+// delay in the queue, as toxiproxy's do, so a latency delays a transfer
+// without throttling it to capacity/latency; only past that bound does the
+// window slow the sender.
 //
 // Example (one round of an event loop):
 //
@@ -35,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,8 +74,9 @@ struct Shaping {
 class Flow {
  public:
   // Flow moves bytes from `src` to `dst` (neither owned; both non-blocking),
-  // keeping at most `capacity` bytes queued.
-  Flow(io::Stream* src, io::Stream* dst, size_t capacity);
+  // keeping at most `capacity` bytes queued, or `delay_capacity` (if more)
+  // while a latency holds them.
+  Flow(io::Stream* src, io::Stream* dst, size_t capacity, size_t delay_capacity = 0);
 
   // set_shaping changes the shaping from now on: rate, slices, limit and
   // hold apply to bytes already queued; latency to bytes read from now on.
@@ -117,7 +123,12 @@ class Flow {
     absl::Time due;
   };
 
-  bool WantsRead() const { return !src_eof_ && !limit_reached_ && queued_ < capacity_; }
+  bool WantsRead() const { return !src_eof_ && !limit_reached_ && queued_ < Capacity(); }
+  // Capacity is the queue's bound now: delay_capacity_ under a latency.
+  size_t Capacity() const {
+    bool delaying = shaping_.latency > absl::ZeroDuration() || shaping_.jitter > absl::ZeroDuration();
+    return delaying ? std::max(capacity_, delay_capacity_) : capacity_;
+  }
   // Allowance returns how many of `want` bytes may be written at `now` (0:
   // none yet), and sets *next to when some may be (InfiniteFuture: never).
   size_t Allowance(absl::Time now, size_t want, absl::Time* next) const;
@@ -132,6 +143,7 @@ class Flow {
   io::Stream* src_;
   io::Stream* dst_;
   size_t capacity_;
+  size_t delay_capacity_;
   Shaping shaping_;
   // queue_ from queue_head_ on: a vector, which holds no memory while empty
   // (a std::deque allocates half a KiB at construction, in every idle flow).

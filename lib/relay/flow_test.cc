@@ -38,8 +38,8 @@ class FlowTest : public ::testing::Test {
  protected:
   FlowTest() : src_("client"), dst_("server") {}
 
-  Flow Make(const Shaping& shaping, size_t capacity = 1 << 16) {
-    Flow f(src_.stream.get(), dst_.stream.get(), capacity);
+  Flow Make(const Shaping& shaping, size_t capacity = 1 << 16, size_t delay_capacity = 0) {
+    Flow f(src_.stream.get(), dst_.stream.get(), capacity, delay_capacity);
     f.set_shaping(shaping);
     return f;
   }
@@ -221,6 +221,27 @@ TEST_F(FlowTest, FullQueueStopsReadingTheSource) {
     got += Received();
   }
   EXPECT_EQ(got, big.substr(0, got.size()));
+}
+
+TEST_F(FlowTest, LatencyQueuesUpToTheDelayCapacityNotTheWindow) {
+  Shaping s;
+  s.latency = absl::Milliseconds(100);
+  Flow f = Make(s, 4096, 256 * 1024);
+  std::string big = testing::TestBytes(1 << 20);
+  size_t sent = 0;
+  // Held for their latency, bytes queue past `capacity`, up to the delay
+  // capacity: then (and only then) the flow stops reading.
+  for (int round = 0; round < 10000 && f.SrcEvents() != 0; ++round) {
+    ssize_t n = ::write(src_.outside.get(), big.data() + sent, std::min<size_t>(big.size() - sent, 65536));
+    if (n > 0) sent += static_cast<size_t>(n);
+    ASSERT_THAT(Pump(f, t0_), IsOk());
+  }
+  EXPECT_EQ(f.SrcEvents(), 0u);
+  EXPECT_GE(f.queued(), 256u * 1024);
+  EXPECT_EQ(Received(), "");  // Nothing is due yet.
+  s.latency = absl::ZeroDuration();
+  f.set_shaping(s);  // Without a latency the bound is `capacity` again: still full.
+  EXPECT_EQ(f.SrcEvents(), 0u);
 }
 
 TEST_F(FlowTest, WriteErrorNamesTheStream) {

@@ -74,6 +74,10 @@ int main(int argc, char** argv) {
       .String(0, "on-connect-failure", "HOW", "when TO cannot be opened: reset (default) or close the client",
               &o.on_connect_failure)
       .Size(0, "buffer", "SIZE", "bytes held per direction before reading stops (256K)", &o.buffer, 1 << 26)
+      .Size(0, "latency-buffer", "SIZE",
+            "under a latency fault, bytes a direction may hold while they wait (32M): a latency delays, "
+            "it does not throttle",
+            &o.latency_buffer, uint64_t{1} << 32)
       .Strings(0, "fault", "FAULT", "add a fault at start (see below); may be repeated", &o.faults)
       .Flag(0, "down", "start refusing new clients (reset them)", &o.down)
       .Flag(0, "stall", "start with accepting stopped (the backlog fills)", &o.stall)

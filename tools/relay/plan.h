@@ -57,6 +57,7 @@ struct Plan {
   bool nodelay = true;                           // TCP_NODELAY both ways (off with --nagle).
   bool reset_on_connect_failure = true;          // false: close the client with a FIN.
   size_t buffer_size = 256 * 1024;               // Per direction.
+  size_t latency_buffer = 32 << 20;              // Per direction, while a latency holds bytes.
   std::vector<Fault> faults;                     // At start.
   Admission admission = Admission::kServe;       // At start (--down, --stall).
   std::string control_path;

@@ -23,8 +23,8 @@ void Worker::StartRelay(Session* s, absl::Time now) {
     s->client = std::make_unique<DumpStream>(std::move(s->client), '>', sink);
     s->upstream = std::make_unique<DumpStream>(std::move(s->upstream), '<', sink);
   }
-  s->up.emplace(s->client.get(), s->upstream.get(), plan_.buffer_size);
-  s->down.emplace(s->upstream.get(), s->client.get(), plan_.buffer_size);
+  s->up.emplace(s->client.get(), s->upstream.get(), plan_.buffer_size, plan_.latency_buffer);
+  s->down.emplace(s->upstream.get(), s->client.get(), plan_.buffer_size, plan_.latency_buffer);
   Add(counters_.relayed, 1);
   if (plan_.verbose > 0) {
     Log(absl::StrCat("connection ", s->id, " from ", s->peer.ToString(), " to ",

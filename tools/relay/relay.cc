@@ -136,6 +136,7 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   p.drain_timeout = o.drain_timeout;
   p.nodelay = !o.nagle;
   p.buffer_size = o.buffer;
+  p.latency_buffer = o.latency_buffer;
   p.control_path = o.control;
   p.port_file = o.readiness.plan().port_file;
   p.ready_fd = o.readiness.plan().ready_fd;

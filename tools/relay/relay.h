@@ -27,6 +27,7 @@ struct Options {
   bool nagle = false;               // --nagle: leave TCP_NODELAY off.
   std::string on_connect_failure = "reset";
   uint32_t buffer = 256 * 1024;
+  uint64_t latency_buffer = 32 << 20;  // --latency-buffer
   std::vector<std::string> faults;  // --fault
   bool down = false;                // --down
   bool stall = false;               // --stall

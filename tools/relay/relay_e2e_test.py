@@ -704,6 +704,30 @@ class Faults(unittest.TestCase):
             self.assertGreaterEqual(t, 0.180)
             self.assertLess(t, 0.240)  # 200ms +- 20ms jitter, plus loopback and scheduling.
 
+    def test_latency_delays_without_throttling(self):
+        # toxiproxy queues chunks for their latency without a window; with a
+        # queue bounded by --buffer (256K) 8 MiB took 3.2 s through 100ms.
+        data = os.urandom(8 << 20)
+
+        def through(*args):
+            r = relay("127.0.0.1:0", self.echo.addresses[0], *args)
+            self.addCleanup(r.stop)
+            with connect(r) as s:
+                threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
+                start = time.monotonic()
+                got = recv_all(s)
+                return got, time.monotonic() - start
+        got, plain = through()
+        self.assertEqual(got, data)
+        got, delayed = through("--fault", "latency 100ms")  # Downstream, toxiproxy's default.
+        self.assertEqual(got, data)
+        self.assertGreaterEqual(delayed, 0.1)
+        self.assertLess(delayed, 0.5, (plain, delayed))
+        # A bound still holds: past --latency-buffer the window slows the sender.
+        got, bounded = through("--fault", "latency 100ms", "--latency-buffer", "1M")
+        self.assertEqual(got, data)
+        self.assertGreater(bounded, 0.6, (plain, delayed, bounded))  # 8 MiB / (1 MiB per 100ms): 0.8 s.
+
     def test_bandwidth_within_ten_percent(self):
         r = self.relay("bandwidth 1M")
         data = os.urandom(1 << 20)
