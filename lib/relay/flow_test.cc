@@ -43,6 +43,16 @@ class FlowTest : public ::testing::Test {
     f.set_shaping(shaping);
     return f;
   }
+  // FeedUntilFull writes `data` at the source while the flow asks for
+  // input, pumping it at t0_ (nothing is read at the destination).
+  void FeedUntilFull(Flow& f, const std::string& data) {
+    size_t sent = 0;
+    for (int round = 0; round < 10000 && f.SrcEvents() != 0; ++round) {
+      ssize_t n = ::write(src_.outside.get(), data.data() + sent, std::min<size_t>(data.size() - sent, 65536));
+      if (n > 0) sent += static_cast<size_t>(n);
+      ASSERT_THAT(Pump(f, t0_), IsOk());
+    }
+  }
   void Send(absl::string_view data) { ASSERT_THAT(io::WriteAll(src_.outside.get(), data), IsOk()); }
   void SendEof() { ASSERT_EQ(::shutdown(src_.outside.get(), SHUT_WR), 0); }
   // Received returns what has arrived at the destination so far, and sets
@@ -204,14 +214,9 @@ TEST_F(FlowTest, EofDelayHoldsTheEof) {
 TEST_F(FlowTest, FullQueueStopsReadingTheSource) {
   Flow f = Make({}, 4096);
   std::string big = testing::TestBytes(8 << 20);
-  size_t sent = 0;
   // Nobody reads the destination: the socket fills, then the queue, then
   // the flow stops asking for input.
-  for (int round = 0; round < 10000 && f.SrcEvents() != 0; ++round) {
-    ssize_t n = ::write(src_.outside.get(), big.data() + sent, std::min<size_t>(big.size() - sent, 65536));
-    if (n > 0) sent += static_cast<size_t>(n);
-    ASSERT_THAT(Pump(f, t0_), IsOk());
-  }
+  FeedUntilFull(f, big);
   EXPECT_EQ(f.SrcEvents(), 0u);
   EXPECT_EQ(f.queued(), 4096u);
   EXPECT_EQ(f.DstEvents(), selector::kWritable);
@@ -228,14 +233,9 @@ TEST_F(FlowTest, LatencyQueuesUpToTheDelayCapacityNotTheWindow) {
   s.latency = absl::Milliseconds(100);
   Flow f = Make(s, 4096, 256 * 1024);
   std::string big = testing::TestBytes(1 << 20);
-  size_t sent = 0;
   // Held for their latency, bytes queue past `capacity`, up to the delay
   // capacity: then (and only then) the flow stops reading.
-  for (int round = 0; round < 10000 && f.SrcEvents() != 0; ++round) {
-    ssize_t n = ::write(src_.outside.get(), big.data() + sent, std::min<size_t>(big.size() - sent, 65536));
-    if (n > 0) sent += static_cast<size_t>(n);
-    ASSERT_THAT(Pump(f, t0_), IsOk());
-  }
+  FeedUntilFull(f, big);
   EXPECT_EQ(f.SrcEvents(), 0u);
   EXPECT_GE(f.queued(), 256u * 1024);
   EXPECT_EQ(Received(), "");  // Nothing is due yet.
