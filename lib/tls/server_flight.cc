@@ -141,8 +141,17 @@ void ServerFlightReader::Parse() {
     absl::string_view body = absl::string_view(in_).substr(5, length);
     if (type == 21) {
       if (length < 2) return Fail(ServerFlight::kMalformed, "a short alert record");
-      flight_.alert_level = static_cast<uint8_t>(body[0]);
-      flight_.alert = static_cast<uint8_t>(body[1]);
+      uint8_t level = static_cast<uint8_t>(body[0]), description = static_cast<uint8_t>(body[1]);
+      // A warning (level 1) is not a refusal: openssl s_server sends
+      // unrecognized_name for an SNI it has no certificate for, then
+      // negotiates. close_notify, at any level, ends the connection.
+      if (level == 1 && description != 0) {
+        flight_.warnings.push_back(description);
+        in_.erase(0, 5 + length);
+        continue;
+      }
+      flight_.alert_level = level;
+      flight_.alert = description;
       flight_.kind = ServerFlight::kAlert;
       done_ = true;
       return;

@@ -28,7 +28,7 @@ struct ServerFlight {
     kIncomplete,         // Still reading (or the connection ended early: see error).
     kServerHello,        // The server accepted: version, suite... are set.
     kHelloRetryRequest,  // TLS 1.3: accepted, but wants a key share for `group`.
-    kAlert,              // Refused with an alert (or a fatal one after the hello).
+    kAlert,              // Refused with a fatal alert or close_notify (warnings are noted, not refusals).
     kMalformed,          // Not TLS, or not a well-formed answer: see error.
   };
   Kind kind = kIncomplete;
@@ -45,7 +45,8 @@ struct ServerFlight {
   bool session_ticket = false;         // SessionTicket came back.
   bool extended_master_secret = false;
   std::string alpn;
-  uint8_t alert_level = 0, alert = 0;  // kAlert.
+  uint8_t alert_level = 0, alert = 0;  // kAlert: fatal, or close_notify.
+  std::vector<uint8_t> warnings;       // Warning alerts read on the way (unrecognized_name), in order.
   std::string error;                   // kMalformed, or kIncomplete at EOF.
 };
 

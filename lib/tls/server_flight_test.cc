@@ -51,6 +51,21 @@ TEST(ServerFlightTest, AnAlert) {
   EXPECT_EQ(AlertName(200), "alert 200");
 }
 
+// openssl s_server with -servername foo, asked for bar, warns
+// unrecognized_name, then negotiates: a warning is not a refusal.
+TEST(ServerFlightTest, AWarningAlertIsNotARefusal) {
+  ServerFlightReader r;
+  std::string flight = Record(21, std::string("\x01\x70", 2)) + Record(22, Hello12(0xC02F) + Handshake(14, ""));
+  EXPECT_TRUE(r.Feed(flight));
+  EXPECT_EQ(r.flight().kind, ServerFlight::kServerHello);
+  EXPECT_EQ(r.flight().suite, 0xC02F);
+  EXPECT_EQ(r.flight().warnings, std::vector<uint8_t>{112});
+  EXPECT_EQ(AlertName(112), "unrecognized_name");
+  ServerFlightReader closed;
+  EXPECT_TRUE(closed.Feed(Record(21, std::string("\x01\x00", 2))));  // close_notify: the end.
+  EXPECT_EQ(closed.flight().kind, ServerFlight::kAlert);
+}
+
 TEST(ServerFlightTest, NotTls) {
   ServerFlightReader r;
   EXPECT_TRUE(r.Feed("HTTP/1.1 400 Bad Request\r\n"));

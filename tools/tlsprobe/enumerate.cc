@@ -12,6 +12,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "lib/io/eintr.h"
 #include "lib/io/unique_fd.h"
 #include "lib/selector/selector.h"
@@ -72,6 +73,8 @@ class HelloRunner {
   }
 
   int connections() const { return connections_; }
+  // warnings are the warning alerts any answer carried (not refusals).
+  const std::set<uint8_t>& warnings() const { return warnings_; }
 
  private:
   struct Job {
@@ -132,6 +135,7 @@ class HelloRunner {
     if (j->fd) (void)sel_->Unregister(j->fd.get());
     j->fd.reset();
     ServerFlight f = j->reader.flight();
+    warnings_.insert(f.warnings.begin(), f.warnings.end());
     if (!error.empty()) {
       f.kind = ServerFlight::kIncomplete;
       f.error = std::move(error);
@@ -148,6 +152,7 @@ class HelloRunner {
   std::deque<std::pair<ClientHelloSpec, Done>> queue_;
   std::map<Job*, std::unique_ptr<Job>> active_;
   std::vector<std::unique_ptr<Job>> finished_;
+  std::set<uint8_t> warnings_;
   int connections_ = 0;
 };
 
@@ -370,6 +375,12 @@ absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const Enum
   if (absl::Status s = runner.Run(); !s.ok()) return s;
   Name(st, groups, schemes, dh, e);
   e.connections = runner.connections();
+  if (!runner.warnings().empty()) {
+    std::vector<std::string> names;
+    for (uint8_t w : runner.warnings()) names.push_back(tls::AlertName(w));
+    e.notes.push_back(absl::StrCat("the server sent warning alerts, read as warnings, not refusals: ",
+                                   absl::StrJoin(names, ", ")));
+  }
   e.notes.push_back(absl::StrCat("suites from IANA's registry as lib/tls knows it (", tls::Suites().size(),
                                  "); signature schemes are measured at TLS 1.2 only (TLS 1.3 signs in "
                                  "encrypted messages)"));

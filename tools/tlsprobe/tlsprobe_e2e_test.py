@@ -232,6 +232,23 @@ class TlsprobeTest(unittest.TestCase):
                     self.assertFalse(e["session_ticket"])
                     self.assertTrue(e["fallback_scsv"])
 
+    def test_sni_mismatch_warning_alert_is_not_a_refusal(self):
+        # s_server with -servername and a second certificate answers an SNI
+        # it does not know with a warning (unrecognized_name), then
+        # negotiates: enumeration read the warning as "TLSv1.2 no" and the
+        # intermediate gate passed a server with 14 CBC suites.
+        s = self.serve("-servername", "foo.example", "-cert2", cert("server.pem"), "-key2", cert("server.key"),
+                       name="server-rsa")
+        target = f"127.0.0.1:{s.port}"
+        code, text, err = probe("--enumerate", "--insecure", "--servername", "bar.example", target)
+        self.assertEqual(code, 0, err)
+        self.assertIn("TLSv1.2 yes", field(text, "versions"))
+        self.assertIn("the server sent warning alerts, read as warnings, not refusals: unrecognized_name", text)
+        code, text, err = probe("--policy", "intermediate", "--insecure", "--servername", "bar.example", target)
+        self.assertEqual(code, 7, err)
+        self.assertIn("policy intermediate: cipher TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.2 "
+                      "(not in the policy)", err)
+
     def test_policy_gates_name_each_violation(self):
         s = self.serve("-cipher", "ALL:@SECLEVEL=0", "-serverpref", name="server-rsa")
         target = f"127.0.0.1:{s.port}"
