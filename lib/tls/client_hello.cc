@@ -59,7 +59,7 @@ std::string Extensions(const ClientHelloSpec& s) {
   }
   if (s.version >= 0x0303) {
     std::string schemes;
-    Vec16(schemes, List16(s.signature_schemes.empty() ? DefaultSignatureSchemes() : s.signature_schemes));
+    Vec16(schemes, List16(s.signature_schemes.empty() ? DefaultSignatureSchemes(s.version) : s.signature_schemes));
     Extension(e, kExtSignatureAlgorithms, schemes);
   }
   if (!s.alpn.empty()) {
@@ -86,10 +86,10 @@ std::string Extensions(const ClientHelloSpec& s) {
 
 }  // namespace
 
-std::vector<uint16_t> DefaultSignatureSchemes() {
+std::vector<uint16_t> DefaultSignatureSchemes(uint16_t version) {
   std::vector<uint16_t> out;
   for (const SignatureSchemeInfo& s : SignatureSchemes()) {
-    if ((s.code & 0xFF) != 0x02) out.push_back(s.code);  // No DSA.
+    if (version < 0x0304 || (s.code & 0xFF) != 0x02) out.push_back(s.code);  // DSA below TLS 1.3 only.
   }
   return out;
 }

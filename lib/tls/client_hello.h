@@ -62,9 +62,11 @@ struct ClientHelloSpec {
 // that would be 256 to 511 bytes long gets a padding extension to 512.
 std::string BuildClientHello(const ClientHelloSpec& spec);
 
-// DefaultSignatureSchemes is what a hello offers when spec.signature_schemes
-// is empty: every scheme of registry.h but the dsa ones.
-std::vector<uint16_t> DefaultSignatureSchemes();
+// DefaultSignatureSchemes is what a hello of `version` offers when
+// spec.signature_schemes is empty: every scheme of registry.h, the dsa_*
+// ones only below TLS 1.3 (RFC 8446 reserves them), so that a server with a
+// DSA certificate answers a TLS 1.2 hello as it does sslscan's.
+std::vector<uint16_t> DefaultSignatureSchemes(uint16_t version);
 
 }  // namespace ipckit::tls
 

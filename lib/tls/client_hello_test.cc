@@ -3,7 +3,9 @@
 #include <openssl/bio.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "lib/testing/runfiles.h"
@@ -132,6 +134,17 @@ TEST(ClientHelloTest, HellosOf256To511BytesArePaddedTo512) {
   ServerFlight f = Answer(s);
   EXPECT_EQ(f.kind, ServerFlight::kServerHello);
   EXPECT_EQ(f.suite, 0xC02C);  // The strongest ECDSA suite, offered first.
+}
+
+TEST(ClientHelloTest, DsaSchemesOnlyBelowTls13) {
+  std::vector<uint16_t> tls12 = DefaultSignatureSchemes(0x0303), tls13 = DefaultSignatureSchemes(0x0304);
+  auto has = [](const std::vector<uint16_t>& v, uint16_t c) { return std::find(v.begin(), v.end(), c) != v.end(); };
+  EXPECT_TRUE(has(tls12, 0x0402));   // dsa_sha256
+  EXPECT_TRUE(has(tls12, 0x0202));   // dsa_sha1
+  EXPECT_FALSE(has(tls13, 0x0402));  // RFC 8446 reserves them.
+  EXPECT_TRUE(has(tls13, 0x0804));   // rsa_pss_rsae_sha256, in both.
+  EXPECT_TRUE(has(tls12, 0x0804));
+  EXPECT_EQ(tls12.size(), tls13.size() + 5);  // The five dsa_* schemes.
 }
 
 TEST(ClientHelloTest, HelloBytes) {

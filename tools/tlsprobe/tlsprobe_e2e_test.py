@@ -8,6 +8,7 @@ text report and the --json line (which must agree with the text).
 import json
 import re
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -248,6 +249,26 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(code, 7, err)
         self.assertIn("policy intermediate: cipher TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.2 "
                       "(not in the policy)", err)
+
+    def test_dsa_certificate_answers_a_tls12_hello(self):
+        # A TLS 1.2 hello without dsa_* schemes in signature_algorithms got
+        # "no TLS version accepted" from a DSA server (sslscan found its
+        # suites): TLS 1.2 hellos now offer every scheme the registry has.
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        for cmd in (["genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048", "-out", "p.pem"],
+                    ["genpkey", "-paramfile", "p.pem", "-out", "dsa.key"],
+                    ["req", "-x509", "-new", "-key", "dsa.key", "-subj", "/CN=localhost", "-days", "2", "-out", "dsa.pem"]):
+            subprocess.run(["openssl"] + cmd, cwd=d, check=True, capture_output=True, timeout=DEADLINE * 6)
+        proc, port = s_server.start(d, ["-tls1_2", "-cipher", "DHE-DSS-AES128-GCM-SHA256:DHE-DSS-AES256-GCM-SHA384"],
+                                    name="dsa", deadline=DEADLINE)
+        self.addCleanup(s_server.stop, proc)
+        code, out, err = probe("--enumerate", "--insecure", "--json", f"127.0.0.1:{port}")
+        e = json.loads(out)["enumerate"]
+        self.assertTrue(e["versions"]["TLSv1.2"], err)
+        self.assertEqual(sorted(e["ciphers"]["TLSv1.2"]),
+                         ["TLS_DHE_DSS_WITH_AES_128_GCM_SHA256", "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384"])
+        self.assertIn("dsa_sha256", e["signature_schemes"])
 
     def test_policy_gates_name_each_violation(self):
         s = self.serve("-cipher", "ALL:@SECLEVEL=0", "-serverpref", name="server-rsa")
