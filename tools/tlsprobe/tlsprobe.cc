@@ -238,21 +238,37 @@ struct Outcome {
 };
 
 // Judge applies the checks and policy gates of `p` to `r` (enumerated as
-// `e`, when it was), and formats what Run prints for it.
+// `e`, when it was), and formats what Run prints for it. The gates are
+// judged from `e` whenever it exists, even after a failed handshake; with
+// no `e` where one was wanted, they fail as not judged.
 Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e, bool several) {
   Outcome out;
   ApplyChecks(p.checks, &r);
-  if (r.exit == 0 && !e && !p.cert_file && !p.policies.empty() && p.enumerate) {
-    // A gate that could not look must not pass: say so, and fail.
-    r.failed_checks.push_back("policy gates not judged: the enumeration failed (see the enumerate error)");
-    r.exit = kExitCheck;
-  } else if (r.exit == 0 || (p.cert_file && !r.error)) {
+  const tls::CertInfo* leaf = r.chain.empty() ? nullptr : &r.chain[0];
+  if (e) {
+    // The enumeration has the facts whether or not BoringSSL's own
+    // handshake worked (anon, DSA, PSK servers): judge from them, and a
+    // violation is the verdict (7), not the handshake's failure.
+    size_t before = r.failed_checks.size();
     for (const Policy& policy : p.policies) {
-      std::vector<std::string> v = Violations(policy, e ? *e : Enumeration(), r.chain.empty() ? nullptr : &r.chain[0]);
+      std::vector<std::string> v = Violations(policy, *e, leaf);
       r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());
     }
-    if (!r.failed_checks.empty() && r.exit == 0) r.exit = kExitCheck;
+    if (r.failed_checks.size() > before) r.exit = kExitCheck;
+  } else if (r.exit == 0 && !p.cert_file && p.enumerate) {
+    // A gate that could not look must not pass, nor may an enumeration
+    // that failed outright report success: say so, and fail.
+    r.failed_checks.push_back(p.policies.empty()
+                                  ? "enumeration could not be judged: it failed (see the enumerate error)"
+                                  : "policy gates could not be judged: the enumeration failed (see the enumerate error)");
+    r.exit = kExitCheck;
+  } else if (r.exit == 0 || (p.cert_file && !r.error)) {
+    for (const Policy& policy : p.policies) {  // Certificate-only gates (--min-key-bits).
+      std::vector<std::string> v = Violations(policy, Enumeration(), leaf);
+      r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());
+    }
   }
+  if (!r.failed_checks.empty() && r.exit == 0) r.exit = kExitCheck;
   if (p.json) {
     out.text = FormatJson(r, e ? &*e : nullptr, p.show_certs) + "\n";
   } else if (!p.quiet) {

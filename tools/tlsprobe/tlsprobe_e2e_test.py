@@ -270,6 +270,19 @@ class TlsprobeTest(unittest.TestCase):
                          ["TLS_DHE_DSS_WITH_AES_128_GCM_SHA256", "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384"])
         self.assertIn("dsa_sha256", e["signature_schemes"])
 
+    def test_gates_judge_from_the_enumeration_when_boringssl_cannot_handshake(self):
+        # An anon-only server fails BoringSSL's handshake (5); the gates
+        # used to be skipped (exit 5, checks_failed []). They are judged
+        # from the enumeration's facts: the violation is the verdict.
+        s = self.serve("-nocert", "-tls1_2", "-cipher", "ADH-AES128-GCM-SHA256:AECDH-AES128-SHA:@SECLEVEL=0")
+        target = f"127.0.0.1:{s.port}"
+        code, text, j, err = self.both("--forbid-cipher", "anon", "--insecure", target)
+        self.assertEqual(code, 7, err)
+        self.assertEqual(sorted(j["checks_failed"]),
+                         ["forbid-cipher: cipher TLS_DH_anon_WITH_AES_128_GCM_SHA256 accepted at TLSv1.2 (anon)",
+                          "forbid-cipher: cipher TLS_ECDH_anon_WITH_AES_128_CBC_SHA accepted at TLSv1.2 (anon)"])
+        self.assertIn("handshake failure", err)  # BoringSSL's own failure is still reported.
+
     def test_policy_gates_name_each_violation(self):
         s = self.serve("-cipher", "ALL:@SECLEVEL=0", "-serverpref", name="server-rsa")
         target = f"127.0.0.1:{s.port}"
