@@ -4,10 +4,13 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec_key.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/pem.h>
+#include <openssl/obj.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <arpa/inet.h>
@@ -70,10 +73,62 @@ std::vector<std::string> SubjectAltNames(X509* cert) {
   return out;
 }
 
+// CurveBits is the size of a named curve BoringSSL does not implement, or 0.
+int CurveBits(int nid) {
+  switch (nid) {
+    case NID_brainpoolP160r1: case NID_brainpoolP160t1: return 160;
+    case NID_brainpoolP192r1: case NID_brainpoolP192t1: return 192;
+    case NID_brainpoolP224r1: case NID_brainpoolP224t1: return 224;
+    case NID_brainpoolP256r1: case NID_brainpoolP256t1: return 256;
+    case NID_brainpoolP320r1: case NID_brainpoolP320t1: return 320;
+    case NID_brainpoolP384r1: case NID_brainpoolP384t1: return 384;
+    case NID_brainpoolP512r1: case NID_brainpoolP512t1: return 512;
+    default: return 0;
+  }
+}
+
+// DescribeRawKey reads the key's type and size from the certificate's
+// SubjectPublicKeyInfo itself, for the keys BoringSSL does not parse:
+// RSA-PSS (id-RSASSA-PSS), EC on the brainpool curves, Ed448. Anything else
+// stays "unknown" with 0 bits.
+void DescribeRawKey(X509* cert, CertInfo* info) {
+  info->key_type = "unknown";
+  X509_PUBKEY* pub = X509_get_X509_PUBKEY(cert);
+  ASN1_OBJECT* obj = nullptr;
+  const uint8_t* key = nullptr;
+  int len = 0;
+  X509_ALGOR* alg = nullptr;
+  if (pub == nullptr || !X509_PUBKEY_get0_param(&obj, &key, &len, &alg, pub)) return;
+  int nid = OBJ_obj2nid(obj);
+  if (nid == NID_rsassaPss) {
+    bssl::UniquePtr<RSA> rsa(RSA_public_key_from_bytes(key, static_cast<size_t>(len)));
+    if (rsa) {
+      info->key_type = "RSA-PSS";
+      info->key_bits = static_cast<int>(RSA_bits(rsa.get()));
+    }
+  } else if (nid == NID_X9_62_id_ecPublicKey && alg != nullptr) {
+    const ASN1_OBJECT* algorithm = nullptr;
+    int type = 0;
+    const void* value = nullptr;
+    X509_ALGOR_get0(&algorithm, &type, &value, alg);
+    int curve = type == V_ASN1_OBJECT ? OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(value)) : NID_undef;
+    if (CurveBits(curve) > 0) {
+      info->key_type = "EC";
+      info->key_bits = CurveBits(curve);
+      info->key_curve = OBJ_nid2sn(curve);
+    }
+  } else if (nid == NID_ED448) {
+    info->key_type = "Ed448";
+    info->key_bits = 456;  // As OpenSSL counts it (Ed25519: 253).
+  }
+  ERR_clear_error();
+}
+
 void DescribeKey(X509* cert, CertInfo* info) {
   bssl::UniquePtr<EVP_PKEY> key(X509_get_pubkey(cert));
   if (!key) {
-    info->key_type = "unknown";
+    ERR_clear_error();
+    DescribeRawKey(cert, info);
     return;
   }
   info->key_bits = EVP_PKEY_bits(key.get());

@@ -35,7 +35,7 @@ struct CertInfo {
   std::string not_before;           // "2026-01-01T00:00:00Z".
   std::string not_after;
   int64_t days_left = 0;            // Whole days from `now` to not_after; < 0 once expired.
-  std::string key_type;             // "RSA", "EC", "Ed25519".
+  std::string key_type;             // "RSA", "RSA-PSS", "EC", "Ed25519", "Ed448", "DSA", or "unknown".
   int key_bits = 0;
   std::string key_curve;            // "P-256" for EC keys, else "".
   std::string signature_algorithm;  // "ecdsa-with-SHA256".

@@ -168,9 +168,14 @@ std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const
   if (p.min_dh_bits > 0 && !e.dh_bits.empty() && e.dh_bits.front() < p.min_dh_bits) {
     add(absl::StrCat("DHE prime of ", e.dh_bits.front(), " bits (want at least ", p.min_dh_bits, ")"));
   }
-  if (leaf != nullptr) {
+  if (leaf != nullptr && !p.min_key_bits.empty()) {
+    // An RSA-PSS key is an RSA key to a rule for RSA (Mozilla's
+    // rsa_key_size); a key of unknown type cannot pass unjudged.
     auto want = p.min_key_bits.find(leaf->key_type);
-    if (want != p.min_key_bits.end() && leaf->key_bits < want->second) {
+    if (want == p.min_key_bits.end() && leaf->key_type == "RSA-PSS") want = p.min_key_bits.find("RSA");
+    if (leaf->key_type == "unknown") {
+      add("certificate key could not be judged: its type is unknown to tlsprobe");
+    } else if (want != p.min_key_bits.end() && leaf->key_bits < want->second) {
       add(absl::StrCat("certificate key ", leaf->key_type, " ", leaf->key_bits, " bits (want at least ", want->second, ")"));
     }
   }

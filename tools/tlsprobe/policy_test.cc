@@ -51,6 +51,23 @@ TEST(PolicyTest, IntermediateNamesEachViolation) {
   EXPECT_TRUE(Violations(p, Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"}), nullptr).empty());
 }
 
+TEST(PolicyTest, KeySizeRulesForRsaHoldRsaPssAndUnknownKeysAreNotPassed) {
+  Policy p = *BuiltinPolicy("intermediate");  // min_key_bits RSA 2048 (Mozilla's rsa_key_size).
+  Enumeration e = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
+  tls::CertInfo pss;
+  pss.key_type = "RSA-PSS";
+  pss.key_bits = 1024;
+  EXPECT_EQ(Violations(p, e, &pss),
+            std::vector<std::string>{"policy intermediate: certificate key RSA-PSS 1024 bits (want at least 2048)"});
+  pss.key_bits = 2048;
+  EXPECT_TRUE(Violations(p, e, &pss).empty());
+  tls::CertInfo unknown;
+  unknown.key_type = "unknown";
+  EXPECT_EQ(Violations(p, e, &unknown),
+            std::vector<std::string>{
+                "policy intermediate: certificate key could not be judged: its type is unknown to tlsprobe"});
+}
+
 TEST(PolicyTest, CategoriesMatchSuites) {
   Policy p;
   p.label = "forbid-cipher";

@@ -216,6 +216,7 @@ void JsonChain(json::JsonWriter& j, const ProbeResult& r, bool show_certs) {
         .Key("days_left").Int(c.days_left)
         .Key("key_type").String(c.key_type)
         .Key("key_bits").Int(c.key_bits)
+        .Key("key_curve").String(c.key_curve)
         .Key("signature_algorithm").String(c.signature_algorithm)
         .Key("serial").String(c.serial)
         .Key("sha256").String(c.sha256)

@@ -141,7 +141,7 @@ absl::StatusOr<std::vector<Policy>> Policies(const Options& o) {
   if (o.min_key_bits) {
     Policy p;
     p.label = "min-key-bits";
-    for (const char* type : {"RSA", "EC", "Ed25519", "DSA"}) p.min_key_bits[type] = *o.min_key_bits;
+    for (const char* type : {"RSA", "RSA-PSS", "EC", "Ed25519", "Ed448", "DSA"}) p.min_key_bits[type] = *o.min_key_bits;
     out.push_back(std::move(p));
   }
   return out;

@@ -329,6 +329,29 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(jw["checks_failed"], ["policy intermediate: DHE prime of 1024 bits (want at least 2048)",
                                                "min-key-bits: certificate key RSA 2048 bits (want at least 3072)"])
 
+    def test_key_facts_for_keys_boringssl_does_not_parse(self):
+        # RSA-PSS and brainpool keys were "unknown 0 bits", so --min-key-bits
+        # 4096 passed a 2048-bit PSS key; they are read from the
+        # SubjectPublicKeyInfo now (openssl made the keys; it is the oracle).
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        keys = {"pss": ["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"],
+                "bp": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:brainpoolP384r1"],
+                "ed448": ["-algorithm", "ED448"]}
+        want = {"pss": ("RSA-PSS", 2048, ""), "bp": ("EC", 384, "brainpoolP384r1"), "ed448": ("Ed448", 456, "")}
+        for name, args in keys.items():
+            subprocess.run(["openssl", "genpkey"] + args + ["-out", f"{name}.key"], cwd=d, check=True, timeout=60)
+            subprocess.run(["openssl", "req", "-x509", "-new", "-key", f"{name}.key", "-subj", "/CN=localhost",
+                            "-days", "2", "-out", f"{name}.pem"], cwd=d, check=True, capture_output=True, timeout=60)
+            path = os.path.join(d, f"{name}.pem")
+            code, _, j, err = self.both("--cert-file", path, "--insecure", "--min-key-bits", "4096")
+            leaf = j["cert"]["chain"][0]
+            self.assertEqual((leaf["key_type"], leaf["key_bits"], leaf["key_curve"]), want[name])
+            self.assertEqual(code, 7, err)
+            self.assertEqual(j["checks_failed"], [f"min-key-bits: certificate key {want[name][0]} {want[name][1]} "
+                                                  "bits (want at least 4096)"])
+        # (A policy's RSA rule holding an RSA-PSS key: policy_test.)
+
     def test_cert_file_checks_as_openssl_verify_does(self):
         # The chain on disk, judged before any server has it; openssl verify
         # (with -verify_hostname / -verify_ip) is the oracle for verification.
