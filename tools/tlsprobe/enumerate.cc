@@ -75,10 +75,13 @@ class HelloRunner {
   int connections() const { return connections_; }
   // warnings are the warning alerts any answer carried (not refusals).
   const std::set<uint8_t>& warnings() const { return warnings_; }
+  // violations name the answers that broke the protocol (not acceptances).
+  const std::set<std::string>& violations() const { return violations_; }
 
  private:
   struct Job {
     Done done;
+    std::vector<uint16_t> suites, groups;  // What the hello offered, to hold the answer to.
     io::UniqueFd fd;
     std::string hello;
     size_t sent = 0;
@@ -88,16 +91,37 @@ class HelloRunner {
     selector::Selector::TimerId timer = 0;
   };
 
+  // Violation names what is wrong with `f` as an answer to job `j`'s
+  // hello, or returns "": a choice the hello never offered, or a TLS 1.3
+  // ServerHello, which the hello (with no key share) cannot get.
+  static std::string Violation(const Job& j, const ServerFlight& f) {
+    auto offered = [](const std::vector<uint16_t>& v, uint16_t c) { return std::find(v.begin(), v.end(), c) != v.end(); };
+    bool answered = f.kind == ServerFlight::kServerHello || f.kind == ServerFlight::kHelloRetryRequest;
+    if (!answered) return "";
+    if (!offered(j.suites, f.suite)) {
+      return absl::StrCat("a ServerHello choosing suite 0x", absl::Hex(f.suite, absl::kZeroPad4), ", never offered");
+    }
+    if (f.kind == ServerFlight::kHelloRetryRequest && f.group != 0 && !offered(j.groups, f.group)) {
+      return absl::StrCat("a HelloRetryRequest for group 0x", absl::Hex(f.group, absl::kZeroPad4), ", never offered");
+    }
+    if (f.kind == ServerFlight::kServerHello && f.version >= 0x0304) {
+      return "a TLS 1.3 ServerHello, though the hello sent no key share (a HelloRetryRequest was due)";
+    }
+    return "";
+  }
+
   void Start(const ClientHelloSpec& spec, Done done) {
     auto owned = std::make_unique<Job>();
     Job* j = owned.get();
     j->done = std::move(done);
+    j->suites = spec.suites;
+    j->groups = spec.groups;
     j->hello = tls::BuildClientHello(spec);
     active_[j] = std::move(owned);
     ++connections_;
     j->fd = io::UniqueFd(::socket(addr_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!j->fd) return Finish(j, absl::StrCat("socket: ", strerror(errno)));
-    if (::connect(j->fd.get(), addr_.get(), addr_.size()) != 0 && errno != EINPROGRESS) {
+    if (::connect(j->fd.get(), addr_.get(), addr_.size()) != 0 && !io::ConnectPending(errno)) {
       return Finish(j, absl::StrCat("connect: ", strerror(errno)));
     }
     j->timer = sel_->AddTimer(absl::Now() + o_.timeout, j);
@@ -136,6 +160,11 @@ class HelloRunner {
     j->fd.reset();
     ServerFlight f = j->reader.flight();
     warnings_.insert(f.warnings.begin(), f.warnings.end());
+    if (std::string v = Violation(*j, f); !v.empty()) {
+      violations_.insert(v);
+      f.kind = ServerFlight::kMalformed;  // Not an acceptance.
+      f.error = v;
+    }
     if (!error.empty()) {
       f.kind = ServerFlight::kIncomplete;
       f.error = std::move(error);
@@ -153,6 +182,7 @@ class HelloRunner {
   std::map<Job*, std::unique_ptr<Job>> active_;
   std::vector<std::unique_ptr<Job>> finished_;
   std::set<uint8_t> warnings_;
+  std::set<std::string> violations_;
   int connections_ = 0;
 };
 
@@ -375,6 +405,10 @@ absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const Enum
   if (absl::Status s = runner.Run(); !s.ok()) return s;
   Name(st, groups, schemes, dh, e);
   e.connections = runner.connections();
+  if (!runner.violations().empty()) {
+    e.notes.push_back(absl::StrCat("answers that broke the protocol, not counted as acceptances: ",
+                                   absl::StrJoin(runner.violations(), "; ")));
+  }
   if (!runner.warnings().empty()) {
     std::vector<std::string> names;
     for (uint8_t w : runner.warnings()) names.push_back(tls::AlertName(w));

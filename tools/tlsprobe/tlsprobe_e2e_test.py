@@ -491,6 +491,39 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(j["ocsp"], {"stapled": False, "status": None})
         self.assertIn("check failed: require-ocsp: no OCSP response stapled", err)
 
+    def test_hello_retry_for_a_group_never_offered_is_named_not_accepted(self):
+        # A peer that answers every hello with a HelloRetryRequest for group
+        # 0x0999 (offered by no hello): TLS 1.3 used to count as accepted.
+        hrr_random = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+        exts = bytes.fromhex("002b00020304") + bytes.fromhex("003300020999")
+        body = b"\x03\x03" + hrr_random + b"\x00" + b"\x13\x01" + b"\x00" + len(exts).to_bytes(2, "big") + exts
+        hs = b"\x02" + len(body).to_bytes(3, "big") + body
+        record = b"\x16\x03\x03" + len(hs).to_bytes(2, "big") + hs
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(64)
+        self.addCleanup(srv.close)
+        stop = threading.Event()
+
+        def serve():
+            while not stop.is_set():
+                try:
+                    c, _ = srv.accept()
+                except OSError:
+                    return
+                with c:
+                    c.settimeout(DEADLINE)
+                    try:
+                        c.recv(65536)
+                        c.sendall(record)
+                    except OSError:
+                        pass
+        threading.Thread(target=serve, daemon=True).start()
+        self.addCleanup(stop.set)
+        code, out, err = probe("--enumerate", "--insecure", "--json", f"127.0.0.1:{srv.getsockname()[1]}")
+        self.assertIn("enumerate: no TLS version accepted", err)
+        self.assertIn("a HelloRetryRequest for group 0x0999, never offered", err)
+
     def test_p384_only_group_needs_hello_retry(self):
         s = self.serve("-groups", "P-384")
         code, text, j, err = self.both("--ca-file", cert("ca.pem"), f"127.0.0.1:{s.port}")
