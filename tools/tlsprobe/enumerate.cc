@@ -138,6 +138,10 @@ class HelloRunner {
       ::getsockopt(j->fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
       if (err != 0) return Finish(j, absl::StrCat("connect: ", strerror(err)));
       j->connected = true;
+      if (o_.starttls != StarttlsProtocol::kNone) {
+        absl::Status s = Starttls(j->fd.get(), o_.starttls, o_.host, absl::Now() + o_.timeout);
+        if (!s.ok()) return Finish(j, std::string(s.message()));
+      }
     }
     if (j->sent < j->hello.size()) {
       ssize_t n = ::send(j->fd.get(), j->hello.data() + j->sent, j->hello.size() - j->sent, MSG_NOSIGNAL);

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/net/address.h"
+#include "tools/tlsprobe/starttls.h"
 
 namespace ipckit::tlsprobe {
 
@@ -49,6 +50,11 @@ struct EnumerateOptions {
   std::string sni;              // "" for none.
   absl::Duration timeout = absl::Seconds(5);
   int concurrency = 16;
+  // starttls: each connection first speaks this protocol (starttls.h) to
+  // `host` until TLS may start, as sslscan --starttls-* does. The dialogue
+  // runs on the loop's thread and holds the other connections meanwhile.
+  StarttlsProtocol starttls = StarttlsProtocol::kNone;
+  std::string host;
 };
 
 // Enumerate probes `addr`. It fails only when nothing at all can be learned:

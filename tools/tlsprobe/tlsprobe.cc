@@ -163,9 +163,6 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.starttls) {
     absl::StatusOr<StarttlsProtocol> proto = ParseStarttls(*o.starttls);
     if (!proto.ok()) return absl::InvalidArgumentError(absl::StrCat("--starttls: ", proto.status().message()));
-    if (o.enumerate || !p.policies.empty() || p.policy_file) {
-      return absl::InvalidArgumentError("--enumerate and the policy gates do not support --starttls yet");
-    }
     p.probe.starttls = *proto;
   }
   p.checks = o.checks;
@@ -296,6 +293,8 @@ Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx
       EnumerateOptions eo;
       eo.sni = r.sni;
       eo.timeout = p.probe.timeout;
+      eo.starttls = p.probe.starttls;
+      eo.host = r.target.host;
       absl::StatusOr<Enumeration> got = Enumerate(*addr, eo);
       if (got.ok()) {
         e = *std::move(got);

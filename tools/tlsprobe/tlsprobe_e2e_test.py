@@ -660,6 +660,64 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(j["error"]["stage"], "starttls")
         self.assertEqual(j["error"]["message"], "STARTTLS: server does not offer it (EHLO reply): 250 8BITMIME")
 
+    def test_enumerate_and_policy_through_smtp_starttls(self):
+        # An SMTP front (STARTTLS, then bytes both ways) before s_server: the
+        # enumeration through it must find what it finds directly, as
+        # sslscan --starttls-smtp does; it used to exit 2.
+        s = self.serve("-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:@SECLEVEL=0", name="server-rsa")
+        front = socket.socket()
+        front.bind(("127.0.0.1", 0))
+        front.listen(128)
+        self.addCleanup(front.close)
+
+        def pump(a, b):
+            try:
+                while True:
+                    d = a.recv(65536)
+                    if not d:
+                        break
+                    b.sendall(d)
+                b.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+        def session(c):
+            with c:
+                f = c.makefile("rb")
+                c.sendall(b"220 mail.test ESMTP\r\n")
+                f.readline()  # EHLO
+                c.sendall(b"250-mail.test\r\n250 STARTTLS\r\n")
+                if f.readline() != b"STARTTLS\r\n":
+                    return
+                c.sendall(b"220 go ahead\r\n")
+                with socket.create_connection(("127.0.0.1", s.port)) as up:
+                    t = threading.Thread(target=pump, args=(up, c), daemon=True)
+                    t.start()
+                    pump(c, up)
+                    t.join(DEADLINE)
+
+        def accept():
+            while True:
+                try:
+                    c, _ = front.accept()
+                except OSError:
+                    return
+                threading.Thread(target=session, args=(c,), daemon=True).start()
+        threading.Thread(target=accept, daemon=True).start()
+        _, out, err = probe("--enumerate", "--insecure", "--json", f"127.0.0.1:{s.port}")
+        direct = json.loads(out)["enumerate"]
+        code, out, err = probe("--enumerate", "--insecure", "--json", "--starttls", "smtp",
+                               f"127.0.0.1:{front.getsockname()[1]}")
+        self.assertEqual(code, 0, err)
+        via = json.loads(out)["enumerate"]
+        self.assertEqual(via["versions"], direct["versions"])
+        self.assertEqual(via["ciphers"], direct["ciphers"])
+        self.assertIn("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", via["ciphers"]["TLSv1.2"])
+        code, _, err = probe("--policy", "intermediate", "--insecure", "--starttls", "smtp",
+                             f"127.0.0.1:{front.getsockname()[1]}")
+        self.assertEqual(code, 7, err)
+        self.assertIn("cipher TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.2 (not in the policy)", err)
+
     def test_many_targets_keep_order_and_smallest_exit(self):
         good = self.serve()
         expired = self.serve(name="expired")

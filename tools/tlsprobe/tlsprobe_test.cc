@@ -146,14 +146,10 @@ TEST(ValidateTest, Conflicts) {
   EXPECT_TRUE(Validate(o)->enumerate);
   o = Options();
   o.policy = "old";
-  o.starttls = "smtp";
-  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                    "--enumerate and the policy gates do not support --starttls yet"));
-  o = Options();
-  o.enumerate = true;
-  o.starttls = "smtp";
-  EXPECT_THAT(Validate(o), StatusIs(absl::StatusCode::kInvalidArgument,
-                                    "--enumerate and the policy gates do not support --starttls yet"));
+  o.starttls = "smtp";  // Each enumeration connection speaks STARTTLS first.
+  ASSERT_THAT(Validate(o), IsOk());
+  EXPECT_TRUE(Validate(o)->enumerate);
+  EXPECT_EQ(Validate(o)->probe.starttls, StarttlsProtocol::kSmtp);
   EXPECT_THAT(Validate(FromArgv({"--alpn", "h2,,http/1.1"})),
               StatusIs(absl::StatusCode::kInvalidArgument, "--alpn: each protocol must be 1 to 255 bytes"));
   EXPECT_THAT(Validate(FromArgv({"--cert", "c.pem", "h"})),
