@@ -27,20 +27,29 @@ namespace {
 using tls::ClientHelloSpec;
 using tls::ServerFlight;
 
-// HelloRunner sends ClientHellos to one address, at most `concurrency` at a
-// time on one selector. Each hello's callback gets what the server answered
-// (a ServerFlight; kIncomplete with an error when connecting or reading
-// failed or timed out) and may Add more hellos: Run returns when none is
-// queued or in flight.
+// HelloRunner sends ClientHellos to one address on one selector. Each
+// hello's callback gets what the server answered (a ServerFlight;
+// kIncomplete with an error when connecting or reading failed or timed out)
+// and may Add more hellos: Run returns when none is queued or in flight.
+//
+// It is gentle with a server that sheds load: it starts with kStartWindow
+// connections at once and grows by one per answer up to `concurrency` (so
+// a listen backlog of 10 is never overrun); a hello whose connection was
+// reset or refused before any answer is tried again kRetries times, 50 ms
+// then twice as long apart, with one connection at a time from then on;
+// one that never gets an answer is counted (unanswered()), not read as a
+// refusal.
 class HelloRunner {
  public:
   using Done = std::function<void(const ServerFlight&)>;
+  static constexpr int kStartWindow = 4;
+  static constexpr int kRetries = 3;
 
   HelloRunner(const net::SocketAddress& addr, const EnumerateOptions& o) : addr_(addr), o_(o) {}
 
   void Add(ClientHelloSpec spec, Done done) {
     spec.server_name = o_.sni;
-    queue_.push_back({std::move(spec), std::move(done)});
+    queue_.push_back({std::move(spec), std::move(done), 0});
   }
 
   absl::Status Run() {
@@ -49,14 +58,20 @@ class HelloRunner {
       if (!sel.ok()) return sel.status();
       sel_ = *std::move(sel);
     }
-    while (!queue_.empty() || !active_.empty()) {
-      while (!queue_.empty() && static_cast<int>(active_.size()) < std::max(1, o_.concurrency)) {
-        auto [spec, done] = std::move(queue_.front());
-        queue_.pop_front();
-        Start(spec, std::move(done));
+    while (!queue_.empty() || !active_.empty() || !later_.empty()) {
+      absl::Time now = absl::Now();
+      while (!later_.empty() && later_.begin()->first <= now) {  // Retries now due.
+        queue_.push_front(std::move(later_.begin()->second));
+        later_.erase(later_.begin());
       }
-      if (active_.empty()) continue;
-      absl::StatusOr<std::vector<selector::Event>> events = sel_->Select(absl::InfiniteFuture());
+      while (!queue_.empty() && static_cast<int>(active_.size()) < window_) {
+        Pending next = std::move(queue_.front());
+        queue_.pop_front();
+        Start(std::move(next));
+      }
+      absl::Time until = later_.empty() ? absl::InfiniteFuture() : later_.begin()->first;
+      if (active_.empty() && until == absl::InfiniteFuture()) continue;
+      absl::StatusOr<std::vector<selector::Event>> events = sel_->Select(until);
       if (!events.ok()) return events.status();
       for (const selector::Event& e : *events) {
         Job* job = static_cast<Job*>(e.data);
@@ -73,14 +88,25 @@ class HelloRunner {
   }
 
   int connections() const { return connections_; }
+  // unanswered counts the hellos that never got an answer, retries and all.
+  int unanswered() const { return unanswered_; }
   // warnings are the warning alerts any answer carried (not refusals).
   const std::set<uint8_t>& warnings() const { return warnings_; }
   // violations name the answers that broke the protocol (not acceptances).
   const std::set<std::string>& violations() const { return violations_; }
 
  private:
-  struct Job {
+  // Pending is a hello waiting to be sent: its spec, its callback, and how
+  // many times it was tried before.
+  struct Pending {
+    ClientHelloSpec spec;
     Done done;
+    int attempt = 0;
+  };
+
+  struct Job {
+    Pending pending;  // To try again with.
+    bool reset = false;                    // The connection was reset.
     std::vector<uint16_t> suites, groups;  // What the hello offered, to hold the answer to.
     io::UniqueFd fd;
     std::string hello;
@@ -110,10 +136,11 @@ class HelloRunner {
     return "";
   }
 
-  void Start(const ClientHelloSpec& spec, Done done) {
+  void Start(Pending pending) {
     auto owned = std::make_unique<Job>();
     Job* j = owned.get();
-    j->done = std::move(done);
+    j->pending = std::move(pending);
+    const ClientHelloSpec& spec = j->pending.spec;
     j->suites = spec.suites;
     j->groups = spec.groups;
     j->hello = tls::BuildClientHello(spec);
@@ -154,6 +181,7 @@ class HelloRunner {
     ssize_t n = ::recv(j->fd.get(), buf, sizeof(buf), 0);
     if (n < 0 && io::WouldBlock(errno)) return;
     if (n < 0 && errno != ECONNRESET) return Finish(j, absl::StrCat("recv: ", strerror(errno)));
+    if (n < 0) j->reset = true;
     if (j->reader.Feed(absl::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0))) Finish(j, "");
   }
 
@@ -176,13 +204,34 @@ class HelloRunner {
     auto it = active_.find(j);
     finished_.push_back(std::move(it->second));
     active_.erase(it);
-    j->done(f);
+    // Reset or refused before any answer: the server (or a front) shedding
+    // load, not refusing the hello. Try again, gently.
+    bool shed = f.kind == ServerFlight::kIncomplete && f.error.rfind("the connection ended in", 0) != 0 &&
+                (j->reset || !j->connected);
+    if (shed && j->pending.attempt < kRetries) {
+      window_ = 1;
+      Pending again = std::move(j->pending);
+      absl::Duration backoff = absl::Milliseconds(50) * (1 << again.attempt);
+      ++again.attempt;
+      later_.emplace(absl::Now() + backoff, std::move(again));
+      return;
+    }
+    if (shed) {
+      ++unanswered_;
+      f.error = absl::StrCat("no answer after ", kRetries + 1, " tries (", j->reset ? "reset" : f.error, ")");
+    } else {
+      window_ = std::min(window_ + 1, std::max(1, o_.concurrency));
+    }
+    j->pending.done(f);
   }
 
   const net::SocketAddress& addr_;
   const EnumerateOptions& o_;
   std::unique_ptr<selector::Selector> sel_;
-  std::deque<std::pair<ClientHelloSpec, Done>> queue_;
+  std::deque<Pending> queue_;
+  std::multimap<absl::Time, Pending> later_;  // Retries, by when they are due.
+  int window_ = kStartWindow;                 // Connections at once, now.
+  int unanswered_ = 0;
   std::map<Job*, std::unique_ptr<Job>> active_;
   std::vector<std::unique_ptr<Job>> finished_;
   std::set<uint8_t> warnings_;
@@ -409,6 +458,11 @@ absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const Enum
   if (absl::Status s = runner.Run(); !s.ok()) return s;
   Name(st, groups, schemes, dh, e);
   e.connections = runner.connections();
+  e.unanswered = runner.unanswered();
+  if (e.unanswered > 0) {
+    e.notes.push_back(absl::StrCat(e.unanswered, " probes got no answer after ", HelloRunner::kRetries + 1,
+                                   " tries each (connections reset or refused): what they would show is unknown"));
+  }
   if (!runner.violations().empty()) {
     e.notes.push_back(absl::StrCat("answers that broke the protocol, not counted as acceptances: ",
                                    absl::StrJoin(runner.violations(), "; ")));

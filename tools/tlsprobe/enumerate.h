@@ -43,6 +43,11 @@ struct Enumeration {
   std::optional<bool> heartbeat;        // The extension advertised back.
   std::optional<bool> session_ticket;
   int connections = 0;
+  // unanswered counts probes that got no answer even when tried again
+  // (connections reset or refused: a server or a front shedding load); the
+  // facts they would have given are unknown, so nothing may be judged
+  // complete from this enumeration.
+  int unanswered = 0;
   std::vector<std::string> notes;
 };
 

@@ -254,7 +254,7 @@ void JsonEnumeration(json::JsonWriter& j, const Enumeration& e) {
       j.Null();
     }
   }
-  j.Key("connections").Int(e.connections).Key("notes").Strings(e.notes).EndObject();
+  j.Key("connections").Int(e.connections).Key("unanswered").Int(e.unanswered).Key("notes").Strings(e.notes).EndObject();
 }
 
 }  // namespace

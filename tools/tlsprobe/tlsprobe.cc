@@ -242,6 +242,13 @@ Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e,
   Outcome out;
   ApplyChecks(p.checks, &r);
   const tls::CertInfo* leaf = r.chain.empty() ? nullptr : &r.chain[0];
+  if (e && e->unanswered > 0 && (p.enumerate || !p.policies.empty())) {
+    // Facts stayed unknown: neither the gates nor the enumeration may pass.
+    r.failed_checks.push_back(absl::StrCat(p.policies.empty() ? "enumeration" : "policy gates",
+                                           " could not be judged: ", e->unanswered,
+                                           " probes got no answer (connections reset or refused)"));
+    r.exit = kExitCheck;
+  }
   if (e) {
     // The enumeration has the facts whether or not BoringSSL's own
     // handshake worked (anon, DSA, PSK servers): judge from them, and a

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -660,15 +661,15 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(j["error"]["stage"], "starttls")
         self.assertEqual(j["error"]["message"], "STARTTLS: server does not offer it (EHLO reply): 250 8BITMIME")
 
-    def test_enumerate_and_policy_through_smtp_starttls(self):
-        # An SMTP front (STARTTLS, then bytes both ways) before s_server: the
-        # enumeration through it must find what it finds directly, as
-        # sslscan --starttls-smtp does; it used to exit 2.
-        s = self.serve("-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:@SECLEVEL=0", name="server-rsa")
-        front = socket.socket()
-        front.bind(("127.0.0.1", 0))
-        front.listen(128)
-        self.addCleanup(front.close)
+    def front(self, upstream, dialogue=None, reset=None):
+        """A TCP front on 127.0.0.1:0 before `upstream` (a port): each client
+        gets `dialogue(conn)` first (False ends it), or is reset at once when
+        `reset(n)` says so for the n-th connection; then bytes flow both ways.
+        Returns the front's port."""
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(128)
+        self.addCleanup(srv.close)
 
         def pump(a, b):
             try:
@@ -681,42 +682,87 @@ class TlsprobeTest(unittest.TestCase):
             except OSError:
                 pass
 
-        def session(c):
+        def session(c, n):
             with c:
-                f = c.makefile("rb")
-                c.sendall(b"220 mail.test ESMTP\r\n")
-                f.readline()  # EHLO
-                c.sendall(b"250-mail.test\r\n250 STARTTLS\r\n")
-                if f.readline() != b"STARTTLS\r\n":
+                if reset and reset(n):
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     return
-                c.sendall(b"220 go ahead\r\n")
-                with socket.create_connection(("127.0.0.1", s.port)) as up:
+                if dialogue and not dialogue(c):
+                    return
+                with socket.create_connection(("127.0.0.1", upstream)) as up:
                     t = threading.Thread(target=pump, args=(up, c), daemon=True)
                     t.start()
                     pump(c, up)
                     t.join(DEADLINE)
 
         def accept():
+            n = 0
             while True:
                 try:
-                    c, _ = front.accept()
+                    c, _ = srv.accept()
                 except OSError:
                     return
-                threading.Thread(target=session, args=(c,), daemon=True).start()
+                n += 1
+                threading.Thread(target=session, args=(c, n), daemon=True).start()
         threading.Thread(target=accept, daemon=True).start()
-        _, out, err = probe("--enumerate", "--insecure", "--json", f"127.0.0.1:{s.port}")
-        direct = json.loads(out)["enumerate"]
-        code, out, err = probe("--enumerate", "--insecure", "--json", "--starttls", "smtp",
-                               f"127.0.0.1:{front.getsockname()[1]}")
+        return srv.getsockname()[1]
+
+    def enumerate_json(self, *args):
+        code, out, err = probe("--enumerate", "--insecure", "--json", *args)
+        return code, json.loads(out)["enumerate"], err
+
+    def test_enumerate_and_policy_through_smtp_starttls(self):
+        # An SMTP front (STARTTLS, then bytes both ways) before s_server: the
+        # enumeration through it must find what it finds directly, as
+        # sslscan --starttls-smtp does; it used to exit 2.
+        s = self.serve("-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:@SECLEVEL=0", name="server-rsa")
+
+        def smtp(c):
+            f = c.makefile("rb")
+            c.sendall(b"220 mail.test ESMTP\r\n")
+            f.readline()  # EHLO
+            c.sendall(b"250-mail.test\r\n250 STARTTLS\r\n")
+            if f.readline() != b"STARTTLS\r\n":
+                return False
+            c.sendall(b"220 go ahead\r\n")
+            return True
+        port = self.front(s.port, dialogue=smtp)
+        _, direct, _ = self.enumerate_json(f"127.0.0.1:{s.port}")
+        code, via, err = self.enumerate_json("--starttls", "smtp", f"127.0.0.1:{port}")
         self.assertEqual(code, 0, err)
-        via = json.loads(out)["enumerate"]
         self.assertEqual(via["versions"], direct["versions"])
         self.assertEqual(via["ciphers"], direct["ciphers"])
         self.assertIn("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", via["ciphers"]["TLSv1.2"])
-        code, _, err = probe("--policy", "intermediate", "--insecure", "--starttls", "smtp",
-                             f"127.0.0.1:{front.getsockname()[1]}")
+        code, _, err = probe("--policy", "intermediate", "--insecure", "--starttls", "smtp", f"127.0.0.1:{port}")
         self.assertEqual(code, 7, err)
         self.assertIn("cipher TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.2 (not in the policy)", err)
+
+    def test_a_resetting_front_is_retried_and_never_read_as_refusals(self):
+        # Resets were counted as "not accepted": wrong versions, exit 0.
+        s = self.serve()
+        _, direct, _ = self.enumerate_json(f"127.0.0.1:{s.port}")
+        # A rate limiter tripping: after the first connection, every one is
+        # reset for 0.2 s; the retries (50, 100, 200 ms apart) outlast it.
+        first = []
+
+        def tripped(n):
+            first.append(time.monotonic()) if not first else None
+            return n > 1 and time.monotonic() - first[0] < 0.2
+        flaky = self.front(s.port, reset=tripped)
+        code, via, err = self.enumerate_json(f"127.0.0.1:{flaky}")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(via["unanswered"], 0)
+        self.assertEqual((via["versions"], via["ciphers"], via["groups"]),
+                         (direct["versions"], direct["ciphers"], direct["groups"]))
+        dead = self.front(s.port, reset=lambda n: n > 12)  # Then nothing more answers.
+        code, via, err = self.enumerate_json(f"127.0.0.1:{dead}")
+        self.assertEqual(code, 7, err)
+        self.assertGreater(via["unanswered"], 0)
+        self.assertIn("enumeration could not be judged: ", err)
+        dead = self.front(s.port, reset=lambda n: n > 12)
+        code, _, err = probe("--policy", "intermediate", "--insecure", f"127.0.0.1:{dead}")
+        self.assertEqual(code, 7, err)
+        self.assertIn("policy gates could not be judged: ", err)
 
     def test_many_targets_keep_order_and_smallest_exit(self):
         good = self.serve()
