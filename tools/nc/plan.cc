@@ -189,7 +189,9 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   if (!tls.ok()) return tls.status();
   absl::StatusOr<std::optional<ProxyPlan>> proxy = PlanProxy(o);
   if (!proxy.ok()) return proxy.status();
-  if (absl::Status s = ValidateProxyUse(o, proxy->has_value()); !s.ok()) return s;
+  if (proxy->has_value() && (o.listen || o.udp || o.unix_socket || o.scan || o.pass_fd)) {
+    return Usage("cannot use -x with -l, -u, -U, -z or -F");  // -x or --proxy.
+  }
   if (o.ipv4 && o.ipv6) return Usage("cannot use -4 and -6 together");
   if (o.keep_listening && !o.listen) return Usage("-k requires -l");
   if (o.scan && o.listen) return Usage("cannot use -z with -l");

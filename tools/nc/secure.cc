@@ -118,14 +118,4 @@ absl::StatusOr<std::optional<TlsPlan>> PlanTls(const Options& o) {
   return std::optional<TlsPlan>(std::move(plan));
 }
 
-absl::Status ValidateProxyUse(const Options& o, bool proxy) {
-  auto usage = [](absl::string_view m) { return absl::InvalidArgumentError(m); };
-  if (proxy) {
-    if (o.listen || o.udp || o.unix_socket || o.scan || o.pass_fd) {
-      return usage("cannot use -x with -l, -u, -U, -z or -F");
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace ipckit::nc

@@ -44,11 +44,6 @@ absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureServer(const tls::TlsConte
 // require --ssl", "a TLS listener needs --ssl-cert and --ssl-key").
 absl::StatusOr<std::optional<TlsPlan>> PlanTls(const Options& o);
 
-// ValidateProxyUse returns the first conflict of a `proxy` (-x or --proxy)
-// with the mode, as kInvalidArgument ("cannot use -x with -l, -u, -U, -z or
-// -F").
-absl::Status ValidateProxyUse(const Options& o, bool proxy);
-
 }  // namespace ipckit::nc
 
 #endif  // IPCKIT_TOOLS_NC_SECURE_H_
