@@ -363,8 +363,7 @@ class NcE2eTest(harness.TestCase):
                         path = f"{d}/s.sock"
                         l = harness.serve([NC, flags, path], stream="err")
                         self.assertTrue(os.path.lexists(path))
-                        l.signal(sig)
-                        self.assertIn(l.wait(DEADLINE), (-sig, 128 + sig))
+                        self.assertIn(l.end_by_signal(sig), (-sig, 128 + sig))
                         self.assertFalse(os.path.lexists(path), "socket path left behind")
 
     def test_unix_datagram_and_abstract(self):
