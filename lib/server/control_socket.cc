@@ -8,12 +8,27 @@
 
 namespace ipckit::server {
 
-absl::StatusOr<std::unique_ptr<ControlSocket>> ControlSocket::Listen(const std::string& path) {
+ControlSocket::Protocol ControlSocket::Lines(Handler answer) {
+  return [answer = std::move(answer)](absl::string_view input, bool eof) -> std::optional<Reply> {
+    size_t nl = input.find('\n');
+    if (nl != absl::string_view::npos && nl <= kMaxLine) return Reply{nl + 1, answer(input.substr(0, nl)) + "\n"};
+    if (nl != absl::string_view::npos || input.size() > kMaxLine) return Reply{0, "error: line too long\n", true};
+    if (eof && !input.empty()) return Reply{input.size(), answer(input) + "\n"};  // A last line without '\n'.
+    return std::nullopt;
+  };
+}
+
+absl::StatusOr<std::unique_ptr<ControlSocket>> ControlSocket::Listen(const std::string& path, Protocol protocol) {
   absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(path);
   if (!a.ok()) return a.status();
-  absl::StatusOr<net::Listener> l = net::Listener::Listen(*a, {});
+  return Listen(*a, std::move(protocol), {});
+}
+
+absl::StatusOr<std::unique_ptr<ControlSocket>> ControlSocket::Listen(const net::SocketAddress& at, Protocol protocol,
+                                                                     Options options) {
+  absl::StatusOr<net::Listener> l = net::Listener::Listen(at, {});
   if (!l.ok()) return l.status();
-  return std::unique_ptr<ControlSocket>(new ControlSocket(*std::move(l)));
+  return std::unique_ptr<ControlSocket>(new ControlSocket(*std::move(l), std::move(protocol), std::move(options)));
 }
 
 absl::Status ControlSocket::Attach(selector::Selector* sel) {
@@ -30,20 +45,24 @@ void ControlSocket::Accept() {
   clients_[c.get()] = std::move(c);
 }
 
-bool ControlSocket::Read(Client& c, const Handler& answer) {
+bool ControlSocket::Answer(Client& c, bool eof) {
+  while (!c.input.empty() || eof) {
+    std::optional<Reply> r = protocol_(c.input, eof);
+    if (!r) break;
+    c.unread += r->bytes;
+    c.input.erase(0, std::min(r->consumed, c.input.size()));
+    if (r->close || r->consumed == 0) return false;
+  }
+  c.since = c.input.empty() ? absl::InfiniteFuture() : std::min(c.since, absl::Now());
+  return true;
+}
+
+bool ControlSocket::Read(Client& c) {
   char buf[4096];
   absl::StatusOr<size_t> n = io::ReadOnce(c.fd.get(), absl::MakeSpan(buf), "read control");
   if (!n.ok()) return absl::IsUnavailable(n.status());
-  c.line.append(buf, *n);
-  for (size_t nl; (nl = c.line.find('\n')) != std::string::npos; c.line.erase(0, nl + 1)) {
-    c.unread += answer(absl::string_view(c.line).substr(0, nl)) + "\n";
-  }
-  if (*n == 0 && !c.line.empty()) c.unread += answer(c.line) + "\n";  // A last line without '\n'.
-  if (c.line.size() > kMaxLine) {
-    c.unread += "error: line too long\n";
-    return false;
-  }
-  return *n > 0;
+  c.input.append(buf, *n);
+  return Answer(c, *n == 0) && *n > 0;
 }
 
 bool ControlSocket::Flush(Client& c) {
@@ -60,15 +79,40 @@ void ControlSocket::Drop(Client* c) {
   clients_.erase(c);
 }
 
-void ControlSocket::OnEvent(const selector::Event& e, const Handler& answer) {
+void ControlSocket::Settle(Client& c) {
+  if (!Flush(c) || c.unread.size() > kMaxUnread || (c.closing && c.unread.empty())) return Drop(&c);
+  // Answers waiting: watch for room to write them, and read nothing more until they are gone.
+  (void)sel_->Modify(c.fd.get(), c.unread.empty() ? selector::kReadable : selector::kWritable, &c);
+}
+
+void ControlSocket::OnEvent(const selector::Event& e) {
   if (e.data == this) return Accept();
   auto it = clients_.find(e.data);
   if (it == clients_.end()) return;
   Client& c = *it->second;
-  if (c.unread.empty() && (e.events & selector::kReadable) != 0 && !Read(c, answer)) c.closing = true;
-  if (!Flush(c) || c.unread.size() > kMaxUnread || (c.closing && c.unread.empty())) return Drop(&c);
-  // Answers waiting: watch for room to write them, and read nothing more until they are gone.
-  (void)sel_->Modify(c.fd.get(), c.unread.empty() ? selector::kReadable : selector::kWritable, &c);
+  if (c.unread.empty() && (e.events & selector::kReadable) != 0 && !Read(c)) c.closing = true;
+  Settle(c);
+}
+
+absl::Time ControlSocket::Deadline() const {
+  absl::Time first = absl::InfiniteFuture();
+  for (const auto& [key, c] : clients_) {
+    if (!c->closing) first = std::min(first, c->since + options_.request_timeout);
+  }
+  return first;
+}
+
+void ControlSocket::Expire(absl::Time now) {
+  std::vector<Client*> late;
+  for (const auto& [key, c] : clients_) {
+    if (!c->closing && c->since + options_.request_timeout <= now) late.push_back(c.get());
+  }
+  for (Client* c : late) {
+    c->unread += options_.timeout_reply;
+    c->input.clear();
+    c->closing = true;
+    Settle(*c);
+  }
 }
 
 }  // namespace ipckit::server

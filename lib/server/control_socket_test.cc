@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 #include "gtest/gtest.h"
 #include "lib/io/fd.h"
 #include "lib/net/socket.h"
@@ -22,7 +24,11 @@ class Served {
  public:
   explicit Served(const std::string& path) {
     sel_ = *selector::Selector::Create();
-    absl::StatusOr<std::unique_ptr<ControlSocket>> c = ControlSocket::Listen(path);
+    absl::StatusOr<std::unique_ptr<ControlSocket>> c =
+        ControlSocket::Listen(path, ControlSocket::Lines([this](absl::string_view line) {
+          ++answered;
+          return line == "big" ? std::string(1000, 'b') : "echo " + std::string(line);
+        }));
     EXPECT_THAT(c, IsOk());
     control_ = *std::move(c);
     EXPECT_THAT(control_->Attach(sel_.get()), IsOk());
@@ -31,12 +37,8 @@ class Served {
   void Turn(absl::Duration wait = absl::Milliseconds(50)) {
     absl::StatusOr<std::vector<selector::Event>> ready = sel_->Select(absl::Now() + wait);
     ASSERT_THAT(ready, IsOk());
-    for (const selector::Event& e : *ready) {
-      control_->OnEvent(e, [this](absl::string_view line) {
-        ++answered;
-        return line == "big" ? std::string(1000, 'b') : "echo " + std::string(line);
-      });
-    }
+    for (const selector::Event& e : *ready) control_->OnEvent(e);
+    control_->Expire(absl::Now());
   }
   ControlSocket& control() { return *control_; }
   int answered = 0;
@@ -136,6 +138,42 @@ TEST(ControlSocketTest, AClientThatDoesNotReadIsDroppedAndOthersAreServed) {
   net::Socket c = Client(d->Path("ctl.sock"));
   ASSERT_THAT(io::WriteAll(c.fd(), "stats\n", "write"), IsOk());
   EXPECT_EQ(ReadAnswers(s, c.fd(), 11), "echo stats\n");
+}
+
+TEST(ControlSocketTest, ATcpProtocolTimesOutAnIncompleteRequest) {
+  // A protocol whose requests end with '.': what a slow HTTP client meets.
+  ControlSocket::Protocol dots = [](absl::string_view input, bool) -> std::optional<ControlSocket::Reply> {
+    size_t dot = input.find('.');
+    if (dot == absl::string_view::npos) return std::nullopt;
+    return ControlSocket::Reply{dot + 1, absl::StrCat("got ", input.substr(0, dot), ";")};
+  };
+  ControlSocket::Options o;
+  o.request_timeout = absl::Milliseconds(200);
+  o.timeout_reply = "timed out";
+  absl::StatusOr<std::unique_ptr<ControlSocket>> c =
+      ControlSocket::Listen(*net::SocketAddress::Numeric("127.0.0.1", 0), dots, o);
+  ASSERT_THAT(c, IsOk());
+  std::unique_ptr<selector::Selector> sel = *selector::Selector::Create();
+  ASSERT_THAT((*c)->Attach(sel.get()), IsOk());
+  absl::StatusOr<net::Socket> client = net::Connect({(*c)->address()}, {});
+  ASSERT_THAT(client, IsOk());
+  ASSERT_THAT(io::WriteAll(client->fd(), "a.b", "write"), IsOk());
+  absl::Time start = absl::Now();
+  std::string got;
+  while (absl::Now() < start + absl::Seconds(10)) {
+    absl::StatusOr<std::vector<selector::Event>> ready = sel->Select(std::min((*c)->Deadline(), absl::Now() + absl::Seconds(1)));
+    ASSERT_THAT(ready, IsOk());
+    for (const selector::Event& e : *ready) (*c)->OnEvent(e);
+    (*c)->Expire(absl::Now());
+    char buf[64];
+    ssize_t n = ::recv(client->fd(), buf, sizeof(buf), MSG_DONTWAIT);
+    if (n > 0) got.append(buf, n);
+    if (n == 0) break;
+  }
+  EXPECT_EQ(got, "got a;timed out");
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(200));
+  EXPECT_EQ((*c)->clients(), 0u);
+  EXPECT_EQ((*c)->Deadline(), absl::InfiniteFuture());
 }
 
 }  // namespace

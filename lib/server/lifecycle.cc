@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "lib/server/control_socket.h"
 #include "lib/io/fd.h"
 #include "lib/selector/selector.h"
 
@@ -26,18 +27,25 @@ absl::Status Announce(const Readiness& r, std::ostream& out) {
 
 absl::StatusOr<signal::SignalSource> TakeSignals() { return signal::SignalSource::Create({SIGTERM, SIGINT, SIGUSR1}); }
 
-absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1, const Control& control) {
+absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1,
+                         const std::vector<ControlSocket*>& controls) {
   absl::StatusOr<std::unique_ptr<selector::Selector>> sel = selector::Selector::Create();
   if (!sel.ok()) return sel.status();
   absl::Status s = (*sel)->Register(sigs.fd(), selector::kReadable, &sigs);
-  if (s.ok() && control.socket != nullptr) s = control.socket->Attach(sel->get());
+  for (ControlSocket* c : controls) {
+    if (s.ok()) s = c->Attach(sel->get());
+  }
   if (!s.ok()) return s;
   for (;;) {
-    absl::StatusOr<std::vector<selector::Event>> ready = (*sel)->Select(absl::InfiniteFuture());
+    absl::Time deadline = absl::InfiniteFuture();
+    for (ControlSocket* c : controls) deadline = std::min(deadline, c->Deadline());
+    absl::StatusOr<std::vector<selector::Event>> ready = (*sel)->Select(deadline);
     if (!ready.ok()) return ready.status();
     for (const selector::Event& e : *ready) {
       if (e.data != &sigs) {
-        control.socket->OnEvent(e, control.answer);
+        for (ControlSocket* c : controls) {
+          if (c->Owns(e.data)) c->OnEvent(e);
+        }
         continue;
       }
       absl::StatusOr<std::vector<signal::SignalInfo>> got = sigs.Read();
@@ -47,6 +55,8 @@ absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>
         on_usr1();
       }
     }
+    absl::Time now = absl::Now();
+    for (ControlSocket* c : controls) c->Expire(now);
   }
 }
 

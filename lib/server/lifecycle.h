@@ -17,6 +17,7 @@
 #include <ostream>
 #include <string>
 #include <vector>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "lib/server/control_socket.h"
@@ -43,18 +44,14 @@ absl::Status Announce(const Readiness& r, std::ostream& out);
 // returns them on a signalfd for WaitForStop, or the error.
 absl::StatusOr<signal::SignalSource> TakeSignals();
 
-// Control is a control socket and what answers its command lines.
-struct Control {
-  ControlSocket* socket = nullptr;  // nullptr: none.
-  ControlSocket::Handler answer;
-};
-
 // WaitForStop waits on `sigs` (which must take SIGTERM and SIGINT) and
 // returns OK at the first SIGTERM or SIGINT; each SIGUSR1 calls `on_usr1`.
-// Meanwhile it serves `control`'s clients, on the calling thread, without
-// ever blocking on one (so a client that does not read never holds up a
-// signal). It fails only if the signalfd or the selector does.
-absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1, const Control& control = {});
+// Meanwhile it serves the clients of each of `controls` (none may be
+// nullptr), on the calling thread, without ever blocking on one (so a
+// client that does not read never holds up a signal), and times out their
+// incomplete requests. It fails only if the signalfd or the selector does.
+absl::Status WaitForStop(signal::SignalSource& sigs, const std::function<void()>& on_usr1,
+                         const std::vector<ControlSocket*>& controls = {});
 
 // StopListening makes each stream listener in `fds` refuse new clients at
 // once, as haproxy's soft stop does, and so as a drain starts: the socket

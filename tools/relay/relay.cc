@@ -292,15 +292,6 @@ absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log) {
     absl::Status s = workers.back()->Init();
     if (!s.ok()) return s;
   }
-  std::unique_ptr<server::ControlSocket> control;
-  if (!p.control_path.empty()) {
-    absl::StatusOr<std::unique_ptr<server::ControlSocket>> c = server::ControlSocket::Listen(p.control_path);
-    if (!c.ok()) return c.status();
-    control = *std::move(c);
-  }
-  std::vector<std::thread> threads;
-  for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
-  absl::Status s = server::Announce({bound->lines, p.port_file, bound->ports, p.ready_fd}, out);
   auto stats = [&] { return FormatStats(workers, shared, true); };
   // Each command answered; then the workers look at the fault table.
   server::ControlSocket::Handler answer = [&](absl::string_view line) {
@@ -308,8 +299,20 @@ absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log) {
     for (auto& w : workers) w->Wake();
     return a;
   };
+  std::vector<std::unique_ptr<server::ControlSocket>> controls;
+  if (!p.control_path.empty()) {
+    absl::StatusOr<std::unique_ptr<server::ControlSocket>> c =
+        server::ControlSocket::Listen(p.control_path, server::ControlSocket::Lines(answer));
+    if (!c.ok()) return c.status();
+    controls.push_back(*std::move(c));
+  }
+  std::vector<std::thread> threads;
+  for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
+  absl::Status s = server::Announce({bound->lines, p.port_file, bound->ports, p.ready_fd}, out);
   auto on_usr1 = [&] { log << FormatStats(workers, shared, p.json) << std::endl; };
-  if (s.ok()) s = server::WaitForStop(*sigs, on_usr1, {control.get(), answer});
+  std::vector<server::ControlSocket*> served;
+  for (auto& c : controls) served.push_back(c.get());
+  if (s.ok()) s = server::WaitForStop(*sigs, on_usr1, served);
   for (auto& w : workers) w->RequestStop();
   // The drain refuses new clients at once while the live sessions finish.
   std::vector<int> streams;
