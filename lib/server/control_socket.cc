@@ -75,6 +75,12 @@ bool ControlSocket::Flush(Client& c) {
 }
 
 void ControlSocket::Drop(Client* c) {
+  // What the client sent and no request took is read first (up to 256
+  // KiB): close(2) with unread bytes sends a reset, which can destroy the
+  // answer still on its way (a 431 to a client sending a huge head).
+  char buf[4096];
+  for (int i = 0; i < 64 && ::recv(c->fd.get(), buf, sizeof(buf), MSG_DONTWAIT) > 0; ++i) {
+  }
   (void)sel_->Unregister(c->fd.get());
   clients_.erase(c);
 }

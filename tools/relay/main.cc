@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ipckit::relay_tool::Options o;
   ipckit::cli::Parser p(ipckit::cli::ToolInfo{
-      "relay", {"[options] FROM TO"},
+      "relay", {"[options] FROM TO", "[options] --api HOST:PORT [--config FILE] [FROM TO]"},
       "Accept clients on FROM and relay each to TO, with faults for tests.", kEpilog, false});
   p.Int(0, "workers", "N", "event loops, one thread each (default 1)", &o.workers, 1, 1024)
       .Int(0, "max-conns", "N", "close clients beyond N at once (counted as rejected)", &o.max_conns, 0,
@@ -82,6 +82,12 @@ int main(int argc, char** argv) {
       .Flag(0, "down", "start refusing new clients (reset them)", &o.down)
       .Flag(0, "stall", "start with accepting stopped (the backlog fills)", &o.stall)
       .String(0, "control", "PATH", "serve the control protocol on this Unix socket", &o.control)
+      .String(0, "api", "HOST:PORT",
+              "serve toxiproxy 2.x's HTTP API here (toxiproxy's is localhost:8474); FROM and TO may then be "
+              "left out",
+              &o.api)
+      .String(0, "config", "FILE", "create the API's proxies from this JSON array (toxiproxy-server -config)",
+              &o.config)
       .Count('v', "verbose", "log each session (from, to, how it ended) to stderr", &o.verbose)
       .Flag(0, "dump", "hex-dump each direction's data to stderr, as socat -x -v ('>' to TO, '<' back)", &o.dump)
       .Flag(0, "tls", "FROM listen-fds: speak TLS on the inherited sockets", &o.tls);

@@ -61,6 +61,11 @@ struct Plan {
   std::vector<Fault> faults;                     // At start.
   Admission admission = Admission::kServe;       // At start (--down, --stall).
   std::string control_path;
+  bool has_from = true;                          // false: --api or --config alone (toxiproxy-server's way).
+  bool api = false;                              // --api: serve toxiproxy's HTTP API (api.h).
+  std::string api_host;                          // --api's host, resolved by Run ("" is every address).
+  uint16_t api_port = 0;
+  std::string config_path;                       // --config: the API's proxies at start.
   std::string port_file;
   int ready_fd = -1;
   bool json = false;

@@ -17,7 +17,7 @@ void Worker::StartRelay(Session* s, absl::Time now) {
   Schedule(s, absl::InfiniteFuture());
   if (plan_.dump) {
     auto sink = [this](const std::string& block) {
-      std::lock_guard<std::mutex> lock(shared_->log_mu);
+      std::lock_guard<std::mutex> lock(LogMutex());
       *shared_->log << block << std::flush;
     };
     s->client = std::make_unique<DumpStream>(std::move(s->client), '>', sink);

@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
+#include "lib/json/json_reader.h"
 #include "lib/json/json_writer.h"
 #include "lib/net/listening_line.h"
 #include "lib/net/socket.h"
@@ -23,8 +24,11 @@
 #include "lib/signal/signal_source.h"
 #include "lib/tls/cert_info.h"
 #include "lib/tls/tls_stream.h"
+#include "tools/relay/api.h"
+#include "tools/relay/api_host.h"
 #include "tools/relay/control.h"
 #include "tools/relay/stdio.h"
+#include "tools/relay/listen.h"
 #include "tools/relay/worker.h"
 
 namespace ipckit::relay_tool {
@@ -88,10 +92,63 @@ absl::Status ValidateFaults(const Options& o, Plan& p) {
   return absl::OkStatus();
 }
 
+// ValidateSettings checks and copies the settings every session takes into `p`.
+absl::Status ValidateSettings(const Options& o, Plan& p) {
+  if (o.on_connect_failure != "reset" && o.on_connect_failure != "close") {
+    return Usage(absl::StrCat("--on-connect-failure: want reset or close, got '", o.on_connect_failure, "'"));
+  }
+  if (o.buffer < 1024) return Usage("--buffer must be at least 1K");
+  p.reset_on_connect_failure = o.on_connect_failure == "reset";
+  p.workers = o.workers;
+  p.max_conns = o.max_conns;
+  p.idle_timeout = o.idle_timeout;
+  if (o.idle_timeout != absl::InfiniteDuration()) p.udp_idle_timeout = o.idle_timeout;
+  p.connect_timeout = o.connect_timeout;
+  p.drain_timeout = o.drain_timeout;
+  p.nodelay = !o.nagle;
+  p.buffer_size = o.buffer;
+  p.latency_buffer = o.latency_buffer;
+  p.control_path = o.control;
+  p.port_file = o.readiness.plan().port_file;
+  p.ready_fd = o.readiness.plan().ready_fd;
+  p.json = o.readiness.plan().json;
+  p.verbose = o.verbose;
+  p.dump = o.dump;
+  return absl::OkStatus();
+}
+
+// ValidateApi parses --api and --config into `p`; with neither and no
+// FROM and TO there is nothing to serve.
+absl::Status ValidateApi(const Options& o, bool api_only, Plan& p) {
+  p.config_path = o.config;
+  p.has_from = !api_only;
+  if (api_only && (!o.faults.empty() || o.down || o.stall || !o.control.empty() || o.proxy.given() || o.tls)) {
+    return Usage("--fault, --down, --stall, --control, --proxy and --tls act on FROM: give FROM and TO "
+                 "(the API's proxies take toxics)");
+  }
+  if (o.api.empty()) return absl::OkStatus();
+  absl::StatusOr<net::HostPort> hp = net::SplitHostPort(o.api);
+  if (!hp.ok()) return Usage(absl::StrCat("--api '", o.api, "': want HOST:PORT (toxiproxy's is localhost:8474)"));
+  absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
+  if (!port.ok()) return Usage(absl::StrCat("--api '", o.api, "': ", port.status().message()));
+  p.api = true;
+  p.api_host = hp->host;
+  p.api_port = *port;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& args,
                               const std::vector<int>& listen_fds) {
+  bool api_only = args.empty() && (!o.api.empty() || !o.config.empty());
+  if (api_only) {
+    Plan p;
+    if (absl::Status s = ValidateApi(o, true, p); !s.ok()) return s;
+    if (absl::Status s = ValidateTls(o, p); !s.ok()) return s;
+    if (absl::Status s = ValidateSettings(o, p); !s.ok()) return s;
+    return p;
+  }
   if (args.size() != 2) {
     return Usage(args.size() < 2 ? "need FROM and TO (e.g. relay 127.0.0.1:8080 127.0.0.1:80)"
                                  : absl::StrCat("unexpected argument '", args[2], "' (want FROM and TO)"));
@@ -108,8 +165,10 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
     p.listen_fds = listen_fds;
   }
   if (p.from.transport == Transport::kStdio && (!o.faults.empty() || o.down || o.stall || !o.control.empty() ||
-                                                 o.max_conns > 0 || o.workers != 1)) {
-    return Usage("--fault, --down, --stall, --control, --max-conns and --workers are for listeners, not stdio");
+                                                 o.max_conns > 0 || o.workers != 1 || !o.api.empty() ||
+                                                 !o.config.empty())) {
+    return Usage("--fault, --down, --stall, --control, --max-conns, --workers, --api and --config are for "
+                 "listeners, not stdio");
   }
   p.tls_listener = p.from.transport == Transport::kTls || (p.from.transport == Transport::kListenFds && o.tls);
   if (o.tls && p.from.transport != Transport::kListenFds) return Usage("--tls is for FROM listen-fds (else write tls:ADDR)");
@@ -123,102 +182,11 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
   }
   if (absl::Status s = ValidateProxy(o, p); !s.ok()) return s;
   if (absl::Status s = ValidateFaults(o, p); !s.ok()) return s;
-  if (o.on_connect_failure != "reset" && o.on_connect_failure != "close") {
-    return Usage(absl::StrCat("--on-connect-failure: want reset or close, got '", o.on_connect_failure, "'"));
-  }
-  p.reset_on_connect_failure = o.on_connect_failure == "reset";
-  if (o.buffer < 1024) return Usage("--buffer must be at least 1K");
-  p.workers = o.workers;
-  p.max_conns = o.max_conns;
-  p.idle_timeout = o.idle_timeout;
-  if (o.idle_timeout != absl::InfiniteDuration()) p.udp_idle_timeout = o.idle_timeout;
-  p.connect_timeout = o.connect_timeout;
-  p.drain_timeout = o.drain_timeout;
-  p.nodelay = !o.nagle;
-  p.buffer_size = o.buffer;
-  p.latency_buffer = o.latency_buffer;
-  p.control_path = o.control;
-  p.port_file = o.readiness.plan().port_file;
-  p.ready_fd = o.readiness.plan().ready_fd;
-  p.json = o.readiness.plan().json;
-  p.verbose = o.verbose;
-  p.dump = o.dump;
+  if (absl::Status s = ValidateApi(o, false, p); !s.ok()) return s;
+  if (absl::Status s = ValidateSettings(o, p); !s.ok()) return s;
   return p;
 }
 
-absl::Status Prepare(Plan* p) {
-  if (p->server_tls) {
-    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(*p->server_tls);
-    if (!ctx.ok()) return ctx.status();
-    p->loaded.server_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
-  }
-  if (p->client_tls) {
-    absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Client(*p->client_tls);
-    if (!ctx.ok()) return ctx.status();
-    p->loaded.client_tls = std::make_shared<const tls::TlsContext>(*std::move(ctx));
-  }
-  if (p->proxy) {
-    // The proxy resolves TO's name.
-    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p->proxy_host, p->proxy_port, {});
-    if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("--proxy: ", addrs.status().message()));
-    p->loaded.proxy_addresses = *std::move(addrs);
-  } else if (p->to.transport == Transport::kTcp || p->to.transport == Transport::kTls ||
-             p->to.transport == Transport::kUdp) {
-    net::ResolveOptions ro;
-    ro.socktype = p->to.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
-    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(p->to.host, p->to.port, ro);
-    // A name that does not resolve is a runtime failure (exit 1), as in nc.
-    if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("TO: ", addrs.status().message()));
-    p->loaded.to_addresses = *std::move(addrs);
-  } else if (p->to.transport == Transport::kUnix || p->to.transport == Transport::kUnixDgram) {
-    p->loaded.to_addresses = {p->to.address};
-  }
-  return absl::OkStatus();
-}
-
-namespace {
-
-struct Bound {
-  std::vector<net::Listener> listeners;  // Owned: removed (Unix paths) at exit.
-  std::vector<ListenerFd> fds;
-  std::vector<std::string> lines;        // "listening on ..." and the port file's lines.
-  std::vector<std::string> ports;
-};
-
-absl::StatusOr<Bound> Listen(const Plan& p) {
-  Bound b;
-  const char* kind = p.tls_listener ? "+tls" : "";
-  if (p.from.transport == Transport::kListenFds) {
-    for (int fd : p.listen_fds) {
-      (void)io::SetNonBlocking(fd, true);
-      (void)io::SetCloseOnExec(fd, true);
-      b.fds.push_back({fd, p.tls_listener});
-      net::Socket s{io::UniqueFd(::dup(fd))};
-      absl::StatusOr<net::SocketAddress> a = s.LocalAddress();
-      std::string shown = a.ok() ? a->ToString() : absl::StrCat("fd ", fd);
-      b.lines.push_back(net::FormatListeningLine(shown, absl::StrCat(a.ok() && a->is_unix() ? "unix" : "tcp", kind)));
-      b.ports.push_back(a.ok() && a->is_ip() ? absl::StrCat(a->port()) : shown);
-    }
-    return b;
-  }
-  net::ListenOptions lo;
-  lo.backlog = 4096;
-  if (IsDatagram(p.from.transport)) lo.type = SOCK_DGRAM;
-  absl::StatusOr<net::Listener> l = net::Listener::Listen(p.from.address, lo);
-  if (!l.ok()) return l.status();
-  absl::Status s = io::SetNonBlocking(l->fd(), true);
-  if (!s.ok()) return s;
-  bool is_unix = l->address().is_unix();
-  bool dgram = IsDatagram(p.from.transport);
-  b.fds.push_back({l->fd(), p.tls_listener, dgram});
-  const char* transport = p.from.transport == Transport::kTls ? "tcp" : TransportName(p.from.transport);
-  b.lines.push_back(net::FormatListeningLine(l->address().ToString(), absl::StrCat(transport, kind)));
-  b.ports.push_back(is_unix ? l->address().ToString() : absl::StrCat(l->address().port()));
-  b.listeners.push_back(*std::move(l));
-  return b;
-}
-
-}  // namespace
 
 std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, const Shared& shared, bool as_json) {
   Counters sum;
@@ -268,20 +236,65 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
   return out;
 }
 
+namespace {
+
+// Api is the toxiproxy API's parts: its proxies' host, the API, and its socket.
+struct Api {
+  std::unique_ptr<WorkerHost> host;
+  std::unique_ptr<ToxiproxyApi> api;
+  std::unique_ptr<server::ControlSocket> socket;  // With --api.
+};
+
+// OpenApi makes the API's proxies from --config and listens on --api,
+// adding its "listening on ADDR (http)" line and port to `bound`; or
+// returns the error ("--config c.json: missing required field: upstream at
+// proxy 2").
+absl::StatusOr<Api> OpenApi(const Plan& p, std::ostream& log, Bound& bound) {
+  Api a;
+  a.host = std::make_unique<WorkerHost>(p, &log);
+  a.api = std::make_unique<ToxiproxyApi>(a.host.get());
+  if (!p.config_path.empty()) {
+    absl::StatusOr<std::string> text = io::ReadFile(p.config_path);
+    if (!text.ok()) return text.status();
+    Response r = a.api->Populate(*text);
+    if (r.status != 201) {
+      absl::StatusOr<json::Value> v = json::ParseJson(r.body);
+      const json::Value* e = v.ok() ? v->Find("error") : nullptr;
+      return absl::InvalidArgumentError(absl::StrCat("--config ", p.config_path, ": ", e ? e->string() : r.body));
+    }
+  }
+  if (!p.api) return a;
+  net::ResolveOptions ro;
+  ro.passive = true;
+  absl::StatusOr<std::vector<net::SocketAddress>> at = net::Resolve(p.api_host, p.api_port, ro);
+  if (!at.ok()) return absl::Status(at.status().code(), absl::StrCat("--api: ", at.status().message()));
+  absl::StatusOr<std::unique_ptr<server::ControlSocket>> s =
+      server::ControlSocket::Listen(at->front(), a.api->Protocol(), ToxiproxyApi::SocketOptions());
+  if (!s.ok()) return s.status();
+  a.socket = *std::move(s);
+  bound.lines.push_back(net::FormatListeningLine(a.socket->address().ToString(), "http"));
+  bound.ports.push_back(absl::StrCat(a.socket->address().port()));
+  return a;
+}
+
+}  // namespace
+
 absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log) {
   Plan p = plan;
-  if (absl::Status s = Prepare(&p); !s.ok()) return s;
-  if (p.from.transport == Transport::kStdio) return RunStdio(p);
+  if (p.has_from) {
+    if (absl::Status s = Prepare(&p); !s.ok()) return s;
+    if (p.from.transport == Transport::kStdio) return RunStdio(p);
+  }
   absl::StatusOr<signal::SignalSource> sigs = server::TakeSignals();
   if (!sigs.ok()) return sigs.status();
-  absl::StatusOr<Bound> bound = Listen(p);
+  absl::StatusOr<Bound> bound = p.has_from ? Listen(p) : Bound{};
   if (!bound.ok()) return bound.status();
   Shared shared;
   shared.log = &log;
   for (const Fault& f : p.faults) (void)shared.table.Add(f);
   shared.table.set_admission(p.admission);
   std::vector<std::unique_ptr<Worker>> workers;
-  for (int i = 0; i < p.workers; ++i) {
+  for (int i = 0; i < (p.has_from ? p.workers : 0); ++i) {
     // Datagram sockets go to the first worker alone: one client's sessions
     // must live in one place.
     std::vector<ListenerFd> fds;
@@ -306,6 +319,9 @@ absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log) {
     if (!c.ok()) return c.status();
     controls.push_back(*std::move(c));
   }
+  absl::StatusOr<Api> api = p.api || !p.config_path.empty() ? OpenApi(p, log, *bound) : Api{};
+  if (!api.ok()) return api.status();
+  if (api->socket) controls.push_back(std::move(api->socket));
   std::vector<std::thread> threads;
   for (auto& w : workers) threads.emplace_back([w = w.get()] { w->Run(); });
   absl::Status s = server::Announce({bound->lines, p.port_file, bound->ports, p.ready_fd}, out);
@@ -321,6 +337,7 @@ absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log) {
   }
   server::StopListening(streams);
   for (std::thread& t : threads) t.join();
+  controls.clear();  // The API's socket goes before the API; the API stops its proxies.
   log << FormatStats(workers, shared, p.json) << std::endl;
   return s;
 }

@@ -15,6 +15,7 @@
 #include "lib/cli/readiness_flags.h"
 #include "lib/cli/tls_flags.h"
 #include "tools/relay/plan.h"
+#include "tools/relay/prepare.h"
 
 namespace ipckit::relay_tool {
 
@@ -32,6 +33,8 @@ struct Options {
   bool down = false;                // --down
   bool stall = false;               // --stall
   std::string control;              // --control PATH
+  std::string api;                  // --api HOST:PORT
+  std::string config;               // --config FILE
   cli::ReadinessFlags readiness;    // --port-file, --ready-fd, --json (lib/cli's group).
   int verbose = 0;
   bool dump = false;
@@ -45,7 +48,9 @@ struct Options {
 // plan, or kInvalidArgument: "invalid TO 'x': ...", "a TLS listener needs
 // --cert and --key", "--cert, --key, --client-ca, --alpn and --tls-legacy
 // need a TLS listener (a tls: FROM)", "--ca-file, --servername, --pin and
-// --insecure are for a tls: TO". It opens no file and resolves no name.
+// --insecure are for a tls: TO". With --api or --config, FROM and TO may be
+// left out (then relay serves only the API's proxies). It opens no file and
+// resolves no name.
 // `listen_fds` are the descriptors of socket activation.
 absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<std::string>& args,
                               const std::vector<int>& listen_fds);
@@ -58,11 +63,6 @@ absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<std::string
 // SIGUSR1 and at exit).
 absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log);
 
-// Prepare loads what `p` names into p->loaded: the TLS contexts (a file's
-// error: "load certificate c.pem: No such file or directory") and TO's and
-// the proxy's addresses ("TO: resolve x.invalid: Name or service not
-// known", "--proxy: resolve ..."), or returns the first error.
-absl::Status Prepare(Plan* p);
 
 }  // namespace ipckit::relay_tool
 

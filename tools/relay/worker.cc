@@ -65,7 +65,7 @@ void Worker::WatchListeners(bool on) {
 }
 
 void Worker::Log(const std::string& line) {
-  std::lock_guard<std::mutex> lock(shared_->log_mu);
+  std::lock_guard<std::mutex> lock(LogMutex());
   *shared_->log << "relay: " << line << std::endl;
 }
 

@@ -64,9 +64,15 @@ inline void Add(std::atomic<uint64_t>& c, uint64_t n) {
 struct Shared {
   FaultTable table;
   std::atomic<int64_t> active{0};  // Sessions open, for --max-conns.
-  std::mutex log_mu;  // std::mutex: see FaultTable's mu_.
-  std::ostream* log = nullptr;     // -v lines.
+  std::ostream* log = nullptr;     // -v lines, written under LogMutex().
 };
+
+// LogMutex orders every worker's writes to the log, across Shared sets
+// (the API's proxies each have one). A std::mutex: see FaultTable's mu_.
+inline std::mutex& LogMutex() {
+  static std::mutex* mu = new std::mutex;
+  return *mu;
+}
 
 // ListenerFd is a listening socket every worker accepts from.
 struct ListenerFd {
