@@ -42,6 +42,11 @@ dir=down (TO -> client, the default), up or both, on a fraction p= of clients:
 socket takes one command a line: fault add|rm|list|clear, down [close], stall,
 up, stats, help (try: echo help | nc -UN ctl.sock).
 
+--api HOST:PORT serves toxiproxy 2.x's HTTP API (GET /version, /proxies,
+POST /populate, /proxies/NAME/toxics, /reset; toxiproxy's JSON and status
+codes): each proxy created there is a relay listener with its own toxics.
+--config FILE creates proxies from toxiproxy-server's -config JSON array.
+
 SIGTERM or SIGINT: stop accepting, let sessions finish for --drain-timeout,
 print stats to stderr and exit 0. SIGUSR1: print stats to stderr.
 
@@ -52,7 +57,8 @@ Examples:
   relay tls::443 127.0.0.1:8080 --cert c.pem --key k.pem  (TLS terminator)
   relay 127.0.0.1:8443 tls:example.org:443              (TLS originator)
   relay 127.0.0.1:0 127.0.0.1:5432 --fault 'latency 100ms jitter=10ms' --fault 'bandwidth 64K'
-  relay 127.0.0.1:0 127.0.0.1:8080 --fault 'limit-data 1000' --control ctl.sock)TXT";
+  relay 127.0.0.1:0 127.0.0.1:8080 --fault 'limit-data 1000' --control ctl.sock
+  relay --api 127.0.0.1:8474 --config toxiproxy.json    (toxiproxy-server's job))TXT";
 
 }  // namespace
 

@@ -255,7 +255,7 @@ absl::StatusOr<Api> OpenApi(const Plan& p, std::ostream& log, Bound& bound) {
   a.api = std::make_unique<ToxiproxyApi>(a.host.get());
   if (!p.config_path.empty()) {
     absl::StatusOr<std::string> text = io::ReadFile(p.config_path);
-    if (!text.ok()) return text.status();
+    if (!text.ok()) return absl::Status(text.status().code(), absl::StrCat("--config: ", text.status().message()));
     Response r = a.api->Populate(*text);
     if (r.status != 201) {
       absl::StatusOr<json::Value> v = json::ParseJson(r.body);

@@ -166,6 +166,8 @@ class Config(unittest.TestCase):
             code, out, err = harness.run([RELAY, "--api", "127.0.0.1:0", "--config", f"{d}/bad.json"])
             self.assertEqual(code, 1)
             self.assertEqual(err.decode(), f"relay: --config {d}/bad.json: missing required field: upstream at proxy 2\n")
+            code, out, err = harness.run([RELAY, "--config", f"{d}/none.json"])
+            self.assertEqual((code, err.decode()), (1, f"relay: --config: open {d}/none.json: No such file or directory\n"))
         upstream.stop()
 
     def test_usage_errors(self):
