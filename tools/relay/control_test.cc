@@ -43,7 +43,8 @@ TEST(ControlTest, StatsHelpAndErrors) {
   EXPECT_EQ(ExecuteControl("stats", t, Stats), "{\"accepted\":0}");
   EXPECT_THAT(ExecuteControl("help", t, Stats), ::testing::StartsWith("ok commands: fault add KIND"));
   EXPECT_EQ(ExecuteControl("fault add lag 1s", t, Stats),
-            "error: unknown fault 'lag' (latency, bandwidth, slicer, limit-data, timeout, reset-peer, slow-close)");
+            "error: unknown fault 'lag' (latency, bandwidth, slicer, limit-data, timeout, reset-peer, slow-close, "
+            "loss, duplicate, reorder)");
   EXPECT_EQ(ExecuteControl("fault frob", t, Stats), "error: unknown command 'fault frob' (fault add, rm, list, clear)");
   EXPECT_EQ(ExecuteControl("reboot", t, Stats), "error: unknown command 'reboot' (try help)");
   EXPECT_EQ(ExecuteControl("", t, Stats), "error: unknown command '' (try help)");

@@ -2,9 +2,15 @@
 // datagrams; each client address gets a UdpSession with its own socket
 // connected to TO, so replies find their way back by the socket they come in
 // on. Datagram boundaries are kept both ways; a datagram that cannot be sent
-// at once is dropped and counted, as a router would.
+// at once is dropped and counted, as a router would. Faults (latency,
+// bandwidth, loss, duplicate, reorder) go through a DatagramShaper per
+// direction; its due datagrams are sent from the loop's timer.
 #include <errno.h>
 #include <sys/socket.h>
+
+#include <random>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "lib/io/eintr.h"
@@ -48,12 +54,87 @@ void Worker::OnDatagrams(int index, absl::Time now) {
     UdpSession* u = UdpSessionFor(fd, peer, now);
     if (u == nullptr) continue;  // Turned away: dropped.
     u->last_active = now;
-    if (::send(u->fd.get(), scratch_->data(), static_cast<size_t>(n), 0) < 0) {
-      Add(counters_.datagrams_dropped, 1);
-      continue;
+    Forward(u, kUp, absl::string_view(scratch_->data(), static_cast<size_t>(n)), now);
+  }
+}
+
+// SendDatagram sends one datagram on: up to TO on the session's socket,
+// down to the client from the listening socket; it counts it, or counts it
+// dropped when it cannot be sent at once.
+void Worker::SendDatagram(UdpSession* u, int dir, absl::string_view d) {
+  ssize_t n = dir == kUp ? ::send(u->fd.get(), d.data(), d.size(), 0)
+                         : ::sendto(u->listener, d.data(), d.size(), 0, u->peer.get(), u->peer.size());
+  if (n < 0) {
+    Add(counters_.datagrams_dropped, 1);
+    return;
+  }
+  Add(dir == kUp ? counters_.datagrams_up : counters_.datagrams_down, 1);
+  Add(dir == kUp ? counters_.bytes_up : counters_.bytes_down, d.size());
+}
+
+// Forward sends a datagram on at once, or through the direction's shaper
+// when a fault acts on it.
+void Worker::Forward(UdpSession* u, int dir, absl::string_view d, absl::Time now) {
+  relay::DatagramShaper* shaper = dir == kUp ? u->up.get() : u->down.get();
+  if (shaper == nullptr) return SendDatagram(u, dir, d);
+  switch (shaper->Offer(d, now, rng_)) {
+    case relay::DatagramShaper::Fate::kLost: Add(counters_.datagrams_lost, 1); break;
+    case relay::DatagramShaper::Fate::kOverflow: Add(counters_.datagrams_dropped, 1); break;
+    case relay::DatagramShaper::Fate::kDuplicated: Add(counters_.datagrams_duplicated, 1); break;
+    case relay::DatagramShaper::Fate::kQueued: break;
+  }
+  FlushUdp(u, now);
+}
+
+// FlushUdp sends what `u`'s shapers have due at `now`, and keeps `u` among
+// the sessions the loop wakes for while anything waits.
+void Worker::FlushUdp(UdpSession* u, absl::Time now) {
+  std::vector<std::string> due;
+  bool waiting = false;
+  for (int dir : {kUp, kDown}) {
+    relay::DatagramShaper* shaper = dir == kUp ? u->up.get() : u->down.get();
+    if (shaper == nullptr) continue;
+    due.clear();
+    shaper->TakeDue(now, rng_, &due);
+    for (const std::string& d : due) SendDatagram(u, dir, d);
+    waiting = waiting || shaper->NextTimer() != absl::InfiniteFuture();
+  }
+  if (waiting) {
+    udp_shaped_.insert(u);
+  } else {
+    udp_shaped_.erase(u);
+  }
+}
+
+void Worker::ReleaseDatagrams(absl::Time now) {
+  std::vector<UdpSession*> shaped(udp_shaped_.begin(), udp_shaped_.end());
+  for (UdpSession* u : shaped) FlushUdp(u, now);
+}
+
+absl::Time Worker::NextDatagramRelease() const {
+  absl::Time next = absl::InfiniteFuture();
+  for (UdpSession* u : udp_shaped_) {
+    if (u->up) next = std::min(next, u->up->NextTimer());
+    if (u->down) next = std::min(next, u->down->NextTimer());
+  }
+  return next;
+}
+
+// DrawUdpFaults draws the fault table's faults for `u` (each once, by its
+// p=) and sets its shapers; a direction keeps its shaper, and what waits in
+// it, once it has one.
+void Worker::DrawUdpFaults(UdpSession* u, absl::Time now) {
+  if (u->faults_version == table_version_ || faults_ == nullptr) return;
+  u->faults_version = table_version_;
+  std::vector<const Fault*> applied = Draw(u->drawn, now);
+  for (int dir : {kUp, kDown}) {
+    std::unique_ptr<relay::DatagramShaper>& shaper = dir == kUp ? u->up : u->down;
+    relay::DatagramShaping s = DatagramShapingFor(applied, dir);
+    if (shaper) {
+      shaper->set_shaping(s);
+    } else if (s.any()) {
+      shaper = std::make_unique<relay::DatagramShaper>(s, plan_.latency_buffer);
     }
-    Add(counters_.datagrams_up, 1);
-    Add(counters_.bytes_up, static_cast<uint64_t>(n));
   }
 }
 
@@ -96,6 +177,7 @@ UdpSession* Worker::UdpSessionFor(int listener, const net::SocketAddress& peer, 
   if (plan_.verbose > 0) Log(absl::StrCat("udp session from ", peer.ToString(), " to ", Describe(plan_.to)));
   UdpSession* raw = u.get();
   udp_[key] = std::move(u);
+  DrawUdpFaults(raw, now);
   return raw;
 }
 
@@ -110,12 +192,7 @@ void Worker::OnUdpReplies(UdpSession* u, absl::Time now) {
       return;
     }
     u->last_active = now;
-    if (::sendto(u->listener, scratch_->data(), static_cast<size_t>(n), 0, u->peer.get(), u->peer.size()) < 0) {
-      Add(counters_.datagrams_dropped, 1);
-      continue;
-    }
-    Add(counters_.datagrams_down, 1);
-    Add(counters_.bytes_down, static_cast<uint64_t>(n));
+    Forward(u, kDown, absl::string_view(scratch_->data(), static_cast<size_t>(n)), now);
   }
 }
 
@@ -123,6 +200,7 @@ void Worker::CloseUdp(UdpSession* u) {
   if (plan_.verbose > 0) Log(absl::StrCat("udp session from ", u->peer.ToString(), " closed"));
   sel_->Unregister(u->fd.get()).IgnoreError();
   u->fd.reset();
+  udp_shaped_.erase(u);  // What waits in its shapers goes with it.
   shared_->active.fetch_sub(1, std::memory_order_relaxed);
   Add(counters_.closed, 1);
   auto it = udp_.find(u->key);

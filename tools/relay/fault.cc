@@ -15,9 +15,22 @@ namespace {
 
 constexpr FaultKind kKinds[] = {FaultKind::kLatency,   FaultKind::kBandwidth, FaultKind::kSlicer,
                                 FaultKind::kLimitData, FaultKind::kTimeout,   FaultKind::kResetPeer,
-                                FaultKind::kSlowClose};
+                                FaultKind::kSlowClose, FaultKind::kLoss,      FaultKind::kDuplicate,
+                                FaultKind::kReorder};
 
 absl::Status Bad(absl::string_view m) { return absl::InvalidArgumentError(m); }
+
+bool IsChance(FaultKind k) { return k == FaultKind::kLoss || k == FaultKind::kDuplicate || k == FaultKind::kReorder; }
+
+// ParseChance reads "0.1" or "10%" as a chance from 0 to 1.
+absl::StatusOr<double> ParseChance(absl::string_view text) {
+  bool percent = absl::ConsumeSuffix(&text, "%");
+  double v = 0;
+  if (!absl::SimpleAtod(text, &v) || !(v >= 0 && v <= (percent ? 100 : 1))) {
+    return Bad(absl::StrCat("'", text, percent ? "%" : "", "' is not a chance from 0 to 1 (or 0% to 100%)"));
+  }
+  return percent ? v / 100 : v;
+}
 
 // ParseValue reads the kind's main value (`text`, maybe empty) into `f`.
 absl::Status ParseValue(Fault& f, absl::string_view text) {
@@ -25,9 +38,15 @@ absl::Status ParseValue(Fault& f, absl::string_view text) {
   bool optional = f.kind == FaultKind::kResetPeer;
   if (text.empty() && !optional) {
     bool is_size = f.kind == FaultKind::kBandwidth || f.kind == FaultKind::kSlicer || f.kind == FaultKind::kLimitData;
-    return Bad(absl::StrCat(kind, ": missing ", is_size ? "SIZE" : "DURATION"));
+    return Bad(absl::StrCat(kind, ": missing ", is_size ? "SIZE" : IsChance(f.kind) ? "CHANCE" : "DURATION"));
   }
   if (text.empty()) return absl::OkStatus();
+  if (IsChance(f.kind)) {
+    absl::StatusOr<double> c = ParseChance(text);
+    if (!c.ok()) return Bad(absl::StrCat(kind, ": ", c.status().message()));
+    f.chance = *c;
+    return absl::OkStatus();
+  }
   switch (f.kind) {
     case FaultKind::kBandwidth:
     case FaultKind::kSlicer:
@@ -104,6 +123,9 @@ const char* FaultKindName(FaultKind kind) {
     case FaultKind::kTimeout: return "timeout";
     case FaultKind::kResetPeer: return "reset-peer";
     case FaultKind::kSlowClose: return "slow-close";
+    case FaultKind::kLoss: return "loss";
+    case FaultKind::kDuplicate: return "duplicate";
+    case FaultKind::kReorder: return "reorder";
   }
   return "?";
 }
@@ -121,7 +143,8 @@ absl::StatusOr<Fault> ParseFault(absl::string_view text) {
   }
   if (!known) {
     return Bad(absl::StrCat("unknown fault '", words[0],
-                            "' (latency, bandwidth, slicer, limit-data, timeout, reset-peer, slow-close)"));
+                            "' (latency, bandwidth, slicer, limit-data, timeout, reset-peer, slow-close, loss, duplicate, "
+                            "reorder)"));
   }
   f.name = FaultKindName(f.kind);
   size_t i = 1;
@@ -144,6 +167,9 @@ std::string FormatFault(const Fault& f) {
     case FaultKind::kBandwidth:
     case FaultKind::kSlicer:
     case FaultKind::kLimitData: absl::StrAppend(&out, " ", f.amount); break;
+    case FaultKind::kLoss:
+    case FaultKind::kDuplicate:
+    case FaultKind::kReorder: absl::StrAppend(&out, " ", f.chance); break;
     default: absl::StrAppend(&out, " ", DurationText(f.duration)); break;
   }
   if (f.kind == FaultKind::kLatency) absl::StrAppend(&out, " jitter=", DurationText(f.jitter));
@@ -162,6 +188,9 @@ void WriteFaultJson(json::JsonWriter& j, const Fault& f) {
     case FaultKind::kBandwidth: j.Key("bytes_per_second").Uint(f.amount); break;
     case FaultKind::kSlicer: j.Key("bytes").Uint(f.amount).Key("delay_ms").Double(absl::ToDoubleMilliseconds(f.delay)); break;
     case FaultKind::kLimitData: j.Key("bytes").Uint(f.amount).Key("close").String(f.reset ? "reset" : "fin"); break;
+    case FaultKind::kLoss:
+    case FaultKind::kDuplicate:
+    case FaultKind::kReorder: j.Key("chance").Double(f.chance, 6); break;
     default: j.Key("ms").Double(absl::ToDoubleMilliseconds(f.duration)); break;
   }
   if (f.kind == FaultKind::kLatency) j.Key("jitter_ms").Double(absl::ToDoubleMilliseconds(f.jitter));
@@ -186,6 +215,39 @@ relay::Shaping ShapingFor(const std::vector<const Fault*>& faults, int dir) {
       case FaultKind::kTimeout: s.hold = true; break;
       case FaultKind::kSlowClose: s.eof_delay = std::max(s.eof_delay, f->duration); break;
       case FaultKind::kResetPeer: break;  // The connection's own timer, not shaping.
+      case FaultKind::kLoss:
+      case FaultKind::kDuplicate:
+      case FaultKind::kReorder: break;  // Datagram sessions only.
+    }
+  }
+  return s;
+}
+
+absl::Status FitsSessions(const Fault& f, bool datagram) {
+  bool both = f.kind == FaultKind::kLatency || f.kind == FaultKind::kBandwidth;
+  if (both || IsChance(f.kind) == datagram) return absl::OkStatus();
+  if (datagram) {
+    return Bad(absl::StrCat(FaultKindName(f.kind),
+                            " acts on stream sessions (a datagram FROM takes latency, bandwidth, loss, duplicate, "
+                            "reorder)"));
+  }
+  return Bad(absl::StrCat(FaultKindName(f.kind), " acts on datagram sessions (a udp: or unix-dgram: FROM)"));
+}
+
+relay::DatagramShaping DatagramShapingFor(const std::vector<const Fault*>& faults, int dir) {
+  relay::Shaping stream = ShapingFor(faults, dir);  // Latency, jitter and rate are the same sums.
+  relay::DatagramShaping s;
+  s.latency = stream.latency;
+  s.jitter = stream.jitter;
+  s.rate = stream.rate;
+  auto combine = [](double& into, double p) { into = 1 - (1 - into) * (1 - p); };
+  for (const Fault* f : faults) {
+    if ((f->dirs & dir) == 0) continue;
+    switch (f->kind) {
+      case FaultKind::kLoss: combine(s.loss, f->chance); break;
+      case FaultKind::kDuplicate: combine(s.duplicate, f->chance); break;
+      case FaultKind::kReorder: combine(s.reorder, f->chance); break;
+      default: break;  // Stream sessions only (FitsSessions keeps them out).
     }
   }
   return s;

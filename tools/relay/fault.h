@@ -12,7 +12,14 @@
 //   timeout 2s                      deliver nothing; close after 2s (0: never)
 //   reset-peer [500ms]              reset (RST) the connection this long after it starts
 //   slow-close 1s                   pass the EOF on 1s late
+//   loss 0.1 (or 10%)               drop each datagram with this chance    \  udp: and
+//   duplicate 0.05                  send each datagram twice with this chance  > unix-dgram:
+//   reorder 0.25                    send a datagram after the next one      /  sessions only
 //   ... [dir=up|down|both] [p=0.5] [name=NAME]
+//
+// Datagram sessions take latency (per datagram, so jitter reorders, as tc
+// netem's delay), bandwidth, loss, duplicate and reorder; stream sessions
+// take all but the last three (FitsSessions says which).
 #ifndef IPCKIT_TOOLS_RELAY_FAULT_H_
 #define IPCKIT_TOOLS_RELAY_FAULT_H_
 
@@ -25,11 +32,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "lib/json/json_writer.h"
+#include "lib/relay/datagram_shaper.h"
 #include "lib/relay/flow.h"
 
 namespace ipckit::relay_tool {
 
-enum class FaultKind { kLatency, kBandwidth, kSlicer, kLimitData, kTimeout, kResetPeer, kSlowClose };
+enum class FaultKind {
+  kLatency, kBandwidth, kSlicer, kLimitData, kTimeout, kResetPeer, kSlowClose, kLoss, kDuplicate, kReorder
+};
 
 inline constexpr int kUp = 1;
 inline constexpr int kDown = 2;
@@ -44,6 +54,7 @@ struct Fault {
   uint64_t amount = 0;  // bandwidth (bytes/s), slicer (bytes), limit-data (bytes).
   absl::Duration delay = absl::ZeroDuration();     // slicer's pause.
   bool reset = false;  // limit-data close=reset: end with RST, not FIN.
+  double chance = 0;   // loss, duplicate, reorder: per datagram.
 };
 
 // ParseFault parses one fault's text form (above), or returns
@@ -63,6 +74,17 @@ std::string FormatFault(const Fault& f);
 
 // WriteFaultJson writes `f` as one JSON object.
 void WriteFaultJson(json::JsonWriter& j, const Fault& f);
+
+// FitsSessions returns OK when `f` acts on the sessions of a datagram (or
+// stream) FROM, else kInvalidArgument: "slicer acts on stream sessions (a
+// datagram FROM takes latency, bandwidth, loss, duplicate, reorder)", "loss
+// acts on datagram sessions (a udp: or unix-dgram: FROM)".
+absl::Status FitsSessions(const Fault& f, bool datagram);
+
+// DatagramShapingFor returns what `faults` do to a datagram session's
+// direction `dir`: latencies and jitters summed, the lowest bandwidth, the
+// chances combined (1 - product of 1 - each).
+relay::DatagramShaping DatagramShapingFor(const std::vector<const Fault*>& faults, int dir);
 
 // ShapingFor returns what `faults` (those applied to one connection) do to
 // its direction `dir` (kUp or kDown): the sum of latencies, the lowest

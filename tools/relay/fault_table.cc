@@ -15,6 +15,7 @@ const char* AdmissionName(Admission a) {
 }
 
 absl::Status FaultTable::Add(const Fault& f) {
+  if (absl::Status s = FitsSessions(f, datagram_.load(std::memory_order_acquire)); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu_);
   for (const Fault& g : *faults_) {
     if (g.name == f.name) {

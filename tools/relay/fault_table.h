@@ -36,7 +36,8 @@ class FaultTable {
   using Faults = std::vector<Fault>;
 
   // Add adds `f`, or fails with kAlreadyExists "a fault named 'latency'
-  // exists (give name=OTHER, or fault rm it first)".
+  // exists (give name=OTHER, or fault rm it first)", or with FitsSessions'
+  // error for a fault the table's sessions do not take.
   absl::Status Add(const Fault& f);
   // Remove removes the fault named `name`, or fails with kNotFound "no
   // fault named 'x'".
@@ -44,6 +45,10 @@ class FaultTable {
   void Clear();
   // Snapshot returns the faults in force, in the order added.
   std::shared_ptr<const Faults> Snapshot() const;
+
+  // set_datagram says the table's sessions are datagram ones (a udp: or
+  // unix-dgram: FROM); set before the first Add.
+  void set_datagram(bool datagram) { datagram_.store(datagram, std::memory_order_release); }
 
   void set_admission(Admission a);
   Admission admission() const { return admission_.load(std::memory_order_acquire); }
@@ -57,6 +62,7 @@ class FaultTable {
   mutable std::mutex mu_;
   std::shared_ptr<const Faults> faults_ = std::make_shared<Faults>();  // Under mu_.
   std::atomic<Admission> admission_{Admission::kServe};
+  std::atomic<bool> datagram_{false};
   std::atomic<uint64_t> version_{0};
 };
 

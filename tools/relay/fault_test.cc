@@ -39,7 +39,11 @@ TEST(FaultTest, DefaultsAreToxiproxys) {
 TEST(FaultTest, Errors) {
   EXPECT_THAT(ParseFault("lag 1s"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       "unknown fault 'lag' (latency, bandwidth, slicer, limit-data, timeout, reset-peer, slow-close)"));
+                       "unknown fault 'lag' (latency, bandwidth, slicer, limit-data, timeout, reset-peer, "
+                       "slow-close, loss, duplicate, reorder)"));
+  EXPECT_THAT(ParseFault("loss"), StatusIs(absl::StatusCode::kInvalidArgument, "loss: missing CHANCE"));
+  EXPECT_THAT(ParseFault("reorder 101%"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "reorder: '101%' is not a chance from 0 to 1 (or 0% to 100%)"));
   EXPECT_THAT(ParseFault("latency"), StatusIs(absl::StatusCode::kInvalidArgument, "latency: missing DURATION"));
   EXPECT_THAT(ParseFault("bandwidth"), StatusIs(absl::StatusCode::kInvalidArgument, "bandwidth: missing SIZE"));
   EXPECT_THAT(ParseFault("bandwidth 0"), StatusIs(absl::StatusCode::kInvalidArgument, "bandwidth: must be more than 0"));
@@ -72,6 +76,40 @@ TEST(FaultTest, ShapingCombinesFaultsPerDirection) {
   EXPECT_EQ(up.rate, 500u);
   EXPECT_FALSE(up.limit.has_value());
   EXPECT_TRUE(up.hold);
+}
+
+TEST(FaultTest, DatagramFaultsParseAndFitOnlyTheirSessions) {
+  for (const char* text : {"loss 0.1 dir=down p=1 name=loss", "duplicate 0.05 dir=up p=1 name=duplicate",
+                           "reorder 0.25 dir=both p=0.5 name=reorder"}) {
+    absl::StatusOr<Fault> f = ParseFault(text);
+    ASSERT_THAT(f, IsOk()) << text;
+    EXPECT_EQ(FormatFault(*f), text);
+    EXPECT_THAT(FitsSessions(*f, true), IsOk());
+    EXPECT_THAT(FitsSessions(*f, false),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         std::string(FaultKindName(f->kind)) + " acts on datagram sessions (a udp: or unix-dgram: FROM)"));
+  }
+  EXPECT_EQ(ParseFault("loss 10%")->chance, 0.1);
+  EXPECT_THAT(FitsSessions(*ParseFault("latency 1s"), true), IsOk());
+  EXPECT_THAT(FitsSessions(*ParseFault("bandwidth 1K"), true), IsOk());
+  EXPECT_THAT(FitsSessions(*ParseFault("slow-close 1s"), true),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "slow-close acts on stream sessions (a datagram FROM takes latency, bandwidth, loss, duplicate, "
+                       "reorder)"));
+}
+
+TEST(FaultTest, DatagramShapingCombinesChances) {
+  Fault a = *ParseFault("loss 0.5");
+  Fault b = *ParseFault("loss 0.5 name=b");
+  Fault c = *ParseFault("latency 10ms dir=both");
+  Fault d = *ParseFault("reorder 1 dir=up");
+  relay::DatagramShaping down = DatagramShapingFor({&a, &b, &c, &d}, kDown);
+  EXPECT_DOUBLE_EQ(down.loss, 0.75);
+  EXPECT_EQ(down.latency, absl::Milliseconds(10));
+  EXPECT_EQ(down.reorder, 0);
+  relay::DatagramShaping up = DatagramShapingFor({&a, &b, &c, &d}, kUp);
+  EXPECT_EQ(up.loss, 0);
+  EXPECT_EQ(up.reorder, 1);
 }
 
 }  // namespace

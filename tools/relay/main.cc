@@ -38,6 +38,8 @@ dir=down (TO -> client, the default), up or both, on a fraction p= of clients:
   latency 100ms [jitter=20ms]   bandwidth 1M (bytes/s)   slicer 64 [delay=10ms]
   limit-data 1000 [close=reset] (close after; FIN, or RST)   timeout 2s (deliver nothing; 0: never close)
   reset-peer [500ms] (RST)   slow-close 1s (delay the EOF)
+udp: and unix-dgram: sessions take, per datagram, as tc netem:
+  latency 100ms [jitter=20ms]   bandwidth 1M   loss 0.1 (or 10%)   duplicate 0.05   reorder 0.25
 --down resets new clients, --stall leaves them in the backlog. The control
 socket takes one command a line: fault add|rm|list|clear, down [close], stall,
 up, stats, help (try: echo help | nc -UN ctl.sock).

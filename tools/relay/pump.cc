@@ -89,19 +89,24 @@ void Worker::AfterPump(Session* s, absl::Time now) {
 // clock now (or when the session started, for faults present then); gone
 // faults are dropped. Then the flows' shaping and the reset-peer and
 // timeout clocks follow from the faults that apply.
-void Worker::DrawFaults(Session* s, absl::Time now) {
-  if (s->faults_version == table_version_ || faults_ == nullptr) return;
-  s->faults_version = table_version_;
-  absl::flat_hash_map<std::string, Drawn> drawn;
+std::vector<const Fault*> Worker::Draw(absl::flat_hash_map<std::string, Drawn>& drawn, absl::Time now) {
+  absl::flat_hash_map<std::string, Drawn> next;
   std::vector<const Fault*> applied;
   std::uniform_real_distribution<double> dice(0.0, 1.0);
   for (const Fault& f : *faults_) {
-    auto it = s->drawn.find(f.name);
-    Drawn d = it != s->drawn.end() ? it->second : Drawn{f.probability >= 1 || dice(rng_) < f.probability, now};
-    drawn[f.name] = d;
+    auto it = drawn.find(f.name);
+    Drawn d = it != drawn.end() ? it->second : Drawn{f.probability >= 1 || dice(rng_) < f.probability, now};
+    next[f.name] = d;
     if (d.applies) applied.push_back(&f);
   }
-  s->drawn = std::move(drawn);
+  drawn = std::move(next);
+  return applied;
+}
+
+void Worker::DrawFaults(Session* s, absl::Time now) {
+  if (s->faults_version == table_version_ || faults_ == nullptr) return;
+  s->faults_version = table_version_;
+  std::vector<const Fault*> applied = Draw(s->drawn, now);
   s->up->set_shaping(ShapingFor(applied, kUp));
   s->down->set_shaping(ShapingFor(applied, kDown));
   s->reset_at = s->close_at = absl::InfiniteFuture();

@@ -81,7 +81,8 @@ absl::Status ValidateProxy(const Options& o, Plan& p) {
 absl::Status ValidateFaults(const Options& o, Plan& p) {
   for (const std::string& text : o.faults) {
     absl::StatusOr<Fault> f = ParseFault(text);
-    if (!f.ok()) return Usage(absl::StrCat("--fault '", text, "': ", f.status().message()));
+    absl::Status fits = f.ok() ? FitsSessions(*f, IsDatagram(p.from.transport)) : f.status();
+    if (!fits.ok()) return Usage(absl::StrCat("--fault '", text, "': ", fits.message()));
     for (const Fault& g : p.faults) {
       if (g.name == f->name) return Usage(absl::StrCat("--fault: two faults named '", f->name, "' (give name=OTHER)"));
     }
@@ -177,9 +178,6 @@ absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& 
     return Usage("a udp: or unix-dgram: FROM needs a udp: or unix-dgram: TO, and the other way round "
                  "(datagrams keep their boundaries)");
   }
-  if (IsDatagram(p.from.transport) && (!o.faults.empty() || !o.control.empty())) {
-    return Usage("faults apply to stream sessions: --fault and --control are not for a datagram FROM");
-  }
   if (absl::Status s = ValidateProxy(o, p); !s.ok()) return s;
   if (absl::Status s = ValidateFaults(o, p); !s.ok()) return s;
   if (absl::Status s = ValidateApi(o, false, p); !s.ok()) return s;
@@ -201,7 +199,8 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
     add(sum.fault_resets, c.fault_resets), add(sum.fault_limits, c.fault_limits);
     add(sum.fault_timeouts, c.fault_timeouts), add(sum.bytes_up, c.bytes_up), add(sum.bytes_down, c.bytes_down);
     add(sum.datagrams_up, c.datagrams_up), add(sum.datagrams_down, c.datagrams_down);
-    add(sum.datagrams_dropped, c.datagrams_dropped);
+    add(sum.datagrams_dropped, c.datagrams_dropped), add(sum.datagrams_lost, c.datagrams_lost);
+    add(sum.datagrams_duplicated, c.datagrams_duplicated);
   }
   struct Item {
     const char* name;
@@ -222,7 +221,9 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
                {"bytes_down", sum.bytes_down},
                {"datagrams_up", sum.datagrams_up},
                {"datagrams_down", sum.datagrams_down},
-               {"datagrams_dropped", sum.datagrams_dropped}};
+               {"datagrams_dropped", sum.datagrams_dropped},
+               {"datagrams_lost", sum.datagrams_lost},
+               {"datagrams_duplicated", sum.datagrams_duplicated}};
   if (as_json) {
     json::JsonWriter j;
     j.BeginObject();
@@ -291,6 +292,7 @@ absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log) {
   if (!bound.ok()) return bound.status();
   Shared shared;
   shared.log = &log;
+  shared.table.set_datagram(IsDatagram(p.from.transport));
   for (const Fault& f : p.faults) (void)shared.table.Add(f);
   shared.table.set_admission(p.admission);
   std::vector<std::unique_ptr<Worker>> workers;

@@ -867,5 +867,109 @@ class Faults(unittest.TestCase):
         self.assertLess(slow, 27)
 
 
+
+class DatagramFaults(unittest.TestCase):
+    """Faults on udp: sessions, measured by a client: what tc netem does,
+    without root or a network namespace."""
+
+    def setUp(self):
+        self.echo = harness.serve([ECHOD, "-u", "127.0.0.1:0"])
+        self.addCleanup(self.echo.stop)
+        self.ctl = os.path.join(tempfile.mkdtemp(), "ctl.sock")
+
+    def relay(self, *faults):
+        args = ["udp:127.0.0.1:0", f"udp:{self.echo.addresses[0]}", "--control", self.ctl, "--json"]
+        for f in faults:
+            args += ["--fault", f]
+        r = relay(*args)
+        self.addCleanup(r.stop)
+        c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(c.close)
+        c.connect(("127.0.0.1", r.port()))
+        return r, c
+
+    def replies(self, c, quiet=0.5):
+        """Every datagram that comes back until none has for `quiet` seconds."""
+        out = []
+        c.settimeout(quiet)
+        try:
+            while True:
+                out.append(c.recv(65536))
+        except socket.timeout:
+            return out
+
+    def test_latency_with_jitter_per_datagram(self):
+        r, c = self.relay("latency 200ms jitter=20ms")
+        c.settimeout(DEADLINE)
+        for i in range(5):
+            start = time.monotonic()
+            c.send(b"ping %d" % i)
+            self.assertEqual(c.recv(100), b"ping %d" % i)
+            took = time.monotonic() - start
+            self.assertGreaterEqual(took, 0.180)
+            self.assertLess(took, 0.300)
+
+    def test_loss_drops_its_share(self):
+        r, c = self.relay("loss 50% dir=up")
+        for i in range(400):
+            c.send(b"%d" % i)
+            if i % 50 == 49:
+                time.sleep(0.01)  # Keep within the sockets' buffers.
+        got = self.replies(c)
+        self.assertGreater(len(got), 130)  # 200 expected; a binomial's 6 sigma is 60.
+        self.assertLess(len(got), 270)
+        self.assertEqual(len(set(got)), len(got))
+        code, st = stats(r)
+        self.assertEqual(st["datagrams_lost"] + st["datagrams_up"], 400)
+
+    def test_duplicate_sends_each_twice(self):
+        r, c = self.relay("duplicate 1")
+        for i in range(5):
+            c.send(b"d%d" % i)
+        got = self.replies(c)
+        self.assertEqual(sorted(got), sorted([b"d%d" % i for i in range(5)] * 2))
+
+    def test_reorder_swaps_neighbours(self):
+        r, c = self.relay("reorder 1 dir=up")
+        sent = [b"%d" % i for i in range(6)]
+        for d in sent:
+            c.send(d)
+        got = self.replies(c)
+        self.assertEqual(sorted(got), sorted(sent))
+        self.assertNotEqual(got, sent)
+        inversions = sum(1 for a, b in zip(got, got[1:]) if int(a) > int(b))
+        self.assertGreaterEqual(inversions, 1)
+
+    def test_bandwidth_paces_datagrams(self):
+        r, c = self.relay("bandwidth 10K")  # 10 KiB/s: ten 1 KiB datagrams take about a second.
+        start = time.monotonic()
+        for i in range(10):
+            c.send(b"%d" % i + b"x" * 1023)
+        got = self.replies(c, quiet=2)
+        self.assertEqual(len(got), 10)
+        self.assertGreaterEqual(time.monotonic() - start - 2, 0.8)
+
+    def test_faults_change_live_and_stream_faults_are_refused(self):
+        r, c = self.relay()
+        c.settimeout(DEADLINE)
+        c.send(b"before")
+        self.assertEqual(c.recv(100), b"before")
+        self.assertEqual(control(self.ctl, "fault add loss 1"), "ok loss")
+        c.send(b"lost")
+        self.assertEqual(self.replies(c, quiet=0.3), [])
+        self.assertEqual(control(self.ctl, "fault rm loss"), "ok")
+        c.send(b"after")
+        self.assertEqual(c.recv(100), b"after")
+        self.assertEqual(control(self.ctl, "fault add slicer 10"),
+                         "error: slicer acts on stream sessions (a datagram FROM takes latency, bandwidth, loss, "
+                         "duplicate, reorder)")
+        for from_, to, fault, message in (
+                ("udp:127.0.0.1:0", "udp:127.0.0.1:1", "timeout 1s",
+                 "timeout acts on stream sessions (a datagram FROM takes latency, bandwidth, loss, duplicate, reorder)"),
+                ("127.0.0.1:0", "127.0.0.1:1", "loss 0.1", "loss acts on datagram sessions (a udp: or unix-dgram: FROM)"),
+                ("udp:127.0.0.1:0", "udp:127.0.0.1:1", "loss 2", "loss: '2' is not a chance from 0 to 1 (or 0% to 100%)")):
+            code, out, err = harness.run([RELAY, from_, to, "--fault", fault])
+            self.assertEqual((code, err.decode().splitlines()[0]), (2, f"relay: --fault '{fault}': {message}"))
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -18,6 +18,7 @@
 #include "lib/net/address.h"
 #include "lib/net/socket.h"
 #include "lib/process/spawn.h"
+#include "lib/relay/datagram_shaper.h"
 #include "lib/relay/flow.h"
 #include "lib/io/stream.h"
 
@@ -36,6 +37,13 @@ struct Handle {
   UdpSession* udp = nullptr;   // kUdpUpstream.
 };
 
+// Drawn is a fault's fate on one session: whether the dice said it applies,
+// and since when.
+struct Drawn {
+  bool applies = false;
+  absl::Time since;
+};
+
 // UdpSession is one UDP client (keyed by its address) of a udp: FROM: a
 // socket connected to TO carries its datagrams up, and what comes back is
 // sent to the client from the listening socket. It ends when idle.
@@ -46,13 +54,11 @@ struct UdpSession {
   io::UniqueFd fd;        // Connected to TO.
   absl::Time last_active;
   Handle handle{Handle::Kind::kUdpUpstream};
-};
-
-// Drawn is a fault's fate on one session: whether the dice said it applies,
-// and since when.
-struct Drawn {
-  bool applies = false;
-  absl::Time since;
+  // Faults (fault.h's datagram set): drawn per session as a stream
+  // session's are; a direction's shaper exists once a fault acts on it.
+  absl::flat_hash_map<std::string, Drawn> drawn;
+  uint64_t faults_version = ~uint64_t{0};
+  std::unique_ptr<relay::DatagramShaper> up, down;
 };
 
 struct Session {

@@ -90,6 +90,7 @@ void Worker::Run() {
     if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
     if (!ready_.empty()) deadline = now;
     if (!children_.empty()) deadline = std::min(deadline, now + absl::Milliseconds(100));
+    if (!udp_shaped_.empty()) deadline = std::min(deadline, NextDatagramRelease());
     absl::StatusOr<std::vector<selector::Event>> events = sel_->Select(deadline);
     if (!events.ok()) {
       Log(absl::StrCat("select: ", events.status().message()));
@@ -103,6 +104,7 @@ void Worker::Run() {
       if (s->state == Session::State::kRelaying) Pump(s, false, false, 0, 0, now);
     }
     RunTimers(now);
+    if (!udp_shaped_.empty()) ReleaseDatagrams(now);
     SweepIdle(now);
     if (!children_.empty()) ReapChildren(false);
     closed_.clear();
@@ -307,6 +309,7 @@ void Worker::ApplyTableChange(absl::Time now) {
     DrawFaults(s, now);
     Pump(s, false, false, 0, 0, now);
   }
+  for (auto& [key, u] : udp_) DrawUdpFaults(u.get(), now);
 }
 
 void Worker::Watch(Session* s, bool upstream, uint32_t events) {

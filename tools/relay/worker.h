@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "lib/io/io_buffer.h"
@@ -47,6 +48,7 @@ struct alignas(64) Counters {
   std::atomic<uint64_t> fault_resets{0}, fault_limits{0}, fault_timeouts{0};
   std::atomic<uint64_t> bytes_up{0}, bytes_down{0};
   std::atomic<uint64_t> datagrams_up{0}, datagrams_down{0}, datagrams_dropped{0};
+  std::atomic<uint64_t> datagrams_lost{0}, datagrams_duplicated{0};  // By the loss and duplicate faults.
 };
 
 // Linger0 makes the next close(2) of `fd` send a reset (RST).
@@ -130,12 +132,21 @@ class Worker {
   void OnUdpReplies(UdpSession* u, absl::Time now);
   void CloseUdp(UdpSession* u);
   void SweepUdp(absl::Time now);
+  void DrawUdpFaults(UdpSession* u, absl::Time now);
+  void Forward(UdpSession* u, int dir, absl::string_view datagram, absl::Time now);
+  void SendDatagram(UdpSession* u, int dir, absl::string_view datagram);
+  void FlushUdp(UdpSession* u, absl::Time now);
+  void ReleaseDatagrams(absl::Time now);
+  absl::Time NextDatagramRelease() const;
 
   // pump.cc
   void StartRelay(Session* s, absl::Time now);
   void Pump(Session* s, bool client_ready, bool upstream_ready, uint32_t client_ev, uint32_t upstream_ev,
             absl::Time now);
   void AfterPump(Session* s, absl::Time now);
+  // Draw returns the table's faults that apply to a session whose earlier
+  // draws are `drawn`, which it updates: each fault drawn once, by its p=.
+  std::vector<const Fault*> Draw(absl::flat_hash_map<std::string, Drawn>& drawn, absl::Time now);
   void DrawFaults(Session* s, absl::Time now);
   void Close(Session* s, bool reset, const std::string& why);
 
@@ -159,6 +170,7 @@ class Worker {
   std::vector<Session*> ready_;                   // Hold input no event announces (TLS).
   absl::flat_hash_map<std::string, std::unique_ptr<UdpSession>> udp_;  // By client address.
   std::vector<std::unique_ptr<UdpSession>> closed_udp_;
+  absl::flat_hash_set<UdpSession*> udp_shaped_;  // Sessions with datagrams waiting in a shaper.
   std::set<std::pair<absl::Time, uint64_t>> timers_;  // (when, session id).
   server::IdleSweep idle_;      // --idle-timeout over stream sessions.
   server::IdleSweep udp_idle_;  // The datagram sessions' idle rule (60 s, or --idle-timeout).
