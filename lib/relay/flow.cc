@@ -5,14 +5,86 @@
 #include <limits>
 #include <random>
 
+#include <errno.h>
+#include <fcntl.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/io/eintr.h"
+
 #include "lib/selector/selector.h"
 
 namespace ipckit::relay {
 
 Flow::Flow(io::Stream* src, io::Stream* dst, size_t capacity, size_t delay_capacity)
-    : src_(src), dst_(dst), capacity_(std::max<size_t>(capacity, 1)), delay_capacity_(delay_capacity) {}
+    : src_(src),
+      dst_(dst),
+      capacity_(std::max<size_t>(capacity, 1)),
+      delay_capacity_(delay_capacity),
+      may_splice_(src->IsPlain() && dst->IsPlain()) {}
+
+bool Flow::StartSplice() {
+  absl::StatusOr<io::Pipe> p = io::MakePipe(O_CLOEXEC | O_NONBLOCK);
+  if (!p.ok()) return false;  // Out of descriptors, say: copying still works.
+  auto s = std::make_unique<Splice>();
+  s->pipe = *std::move(p);
+  // The pipe is the flow's queue: as big as the copy path's (the kernel may
+  // cap it, 1 MiB by default).
+  ::fcntl(s->pipe.write.get(), F_SETPIPE_SZ, static_cast<int>(std::max<size_t>(capacity_, 65536)));
+  int size = ::fcntl(s->pipe.write.get(), F_GETPIPE_SZ);
+  s->capacity = size > 0 ? static_cast<size_t>(size) : 65536;
+  splice_ = std::move(s);
+  return true;
+}
+
+void Flow::StopSplice() {
+  if (!splice_) return;
+  if (splice_->in_pipe > 0) {
+    std::string held(splice_->in_pipe, '\0');
+    absl::StatusOr<size_t> n = io::ReadFull(splice_->pipe.read.get(), absl::MakeSpan(held), "read relay pipe");
+    held.resize(n.ok() ? *n : 0);  // A pipe's own bytes are always there to read.
+    queued_ -= splice_->in_pipe - held.size();
+    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_), Chunk{std::move(held), 0, absl::InfinitePast()});
+  }
+  splice_.reset();
+}
+
+absl::Status Flow::DrainPipe() {
+  while (splice_->in_pipe > 0 && !dst_blocked_) {
+    ssize_t n = ::splice(splice_->pipe.read.get(), nullptr, dst_->fd(), nullptr, splice_->in_pipe,
+                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && io::WouldBlock(errno)) {
+      dst_blocked_ = true;
+      break;
+    }
+    if (n <= 0) return absl::ErrnoToStatus(n < 0 ? errno : EPIPE, absl::StrCat("write ", dst_->name()));
+    splice_->in_pipe -= static_cast<size_t>(n);
+    queued_ -= static_cast<size_t>(n);
+    moved_ += static_cast<uint64_t>(n);
+    spliced_ += static_cast<uint64_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Flow::SpliceIn(absl::Time now) {
+  ssize_t n;
+  do {
+    n = ::splice(src_->fd(), nullptr, splice_->pipe.write.get(), nullptr, splice_->capacity - splice_->in_pipe,
+                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return io::WouldBlock(errno) ? absl::OkStatus() : absl::ErrnoToStatus(errno, absl::StrCat("read ", src_->name()));
+  if (n == 0) {
+    src_eof_ = true;
+    src_eof_at_ = now;
+    return absl::OkStatus();
+  }
+  splice_->in_pipe += static_cast<size_t>(n);
+  queued_ += static_cast<size_t>(n);
+  return DrainPipe();
+}
 
 void Flow::set_shaping(const Shaping& shaping) {
+  if (shaping.any()) StopSplice();
   if (shaping.rate != shaping_.rate) {
     tokens_ = 0;
     refilled_ = absl::InfinitePast();
@@ -123,6 +195,8 @@ absl::Status Flow::Read(absl::Time now, absl::Span<char> scratch) {
     return absl::OkStatus();
   }
   absl::string_view data(scratch.data(), *n);
+  // A read that fills the scratch is a bulk transfer: from here on, splice.
+  bool bulk = may_splice_ && *n == scratch.size() && !shaping_.any() && queue_head_ == queue_.size();
   absl::Time due = Due(now);
   if (limit_reached_) return absl::OkStatus();  // Past the limit: dropped.
   if (queue_head_ == queue_.size() && due <= now && !dst_blocked_) {
@@ -134,6 +208,7 @@ absl::Status Flow::Read(absl::Time now, absl::Span<char> scratch) {
     queue_.push_back(Chunk{std::string(data), 0, due});
     queued_ += data.size();
   }
+  if (bulk && queue_head_ == queue_.size() && !StartSplice()) may_splice_ = false;
   return absl::OkStatus();
 }
 
@@ -147,6 +222,11 @@ absl::Status Flow::PassEof(absl::Time now) {
 absl::Status Flow::Pump(absl::Time now, bool src_ready, bool dst_ready, absl::Span<char> scratch) {
   Refill(now);
   if (dst_ready) dst_blocked_ = false;
+  if (splice_) {
+    absl::Status s = DrainPipe();
+    if (s.ok() && src_ready && WantsRead()) s = SpliceIn(now);
+    return s.ok() ? PassEof(now) : s;
+  }
   absl::Status s = WriteQueued(now);
   if (!s.ok()) return s;
   if ((src_ready || src_->HasBufferedInput()) && WantsRead()) {

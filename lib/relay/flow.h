@@ -23,6 +23,14 @@
 // without throttling it to capacity/latency; only past that bound does the
 // window slow the sender.
 //
+// Zero-copy: when both streams are plain descriptors (io::Stream::IsPlain),
+// nothing shapes the flow and a read fills the caller's scratch (a bulk
+// transfer, not a request-reply exchange), the flow moves on with splice(2)
+// through a pipe of its own: src -> pipe -> dst, the bytes never copied into
+// user space, at most `capacity` (the pipe's size) in flight. A shaping set
+// later ends it: what the pipe holds joins the queue. Small exchanges and
+// idle connections keep the copy path and hold no pipe.
+//
 // Example (one round of an event loop):
 //
 //   Flow up(&client, &server, 256 * 1024);
@@ -40,6 +48,7 @@
 #include <stdint.h>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +58,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "lib/io/fd.h"
 #include "lib/io/stream.h"
 
 namespace ipckit::relay {
@@ -112,6 +122,13 @@ class Flow {
   bool limit_reached() const { return limit_reached_; }
   // moved returns the bytes delivered; queued the bytes waiting.
   uint64_t moved() const { return moved_; }
+  // spliced returns the bytes delivered with splice(2) (part of moved).
+  uint64_t spliced() const { return spliced_; }
+  // splicing reports whether the flow moves bytes with splice(2) now.
+  bool splicing() const { return splice_ != nullptr; }
+  // NeverSplice keeps the flow on the copy path (relay --no-splice); call it
+  // before the first Pump.
+  void NeverSplice() { may_splice_ = false; }
   size_t queued() const { return queued_; }
   io::Stream* src() const { return src_; }
   io::Stream* dst() const { return dst_; }
@@ -124,8 +141,10 @@ class Flow {
   };
 
   bool WantsRead() const { return !src_eof_ && !limit_reached_ && queued_ < Capacity(); }
-  // Capacity is the queue's bound now: delay_capacity_ under a latency.
+  // Capacity is the queue's bound now: the pipe's size while splicing,
+  // delay_capacity_ under a latency.
   size_t Capacity() const {
+    if (splice_) return splice_->capacity;
     bool delaying = shaping_.latency > absl::ZeroDuration() || shaping_.jitter > absl::ZeroDuration();
     return delaying ? std::max(capacity_, delay_capacity_) : capacity_;
   }
@@ -138,6 +157,15 @@ class Flow {
   absl::StatusOr<size_t> Deliver(absl::Time now, absl::string_view data);
   absl::Status WriteQueued(absl::Time now);
   absl::Status PassEof(absl::Time now);
+  // StartSplice makes the pipe (false if it cannot: the copy path goes on);
+  // StopSplice moves what the pipe holds to the queue and closes it.
+  bool StartSplice();
+  void StopSplice();
+  // SpliceIn splices from the source into the pipe once; DrainPipe splices
+  // from the pipe to the destination until it is empty or the destination
+  // is full. Each returns OK or the error named as the streams name theirs.
+  absl::Status SpliceIn(absl::Time now);
+  absl::Status DrainPipe();
   absl::Time Due(absl::Time now);
 
   io::Stream* src_;
@@ -160,6 +188,16 @@ class Flow {
   double tokens_ = 0;                             // Rate: bytes that may go now.
   absl::Time refilled_ = absl::InfinitePast();
   absl::Time last_due_ = absl::InfinitePast();    // Latency: chunks stay in order.
+  // Splice is the zero-copy path's state, made only when a flow splices
+  // (an idle flow pays one pointer for it).
+  struct Splice {
+    io::Pipe pipe;
+    size_t in_pipe = 0;   // Bytes in the pipe (counted in queued_ too).
+    size_t capacity = 0;  // The pipe's size.
+  };
+  std::unique_ptr<Splice> splice_;
+  bool may_splice_ = false;  // Both streams plain, and splicing has not failed.
+  uint64_t spliced_ = 0;
 };
 
 }  // namespace ipckit::relay

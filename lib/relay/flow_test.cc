@@ -252,5 +252,71 @@ TEST_F(FlowTest, WriteErrorNamesTheStream) {
   EXPECT_THAT(Pump(f, t0_), StatusIs(absl::StatusCode::kFailedPrecondition, "write server: Broken pipe"));
 }
 
+TEST_F(FlowTest, ABulkTransferSplicesEveryByte) {
+  Flow f = Make({}, 1 << 20);
+  std::string big = testing::TestBytes(8 << 20);
+  std::string got;
+  size_t sent = 0;
+  for (int round = 0; round < 100000 && got.size() < big.size(); ++round) {
+    if (sent < big.size()) {
+      ssize_t n = ::write(src_.outside.get(), big.data() + sent, std::min<size_t>(big.size() - sent, 1 << 17));
+      if (n > 0) sent += static_cast<size_t>(n);
+      if (sent == big.size()) SendEof();
+    }
+    ASSERT_THAT(Pump(f, t0_), IsOk());
+    got += Received();
+  }
+  ASSERT_THAT(Pump(f, t0_), IsOk());
+  bool eof = false;
+  got += Received(&eof);
+  EXPECT_TRUE(got == big) << got.size() << " of " << big.size();
+  EXPECT_TRUE(eof);
+  EXPECT_TRUE(f.splicing());
+  EXPECT_GT(f.spliced(), big.size() / 2);  // All but what came before the first full read.
+  EXPECT_EQ(f.moved(), big.size());
+}
+
+TEST_F(FlowTest, SmallExchangesKeepTheCopyPath) {
+  Flow f = Make({}, 1 << 20);
+  for (int i = 0; i < 100; ++i) {
+    Send("ping");
+    ASSERT_THAT(Pump(f, t0_), IsOk());
+    EXPECT_EQ(Received(), "ping");
+  }
+  EXPECT_FALSE(f.splicing());
+  EXPECT_EQ(f.spliced(), 0u);
+}
+
+TEST_F(FlowTest, AShapingSetWhileSplicingKeepsWhatThePipeHolds) {
+  Flow f = Make({}, 1 << 20);
+  std::string big = testing::TestBytes(4 << 20);
+  FeedUntilFull(f, big);  // Nobody reads the destination: the pipe fills.
+  ASSERT_TRUE(f.splicing());
+  ASSERT_GT(f.queued(), 0u);
+  Shaping s;
+  s.latency = absl::Milliseconds(5);
+  f.set_shaping(s);
+  EXPECT_FALSE(f.splicing());
+  std::string got = Received();
+  for (int round = 0; round < 10000 && f.queued() > 0; ++round) {
+    ASSERT_THAT(Pump(f, t0_ + absl::Seconds(1)), IsOk());
+    got += Received();
+  }
+  EXPECT_EQ(f.queued(), 0u);
+  EXPECT_TRUE(got == big.substr(0, got.size())) << "bytes out of order or lost";
+  EXPECT_EQ(f.moved(), got.size());
+}
+
+TEST_F(FlowTest, ASplicedWriteErrorNamesTheStream) {
+  ::signal(SIGPIPE, SIG_IGN);
+  Flow f = Make({}, 1 << 20);
+  Send(testing::TestBytes(1 << 16));  // A full read: splicing from here on.
+  ASSERT_THAT(Pump(f, t0_), IsOk());
+  ASSERT_TRUE(f.splicing());
+  dst_.outside.reset();
+  Send("x");
+  EXPECT_THAT(Pump(f, t0_), StatusIs(absl::StatusCode::kFailedPrecondition, "write server: Broken pipe"));
+}
+
 }  // namespace
 }  // namespace ipckit::relay

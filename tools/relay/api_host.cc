@@ -42,6 +42,7 @@ absl::StatusOr<Plan> ProxyPlan(const Plan& base, const std::string& listen, cons
   p.connect_timeout = base.connect_timeout;
   p.drain_timeout = absl::ZeroDuration();  // Disabled: its connections close at once.
   p.nodelay = base.nodelay;
+  p.splice = base.splice;
   p.reset_on_connect_failure = base.reset_on_connect_failure;
   p.buffer_size = base.buffer_size;
   p.latency_buffer = base.latency_buffer;

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
       .Duration(0, "drain-timeout", "DURATION", "on SIGTERM, wait this long for sessions (5s)", &o.drain_timeout)
       .Flag(0, "nagle", "keep Nagle's algorithm on forwarded TCP sockets (default: TCP_NODELAY both ways, as haproxy)",
             &o.nagle)
+      .Flag(0, "no-splice", "copy every byte through relay (default: a bulk plain stream moves with splice(2))",
+            &o.no_splice)
       .String(0, "on-connect-failure", "HOW", "when TO cannot be opened: reset (default) or close the client",
               &o.on_connect_failure)
       .Size(0, "buffer", "SIZE", "bytes held per direction before reading stops (256K)", &o.buffer, 1 << 26)

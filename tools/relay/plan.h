@@ -55,6 +55,7 @@ struct Plan {
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration drain_timeout = absl::Seconds(5);
   bool nodelay = true;                           // TCP_NODELAY both ways (off with --nagle).
+  bool splice = true;                            // Bulk plain streams move with splice(2) (off with --no-splice).
   bool reset_on_connect_failure = true;          // false: close the client with a FIN.
   size_t buffer_size = 256 * 1024;               // Per direction.
   size_t latency_buffer = 32 << 20;              // Per direction, while a latency holds bytes.

@@ -25,6 +25,10 @@ void Worker::StartRelay(Session* s, absl::Time now) {
   }
   s->up.emplace(s->client.get(), s->upstream.get(), plan_.buffer_size, plan_.latency_buffer);
   s->down.emplace(s->upstream.get(), s->client.get(), plan_.buffer_size, plan_.latency_buffer);
+  if (!plan_.splice) {
+    s->up->NeverSplice();
+    s->down->NeverSplice();
+  }
   Add(counters_.relayed, 1);
   if (plan_.verbose > 0) {
     Log(absl::StrCat("connection ", s->id, " from ", s->peer.ToString(), " to ",
@@ -66,6 +70,8 @@ void Worker::AfterPump(Session* s, absl::Time now) {
     Add(counters_.bytes_down, down.moved() - s->counted_down);
     s->counted_up = up.moved();
     s->counted_down = down.moved();
+    Add(counters_.bytes_spliced, up.spliced() + down.spliced() - s->counted_spliced);
+    s->counted_spliced = up.spliced() + down.spliced();
     s->last_active = now;
   }
   if (up.limit_reached() || down.limit_reached()) {

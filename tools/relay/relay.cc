@@ -107,6 +107,7 @@ absl::Status ValidateSettings(const Options& o, Plan& p) {
   p.connect_timeout = o.connect_timeout;
   p.drain_timeout = o.drain_timeout;
   p.nodelay = !o.nagle;
+  p.splice = !o.no_splice;
   p.buffer_size = o.buffer;
   p.latency_buffer = o.latency_buffer;
   p.control_path = o.control;
@@ -198,6 +199,7 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
     add(sum.relayed, c.relayed), add(sum.closed, c.closed), add(sum.idle_closed, c.idle_closed);
     add(sum.fault_resets, c.fault_resets), add(sum.fault_limits, c.fault_limits);
     add(sum.fault_timeouts, c.fault_timeouts), add(sum.bytes_up, c.bytes_up), add(sum.bytes_down, c.bytes_down);
+    add(sum.bytes_spliced, c.bytes_spliced);
     add(sum.datagrams_up, c.datagrams_up), add(sum.datagrams_down, c.datagrams_down);
     add(sum.datagrams_dropped, c.datagrams_dropped), add(sum.datagrams_lost, c.datagrams_lost);
     add(sum.datagrams_duplicated, c.datagrams_duplicated);
@@ -219,6 +221,7 @@ std::string FormatStats(const std::vector<std::unique_ptr<Worker>>& workers, con
                {"fault_timeouts", sum.fault_timeouts},
                {"bytes_up", sum.bytes_up},
                {"bytes_down", sum.bytes_down},
+               {"bytes_spliced", sum.bytes_spliced},
                {"datagrams_up", sum.datagrams_up},
                {"datagrams_down", sum.datagrams_down},
                {"datagrams_dropped", sum.datagrams_dropped},

@@ -26,6 +26,7 @@ struct Options {
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration drain_timeout = absl::Seconds(5);
   bool nagle = false;               // --nagle: leave TCP_NODELAY off.
+  bool no_splice = false;           // --no-splice: copy every byte through user space.
   std::string on_connect_failure = "reset";
   uint32_t buffer = 256 * 1024;
   uint64_t latency_buffer = 32 << 20;  // --latency-buffer

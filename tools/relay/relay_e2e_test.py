@@ -182,6 +182,26 @@ class Forwarding(unittest.TestCase):
         self.assertEqual(st["active"], 0)
         self.assertEqual(st["bytes_up"], st["bytes_down"])
 
+    def test_a_bulk_stream_moves_with_splice_and_loses_nothing(self):
+        # 16 MiB each way through relay to echod: the bytes come back whole,
+        # and the stats say splice(2) moved most of them (none with
+        # --no-splice or --dump, which must see every byte).
+        big = os.urandom(16 << 20)
+        for extra, spliced in (((), True), (("--no-splice",), False), (("--dump",), False)):
+            with self.subTest(extra=extra):
+                data = big if "--dump" not in extra else big[:1 << 20]  # A dump is 5 bytes of text a byte.
+                r = relay("127.0.0.1:0", self.echo.addresses[0], "--json", *extra)
+                with connect(r) as s:
+                    threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
+                    got = recv_all(s)
+                self.assertEqual(hashlib.sha256(got).hexdigest(), hashlib.sha256(data).hexdigest())
+                code, st = stats(r)
+                self.assertEqual((st["bytes_up"], st["bytes_down"]), (len(data), len(data)))
+                if spliced:
+                    self.assertGreater(st["bytes_spliced"], len(data))  # Of 2 x 16 MiB.
+                else:
+                    self.assertEqual(st["bytes_spliced"], 0)
+
     def test_half_close_then_a_late_reply_comes_back(self):
         # socat's default -t 0.5 closes the other direction half a second
         # after one side's EOF: a reply 1s later is lost there. relay keeps

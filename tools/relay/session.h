@@ -79,6 +79,7 @@ struct Session {
   std::optional<process::Child> child;  // exec: and sh: targets.
 
   std::optional<relay::Flow> up, down;  // Once relaying.
+  uint64_t counted_spliced = 0;  // Of up and down's spliced().
   uint64_t counted_up = 0, counted_down = 0;  // Bytes already added to the counters.
 
   Handle client_handle{Handle::Kind::kClient, this};

@@ -47,6 +47,7 @@ struct alignas(64) Counters {
   std::atomic<uint64_t> idle_closed{0};
   std::atomic<uint64_t> fault_resets{0}, fault_limits{0}, fault_timeouts{0};
   std::atomic<uint64_t> bytes_up{0}, bytes_down{0};
+  std::atomic<uint64_t> bytes_spliced{0};  // Of bytes_up and bytes_down: moved with splice(2).
   std::atomic<uint64_t> datagrams_up{0}, datagrams_down{0}, datagrams_dropped{0};
   std::atomic<uint64_t> datagrams_lost{0}, datagrams_duplicated{0};  // By the loss and duplicate faults.
 };
