@@ -64,13 +64,32 @@ absl::StatusOr<From> ParseFrom(absl::string_view text) {
   if (!hp.ok()) return Invalid("FROM", text, kFromForms);
   absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
   if (!port.ok()) return Invalid("FROM", text, port.status().message());
+  // A numeric host (or none) is an address now; a name waits for
+  // ResolveFrom, so that parsing never touches DNS.
+  net::ResolveOptions r;
+  r.passive = true;
+  r.numeric = true;
+  r.socktype = f.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
+  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, r);
+  if (addrs.ok()) {
+    f.address = addrs->front();
+  } else {
+    f.host = hp->host;
+    f.port = *port;
+  }
+  return f;
+}
+
+absl::Status ResolveFrom(From& f) {
+  if (f.host.empty()) return absl::OkStatus();
   net::ResolveOptions r;
   r.passive = true;
   r.socktype = f.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
-  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, r);
-  if (!addrs.ok()) return Invalid("FROM", text, addrs.status().message());
+  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(f.host, f.port, r);
+  if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("FROM: ", addrs.status().message()));
   f.address = addrs->front();
-  return f;
+  f.host.clear();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<To> ParseTo(absl::string_view text) {

@@ -31,7 +31,9 @@ inline bool IsDatagram(Transport t) { return t == Transport::kUdp || t == Transp
 
 struct From {
   Transport transport = Transport::kTcp;
-  net::SocketAddress address;  // kTcp, kTls, kUdp, kUnix, kUnixDgram.
+  net::SocketAddress address;  // kTcp, kTls, kUdp, kUnix, kUnixDgram (once resolved).
+  std::string host;            // A host name ResolveFrom has yet to resolve ("" once it has).
+  uint16_t port = 0;
 };
 
 struct To {
@@ -42,9 +44,14 @@ struct To {
   std::vector<std::string> argv;  // kExec (sh: is /bin/sh -c LINE).
 };
 
-// ParseFrom parses FROM, or returns kInvalidArgument: "invalid FROM
-// 'x': expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, listen-fds or stdio".
+// ParseFrom parses FROM without touching DNS (a host name is left for
+// ResolveFrom), or returns kInvalidArgument: "invalid FROM 'x': expected
+// [tcp:|tls:|udp:]HOST:PORT, unix:PATH, listen-fds or stdio".
 absl::StatusOr<From> ParseFrom(absl::string_view text);
+
+// ResolveFrom resolves a FROM host name into its address (the first), or
+// returns the error: "FROM: resolve x.invalid: Name or service not known".
+absl::Status ResolveFrom(From& f);
 
 // ParseTo parses TO, or returns kInvalidArgument: "invalid TO 'x': expected
 // [tcp:|tls:|udp:]HOST:PORT, unix:PATH, exec:PROGRAM or sh:COMMAND".

@@ -11,6 +11,7 @@
 namespace ipckit::relay_tool {
 
 absl::Status Prepare(Plan* p) {
+  if (absl::Status s = ResolveFrom(p->from); !s.ok()) return s;
   if (p->server_tls) {
     absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(*p->server_tls);
     if (!ctx.ok()) return ctx.status();

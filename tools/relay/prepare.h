@@ -9,10 +9,11 @@
 
 namespace ipckit::relay_tool {
 
-// Prepare loads what `p` names into p->loaded: the TLS contexts (a file's
-// error: "load certificate c.pem: No such file or directory") and TO's and
-// the proxy's addresses ("TO: resolve x.invalid: Name or service not
-// known", "--proxy: resolve ..."), or returns the first error.
+// Prepare resolves FROM's host name (if it has one), then loads what `p`
+// names into p->loaded: the TLS contexts (a file's error: "load
+// certificate c.pem: No such file or directory") and TO's and the proxy's
+// addresses ("TO: resolve x.invalid: Name or service not known", "--proxy:
+// resolve ..."), or returns the first error.
 absl::Status Prepare(Plan* p);
 
 }  // namespace ipckit::relay_tool

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cli/options.h"
 #include "lib/cli/proxy_flags.h"
 #include "lib/cli/readiness_flags.h"
 #include "lib/cli/tls_flags.h"
@@ -44,6 +45,13 @@ struct Options {
   cli::TlsClientFlags tls_client{cli::TlsClientFlags::kIpckit};  // TLS TO: --ca-file, --servername, ...
   cli::ProxyFlags proxy{net::ProxyProtocol::kSocks5};  // --proxy, --proxy-type, --proxy-auth
 };
+
+// ToolInfo is relay's synopsis, summary and --help epilog.
+cli::ToolInfo ToolInfo();
+
+// DeclareOptions declares each of relay's options on `p`, once, with its
+// help, filling `o` as they are parsed.
+void DeclareOptions(cli::Parser& p, Options* o);
 
 // Validate checks `opts` with the FROM and TO arguments and returns the
 // plan, or kInvalidArgument: "invalid TO 'x': ...", "a TLS listener needs
