@@ -39,7 +39,9 @@ server::Readiness ReadinessOf(const std::vector<Bound>& bound, const std::string
 
 }  // namespace
 
-absl::StatusOr<Plan> Validate(const Options& o, const std::vector<int>& listen_fds) {
+absl::StatusOr<Plan> Validate(const Options& o, const std::vector<std::string>& args,
+                              const std::vector<int>& listen_fds) {
+  if (!args.empty()) return absl::InvalidArgumentError(absl::StrCat("unexpected argument '", args[0], "'"));
   ServerOptions s;
   struct Group {
     const std::vector<std::string>* args;
@@ -111,6 +113,9 @@ absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
   if (!sigs.ok()) return sigs.status();
 
   ServerOptions options = p.server;
+  for (ListenSpec& l : options.listeners) {
+    if (absl::Status s = ResolveListenSpec(l); !s.ok()) return s;
+  }
   if (p.tls) {
     absl::StatusOr<tls::TlsContext> ctx = tls::TlsContext::Server(*p.tls);
     if (!ctx.ok()) return ctx.status();

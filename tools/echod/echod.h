@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/cli/options.h"
 #include "lib/cli/readiness_flags.h"
 #include "lib/cli/tls_flags.h"
 #include "lib/tls/tls_context.h"
@@ -51,11 +52,20 @@ struct Plan {
   bool json = false;
 };
 
-// Validate checks `opts` and returns the plan they describe, or
-// kInvalidArgument: "no listeners: give -l, -u, -U or --unix-dgram". It
-// opens no file and resolves no name.
+// ToolInfo is echod's synopsis, summary and --help epilog.
+cli::ToolInfo ToolInfo();
+
+// DeclareOptions declares each of echod's options on `p`, once, with its
+// help, filling `o` as they are parsed.
+void DeclareOptions(cli::Parser& p, Options* o);
+
+// Validate checks `opts` and the non-option `args` (there must be none) and
+// returns the plan they describe, or kInvalidArgument: "no listeners: give
+// -l, -u, -U or --unix-dgram (or LISTEN_FDS)", "unexpected argument 'x'". It opens no file
+// and resolves no name (Run resolves a listener's host name).
 // `listen_fds` are descriptors handed over by socket activation.
-absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<int>& listen_fds);
+absl::StatusOr<Plan> Validate(const Options& opts, const std::vector<std::string>& args,
+                              const std::vector<int>& listen_fds);
 
 // Run loads the TLS listeners' certificate and key (a failure is returned:
 // "load certificate c.pem: ..."), then serves until SIGTERM or SIGINT,

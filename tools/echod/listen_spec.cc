@@ -50,11 +50,28 @@ absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport def
   if (!port.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid listener '", text, "': ", port.status().message()));
   net::ResolveOptions r;
   r.passive = true;
+  r.numeric = true;  // A name waits for ResolveListenSpec: parsing never asks DNS.
   r.socktype = spec.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
   absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, r);
-  if (!addrs.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid listener '", text, "': ", addrs.status().message()));
-  spec.address = addrs->front();
+  if (addrs.ok()) {
+    spec.address = addrs->front();
+  } else {
+    spec.host = hp->host;
+    spec.port = *port;
+  }
   return spec;
+}
+
+absl::Status ResolveListenSpec(ListenSpec& spec) {
+  if (spec.host.empty()) return absl::OkStatus();
+  net::ResolveOptions r;
+  r.passive = true;
+  r.socktype = spec.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
+  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(spec.host, spec.port, r);
+  if (!addrs.ok()) return addrs.status();
+  spec.address = addrs->front();
+  spec.host.clear();
+  return absl::OkStatus();
 }
 
 }  // namespace ipckit::echod

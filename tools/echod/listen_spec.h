@@ -16,7 +16,9 @@ enum class Transport { kTcp, kUdp, kUnix, kUnixDgram };
 
 struct ListenSpec {
   Transport transport = Transport::kTcp;
-  net::SocketAddress address;
+  net::SocketAddress address;  // Once resolved.
+  std::string host;            // A host name ResolveListenSpec has yet to resolve ("" once it has).
+  uint16_t port = 0;
   bool tls = false;  // "tls:" before the rest: TLS over a tcp or unix listener.
 };
 
@@ -25,7 +27,12 @@ struct ListenSpec {
 // TLS; an empty host is the dual-stack wildcard. It returns kInvalidArgument:
 // "invalid listener 'x': expected HOST:PORT or [IPV6]:PORT", "invalid
 // listener 'tls:udp:...': TLS needs a stream transport (tcp or unix)".
+// It never asks DNS: a host name is left for ResolveListenSpec.
 absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport default_transport);
+
+// ResolveListenSpec resolves a listener's host name into its address (the
+// first), or returns the error: "resolve x.invalid: Name or service not known".
+absl::Status ResolveListenSpec(ListenSpec& spec);
 
 // TransportName returns "tcp", "udp", "unix" or "unix-dgram".
 const char* TransportName(Transport t);
