@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/testing/argv.h"
 #include "lib/testing/status_matchers.h"
 
 namespace ipckit::cli {
@@ -13,12 +14,7 @@ using ::ipckit::testing::IsOk;
 using ::ipckit::testing::StatusIs;
 
 void Parse(ProxyFlags& group, std::vector<std::string> args) {
-  ToolInfo info;
-  info.name = "t";
-  Parser p(info);
-  group.Declare(p);
-  args.insert(args.begin(), "t");
-  ASSERT_THAT(p.Parse(args), IsOk());
+  ASSERT_THAT(testing::ParseArgv([&](Parser& p) { group.Declare(p); }, std::move(args)), IsOk());
 }
 
 TEST(ProxyFlagsTest, DefaultsPerToolAndPortPerProtocol) {

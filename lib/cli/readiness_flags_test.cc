@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/testing/argv.h"
 #include "lib/testing/status_matchers.h"
 
 namespace ipckit::cli {
@@ -13,12 +14,7 @@ using ::ipckit::testing::IsOk;
 using ::ipckit::testing::StatusIs;
 
 absl::Status Parse(ReadinessFlags& group, std::vector<std::string> args) {
-  ToolInfo info;
-  info.name = "t";
-  Parser p(info);
-  group.Declare(p);
-  args.insert(args.begin(), "t");
-  return p.Parse(args).status();
+  return testing::ParseArgv([&](Parser& p) { group.Declare(p); }, std::move(args)).status();
 }
 
 TEST(ReadinessFlagsTest, ParsesAndRefusesTheStandardDescriptors) {

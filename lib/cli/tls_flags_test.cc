@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/testing/argv.h"
 #include "lib/testing/status_matchers.h"
 
 namespace ipckit::cli {
@@ -15,12 +16,7 @@ using ::ipckit::testing::StatusIs;
 // Parsed declares `group` on a fresh parser and parses `args` into it.
 template <typename Group>
 void Parse(Group& group, std::vector<std::string> args) {
-  ToolInfo info;
-  info.name = "t";
-  Parser p(info);
-  group.Declare(p);
-  args.insert(args.begin(), "t");
-  ASSERT_THAT(p.Parse(args), IsOk());
+  ASSERT_THAT(testing::ParseArgv([&](Parser& p) { group.Declare(p); }, std::move(args)), IsOk());
 }
 
 TEST(TlsServerFlagsTest, ValidatesIntoServerOptionsWithoutOpeningFiles) {

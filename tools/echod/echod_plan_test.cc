@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/testing/argv.h"
 #include "lib/testing/status_matchers.h"
 #include "tools/echod/echod.h"
 
@@ -18,12 +19,10 @@ using ::ipckit::testing::StatusIs;
 // PlanFrom parses `args` as echod's command line and validates it.
 absl::StatusOr<Plan> PlanFrom(std::vector<std::string> args) {
   Options o;
-  cli::Parser p(ToolInfo());
-  DeclareOptions(p, &o);
-  args.insert(args.begin(), "echod");
-  absl::StatusOr<cli::ParseResult> r = p.Parse(args);
-  if (!r.ok()) return r.status();
-  return Validate(o, r->args, {});
+  absl::StatusOr<std::vector<std::string>> rest =
+      testing::ParseArgv(ToolInfo(), [&](cli::Parser& p) { DeclareOptions(p, &o); }, std::move(args));
+  if (!rest.ok()) return rest.status();
+  return Validate(o, *rest, {});
 }
 
 TEST(EchodPlanTest, NamesAndFilesWaitForRun) {

@@ -1,5 +1,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/testing/argv.h"
 #include "lib/testing/status_matchers.h"
 #include "tools/nc/nc.h"
 #include "tools/nc/nc_options.h"
@@ -60,12 +61,10 @@ TEST(NcOptionsTest, DifferingFlagsAreRejectedNotReinterpreted) {
 // touching the network or the file system.
 Options FromArgv(std::vector<std::string> args) {
   Options o;
-  cli::Parser p(ToolInfo());
-  DeclareOptions(p, &o);
-  args.insert(args.begin(), "nc");
-  absl::StatusOr<cli::ParseResult> r = p.Parse(args);
-  EXPECT_THAT(r, IsOk());
-  if (r.ok()) o.args = r->args;
+  absl::StatusOr<std::vector<std::string>> rest =
+      testing::ParseArgv(ToolInfo(), [&](cli::Parser& p) { DeclareOptions(p, &o); }, std::move(args));
+  EXPECT_THAT(rest, IsOk());
+  if (rest.ok()) o.args = *rest;
   return o;
 }
 

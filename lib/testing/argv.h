@@ -1,0 +1,36 @@
+// argv.h: a tool's command line parsed in a test as its main parses it
+// (cli::Parser with the tool's options declared), running nothing, so a
+// test builds a Plan from argv or checks one flag group's parsing:
+//
+//   Options o;
+//   absl::StatusOr<std::vector<std::string>> args =
+//       ParseArgv(ToolInfo(), [&](cli::Parser& p) { DeclareOptions(p, &o); }, {"-l", "0"});
+//   absl::StatusOr<Plan> plan = Validate(o, *args, {});
+//
+// Threads: any thread.
+#ifndef IPCKIT_LIB_TESTING_ARGV_H_
+#define IPCKIT_LIB_TESTING_ARGV_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/cli/options.h"
+
+namespace ipckit::testing {
+
+// ParseArgv declares the options with `declare` on a parser for `info`,
+// parses `args` (without argv[0]) and returns the non-option arguments, or
+// the parser's error ("unknown option '--nope'").
+absl::StatusOr<std::vector<std::string>> ParseArgv(const cli::ToolInfo& info,
+                                                   const std::function<void(cli::Parser&)>& declare,
+                                                   std::vector<std::string> args);
+
+// ParseArgv for a flag group alone, declared on a tool named "t".
+absl::StatusOr<std::vector<std::string>> ParseArgv(const std::function<void(cli::Parser&)>& declare,
+                                                   std::vector<std::string> args);
+
+}  // namespace ipckit::testing
+
+#endif  // IPCKIT_LIB_TESTING_ARGV_H_
