@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "lib/cli/options.h"
 #include "tools/with_server/server_spec.h"
 
 namespace ipckit::with_server {
@@ -39,6 +40,14 @@ struct Plan {
   std::string log_dir;  // Empty: $TEST_UNDECLARED_OUTPUTS_DIR, else the work dir.
   bool verbose = false;
 };
+
+// ToolInfo is with_server's synopsis, summary and --help epilog.
+cli::ToolInfo ToolInfo();
+
+// DeclareOptions declares each of with_server's options on `p`, once, with
+// its help, filling `o` as they are parsed (o->command is what the parser
+// leaves: the words after --).
+void DeclareOptions(cli::Parser& p, Options* o);
 
 // Validate returns the plan, or the first problem as kInvalidArgument
 // ("missing command after --", "--server 'x': ...", "--server ECHO given
