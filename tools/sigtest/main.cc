@@ -99,35 +99,8 @@ int Demo(int argc, char** argv) {
 
 int Run(int argc, char** argv) {
   ipckit::sigtest::RunOptions o;
-  Parser p(ToolInfo{"sigtest run", {"[OPTIONS] -- CMD [ARGS...]"},
-                    "Run CMD in its own process group as a subreaper: forward signals to it,\n"
-                    "escalate TERM to KILL on timeout, reap orphans, report how it ended.",
-                    "Exit status: CMD's exit code; 128+N if a signal N ended it; 124 on timeout\n"
-                    "(137 if the timeout signal was KILL or KILL was needed; --preserve-status: CMD's\n"
-                    "own); 127 if CMD was not found, 126 if it could not run; then --remap applies.\n"
-                    "A --timeout or --kill-after of 0 is no limit, as GNU timeout's. CMD runs in a\n"
-                    "process group of its own, which gets the terminal (if ours) while it runs;\n"
-                    "--foreground keeps it in ours instead, and then only CMD is signalled (its\n"
-                    "children are not timed out). The report line goes to stderr.",
-                    true});
-  p.Duration(0, "timeout", "DURATION", "send --signal to CMD after DURATION", &o.timeout)
-      .Duration(0, "kill-after", "DURATION", "then KILL after DURATION more", &o.kill_after)
-      .String(0, "signal", "SIG", "the timeout signal (default TERM)", &o.signal)
-      .String(0, "forward", "MODE", "forward signals to CMD's process group (group) or to CMD (child)", &o.forward)
-      .Strings(0, "remap", "A=B", "exit with B when the code would be A (repeatable)", &o.remap)
-      .String(0, "ignore", "SIGS", "CMD starts with these signals ignored", &o.ignore)
-      .String(0, "block", "SIGS", "CMD starts with these signals blocked", &o.block)
-      .String(0, "default", "SIGS", "CMD starts with these signals at their default action", &o.default_)
-      .Flag(0, "kill-orphans", "KILL descendants still running when CMD exits", &o.kill_orphans)
-      .Duration(0, "grace", "DURATION", "after CMD exits, wait this long for its descendants (100ms)", &o.grace)
-      .Flag(0, "json", "report as JSON", &o.json)
-      .Flag(0, "preserve-status", "exit with CMD's status even when the timeout fired (GNU timeout's)",
-            &o.preserve_status)
-      .Flag(0, "foreground", "keep CMD in our process group, signal only CMD (GNU timeout's --foreground)",
-            &o.foreground)
-      .String(0, "pdeathsig", "SIG", "CMD gets SIG if sigtest dies (prctl PR_SET_PDEATHSIG)", &o.pdeathsig)
-      .Strings(0, "rewrite", "SIG=SIG", "forward the first signal as the second (repeatable; dumb-init -r)",
-               &o.rewrite);
+  Parser p(ipckit::sigtest::RunToolInfo());
+  ipckit::sigtest::DeclareRunOptions(p, &o);
   o.command = p.ParseOrExit(argc, argv);
   absl::StatusOr<ipckit::sigtest::RunPlan> plan = ipckit::sigtest::ValidateRun(o);
   if (!plan.ok()) return p.UsageError(plan.status());

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cli/options.h"
 #include "lib/process/exit_status.h"
 
 namespace ipckit::sigtest {
@@ -64,6 +65,13 @@ absl::StatusOr<std::map<int, int>> ParseRemaps(const std::vector<std::string>& r
 // ParseRewrites parses "SIG=SIG" pairs of signal names or numbers, or
 // returns kInvalidArgument: "--rewrite: expected SIG=SIG, got 'x'".
 absl::StatusOr<std::map<int, int>> ParseRewrites(const std::vector<std::string>& rewrites);
+
+// RunToolInfo is `sigtest run`'s synopsis, summary and --help epilog.
+cli::ToolInfo RunToolInfo();
+
+// DeclareRunOptions declares each of `sigtest run`'s options on `p`, once,
+// filling `o` as they are parsed (o->command is what the parser leaves).
+void DeclareRunOptions(cli::Parser& p, RunOptions* o);
 
 // ValidateRun returns the plan for `o`, or kInvalidArgument naming the
 // option: "missing command (sigtest run [OPTIONS] -- CMD...)", "--forward:

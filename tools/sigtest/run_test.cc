@@ -5,6 +5,7 @@
 #include <map>
 
 #include "gtest/gtest.h"
+#include "lib/testing/argv.h"
 #include "lib/testing/status_matchers.h"
 
 namespace ipckit::sigtest {
@@ -18,6 +19,24 @@ RunOptions WithCommand() {
   RunOptions o;
   o.command = {"true"};
   return o;
+}
+
+TEST(RunTest, APlanFromArgv) {
+  RunOptions o;
+  absl::StatusOr<std::vector<std::string>> rest = testing::ParseArgv(
+      RunToolInfo(), [&](cli::Parser& p) { DeclareRunOptions(p, &o); },
+      {"--timeout", "2s", "--kill-after", "1s", "--signal", "INT", "--remap", "124=0", "--forward=child", "--", "sleep",
+       "9"});
+  ASSERT_THAT(rest, IsOk());
+  o.command = *rest;
+  absl::StatusOr<RunPlan> p = ValidateRun(o);
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->timeout, absl::Seconds(2));
+  EXPECT_EQ(p->kill_after, absl::Seconds(1));
+  EXPECT_EQ(p->timeout_signal, SIGINT);
+  EXPECT_FALSE(p->forward_to_group);
+  EXPECT_EQ(p->remaps.at(124), 0);
+  EXPECT_EQ(p->command, (std::vector<std::string>{"sleep", "9"}));
 }
 
 TEST(RunTest, ValidateParsesEveryList) {
