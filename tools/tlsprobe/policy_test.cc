@@ -61,6 +61,16 @@ TEST(PolicyTest, KeySizeRulesForRsaHoldRsaPssAndUnknownKeysAreNotPassed) {
             std::vector<std::string>{"policy intermediate: certificate key RSA-PSS 1024 bits (want at least 2048)"});
   pss.key_bits = 2048;
   EXPECT_TRUE(Violations(p, e, &pss).empty());
+  tls::CertInfo ed;  // Issue 28: --min-key-bits 256 failed an Ed25519 key (OpenSSL counts 253 bits).
+  ed.key_type = "Ed25519";
+  ed.key_bits = 253;
+  Policy bits256;
+  bits256.name = "min-key-bits";
+  bits256.min_key_bits["Ed25519"] = 256;
+  EXPECT_TRUE(Violations(bits256, e, &ed).empty());
+  bits256.min_key_bits["Ed25519"] = 257;
+  EXPECT_EQ(Violations(bits256, e, &ed),
+            std::vector<std::string>{"policy min-key-bits: certificate key Ed25519 253 bits (want at least 257)"});
   tls::CertInfo unknown;
   unknown.key_type = "unknown";
   EXPECT_EQ(Violations(p, e, &unknown),
