@@ -124,11 +124,49 @@ absl::StatusOr<Target> ParseTarget(absl::string_view text) {
 
 namespace {
 
-// NotTls returns, for a handshake that failed on bytes that are not TLS
-// from a peer that sent no alert, what the peer said instead: "the peer
-// does not speak TLS: it sent \"SSH-2.0-OpenSSH_9.2\\r\\n\"", or "... it
-// sent back a TLS ClientHello (an echo server?)"; else "".
-std::string NotTls(const tls::TlsStream& tls, const absl::Status& s) {
+// RecordName names a TLS record's content type, and HandshakeName a
+// handshake message's type (RFC 8446 B.1, B.3), or "type N".
+std::string RecordName(uint8_t type) {
+  switch (type) {
+    case 20: return "ChangeCipherSpec";
+    case 21: return "Alert";
+    case 22: return "Handshake";
+    case 23: return "ApplicationData";
+    case 24: return "Heartbeat";
+  }
+  return absl::StrCat("type ", type);
+}
+
+std::string HandshakeName(uint8_t type) {
+  switch (type) {
+    case 1: return "ClientHello";
+    case 2: return "ServerHello";
+    case 4: return "NewSessionTicket";
+    case 8: return "EncryptedExtensions";
+    case 11: return "Certificate";
+    case 12: return "ServerKeyExchange";
+    case 13: return "CertificateRequest";
+    case 14: return "ServerHelloDone";
+    case 15: return "CertificateVerify";
+    case 20: return "Finished";
+  }
+  return absl::StrCat("type ", type);
+}
+
+// PeerNaming is what a failed handshake says about the peer.
+struct PeerNaming {
+  std::string message;  // "" when the failure needs no naming.
+  const char* reason = "";
+};
+
+// NamePeer returns, for a handshake that failed on bytes BoringSSL could not
+// take from a peer that sent no alert, what the peer is: one that does not
+// speak TLS ("the peer does not speak TLS: it sent \"SSH-2.0-OpenSSH_9.2\\r\\n\"",
+// "... it sent back a TLS ClientHello (an echo server?)", NOT_TLS), or one
+// that speaks TLS and broke the protocol ("the peer speaks TLS but broke
+// the protocol (DECODE_ERROR): its first record is a Handshake record
+// (ServerHello)", TLS_PROTOCOL_VIOLATION); else an empty message.
+PeerNaming NamePeer(const tls::TlsStream& tls, const absl::Status& s) {
   static const char* const kNotTlsReasons[] = {"WRONG_VERSION_NUMBER", "UNEXPECTED_MESSAGE", "UNEXPECTED_RECORD",
                                                "HTTP_REQUEST", "HTTPS_PROXY_REQUEST", "RECORD_TOO_LARGE",
                                                "EXCESSIVE_MESSAGE_SIZE", "DECODE_ERROR"};
@@ -136,12 +174,22 @@ std::string NotTls(const tls::TlsStream& tls, const absl::Status& s) {
   bool matches = false;
   for (const char* r : kNotTlsReasons) matches = matches || reason == r;
   std::string first = tls.first_bytes_received();
-  if (!matches || tls.alert_received() >= 0 || first.empty()) return "";
-  if (first.size() >= 6 && first[0] == 0x16 && first[1] == 0x03 && first[5] == 0x01) {
-    return "the peer does not speak TLS: it sent back a TLS ClientHello (an echo server?)";
+  if (!matches || tls.alert_received() >= 0 || first.empty()) return {};
+  auto byte = [&](size_t i) { return static_cast<uint8_t>(first[i]); };
+  bool record = first.size() >= 3 && byte(0) >= 20 && byte(0) <= 24 && byte(1) == 3 && byte(2) <= 4;
+  if (record && first.size() >= 6 && byte(0) == 22 && byte(5) == 1) {
+    return {"the peer does not speak TLS: it sent back a TLS ClientHello (an echo server?)", "NOT_TLS"};
   }
-  return absl::StrCat("the peer does not speak TLS: it sent \"", absl::CHexEscape(first.substr(0, 40)),
-                      first.size() > 40 ? "...\"" : "\"");
+  if (record) {
+    std::string what = RecordName(byte(0));
+    if (byte(0) == 22 && first.size() >= 6) absl::StrAppend(&what, " record (", HandshakeName(byte(5)), ")");
+    else absl::StrAppend(&what, " record");
+    return {absl::StrCat("the peer speaks TLS but broke the protocol (", reason, "): its first record is a ", what),
+            "TLS_PROTOCOL_VIOLATION"};
+  }
+  return {absl::StrCat("the peer does not speak TLS: it sent \"", absl::CHexEscape(first.substr(0, 40)),
+                       first.size() > 40 ? "...\"" : "\""),
+          "NOT_TLS"};
 }
 
 struct Attempt {
@@ -202,10 +250,10 @@ Attempt Connect(const std::vector<net::SocketAddress>& addrs, const Target& targ
   } else {
     if (absl::IsDeadlineExceeded(s)) r->handshake = o.timeout;
     Fail(r, ExitFor(s, kExitTls), "handshake", s, a.tls->alert_received());
-    std::string not_tls = NotTls(*a.tls, s);
-    if (!not_tls.empty()) {
-      Fail(r, kExitTls, "handshake", absl::AbortedError(not_tls));
-      r->error->reason = "NOT_TLS";
+    PeerNaming named = NamePeer(*a.tls, s);
+    if (!named.message.empty()) {
+      Fail(r, kExitTls, "handshake", absl::AbortedError(named.message));
+      r->error->reason = named.reason;
     }
   }
   return a;

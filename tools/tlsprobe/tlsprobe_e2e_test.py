@@ -609,6 +609,39 @@ class TlsprobeTest(unittest.TestCase):
                          'the peer does not speak TLS: it sent "HTTP/1.0 400 Bad Request\\r\\n\\r\\n"')
         self.assertIsNone(j["verify"])  # No certificate arrived: no verdict.
 
+    def test_a_tls_peer_that_breaks_the_protocol_is_named_as_one(self):
+        # Issue 28: these were "the peer does not speak TLS: it sent \x16\x03\x03...".
+        body = b"\x03\x03" + b"\x11" * 32 + b"\x00" + b"\x13\x01" + b"\x00" + b"\xff\xff"  # Extensions: 65535 bytes, none sent.
+        hello = b"\x02" + struct.pack(">I", len(body))[1:] + body
+        tls12 = b"\x03\x03" + b"\x22" * 32 + b"\x00" + b"\xc0\x2f" + b"\x00" + b"\x00\x05\xff\x01\x00\x01\x00"
+        hello12 = b"\x02" + struct.pack(">I", len(tls12))[1:] + tls12
+        huge_cert = b"\x0b\xff\xff\xf0"  # A Certificate of 16 MiB.
+        peers = {
+            "DECODE_ERROR): its first record is a Handshake record (ServerHello)":
+                b"\x16\x03\x03" + struct.pack(">H", len(hello)) + hello,
+            "UNEXPECTED_RECORD): its first record is a ChangeCipherSpec record": b"\x14\x03\x03\x00\x01\x01",
+            "EXCESSIVE_MESSAGE_SIZE): its first record is a Handshake record (ServerHello)":
+                b"\x16\x03\x03" + struct.pack(">H", len(hello12) + 4) + hello12 + huge_cert,
+        }
+        for tail, answer in peers.items():
+            srv = socket.socket()
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(8)
+            self.addCleanup(srv.close)
+
+            def serve(srv=srv, answer=answer):
+                for _ in range(2):
+                    c, _ = srv.accept()
+                    c.recv(4096)
+                    c.sendall(answer)
+                    c.recv(4096)  # Until tlsprobe gives up: a close first would be a reset.
+                    c.close()
+            threading.Thread(target=serve, daemon=True).start()
+            code, _, j, err = self.both(f"127.0.0.1:{srv.getsockname()[1]}")
+            self.assertEqual(code, 5, err)
+            self.assertEqual(j["error"]["reason"], "TLS_PROTOCOL_VIOLATION")
+            self.assertEqual(j["error"]["message"], "the peer speaks TLS but broke the protocol (" + tail)
+
     def test_an_echo_server_is_not_tls(self):
         srv = socket.socket()
         srv.bind(("127.0.0.1", 0))
