@@ -383,8 +383,8 @@ void AddSchemeProbes(HelloRunner& runner, const State& st, std::map<uint16_t, bo
   }
 }
 
-// AddLegacyProbes measures, at the newest version below TLS 1.3: DHE prime
-// sizes, renegotiation_info, tickets and heartbeat, DEFLATE, and whether a
+// AddLegacyProbes measures, at the newest version below TLS 1.3: DHE (and
+// DHE_PSK) prime sizes, renegotiation_info, tickets and heartbeat, DEFLATE, and whether a
 // fallback to the version below is refused.
 void AddLegacyProbes(HelloRunner& runner, const State& st, Enumeration& e, std::set<int>& dh) {
   uint16_t v = 0;
@@ -393,7 +393,9 @@ void AddLegacyProbes(HelloRunner& runner, const State& st, Enumeration& e, std::
   }
   if (v == 0) return;
   const std::vector<uint16_t>& suites = st.Picked(v);
-  for (uint16_t dhe : SuitesWhere(suites, [](const tls::SuiteInfo& s) { return s.kx == tls::Kx::kDhe; })) {
+  // DHE_PSK's ServerKeyExchange carries a prime too (after the PSK hint).
+  auto dhe_kx = [](const tls::SuiteInfo& s) { return s.kx == tls::Kx::kDhe || s.kx == tls::Kx::kDhePsk; };
+  for (uint16_t dhe : SuitesWhere(suites, dhe_kx)) {
     runner.Add(Hello(v, {dhe}), [&dh](const ServerFlight& f) {
       if (f.dh_bits > 0) dh.insert(f.dh_bits);
     });

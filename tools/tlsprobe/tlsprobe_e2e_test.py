@@ -234,6 +234,18 @@ class TlsprobeTest(unittest.TestCase):
                     self.assertFalse(e["session_ticket"])
                     self.assertTrue(e["fallback_scsv"])
 
+    def test_dhe_psk_prime_is_measured(self):
+        # Issue 28: a DHE_PSK-only server's prime went unmeasured (dh_bits: []).
+        s = self.serve("-psk", "1234abcd", "-cipher", "DHE-PSK-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam",
+                       cert("dh1024.pem"), "-tls1_2", name="server-rsa")
+        code, text, j, err = self.both("--enumerate", "--insecure", "--min-dh-bits", "2048", f"127.0.0.1:{s.port}")
+        e = j["enumerate"]
+        self.assertEqual(e["ciphers"]["TLSv1.2"], ["TLS_DHE_PSK_WITH_AES_128_GCM_SHA256"])
+        self.assertEqual(e["dh_bits"], [1024])
+        self.assertEqual(field(text, "DHE primes"), "1024 bits")
+        self.assertEqual(code, 7, err)
+        self.assertEqual(j["checks_failed"], ["min-dh-bits: DHE prime of 1024 bits (want at least 2048)"])
+
     def test_sni_mismatch_warning_alert_is_not_a_refusal(self):
         # s_server with -servername and a second certificate answers an SNI
         # it does not know with a warning (unrecognized_name), then
