@@ -1,6 +1,9 @@
 #include "tools/tlsprobe/policy.h"
 
 #include <algorithm>
+#include <functional>
+#include <iterator>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -44,6 +47,64 @@ absl::StatusOr<int> Bits(const json::Value& v, absl::string_view field) {
   return static_cast<int>(v.number());
 }
 
+// kCertificateTypes are Mozilla's certificate_types, and what each is
+// among CertInfo's key types.
+constexpr std::pair<const char*, const char*> kCertificateTypes[] = {
+    {"ecdsa", "EC"}, {"rsa", "RSA"}, {"rsa", "RSA-PSS"}, {"ed25519", "Ed25519"}, {"ed448", "Ed448"}, {"dsa", "DSA"}};
+
+// MozillaCurve returns Mozilla's (OpenSSL's) name for a curve as CertInfo
+// or the registry's OpenSSL column names it: "P-256" -> "prime256v1".
+std::string MozillaCurve(absl::string_view curve) {
+  if (curve == "P-256") return "prime256v1";
+  if (curve == "P-384") return "secp384r1";
+  if (curve == "P-521") return "secp521r1";
+  if (curve == "P-224") return "secp224r1";
+  if (curve == "P-192") return "prime192v1";
+  return std::string(curve);
+}
+
+// GroupForTlsCurve returns the IANA name of a tls_curves entry ("X25519" ->
+// "x25519", "prime256v1" -> "secp256r1"), or "" for one the registry lacks.
+std::string GroupForTlsCurve(absl::string_view name) {
+  for (const tls::GroupInfo& g : tls::Groups()) {
+    if (absl::EqualsIgnoreCase(name, g.iana) || absl::EqualsIgnoreCase(name, g.openssl) ||
+        MozillaCurve(g.openssl) == name) {
+      return g.iana;
+    }
+  }
+  return "";
+}
+
+// IsEllipticCurve says whether the group named `iana` is an elliptic curve
+// (X25519 and X448 included).
+bool IsEllipticCurve(absl::string_view iana) {
+  for (const tls::GroupInfo& g : tls::Groups()) {
+    if (iana == g.iana) return g.ecdhe_tls12;
+  }
+  return false;
+}
+
+// ReadMozillaList reads one of Mozilla's list fields, each entry checked.
+absl::Status ReadMozillaList(const std::string& key, const json::Value& v, Policy& p) {
+  absl::StatusOr<std::vector<std::string>> list = Strings(v, key);
+  if (!list.ok()) return list.status();
+  for (const std::string& item : *list) {
+    bool known = true;
+    if (key == "certificate_types") {
+      known = std::any_of(std::begin(kCertificateTypes), std::end(kCertificateTypes),
+                          [&](const auto& t) { return item == t.first; });
+    } else if (key == "tls_curves") {
+      known = !GroupForTlsCurve(item).empty();
+    }
+    if (!known) return absl::InvalidArgumentError(absl::StrCat(key, ": unknown \"", item, "\""));
+  }
+  (key == "certificate_types"    ? p.certificate_types
+   : key == "certificate_curves" ? p.certificate_curves
+   : key == "tls_curves"         ? p.tls_curves
+                                 : p.certificate_signatures) = *list;
+  return absl::OkStatus();
+}
+
 // ReadField reads one top-level field of a policy into `p`.
 absl::Status ReadField(const std::string& key, const json::Value& v, Policy& p) {
   if (key == "name" || key == "source") {
@@ -71,6 +132,9 @@ absl::Status ReadField(const std::string& key, const json::Value& v, Policy& p) 
     absl::StatusOr<int> bits = Bits(v, key);
     if (!bits.ok()) return bits.status();
     p.min_dh_bits = *bits;
+  } else if (key == "certificate_types" || key == "certificate_curves" || key == "certificate_signatures" ||
+             key == "tls_curves") {
+    return ReadMozillaList(key, v, p);
   } else if (key == "min_key_bits") {
     if (!v.is_object()) return absl::InvalidArgumentError("min_key_bits: want an object such as {\"RSA\": 2048}");
     for (const auto& [type, bits] : v.object()) {
@@ -139,8 +203,38 @@ absl::StatusOr<Policy> BuiltinPolicy(absl::string_view name) {
 }
 
 bool NeedsEnumeration(const Policy& p) {
-  return p.versions || p.ciphers || !p.forbid_ciphers.empty() || p.require_forward_secrecy || p.min_dh_bits > 0;
+  return p.versions || p.ciphers || !p.forbid_ciphers.empty() || p.require_forward_secrecy || p.min_dh_bits > 0 ||
+         p.tls_curves;
 }
+
+namespace {
+
+bool Allowed(const std::optional<std::vector<std::string>>& list, const std::string& item) {
+  return !list || std::count(list->begin(), list->end(), item) > 0;
+}
+
+// CertificateViolations adds to `out` each way the leaf breaks Mozilla's
+// certificate fields of `p`.
+void CertificateViolations(const Policy& p, const tls::CertInfo& leaf, const std::function<void(std::string)>& add) {
+  std::string type;
+  for (const auto& [mozilla, ours] : kCertificateTypes) {
+    if (leaf.key_type == ours) type = mozilla;
+  }
+  if (p.certificate_types && !type.empty() && !Allowed(p.certificate_types, type)) {
+    add(absl::StrCat("certificate type ", type, " (allowed: ", absl::StrJoin(*p.certificate_types, ", "), ")"));
+  }
+  std::string curve = MozillaCurve(leaf.key_curve);
+  if (p.certificate_curves && leaf.key_type == "EC" && !Allowed(p.certificate_curves, curve)) {
+    add(absl::StrCat("certificate curve ", curve.empty() ? "unknown" : curve, " (allowed: ",
+                     absl::StrJoin(*p.certificate_curves, ", "), ")"));
+  }
+  if (p.certificate_signatures && !Allowed(p.certificate_signatures, leaf.signature_algorithm)) {
+    add(absl::StrCat("certificate signature ", leaf.signature_algorithm.empty() ? "unknown" : leaf.signature_algorithm, " (allowed: ",
+                     absl::StrJoin(*p.certificate_signatures, ", "), ")"));
+  }
+}
+
+}  // namespace
 
 std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf) {
   std::vector<std::string> out;
@@ -165,6 +259,18 @@ std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const
       }
     }
   }
+  if (p.tls_curves) {
+    // Elliptic curves only, as the field's name says: FFDHE groups are
+    // dh_param_size's (min_dh_bits) and the post-quantum hybrids postdate 5.7.
+    std::vector<std::string> allowed;
+    for (const std::string& c : *p.tls_curves) allowed.push_back(GroupForTlsCurve(c));
+    for (const auto& [group, ok] : e.groups) {
+      if (ok && IsEllipticCurve(group) && std::count(allowed.begin(), allowed.end(), group) == 0) {
+        add(absl::StrCat("group ", group, " accepted (allowed: ", absl::StrJoin(*p.tls_curves, ", "), ")"));
+      }
+    }
+  }
+  if (leaf != nullptr) CertificateViolations(p, *leaf, add);
   if (p.min_dh_bits > 0 && !e.dh_bits.empty() && e.dh_bits.front() < p.min_dh_bits) {
     add(absl::StrCat("DHE prime of ", e.dh_bits.front(), " bits (want at least ", p.min_dh_bits, ")"));
   }

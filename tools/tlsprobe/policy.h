@@ -12,7 +12,12 @@
 //    "forbid_ciphers": ["anon", "CBC", ...],       categories or suite names
 //    "require_forward_secrecy": true,
 //    "min_dh_bits": 2048,
-//    "min_key_bits": {"RSA": 2048, "EC": 256}}
+//    "min_key_bits": {"RSA": 2048, "EC": 256},
+//    and Mozilla's own fields, by its names and values:
+//    "certificate_types": ["ecdsa", "rsa"],       the leaf key's type (also ed25519, ed448, dsa)
+//    "certificate_curves": ["prime256v1", "secp384r1"],   an ECDSA leaf's curve
+//    "certificate_signatures": ["ecdsa-with-SHA256", "sha256WithRSAEncryption"],   the leaf's signature
+//    "tls_curves": ["X25519", "prime256v1", "secp384r1"]}  elliptic curves accepted for key exchange
 // Every field but name is optional; an unknown field is an error (a typo
 // must not silently weaken a gate).
 #ifndef IPCKIT_TOOLS_TLSPROBE_POLICY_H_
@@ -42,6 +47,10 @@ struct Policy {
   bool require_forward_secrecy = false;
   int min_dh_bits = 0;
   std::map<std::string, int> min_key_bits;           // "RSA", "EC", "Ed25519" -> bits.
+  std::optional<std::vector<std::string>> certificate_types;       // Mozilla's: "ecdsa", "rsa".
+  std::optional<std::vector<std::string>> certificate_curves;      // "prime256v1", "secp384r1".
+  std::optional<std::vector<std::string>> certificate_signatures;  // "ecdsa-with-SHA256".
+  std::optional<std::vector<std::string>> tls_curves;              // "X25519", "prime256v1".
 };
 
 // kCipherCategories are the words --forbid-cipher and forbid_ciphers take

@@ -17,6 +17,52 @@ Enumeration Accepting(const std::string& version, std::vector<std::string> suite
   return e;
 }
 
+TEST(PolicyTest, MozillasCertificateFieldsAreJudged) {
+  // Issue 28: modern passed an RSA certificate, intermediate a SHA-1-signed
+  // leaf, old an ECDSA one.
+  Enumeration e13 = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
+  tls::CertInfo rsa;
+  rsa.key_type = "RSA";
+  rsa.key_bits = 2048;
+  rsa.signature_algorithm = "sha256WithRSAEncryption";
+  EXPECT_EQ(Violations(*BuiltinPolicy("modern"), e13, &rsa),
+            (std::vector<std::string>{
+                "policy modern: certificate type rsa (allowed: ecdsa)",
+                "policy modern: certificate signature sha256WithRSAEncryption (allowed: ecdsa-with-SHA256, "
+                "ecdsa-with-SHA384, ecdsa-with-SHA512)"}));
+  tls::CertInfo sha1 = rsa;
+  sha1.signature_algorithm = "sha1WithRSAEncryption";
+  EXPECT_EQ(Violations(*BuiltinPolicy("intermediate"), e13, &sha1),
+            std::vector<std::string>{"policy intermediate: certificate signature sha1WithRSAEncryption (allowed: "
+                                     "sha256WithRSAEncryption, ecdsa-with-SHA256, ecdsa-with-SHA384, ecdsa-with-SHA512)"});
+  tls::CertInfo ec;
+  ec.key_type = "EC";
+  ec.key_bits = 521;
+  ec.key_curve = "P-521";
+  ec.signature_algorithm = "ecdsa-with-SHA256";
+  EXPECT_EQ(Violations(*BuiltinPolicy("intermediate"), e13, &ec),
+            std::vector<std::string>{"policy intermediate: certificate curve secp521r1 (allowed: prime256v1, secp384r1)"});
+  ec.key_bits = 256;
+  ec.key_curve = "P-256";
+  EXPECT_TRUE(Violations(*BuiltinPolicy("intermediate"), e13, &ec).empty());
+  EXPECT_EQ(Violations(*BuiltinPolicy("old"), e13, &ec),
+            (std::vector<std::string>{"policy old: certificate type ecdsa (allowed: rsa)",
+                                      "policy old: certificate signature ecdsa-with-SHA256 (allowed: "
+                                      "sha256WithRSAEncryption)"}));
+}
+
+TEST(PolicyTest, TlsCurvesAreTheGroupsAccepted) {
+  Enumeration e = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
+  e.groups = {{"x25519", true}, {"secp256r1", true}, {"x448", true}, {"secp521r1", false}, {"ffdhe2048", true},
+              {"X25519MLKEM768", true}};  // FFDHE is min_dh_bits' to judge; the hybrids postdate Mozilla 5.7.
+  EXPECT_EQ(Violations(*BuiltinPolicy("modern"), e, nullptr),
+            std::vector<std::string>{"policy modern: group x448 accepted (allowed: X25519, prime256v1, secp384r1)"});
+  EXPECT_THAT(ParsePolicy(R"({"name": "x", "tls_curves": ["X25519", "P-999"]})", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: tls_curves: unknown \"P-999\""));
+  EXPECT_THAT(ParsePolicy(R"({"name": "x", "certificate_types": ["ecdsa", "gost"]})", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: certificate_types: unknown \"gost\""));
+}
+
 TEST(PolicyTest, BuiltinPoliciesLoad) {
   for (const char* name : {"modern", "intermediate", "old"}) {
     absl::StatusOr<Policy> p = BuiltinPolicy(name);
@@ -38,6 +84,7 @@ TEST(PolicyTest, IntermediateNamesEachViolation) {
   Enumeration e = Accepting("TLSv1.0", {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"});
   e.dh_bits = {1024, 2048};
   tls::CertInfo leaf;
+  leaf.signature_algorithm = "sha256WithRSAEncryption";
   leaf.key_type = "RSA";
   leaf.key_bits = 1024;
   EXPECT_EQ(Violations(p, e, &leaf),
@@ -55,6 +102,7 @@ TEST(PolicyTest, KeySizeRulesForRsaHoldRsaPssAndUnknownKeysAreNotPassed) {
   Policy p = *BuiltinPolicy("intermediate");  // min_key_bits RSA 2048 (Mozilla's rsa_key_size).
   Enumeration e = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
   tls::CertInfo pss;
+  pss.signature_algorithm = "sha256WithRSAEncryption";
   pss.key_type = "RSA-PSS";
   pss.key_bits = 1024;
   EXPECT_EQ(Violations(p, e, &pss),
@@ -62,6 +110,7 @@ TEST(PolicyTest, KeySizeRulesForRsaHoldRsaPssAndUnknownKeysAreNotPassed) {
   pss.key_bits = 2048;
   EXPECT_TRUE(Violations(p, e, &pss).empty());
   tls::CertInfo ed;  // Issue 28: --min-key-bits 256 failed an Ed25519 key (OpenSSL counts 253 bits).
+  ed.signature_algorithm = "sha256WithRSAEncryption";
   ed.key_type = "Ed25519";
   ed.key_bits = 253;
   Policy bits256;
@@ -72,6 +121,7 @@ TEST(PolicyTest, KeySizeRulesForRsaHoldRsaPssAndUnknownKeysAreNotPassed) {
   EXPECT_EQ(Violations(bits256, e, &ed),
             std::vector<std::string>{"policy min-key-bits: certificate key Ed25519 253 bits (want at least 257)"});
   tls::CertInfo unknown;
+  unknown.signature_algorithm = "sha256WithRSAEncryption";
   unknown.key_type = "unknown";
   EXPECT_EQ(Violations(p, e, &unknown),
             std::vector<std::string>{
