@@ -179,6 +179,16 @@ absl::StatusOr<absl::Time> ParseAsn1Time(const ASN1_TIME* t) {
   return absl::FromTimeT(timegm(&tm));
 }
 
+absl::StatusOr<CertInfo> DescribeDer(absl::string_view der, absl::Time now) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(der.data());
+  bssl::UniquePtr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError("certificate: not DER");
+  }
+  return DescribeCert(cert.get(), now);
+}
+
 absl::StatusOr<CertInfo> DescribeCert(X509* cert, absl::Time now) {
   CertInfo info;
   info.subject = NameText(X509_get_subject_name(cert));

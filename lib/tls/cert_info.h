@@ -51,6 +51,11 @@ struct CertInfo {
 // decoded.
 absl::StatusOr<CertInfo> DescribeCert(X509* cert, absl::Time now);
 
+// DescribeDer is DescribeCert for a DER certificate as a peer sent it (a
+// TLS 1.2 Certificate message read without a handshake), or
+// kInvalidArgument "certificate: not DER" for bytes that do not parse.
+absl::StatusOr<CertInfo> DescribeDer(absl::string_view der, absl::Time now);
+
 // DescribePeerChain returns the peer's chain as sent, leaf first (empty when
 // no certificate arrived), or the first field that could not be decoded.
 absl::StatusOr<std::vector<CertInfo>> DescribePeerChain(const SSL* ssl, absl::Time now);

@@ -185,7 +185,10 @@ void ServerFlightReader::ParseHandshake() {
         while (list.ok && !list.s.empty()) {
           absl::string_view der = list.Vec(3);
           if (!list.ok) break;
-          if (flight_.certificates++ == 0) flight_.certificate_curve = CurveOf(der);
+          if (flight_.certificates++ == 0) {
+            flight_.certificate_curve = CurveOf(der);
+            flight_.leaf_der = std::string(der);
+          }
         }
         break;
       }

@@ -40,6 +40,7 @@ struct ServerFlight {
   uint16_t signature_scheme = 0; // TLS 1.2 ServerKeyExchange's signature scheme.
   int certificates = 0;          // In the Certificate message (TLS <= 1.2).
   uint16_t certificate_curve = 0;  // The leaf's EC key curve as a group (23, 24, 25), else 0.
+  std::string leaf_der;            // The leaf certificate as sent (TLS <= 1.2 only: 1.3 encrypts it).
   bool secure_renegotiation = false;   // renegotiation_info came back.
   bool heartbeat = false;              // heartbeat came back.
   bool session_ticket = false;         // SessionTicket came back.

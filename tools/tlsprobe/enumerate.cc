@@ -276,6 +276,7 @@ struct State {
   }
   std::map<uint16_t, bool> server_order;
   uint16_t certificate_curve = 0;   // The leaf's curve, from a TLS <= 1.2 Certificate.
+  std::string leaf_der;             // The leaf itself.
   std::string last_refusal;
 };
 
@@ -299,6 +300,7 @@ absl::Status VersionsAndSuites(HelloRunner& runner, State& st) {
       if (Accepted(f, v)) {
         st.versions.push_back(v);
         if (f.certificate_curve != 0) st.certificate_curve = f.certificate_curve;
+        if (!f.leaf_der.empty() && st.leaf_der.empty()) st.leaf_der = f.leaf_der;
       } else {
         st.last_refusal = absl::StrCat(tls::TlsVersionName(v), ": ", Refusal(f));
       }
@@ -440,6 +442,7 @@ void Name(const State& st, const std::map<uint16_t, bool>& groups, const std::ma
   for (const auto& [code, ok] : groups) e.groups.push_back({tls::GroupName(code), ok});
   for (const auto& [code, ok] : schemes) e.signature_schemes.push_back({tls::SignatureSchemeName(code), ok});
   e.dh_bits.assign(dh.begin(), dh.end());
+  e.leaf_der = st.leaf_der;
 }
 
 }  // namespace

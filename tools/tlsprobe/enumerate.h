@@ -35,6 +35,10 @@ struct Enumeration {
   std::string groups_version;   // The version groups were tried at.
   std::vector<std::pair<std::string, bool>> signature_schemes;  // TLS 1.2 (ServerKeyExchange).
   std::vector<int> dh_bits;     // DHE primes seen, smallest first.
+  // The leaf certificate (DER) a TLS <= 1.2 answer carried in the clear, so
+  // that certificate gates are judged when BoringSSL's own handshake fails;
+  // "" when none came (TLS 1.3 only, or no certificate: anon, PSK).
+  std::string leaf_der;
   // Facts measured at the newest version below TLS 1.3; unset when there is
   // none (or, for fallback_scsv, only one version to fall back from).
   std::optional<bool> secure_renegotiation;

@@ -270,7 +270,11 @@ std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const
       }
     }
   }
-  if (leaf != nullptr) CertificateViolations(p, *leaf, add);
+  if (leaf != nullptr) {
+    CertificateViolations(p, *leaf, add);
+  } else if (p.certificate_types || p.certificate_curves || p.certificate_signatures || !p.min_key_bits.empty()) {
+    add("certificate could not be judged: none was seen (no handshake completed, and none came in the clear)");
+  }
   if (p.min_dh_bits > 0 && !e.dh_bits.empty() && e.dh_bits.front() < p.min_dh_bits) {
     add(absl::StrCat("DHE prime of ", e.dh_bits.front(), " bits (want at least ", p.min_dh_bits, ")"));
   }

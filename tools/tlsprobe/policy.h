@@ -79,8 +79,9 @@ bool SuiteMatches(const tls::SuiteInfo& suite, absl::string_view token);
 // policy of key sizes alone, which the probe's certificate answers).
 bool NeedsEnumeration(const Policy& p);
 
-// Violations returns each way `e` and the leaf certificate `leaf` (may be
-// null) break `p`, named with `p.name`; empty when none.
+// Violations returns each way `e` and the leaf certificate `leaf` break
+// `p`, named with `p.name`; empty when none. Without a leaf, a policy with
+// certificate rules fails them as not judged.
 std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf);
 
 }  // namespace ipckit::tlsprobe

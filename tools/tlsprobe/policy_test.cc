@@ -55,7 +55,12 @@ TEST(PolicyTest, TlsCurvesAreTheGroupsAccepted) {
   Enumeration e = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
   e.groups = {{"x25519", true}, {"secp256r1", true}, {"x448", true}, {"secp521r1", false}, {"ffdhe2048", true},
               {"X25519MLKEM768", true}};  // FFDHE is min_dh_bits' to judge; the hybrids postdate Mozilla 5.7.
-  EXPECT_EQ(Violations(*BuiltinPolicy("modern"), e, nullptr),
+  tls::CertInfo ec;
+  ec.key_type = "EC";
+  ec.key_bits = 256;
+  ec.key_curve = "P-256";
+  ec.signature_algorithm = "ecdsa-with-SHA256";
+  EXPECT_EQ(Violations(*BuiltinPolicy("modern"), e, &ec),
             std::vector<std::string>{"policy modern: group x448 accepted (allowed: X25519, prime256v1, secp384r1)"});
   EXPECT_THAT(ParsePolicy(R"({"name": "x", "tls_curves": ["X25519", "P-999"]})", "p.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, "p.json: tls_curves: unknown \"P-999\""));
@@ -95,7 +100,12 @@ TEST(PolicyTest, IntermediateNamesEachViolation) {
                 "policy intermediate: cipher TLS_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (no forward secrecy)",
                 "policy intermediate: DHE prime of 1024 bits (want at least 2048)",
                 "policy intermediate: certificate key RSA 1024 bits (want at least 2048)"}));
-  EXPECT_TRUE(Violations(p, Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"}), nullptr).empty());
+  leaf.key_bits = 2048;
+  EXPECT_TRUE(Violations(p, Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"}), &leaf).empty());
+  // No certificate seen: its rules are not passed unjudged.
+  EXPECT_EQ(Violations(p, Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"}), nullptr),
+            std::vector<std::string>{"policy intermediate: certificate could not be judged: none was seen (no "
+                                     "handshake completed, and none came in the clear)"});
 }
 
 TEST(PolicyTest, KeySizeRulesForRsaHoldRsaPssAndUnknownKeysAreNotPassed) {

@@ -242,6 +242,14 @@ Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e,
   Outcome out;
   ApplyChecks(p.checks, &r);
   const tls::CertInfo* leaf = r.chain.empty() ? nullptr : &r.chain[0];
+  // Without a handshake of its own (BoringSSL could not: a DSA key, an
+  // anon or PSK server), the leaf a TLS 1.2 answer carried in the clear is
+  // what the certificate gates judge.
+  absl::StatusOr<tls::CertInfo> seen = absl::NotFoundError("no certificate");
+  if (leaf == nullptr && e && !e->leaf_der.empty()) {
+    seen = tls::DescribeDer(e->leaf_der, absl::Now());
+    if (seen.ok()) leaf = &*seen;
+  }
   if (e && e->unanswered > 0 && (p.enumerate || !p.policies.empty())) {
     // Facts stayed unknown: neither the gates nor the enumeration may pass.
     r.failed_checks.push_back(absl::StrCat(p.policies.empty() ? "enumeration" : "policy gates",

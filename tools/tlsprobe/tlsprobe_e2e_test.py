@@ -282,6 +282,15 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(sorted(e["ciphers"]["TLSv1.2"]),
                          ["TLS_DHE_DSS_WITH_AES_128_GCM_SHA256", "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384"])
         self.assertIn("dsa_sha256", e["signature_schemes"])
+        # BoringSSL cannot handshake with it (no DSA), yet its certificate,
+        # read from the enumeration's TLS 1.2 answer, is judged: Mozilla's
+        # certificate_types has no dsa.
+        code, out, err = probe("--policy", "intermediate", "--insecure", "--json", f"127.0.0.1:{port}")
+        j = json.loads(out)
+        self.assertEqual(code, 7, err)
+        self.assertIn("policy intermediate: certificate type dsa (allowed: ecdsa, rsa)", j["checks_failed"])
+        self.assertIn("policy intermediate: cipher TLS_DHE_DSS_WITH_AES_128_GCM_SHA256 accepted at TLSv1.2 "
+                      "(not in the policy)", j["checks_failed"])
 
     def test_gates_judge_from_the_enumeration_when_boringssl_cannot_handshake(self):
         # An anon-only server fails BoringSSL's handshake (5); the gates
