@@ -86,7 +86,7 @@ void ControlSocket::Drop(Client* c) {
 }
 
 void ControlSocket::Settle(Client& c) {
-  if (!Flush(c) || c.unread.size() > kMaxUnread || (c.closing && c.unread.empty())) return Drop(&c);
+  if (!Flush(c) || c.unread.size() > options_.max_unread || (c.closing && c.unread.empty())) return Drop(&c);
   // Answers waiting: watch for room to write them, and read nothing more until they are gone.
   (void)sel_->Modify(c.fd.get(), c.unread.empty() ? selector::kReadable : selector::kWritable, &c);
 }

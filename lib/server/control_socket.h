@@ -7,7 +7,7 @@
 // Nothing a client does can block the thread that serves it: reads and
 // writes are non-blocking, answers wait in the client's own buffer, a
 // client with answers waiting is not read (it asks faster than it reads),
-// a client that lets more than kMaxUnread bytes wait is dropped, and one
+// a client that lets more than Options::max_unread bytes wait is dropped, and one
 // whose request stays incomplete past Options::request_timeout gets the
 // timeout reply and is closed.
 //
@@ -63,10 +63,11 @@ class ControlSocket {
   struct Options {
     absl::Duration request_timeout = absl::InfiniteDuration();  // For a request begun and not finished.
     std::string timeout_reply;  // Sent to a client whose request timed out.
+    size_t max_unread = kMaxUnread;  // At least the largest single answer the protocol gives.
   };
 
   // kMaxUnread is how many answer bytes may wait for a client that does not
-  // read them; past it the client is dropped.
+  // read them (Options::max_unread's default); past it the client is dropped.
   static constexpr size_t kMaxUnread = 256 * 1024;
   // kMaxLine is the longest command line; a longer one is answered
   // "error: line too long" and the client is closed.

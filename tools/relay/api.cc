@@ -303,6 +303,7 @@ Response ToxiproxyApi::Populate(absl::string_view body) {
 server::ControlSocket::Options ToxiproxyApi::SocketOptions() {
   server::ControlSocket::Options o;
   o.request_timeout = absl::Seconds(15);
+  o.max_unread = 16 << 20;  // GET /proxies for thousands of proxies is one answer of megabytes.
   o.timeout_reply = http::FormatResponse(408, kText, "request not finished within 15s\n", true);
   return o;
 }

@@ -83,7 +83,8 @@ class ToxiproxyApi {
   server::ControlSocket::Protocol Protocol();
 
   // Options is the ControlSocket's: a request unfinished after 15 s (as
-  // toxiproxy's read timeout) is answered 408 and closed.
+  // toxiproxy's read timeout) is answered 408 and closed; up to 16 MiB of
+  // answers may wait for a slow reader.
   static server::ControlSocket::Options SocketOptions();
 
  private:
