@@ -14,5 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t* p = data;
   bssl::UniquePtr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(size)));
   if (cert) (void)ipckit::tls::DescribeCert(cert.get(), absl::FromUnixSeconds(1800000000));
+  // As tlsprobe's enumeration hands it a leaf from a TLS 1.2 Certificate message.
+  (void)ipckit::tls::DescribeDer(bytes, absl::FromUnixSeconds(1800000000));
   return 0;
 }
