@@ -232,4 +232,14 @@ absl::StatusOr<std::vector<SocketAddress>> Resolve(absl::string_view host, uint1
   return out;
 }
 
+absl::StatusOr<SocketAddress> ResolveListen(absl::string_view host, uint16_t port, int socktype, bool numeric) {
+  ResolveOptions r;
+  r.passive = true;
+  r.numeric = numeric;
+  r.socktype = socktype;
+  absl::StatusOr<std::vector<SocketAddress>> addrs = Resolve(host, port, r);
+  if (!addrs.ok()) return addrs.status();
+  return addrs->front();
+}
+
 }  // namespace ipckit::net

@@ -121,6 +121,13 @@ struct ResolveOptions {
 absl::StatusOr<std::vector<SocketAddress>> Resolve(absl::string_view host, uint16_t port,
                                                    const ResolveOptions& options);
 
+// ResolveListen returns the first address a listener of `socktype` binds
+// for `host`:`port` (passive: an empty host is the wildcard), asking DNS
+// only when `numeric` is false (then a name fails with kInvalidArgument, as
+// Resolve's numeric option does); errors are Resolve's. Servers parse with
+// `numeric` set, keep a name, and resolve it when they start.
+absl::StatusOr<SocketAddress> ResolveListen(absl::string_view host, uint16_t port, int socktype, bool numeric);
+
 }  // namespace ipckit::net
 
 #endif  // IPCKIT_LIB_NET_ADDRESS_H_

@@ -153,6 +153,16 @@ TEST(AddressTest, ResolveUnknownNameIsNotFound) {
               StatusIs(StatusCode::kNotFound, ::testing::StartsWith("resolve no-such-host.invalid: ")));
 }
 
+TEST(AddressTest, ResolveListenLeavesNamesForLater) {
+  absl::StatusOr<SocketAddress> a = ResolveListen("127.0.0.1", 80, SOCK_DGRAM, true);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->ToString(), "127.0.0.1:80");
+  EXPECT_EQ(ResolveListen("localhost", 80, SOCK_STREAM, true).status().code(), absl::StatusCode::kInvalidArgument);
+  a = ResolveListen("localhost", 80, SOCK_STREAM, false);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_TRUE(a->ToString() == "127.0.0.1:80" || a->ToString() == "[::1]:80") << a->ToString();
+}
+
 TEST(AddressTest, PassiveEmptyHostIsWildcardDualStackFirst) {
   ResolveOptions passive;
   passive.passive = true;

@@ -15,6 +15,12 @@ const char* TransportName(Transport t) {
   return "?";
 }
 
+namespace {
+
+int SocketType(Transport t) { return t == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM; }
+
+}  // namespace
+
 absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport default_transport) {
   ListenSpec spec;
   spec.transport = default_transport;
@@ -48,13 +54,10 @@ absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport def
   }
   absl::StatusOr<uint16_t> port = net::ParsePort(hp->port);
   if (!port.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid listener '", text, "': ", port.status().message()));
-  net::ResolveOptions r;
-  r.passive = true;
-  r.numeric = true;  // A name waits for ResolveListenSpec: parsing never asks DNS.
-  r.socktype = spec.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
-  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, r);
-  if (addrs.ok()) {
-    spec.address = addrs->front();
+  // A name waits for ResolveListenSpec: parsing never asks DNS.
+  absl::StatusOr<net::SocketAddress> a = net::ResolveListen(hp->host, *port, SocketType(spec.transport), true);
+  if (a.ok()) {
+    spec.address = *a;
   } else {
     spec.host = hp->host;
     spec.port = *port;
@@ -64,12 +67,9 @@ absl::StatusOr<ListenSpec> ParseListenSpec(absl::string_view text, Transport def
 
 absl::Status ResolveListenSpec(ListenSpec& spec) {
   if (spec.host.empty()) return absl::OkStatus();
-  net::ResolveOptions r;
-  r.passive = true;
-  r.socktype = spec.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
-  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(spec.host, spec.port, r);
-  if (!addrs.ok()) return addrs.status();
-  spec.address = addrs->front();
+  absl::StatusOr<net::SocketAddress> a = net::ResolveListen(spec.host, spec.port, SocketType(spec.transport), false);
+  if (!a.ok()) return a.status();
+  spec.address = *a;
   spec.host.clear();
   return absl::OkStatus();
 }

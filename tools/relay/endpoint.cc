@@ -12,6 +12,8 @@
 namespace ipckit::relay_tool {
 namespace {
 
+int SocketType(Transport t) { return t == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM; }
+
 constexpr char kFromForms[] = "expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, listen-fds or stdio";
 constexpr char kToForms[] = "expected [tcp:|tls:|udp:]HOST:PORT, unix:PATH, exec:PROGRAM or sh:COMMAND";
 
@@ -66,13 +68,9 @@ absl::StatusOr<From> ParseFrom(absl::string_view text) {
   if (!port.ok()) return Invalid("FROM", text, port.status().message());
   // A numeric host (or none) is an address now; a name waits for
   // ResolveFrom, so that parsing never touches DNS.
-  net::ResolveOptions r;
-  r.passive = true;
-  r.numeric = true;
-  r.socktype = f.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
-  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(hp->host, *port, r);
-  if (addrs.ok()) {
-    f.address = addrs->front();
+  absl::StatusOr<net::SocketAddress> a = net::ResolveListen(hp->host, *port, SocketType(f.transport), true);
+  if (a.ok()) {
+    f.address = *a;
   } else {
     f.host = hp->host;
     f.port = *port;
@@ -82,12 +80,9 @@ absl::StatusOr<From> ParseFrom(absl::string_view text) {
 
 absl::Status ResolveFrom(From& f) {
   if (f.host.empty()) return absl::OkStatus();
-  net::ResolveOptions r;
-  r.passive = true;
-  r.socktype = f.transport == Transport::kUdp ? SOCK_DGRAM : SOCK_STREAM;
-  absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(f.host, f.port, r);
-  if (!addrs.ok()) return absl::Status(addrs.status().code(), absl::StrCat("FROM: ", addrs.status().message()));
-  f.address = addrs->front();
+  absl::StatusOr<net::SocketAddress> a = net::ResolveListen(f.host, f.port, SocketType(f.transport), false);
+  if (!a.ok()) return absl::Status(a.status().code(), absl::StrCat("FROM: ", a.status().message()));
+  f.address = *a;
   f.host.clear();
   return absl::OkStatus();
 }
