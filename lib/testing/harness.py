@@ -128,6 +128,16 @@ def test_bytes(n, seed=0):
     return random.Random(seed).randbytes(n)
 
 
+def recv_all(sock):
+    """Reads `sock` (a socket, or an ssl socket) until EOF and returns the bytes."""
+    out = b""
+    while True:
+        b = sock.recv(1 << 20)
+        if not b:
+            return out
+        out += b
+
+
 def shell_code(returncode):
     """A Popen return code as the shell reports it: 128+N for death by signal N."""
     return 128 - returncode if returncode < 0 else returncode

@@ -69,17 +69,8 @@ class TlsServer:
         self.sock.close()
 
 
-def read_to_eof(t):
-    data = b""
-    while True:
-        b = t.recv(65536)
-        if not b:
-            return data
-        data += b
-
-
 def reply_after_eof(t):
-    got = read_to_eof(t)
+    got = harness.recv_all(t)
     time.sleep(0.3)
     t.sendall(b"got: " + got)
     t.unwrap()
@@ -196,7 +187,7 @@ class NcTlsTest(unittest.TestCase):
             ("expired", "localhost", TRUST, "certificate has expired"),
             ("server", "127.0.0.2", TRUST, "IP address mismatch"),
         ]:
-            s = self.server(read_to_eof, name=name)
+            s = self.server(harness.recv_all, name=name)
             code, out, err = nc("--ssl", *args, "--ssl-servername", servername, "127.0.0.1", str(s.port))
             self.assertEqual(code, 4, (name, err))
             self.assertEqual(err, f"nc: handshake net: certificate verify failed: {message}\n")
@@ -224,7 +215,7 @@ class NcTlsTest(unittest.TestCase):
         code, out, err = nc("--ssl", *TRUST, "--ssl-pin", f"{other};{good}", "-N", "127.0.0.1", str(s.port),
                             stdin=b"p")
         self.assertEqual((code, out), (0, b"got: p"), err)
-        s = self.server(read_to_eof)
+        s = self.server(harness.recv_all)
         code, out, err = nc("--ssl", *TRUST, "--ssl-pin", other, "127.0.0.1", str(s.port))
         self.assertEqual(code, 4)
         self.assertEqual(err, f"nc: TLS: certificate pin mismatch: the server's key is {good}\n")

@@ -54,12 +54,7 @@ def raw(port, data, timeout=DEADLINE):
     """Sends `data` on a new connection and returns what comes back until the server closes."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(data)
-        out = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                return out
-            out += b
+        return harness.recv_all(s)
 
 
 class NodeClient(unittest.TestCase):

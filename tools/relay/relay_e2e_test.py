@@ -51,16 +51,6 @@ def connect(server, timeout=DEADLINE):
     return socket.create_connection(("127.0.0.1", server.port()), timeout=timeout)
 
 
-def recv_all(sock):
-    """Reads until EOF and returns the bytes."""
-    out = b""
-    while True:
-        b = sock.recv(1 << 20)
-        if not b:
-            return out
-        out += b
-
-
 def recv_n(sock, n):
     out = b""
     while len(out) < n:
@@ -149,7 +139,7 @@ class DelayedReplyServer:
             threading.Thread(target=self._one, args=(c,), daemon=True).start()
 
     def _one(self, c):
-        n = len(recv_all(c))
+        n = len(harness.recv_all(c))
         time.sleep(self.delay)
         c.sendall(b"got %d\n" % n)
         c.close()
@@ -168,7 +158,7 @@ class Forwarding(unittest.TestCase):
             data = os.urandom(50_000 + i * 997)
             with connect(r) as s:
                 threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
-                results[i] = hashlib.sha256(recv_all(s)).hexdigest() == hashlib.sha256(data).hexdigest()
+                results[i] = hashlib.sha256(harness.recv_all(s)).hexdigest() == hashlib.sha256(data).hexdigest()
 
         threads = [threading.Thread(target=client, args=(i,)) for i in range(100)]
         for t in threads:
@@ -193,7 +183,7 @@ class Forwarding(unittest.TestCase):
                 r = relay("127.0.0.1:0", self.echo.addresses[0], "--json", *extra)
                 with connect(r) as s:
                     threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
-                    got = recv_all(s)
+                    got = harness.recv_all(s)
                 self.assertEqual(hashlib.sha256(got).hexdigest(), hashlib.sha256(data).hexdigest())
                 code, st = stats(r)
                 self.assertEqual((st["bytes_up"], st["bytes_down"]), (len(data), len(data)))
@@ -211,7 +201,7 @@ class Forwarding(unittest.TestCase):
         with connect(r) as s:
             s.sendall(b"x" * 1000)
             s.shutdown(socket.SHUT_WR)
-            self.assertEqual(recv_all(s), b"got 1000\n")
+            self.assertEqual(harness.recv_all(s), b"got 1000\n")
         port = harness.free_port()
         socat = subprocess.Popen(["socat", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork",
                                   f"TCP:127.0.0.1:{up.port}"])
@@ -220,7 +210,7 @@ class Forwarding(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as s:
             s.sendall(b"x" * 1000)
             s.shutdown(socket.SHUT_WR)
-            self.assertEqual(recv_all(s), b"")  # socat's -t 0.5: the reply is lost.
+            self.assertEqual(harness.recv_all(s), b"")  # socat's -t 0.5: the reply is lost.
 
     def test_unix_to_tcp_and_tcp_to_unix(self):
         d = tempfile.mkdtemp()
@@ -232,7 +222,7 @@ class Forwarding(unittest.TestCase):
         data = os.urandom(300_000)
         with connect(r2) as s:
             threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
-            self.assertEqual(recv_all(s), data)
+            self.assertEqual(harness.recv_all(s), data)
 
     def test_exec_children_end_with_their_session_as_a_group(self):
         # An idle timeout closes the session: sh and its background sleep go
@@ -335,7 +325,7 @@ class Forwarding(unittest.TestCase):
             with connect(r) as s:
                 s.sendall(word)
                 s.shutdown(socket.SHUT_WR)
-                self.assertEqual(recv_all(s), word.upper())
+                self.assertEqual(harness.recv_all(s), word.upper())
         r2 = relay("127.0.0.1:0", "exec:cat")
         self.addCleanup(r2.stop)
         with connect(r2) as a, connect(r2) as b:  # Two at once: two children.
@@ -417,7 +407,7 @@ class Forwarding(unittest.TestCase):
         s.shutdown(socket.SHUT_WR)
         time.sleep(0.1)
         r.proc.send_signal(15)
-        self.assertEqual(recv_all(s), b"got 3\n")
+        self.assertEqual(harness.recv_all(s), b"got 3\n")
         r.proc.wait(DEADLINE)  # It exits by itself once drained.
         code, err = r.stop()
         self.assertEqual(code, 0)
@@ -441,7 +431,7 @@ class Forwarding(unittest.TestCase):
             time.sleep(0.02)
         self.assertTrue(refused, "a new client was accepted during the drain")
         self.assertIsNone(r.proc.poll(), "relay ended before its live session")
-        self.assertEqual(recv_all(s), b"got 3\n")  # The live one finishes.
+        self.assertEqual(harness.recv_all(s), b"got 3\n")  # The live one finishes.
         r.proc.wait(DEADLINE)
         code, err = r.stop()
         self.assertEqual(code, 0)
@@ -514,7 +504,7 @@ class Forwarding(unittest.TestCase):
         with connect(r) as s:
             s.sendall(b"hi\n")
             s.shutdown(socket.SHUT_WR)
-            self.assertEqual(recv_all(s), b"HI\n")
+            self.assertEqual(harness.recv_all(s), b"HI\n")
         code, err = r.stop()
         self.assertRegex(err, r"> \d{4}/\d\d/\d\d [\d:.]+  length=3 from=0 to=2\n 68 69 0a +hi\.\n--\n")
         self.assertRegex(err, r"< [\d/ :.]+  length=3 from=0 to=2\n 48 49 0a +HI\.\n--\n")
@@ -534,7 +524,7 @@ class Forwarding(unittest.TestCase):
             with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as s:
                 s.sendall(b"%d" % i)
                 s.shutdown(socket.SHUT_WR)
-                self.assertEqual(recv_all(s), b"%d" % i)
+                self.assertEqual(harness.recv_all(s), b"%d" % i)
         proc.terminate()
         self.assertEqual(proc.wait(DEADLINE), 0)
 
@@ -735,7 +725,7 @@ class Faults(unittest.TestCase):
             with connect(r) as s:
                 threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
                 start = time.monotonic()
-                got = recv_all(s)
+                got = harness.recv_all(s)
                 return got, time.monotonic() - start
         got, plain = through()
         self.assertEqual(got, data)
@@ -754,7 +744,7 @@ class Faults(unittest.TestCase):
         with connect(r) as s:
             threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)), daemon=True).start()
             start = time.monotonic()
-            got = recv_all(s)
+            got = harness.recv_all(s)
             took = time.monotonic() - start
         self.assertEqual(got, data)
         self.assertGreater(took, 0.9)
@@ -780,7 +770,7 @@ class Faults(unittest.TestCase):
         r = self.relay("limit-data 1000")
         with connect(r) as s:
             s.sendall(os.urandom(5000))
-            self.assertEqual(len(recv_all(s)), 1000)
+            self.assertEqual(len(harness.recv_all(s)), 1000)
         code, st = stats(r)
         self.assertEqual(st["fault_limits"], 1)
 
@@ -789,7 +779,7 @@ class Faults(unittest.TestCase):
         with self.assertRaises(ConnectionResetError):
             with connect(r) as s:
                 s.sendall(os.urandom(5000))
-                recv_all(s)
+                harness.recv_all(s)
 
     def test_reset_peer_is_seen_as_econnreset(self):
         r = self.relay("reset-peer 300ms")
@@ -812,7 +802,7 @@ class Faults(unittest.TestCase):
         with connect(r) as s:
             s.sendall(b"x")
             start = time.monotonic()
-            self.assertEqual(recv_all(s), b"")
+            self.assertEqual(harness.recv_all(s), b"")
             self.assertGreater(time.monotonic() - start, 0.25)
 
     def test_slow_close_delays_the_eof(self):
