@@ -140,7 +140,7 @@ Response ToxiproxyApi::Handle(const http::Request& r) {
     return {200, "application/json;charset=utf-8", absl::StrCat("{\"version\": \"", kToxiproxyVersion, "+relay\"}\n")};
   }
   if (s.size() == 1 && s[0] == "reset") return r.method == "POST" ? Reset() : not_allowed;
-  if (s.size() == 1 && s[0] == "populate") return r.method == "POST" ? Populate(r.body) : not_allowed;
+  if (s.size() == 1 && s[0] == "populate") return r.method == "POST" ? PopulateRequest(r.body) : not_allowed;
   if (s.empty() || s[0] != "proxies" || s.size() > 4 || (s.size() >= 3 && s[2] != "toxics")) {
     return {404, kText, "404 page not found\n"};  // gorilla/mux's answer, as toxiproxy's.
   }
@@ -261,35 +261,54 @@ Response ToxiproxyApi::Reset() {
   return NoContent();
 }
 
-Response ToxiproxyApi::Populate(absl::string_view body) {
+absl::StatusOr<std::vector<ToxiproxyApi::ProxyState>> ToxiproxyApi::ParseProxies(absl::string_view body) {
   absl::StatusOr<json::Value> v = ParseBody(body);
   if (v.ok() && !v->is_array()) v = absl::InvalidArgumentError("bad request body: want a JSON array of proxies");
-  if (!v.ok()) return ErrorFor(v.status());
+  if (!v.ok()) return v.status();
   std::vector<ProxyState> wanted(v->array().size());
   for (size_t i = 0; i < wanted.size(); ++i) {
     ProxyState& p = wanted[i];
     absl::Status s = ProxyFields(v->array()[i], &p.name, &p.listen, &p.upstream, &p.enabled);
-    if (!s.ok()) return ErrorFor(s);
-    if (p.name.empty()) return Error(400, absl::StrCat("missing required field: name at proxy ", i + 1));
-    if (p.upstream.empty()) return Error(400, absl::StrCat("missing required field: upstream at proxy ", i + 1));
+    if (!s.ok()) return s;
+    if (p.name.empty()) return absl::InvalidArgumentError(absl::StrCat("missing required field: name at proxy ", i + 1));
+    if (p.upstream.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("missing required field: upstream at proxy ", i + 1));
+    }
     if (p.listen.empty()) p.listen = "127.0.0.1:0";
   }
-  std::vector<std::string> made;
-  absl::Status failed;
+  return wanted;
+}
+
+absl::Status ToxiproxyApi::MakeProxies(std::vector<ProxyState> wanted, std::vector<std::string>* made) {
   for (ProxyState& p : wanted) {
     auto it = proxies_.find(p.name);
     if (it != proxies_.end() && it->second.listen == p.listen && it->second.upstream == p.upstream) {
-      made.push_back(p.name);  // The same proxy: kept as it is, toxics and all.
+      made->push_back(p.name);  // The same proxy: kept as it is, toxics and all.
       continue;
     }
     if (it != proxies_.end()) {
       Stop(it->second);
       proxies_.erase(it);
     }
-    if (failed = Start(p); !failed.ok()) break;
-    made.push_back(p.name);
+    if (absl::Status s = Start(p); !s.ok()) return s;
+    made->push_back(p.name);
     proxies_[p.name] = std::move(p);
   }
+  return absl::OkStatus();
+}
+
+absl::Status ToxiproxyApi::Populate(absl::string_view body) {
+  absl::StatusOr<std::vector<ProxyState>> wanted = ParseProxies(body);
+  if (!wanted.ok()) return wanted.status();
+  std::vector<std::string> made;
+  return MakeProxies(*std::move(wanted), &made);
+}
+
+Response ToxiproxyApi::PopulateRequest(absl::string_view body) {
+  absl::StatusOr<std::vector<ProxyState>> wanted = ParseProxies(body);
+  if (!wanted.ok()) return ErrorFor(wanted.status());
+  std::vector<std::string> made;
+  absl::Status failed = MakeProxies(*std::move(wanted), &made);
   json::JsonWriter j;
   j.BeginObject();
   int status = failed.ok() ? 201 : ErrorFor(failed).status;

@@ -74,10 +74,11 @@ class ToxiproxyApi {
   // Handle answers one request.
   Response Handle(const http::Request& r);
 
-  // Populate creates or replaces the proxies of a JSON array (POST
-  // /populate's body, toxiproxy-server's -config file): 201 {"proxies":
-  // [...]}, or the first error with the proxies made before it.
-  Response Populate(absl::string_view body);
+  // Populate creates or replaces the proxies of a JSON array
+  // (toxiproxy-server's -config file, as POST /populate does), or returns
+  // the first error: kInvalidArgument "missing required field: upstream at
+  // proxy 2", or a proxy's start error (the proxies before it are made).
+  absl::Status Populate(absl::string_view body);
 
   // Protocol is this API over HTTP/1.1, for a ControlSocket.
   server::ControlSocket::Protocol Protocol();
@@ -99,6 +100,15 @@ class ToxiproxyApi {
   Response Toxics(const http::Request& r, ProxyState& p);
   Response OneToxic(const http::Request& r, ProxyState& p, const std::string& toxic);
   Response Create(absl::string_view body);
+  // PopulateRequest answers POST /populate: 201 {"proxies": [...]}, or the
+  // first error, with the proxies made before it once the body was read.
+  Response PopulateRequest(absl::string_view body);
+  // ParseProxies reads a populate body (each proxy checked, listen
+  // defaulted); MakeProxies makes them in order, keeping a proxy whose
+  // listen and upstream are unchanged, and appends each made or kept name
+  // to `made`, stopping at the first start error.
+  absl::StatusOr<std::vector<ProxyState>> ParseProxies(absl::string_view body);
+  absl::Status MakeProxies(std::vector<ProxyState> wanted, std::vector<std::string>* made);
   Response Update(ProxyState& p, absl::string_view body);
   Response Reset();
   // Start starts `p` if enabled and not running; Stop stops it if running.

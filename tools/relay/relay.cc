@@ -15,7 +15,6 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
 #include "lib/io/fd.h"
-#include "lib/json/json_reader.h"
 #include "lib/json/json_writer.h"
 #include "lib/net/listening_line.h"
 #include "lib/net/socket.h"
@@ -260,11 +259,8 @@ absl::StatusOr<Api> OpenApi(const Plan& p, std::ostream& log, Bound& bound) {
   if (!p.config_path.empty()) {
     absl::StatusOr<std::string> text = io::ReadFile(p.config_path);
     if (!text.ok()) return absl::Status(text.status().code(), absl::StrCat("--config: ", text.status().message()));
-    Response r = a.api->Populate(*text);
-    if (r.status != 201) {
-      absl::StatusOr<json::Value> v = json::ParseJson(r.body);
-      const json::Value* e = v.ok() ? v->Find("error") : nullptr;
-      return absl::InvalidArgumentError(absl::StrCat("--config ", p.config_path, ": ", e ? e->string() : r.body));
+    if (absl::Status s = a.api->Populate(*text); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--config ", p.config_path, ": ", s.message()));
     }
   }
   if (!p.api) return a;
