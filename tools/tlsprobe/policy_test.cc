@@ -17,14 +17,21 @@ Enumeration Accepting(const std::string& version, std::vector<std::string> suite
   return e;
 }
 
+// Leaf is a leaf certificate's facts as the policies read them.
+tls::CertInfo Leaf(const std::string& type, int bits, const std::string& curve, const std::string& signature) {
+  tls::CertInfo c;
+  c.key_type = type;
+  c.key_bits = bits;
+  c.key_curve = curve;
+  c.signature_algorithm = signature;
+  return c;
+}
+
 TEST(PolicyTest, MozillasCertificateFieldsAreJudged) {
   // Issue 28: modern passed an RSA certificate, intermediate a SHA-1-signed
   // leaf, old an ECDSA one.
   Enumeration e13 = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
-  tls::CertInfo rsa;
-  rsa.key_type = "RSA";
-  rsa.key_bits = 2048;
-  rsa.signature_algorithm = "sha256WithRSAEncryption";
+  tls::CertInfo rsa = Leaf("RSA", 2048, "", "sha256WithRSAEncryption");
   EXPECT_EQ(Violations(*BuiltinPolicy("modern"), e13, &rsa),
             (std::vector<std::string>{
                 "policy modern: certificate type rsa (allowed: ecdsa)",
@@ -35,15 +42,10 @@ TEST(PolicyTest, MozillasCertificateFieldsAreJudged) {
   EXPECT_EQ(Violations(*BuiltinPolicy("intermediate"), e13, &sha1),
             std::vector<std::string>{"policy intermediate: certificate signature sha1WithRSAEncryption (allowed: "
                                      "sha256WithRSAEncryption, ecdsa-with-SHA256, ecdsa-with-SHA384, ecdsa-with-SHA512)"});
-  tls::CertInfo ec;
-  ec.key_type = "EC";
-  ec.key_bits = 521;
-  ec.key_curve = "P-521";
-  ec.signature_algorithm = "ecdsa-with-SHA256";
+  tls::CertInfo ec = Leaf("EC", 521, "P-521", "ecdsa-with-SHA256");
   EXPECT_EQ(Violations(*BuiltinPolicy("intermediate"), e13, &ec),
             std::vector<std::string>{"policy intermediate: certificate curve secp521r1 (allowed: prime256v1, secp384r1)"});
-  ec.key_bits = 256;
-  ec.key_curve = "P-256";
+  ec = Leaf("EC", 256, "P-256", "ecdsa-with-SHA256");
   EXPECT_TRUE(Violations(*BuiltinPolicy("intermediate"), e13, &ec).empty());
   EXPECT_EQ(Violations(*BuiltinPolicy("old"), e13, &ec),
             (std::vector<std::string>{"policy old: certificate type ecdsa (allowed: rsa)",
@@ -55,11 +57,7 @@ TEST(PolicyTest, TlsCurvesAreTheGroupsAccepted) {
   Enumeration e = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
   e.groups = {{"x25519", true}, {"secp256r1", true}, {"x448", true}, {"secp521r1", false}, {"ffdhe2048", true},
               {"X25519MLKEM768", true}};  // FFDHE is min_dh_bits' to judge; the hybrids postdate Mozilla 5.7.
-  tls::CertInfo ec;
-  ec.key_type = "EC";
-  ec.key_bits = 256;
-  ec.key_curve = "P-256";
-  ec.signature_algorithm = "ecdsa-with-SHA256";
+  tls::CertInfo ec = Leaf("EC", 256, "P-256", "ecdsa-with-SHA256");
   EXPECT_EQ(Violations(*BuiltinPolicy("modern"), e, &ec),
             std::vector<std::string>{"policy modern: group x448 accepted (allowed: X25519, prime256v1, secp384r1)"});
   EXPECT_THAT(ParsePolicy(R"({"name": "x", "tls_curves": ["X25519", "P-999"]})", "p.json"),
