@@ -21,6 +21,8 @@ PACKAGES=(
   # fincore, script(1), timeout, sha256sum), and universal-ctags for CI's
   # function-length gate (.ci/long_functions), which fails without it.
   openssl netcat-openbsd ncat socat python3 vmtouch tini dumb-init
+  # TLS servers of another library, for tlsprobe's differential table.
+  gnutls-bin
   xxd bsdextrautils util-linux bsdutils coreutils universal-ctags
   # Real servers that daemonize, for with_server's tests.
   redis-server redis-tools nginx

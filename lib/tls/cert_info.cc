@@ -16,6 +16,8 @@
 #include <arpa/inet.h>
 #include <time.h>
 
+#include <memory>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
@@ -153,6 +155,24 @@ void DescribeKey(X509* cert, CertInfo* info) {
   }
 }
 
+// OcspUrls returns the URIs of the OCSP responders the certificate's
+// Authority Information Access extension names; empty without one.
+std::vector<std::string> OcspUrls(X509* cert) {
+  std::vector<std::string> out;
+  std::unique_ptr<AUTHORITY_INFO_ACCESS, decltype(&AUTHORITY_INFO_ACCESS_free)> aia(
+      static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert, NID_info_access, nullptr, nullptr)),
+      &AUTHORITY_INFO_ACCESS_free);
+  ERR_clear_error();  // No extension, or one that does not decode: no responder named.
+  if (!aia) return out;
+  for (size_t i = 0; i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+    const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
+    if (OBJ_obj2nid(ad->method) != NID_ad_OCSP || ad->location->type != GEN_URI) continue;
+    const ASN1_STRING* uri = ad->location->d.uniformResourceIdentifier;
+    out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), ASN1_STRING_length(uri));
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<absl::Time> ParseAsn1Time(const ASN1_TIME* t) {
@@ -202,6 +222,8 @@ absl::StatusOr<CertInfo> DescribeCert(X509* cert, absl::Time now) {
   info.not_before = Iso8601(*nb);
   info.not_after = Iso8601(*na);
   info.days_left = static_cast<int64_t>(absl::Floor(*na - now, absl::Hours(24)) / absl::Hours(24));
+  info.lifespan_days = static_cast<int64_t>(absl::Floor(*na - *nb, absl::Hours(24)) / absl::Hours(24));
+  info.ocsp_urls = OcspUrls(cert);
   DescribeKey(cert, &info);
   int sig_nid = X509_get_signature_nid(cert);
   info.signature_algorithm = OBJ_nid2ln(sig_nid) ? OBJ_nid2ln(sig_nid) : "unknown";

@@ -35,6 +35,7 @@ struct CertInfo {
   std::string not_before;           // "2026-01-01T00:00:00Z".
   std::string not_after;
   int64_t days_left = 0;            // Whole days from `now` to not_after; < 0 once expired.
+  int64_t lifespan_days = 0;        // Whole days from not_before to not_after (Mozilla's lifespan).
   std::string key_type;             // "RSA", "RSA-PSS", "EC", "Ed25519", "Ed448", "DSA", or "unknown".
   int key_bits = 0;
   std::string key_curve;            // "P-256" for EC keys, else "".
@@ -43,6 +44,7 @@ struct CertInfo {
   std::string spki_sha256;          // Base64 of SHA-256 of the SubjectPublicKeyInfo.
   std::string serial;               // Hex.
   bool self_issued = false;         // subject == issuer.
+  std::vector<std::string> ocsp_urls;  // The OCSP responders its Authority Information Access names.
   std::string pem;
 };
 

@@ -55,6 +55,16 @@ TEST(CertInfoTest, DescribesTheEcServerCertificate) {
   EXPECT_FALSE(info->self_issued);
   EXPECT_THAT(info->pem, HasSubstr("-----BEGIN CERTIFICATE-----\n"));
   EXPECT_GT(info->days_left, 35000);  // 100 years from generation.
+  EXPECT_EQ(info->lifespan_days, 36500);  // generate.sh's -days.
+  EXPECT_TRUE(info->ocsp_urls.empty());
+}
+
+TEST(CertInfoTest, NamesTheOcspResponder) {
+  bssl::UniquePtr<X509> cert = Load("server-aia.pem");
+  ASSERT_TRUE(cert);
+  absl::StatusOr<CertInfo> info = DescribeCert(cert.get(), absl::Now());
+  ASSERT_THAT(info, IsOk());
+  EXPECT_THAT(info->ocsp_urls, ElementsAre("http://127.0.0.1:9/ocsp"));  // openssl x509 -ocsp_uri agrees.
 }
 
 TEST(CertInfoTest, DescribesTheRsaKey) {
@@ -77,6 +87,7 @@ TEST(CertInfoTest, ExpiredCertificateHasNegativeDaysLeft) {
   EXPECT_EQ(info->not_before, "2020-01-01T00:00:00Z");
   EXPECT_EQ(info->not_after, "2020-01-02T00:00:00Z");
   EXPECT_EQ(info->days_left, -11);  // 10.5 days ago rounds away from the future.
+  EXPECT_EQ(info->lifespan_days, 1);
   EXPECT_EQ(info->serial, "1000");
 }
 

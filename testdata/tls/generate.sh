@@ -64,6 +64,9 @@ leaf server localhost "$server_ext"
 leaf server-rsa localhost "$server_ext" rsa_key
 leaf wronghost wrong.example \
   'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:wrong.example'
+# server-aia: the server's names, and an OCSP responder in its Authority
+# Information Access (Mozilla's ocsp_staple asks such a server to staple).
+leaf server-aia localhost "$server_ext\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:9/ocsp"
 leaf client "ipckit test client" \
   'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth'
 
@@ -86,6 +89,7 @@ openssl req -x509 -new -key selfsigned.key -sha256 -days "$days" -subj "$subj_ba
 serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
 dn_of() { openssl x509 -in "$1" -noout -subject -nameopt compat | sed 's/^subject=//'; }
 printf 'V\t991231235959Z\t\t%s\tunknown\t%s\n' "$(serial_of server.pem)" "$(dn_of server.pem)" > ocsp-index.txt
+printf 'V\t991231235959Z\t\t%s\tunknown\t%s\n' "$(serial_of server-aia.pem)" "$(dn_of server-aia.pem)" >> ocsp-index.txt
 printf 'R\t991231235959Z\t200101000000Z\t%s\tunknown\t%s\n' "$(serial_of server-rsa.pem)" \
   "$(dn_of server-rsa.pem)" >> ocsp-index.txt
 ocsp_response() {
@@ -96,8 +100,9 @@ ocsp_response() {
 ocsp_response server.pem ocsp-good
 ocsp_response server-rsa.pem ocsp-revoked
 ocsp_response client.pem ocsp-unknown
+ocsp_response server-aia.pem ocsp-aia-good
 
-for n in ca server server-rsa wronghost client expired selfsigned; do
+for n in ca server server-rsa server-aia wronghost client expired selfsigned; do
   cp "$n.pem" "$out/$n.pem"
   cp "$n.key" "$out/$n.key"
 done

@@ -8,6 +8,7 @@ lines with a deadline.
 import json
 import os
 import select
+import shutil
 import socket
 import ssl
 import subprocess
@@ -173,10 +174,24 @@ class EchodTlsTest(unittest.TestCase):
         self.assertIsNone(harness.openssl_handshake(port, "-tls1_2", "-sigalgs", "ECDSA+SHA1", "-cipher",
                                                     "DEFAULT:@SECLEVEL=0"))
         self.assertIsNotNone(harness.openssl_handshake(port, "-tls1_2", "-sigalgs", "ECDSA+SHA256"))
-        # The gate the issue asks every ipckit TLS listener to pass by default.
+        # The gate the issue asks every ipckit TLS listener to pass by default,
+        # with a certificate the policy takes: Mozilla's maximum_certificate_lifespan
+        # is 366 days, and the test CA's certificates live a century.
         code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{port}"],
                                      deadline=DEADLINE, text=True)
+        self.assertEqual((code, err), (7, f"tlsprobe: 127.0.0.1:{port}: check failed: policy intermediate: certificate "
+                                          "lifespan 36500 days (want at most 366)\n"))
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", os.path.join(d, "k"), "-out", os.path.join(d, "c"), "-days", "90", "-subj",
+                        "/CN=localhost"], check=True, capture_output=True, timeout=DEADLINE)
+        fresh = Echod("-l", "tls:127.0.0.1:0", "--cert", os.path.join(d, "c"), "--key", os.path.join(d, "k"))
+        fport = fresh.addresses[0].rsplit(":", 1)[1]
+        code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{fport}"],
+                                     deadline=DEADLINE, text=True)
         self.assertEqual(code, 0, out + err)
+        fresh.stop()
         legacy = Echod("-l", "tls:127.0.0.1:0", "--tls-legacy", *TLS_ARGS)
         lport = legacy.addresses[0].rsplit(":", 1)[1]
         for flags in harness.LEGACY_CLIENTS:

@@ -30,6 +30,10 @@ struct Enumeration {
   // server picks them: its preference, or with client order the offer's.
   std::vector<std::pair<std::string, std::vector<std::string>>> ciphers;
   bool server_order = false;    // At the newest version with two suites or more.
+  // server_order_below_13 is server_order at the newest version below TLS
+  // 1.3 with two suites or more (Mozilla's server_preferred_order); unset
+  // where there is none.
+  std::optional<bool> server_order_below_13;
   std::string tls13_cipher;     // The server's first pick among TLS 1.3 suites.
   std::vector<std::pair<std::string, bool>> groups;  // IANA names.
   std::string groups_version;   // The version groups were tried at.

@@ -13,10 +13,8 @@
 
 namespace ipckit::tlsprobe {
 
-// The policies of testdata/policies, embedded by //tools/tlsprobe:builtin_policies_cc.
-extern const char kModernPolicy[];
-extern const char kIntermediatePolicy[];
-extern const char kOldPolicy[];
+// testdata/policies/mozilla-5.7.json, embedded by //tools/tlsprobe:builtin_policies_cc.
+extern const char kMozillaGuidelines[];
 
 const char* const kCipherCategories[] = {"anon", "NULL", "EXPORT", "RC4",  "RC2", "DES",      "3DES", "IDEA", "SEED",
                                          "CBC",  "MD5",  "SHA1",   "PSK", "SRP", "CAMELLIA", "ARIA", nullptr};
@@ -40,9 +38,10 @@ absl::StatusOr<std::vector<std::string>> Strings(const json::Value& v, absl::str
   return out;
 }
 
-absl::StatusOr<int> Bits(const json::Value& v, absl::string_view field) {
+// Bits reads a whole number of bits (or of `unit`) at `field`.
+absl::StatusOr<int> Bits(const json::Value& v, absl::string_view field, absl::string_view unit = "bits") {
   if (!v.is_number() || v.number() < 0 || v.number() > 1e6 || v.number() != static_cast<int>(v.number())) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": want a whole number of bits"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": want a whole number of ", unit));
   }
   return static_cast<int>(v.number());
 }
@@ -105,33 +104,104 @@ absl::Status ReadMozillaList(const std::string& key, const json::Value& v, Polic
   return absl::OkStatus();
 }
 
+// AddSuites adds the suites of a list field to p.ciphers, by IANA name
+// (an OpenSSL name found in the registry is turned into IANA's).
+absl::Status AddSuites(const json::Value& v, absl::string_view field, Policy& p) {
+  absl::StatusOr<std::vector<std::string>> list = Strings(v, field);
+  if (!list.ok()) return list.status();
+  if (!p.ciphers) p.ciphers.emplace();
+  for (const std::string& item : *list) {
+    if (absl::Status s = CheckCipherToken(item); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": ", s.message()));
+    }
+    const tls::SuiteInfo* suite = tls::FindSuiteByName(item);
+    std::string name = suite != nullptr ? suite->iana : item;
+    if (std::count(p.ciphers->begin(), p.ciphers->end(), name) == 0) p.ciphers->push_back(name);
+  }
+  return absl::OkStatus();
+}
+
+// ReadMozillaCiphers reads Mozilla's "ciphers": {"iana": [...], "openssl":
+// [...], "caddy": [...], "go": [...]}: the same suites in four spellings, of
+// which the first two are read (caddy's and go's are checked to be lists).
+absl::Status ReadMozillaCiphers(const json::Value& v, Policy& p) {
+  if (!p.ciphers) p.ciphers.emplace();
+  for (const auto& [key, list] : v.object()) {
+    std::string field = absl::StrCat("ciphers.", key);
+    if (key == "iana" || key == "openssl") {
+      if (absl::Status s = AddSuites(list, field, p); !s.ok()) return s;
+    } else if (key == "caddy" || key == "go") {
+      if (absl::StatusOr<std::vector<std::string>> l = Strings(list, field); !l.ok()) return l.status();
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("ciphers: unknown field \"", key, "\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ReadVersions reads "versions" or Mozilla's "tls_versions" ("TLSv1" is
+// TLSv1.0's name there).
+absl::Status ReadVersions(const json::Value& v, absl::string_view field, Policy& p) {
+  absl::StatusOr<std::vector<std::string>> list = Strings(v, field);
+  if (!list.ok()) return list.status();
+  for (std::string& item : *list) {
+    if (item == "TLSv1") item = "TLSv1.0";
+    if (!IsVersionName(item)) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": unknown version \"", item,
+                                                     "\" (want SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3)"));
+    }
+  }
+  p.versions = *list;
+  return absl::OkStatus();
+}
+
+// ReadSize reads a whole number field of Mozilla's (null: no rule) into `to`.
+absl::Status ReadSize(const json::Value& v, absl::string_view field, const std::function<void(int)>& to) {
+  if (v.is_null()) return absl::OkStatus();
+  absl::StatusOr<int> n = Bits(v, field, field == "maximum_certificate_lifespan" ? "days" : "bits");
+  if (!n.ok()) return n.status();
+  to(*n);
+  return absl::OkStatus();
+}
+
+// ReadNumbers reads the number fields: ipckit's min_dh_bits and Mozilla's
+// sizes and lifespan.
+absl::Status ReadNumbers(const std::string& key, const json::Value& v, Policy& p) {
+  if (key == "min_dh_bits" || key == "dh_param_size") return ReadSize(v, key, [&](int n) { p.min_dh_bits = n; });
+  if (key == "ecdh_param_size") return ReadSize(v, key, [&](int n) { p.min_ecdh_bits = n; });
+  if (key == "rsa_key_size") return ReadSize(v, key, [&](int n) { p.min_key_bits["RSA"] = n; });
+  return ReadSize(v, key, [&](int n) { p.max_lifespan_days = n; });  // maximum_certificate_lifespan
+}
+
+// kNotJudged are Mozilla's fields a TLS probe has no facts for or that are
+// advice: read, and written down in the README as not judged.
+constexpr const char* kNotJudged[] = {"hsts_min_age", "oldest_clients", "recommended_certificate_lifespan"};
+
 // ReadField reads one top-level field of a policy into `p`.
 absl::Status ReadField(const std::string& key, const json::Value& v, Policy& p) {
   if (key == "name" || key == "source") {
     if (!v.is_string()) return absl::InvalidArgumentError(absl::StrCat(key, ": want a string"));
     (key == "name" ? p.name : p.source) = v.string();
-  } else if (key == "versions" || key == "ciphers" || key == "forbid_ciphers") {
+  } else if (key == "versions" || key == "tls_versions") {
+    return ReadVersions(v, key, p);
+  } else if (key == "ciphers" && v.is_object()) {
+    return ReadMozillaCiphers(v, p);
+  } else if (key == "ciphers" || key == "ciphersuites") {
+    return AddSuites(v, key, p);
+  } else if (key == "forbid_ciphers") {
     absl::StatusOr<std::vector<std::string>> list = Strings(v, key);
     if (!list.ok()) return list.status();
     for (const std::string& item : *list) {
-      if (key == "versions" && !IsVersionName(item)) {
-        return absl::InvalidArgumentError(absl::StrCat("versions: unknown version \"", item,
-                                                       "\" (want SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3)"));
-      }
-      if (key != "versions") {
-        if (absl::Status s = CheckCipherToken(item); !s.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", s.message()));
-      }
+      if (absl::Status s = CheckCipherToken(item); !s.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", s.message()));
     }
-    if (key == "versions") p.versions = *list;
-    if (key == "ciphers") p.ciphers = *list;
-    if (key == "forbid_ciphers") p.forbid_ciphers = *list;
-  } else if (key == "require_forward_secrecy") {
-    if (!v.is_bool()) return absl::InvalidArgumentError("require_forward_secrecy: want true or false");
-    p.require_forward_secrecy = v.boolean();
-  } else if (key == "min_dh_bits") {
-    absl::StatusOr<int> bits = Bits(v, key);
-    if (!bits.ok()) return bits.status();
-    p.min_dh_bits = *bits;
+    p.forbid_ciphers = *list;
+  } else if (key == "require_forward_secrecy" || key == "ocsp_staple" || key == "server_preferred_order") {
+    if (!v.is_bool()) return absl::InvalidArgumentError(absl::StrCat(key, ": want true or false"));
+    (key == "ocsp_staple" ? p.ocsp_staple : key == "server_preferred_order" ? p.server_preferred_order
+                                                                             : p.require_forward_secrecy) = v.boolean();
+  } else if (key == "min_dh_bits" || key == "dh_param_size" || key == "ecdh_param_size" || key == "rsa_key_size" ||
+             key == "maximum_certificate_lifespan") {
+    return ReadNumbers(key, v, p);
   } else if (key == "certificate_types" || key == "certificate_curves" || key == "certificate_signatures" ||
              key == "tls_curves") {
     return ReadMozillaList(key, v, p);
@@ -142,9 +212,54 @@ absl::Status ReadField(const std::string& key, const json::Value& v, Policy& p) 
       if (!b.ok()) return b.status();
       p.min_key_bits[type] = *b;
     }
-  } else {
+  } else if (std::find(std::begin(kNotJudged), std::end(kNotJudged), key) == std::end(kNotJudged)) {
     return absl::InvalidArgumentError(absl::StrCat("unknown field \"", key, "\""));
   }
+  return absl::OkStatus();
+}
+
+// ReadObject reads a policy object's fields into `p`.
+absl::Status ReadObject(const json::Value& v, Policy& p) {
+  if (!v.is_object()) return absl::InvalidArgumentError("want a JSON object");
+  for (const auto& [key, value] : v.object()) {
+    if (absl::Status s = ReadField(key, value, p); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// ReadGuidelines reads the configuration `name` of a Mozilla guidelines
+// document ({"version", "href", "configurations"}) into `p`.
+absl::Status ReadGuidelines(const json::Value& doc, absl::string_view name, Policy& p) {
+  std::string version, href;
+  const json::Value* configurations = nullptr;
+  for (const auto& [key, value] : doc.object()) {
+    if (key == "version" && value.is_number()) {
+      version = absl::StrCat(value.number());
+    } else if (key == "href" && value.is_string()) {
+      href = value.string();
+    } else if (key == "configurations" && value.is_object()) {
+      configurations = &value;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("a guidelines document: bad field \"", key, "\""));
+    }
+  }
+  std::vector<std::string> names;
+  const json::Value* chosen = nullptr;
+  for (const auto& [key, value] : configurations->object()) {
+    names.push_back(key);
+    if (key == name) chosen = &value;
+  }
+  if (name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("a Mozilla guidelines document: name one of its configurations (",
+                                                   absl::StrJoin(names, ", "), ") with --policy"));
+  }
+  if (chosen == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("no configuration \"", name, "\" (it has ", absl::StrJoin(names, ", "), ")"));
+  }
+  if (absl::Status s = ReadObject(*chosen, p); !s.ok()) return absl::InvalidArgumentError(absl::StrCat(name, ": ", s.message()));
+  p.name = std::string(name);
+  p.source = absl::StrCat("Mozilla Server Side TLS guidelines ", version, " (", href, "), '", name, "' configuration");
+  p.from_guidelines = true;
   return absl::OkStatus();
 }
 
@@ -180,31 +295,35 @@ bool SuiteMatches(const tls::SuiteInfo& s, absl::string_view token) {
   return false;
 }
 
-absl::StatusOr<Policy> ParsePolicy(absl::string_view text, absl::string_view origin) {
+absl::StatusOr<Policy> ParsePolicy(absl::string_view text, absl::string_view origin, absl::string_view configuration) {
   auto fail = [&](absl::string_view m) { return absl::InvalidArgumentError(absl::StrCat(origin, ": ", m)); };
   absl::StatusOr<json::Value> v = json::ParseJson(text);
   if (!v.ok()) return fail(v.status().message());
   if (!v->is_object()) return fail("want a JSON object");
   Policy p;
-  for (const auto& [key, value] : v->object()) {
-    if (absl::Status s = ReadField(key, value, p); !s.ok()) return fail(s.message());
+  bool guidelines = std::any_of(v->object().begin(), v->object().end(),
+                                [](const auto& member) { return member.first == "configurations"; });
+  if (absl::Status s = guidelines ? ReadGuidelines(*v, configuration, p) : ReadObject(*v, p); !s.ok()) {
+    return fail(s.message());
   }
-  if (p.name.empty()) return fail("name: missing (it names each violation)");
+  if (p.name.empty()) {  // The file's name, less its folder and ".json".
+    absl::string_view stem = origin.substr(origin.rfind('/') + 1);
+    if (absl::EndsWith(stem, ".json")) stem.remove_suffix(5);
+    p.name = std::string(stem);
+  }
   return p;
 }
 
 absl::StatusOr<Policy> BuiltinPolicy(absl::string_view name) {
-  const char* text = name == "modern" ? kModernPolicy : name == "intermediate" ? kIntermediatePolicy
-                     : name == "old" ? kOldPolicy : nullptr;
-  if (text == nullptr) {
+  if (name != "modern" && name != "intermediate" && name != "old") {
     return absl::InvalidArgumentError(absl::StrCat("unknown policy \"", name, "\" (want modern, intermediate or old)"));
   }
-  return ParsePolicy(text, absl::StrCat("testdata/policies/mozilla-", name, ".json"));
+  return ParsePolicy(kMozillaGuidelines, "testdata/policies/mozilla-5.7.json", name);
 }
 
 bool NeedsEnumeration(const Policy& p) {
   return p.versions || p.ciphers || !p.forbid_ciphers.empty() || p.require_forward_secrecy || p.min_dh_bits > 0 ||
-         p.tls_curves;
+         p.tls_curves || p.min_ecdh_bits > 0 || p.server_preferred_order;
 }
 
 namespace {
@@ -234,12 +353,41 @@ void CertificateViolations(const Policy& p, const tls::CertInfo& leaf, const std
   }
 }
 
-}  // namespace
+// EcBits is an elliptic curve's size in bits, from its IANA name
+// ("secp384r1" 384, "brainpoolP256r1" 256, "x448" 448); X25519 counts as
+// 256, as Mozilla's tls_curves beside ecdh_param_size 256 has it.
+int EcBits(absl::string_view iana) {
+  if (iana == "x25519") return 256;
+  size_t at = iana.find_first_of("0123456789");
+  int bits = 0;
+  for (; at < iana.size() && absl::ascii_isdigit(iana[at]); ++at) bits = bits * 10 + (iana[at] - '0');
+  return bits;
+}
 
-std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf) {
-  std::vector<std::string> out;
-  std::string prefix = p.label.empty() ? absl::StrCat("policy ", p.name) : p.label;
-  auto add = [&](std::string what) { out.push_back(absl::StrCat(prefix, ": ", what)); };
+// GroupViolations adds the groups accepted against tls_curves and
+// ecdh_param_size. Elliptic curves only, as the fields' names say: FFDHE
+// groups are dh_param_size's (min_dh_bits) and the post-quantum hybrids
+// postdate 5.7.
+void GroupViolations(const Policy& p, const Enumeration& e, const std::function<void(std::string)>& add) {
+  std::vector<std::string> allowed;
+  if (p.tls_curves) {
+    for (const std::string& c : *p.tls_curves) allowed.push_back(GroupForTlsCurve(c));
+  }
+  for (const auto& [group, ok] : e.groups) {
+    if (!ok || !IsEllipticCurve(group)) continue;
+    if (p.tls_curves && std::count(allowed.begin(), allowed.end(), group) == 0) {
+      add(absl::StrCat("group ", group, " accepted (allowed: ", absl::StrJoin(*p.tls_curves, ", "), ")"));
+    }
+    if (EcBits(group) < p.min_ecdh_bits) {
+      add(absl::StrCat("group ", group, " of ", EcBits(group), " bits accepted (want at least ", p.min_ecdh_bits, ")"));
+    }
+  }
+}
+
+// SuiteViolations adds the versions and suites accepted against the
+// policy's versions, ciphers, forbid_ciphers, require_forward_secrecy and
+// server_preferred_order.
+void SuiteViolations(const Policy& p, const Enumeration& e, const std::function<void(std::string)>& add) {
   for (const auto& [version, ok] : e.versions) {
     if (ok && p.versions && std::count(p.versions->begin(), p.versions->end(), version) == 0) {
       add(absl::StrCat("version ", version, " accepted (allowed: ", absl::StrJoin(*p.versions, ", "), ")"));
@@ -259,40 +407,67 @@ std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const
       }
     }
   }
-  if (p.tls_curves) {
-    // Elliptic curves only, as the field's name says: FFDHE groups are
-    // dh_param_size's (min_dh_bits) and the post-quantum hybrids postdate 5.7.
-    std::vector<std::string> allowed;
-    for (const std::string& c : *p.tls_curves) allowed.push_back(GroupForTlsCurve(c));
-    for (const auto& [group, ok] : e.groups) {
-      if (ok && IsEllipticCurve(group) && std::count(allowed.begin(), allowed.end(), group) == 0) {
-        add(absl::StrCat("group ", group, " accepted (allowed: ", absl::StrJoin(*p.tls_curves, ", "), ")"));
-      }
-    }
+  // A server with one suite below TLS 1.3 (or none) has no order to keep.
+  if (p.server_preferred_order && e.server_order_below_13 == false) {
+    add("cipher order: the client's wins below TLS 1.3 (want the server's)");
   }
+}
+
+// KeyViolations adds the leaf's key against min_key_bits (rsa_key_size).
+void KeyViolations(const Policy& p, const tls::CertInfo& leaf, const std::function<void(std::string)>& add) {
+  if (p.min_key_bits.empty()) return;
+  // An RSA-PSS key is an RSA key to a rule for RSA (Mozilla's
+  // rsa_key_size); a key of unknown type cannot pass unjudged.
+  auto want = p.min_key_bits.find(leaf.key_type);
+  if (want == p.min_key_bits.end() && leaf.key_type == "RSA-PSS") want = p.min_key_bits.find("RSA");
+  // An Ed25519 key is a 256-bit key (RFC 8032; as its name and Mozilla's
+  // curve sizes count), though OpenSSL's bit count, which the report
+  // keeps, says 253: a rule of 256 bits passes it.
+  int bits = leaf.key_type == "Ed25519" ? std::max(leaf.key_bits, 256) : leaf.key_bits;
+  if (leaf.key_type == "unknown") {
+    add("certificate key could not be judged: its type is unknown to tlsprobe");
+  } else if (want != p.min_key_bits.end() && bits < want->second) {
+    add(absl::StrCat("certificate key ", leaf.key_type, " ", leaf.key_bits, " bits (want at least ", want->second, ")"));
+  }
+}
+
+// StapleViolations adds the leaf's lifespan against
+// maximum_certificate_lifespan, and ocsp_staple: a leaf that names an OCSP
+// responder must come with a stapled response; one that names none has
+// nothing a server could staple.
+void StapleViolations(const Policy& p, const tls::CertInfo& leaf, std::optional<bool> stapled,
+                      const std::function<void(std::string)>& add) {
+  if (p.max_lifespan_days && leaf.lifespan_days > *p.max_lifespan_days) {
+    add(absl::StrCat("certificate lifespan ", leaf.lifespan_days, " days (want at most ", *p.max_lifespan_days, ")"));
+  }
+  if (!p.ocsp_staple || leaf.ocsp_urls.empty()) return;
+  if (!stapled) {
+    add("OCSP stapling could not be judged: no handshake of tlsprobe's own completed");
+  } else if (!*stapled) {
+    add(absl::StrCat("no OCSP response stapled (the certificate names the responder ", leaf.ocsp_urls.front(), ")"));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Violations(const Policy& p, const Enumeration& e, const tls::CertInfo* leaf,
+                                    std::optional<bool> ocsp_stapled) {
+  std::vector<std::string> out;
+  std::string prefix = p.label.empty() ? absl::StrCat("policy ", p.name) : p.label;
+  auto add = [&](std::string what) { out.push_back(absl::StrCat(prefix, ": ", what)); };
+  SuiteViolations(p, e, add);
+  GroupViolations(p, e, add);
   if (leaf != nullptr) {
     CertificateViolations(p, *leaf, add);
-  } else if (p.certificate_types || p.certificate_curves || p.certificate_signatures || !p.min_key_bits.empty()) {
+    StapleViolations(p, *leaf, ocsp_stapled, add);
+  } else if (p.certificate_types || p.certificate_curves || p.certificate_signatures || !p.min_key_bits.empty() ||
+             p.max_lifespan_days || p.ocsp_staple) {
     add("certificate could not be judged: none was seen (no handshake completed, and none came in the clear)");
   }
   if (p.min_dh_bits > 0 && !e.dh_bits.empty() && e.dh_bits.front() < p.min_dh_bits) {
     add(absl::StrCat("DHE prime of ", e.dh_bits.front(), " bits (want at least ", p.min_dh_bits, ")"));
   }
-  if (leaf != nullptr && !p.min_key_bits.empty()) {
-    // An RSA-PSS key is an RSA key to a rule for RSA (Mozilla's
-    // rsa_key_size); a key of unknown type cannot pass unjudged.
-    auto want = p.min_key_bits.find(leaf->key_type);
-    if (want == p.min_key_bits.end() && leaf->key_type == "RSA-PSS") want = p.min_key_bits.find("RSA");
-    // An Ed25519 key is a 256-bit key (RFC 8032; as its name and Mozilla's
-    // curve sizes count), though OpenSSL's bit count, which the report
-    // keeps, says 253: a rule of 256 bits passes it.
-    int bits = leaf->key_type == "Ed25519" ? std::max(leaf->key_bits, 256) : leaf->key_bits;
-    if (leaf->key_type == "unknown") {
-      add("certificate key could not be judged: its type is unknown to tlsprobe");
-    } else if (want != p.min_key_bits.end() && bits < want->second) {
-      add(absl::StrCat("certificate key ", leaf->key_type, " ", leaf->key_bits, " bits (want at least ", want->second, ")"));
-    }
-  }
+  if (leaf != nullptr) KeyViolations(p, *leaf, add);
   return out;
 }
 

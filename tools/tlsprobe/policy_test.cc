@@ -95,7 +95,6 @@ TEST(PolicyTest, IntermediateNamesEachViolation) {
                 "policy intermediate: version TLSv1.0 accepted (allowed: TLSv1.2, TLSv1.3)",
                 "policy intermediate: cipher TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (not in the policy)",
                 "policy intermediate: cipher TLS_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (not in the policy)",
-                "policy intermediate: cipher TLS_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.0 (no forward secrecy)",
                 "policy intermediate: DHE prime of 1024 bits (want at least 2048)",
                 "policy intermediate: certificate key RSA 1024 bits (want at least 2048)"}));
   leaf.key_bits = 2048;
@@ -158,14 +157,90 @@ TEST(PolicyTest, PolicyFileErrorsSayWhere) {
                        "p.json: versions: unknown version \"TLSv1.4\" (want SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3)"));
   EXPECT_THAT(ParsePolicy("{\"name\": \"x\", \"cipher\": []}", "p.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, "p.json: unknown field \"cipher\""));
-  EXPECT_THAT(ParsePolicy("{\"versions\": []}", "p.json"),
-              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: name: missing (it names each violation)"));
+  EXPECT_EQ(ParsePolicy("{\"versions\": []}", "dir/team.json")->name, "team");  // The file's name.
   EXPECT_THAT(ParsePolicy("{\"name\": 1}", "p.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, "p.json: name: want a string"));
   EXPECT_THAT(ParsePolicy("{\"name\": \"x\",}", "p.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, "p.json: line 1 column 14: expected a member name in quotes"));
   EXPECT_THAT(ParsePolicy("{\"name\": \"x\", \"min_key_bits\": {\"RSA\": 20.5}}", "p.json"),
               StatusIs(absl::StatusCode::kInvalidArgument, "p.json: min_key_bits.RSA: want a whole number of bits"));
+}
+
+TEST(PolicyTest, MozillasLifespanStaplingOrderAndEcdhSizeAreJudged) {
+  Policy modern = *BuiltinPolicy("modern");
+  Policy old = *BuiltinPolicy("old");
+  EXPECT_EQ(*modern.max_lifespan_days, 90);
+  EXPECT_EQ(*old.max_lifespan_days, 366);
+  EXPECT_TRUE(modern.ocsp_staple);
+  EXPECT_FALSE(modern.server_preferred_order);
+  EXPECT_TRUE(old.server_preferred_order);
+  EXPECT_EQ(modern.min_key_bits.count("RSA"), 0u);  // rsa_key_size null.
+  EXPECT_EQ(old.min_key_bits.at("RSA"), 2048);
+  EXPECT_EQ(old.min_dh_bits, 1024);
+  EXPECT_EQ(*old.versions, (std::vector<std::string>{"TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"}));  // "TLSv1"
+  Enumeration e13 = Accepting("TLSv1.3", {"TLS_AES_128_GCM_SHA256"});
+  tls::CertInfo ec = Leaf("EC", 256, "P-256", "ecdsa-with-SHA256");
+  ec.lifespan_days = 91;
+  EXPECT_EQ(Violations(modern, e13, &ec, false),
+            std::vector<std::string>{"policy modern: certificate lifespan 91 days (want at most 90)"});
+  ec.lifespan_days = 90;
+  EXPECT_TRUE(Violations(modern, e13, &ec, false).empty());  // No responder named: nothing to staple.
+  ec.ocsp_urls = {"http://ocsp.example/"};
+  EXPECT_EQ(Violations(modern, e13, &ec, false),
+            std::vector<std::string>{"policy modern: no OCSP response stapled (the certificate names the responder "
+                                     "http://ocsp.example/)"});
+  EXPECT_TRUE(Violations(modern, e13, &ec, true).empty());
+  EXPECT_EQ(Violations(modern, e13, &ec, std::nullopt),
+            std::vector<std::string>{"policy modern: OCSP stapling could not be judged: no handshake of tlsprobe's "
+                                     "own completed"});
+  // old wants the server's order below TLS 1.3; one suite has none to keep.
+  tls::CertInfo rsa = Leaf("RSA", 2048, "", "sha256WithRSAEncryption");
+  Enumeration e12 = Accepting("TLSv1.2", {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256"});
+  e12.server_order_below_13 = false;
+  EXPECT_EQ(Violations(old, e12, &rsa, true),
+            std::vector<std::string>{"policy old: cipher order: the client's wins below TLS 1.3 (want the server's)"});
+  e12.server_order_below_13 = true;
+  EXPECT_TRUE(Violations(old, e12, &rsa, true).empty());
+  e12.server_order_below_13.reset();
+  EXPECT_TRUE(Violations(old, e12, &rsa, true).empty());
+  // ecdh_param_size: an elliptic curve under 256 bits, beside tls_curves.
+  e13.groups = {{"x25519", true}, {"secp224r1", true}, {"brainpoolP256r1", false}};
+  EXPECT_EQ(Violations(modern, e13, &ec, true),
+            (std::vector<std::string>{
+                "policy modern: group secp224r1 accepted (allowed: X25519, prime256v1, secp384r1)",
+                "policy modern: group secp224r1 of 224 bits accepted (want at least 256)"}));
+}
+
+TEST(PolicyTest, MozillasGuidelinesDocumentIsRead) {
+  const char* doc = R"({"version": 5.8, "href": "https://example/5.8.json", "configurations": {
+      "modern": {"tls_versions": ["TLSv1.3"], "ciphersuites": ["TLS_AES_128_GCM_SHA256"], "ciphers": {"iana": [],
+                 "openssl": [], "go": [], "caddy": []}, "hsts_min_age": 1, "oldest_clients": ["x"],
+                 "recommended_certificate_lifespan": 90, "dh_param_size": null, "ocsp_staple": false},
+      "mine": {"ciphers": {"openssl": ["ECDHE-RSA-AES128-GCM-SHA256"]}}}})";
+  absl::StatusOr<Policy> p = ParsePolicy(doc, "g.json", "modern");
+  ASSERT_THAT(p, IsOk());
+  EXPECT_EQ(p->name, "modern");
+  EXPECT_EQ(p->source, "Mozilla Server Side TLS guidelines 5.8 (https://example/5.8.json), 'modern' configuration");
+  EXPECT_TRUE(p->from_guidelines);
+  EXPECT_EQ(*p->ciphers, std::vector<std::string>{"TLS_AES_128_GCM_SHA256"});
+  EXPECT_EQ(p->min_dh_bits, 0);
+  // OpenSSL's names are read as IANA's.
+  EXPECT_EQ(*ParsePolicy(doc, "g.json", "mine")->ciphers,
+            std::vector<std::string>{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+  EXPECT_THAT(ParsePolicy(doc, "g.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "g.json: a Mozilla guidelines document: name one of its "
+                                                           "configurations (modern, mine) with --policy"));
+  EXPECT_THAT(ParsePolicy(doc, "g.json", "old"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "g.json: no configuration \"old\" (it has modern, mine)"));
+  EXPECT_THAT(ParsePolicy(R"({"configurations": {"a": {"tls_versions": ["TLSv9"]}}})", "g.json", "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "g.json: a: tls_versions: unknown version \"TLSv9\" (want "
+                                                           "SSLv3, TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3)"));
+  EXPECT_THAT(ParsePolicy(R"({"configurations": {"a": {"ciphers": {"iana": ["NOPE"]}}}})", "g.json", "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "g.json: a: ciphers.iana: unknown cipher or category \"NOPE\""));
+  EXPECT_THAT(ParsePolicy(R"({"configurations": [], "version": 1})", "g.json", "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "g.json: a guidelines document: bad field \"configurations\""));
+  EXPECT_THAT(ParsePolicy(R"({"name": "x", "maximum_certificate_lifespan": "a year"})", "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "p.json: maximum_certificate_lifespan: want a whole number of days"));
 }
 
 }  // namespace

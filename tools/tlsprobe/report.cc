@@ -139,7 +139,9 @@ std::string FormatText(const ProbeResult& r, const Enumeration* e, bool show_cer
     Line(&out, "  subject", c.subject);
     Line(&out, "  issuer", c.issuer);
     Line(&out, "  san", c.san.empty() ? "none" : absl::StrJoin(c.san, ", "));
-    Line(&out, "  valid", absl::StrCat(c.not_before, " to ", c.not_after, " (", c.days_left, " days left)"));
+    Line(&out, "  valid", absl::StrCat(c.not_before, " to ", c.not_after, " (", c.days_left, " days left, lifespan ",
+                                       c.lifespan_days, " days)"));
+    if (!c.ocsp_urls.empty()) Line(&out, "  ocsp url", absl::StrJoin(c.ocsp_urls, ", "));
     Line(&out, "  key", absl::StrCat(c.key_type, " ", c.key_curve.empty() ? absl::StrCat(c.key_bits) : c.key_curve));
     Line(&out, "  signed with", c.signature_algorithm);
     Line(&out, "  sha256", c.sha256);
@@ -214,6 +216,8 @@ void JsonChain(json::JsonWriter& j, const ProbeResult& r, bool show_certs) {
         .Key("not_before").String(c.not_before)
         .Key("not_after").String(c.not_after)
         .Key("days_left").Int(c.days_left)
+        .Key("lifespan_days").Int(c.lifespan_days)
+        .Key("ocsp_urls").Strings(c.ocsp_urls)
         .Key("key_type").String(c.key_type)
         .Key("key_bits").Int(c.key_bits)
         .Key("key_curve").String(c.key_curve)
@@ -246,7 +250,8 @@ void JsonEnumeration(json::JsonWriter& j, const Enumeration& e) {
   j.EndArray();
   for (const auto& [key, value] : {std::pair{"secure_renegotiation", &e.secure_renegotiation},
                                    {"fallback_scsv", &e.fallback_scsv}, {"compression", &e.compression},
-                                   {"heartbeat", &e.heartbeat}, {"session_ticket", &e.session_ticket}}) {
+                                   {"heartbeat", &e.heartbeat}, {"session_ticket", &e.session_ticket},
+                                   {"server_order_below_13", &e.server_order_below_13}}) {
     j.Key(key);
     if (value->has_value()) {
       j.Bool(**value);

@@ -160,6 +160,7 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   p.policies = *std::move(policies);
   p.policy_file = o.policy_file;
   p.policy_file_at = o.policy ? 1 : 0;
+  p.policy_name = o.policy.value_or("");
   if (o.starttls) {
     absl::StatusOr<StarttlsProtocol> proto = ParseStarttls(*o.starttls);
     if (!proto.ok()) return absl::InvalidArgumentError(absl::StrCat("--starttls: ", proto.status().message()));
@@ -250,6 +251,8 @@ Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e,
     seen = tls::DescribeDer(e->leaf_der, absl::Now());
     if (seen.ok()) leaf = &*seen;
   }
+  // Whether the probe's own handshake came with a stapled OCSP response.
+  std::optional<bool> stapled = r.handshake_done ? std::optional<bool>(r.tls.ocsp_stapled) : std::nullopt;
   if (e && e->unanswered > 0 && (p.enumerate || !p.policies.empty())) {
     // Facts stayed unknown: neither the gates nor the enumeration may pass.
     r.failed_checks.push_back(absl::StrCat(p.policies.empty() ? "enumeration" : "policy gates",
@@ -263,7 +266,7 @@ Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e,
     // violation is the verdict (7), not the handshake's failure.
     size_t before = r.failed_checks.size();
     for (const Policy& policy : p.policies) {
-      std::vector<std::string> v = Violations(policy, *e, leaf);
+      std::vector<std::string> v = Violations(policy, *e, leaf, stapled);
       r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());
     }
     if (r.failed_checks.size() > before) r.exit = kExitCheck;
@@ -276,7 +279,7 @@ Outcome Judge(const Plan& p, ProbeResult r, const std::optional<Enumeration>& e,
     r.exit = kExitCheck;
   } else if (r.exit == 0 || (p.cert_file && !r.error)) {
     for (const Policy& policy : p.policies) {  // Certificate-only gates (--min-key-bits).
-      std::vector<std::string> v = Violations(policy, Enumeration(), leaf);
+      std::vector<std::string> v = Violations(policy, Enumeration(), leaf, stapled);
       r.failed_checks.insert(r.failed_checks.end(), v.begin(), v.end());
     }
   }
@@ -323,13 +326,14 @@ Outcome ProbeOne(const Plan& p, const Target& target, const tls::TlsContext& ctx
   return out;
 }
 
-// LoadPolicyFile reads and parses --policy-file, or returns the error
-// naming it ("--policy-file p.json: No such file or directory", the
-// parser's "p.json:3:7: ...").
-absl::StatusOr<Policy> LoadPolicyFile(const std::string& path) {
+// LoadPolicyFile reads and parses --policy-file (from a guidelines
+// document, the configuration `name`), or returns the error naming it
+// ("--policy-file p.json: No such file or directory", the parser's
+// "p.json: line 3 column 7: ...").
+absl::StatusOr<Policy> LoadPolicyFile(const std::string& path, const std::string& name) {
   absl::StatusOr<std::string> text = io::ReadFile(path, absl::StrCat("--policy-file ", path));
   if (!text.ok()) return text.status();
-  return ParsePolicy(*text, path);
+  return ParsePolicy(*text, path, name);
 }
 
 // RunCertFile checks plan.cert_file (cert_file.h), writes its report to `out`
@@ -375,13 +379,17 @@ int ProbeAll(const Plan& p, const std::vector<Target>& targets, std::ostream& ou
 int Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err) {
   Plan p = plan;
   if (p.policy_file) {
-    absl::StatusOr<Policy> file = LoadPolicyFile(*p.policy_file);
+    absl::StatusOr<Policy> file = LoadPolicyFile(*p.policy_file, p.policy_name);
     if (!file.ok()) {
       err << "tlsprobe: " << file.status().message() << "\n";
       return kExitUsage;
     }
     p.enumerate = p.enumerate || NeedsEnumeration(*file);
-    p.policies.insert(p.policies.begin() + static_cast<std::ptrdiff_t>(p.policy_file_at), *std::move(file));
+    if (file->from_guidelines) {  // --policy NAME's configuration, from the file in place of the built-in.
+      p.policies.front() = *std::move(file);
+    } else {
+      p.policies.insert(p.policies.begin() + static_cast<std::ptrdiff_t>(p.policy_file_at), *std::move(file));
+    }
   }
   if (p.cert_file) return RunCertFile(p, out, err);
   absl::StatusOr<std::vector<Target>> targets = ReadTargets(p.targets, in);

@@ -62,7 +62,9 @@ struct Plan {
   Checks checks;
   std::vector<Policy> policies;                // --policy and the single gates.
   std::optional<std::string> policy_file;      // --policy-file: Run reads it and puts it at
-  size_t policy_file_at = 0;                   // this index of `policies` (after --policy's).
+  size_t policy_file_at = 0;                   // this index of `policies` (after --policy's),
+  std::string policy_name;                     // or, a guidelines document, takes --policy's
+                                               // configuration from it in place of the built-in.
   std::optional<std::string> cert_file;        // --cert-file: Run checks it instead of probing.
   int jobs = 1;
   bool json = false;

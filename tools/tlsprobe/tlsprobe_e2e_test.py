@@ -25,6 +25,8 @@ TLSPROBE = harness.runfile("tools/tlsprobe/tlsprobe")
 CERTS = harness.runfile("testdata/tls")
 sys.path.insert(0, CERTS)
 import s_server  # noqa: E402  (testdata/tls/s_server.py)
+sys.path.insert(0, os.path.dirname(harness.runfile("tools/tlsprobe/peers.py")))
+import peers  # noqa: E402  (tools/tlsprobe/peers.py)
 
 DEADLINE = 10.0
 
@@ -315,14 +317,20 @@ class TlsprobeTest(unittest.TestCase):
         self.assertIn("policy intermediate: cipher TLS_DH_anon_WITH_AES_128_CBC_SHA accepted at TLSv1.2 "
                       "(not in the policy)", failed)
         self.assertIn("policy intermediate: cipher TLS_RSA_WITH_AES_128_CBC_SHA accepted at TLSv1.2 "
-                      "(no forward secrecy)", failed)
+                      "(not in the policy)", failed)
+        # Mozilla's maximum_certificate_lifespan: the test CA's certificates live a century.
+        self.assertIn("policy intermediate: certificate lifespan 36500 days (want at most 366)", failed)
         self.assertIn(f"tlsprobe: {target}: check failed: policy intermediate: version TLSv1.1 accepted "
                       "(allowed: TLSv1.2, TLSv1.3)\n", err)
         self.assertIn("enumerate", j)  # A policy implies --enumerate.
-        # The same policy from its file; and the single gates.
-        code, _, jf, _ = self.both("--policy-file", harness.runfile("testdata/policies/mozilla-intermediate.json"),
-                                   "--insecure", target)
+        # The same policy from Mozilla's guidelines document on disk (--policy
+        # names its configuration); and the single gates.
+        guidelines = harness.runfile("testdata/policies/mozilla-5.7.json")
+        code, _, jf, _ = self.both("--policy-file", guidelines, "--policy", "intermediate", "--insecure", target)
         self.assertEqual((code, jf["checks_failed"]), (7, failed))
+        code, _, err = probe("--policy-file", guidelines, "--insecure", target)
+        self.assertEqual((code, err), (2, f"tlsprobe: {guidelines}: a Mozilla guidelines document: name one of its "
+                                          "configurations (modern, intermediate, old) with --policy\n"))
         code, _, jg, _ = self.both("--forbid-version", "1.0", "--forbid-cipher", "anon,3DES", "--insecure", target)
         self.assertEqual(code, 7)
         self.assertIn("forbid-version: version TLSv1.0 accepted (allowed: SSLv3, TLSv1.1, TLSv1.2, TLSv1.3)",
@@ -336,29 +344,42 @@ class TlsprobeTest(unittest.TestCase):
         loose = self.serve("-cipher", suites, "-min_protocol", "TLSv1.2")
         code, _, jl, err = self.both("--policy", "intermediate", "--insecure", f"127.0.0.1:{loose.port}")
         self.assertEqual((code, sorted(jl["checks_failed"])),
-                         (7, ["policy intermediate: group secp521r1 accepted (allowed: X25519, prime256v1, secp384r1)",
+                         (7, ["policy intermediate: certificate lifespan 36500 days (want at most 366)",
+                              "policy intermediate: group secp521r1 accepted (allowed: X25519, prime256v1, secp384r1)",
                               "policy intermediate: group x448 accepted (allowed: X25519, prime256v1, secp384r1)"]), err)
-        tidy = self.serve("-cipher", suites, "-min_protocol", "TLSv1.2", "-groups", "X25519:P-256:P-384")
+        # With a certificate of 90 days (Mozilla's maximum_certificate_lifespan).
+        certs = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, certs)
+        peers.make_certs(certs)
+
+        def fresh(*args, name="ec"):
+            proc, port = s_server.start(certs, args, name=name, deadline=DEADLINE)
+            self.addCleanup(s_server.stop, proc)
+            return port
+        tidy = fresh("-cipher", suites, "-min_protocol", "TLSv1.2", "-groups", "X25519:P-256:P-384")
         code, _, jt, err = self.both("--policy", "intermediate", "--require-forward-secrecy", "--min-dh-bits", "2048",
-                                     "--insecure", f"127.0.0.1:{tidy.port}")
+                                     "--insecure", f"127.0.0.1:{tidy}")
         self.assertEqual((code, jt["checks_failed"]), (0, []), err)
-        code, _, jm, _ = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{tidy.port}")
+        code, _, jm, _ = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{tidy}")
         self.assertEqual(code, 7)
         self.assertIn("policy modern: version TLSv1.2 accepted (allowed: TLSv1.3)", jm["checks_failed"])
-        modern = self.serve("-tls1_3", "-groups", "X25519:P-256:P-384")
-        code, _, jm, err = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{modern.port}")
+        modern = fresh("-tls1_3", "-groups", "X25519:P-256:P-384")
+        code, _, jm, err = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{modern}")
         self.assertEqual((code, jm["checks_failed"]), (0, []), err)
         # Mozilla's certificate fields: modern takes ECDSA certificates only.
         rsa13 = self.serve("-tls1_3", "-groups", "X25519:P-256:P-384", name="server-rsa")
         code, _, jr, err = self.both("--policy", "modern", "--insecure", f"127.0.0.1:{rsa13.port}")
-        self.assertEqual((code, jr["checks_failed"]), (7, ["policy modern: certificate type rsa (allowed: ecdsa)"]), err)
+        self.assertEqual((code, jr["checks_failed"]), (7, ["policy modern: certificate type rsa (allowed: ecdsa)",
+                                                           "policy modern: certificate lifespan 36500 days (want at most 90)"]),
+                         err)
         # A weak DHE group and a small key, each named.
         weak = self.serve("-cipher", "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-dhparam",
                           cert("dh1024.pem"), "-tls1_2", "-groups", "X25519:P-256:P-384", name="server-rsa")
         code, _, jw, _ = self.both("--policy", "intermediate", "--min-key-bits", "3072", "--insecure",
                                    f"127.0.0.1:{weak.port}")
         self.assertEqual(code, 7)
-        self.assertEqual(jw["checks_failed"], ["policy intermediate: DHE prime of 1024 bits (want at least 2048)",
+        self.assertEqual(jw["checks_failed"], ["policy intermediate: certificate lifespan 36500 days (want at most 366)",
+                                               "policy intermediate: DHE prime of 1024 bits (want at least 2048)",
                                                "min-key-bits: certificate key RSA 2048 bits (want at least 3072)"])
 
     def test_key_facts_for_keys_boringssl_does_not_parse(self):
@@ -733,50 +754,7 @@ class TlsprobeTest(unittest.TestCase):
         self.assertEqual(j["error"]["message"], "STARTTLS: server does not offer it (EHLO reply): 250 8BITMIME")
 
     def front(self, upstream, dialogue=None, reset=None):
-        """A TCP front on 127.0.0.1:0 before `upstream` (a port): each client
-        gets `dialogue(conn)` first (False ends it), or is reset at once when
-        `reset(n)` says so for the n-th connection; then bytes flow both ways.
-        Returns the front's port."""
-        srv = socket.socket()
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(128)
-        self.addCleanup(srv.close)
-
-        def pump(a, b):
-            try:
-                while True:
-                    d = a.recv(65536)
-                    if not d:
-                        break
-                    b.sendall(d)
-                b.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-
-        def session(c, n):
-            with c:
-                if reset and reset(n):
-                    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    return
-                if dialogue and not dialogue(c):
-                    return
-                with socket.create_connection(("127.0.0.1", upstream)) as up:
-                    t = threading.Thread(target=pump, args=(up, c), daemon=True)
-                    t.start()
-                    pump(c, up)
-                    t.join(DEADLINE)
-
-        def accept():
-            n = 0
-            while True:
-                try:
-                    c, _ = srv.accept()
-                except OSError:
-                    return
-                n += 1
-                threading.Thread(target=session, args=(c, n), daemon=True).start()
-        threading.Thread(target=accept, daemon=True).start()
-        return srv.getsockname()[1]
+        return peers.front(self, upstream, dialogue, reset)
 
     def enumerate_json(self, *args):
         code, out, err = probe("--enumerate", "--insecure", "--json", *args)
@@ -787,17 +765,7 @@ class TlsprobeTest(unittest.TestCase):
         # enumeration through it must find what it finds directly, as
         # sslscan --starttls-smtp does; it used to exit 2.
         s = self.serve("-cipher", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:@SECLEVEL=0", name="server-rsa")
-
-        def smtp(c):
-            f = c.makefile("rb")
-            c.sendall(b"220 mail.test ESMTP\r\n")
-            f.readline()  # EHLO
-            c.sendall(b"250-mail.test\r\n250 STARTTLS\r\n")
-            if f.readline() != b"STARTTLS\r\n":
-                return False
-            c.sendall(b"220 go ahead\r\n")
-            return True
-        port = self.front(s.port, dialogue=smtp)
+        port = self.front(s.port, dialogue=peers.smtp)
         _, direct, _ = self.enumerate_json(f"127.0.0.1:{s.port}")
         code, via, err = self.enumerate_json("--starttls", "smtp", f"127.0.0.1:{port}")
         self.assertEqual(code, 0, err)
