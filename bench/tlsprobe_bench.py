@@ -1,7 +1,9 @@
 """bench/tlsprobe: tlsprobe against the tools people use, in one run, on
 local `openssl s_server`s: a tidy one (TLS 1.2 and 1.3, five suites in server
 order, two groups) and a misconfigured one (every suite OpenSSL has at every
-version, anonymous ones too, an RSA certificate, server order):
+version, anonymous ones too, an RSA certificate, server order); and on
+gnutls-serv with GnuTLS's NORMAL priorities, with the ECDSA and the RSA
+certificate (it listens with a backlog of 10):
 
   single probe:  tlsprobe  vs  openssl s_client (stdin /dev/null)   wall time
   enumeration:   tlsprobe --enumerate  vs  sslscan  (and testssl.sh --fast
@@ -18,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -29,13 +32,40 @@ SCENARIOS = {
     "tidy": (["-cipher", SERVER_SUITES, "-serverpref", "-groups", "X25519:P-256", "-min_protocol", "TLSv1.2"],
              "server"),
     "misconfigured": (["-cipher", "ALL:@SECLEVEL=0", "-serverpref"], "server-rsa"),
+    "gnutls ECDSA": ("NORMAL", "server"),
+    "gnutls RSA": ("NORMAL", "server-rsa"),
 }
+
+
+def start_gnutls(certs, priority, name):
+    """gnutls-serv on a port that was free a moment ago (it cannot bind port
+    0 and say which it got): (Popen, port)."""
+    for _ in range(5):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        proc = subprocess.Popen(["gnutls-serv", "-p", str(port), "--x509certfile", os.path.join(certs, name + ".pem"),
+                                 "--x509keyfile", os.path.join(certs, name + ".key"), "--priority", priority],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.monotonic() + 10
+        while time.monotonic() < end and proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return proc, port
+            except OSError:
+                time.sleep(0.02)
+        proc.kill()
+        proc.wait()
+    sys.exit("bench/tlsprobe: gnutls-serv did not start")
 
 
 def start_server(certs, scenario):
     sys.path.insert(0, certs)
     import s_server  # testdata/tls/s_server.py
     args, name = SCENARIOS[scenario]
+    if scenario.startswith("gnutls"):
+        return start_gnutls(certs, args, name)
     try:
         return s_server.start(certs, args, name=name)
     except RuntimeError as e:
@@ -147,7 +177,8 @@ def main():
     print(f"{'job':<26}{'peer':<20}{'tlsprobe':>12}{'peer time':>12}{'speedup':>10}")
     for job, peer, ours, theirs in rows:
         print(f"{job:<26}{peer:<20}{ours * 1000:>10.1f}ms{theirs * 1000:>10.1f}ms{theirs / ours:>9.2f}x")
-    print(f"(median of {a.runs} runs each; sslscan: {max(1, a.runs // 2)}; openssl s_server on loopback)")
+    print(f"(median of {a.runs} runs each; sslscan: {max(1, a.runs // 2)}; openssl s_server and gnutls-serv on "
+          "loopback)")
     if problems:
         sys.exit("bench/tlsprobe: " + ", ".join(problems))
 

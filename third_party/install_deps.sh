@@ -21,15 +21,15 @@ PACKAGES=(
   # fincore, script(1), timeout, sha256sum), and universal-ctags for CI's
   # function-length gate (.ci/long_functions), which fails without it.
   openssl netcat-openbsd ncat socat python3 vmtouch tini dumb-init
-  # TLS servers of another library, for tlsprobe's differential table.
-  gnutls-bin
+  # tlsprobe's peers: a TLS server of another library, and the scanner it is compared with.
+  gnutls-bin sslscan
   xxd bsdextrautils util-linux bsdutils coreutils universal-ctags
   # Real servers that daemonize, for with_server's tests.
   redis-server redis-tools nginx
   # --config=fuzz: clang with libFuzzer and the sanitizer runtimes.
   clang-14 libclang-rt-14-dev
   # Peers for the benchmarks in bench/ (not needed to build or test).
-  python3-uvloop sslscan testssl.sh gnuplot-nox
+  python3-uvloop testssl.sh gnuplot-nox
   # Peers for bench/relay: forwarders and TLS terminators.
   haproxy stunnel4 rinetd redir
   # node, for toxiproxy-node-client against relay --api (npm below).

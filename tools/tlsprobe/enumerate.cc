@@ -94,6 +94,10 @@ class HelloRunner {
   int connections() const { return connections_; }
   // unanswered counts the hellos that never got an answer, retries and all.
   int unanswered() const { return unanswered_; }
+  // stalls counts connects abandoned as dropped SYNs; ceiling() is the
+  // window they left (the most connections at once from then on).
+  int stalls() const { return stalls_; }
+  int ceiling() const { return ceiling_; }
   // warnings are the warning alerts any answer carried (not refusals).
   const std::set<uint8_t>& warnings() const { return warnings_; }
   // violations name the answers that broke the protocol (not acceptances).
@@ -215,6 +219,7 @@ class HelloRunner {
     j->fd.reset();
     window_ = std::max(1, window_ / 2);
     ceiling_ = window_;
+    ++stalls_;
     Pending again = std::move(j->pending);
     ++again.stalls;
     auto it = active_.find(j);
@@ -272,6 +277,7 @@ class HelloRunner {
   int ceiling_ = 1 << 30;                     // and the most since a connect stalled.
   absl::Duration connect_max_ = -absl::InfiniteDuration();  // The slowest connect yet (none: negative).
   int unanswered_ = 0;
+  int stalls_ = 0;
   std::map<Job*, std::unique_ptr<Job>> active_;
   std::vector<std::unique_ptr<Job>> finished_;
   std::set<uint8_t> warnings_;
@@ -505,6 +511,11 @@ absl::StatusOr<Enumeration> Enumerate(const net::SocketAddress& addr, const Enum
   Name(st, groups, schemes, dh, e);
   e.connections = runner.connections();
   e.unanswered = runner.unanswered();
+  if (runner.stalls() > 0) {
+    e.notes.push_back(absl::StrCat(runner.stalls(), " connects stalled (a full listen queue dropping them): made again "
+                                   "at once, with at most ", runner.ceiling(),
+                                   runner.ceiling() == 1 ? " connection" : " connections", " at a time"));
+  }
   if (e.unanswered > 0) {
     e.notes.push_back(absl::StrCat(e.unanswered, " probes got no answer after ", HelloRunner::kRetries + 1,
                                    " tries each (connections reset or refused): what they would show is unknown"));

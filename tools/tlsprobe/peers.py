@@ -35,9 +35,11 @@ def make_certs(d, days=90):
     """Writes a self-signed certificate of each of KEYS into `d` (CN and SAN
     localhost and 127.0.0.1, valid `days` from now); also "ec200" (an ECDSA
     one of 200 days) and "ocsp" (an ECDSA leaf naming an OCSP responder,
-    signed by "ocsp-ca", with a good response for it in ocsp-good.der)."""
+    signed by "ocsp-ca", with a good response for it in ocsp-good.der), and
+    ffdhe2048.pem, RFC 7919's 2048-bit group as DH parameters."""
     _openssl(d, "genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt", "dsa_paramgen_bits:2048",
              "-out", "dsa-params.pem")
+    _openssl(d, "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out", "ffdhe2048.pem")
     for name, key in list(KEYS.items()) + [("ec200", KEYS["ec"])]:
         _openssl(d, "genpkey", *key, "-out", f"{name}.key")
         _openssl(d, "req", "-x509", "-new", "-key", f"{name}.key", "-subj", "/CN=localhost", "-days",
@@ -99,12 +101,17 @@ def front(case, upstream, dialogue=None, reset=None):
     case.addCleanup(srv.close)
 
     def pump(a, b):
+        # Whether `a` ends with EOF or a reset, `b` hears of it (an
+        # s_server serving one connection at a time would wait for it).
         try:
             while True:
                 d = a.recv(65536)
                 if not d:
                     break
                 b.sendall(d)
+        except OSError:
+            pass
+        try:
             b.shutdown(socket.SHUT_WR)
         except OSError:
             pass
