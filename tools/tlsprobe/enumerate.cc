@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/io/eintr.h"
@@ -41,8 +42,9 @@ using tls::ServerFlight;
 // refusal. A connect still pending well past the slowest one seen (3x, plus
 // 20 ms) is a SYN the server's full accept queue dropped, which the kernel
 // would send again only after a second: it is abandoned and made again at
-// once, and the window halves and stops growing there (gnutls-serv listens
-// with a backlog of 10; this took its enumeration from 1.0 s to 0.06 s).
+// once, and the window halves (once for the connects one burst overran)
+// and stops growing there (gnutls-serv listens with a backlog of 10: its
+// enumeration took 1.0 s, and 0.04 s so).
 class HelloRunner {
  public:
   using Done = std::function<void(const ServerFlight&)>;
@@ -166,7 +168,7 @@ class HelloRunner {
     j->deadline = j->started + o_.timeout;
     // Once a connect has been timed, one that takes far longer is stalled.
     absl::Time stall = connect_max_ >= absl::ZeroDuration() && j->pending.stalls < kRetries
-                           ? j->started + std::min(connect_max_ * 3 + absl::Milliseconds(20), absl::Milliseconds(900))
+                           ? j->started + std::min(connect_max_ * 3 + absl::Milliseconds(5), absl::Milliseconds(900))
                            : absl::InfiniteFuture();
     j->stall_timer = stall < j->deadline;
     j->timer = sel_->AddTimer(std::min(stall, j->deadline), j);
@@ -217,7 +219,9 @@ class HelloRunner {
     j->timer = 0;
     (void)sel_->Unregister(j->fd.get());
     j->fd.reset();
-    window_ = std::max(1, window_ / 2);
+    // The connects a burst overran stall together: one halving for them.
+    if (absl::Now() - last_stall_ > absl::Milliseconds(50)) window_ = std::max(1, window_ / 2);
+    last_stall_ = absl::Now();
     ceiling_ = window_;
     ++stalls_;
     Pending again = std::move(j->pending);
@@ -274,7 +278,8 @@ class HelloRunner {
   std::deque<Pending> queue_;
   std::multimap<absl::Time, Pending> later_;  // Retries, by when they are due.
   int window_ = kStartWindow;                 // Connections at once, now,
-  int ceiling_ = 1 << 30;                     // and the most since a connect stalled.
+  int ceiling_ = 1 << 30;                     // and the most since a connect stalled,
+  absl::Time last_stall_ = absl::InfinitePast();  // which was then.
   absl::Duration connect_max_ = -absl::InfiniteDuration();  // The slowest connect yet (none: negative).
   int unanswered_ = 0;
   int stalls_ = 0;
@@ -321,6 +326,7 @@ struct State {
     return it == order.end() ? kNone : it->second;
   }
   std::map<uint16_t, bool> server_order;
+  std::map<uint16_t, uint16_t> first_pick;  // Per version: the suite its version probe got.
   uint16_t certificate_curve = 0;   // The leaf's curve, from a TLS <= 1.2 Certificate.
   std::string leaf_der;             // The leaf itself.
   std::string last_refusal;
@@ -345,6 +351,7 @@ absl::Status VersionsAndSuites(HelloRunner& runner, State& st) {
     runner.Add(Hello(v, tls::SuitesFor(v)), [&st, v](const ServerFlight& f) {
       if (Accepted(f, v)) {
         st.versions.push_back(v);
+        st.first_pick[v] = f.suite;
         if (f.certificate_curve != 0) st.certificate_curve = f.certificate_curve;
         if (!f.leaf_der.empty() && st.leaf_der.empty()) st.leaf_der = f.leaf_der;
       } else {
@@ -354,12 +361,26 @@ absl::Status VersionsAndSuites(HelloRunner& runner, State& st) {
   }
   if (absl::Status s = runner.Run(); !s.ok()) return s;
   std::sort(st.versions.begin(), st.versions.end());
-  for (uint16_t v : st.versions) PreferenceChain(runner, st, v, tls::SuitesFor(v));
+  // The version probe offered every suite: its pick is the chain's first.
+  for (uint16_t v : st.versions) {
+    std::vector<uint16_t> left = tls::SuitesFor(v);
+    st.order[v].push_back(st.first_pick[v]);
+    left.erase(std::remove(left.begin(), left.end(), st.first_pick[v]), left.end());
+    if (!left.empty()) PreferenceChain(runner, st, v, std::move(left));
+  }
   if (absl::Status s = runner.Run(); !s.ok()) return s;
-  // Reversed, a server that follows the client picks the other end.
+  // Reversed, a server that follows the client picks the other end: asked
+  // at the newest version with two suites or more, and at the newest below
+  // TLS 1.3 (what server_order and server_order_below_13 report).
+  uint16_t newest = 0, newest_below_13 = 0;
+  for (uint16_t v : st.versions) {
+    if (st.order[v].size() < 2) continue;
+    newest = v;
+    if (v < 0x0304) newest_below_13 = v;
+  }
   for (uint16_t v : st.versions) {
     const std::vector<uint16_t>& order = st.order[v];
-    if (order.size() < 2) continue;
+    if (order.size() < 2 || (v != newest && v != newest_below_13)) continue;
     runner.Add(Hello(v, std::vector<uint16_t>(order.rbegin(), order.rend())),
                [&st, v, first = order.front()](const ServerFlight& f) { st.server_order[v] = f.suite == first; });
   }
@@ -414,17 +435,31 @@ void AddGroupProbes(HelloRunner& runner, const State& st, Enumeration& e, std::m
   }
 }
 
+// SignsWith says whether a suite authenticated by `auth` can be signed
+// with `scheme` (by its IANA name: rsa_*, ecdsa_*, ed25519 and ed448
+// (ECDSA suites), dsa_*).
+bool SignsWith(tls::Auth auth, absl::string_view scheme) {
+  if (absl::StartsWith(scheme, "rsa_")) return auth == tls::Auth::kRsa;
+  if (absl::StartsWith(scheme, "dsa_")) return auth == tls::Auth::kDss;
+  return auth == tls::Auth::kEcdsa;
+}
+
 // AddSchemeProbes tries each signature scheme alone with TLS 1.2's signed
-// (EC)DHE suites: the ServerKeyExchange says which scheme signed it.
+// (EC)DHE suites: the ServerKeyExchange says which scheme signed it. A
+// scheme for a key no accepted suite signs with (ECDSA's for an RSA-only
+// server) cannot be picked, and is false without a probe.
 void AddSchemeProbes(HelloRunner& runner, const State& st, std::map<uint16_t, bool>& schemes) {
   std::vector<uint16_t> signed_suites = SuitesWhere(st.Picked(0x0303), [](const tls::SuiteInfo& s) {
     return (s.kx == tls::Kx::kEcdhe || s.kx == tls::Kx::kDhe) && s.auth != tls::Auth::kNone;
   });
   if (signed_suites.empty()) return;
   for (const tls::SignatureSchemeInfo& scheme : tls::SignatureSchemes()) {
+    schemes[scheme.code] = false;
+    bool usable = false;
+    for (uint16_t code : signed_suites) usable = usable || SignsWith(tls::FindSuite(code)->auth, scheme.iana);
+    if (!usable) continue;
     ClientHelloSpec s = Hello(0x0303, signed_suites);
     s.signature_schemes = {scheme.code};
-    schemes[scheme.code] = false;
     runner.Add(s, [&schemes, code = scheme.code](const ServerFlight& f) {
       schemes[code] = Accepted(f, 0x0303) && f.signature_scheme == code;
     });
