@@ -65,7 +65,7 @@ void DeclareOptions(cli::Parser& p, Options* o) {
               &o->checks.spki_pin)
       .String(0, "policy", "NAME", "gate: Mozilla's modern, intermediate or old server policy (implies --enumerate)",
               &o->policy)
-      .String(0, "policy-file", "FILE", "gate: a JSON policy (fields as testdata/policies/*.json)", &o->policy_file)
+      .String(0, "policy-file", "FILE", "gate: a JSON policy, or Mozilla's guidelines document whose configuration --policy names (tools/tlsprobe/policy.h lists the fields)", &o->policy_file)
       .String(0, "forbid-version", "LIST", "gate: fail if any is accepted, e.g. 1.0,1.1 (SSLv3 too)",
               &o->forbid_version)
       .String(0, "forbid-cipher", "LIST",
