@@ -308,6 +308,24 @@ class Proc:
         self.proc.wait()
 
 
+def fresh_certificate(case, days=90):
+    """Makes a self-signed ECDSA P-256 certificate for localhost and
+    127.0.0.1, valid `days` from now, in a folder removed after `case`;
+    returns (certificate path, key path). Mozilla's TLS policies judge a
+    certificate's lifespan (366 days at most for intermediate), and the
+    committed test certificates (testdata/tls) live a century."""
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, d)
+    pem, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", pem, "-days", str(days), "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=DEADLINE)
+    return pem, key
+
+
 def openssl_handshake(port, *flags, host="127.0.0.1"):
     """The suite `openssl s_client -connect HOST:PORT FLAGS` negotiates (e.g.
     "ECDHE-ECDSA-AES128-GCM-SHA256"), or None when the handshake fails.

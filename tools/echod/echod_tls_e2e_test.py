@@ -8,7 +8,6 @@ lines with a deadline.
 import json
 import os
 import select
-import shutil
 import socket
 import ssl
 import subprocess
@@ -181,12 +180,8 @@ class EchodTlsTest(unittest.TestCase):
                                      deadline=DEADLINE, text=True)
         self.assertEqual((code, err), (7, f"tlsprobe: 127.0.0.1:{port}: check failed: policy intermediate: certificate "
                                           "lifespan 36500 days (want at most 366)\n"))
-        d = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, d)
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                        "-keyout", os.path.join(d, "k"), "-out", os.path.join(d, "c"), "-days", "90", "-subj",
-                        "/CN=localhost"], check=True, capture_output=True, timeout=DEADLINE)
-        fresh = Echod("-l", "tls:127.0.0.1:0", "--cert", os.path.join(d, "c"), "--key", os.path.join(d, "k"))
+        pem, key = harness.fresh_certificate(self)
+        fresh = Echod("-l", "tls:127.0.0.1:0", "--cert", pem, "--key", key)
         fport = fresh.addresses[0].rsplit(":", 1)[1]
         code, out, err = harness.run([TLSPROBE, "--policy", "intermediate", "--insecure", f"127.0.0.1:{fport}"],
                                      deadline=DEADLINE, text=True)

@@ -259,10 +259,12 @@ class NcTlsTest(unittest.TestCase):
 
     def test_listener_refuses_legacy_clients_unless_ssl_legacy(self):
         # TLS 1.2+ with ECDHE and AEAD suites by default (Mozilla's intermediate
-        # profile); --ssl-legacy lets old clients in, for testing them.
+        # profile); --ssl-legacy lets old clients in, for testing them. A
+        # certificate of 90 days: intermediate's lifespan is 366 at most.
+        pem, key = harness.fresh_certificate(self)
         for legacy in (False, True):
-            listener = harness.serve([NC, "-lkv", "--ssl", "--ssl-cert", cert("server.pem"), "--ssl-key",
-                                      cert("server.key")] + (["--ssl-legacy"] if legacy else []) +
+            listener = harness.serve([NC, "-lkv", "--ssl", "--ssl-cert", pem, "--ssl-key", key] +
+                                     (["--ssl-legacy"] if legacy else []) +
                                      ["127.0.0.1", "0"], stream="err")
             port = harness.port_of(listener.addresses[0])
             for flags in harness.LEGACY_CLIENTS:

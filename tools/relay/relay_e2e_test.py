@@ -602,10 +602,12 @@ class Tls(unittest.TestCase):
 
     def test_tls_from_refuses_legacy_clients_unless_tls_legacy(self):
         # TLS 1.2+ with ECDHE and AEAD suites by default (Mozilla's intermediate
-        # profile); --tls-legacy lets old clients in, for testing them.
+        # profile); --tls-legacy lets old clients in, for testing them. A
+        # certificate of 90 days: intermediate's lifespan is 366 at most.
+        pem, key = harness.fresh_certificate(self)
         for legacy in (False, True):
-            r = relay("tls:127.0.0.1:0", self.echo.addresses[0], "--cert", cert("server.pem"), "--key",
-                      cert("server.key"), *(["--tls-legacy"] if legacy else []))
+            r = relay("tls:127.0.0.1:0", self.echo.addresses[0], "--cert", pem, "--key", key,
+                      *(["--tls-legacy"] if legacy else []))
             self.addCleanup(r.stop)
             for flags in harness.LEGACY_CLIENTS:
                 got = harness.openssl_handshake(r.port(), *flags)
