@@ -63,42 +63,40 @@ absl::StatusOr<std::optional<AccessList::Block>> AccessList::ParseEntry(const ch
   return std::optional<Block>(b);
 }
 
-absl::Status AccessList::CheckSyntax(const char* option, const std::vector<std::string>& specs) {
-  for (const std::string& spec : specs) {
-    for (absl::string_view entry : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
-      absl::StatusOr<std::optional<Block>> b = ParseEntry(option, entry);
-      if (!b.ok()) return b.status();
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<AccessList> AccessList::Parse(const char* option,
-                                             const std::vector<std::string>& specs, bool numeric) {
+absl::StatusOr<AccessList> AccessList::Parse(const char* option, const std::vector<std::string>& specs) {
   AccessList list;
+  list.option_ = option;
   for (const std::string& spec : specs) {
     for (absl::string_view entry : absl::StrSplit(spec, ',', absl::SkipWhitespace())) {
       absl::StatusOr<std::optional<Block>> b = ParseEntry(option, entry);
       if (!b.ok()) return b.status();
       if (b->has_value()) {
         list.blocks_.push_back(**b);
-        continue;
-      }
-      net::ResolveOptions r;
-      r.numeric = numeric;
-      absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(std::string(entry), 0, r);
-      if (!addrs.ok()) {
-        return absl::Status(addrs.status().code(), absl::StrCat(option, ": ", addrs.status().message()));
-      }
-      for (const net::SocketAddress& a : *addrs) {
-        Block nb = {};
-        nb.family = Normalize(a, nb.addr);
-        nb.prefix = nb.family == AF_INET ? 32 : 128;
-        list.blocks_.push_back(nb);
+      } else {
+        list.names_.emplace_back(entry);
       }
     }
   }
   return list;
+}
+
+absl::Status AccessList::Resolve(bool numeric) {
+  for (const std::string& name : names_) {
+    net::ResolveOptions r;
+    r.numeric = numeric;
+    absl::StatusOr<std::vector<net::SocketAddress>> addrs = net::Resolve(name, 0, r);
+    if (!addrs.ok()) {
+      return absl::Status(addrs.status().code(), absl::StrCat(option_, ": ", addrs.status().message()));
+    }
+    for (const net::SocketAddress& a : *addrs) {
+      Block nb = {};
+      nb.family = Normalize(a, nb.addr);
+      nb.prefix = nb.family == AF_INET ? 32 : 128;
+      blocks_.push_back(nb);
+    }
+  }
+  names_.clear();
+  return absl::OkStatus();
 }
 
 bool AccessList::Matches(const net::SocketAddress& peer) const {

@@ -20,23 +20,25 @@
 
 namespace ipckit::nc {
 
+// AccessList is parsed once, by nc's Validate, without DNS; host names in
+// it wait for Resolve, which Run calls before it listens.
 class AccessList {
  public:
-  // Parse returns the list of `specs` (each possibly comma-separated), or
-  // kInvalidArgument "--allow: invalid entry '10.0.0.0/33'", or the
-  // resolution error of a name (with `numeric`, names are refused).
-  static absl::StatusOr<AccessList> Parse(const char* option, const std::vector<std::string>& specs,
-                                          bool numeric);
+  // Parse returns the list of `specs` (each possibly comma-separated), host
+  // names unresolved, or kInvalidArgument "--allow: invalid entry
+  // '10.0.0.0/33'".
+  static absl::StatusOr<AccessList> Parse(const char* option, const std::vector<std::string>& specs);
 
-  // CheckSyntax returns OK when every entry of `specs` is an address, a CIDR
-  // block or a host name (names are not resolved), else Parse's
-  // kInvalidArgument.
-  static absl::Status CheckSyntax(const char* option, const std::vector<std::string>& specs);
+  // Resolve turns the host names into the addresses they resolve to, or
+  // returns the resolution error after the option's name ("--allow:
+  // resolve x.invalid: ..."; with `numeric`, names are refused).
+  absl::Status Resolve(bool numeric);
 
-  // Matches reports whether `peer` is in the list.
+  // Matches reports whether `peer` is in the list (names count once
+  // resolved).
   bool Matches(const net::SocketAddress& peer) const;
 
-  bool empty() const { return blocks_.empty(); }
+  bool empty() const { return blocks_.empty() && names_.empty(); }
 
  private:
   struct Block {
@@ -48,7 +50,9 @@ class AccessList {
   // or kInvalidArgument.
   static absl::StatusOr<std::optional<Block>> ParseEntry(const char* option, absl::string_view entry);
 
+  std::string option_;              // "--allow", for Resolve's errors.
   std::vector<Block> blocks_;
+  std::vector<std::string> names_;  // Host names, until Resolve.
 };
 
 // Allowed reports whether `peer` may be served: in `allow` (or `allow` is

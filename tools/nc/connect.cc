@@ -24,7 +24,7 @@ namespace ipckit::nc {
 using net::Socket;
 using net::SocketAddress;
 
-net::ResolveOptions Resolving(const Options& o, bool passive) {
+net::ResolveOptions Resolving(const Settings& o, bool passive) {
   net::ResolveOptions r;
   r.family = o.ipv4 ? net::Family::kIPv4 : o.ipv6 ? net::Family::kIPv6 : net::Family::kAny;
   r.numeric = o.numeric;
@@ -33,9 +33,9 @@ net::ResolveOptions Resolving(const Options& o, bool passive) {
   return r;
 }
 
-int SockType(const Options& o) { return o.udp ? SOCK_DGRAM : SOCK_STREAM; }
+int SockType(const Settings& o) { return o.udp ? SOCK_DGRAM : SOCK_STREAM; }
 
-const char* Proto(const Options& o) { return o.udp ? "udp" : "tcp"; }
+const char* Proto(const Settings& o) { return o.udp ? "udp" : "tcp"; }
 
 namespace {
 
@@ -66,7 +66,7 @@ absl::Status SendFd(int fd) {
 }
 
 absl::StatusOr<net::ConnectOptions> Connecting(const Plan& p, const SocketAddress& first) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   net::ConnectOptions c;
   c.type = SockType(o);
   if (o.timeout) c.timeout = *o.timeout;
@@ -87,7 +87,7 @@ absl::StatusOr<net::ConnectOptions> Connecting(const Plan& p, const SocketAddres
 // ResolveTarget resolves `host` for `port` as netcat-openbsd does, failing
 // with its words: getaddrinfo for host "NAME" port 80: Name or service not
 // known.
-absl::StatusOr<std::vector<SocketAddress>> ResolveTarget(const Options& o, const std::string& host,
+absl::StatusOr<std::vector<SocketAddress>> ResolveTarget(const Settings& o, const std::string& host,
                                                          uint16_t port) {
   absl::StatusOr<std::vector<SocketAddress>> addrs = net::Resolve(host, port, Resolving(o, false));
   if (addrs.ok()) return addrs;
@@ -102,7 +102,7 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveTarget(const Options& o, const
 absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, uint16_t port,
                                        const std::vector<SocketAddress>& addrs, Log& log,
                                        bool warn_last, absl::Time deadline) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   absl::Status last = absl::NotFoundError(absl::StrCat("connect to ", host, ": no addresses"));
   // The options (with -s, a source address of the same family) per family.
   std::optional<net::ConnectOptions> by_family[2];
@@ -139,7 +139,7 @@ absl::StatusOr<Connection> ConnectEach(const Plan& p, const std::string& host, u
 // short by the deadline; other failures (bind, no route) end it at once.
 absl::StatusOr<Connection> ConnectWaiting(const Plan& p, const std::string& host, uint16_t port,
                                           const std::vector<SocketAddress>& addrs, Log& log, bool warn_last) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   if (!o.wait_for) return ConnectEach(p, host, port, addrs, log, warn_last);
   absl::Time deadline = absl::Now() + *o.wait_for;
   absl::Duration pause = absl::Milliseconds(10);
@@ -189,7 +189,7 @@ absl::StatusOr<std::string> ProxyPassword(const std::string& user) {
 // ConnectViaProxy connects to the -x proxy and asks it for a tunnel to `t`;
 // a user without a password (-P, --proxy-auth USER) is asked for one now.
 absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, Log& log) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   const Target& t = p.target;
   const ProxyPlan& proxy = *p.proxy;
   absl::StatusOr<std::vector<SocketAddress>> addrs = ResolveTarget(o, proxy.host, proxy.port);
@@ -225,7 +225,7 @@ absl::StatusOr<Socket> ConnectViaProxy(const Plan& p, Log& log) {
 // Connected hands a connected stream socket to a session, through TLS with --ssl.
 absl::Status Connected(const Plan& p, const std::optional<tls::TlsContext>& tls, Socket sock, Log& log,
                        SessionLog* session_log) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   const Target& t = p.target;
   bool stdin_ended = false;
   Session session(p, log, session_log, &stdin_ended);
@@ -242,7 +242,7 @@ absl::Status Connected(const Plan& p, const std::optional<tls::TlsContext>& tls,
 // its own (printing "Bound on PATH" at -v), so that replies reach it. It
 // fails as netcat-openbsd does: "PATH: No such file or directory".
 absl::StatusOr<Socket> ConnectUnix(const Plan& p, std::optional<ClientSocketPath>* local, Log& log) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   const Target& t = p.target;
   absl::StatusOr<SocketAddress> addr = SocketAddress::Unix(t.path);
   if (!addr.ok()) return addr.status();
@@ -270,7 +270,7 @@ absl::StatusOr<Socket> ConnectUnix(const Plan& p, std::optional<ClientSocketPath
 }
 
 absl::Status RunConnect(const Plan& p, Log& log, SessionLog* session_log) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   const Target& t = p.target;
   // TLS files are loaded first: a bad --ssl-trustfile fails before connecting.
   absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(p);

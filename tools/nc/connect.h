@@ -27,18 +27,18 @@ namespace ipckit::nc {
 
 // Resolving returns the resolver's options for -4/-6/-n/-u; `passive` for
 // a listener's or a -s source address.
-net::ResolveOptions Resolving(const Options& o, bool passive);
+net::ResolveOptions Resolving(const Settings& o, bool passive);
 
 // SockType is SOCK_DGRAM with -u, else SOCK_STREAM.
-int SockType(const Options& o);
+int SockType(const Settings& o);
 
 // Proto is "udp" with -u, else "tcp", as netcat-openbsd's lines say.
-const char* Proto(const Options& o);
+const char* Proto(const Settings& o);
 
 // ResolveTarget resolves `host` for `port` as netcat-openbsd does, failing
 // with its words: getaddrinfo for host "NAME" port 80: Name or service not
 // known.
-absl::StatusOr<std::vector<net::SocketAddress>> ResolveTarget(const Options& o, const std::string& host,
+absl::StatusOr<std::vector<net::SocketAddress>> ResolveTarget(const Settings& o, const std::string& host,
                                                               uint16_t port);
 
 // Connection is a connected socket and the address it reached.

@@ -81,7 +81,7 @@ struct Listening {
 
 // ReportListening prints netcat-openbsd's lines for a new listener.
 void ReportListening(const Listening& L, const SocketAddress& bound) {
-  const Options& o = L.p.options;
+  const Settings& o = L.p.settings;
   if (L.log.verbose() == 0) return;
   if (o.unix_socket) {
     L.log.Line(absl::StrCat("Bound on ", L.p.target.path));
@@ -94,7 +94,7 @@ void ReportListening(const Listening& L, const SocketAddress& bound) {
 // ServeDatagrams serves a UDP or Unix datagram listener: the first sender,
 // or with -k every sender (replies go to the latest).
 absl::Status ServeDatagrams(Listening& L, Listener& l) {
-  const Options& o = L.p.options;
+  const Settings& o = L.p.settings;
   // Wait for the first datagram to learn the peer, without consuming it.
   struct pollfd p = {l.fd(), POLLIN, 0};
   (void)io::RetryEintr([&] { return ::poll(&p, 1, -1); });
@@ -134,7 +134,7 @@ absl::Status ServeClient(Listening& L, Socket conn, bool* stdin_ended) {
 // ServeStreams accepts clients: one (without -k), one after another (-k), or
 // with -k and --exec/--sh-exec all at once, each on its own thread and child.
 absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
-  const Options& o = L.p.options;
+  const Settings& o = L.p.settings;
   bool concurrent = o.keep_listening && !L.p.exec_argv.empty();
   ClientPool pool(o.max_conns.value_or(100));
   bool stdin_ended = false;
@@ -172,14 +172,14 @@ absl::Status ServeStreams(Listening& L, std::optional<Listener> l) {
 }  // namespace
 
 absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   const Target& t = p.target;
   absl::StatusOr<std::optional<tls::TlsContext>> tls = MakeTls(p);
   if (!tls.ok()) return tls.status();
-  absl::StatusOr<AccessList> allow = AccessList::Parse("--allow", o.allow, o.numeric);
-  if (!allow.ok()) return allow.status();
-  absl::StatusOr<AccessList> deny = AccessList::Parse("--deny", o.deny, o.numeric);
-  if (!deny.ok()) return deny.status();
+  // --allow and --deny's host names are resolved now, before listening.
+  AccessList allow = p.allow, deny = p.deny;
+  if (absl::Status s = allow.Resolve(o.numeric); !s.ok()) return s;
+  if (absl::Status s = deny.Resolve(o.numeric); !s.ok()) return s;
   absl::StatusOr<std::vector<SocketAddress>> addrs;
   if (o.unix_socket) {
     absl::StatusOr<SocketAddress> a = SocketAddress::Unix(t.path);
@@ -203,7 +203,7 @@ absl::Status RunListen(const Plan& p, Log& log, SessionLog* session_log) {
     if (!g.ok()) return g.status();
     guard.emplace(*std::move(g));
   }
-  Listening L{p, log, session_log, std::move(*tls), std::move(*allow), std::move(*deny)};
+  Listening L{p, log, session_log, std::move(*tls), std::move(allow), std::move(deny)};
   ReportListening(L, l->address());
   if (!o.port_file.empty()) {
     absl::Status s = io::WriteFileAtomically(o.port_file, absl::StrCat(l->address().port(), "\n"));

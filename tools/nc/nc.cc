@@ -13,7 +13,7 @@
 namespace ipckit::nc {
 
 absl::Status Run(const Plan& p, std::ostream& out) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   std::unique_ptr<SessionLog> session_log;
   if (!o.output.empty() || !o.hex_dump.empty()) {
     absl::StatusOr<std::unique_ptr<SessionLog>> opened =

@@ -19,6 +19,7 @@
 #include "tools/nc/nc_options.h"
 #include "lib/cli/proxy_flags.h"
 #include "lib/net/proxy.h"
+#include "tools/nc/access.h"
 
 namespace ipckit::nc {
 
@@ -45,13 +46,14 @@ struct TlsPlan {
 // Plan is nc's command line checked and parsed: Run reads it and parses
 // nothing again.
 struct Plan {
-  Options options;                           // The flags as given (--proxy folded into -x and -X).
+  Settings settings;                         // The typed switches, durations and paths.
   Target target;
   std::optional<absl::Duration> quit_after;  // -q; nullopt: never (also negative -q).
   net::SocketOptions socket;                 // -T (as a number), -I, -O.
   std::optional<ProxyPlan> proxy;            // -x/--proxy.
   std::optional<TlsPlan> tls;                // --ssl.
   std::vector<std::string> exec_argv;        // --exec (split on spaces) or sh -c --sh-exec.
+  AccessList allow, deny;                    // --allow, --deny: host names resolved by Run.
 };
 
 // Validate returns the plan, or kInvalidArgument describing the first

@@ -19,7 +19,10 @@ namespace ipckit::nc {
 inline constexpr int kExitTimeout = 3;  // A connect (or -z probe) timed out.
 inline constexpr int kExitTlsVerify = 4;  // TLS: certificate verification or pin failed.
 
-struct Options {
+// Settings are the flags Run reads as the parser typed them (switches,
+// counts, durations, paths): nothing in them is parsed again. Validate
+// copies them into the Plan whole (nc.h).
+struct Settings {
   bool ipv4 = false;                 // -4
   bool ipv6 = false;                 // -6
   bool listen = false;               // -l
@@ -31,22 +34,32 @@ struct Options {
   bool numeric = false;              // -n
   bool shutdown_on_eof = false;      // -N
   bool no_shutdown = false;          // --no-shutdown
-  std::optional<std::string> quit_after;  // -q SECS (negative: never)
   std::optional<absl::Duration> timeout;  // -w
   std::string source_address;        // -s
   std::optional<int> source_port;    // -p
   bool crlf = false;                 // -C
   bool no_stdin = false;             // -d
   absl::Duration interval = absl::ZeroDuration();  // -i
-  std::optional<std::string> tos;    // -T
-  std::optional<int> recv_buffer;    // -I
-  std::optional<int> send_buffer;    // -O
   bool random_ports = false;         // -r
   bool pass_fd = false;              // -F
   bool send_only = false;            // --send-only
   bool recv_only = false;            // --recv-only
   bool keep_sending = false;         // --keep-sending
   std::string port_file;             // --port-file
+  std::optional<absl::Duration> idle_timeout;       // --idle-timeout
+  std::optional<absl::Duration> wait_for;           // --wait-for: retry connecting until open (wait-for-it).
+  std::optional<int> max_conns;                     // --max-conns (with -lk --exec)
+  std::string output, hex_dump;                     // --output, --hex-dump
+  bool append_output = false;                       // --append-output
+};
+
+// Options are nc's flags as given: the Settings, and the flags whose text
+// Validate parses into the Plan (-q, -T, -x, --exec, --ssl-*, --allow...).
+struct Options : Settings {
+  std::optional<std::string> quit_after;  // -q SECS (negative: never)
+  std::optional<std::string> tos;    // -T
+  std::optional<int> recv_buffer;    // -I
+  std::optional<int> send_buffer;    // -O
   std::string exec;                  // --exec
   std::string sh_exec;               // --sh-exec
   // TLS (--ssl).
@@ -67,12 +80,7 @@ struct Options {
   // --proxy HOST[:PORT] (ncat: HTTP by default), --proxy-type, --proxy-auth
   // (lib/cli's proxy group; the last two apply to -x as well).
   cli::ProxyFlags ncat_proxy{net::ProxyProtocol::kHttpConnect};
-  std::optional<absl::Duration> idle_timeout;       // --idle-timeout
-  std::optional<absl::Duration> wait_for;           // --wait-for: retry connecting until open (wait-for-it).
-  std::optional<int> max_conns;                     // --max-conns (with -lk --exec)
   std::vector<std::string> allow, deny;             // --allow, --deny (listeners)
-  std::string output, hex_dump;                     // --output, --hex-dump
-  bool append_output = false;                       // --append-output
   // Flags whose meaning differs between netcats; given, they are rejected.
   std::optional<std::string> flag_e, flag_c;
   bool flag_t = false;

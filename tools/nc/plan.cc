@@ -161,8 +161,6 @@ absl::Status ValidateNcat(const Options& o, bool exec) {
   }
   if (!o.allow.empty() || !o.deny.empty()) {
     if (!o.listen || o.udp) return Usage("--allow and --deny require a TCP or Unix stream listener (-l, not -u)");
-    if (absl::Status s = AccessList::CheckSyntax("--allow", o.allow); !s.ok()) return s;
-    if (absl::Status s = AccessList::CheckSyntax("--deny", o.deny); !s.ok()) return s;
   }
   if (o.append_output && o.output.empty() && o.hex_dump.empty()) {
     return Usage("--append-output requires --output or --hex-dump");
@@ -222,7 +220,13 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.keep_listening && o.udp && exec) return Usage("cannot use --exec with -u -k");
   if (absl::Status s = ValidateNcat(o, exec); !s.ok()) return s;
   Plan plan;
-  plan.options = o;
+  plan.settings = static_cast<const Settings&>(o);
+  absl::StatusOr<AccessList> allow = AccessList::Parse("--allow", o.allow);
+  if (!allow.ok()) return allow.status();
+  plan.allow = *std::move(allow);
+  absl::StatusOr<AccessList> deny = AccessList::Parse("--deny", o.deny);
+  if (!deny.ok()) return deny.status();
+  plan.deny = *std::move(deny);
   plan.tls = *std::move(tls);
   absl::StatusOr<net::SocketOptions> socket = SocketOpts(o);
   if (!socket.ok()) return socket.status();

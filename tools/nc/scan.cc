@@ -40,7 +40,7 @@ absl::Status ProbeUdp(const Socket& s, const SocketAddress& addr, absl::Duration
 // does, reporting at -v. It returns OK when the port is open, else the
 // (reported) failure.
 absl::Status ScanPort(const Plan& p, std::vector<SocketAddress> addrs, uint16_t port, Log& log) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   const Target& t = p.target;
   for (SocketAddress& a : addrs) a.set_port(port);
   absl::StatusOr<Connection> c = ConnectWaiting(p, t.host, port, addrs, log, /*warn_last=*/!o.udp);
@@ -63,7 +63,7 @@ absl::Status ScanPort(const Plan& p, std::vector<SocketAddress> addrs, uint16_t 
 }  // namespace
 
 absl::Status RunScan(const Plan& p, Log& log) {
-  const Options& o = p.options;
+  const Settings& o = p.settings;
   const Target& t = p.target;
   if (o.unix_socket) {
     std::optional<ClientSocketPath> local;

@@ -13,7 +13,7 @@
 namespace ipckit::nc {
 namespace {
 
-absl::Time Deadline(const Options& o) {
+absl::Time Deadline(const Settings& o) {
   return o.timeout ? absl::Now() + *o.timeout : absl::InfiniteFuture();
 }
 
@@ -63,11 +63,11 @@ absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureClient(const tls::TlsConte
   absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Client(ctx, sock.Release(), params);
   if (!tls.ok()) return tls.status();
   (*tls)->EnableReadAhead();  // The relay reads what it holds (HasBufferedInput).
-  absl::Status s = (*tls)->HandshakeUntil(Deadline(p.options));
+  absl::Status s = (*tls)->HandshakeUntil(Deadline(p.settings));
   if (!s.ok()) return s;
   s = tls::CheckSpkiPins((*tls)->ssl(), t.pins);
   if (!s.ok()) return s;
-  if (p.options.verbose > 0) Report(**tls, true, !t.insecure, log);
+  if (p.settings.verbose > 0) Report(**tls, true, !t.insecure, log);
   return tls;
 }
 
@@ -76,9 +76,9 @@ absl::StatusOr<std::unique_ptr<tls::TlsStream>> SecureServer(const tls::TlsConte
   absl::StatusOr<std::unique_ptr<tls::TlsStream>> tls = tls::TlsStream::Server(ctx, sock.Release());
   if (!tls.ok()) return tls.status();
   (*tls)->EnableReadAhead();
-  absl::Status s = (*tls)->HandshakeUntil(Deadline(p.options));
+  absl::Status s = (*tls)->HandshakeUntil(Deadline(p.settings));
   if (!s.ok()) return s;
-  if (p.options.verbose > 0) Report(**tls, false, true, log);
+  if (p.settings.verbose > 0) Report(**tls, false, true, log);
   return tls;
 }
 

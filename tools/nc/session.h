@@ -72,7 +72,7 @@ class StdioGuard {
 class Session {
  public:
   Session(const Plan& p, Log& log, SessionLog* session_log, bool* stdin_ended)
-      : p_(p), o_(p.options), log_(log), session_log_(session_log), stdin_ended_(stdin_ended) {}
+      : p_(p), o_(p.settings), log_(log), session_log_(session_log), stdin_ended_(stdin_ended) {}
 
   // Run relays `sock`, or `secure` (a TLS stream that owns its socket) when
   // given. It returns OK when the relay finished (also at -w's idle limit),
@@ -90,7 +90,7 @@ class Session {
   void Reap(process::Child& child);
 
   const Plan& p_;
-  const Options& o_;
+  const Settings& o_;
   Log& log_;
   SessionLog* session_log_;
   bool* stdin_ended_;
