@@ -1,5 +1,6 @@
 // dump.cc: fmap dump (xxd's and hexdump's layouts, JSON) and undump.
 #include "tools/fmap/fmap.h"
+#include "tools/fmap/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "lib/cli/values.h"
 #include "lib/json/json_writer.h"
 #include "lib/hex/dump.h"
 #include "lib/hex/hex_forms.h"
@@ -215,5 +218,100 @@ absl::Status Undump(const std::string& format, const std::string& file, std::ost
   if (!error.ok()) return absl::DataLossError(absl::StrCat(file, ": ", error.message()));
   return absl::OkStatus();
 }
+
+void DeclareDump(cli::Parser& p, DumpFlags* f) {
+  DumpOptions& o = f->plan.dump;
+  p.String('s', "skip", "OFF", "start at byte OFF (-OFF: OFF bytes before the end)", &f->skip)
+      .String('n', "length", "LEN", "dump at most LEN bytes (-LEN: all but the last LEN)", &f->length)
+      .String('f', "format", "FORMAT", "hexdump (default), xxd, plain (xxd -p), include (xxd -i) or raw", &o.format)
+      .Int('c', "cols", "N", "xxd, plain: bytes a line (xxd -c; default 16, 30 plain, 6 with -b)", &f->cols, 1, 256)
+      .Int('g', "group", "N", "xxd: bytes a group (xxd -g; default 2, 4 with -e, 1 with -b; 0 one group)", &f->group, 0, 256)
+      .Flag('u', "upper", "xxd, plain: upper-case hex (xxd -u)", &f->upper)
+      .Flag('e', "little-endian", "xxd: each group's bytes reversed (xxd -e)", &f->little_endian)
+      .Flag('b', "bits", "xxd: bits instead of hex (xxd -b)", &f->bits)
+      .Flag('v', "no-squeeze", "hexdump: write repeated lines out instead of '*' (hexdump -v)", &o.no_squeeze)
+      .Flag(0, "json", "{\"file\",\"offset\",\"hex\",\"length\"} instead", &o.json)
+      .Flag(0, "progress", "a progress line on stderr (default: if a terminal and stdout is not)", &f->plan.progress);
+}
+
+namespace {
+
+// SignedSize parses "64K" or "-16" (from the end) for dump's -s and -n.
+absl::Status SignedSize(const std::optional<std::string>& text, const char* flag, uint64_t* value, bool* from_end) {
+  if (!text) return absl::OkStatus();
+  absl::string_view v = *text;
+  *from_end = absl::ConsumePrefix(&v, "-");
+  absl::StatusOr<uint64_t> n = cli::ParseSize(v);
+  if (!n.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", n.status().message()));
+  *value = *n;
+  return absl::OkStatus();
+}
+
+// XxdLayoutOf checks dump's -c -g -u -e -b against the format and returns
+// xxd's layout (nullopt when none was given).
+absl::StatusOr<std::optional<hex::XxdLayout>> XxdLayoutOf(const DumpFlags& f) {
+  if (!f.cols && !f.group && !f.upper && !f.little_endian && !f.bits) return std::optional<hex::XxdLayout>();
+  const std::string& format = f.plan.dump.format;
+  if (format != "xxd" && format != "plain") {
+    return absl::InvalidArgumentError("-c, -g, -u, -e and -b are for --format=xxd (and -c, -u plain)");
+  }
+  if (f.little_endian && f.bits) return absl::InvalidArgumentError("-e and -b conflict");
+  hex::XxdLayout l;
+  l.bits = f.bits;
+  l.little_endian = f.little_endian;
+  l.upper = f.upper;
+  l.cols = f.cols.value_or(f.bits ? 6 : format == "plain" ? 30 : 16);
+  l.group = f.group.value_or(f.bits ? 1 : f.little_endian ? 4 : 2);
+  // As xxd, only a group that fits the line must be a power of 2 (a wider
+  // one, or 0, is cut to the line: -e -c 3 -g 8 is -g 3).
+  if (f.little_endian && l.group >= 1 && l.group <= l.cols && (l.group & (l.group - 1)) != 0) {
+    return absl::InvalidArgumentError("-g: with -e, a power of 2");
+  }
+  return std::optional<hex::XxdLayout>(l);
+}
+
+// Written returns `s`, or the error writing stdout when `out` failed.
+absl::StatusOr<int> Written(absl::Status s, std::ostream& out) {
+  out.flush();
+  if (s.ok() && !out) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
+  if (!s.ok()) return s;
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<DumpPlan> ValidateDump(const DumpFlags& f) {
+  DumpPlan plan = f.plan;
+  if (f.args.size() != 1) return absl::InvalidArgumentError("expected one FILE");
+  plan.file = f.args[0];
+  uint64_t n = 0;
+  absl::Status s = SignedSize(f.skip, "-s", &plan.dump.skip, &plan.dump.skip_from_end);
+  if (s.ok()) s = SignedSize(f.length, "-n", &n, &plan.dump.length_from_end);
+  if (!s.ok()) return s;
+  if (f.length) plan.dump.length = n;
+  absl::StatusOr<std::optional<hex::XxdLayout>> layout = XxdLayoutOf(f);
+  if (!layout.ok()) return layout.status();
+  plan.dump.layout = *layout;
+  return plan;
+}
+
+absl::StatusOr<int> RunDump(const DumpPlan& p, Streams s) {
+  DumpOptions o = p.dump;
+  o.progress = ProgressTo(p.progress);
+  return Written(Dump(o, p.file, s.out), s.out);
+}
+
+void DeclareUndump(cli::Parser& p, UndumpFlags* f) {
+  p.String('f', "format", "FORMAT", "plain (default), xxd or hexdump", &f->plan.format);
+}
+
+absl::StatusOr<UndumpPlan> ValidateUndump(const UndumpFlags& f) {
+  UndumpPlan plan = f.plan;
+  if (f.args.size() > 1) return absl::InvalidArgumentError("expected at most one FILE");
+  if (!f.args.empty()) plan.file = f.args[0];
+  return plan;
+}
+
+absl::StatusOr<int> RunUndump(const UndumpPlan& p, Streams s) { return Written(Undump(p.format, p.file, s.out), s.out); }
 
 }  // namespace ipckit::fmap

@@ -3,6 +3,7 @@
 // dump.cc (dump, undump), write.cc (write, resize, sync, advise, sum),
 // residency.cc (residency, touch, evict), lock.cc (lock).
 #include "tools/fmap/fmap.h"
+#include "tools/fmap/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -211,6 +212,82 @@ absl::StatusOr<bool> Find(const FindOptions& o, const std::vector<std::string>& 
     any = any || count > 0;
   }
   return any;
+}
+
+void DeclareInfo(cli::Parser& p, InfoFlags* f) {
+  p.Flag(0, "json", "one JSON object per file", &f->plan.json);
+  f->plan.files.Declare(p);
+}
+
+absl::StatusOr<InfoPlan> ValidateInfo(const InfoFlags& f) { return WithFiles(f.plan, f.args); }
+
+absl::StatusOr<int> RunInfo(const InfoPlan& p, Streams s) {
+  absl::StatusOr<std::vector<std::string>> files = p.files.Load("fmap info", s.err);
+  if (!files.ok()) return files.status();
+  if (absl::Status st = Info(*files, p.json, s.out); !st.ok()) return st;
+  return 0;
+}
+
+void DeclareFind(cli::Parser& p, FindFlags* f) {
+  FindPlan& o = f->plan;
+  o.pattern.Declare(p, "the pattern in hex (\"de ad be ef\", \"0xde,0xad\"); ? is any digit (\"6e ?? 65\")",
+                    "pattern-file", "the pattern is FILE's bytes (any, newlines too)");
+  p.String(0, "mask", "HEX", "compare only these bits of each pattern byte (\"ff f0 ff\")", &f->mask)
+      .Flag(0, "first", "only the first match per file", &f->first)
+      .Flag(0, "last", "only the last match per file (searched from the end)", &f->last)
+      .Flag('c', "count", "only the number of matches per file", &f->count)
+      .Flag(0, "no-overlap", "matches may not overlap (\"aa\" in \"aaaa\": 0, 2)", &f->no_overlap)
+      .Flag(0, "hex-offsets", "print offsets in hex (0x...)", &o.find.hex_offsets)
+      .Size('C', "context", "N", "after each offset, xxd lines of the match and N bytes either side", &o.find.context)
+      .Flag(0, "json", "one JSON object per file: {\"file\",\"offsets\",\"count\"}", &o.find.json)
+      .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &o.progress);
+  o.files.Declare(p);
+}
+
+absl::StatusOr<FindPlan> ValidateFind(const FindFlags& f) {
+  FindPlan plan = f.plan;
+  if (absl::Status s = plan.pattern.Validate("pattern-file", /*wildcards=*/true); !s.ok()) return s;
+  if (f.mask) {
+    absl::StatusOr<std::string> bits = ParseHex(*f.mask);
+    if (!bits.ok()) return absl::InvalidArgumentError(absl::StrCat("--mask", bits.status().message().substr(5)));
+    plan.mask = *bits;
+  }
+  if (f.first + f.last + f.count > 1) return absl::InvalidArgumentError("give at most one of --first, --last and --count");
+  if (plan.find.context > 0 && (plan.find.json || f.count)) {
+    return absl::InvalidArgumentError("--context shows matches: not with --json or --count");
+  }
+  absl::StatusOr<FindPlan> checked = WithFiles(plan, f.args);
+  if (!checked.ok()) return checked.status();
+  plan = *std::move(checked);
+  plan.find.mode = f.first ? FindOptions::Mode::kFirst
+                   : f.last ? FindOptions::Mode::kLast
+                   : f.count ? FindOptions::Mode::kCount
+                             : FindOptions::Mode::kAll;
+  plan.find.overlap = !f.no_overlap;
+  return plan;
+}
+
+absl::StatusOr<int> RunFind(const FindPlan& p, Streams s) {
+  FindOptions o = p.find;
+  absl::StatusOr<std::string> pattern = p.pattern.Load();
+  if (!pattern.ok()) return pattern.status();
+  if (pattern->empty()) return absl::InvalidArgumentError("empty pattern");
+  o.pattern = *pattern;
+  o.mask = p.pattern.mask;
+  if (p.mask) {  // Its length is the pattern's, known once a --pattern-file is read.
+    if (p.mask->size() != o.pattern.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("--mask has ", p.mask->size(), p.mask->size() == 1 ? " byte" : " bytes",
+                                                     ", the pattern ", o.pattern.size()));
+    }
+    if (o.mask.empty()) o.mask.assign(p.mask->size(), '\xff');
+    for (size_t i = 0; i < p.mask->size(); ++i) o.mask[i] = static_cast<char>(o.mask[i] & (*p.mask)[i]);
+  }
+  absl::StatusOr<std::vector<std::string>> files = p.files.Load("fmap find", s.err);
+  if (!files.ok()) return files.status();
+  o.progress = ProgressTo(p.progress);
+  absl::StatusOr<bool> found = Find(o, *files, s.out);
+  if (!found.ok()) return found.status();
+  return *found ? 0 : kExitNotFound;
 }
 
 }  // namespace ipckit::fmap

@@ -1,5 +1,6 @@
 // lock.cc: fmap lock, vmtouch -l: map and mlock files and hold them.
 #include "tools/fmap/fmap.h"
+#include "tools/fmap/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,5 +117,32 @@ absl::Status LockAll(const std::vector<std::string>& files, bool json,
 }
 
 }  // namespace
+
+void DeclareLock(cli::Parser& p, LockFlags* f) {
+  LockOptions& o = f->plan.lock;
+  p.Flag(0, "json", "once locked, print {\"file\",\"bytes\",\"locked\":true} per file", &o.json)
+      .Flag('d', "daemon", "hold the locks in the background; return once they hold", &o.daemon)
+      .String(0, "pidfile", "FILE", "with --daemon: write the daemon's PID to FILE", &o.pid_file)
+      .Flag('w', "wait", "hold in the foreground (the default)", &f->wait);
+  f->plan.files.Declare(p);
+  f->plan.pages.Declare(p);
+}
+
+absl::StatusOr<LockPlan> ValidateLock(const LockFlags& f) {
+  absl::StatusOr<LockPlan> plan = WithFilesAndPages(f.plan, f.args);
+  if (!plan.ok()) return plan;
+  if (f.wait && plan->lock.daemon) return absl::InvalidArgumentError("--wait and --daemon conflict");
+  if (!plan->lock.pid_file.empty() && !plan->lock.daemon) return absl::InvalidArgumentError("--pidfile needs --daemon");
+  return plan;
+}
+
+absl::StatusOr<int> RunLock(const LockPlan& p, Streams s) {
+  absl::StatusOr<FilesAndPages> loaded = LoadFilesAndPages(p.files, p.pages, "fmap lock", s.err);
+  if (!loaded.ok()) return loaded.status();
+  LockOptions o = p.lock;
+  o.pages = loaded->pages;
+  if (absl::Status st = Lock(loaded->files, o, s.out, s.err); !st.ok()) return st;
+  return 0;
+}
 
 }  // namespace ipckit::fmap

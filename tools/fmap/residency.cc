@@ -1,6 +1,7 @@
 // residency.cc: page-cache residency (fincore's and vmtouch's report),
 // touch and evict.
 #include "tools/fmap/fmap.h"
+#include "tools/fmap/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <ostream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/json/json_writer.h"
@@ -170,6 +172,49 @@ absl::Status Evict(const std::string& file, bool json, std::ostream& out, const 
   absl::Status s = FadviseWholeFile(file, POSIX_FADV_DONTNEED, /*write_out_first=*/true, "evict", pages);
   if (!s.ok() || !json) return s;
   return ReportResidencyAfter(file, out, totals);
+}
+
+void DeclareResidency(cli::Parser& p, ResidencyFlags* f) {
+  p.Flag(0, "ranges", "also list the resident ranges: OFFSET+LENGTH (pages FIRST-LAST)", &f->plan.report.ranges)
+      .Flag(0, "json", "one JSON object per file (and a total for several)", &f->plan.report.json);
+  f->plan.files.Declare(p);
+  f->plan.pages.Declare(p);
+}
+
+absl::StatusOr<ResidencyPlan> ValidateResidency(const ResidencyFlags& f) { return WithFilesAndPages(f.plan, f.args); }
+
+absl::StatusOr<int> RunResidency(const ResidencyPlan& p, Streams s) {
+  absl::StatusOr<FilesAndPages> loaded = LoadFilesAndPages(p.files, p.pages, "fmap residency", s.err);
+  if (!loaded.ok()) return loaded.status();
+  ResidencyReportOptions o = p.report;
+  o.pages = loaded->pages;
+  if (absl::Status st = ResidencyReport(loaded->files, o, s.out); !st.ok()) return st;
+  return 0;
+}
+
+void DeclareTouch(cli::Parser& p, TouchFlags* f) {
+  f->plan.touch = absl::EndsWith(p.info().name, "touch");
+  p.Flag(0, "json", "report {\"file\",\"pages\",\"resident\"} afterwards, per file", &f->plan.json);
+  if (f->plan.touch) p.Flag(0, "progress", "a progress line on stderr (default: if a terminal)", &f->plan.progress);
+  f->plan.files.Declare(p);
+  f->plan.pages.Declare(p);
+}
+
+absl::StatusOr<TouchPlan> ValidateTouch(const TouchFlags& f) { return WithFilesAndPages(f.plan, f.args); }
+
+absl::StatusOr<int> RunTouch(const TouchPlan& p, Streams s) {
+  absl::StatusOr<std::optional<std::vector<mmap::PageRun>>> pages = p.pages.Load();
+  if (!pages.ok()) return pages.status();
+  const std::vector<mmap::PageRun>* only = *pages ? &**pages : nullptr;
+  ProgressSink sink = ProgressTo(p.progress, /*results_on_stdout=*/p.json);
+  PageTotals totals;
+  size_t count = 0;
+  absl::StatusOr<int> code = EachFile(p.files, p.touch ? "fmap touch" : "fmap evict", s.err, [&](const std::string& f) {
+    ++count;
+    return p.touch ? Touch(f, p.json, sink, s.out, only, &totals) : Evict(f, p.json, s.out, only, &totals);
+  });
+  if (code.ok() && p.json && count > 1) totals.Write(count, true, s.out);
+  return code;
 }
 
 }  // namespace ipckit::fmap

@@ -1,6 +1,7 @@
 // write.cc: the commands that change a file or its cache hints: write,
 // resize, sync, advise; and sum, which reads it all.
 #include "tools/fmap/fmap.h"
+#include "tools/fmap/commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -250,6 +251,96 @@ absl::Status Sum(const std::string& algo, uint64_t skip, std::optional<uint64_t>
     out << digest << "  " << file << "\n";
   }
   return absl::OkStatus();
+}
+
+void DeclareWrite(cli::Parser& p, WriteFlags* f) {
+  WriteOptions& o = f->plan.write;
+  p.Flag(0, "write", "allow modifying the file", &o.write).Size(0, "offset", "N", "where to write", &o.offset);
+  f->plan.data.Declare(p, "the bytes in hex", "from", "the bytes are FILE's contents");
+  p.Flag(0, "extend", "allow growing the file", &o.extend)
+      .Flag(0, "sync", "msync(MS_SYNC) before exiting", &o.sync)
+      .Flag(0, "json", "report what was written as JSON", &o.json);
+}
+
+absl::StatusOr<WritePlan> ValidateWrite(const WriteFlags& f) {
+  WritePlan plan = f.plan;
+  if (f.args.size() != 1) return absl::InvalidArgumentError("expected one FILE");
+  plan.file = f.args[0];
+  if (absl::Status s = plan.data.Validate("from"); !s.ok()) return s;
+  return plan;
+}
+
+absl::StatusOr<int> RunWrite(const WritePlan& p, Streams s) {
+  WriteOptions o = p.write;
+  absl::StatusOr<std::string> data = p.data.Load();
+  if (!data.ok()) return data.status();
+  o.data = *data;
+  if (absl::Status st = Write(o, p.file, s.out); !st.ok()) return st;
+  return 0;
+}
+
+void DeclareResize(cli::Parser& p, ResizeFlags* f) {
+  p.Flag(0, "write", "allow modifying the file", &f->plan.write)
+      .Size(0, "size", "N", "the new size", &f->size)
+      .Flag(0, "json", "report {\"file\",\"old_size\",\"size\"}", &f->plan.json);
+}
+
+absl::StatusOr<ResizePlan> ValidateResize(const ResizeFlags& f) {
+  if (f.args.size() != 1 || !f.size) return absl::InvalidArgumentError("expected --size N and one FILE");
+  ResizePlan plan = f.plan;
+  plan.size = *f.size;
+  plan.file = f.args[0];
+  return plan;
+}
+
+absl::StatusOr<int> RunResize(const ResizePlan& p, Streams s) {
+  if (absl::Status st = Resize(p.write, p.size, p.file, p.json, s.out); !st.ok()) return st;
+  return 0;
+}
+
+void DeclareSync(cli::Parser& p, SyncFlags* f) {
+  p.Flag(0, "json", "report {\"file\",\"synced\":true}", &f->plan.json);
+  f->plan.files.Declare(p);
+}
+
+absl::StatusOr<SyncPlan> ValidateSync(const SyncFlags& f) { return WithFiles(f.plan, f.args); }
+
+absl::StatusOr<int> RunSync(const SyncPlan& p, Streams s) {
+  return EachFile(p.files, "fmap sync", s.err, [&](const std::string& f) { return Sync(f, p.json, s.out); });
+}
+
+void DeclareAdvise(cli::Parser& p, AdviseFlags* f) {
+  p.String(0, "advice", "ADVICE", "seq, random, willneed, dontneed or hugepage", &f->plan.advice)
+      .Flag(0, "json", "report {\"file\",\"advice\"}", &f->plan.json);
+  f->plan.files.Declare(p);
+}
+
+absl::StatusOr<AdvisePlan> ValidateAdvise(const AdviseFlags& f) {
+  absl::StatusOr<AdvisePlan> plan = WithFiles(f.plan, f.args);
+  if (plan.ok() && plan->advice.empty()) return absl::InvalidArgumentError("missing --advice");
+  return plan;
+}
+
+absl::StatusOr<int> RunAdvise(const AdvisePlan& p, Streams s) {
+  return EachFile(p.files, "fmap advise", s.err, [&](const std::string& f) { return Advise(p.advice, f, p.json, s.out); });
+}
+
+void DeclareSum(cli::Parser& p, SumFlags* f) {
+  SumPlan& o = f->plan;
+  p.String(0, "algo", "ALGO", "sha256 (default) or crc32c", &o.algo)
+      .Size('s', "skip", "OFF", "start at byte OFF", &o.skip)
+      .Size('n', "length", "LEN", "at most LEN bytes", &o.length)
+      .Flag(0, "json", "{\"file\",\"algo\",\"offset\",\"length\",\"digest\"} instead", &o.json)
+      .Flag(0, "progress", "a progress line on stderr (default: if a terminal, for files of 256M+)", &o.progress);
+  o.files.Declare(p);
+}
+
+absl::StatusOr<SumPlan> ValidateSum(const SumFlags& f) { return WithFiles(f.plan, f.args); }
+
+absl::StatusOr<int> RunSum(const SumPlan& p, Streams s) {
+  return EachFile(p.files, "fmap sum", s.err, [&](const std::string& f) {  // One line each, as sha256sum's.
+    return Sum(p.algo, p.skip, p.length, ProgressTo(p.progress), p.json, f, s.out);
+  });
 }
 
 }  // namespace ipckit::fmap
