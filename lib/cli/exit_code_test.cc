@@ -24,5 +24,15 @@ TEST(ExitCodeTest, ReportedKeepsCodeAndMessage) {
   EXPECT_EQ(r.message(), s.message());
 }
 
+TEST(ExitCodeTest, ExitWithCarriesTheCodeThroughAnyRules) {
+  EXPECT_TRUE(ExitWith(0).ok());
+  absl::Status s = ExitWith(7);
+  EXPECT_TRUE(IsReported(s));  // Said already: Finish prints nothing.
+  EXPECT_EQ(ExitCode(s), 7);
+  EXPECT_EQ(ExitCode(ExitWith(2), kUsageRules), 2);
+  constexpr ExitRule kRules[] = {{absl::StatusCode::kUnknown, 9}};
+  EXPECT_EQ(ExitCode(ExitWith(125), kRules), 125);
+}
+
 }  // namespace
 }  // namespace ipckit::cli

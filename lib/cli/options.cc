@@ -285,7 +285,7 @@ int Parser::Fail(const absl::Status& status) const {
 
 int Parser::Finish(const absl::Status& status, absl::Span<const ExitRule> rules) const {
   int code = ExitCode(status, rules);
-  if (code == kExitUsage) return UsageError(status);
+  if (code == kExitUsage && !IsReported(status)) return UsageError(status);
   if (!status.ok() && !IsReported(status)) std::cerr << info_.name << ": " << OneLine(status.message()) << "\n";
   return code;
 }

@@ -67,7 +67,7 @@ const char* At(const Conn& c, uint64_t offset) {
 
 class Runner {
  public:
-  Runner(const Plan& p, std::ostream& log) : p_(p), o_(p.options), log_(log) {}
+  Runner(const Plan& p, std::ostream& log) : p_(p), o_(p.settings), log_(log) {}
 
   // Run loads the server for --warmup then --duration and returns what it
   // measured, or the first error that stops the whole run (resolving, the
@@ -475,7 +475,7 @@ class Runner {
   }
 
   const Plan& p_;
-  const Options& o_;
+  const Settings& o_;
   std::ostream& log_;
   std::vector<net::SocketAddress> addrs_;
   std::unique_ptr<tls::TlsContext> tls_;
@@ -498,9 +498,13 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   if (o.udp && o.message > 65507) return absl::InvalidArgumentError("-m is at most 65507 with -u");
   if (o.depth < 1) return absl::InvalidArgumentError("--depth must be at least 1");
   if (o.udp && o.depth != 1) return absl::InvalidArgumentError("--depth must be 1 with -u");
-  if (o.rate < 0) return absl::InvalidArgumentError("--rate must not be negative");
+  double rate = 0;
+  if (!absl::SimpleAtod(o.rate_text, &rate)) {
+    return absl::InvalidArgumentError("--rate: invalid number '" + o.rate_text + "'");
+  }
+  if (rate < 0) return absl::InvalidArgumentError("--rate must not be negative");
   if (o.duration <= absl::ZeroDuration()) return absl::InvalidArgumentError("--duration must be positive");
-  if (o.connect_only && (o.udp || o.rate > 0)) {
+  if (o.connect_only && (o.udp || rate > 0)) {
     return absl::InvalidArgumentError("--connect-only cannot be used with -u or --rate");
   }
   if (o.tls && o.udp) return absl::InvalidArgumentError("--tls cannot be used with -u");
@@ -508,7 +512,8 @@ absl::StatusOr<Plan> Validate(const Options& o) {
     return absl::InvalidArgumentError("--insecure, --ca-file and --servername need --tls");
   }
   Plan p;
-  p.options = o;
+  p.settings = static_cast<const Settings&>(o);
+  p.settings.rate = rate;
   if (o.unix_socket) {
     absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(o.target);
     if (!a.ok()) return absl::InvalidArgumentError(a.status().message());
@@ -522,13 +527,21 @@ absl::StatusOr<Plan> Validate(const Options& o) {
   return p;
 }
 
-absl::StatusOr<Report> Run(const Plan& p, std::ostream& log) {
+absl::StatusOr<Report> Measure(const Plan& p, std::ostream& log) {
   Runner r(p, log);
-  r.progress_ = p.options.progress || ::isatty(STDERR_FILENO);
+  r.progress_ = p.settings.progress || ::isatty(STDERR_FILENO);
   return r.Run();
 }
 
-std::string Format(const Options& o, const Report& r) {
+absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
+  absl::StatusOr<Report> r = Measure(p, log);
+  if (!r.ok()) return r.status();
+  out << Format(p.settings, *r);
+  bool clean = r->connect_errors == 0 && r->verify_errors == 0 && r->lost == 0;
+  return cli::ExitWith(clean ? cli::kExitOk : cli::kExitFailure);  // The report names the errors.
+}
+
+std::string Format(const Settings& o, const Report& r) {
   double secs = absl::ToDoubleSeconds(r.elapsed);
   double rps = secs > 0 ? static_cast<double>(r.requests) / secs : 0;
   double mbps = secs > 0 ? static_cast<double>(r.bytes) / secs / 1e6 : 0;

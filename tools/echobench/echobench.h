@@ -10,12 +10,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/cli/options.h"
 #include "tools/echobench/histogram.h"
 
 namespace ipckit::echobench {
 
-struct Options {
-  std::string target;          // HOST:PORT, [IPV6]:PORT, or a path with -U.
+// Settings are the flags as the parser typed them, and --rate once
+// Validate has parsed it: the Plan holds them whole.
+struct Settings {
+  std::string target;          // HOST:PORT, [IPV6]:PORT, or a path with -U (as given; the Plan parses it).
   bool udp = false;            // -u
   bool unix_socket = false;    // -U
   int connections = 10;        // -c
@@ -36,6 +39,19 @@ struct Options {
   std::string servername;      // --servername (default: the target's host).
 };
 
+// Options are echobench's flags as given: the Settings, and --rate's text,
+// which Validate parses.
+struct Options : Settings {
+  std::string rate_text = "0";  // --rate
+};
+
+// ToolInfo is echobench's synopsis, summary and --help epilog.
+cli::ToolInfo ToolInfo();
+
+// DeclareOptions declares each of echobench's options on `p`, once, filling
+// `o`; o->target is set by main from what the parse leaves.
+void DeclareOptions(cli::Parser& p, Options* o);
+
 struct Report {
   uint64_t requests = 0;       // Completed in the measured window.
   uint64_t bytes = 0;          // Echoed bytes in the measured window (each way).
@@ -50,23 +66,29 @@ struct Report {
 // Plan is Options checked, with the target parsed: a host and port, or a
 // Unix socket path with -U.
 struct Plan {
-  Options options;
-  std::string host;  // Empty with -U.
+  Settings settings;
+  std::string host;    // Empty with -U.
   uint16_t port = 0;
 };
 
 // Validate returns the plan, or kInvalidArgument: "-m must be at least 1
 // byte", "--depth must be 1 with -u", "missing target address", "invalid
-// address 'x': expected HOST:PORT or [IPV6]:PORT".
+// address 'x': expected HOST:PORT or [IPV6]:PORT", "--rate: invalid number
+// 'x'".
 absl::StatusOr<Plan> Validate(const Options& opts);
 
-// Run drives the load and returns the report; a failure to set up (the
+// Measure drives the load and returns the report; a failure to set up (the
 // host does not resolve) is an error, but failures during the run are
 // counted in it.
-absl::StatusOr<Report> Run(const Plan& plan, std::ostream& log);
+absl::StatusOr<Report> Measure(const Plan& plan, std::ostream& log);
+
+// Run measures and writes the report (Format) to `out`: OK when every byte
+// came back intact, cli::ExitWith(1) when the report counts connect,
+// verify or loss errors, or Measure's error.
+absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log);
 
 // Format returns the human-readable or JSON report.
-std::string Format(const Options& opts, const Report& r);
+std::string Format(const Settings& opts, const Report& r);
 
 }  // namespace ipckit::echobench
 

@@ -87,14 +87,14 @@ absl::StatusOr<FilesAndPages> LoadFilesAndPages(const FilesArgs& files, const Pa
   return FilesAndPages{*std::move(list), *std::move(runs)};
 }
 
-absl::StatusOr<int> EachFile(const FilesArgs& files, absl::string_view tool, std::ostream& err,
+absl::Status EachFile(const FilesArgs& files, absl::string_view tool, std::ostream& err,
                              const std::function<absl::Status(const std::string&)>& one) {
   absl::StatusOr<std::vector<std::string>> list = files.Load(tool, err);
   if (!list.ok()) return list.status();
   for (const std::string& f : *list) {
     if (absl::Status s = one(f); !s.ok()) return s;
   }
-  return 0;
+  return absl::OkStatus();
 }
 
 }  // namespace ipckit::fmap

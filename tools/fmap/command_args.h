@@ -105,8 +105,8 @@ absl::StatusOr<FilesAndPages> LoadFilesAndPages(const FilesArgs& files, const Pa
                                                 std::ostream& err);
 
 // EachFile loads `files` (warnings to `err`) and runs `one` on each in
-// turn; it returns 0, or the first error.
-absl::StatusOr<int> EachFile(const FilesArgs& files, absl::string_view tool, std::ostream& err,
+// turn; it returns OK, or the first error.
+absl::Status EachFile(const FilesArgs& files, absl::string_view tool, std::ostream& err,
                              const std::function<absl::Status(const std::string&)>& one);
 
 }  // namespace ipckit::fmap

@@ -3,8 +3,8 @@
 // the Plan, the ones that need parsing beside it), ValidateX (pure: no file
 // opened, read or listed; a usage error is kInvalidArgument, exit 2) into
 // its Plan, and RunX, which reads what the plan names (the files, a
-// --pages-from list, a pattern file) and does the work, returning the exit
-// code (0; find: 1 when nothing matched) or the error. Each command's three
+// --pages-from list, a pattern file) and does the work, returning OK, the
+// error, or find's cli::ExitWith(1) when nothing matched. Each command's three
 // live in its family's file: fmap.cc info and find, dump.cc dump and undump,
 // write.cc write, resize, sync, advise and sum, residency.cc residency,
 // touch and evict, lock.cc lock. main.cc is the command table.
@@ -49,7 +49,7 @@ struct InfoPlan {
 using InfoFlags = FlagsOf<InfoPlan>;
 void DeclareInfo(cli::Parser& p, InfoFlags* f);
 absl::StatusOr<InfoPlan> ValidateInfo(const InfoFlags& f);
-absl::StatusOr<int> RunInfo(const InfoPlan& p, Streams s);
+absl::Status RunInfo(const InfoPlan& p, Streams s);
 
 struct FindPlan {
   FindOptions find;  // All but the pattern and its mask, which Run loads.
@@ -66,7 +66,7 @@ struct FindFlags {
 };
 void DeclareFind(cli::Parser& p, FindFlags* f);
 absl::StatusOr<FindPlan> ValidateFind(const FindFlags& f);
-absl::StatusOr<int> RunFind(const FindPlan& p, Streams s);
+absl::Status RunFind(const FindPlan& p, Streams s);
 
 struct DumpPlan {
   DumpOptions dump;
@@ -82,7 +82,7 @@ struct DumpFlags {
 };
 void DeclareDump(cli::Parser& p, DumpFlags* f);
 absl::StatusOr<DumpPlan> ValidateDump(const DumpFlags& f);
-absl::StatusOr<int> RunDump(const DumpPlan& p, Streams s);
+absl::Status RunDump(const DumpPlan& p, Streams s);
 
 struct UndumpPlan {
   std::string format = "plain";
@@ -94,7 +94,7 @@ struct UndumpFlags {
 };
 void DeclareUndump(cli::Parser& p, UndumpFlags* f);
 absl::StatusOr<UndumpPlan> ValidateUndump(const UndumpFlags& f);
-absl::StatusOr<int> RunUndump(const UndumpPlan& p, Streams s);
+absl::Status RunUndump(const UndumpPlan& p, Streams s);
 
 struct WritePlan {
   WriteOptions write;  // All but the data, which Run loads.
@@ -107,7 +107,7 @@ struct WriteFlags {
 };
 void DeclareWrite(cli::Parser& p, WriteFlags* f);
 absl::StatusOr<WritePlan> ValidateWrite(const WriteFlags& f);
-absl::StatusOr<int> RunWrite(const WritePlan& p, Streams s);
+absl::Status RunWrite(const WritePlan& p, Streams s);
 
 struct ResizePlan {
   bool write = false, json = false;
@@ -121,14 +121,14 @@ struct ResizeFlags {
 };
 void DeclareResize(cli::Parser& p, ResizeFlags* f);
 absl::StatusOr<ResizePlan> ValidateResize(const ResizeFlags& f);
-absl::StatusOr<int> RunResize(const ResizePlan& p, Streams s);
+absl::Status RunResize(const ResizePlan& p, Streams s);
 
 // sync's flags and plan are info's: --json and the files.
 using SyncPlan = InfoPlan;
 using SyncFlags = InfoFlags;
 void DeclareSync(cli::Parser& p, SyncFlags* f);
 absl::StatusOr<SyncPlan> ValidateSync(const SyncFlags& f);
-absl::StatusOr<int> RunSync(const SyncPlan& p, Streams s);
+absl::Status RunSync(const SyncPlan& p, Streams s);
 
 struct AdvisePlan {
   bool json = false;
@@ -138,7 +138,7 @@ struct AdvisePlan {
 using AdviseFlags = FlagsOf<AdvisePlan>;
 void DeclareAdvise(cli::Parser& p, AdviseFlags* f);
 absl::StatusOr<AdvisePlan> ValidateAdvise(const AdviseFlags& f);
-absl::StatusOr<int> RunAdvise(const AdvisePlan& p, Streams s);
+absl::Status RunAdvise(const AdvisePlan& p, Streams s);
 
 struct SumPlan {
   std::string algo = "sha256";  // Or crc32c.
@@ -150,7 +150,7 @@ struct SumPlan {
 using SumFlags = FlagsOf<SumPlan>;
 void DeclareSum(cli::Parser& p, SumFlags* f);
 absl::StatusOr<SumPlan> ValidateSum(const SumFlags& f);
-absl::StatusOr<int> RunSum(const SumPlan& p, Streams s);
+absl::Status RunSum(const SumPlan& p, Streams s);
 
 struct ResidencyPlan {
   ResidencyReportOptions report;  // All but the pages, which Run loads.
@@ -160,7 +160,7 @@ struct ResidencyPlan {
 using ResidencyFlags = FlagsOf<ResidencyPlan>;
 void DeclareResidency(cli::Parser& p, ResidencyFlags* f);
 absl::StatusOr<ResidencyPlan> ValidateResidency(const ResidencyFlags& f);
-absl::StatusOr<int> RunResidency(const ResidencyPlan& p, Streams s);
+absl::Status RunResidency(const ResidencyPlan& p, Streams s);
 
 // touch and evict: one plan, `touch` telling which.
 struct TouchPlan {
@@ -172,7 +172,7 @@ struct TouchPlan {
 using TouchFlags = FlagsOf<TouchPlan>;
 void DeclareTouch(cli::Parser& p, TouchFlags* f);  // Sets f->plan.touch from the parser's name.
 absl::StatusOr<TouchPlan> ValidateTouch(const TouchFlags& f);
-absl::StatusOr<int> RunTouch(const TouchPlan& p, Streams s);
+absl::Status RunTouch(const TouchPlan& p, Streams s);
 
 struct LockPlan {
   LockOptions lock;  // All but the pages, which Run loads.
@@ -186,7 +186,7 @@ struct LockFlags {
 };
 void DeclareLock(cli::Parser& p, LockFlags* f);
 absl::StatusOr<LockPlan> ValidateLock(const LockFlags& f);
-absl::StatusOr<int> RunLock(const LockPlan& p, Streams s);
+absl::Status RunLock(const LockPlan& p, Streams s);
 
 }  // namespace ipckit::fmap
 

@@ -271,11 +271,10 @@ absl::StatusOr<std::optional<hex::XxdLayout>> XxdLayoutOf(const DumpFlags& f) {
 }
 
 // Written returns `s`, or the error writing stdout when `out` failed.
-absl::StatusOr<int> Written(absl::Status s, std::ostream& out) {
+absl::Status Written(absl::Status s, std::ostream& out) {
   out.flush();
   if (s.ok() && !out) s = absl::ErrnoToStatus(errno != 0 ? errno : EIO, "write stdout");
-  if (!s.ok()) return s;
-  return 0;
+  return s;
 }
 
 }  // namespace
@@ -295,7 +294,7 @@ absl::StatusOr<DumpPlan> ValidateDump(const DumpFlags& f) {
   return plan;
 }
 
-absl::StatusOr<int> RunDump(const DumpPlan& p, Streams s) {
+absl::Status RunDump(const DumpPlan& p, Streams s) {
   DumpOptions o = p.dump;
   o.progress = ProgressTo(p.progress);
   return Written(Dump(o, p.file, s.out), s.out);
@@ -312,6 +311,6 @@ absl::StatusOr<UndumpPlan> ValidateUndump(const UndumpFlags& f) {
   return plan;
 }
 
-absl::StatusOr<int> RunUndump(const UndumpPlan& p, Streams s) { return Written(Undump(p.format, p.file, s.out), s.out); }
+absl::Status RunUndump(const UndumpPlan& p, Streams s) { return Written(Undump(p.format, p.file, s.out), s.out); }
 
 }  // namespace ipckit::fmap

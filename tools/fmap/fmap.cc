@@ -4,6 +4,7 @@
 // residency.cc (residency, touch, evict), lock.cc (lock).
 #include "tools/fmap/fmap.h"
 #include "tools/fmap/commands.h"
+#include "lib/cli/exit_code.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -221,11 +222,11 @@ void DeclareInfo(cli::Parser& p, InfoFlags* f) {
 
 absl::StatusOr<InfoPlan> ValidateInfo(const InfoFlags& f) { return WithFiles(f.plan, f.args); }
 
-absl::StatusOr<int> RunInfo(const InfoPlan& p, Streams s) {
+absl::Status RunInfo(const InfoPlan& p, Streams s) {
   absl::StatusOr<std::vector<std::string>> files = p.files.Load("fmap info", s.err);
   if (!files.ok()) return files.status();
   if (absl::Status st = Info(*files, p.json, s.out); !st.ok()) return st;
-  return 0;
+  return absl::OkStatus();
 }
 
 void DeclareFind(cli::Parser& p, FindFlags* f) {
@@ -267,7 +268,7 @@ absl::StatusOr<FindPlan> ValidateFind(const FindFlags& f) {
   return plan;
 }
 
-absl::StatusOr<int> RunFind(const FindPlan& p, Streams s) {
+absl::Status RunFind(const FindPlan& p, Streams s) {
   FindOptions o = p.find;
   absl::StatusOr<std::string> pattern = p.pattern.Load();
   if (!pattern.ok()) return pattern.status();
@@ -287,7 +288,7 @@ absl::StatusOr<int> RunFind(const FindPlan& p, Streams s) {
   o.progress = ProgressTo(p.progress);
   absl::StatusOr<bool> found = Find(o, *files, s.out);
   if (!found.ok()) return found.status();
-  return *found ? 0 : kExitNotFound;
+  return cli::ExitWith(*found ? 0 : kExitNotFound);
 }
 
 }  // namespace ipckit::fmap

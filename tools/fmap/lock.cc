@@ -136,13 +136,13 @@ absl::StatusOr<LockPlan> ValidateLock(const LockFlags& f) {
   return plan;
 }
 
-absl::StatusOr<int> RunLock(const LockPlan& p, Streams s) {
+absl::Status RunLock(const LockPlan& p, Streams s) {
   absl::StatusOr<FilesAndPages> loaded = LoadFilesAndPages(p.files, p.pages, "fmap lock", s.err);
   if (!loaded.ok()) return loaded.status();
   LockOptions o = p.lock;
   o.pages = loaded->pages;
   if (absl::Status st = Lock(loaded->files, o, s.out, s.err); !st.ok()) return st;
-  return 0;
+  return absl::OkStatus();
 }
 
 }  // namespace ipckit::fmap

@@ -21,17 +21,16 @@ namespace fmap = ipckit::fmap;
 // validated (a usage error exits 2 before anything is read), then run.
 template <typename Flags, typename Plan>
 int Command(const ToolInfo& info, void (*declare)(Parser&, Flags*), absl::StatusOr<Plan> (*validate)(const Flags&),
-            absl::StatusOr<int> (*run)(const Plan&, fmap::Streams), int argc, char** argv) {
+            absl::Status (*run)(const Plan&, fmap::Streams), int argc, char** argv) {
   Parser p(info);
   Flags flags;
   declare(p, &flags);
   flags.args = p.ParseOrExit(argc, argv);
   absl::StatusOr<Plan> plan = validate(flags);
   if (!plan.ok()) return p.UsageError(plan.status());
-  absl::StatusOr<int> code = run(*plan, {std::cout, std::cerr});
+  absl::Status status = run(*plan, {std::cout, std::cerr});
   std::cout.flush();
-  if (!code.ok()) return p.Finish(code.status(), ipckit::cli::kUsageRules);
-  return *code;
+  return p.Finish(status, ipckit::cli::kUsageRules);
 }
 
 int Info(int argc, char** argv) {

@@ -183,13 +183,13 @@ void DeclareResidency(cli::Parser& p, ResidencyFlags* f) {
 
 absl::StatusOr<ResidencyPlan> ValidateResidency(const ResidencyFlags& f) { return WithFilesAndPages(f.plan, f.args); }
 
-absl::StatusOr<int> RunResidency(const ResidencyPlan& p, Streams s) {
+absl::Status RunResidency(const ResidencyPlan& p, Streams s) {
   absl::StatusOr<FilesAndPages> loaded = LoadFilesAndPages(p.files, p.pages, "fmap residency", s.err);
   if (!loaded.ok()) return loaded.status();
   ResidencyReportOptions o = p.report;
   o.pages = loaded->pages;
   if (absl::Status st = ResidencyReport(loaded->files, o, s.out); !st.ok()) return st;
-  return 0;
+  return absl::OkStatus();
 }
 
 void DeclareTouch(cli::Parser& p, TouchFlags* f) {
@@ -202,19 +202,19 @@ void DeclareTouch(cli::Parser& p, TouchFlags* f) {
 
 absl::StatusOr<TouchPlan> ValidateTouch(const TouchFlags& f) { return WithFilesAndPages(f.plan, f.args); }
 
-absl::StatusOr<int> RunTouch(const TouchPlan& p, Streams s) {
+absl::Status RunTouch(const TouchPlan& p, Streams s) {
   absl::StatusOr<std::optional<std::vector<mmap::PageRun>>> pages = p.pages.Load();
   if (!pages.ok()) return pages.status();
   const std::vector<mmap::PageRun>* only = *pages ? &**pages : nullptr;
   ProgressSink sink = ProgressTo(p.progress, /*results_on_stdout=*/p.json);
   PageTotals totals;
   size_t count = 0;
-  absl::StatusOr<int> code = EachFile(p.files, p.touch ? "fmap touch" : "fmap evict", s.err, [&](const std::string& f) {
+  absl::Status st = EachFile(p.files, p.touch ? "fmap touch" : "fmap evict", s.err, [&](const std::string& f) {
     ++count;
     return p.touch ? Touch(f, p.json, sink, s.out, only, &totals) : Evict(f, p.json, s.out, only, &totals);
   });
-  if (code.ok() && p.json && count > 1) totals.Write(count, true, s.out);
-  return code;
+  if (st.ok() && p.json && count > 1) totals.Write(count, true, s.out);
+  return st;
 }
 
 }  // namespace ipckit::fmap

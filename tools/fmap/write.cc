@@ -270,13 +270,13 @@ absl::StatusOr<WritePlan> ValidateWrite(const WriteFlags& f) {
   return plan;
 }
 
-absl::StatusOr<int> RunWrite(const WritePlan& p, Streams s) {
+absl::Status RunWrite(const WritePlan& p, Streams s) {
   WriteOptions o = p.write;
   absl::StatusOr<std::string> data = p.data.Load();
   if (!data.ok()) return data.status();
   o.data = *data;
   if (absl::Status st = Write(o, p.file, s.out); !st.ok()) return st;
-  return 0;
+  return absl::OkStatus();
 }
 
 void DeclareResize(cli::Parser& p, ResizeFlags* f) {
@@ -293,9 +293,9 @@ absl::StatusOr<ResizePlan> ValidateResize(const ResizeFlags& f) {
   return plan;
 }
 
-absl::StatusOr<int> RunResize(const ResizePlan& p, Streams s) {
+absl::Status RunResize(const ResizePlan& p, Streams s) {
   if (absl::Status st = Resize(p.write, p.size, p.file, p.json, s.out); !st.ok()) return st;
-  return 0;
+  return absl::OkStatus();
 }
 
 void DeclareSync(cli::Parser& p, SyncFlags* f) {
@@ -305,7 +305,7 @@ void DeclareSync(cli::Parser& p, SyncFlags* f) {
 
 absl::StatusOr<SyncPlan> ValidateSync(const SyncFlags& f) { return WithFiles(f.plan, f.args); }
 
-absl::StatusOr<int> RunSync(const SyncPlan& p, Streams s) {
+absl::Status RunSync(const SyncPlan& p, Streams s) {
   return EachFile(p.files, "fmap sync", s.err, [&](const std::string& f) { return Sync(f, p.json, s.out); });
 }
 
@@ -321,7 +321,7 @@ absl::StatusOr<AdvisePlan> ValidateAdvise(const AdviseFlags& f) {
   return plan;
 }
 
-absl::StatusOr<int> RunAdvise(const AdvisePlan& p, Streams s) {
+absl::Status RunAdvise(const AdvisePlan& p, Streams s) {
   return EachFile(p.files, "fmap advise", s.err, [&](const std::string& f) { return Advise(p.advice, f, p.json, s.out); });
 }
 
@@ -337,7 +337,7 @@ void DeclareSum(cli::Parser& p, SumFlags* f) {
 
 absl::StatusOr<SumPlan> ValidateSum(const SumFlags& f) { return WithFiles(f.plan, f.args); }
 
-absl::StatusOr<int> RunSum(const SumPlan& p, Streams s) {
+absl::Status RunSum(const SumPlan& p, Streams s) {
   return EachFile(p.files, "fmap sum", s.err, [&](const std::string& f) {  // One line each, as sha256sum's.
     return Sum(p.algo, p.skip, p.length, ProgressTo(p.progress), p.json, f, s.out);
   });

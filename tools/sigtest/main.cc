@@ -104,9 +104,7 @@ int Run(int argc, char** argv) {
   o.command = p.ParseOrExit(argc, argv);
   absl::StatusOr<ipckit::sigtest::RunPlan> plan = ipckit::sigtest::ValidateRun(o);
   if (!plan.ok()) return p.UsageError(plan.status());
-  absl::StatusOr<int> code = ipckit::sigtest::Run(*plan, std::cerr);
-  if (!code.ok()) return p.Finish(code.status(), ipckit::cli::kUsageRules);
-  return *code;
+  return p.Finish(ipckit::sigtest::Run(*plan, std::cerr), ipckit::cli::kUsageRules);
 }
 
 constexpr ipckit::cli::Subcommand kCommands[] = {

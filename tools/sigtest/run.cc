@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "lib/cli/exit_code.h"
 #include "lib/cli/options.h"
 #include "lib/io/fd.h"
 #include "lib/io/unique_fd.h"
@@ -267,7 +268,7 @@ void ReapDescendants(const RunPlan& p, pid_t child, bool killed, signal::SignalS
 
 }  // namespace
 
-absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report) {
+absl::Status Run(const RunPlan& p, std::ostream& report) {
   // Orphaned descendants are reparented to us, so we can reap them.
   absl::Status subreaper = process::BecomeSubreaper();
   if (!subreaper.ok()) return subreaper;
@@ -299,7 +300,7 @@ absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report) {
   if (!child.ok()) {
     if (tty) ::tcsetpgrp(tty.get(), ::getpgrp());
     report << "sigtest run: " << child.status().message() << "\n";
-    return absl::IsNotFound(child.status()) ? kExitNotFound : kExitNotExecutable;
+    return cli::ExitWith(absl::IsNotFound(child.status()) ? kExitNotFound : kExitNotExecutable);
   }
   absl::StatusOr<Supervision> run = Supervise(p, *child, *src, start);
   if (tty) ::tcsetpgrp(tty.get(), ::getpgrp());
@@ -324,7 +325,7 @@ absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report) {
   } else {
     report << "sigtest: " << how << "\n";
   }
-  return code;
+  return cli::ExitWith(code);
 }
 
 }  // namespace ipckit::sigtest

@@ -85,12 +85,12 @@ absl::StatusOr<RunPlan> ValidateRun(const RunOptions& o);
 // needed (--preserve-status: the command's own, always); then --remap.
 int RunExitCode(const RunPlan& p, const process::ExitStatus& status, bool timed_out, bool killed);
 
-// Run runs the command and returns the exit code for sigtest to exit with
-// (RunExitCode; 127/126 when it cannot be run), writing one report line to
-// `report`: "sigtest: exit=7", "sigtest: signal=SEGV core=false",
+// Run runs the command and returns cli::ExitWith the code for sigtest to
+// exit with (RunExitCode; 127/126 when it cannot be run), writing one report
+// line to `report`: "sigtest: exit=7", "sigtest: signal=SEGV core=false",
 // "sigtest: timeout=1s signal=TERM core=false", or JSON with p.json.
 // Errors are those of setting up (signalfd, the subreaper).
-absl::StatusOr<int> Run(const RunPlan& p, std::ostream& report);
+absl::Status Run(const RunPlan& p, std::ostream& report);
 
 }  // namespace ipckit::sigtest
 

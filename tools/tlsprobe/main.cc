@@ -18,5 +18,5 @@ int main(int argc, char** argv) {
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<ipckit::tlsprobe::Plan> plan = ipckit::tlsprobe::Validate(o);
   if (!plan.ok()) return p.UsageError(plan.status());
-  return ipckit::tlsprobe::Run(*plan, std::cin, std::cout, std::cerr);
+  return p.Finish(ipckit::tlsprobe::Run(*plan, std::cin, std::cout, std::cerr));
 }

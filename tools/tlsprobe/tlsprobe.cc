@@ -376,13 +376,13 @@ int ProbeAll(const Plan& p, const std::vector<Target>& targets, std::ostream& ou
 
 }  // namespace
 
-int Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err) {
+absl::Status Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err) {
   Plan p = plan;
   if (p.policy_file) {
     absl::StatusOr<Policy> file = LoadPolicyFile(*p.policy_file, p.policy_name);
     if (!file.ok()) {
       err << "tlsprobe: " << file.status().message() << "\n";
-      return kExitUsage;
+      return cli::ExitWith(kExitUsage);
     }
     p.enumerate = p.enumerate || NeedsEnumeration(*file);
     if (file->from_guidelines) {  // --policy NAME's configuration, from the file in place of the built-in.
@@ -391,13 +391,13 @@ int Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err
       p.policies.insert(p.policies.begin() + static_cast<std::ptrdiff_t>(p.policy_file_at), *std::move(file));
     }
   }
-  if (p.cert_file) return RunCertFile(p, out, err);
+  if (p.cert_file) return cli::ExitWith(RunCertFile(p, out, err));
   absl::StatusOr<std::vector<Target>> targets = ReadTargets(p.targets, in);
   if (!targets.ok()) {  // Bad input, not bad options: no --help hint.
     err << "tlsprobe: " << targets.status().message() << "\n";
-    return kExitUsage;
+    return cli::ExitWith(kExitUsage);
   }
-  return ProbeAll(p, *targets, out, err);
+  return cli::ExitWith(ProbeAll(p, *targets, out, err));
 }
 
 }  // namespace ipckit::tlsprobe

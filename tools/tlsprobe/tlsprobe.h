@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "absl/status/statusor.h"
 #include "lib/tls/tls_context.h"
+#include "lib/cli/exit_code.h"
 #include "lib/cli/options.h"
 #include "lib/cli/tls_flags.h"
 #include "tools/tlsprobe/policy.h"
@@ -84,10 +85,11 @@ absl::StatusOr<std::vector<Target>> ReadTargets(const std::vector<std::string>& 
 // Run checks plan.cert_file (cert_file.h) when given; else it reads the
 // targets (the plan's, or lines of `in`: ReadTargets), probes every one and
 // writes reports to `out` (in input order) and one err(3)-style line per
-// failed target or check to `err`. It returns the exit status: 0, or the
-// smallest non-zero per-target code; kExitUsage for targets that do not
-// parse or a TLS context that cannot be made (an unreadable --ca-file).
-int Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err);
+// failed target or check to `err`. It returns cli::ExitWith the exit
+// status, everything said already: 0, or the smallest non-zero per-target
+// code; kExitUsage for targets that do not parse or a TLS context that
+// cannot be made (an unreadable --ca-file).
+absl::Status Run(const Plan& plan, std::istream& in, std::ostream& out, std::ostream& err);
 
 // ToolInfo is tlsprobe's synopsis, summary and --help epilog.
 cli::ToolInfo ToolInfo();

@@ -126,7 +126,7 @@ TEST(ValidateTest, Conflicts) {
   ASSERT_THAT(Validate(o), IsOk());
   std::istringstream no_targets("127.0.0.1:1\n");
   std::ostringstream out, err;
-  EXPECT_EQ(tlsprobe::Run(*Validate(o), no_targets, out, err), kExitUsage);
+  EXPECT_EQ(cli::ExitCode(tlsprobe::Run(*Validate(o), no_targets, out, err)), kExitUsage);
   EXPECT_EQ(err.str(), "tlsprobe: --policy-file /nonexistent/policy.json: No such file or directory\n");
   EXPECT_EQ(out.str(), "");
   o = Options();

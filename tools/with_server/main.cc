@@ -17,5 +17,5 @@ int main(int argc, char** argv) {
   if (!s.ok()) return p.Fail(s);
   absl::StatusOr<ipckit::with_server::Plan> plan = ipckit::with_server::Validate(o);
   if (!plan.ok()) return p.UsageError(plan.status());
-  return ipckit::with_server::Run(*plan, std::cerr);
+  return p.Finish(ipckit::with_server::Run(*plan, std::cerr));
 }

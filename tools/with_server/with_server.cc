@@ -436,7 +436,7 @@ class Session {
 
 }  // namespace
 
-int Run(const Plan& plan, std::ostream& err) {
+absl::Status Run(const Plan& plan, std::ostream& err) {
   Session session(plan, err);
   absl::Status s = session.Prepare();
   if (s.ok()) s = session.StartServers();
@@ -445,15 +445,15 @@ int Run(const Plan& plan, std::ostream& err) {
     session.StopLeftovers();
     err << "with_server: " << s.message();
     if (!absl::EndsWith(s.message(), "\n")) err << "\n";
-    return kExitSetup;
+    return cli::ExitWith(kExitSetup);
   }
   absl::StatusOr<int> code = session.RunCommand();
   bool clean = session.StopAll();
   clean = session.StopLeftovers() && clean;
-  if (!code.ok()) return kExitSetup;
+  if (!code.ok()) return cli::ExitWith(kExitSetup);
   // A server that stopped uncleanly fails a command that passed; a command
   // that failed keeps its own status (the servers' trouble was printed).
-  return *code == 0 && !clean ? kExitSetup : *code;
+  return cli::ExitWith(*code == 0 && !clean ? kExitSetup : *code);
 }
 
 }  // namespace ipckit::with_server

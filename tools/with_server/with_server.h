@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "lib/cli/exit_code.h"
 #include "lib/cli/options.h"
 #include "tools/with_server/server_spec.h"
 
@@ -55,13 +56,13 @@ void DeclareOptions(cli::Parser& p, Options* o);
 absl::StatusOr<Plan> Validate(const Options& o);
 
 // Run starts the servers in order (each ready before the next), runs the
-// command, stops the servers in reverse order and returns the exit status:
-// the command's (128+n if a signal ended it), or kExitSetup with the reason
-// on `err`: a server not ready ("with_server: ECHO not ready after 10s (saw 0
+// command, stops the servers in reverse order and returns cli::ExitWith the
+// exit status: the command's (128+n if a signal ended it), or kExitSetup
+// with the reason on `err`: a server not ready ("with_server: ECHO not ready after 10s (saw 0
 // of 1 'listening on' lines); log: /x/ECHO.log" and the log's last lines),
 // one that exited while the command ran, or (when the command passed) one
 // that stopped uncleanly after SIGTERM.
-int Run(const Plan& plan, std::ostream& err);
+absl::Status Run(const Plan& plan, std::ostream& err);
 
 }  // namespace ipckit::with_server
 
