@@ -19,9 +19,12 @@
 #ifndef IPCKIT_LIB_CLI_SUBCOMMANDS_H_
 #define IPCKIT_LIB_CLI_SUBCOMMANDS_H_
 
+#include <iostream>
 #include <string>
 
 #include "absl/types/span.h"
+#include "absl/status/statusor.h"
+#include "lib/cli/exit_code.h"
 #include "lib/cli/options.h"
 
 namespace ipckit::cli {
@@ -47,6 +50,31 @@ std::string CommandsHelp(absl::Span<const Subcommand> table);
 // --help prints `tool`'s help with CommandsHelp before its epilog, and
 // --version the version, both exiting 0.
 int Dispatch(const ToolInfo& tool, absl::Span<const Subcommand> table, int argc, char** argv);
+
+// Streams are where a command's run writes: its report and its warnings.
+struct Streams {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// Command is a subcommand's main in the one tool contract: the flags
+// declared on a Parser for `info` (`declare`; Flags has `args`, what the
+// parse leaves), the plan validated (a usage error exits 2 before anything
+// runs), the plan run on std::cout and std::cerr, and its status mapped by
+// Parser::Finish with `rules`.
+template <typename Flags, typename Plan>
+int Command(const ToolInfo& info, void (*declare)(Parser&, Flags*), absl::StatusOr<Plan> (*validate)(const Flags&),
+            absl::Status (*run)(const Plan&, Streams), absl::Span<const ExitRule> rules, int argc, char** argv) {
+  Parser p(info);
+  Flags flags;
+  declare(p, &flags);
+  flags.args = p.ParseOrExit(argc, argv);
+  absl::StatusOr<Plan> plan = validate(flags);
+  if (!plan.ok()) return p.UsageError(plan.status());
+  absl::Status status = run(*plan, Streams{std::cout, std::cerr});
+  std::cout.flush();
+  return p.Finish(status, rules);
+}
 
 }  // namespace ipckit::cli
 

@@ -31,6 +31,20 @@ absl::StatusOr<std::vector<std::string>> ParseArgv(const cli::ToolInfo& info,
 absl::StatusOr<std::vector<std::string>> ParseArgv(const std::function<void(cli::Parser&)>& declare,
                                                    std::vector<std::string> args);
 
+// CommandPlan parses `args` as the command line of a subcommand named
+// `name` in the one contract (lib/cli/subcommands.h's cli::Command: flags
+// with `args`, declare, validate) and returns the plan or the first error.
+template <typename Flags, typename Plan>
+absl::StatusOr<Plan> CommandPlan(const char* name, void (*declare)(cli::Parser&, Flags*),
+                                 absl::StatusOr<Plan> (*validate)(const Flags&), std::vector<std::string> args) {
+  Flags f;
+  absl::StatusOr<std::vector<std::string>> rest =
+      ParseArgv(cli::ToolInfo{name, {}, "", "", false}, [&](cli::Parser& p) { declare(p, &f); }, std::move(args));
+  if (!rest.ok()) return rest.status();
+  f.args = *rest;
+  return validate(f);
+}
+
 }  // namespace ipckit::testing
 
 #endif  // IPCKIT_LIB_TESTING_ARGV_H_

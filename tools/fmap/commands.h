@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/cli/options.h"
+#include "lib/cli/subcommands.h"
 #include "lib/hex/hex_forms.h"
 #include "tools/fmap/command_args.h"
 #include "tools/fmap/fmap.h"
@@ -36,11 +37,7 @@ struct FlagsOf {
   std::vector<std::string> args;
 };
 
-// Streams are where a run writes: its report and its warnings.
-struct Streams {
-  std::ostream& out;
-  std::ostream& err;
-};
+using cli::Streams;
 
 struct InfoPlan {
   bool json = false;

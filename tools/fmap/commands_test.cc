@@ -16,20 +16,10 @@ namespace {
 using ::ipckit::testing::IsOk;
 using ::ipckit::testing::StatusIs;
 
-// PlanFrom parses `args` as `fmap NAME`'s command line and validates it.
-template <typename Flags, typename Plan>
-absl::StatusOr<Plan> PlanFrom(const char* name, void (*declare)(cli::Parser&, Flags*),
-                              absl::StatusOr<Plan> (*validate)(const Flags&), std::vector<std::string> args) {
-  Flags f;
-  absl::StatusOr<std::vector<std::string>> rest = testing::ParseArgv(
-      cli::ToolInfo{name, {}, "", "", false}, [&](cli::Parser& p) { declare(p, &f); }, std::move(args));
-  if (!rest.ok()) return rest.status();
-  f.args = *rest;
-  return validate(f);
-}
+using ::ipckit::testing::CommandPlan;
 
 TEST(CommandsTest, FilesPatternsAndPageListsWaitForRun) {
-  absl::StatusOr<FindPlan> find = PlanFrom("fmap find", DeclareFind, ValidateFind,
+  absl::StatusOr<FindPlan> find = CommandPlan("fmap find", DeclareFind, ValidateFind,
                                            {"--pattern-file", "/nonexistent/p", "-r", "--files-from", "/nonexistent/list",
                                             "--mask", "ff 0f", "--first", "/nonexistent/dir"});
   ASSERT_THAT(find, IsOk());
@@ -38,58 +28,58 @@ TEST(CommandsTest, FilesPatternsAndPageListsWaitForRun) {
   EXPECT_EQ(find->find.mode, FindOptions::Mode::kFirst);
   EXPECT_EQ(find->files.args, std::vector<std::string>{"/nonexistent/dir"});
   EXPECT_TRUE(find->files.list.recursive);
-  absl::StatusOr<TouchPlan> touch = PlanFrom("fmap touch", DeclareTouch, ValidateTouch,
+  absl::StatusOr<TouchPlan> touch = CommandPlan("fmap touch", DeclareTouch, ValidateTouch,
                                              {"--pages-from", "/nonexistent/ranges", "/nonexistent/f"});
   ASSERT_THAT(touch, IsOk());
   EXPECT_TRUE(touch->touch);
   EXPECT_EQ(*touch->pages.pages_from, "/nonexistent/ranges");
-  absl::StatusOr<TouchPlan> evict = PlanFrom("fmap evict", DeclareTouch, ValidateTouch, {"--pages", "0-3,8", "f"});
+  absl::StatusOr<TouchPlan> evict = CommandPlan("fmap evict", DeclareTouch, ValidateTouch, {"--pages", "0-3,8", "f"});
   ASSERT_THAT(evict, IsOk());
   EXPECT_FALSE(evict->touch);
   EXPECT_EQ(evict->pages.pages->size(), 2u);
-  absl::StatusOr<WritePlan> write = PlanFrom("fmap write", DeclareWrite, ValidateWrite,
+  absl::StatusOr<WritePlan> write = CommandPlan("fmap write", DeclareWrite, ValidateWrite,
                                              {"--write", "--offset", "4K", "--hex", "de ad", "/nonexistent/f"});
   ASSERT_THAT(write, IsOk());
   EXPECT_EQ(write->data.bytes, "\xde\xad");
   EXPECT_EQ(write->write.offset, 4096u);
-  absl::StatusOr<DumpPlan> dump = PlanFrom("fmap dump", DeclareDump, ValidateDump,
+  absl::StatusOr<DumpPlan> dump = CommandPlan("fmap dump", DeclareDump, ValidateDump,
                                            {"-s", "-16", "-f", "xxd", "-c", "8", "-e", "/nonexistent/f"});
   ASSERT_THAT(dump, IsOk());
   EXPECT_TRUE(dump->dump.skip_from_end);
   EXPECT_EQ(dump->dump.skip, 16u);
   EXPECT_EQ(dump->dump.layout->cols, 8);
   EXPECT_EQ(dump->dump.layout->group, 4);
-  ASSERT_THAT(PlanFrom("fmap lock", DeclareLock, ValidateLock, {"-d", "--pidfile", "/nonexistent/pid", "f"}), IsOk());
-  ASSERT_THAT(PlanFrom("fmap sum", DeclareSum, ValidateSum, {"--files-from", "/nonexistent/list"}), IsOk());
+  ASSERT_THAT(CommandPlan("fmap lock", DeclareLock, ValidateLock, {"-d", "--pidfile", "/nonexistent/pid", "f"}), IsOk());
+  ASSERT_THAT(CommandPlan("fmap sum", DeclareSum, ValidateSum, {"--files-from", "/nonexistent/list"}), IsOk());
 }
 
 TEST(CommandsTest, UsageErrorsBeforeAnythingIsRead) {
-  EXPECT_THAT(PlanFrom("fmap info", DeclareInfo, ValidateInfo, {}),
+  EXPECT_THAT(CommandPlan("fmap info", DeclareInfo, ValidateInfo, {}),
               StatusIs(absl::StatusCode::kInvalidArgument, "missing FILE"));
-  EXPECT_THAT(PlanFrom("fmap find", DeclareFind, ValidateFind, {"--string", "a", "--hex", "61", "f"}),
+  EXPECT_THAT(CommandPlan("fmap find", DeclareFind, ValidateFind, {"--string", "a", "--hex", "61", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "give exactly one of --string, --hex and --pattern-file"));
-  EXPECT_THAT(PlanFrom("fmap find", DeclareFind, ValidateFind, {"--string", "a", "--mask", "f", "f"}),
+  EXPECT_THAT(CommandPlan("fmap find", DeclareFind, ValidateFind, {"--string", "a", "--mask", "f", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "--mask: odd number of hex digits"));
-  EXPECT_THAT(PlanFrom("fmap find", DeclareFind, ValidateFind, {"--string", "a", "--first", "--count", "f"}),
+  EXPECT_THAT(CommandPlan("fmap find", DeclareFind, ValidateFind, {"--string", "a", "--first", "--count", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "give at most one of --first, --last and --count"));
-  EXPECT_THAT(PlanFrom("fmap dump", DeclareDump, ValidateDump, {"-c", "8", "f"}),
+  EXPECT_THAT(CommandPlan("fmap dump", DeclareDump, ValidateDump, {"-c", "8", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "-c, -g, -u, -e and -b are for --format=xxd (and -c, -u plain)"));
-  EXPECT_THAT(PlanFrom("fmap dump", DeclareDump, ValidateDump, {"-s", "x", "f"}),
+  EXPECT_THAT(CommandPlan("fmap dump", DeclareDump, ValidateDump, {"-s", "x", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "-s: invalid size 'x' (use e.g. 512, 64K, 1M, 2G)"));
-  EXPECT_THAT(PlanFrom("fmap touch", DeclareTouch, ValidateTouch, {"--pages", "1", "--pages-from", "r", "f"}),
+  EXPECT_THAT(CommandPlan("fmap touch", DeclareTouch, ValidateTouch, {"--pages", "1", "--pages-from", "r", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "--pages and --pages-from conflict"));
-  EXPECT_THAT(PlanFrom("fmap lock", DeclareLock, ValidateLock, {"--pidfile", "p", "f"}),
+  EXPECT_THAT(CommandPlan("fmap lock", DeclareLock, ValidateLock, {"--pidfile", "p", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "--pidfile needs --daemon"));
-  EXPECT_THAT(PlanFrom("fmap resize", DeclareResize, ValidateResize, {"--write", "f"}),
+  EXPECT_THAT(CommandPlan("fmap resize", DeclareResize, ValidateResize, {"--write", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "expected --size N and one FILE"));
-  EXPECT_THAT(PlanFrom("fmap advise", DeclareAdvise, ValidateAdvise, {"f"}),
+  EXPECT_THAT(CommandPlan("fmap advise", DeclareAdvise, ValidateAdvise, {"f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "missing --advice"));
-  EXPECT_THAT(PlanFrom("fmap undump", DeclareUndump, ValidateUndump, {"a", "b"}),
+  EXPECT_THAT(CommandPlan("fmap undump", DeclareUndump, ValidateUndump, {"a", "b"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "expected at most one FILE"));
-  EXPECT_THAT(PlanFrom("fmap write", DeclareWrite, ValidateWrite, {"--write", "f"}),
+  EXPECT_THAT(CommandPlan("fmap write", DeclareWrite, ValidateWrite, {"--write", "f"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "give exactly one of --string, --hex and --from"));
-  EXPECT_THAT(PlanFrom("fmap sync", DeclareSync, ValidateSync, {}),
+  EXPECT_THAT(CommandPlan("fmap sync", DeclareSync, ValidateSync, {}),
               StatusIs(absl::StatusCode::kInvalidArgument, "missing FILE"));
 }
 

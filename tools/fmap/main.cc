@@ -14,35 +14,21 @@
 namespace {
 
 using ipckit::cli::Parser;
+using ipckit::cli::Command;
+using ipckit::cli::kUsageRules;
 using ipckit::cli::ToolInfo;
 namespace fmap = ipckit::fmap;
 
-// Command is every command's main: its flags declared and parsed, the plan
-// validated (a usage error exits 2 before anything is read), then run.
-template <typename Flags, typename Plan>
-int Command(const ToolInfo& info, void (*declare)(Parser&, Flags*), absl::StatusOr<Plan> (*validate)(const Flags&),
-            absl::Status (*run)(const Plan&, fmap::Streams), int argc, char** argv) {
-  Parser p(info);
-  Flags flags;
-  declare(p, &flags);
-  flags.args = p.ParseOrExit(argc, argv);
-  absl::StatusOr<Plan> plan = validate(flags);
-  if (!plan.ok()) return p.UsageError(plan.status());
-  absl::Status status = run(*plan, {std::cout, std::cerr});
-  std::cout.flush();
-  return p.Finish(status, ipckit::cli::kUsageRules);
-}
-
 int Info(int argc, char** argv) {
   return Command(ToolInfo{"fmap info", {"FILE..."}, "Show size, type, page size and page-cache residency.", "", false},
-                 fmap::DeclareInfo, fmap::ValidateInfo, fmap::RunInfo, argc, argv);
+                 fmap::DeclareInfo, fmap::ValidateInfo, fmap::RunInfo, kUsageRules, argc, argv);
 }
 
 int Find(int argc, char** argv) {
   return Command(ToolInfo{"fmap find", {"(--string S | --hex HEX | --pattern-file F) [options] FILE..."},
                           "Print the byte offset of every match of a pattern (overlapping by default).",
                           "Exit status: 0 if a match was found, 1 if not (or on an error), 2 usage error.", false},
-                 fmap::DeclareFind, fmap::ValidateFind, fmap::RunFind, argc, argv);
+                 fmap::DeclareFind, fmap::ValidateFind, fmap::RunFind, kUsageRules, argc, argv);
 }
 
 int Dump(int argc, char** argv) {
@@ -51,7 +37,7 @@ int Dump(int argc, char** argv) {
                           "A negative -s counts from the end (xxd -s -16); a negative -n leaves that\n"
                           "many bytes out at the end (head -c -N).",
                           "", false},
-                 fmap::DeclareDump, fmap::ValidateDump, fmap::RunDump, argc, argv);
+                 fmap::DeclareDump, fmap::ValidateDump, fmap::RunDump, kUsageRules, argc, argv);
 }
 
 int Undump(int argc, char** argv) {
@@ -59,25 +45,25 @@ int Undump(int argc, char** argv) {
                           "Turn a hex dump back into its bytes, on stdout: plain hex (xxd -p; what\n"
                           "xxd -r -p reads), xxd's layout (as xxd -r) or hexdump -C's (its '*' lines too).",
                           "", false},
-                 fmap::DeclareUndump, fmap::ValidateUndump, fmap::RunUndump, argc, argv);
+                 fmap::DeclareUndump, fmap::ValidateUndump, fmap::RunUndump, kUsageRules, argc, argv);
 }
 
 int Write(int argc, char** argv) {
   return Command(ToolInfo{"fmap write", {"--write --offset N (--string S | --hex HEX | --from FILE) FILE"},
                           "Patch bytes in place. Refuses without --write, and past the end without --extend.",
                           "Exit status: 0 written, 1 failure, 2 usage error or refused.", false},
-                 fmap::DeclareWrite, fmap::ValidateWrite, fmap::RunWrite, argc, argv);
+                 fmap::DeclareWrite, fmap::ValidateWrite, fmap::RunWrite, kUsageRules, argc, argv);
 }
 
 int Resize(int argc, char** argv) {
   return Command(ToolInfo{"fmap resize", {"--write --size N FILE"}, "Set a file's size (refuses without --write).", "",
                           false},
-                 fmap::DeclareResize, fmap::ValidateResize, fmap::RunResize, argc, argv);
+                 fmap::DeclareResize, fmap::ValidateResize, fmap::RunResize, kUsageRules, argc, argv);
 }
 
 int Sync(int argc, char** argv) {
   return Command(ToolInfo{"fmap sync", {"FILE..."}, "Flush files' data to their device.", "", false},
-                 fmap::DeclareSync, fmap::ValidateSync, fmap::RunSync, argc, argv);
+                 fmap::DeclareSync, fmap::ValidateSync, fmap::RunSync, kUsageRules, argc, argv);
 }
 
 int Advise(int argc, char** argv) {
@@ -90,14 +76,14 @@ int Advise(int argc, char** argv) {
                           "  seq, random  read-ahead hints; they belong to an open file, so they end when\n"
                           "            fmap exits (kept for scripts that try the call, as Python's madvise)",
                           false},
-                 fmap::DeclareAdvise, fmap::ValidateAdvise, fmap::RunAdvise, argc, argv);
+                 fmap::DeclareAdvise, fmap::ValidateAdvise, fmap::RunAdvise, kUsageRules, argc, argv);
 }
 
 int Residency(int argc, char** argv) {
   return Command(ToolInfo{"fmap residency", {"[--ranges] FILE..."},
                           "Count each file's pages in the page cache (cachestat, else mincore), without reading it.",
                           "", false},
-                 fmap::DeclareResidency, fmap::ValidateResidency, fmap::RunResidency, argc, argv);
+                 fmap::DeclareResidency, fmap::ValidateResidency, fmap::RunResidency, kUsageRules, argc, argv);
 }
 
 int TouchOrEvict(int argc, char** argv) {
@@ -106,19 +92,19 @@ int TouchOrEvict(int argc, char** argv) {
                           cmd == "touch" ? "Read every page of each file into the page cache."
                                          : "Drop each file's clean pages from the page cache.",
                           "", false},
-                 fmap::DeclareTouch, fmap::ValidateTouch, fmap::RunTouch, argc, argv);
+                 fmap::DeclareTouch, fmap::ValidateTouch, fmap::RunTouch, kUsageRules, argc, argv);
 }
 
 int Lock(int argc, char** argv) {
   return Command(ToolInfo{"fmap lock", {"[--daemon [--pidfile F]] FILE..."},
                           "Lock files in memory until SIGINT or SIGTERM (vmtouch -l; --daemon: vmtouch -dlw).", "", false},
-                 fmap::DeclareLock, fmap::ValidateLock, fmap::RunLock, argc, argv);
+                 fmap::DeclareLock, fmap::ValidateLock, fmap::RunLock, kUsageRules, argc, argv);
 }
 
 int Sum(int argc, char** argv) {
   return Command(ToolInfo{"fmap sum", {"[--algo sha256|crc32c] [-s OFF] [-n LEN] FILE..."},
                           "Checksum a file or a range of it.", "", false},
-                 fmap::DeclareSum, fmap::ValidateSum, fmap::RunSum, argc, argv);
+                 fmap::DeclareSum, fmap::ValidateSum, fmap::RunSum, kUsageRules, argc, argv);
 }
 
 // kCommands is fmap's command table: one row per command.

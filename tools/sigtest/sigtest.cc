@@ -59,8 +59,8 @@ bool SendByPidfd(pid_t pid, int sig, absl::Status* result) {
 
 }  // namespace
 
-absl::Status List(const std::vector<std::string>& args, bool json, std::ostream& out) {
-  if (args.empty()) {
+absl::Status List(const std::vector<SignalQuery>& queries, bool json, std::ostream& out) {
+  if (queries.empty()) {
     JsonWriter j;
     j.BeginArray();
     for (int sig = 1; sig <= signal::kMaxSignal; ++sig) {
@@ -76,18 +76,15 @@ absl::Status List(const std::vector<std::string>& args, bool json, std::ostream&
     if (json) out << j.EndArray().str() << "\n";
     return absl::OkStatus();
   }
-  for (const std::string& a : args) {
-    absl::StatusOr<int> sig = signal::ParseSignal(a);
-    if (!sig.ok()) return sig.status();
-    bool numeric = !a.empty() && a[0] >= '0' && a[0] <= '9';
+  for (const SignalQuery& q : queries) {
     if (json) {
-      out << JsonWriter().BeginObject().Key("number").Int(*sig).Key("name").String(SignalName(*sig))
+      out << JsonWriter().BeginObject().Key("number").Int(q.signal).Key("name").String(SignalName(q.signal))
                  .EndObject().str()
           << "\n";
-    } else if (numeric) {
-      out << SignalName(*sig) << "\n";
+    } else if (q.by_number) {
+      out << SignalName(q.signal) << "\n";
     } else {
-      out << *sig << "\n";
+      out << q.signal << "\n";
     }
   }
   return absl::OkStatus();
@@ -115,23 +112,9 @@ absl::Status SendOne(int sig, int target, const std::optional<int>& value) {
 
 }  // namespace
 
-absl::Status Send(const SendOptions& o, std::ostream& err) {
-  int sig = 0;
-  if (o.signal != "0") {
-    absl::StatusOr<int> parsed = signal::ParseSignal(o.signal);
-    if (!parsed.ok()) return parsed.status();
-    sig = *parsed;
-  }
-  if (o.targets.empty()) return absl::InvalidArgumentError("expected PID or -PGID");
-  std::vector<int> targets;
-  for (const std::string& t : o.targets) {
-    int target = 0;
-    if (!absl::SimpleAtoi(t, &target) || target == 0 || target == -1) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid target '", t, "' (PID or -PGID)"));
-    }
-    if (o.value.has_value() && target < 0) return absl::InvalidArgumentError("--value needs a PID, not a process group");
-    targets.push_back(target);
-  }
+absl::Status Send(const SendPlan& o, std::ostream& err) {
+  const std::vector<int>& targets = o.targets;
+  int sig = o.signal;
   int failed = 0;
   for (int target : targets) {
     absl::Status s = SendOne(sig, target, o.value);
@@ -170,21 +153,8 @@ absl::Status Mask(pid_t pid, bool json, std::ostream& out) {
   return absl::OkStatus();
 }
 
-absl::Status Log(const LogOptions& o, std::ostream& out) {
-  std::vector<int> sigs;
-  if (o.all) {
-    sigs = signal::CatchableSignals();
-  } else {
-    absl::StatusOr<std::vector<int>> list = signal::ParseSignalList(o.catch_list);
-    if (!list.ok()) return list.status();
-    for (int s : *list) {
-      if (s == SIGKILL || s == SIGSTOP) {
-        return absl::InvalidArgumentError(absl::StrCat(SignalName(s), " cannot be caught"));
-      }
-    }
-    sigs = *list;
-  }
-  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create(sigs);
+absl::Status Log(const LogPlan& o, std::ostream& out) {
+  absl::StatusOr<signal::SignalSource> src = signal::SignalSource::Create(o.signals);
   if (!src.ok()) return src.status();
   if (!o.ready_file.empty()) {
     absl::Status s = io::WriteFileAtomically(o.ready_file, absl::StrCat(::getpid(), "\n"));
