@@ -1,15 +1,19 @@
-"""peers.py: the servers tlsprobe's end-to-end tests probe, besides
-testdata/tls/s_server.py's openssl s_server: certificates made for the run
-(Mozilla's policies judge a certificate's lifespan, and the committed test
-certificates live a century), gnutls-serv, and a TCP front that speaks a
-dialogue first (SMTP's STARTTLS) or resets connections as a rate limiter
-does. Each function ties what it starts to a unittest.TestCase's cleanup.
+"""peers.py: what tlsprobe's end-to-end tests share: the servers they
+probe besides testdata/tls/s_server.py's openssl s_server (certificates
+made for the run, as Mozilla's policies judge a certificate's lifespan and
+the committed test certificates live a century; gnutls-serv; a TCP front
+that speaks a dialogue first, as SMTP's STARTTLS, or resets connections as
+a rate limiter does), and the probe helpers at the end. Each function ties
+what it starts to a unittest.TestCase's cleanup.
 """
+import json
 import os
 import socket
 import struct
 import subprocess
+import sys
 import threading
+import unittest
 
 import harness
 
@@ -140,3 +144,75 @@ def front(case, upstream, dialogue=None, reset=None):
             threading.Thread(target=session, args=(c, n), daemon=True).start()
     threading.Thread(target=accept, daemon=True).start()
     return srv.getsockname()[1]
+
+
+# What tlsprobe_e2e_test and tlsprobe_failures_e2e_test share: the tool, the
+# test certificates, s_server on port 0, a probe run, the text report's
+# fields, and ProbeCase (serve; both, which checks that the text report and
+# the --json line agree; front; enumerate_json).
+TLSPROBE = harness.runfile("tools/tlsprobe/tlsprobe")
+CERTS = harness.runfile("testdata/tls")
+sys.path.insert(0, CERTS)
+import s_server  # noqa: E402  (testdata/tls/s_server.py)
+
+
+def cert(name):
+    return os.path.join(CERTS, name)
+
+
+class Server:
+    """openssl s_server on 127.0.0.1:0 (testdata/tls/s_server.py)."""
+
+    def __init__(self, *args, name="server"):
+        self.proc, self.port = s_server.start(CERTS, args, name=name, deadline=DEADLINE)
+
+    def stop(self):
+        s_server.stop(self.proc)
+
+
+def probe(*args, stdin=None):
+    return harness.run([TLSPROBE] + list(args), stdin, deadline=DEADLINE * 3, text=True)
+
+
+def field(text, key):
+    """The value of `key` in the text report (first occurrence)."""
+    for line in text.splitlines():
+        if line[:13].rstrip() == key:
+            return line[14:]
+    return None
+
+
+
+
+class ProbeCase(unittest.TestCase):
+    def serve(self, *args, name="server"):
+        s = Server(*args, name=name)
+        self.addCleanup(s.stop)
+        return s
+
+    def both(self, *args):
+        """Runs tlsprobe with and without --json; returns (code, text, json, stderr)."""
+        code, text, err = probe(*args)
+        jcode, jout, jerr = probe("--json", *args)
+        self.assertEqual(code, jcode, (err, jerr))
+        lines = jout.splitlines()
+        self.assertEqual(len(lines), 1, jout)
+        j = json.loads(lines[0])
+        self.assertEqual(j["exit"], code)
+        # The text report and the JSON agree.
+        if j["tls"]:
+            self.assertEqual(field(text, "version"), j["tls"]["version"])
+            self.assertEqual(field(text, "cipher"), "%s (0x%04x)" % (j["tls"]["cipher"], j["tls"]["cipher_id"]))
+            self.assertEqual(field(text, "alpn"), j["tls"]["alpn"] or "none")
+        if j["cert"]["chain"]:
+            self.assertEqual(field(text, "  sha256"), j["cert"]["chain"][0]["sha256"])
+            self.assertEqual(field(text, "  subject"), j["cert"]["chain"][0]["subject"])
+        self.assertEqual(field(text, "result"), "ok" if code == 0 else f"exit {code}")
+        return code, text, j, err
+
+    def front(self, upstream, dialogue=None, reset=None):
+        return front(self, upstream, dialogue, reset)
+
+    def enumerate_json(self, *args):
+        code, out, err = probe("--enumerate", "--insecure", "--json", *args)
+        return code, json.loads(out)["enumerate"], err
