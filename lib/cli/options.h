@@ -20,6 +20,9 @@
 //   std::vector<std::string> args = parser.ParseOrExit(argc, argv);
 //   absl::Status s = Validate(opts);
 //   if (!s.ok()) return parser.UsageError(s);
+//
+// Threads: main's thread, before any other starts: the parser uses
+// getopt_long's globals (optind, optarg).
 #ifndef IPCKIT_LIB_CLI_OPTIONS_H_
 #define IPCKIT_LIB_CLI_OPTIONS_H_
 

@@ -14,6 +14,9 @@
 //   SigbusGuard guard(p, len);
 //   Scan(p, len);
 //   if (guard.faulted()) return absl::DataLossError("file shrank while being read");
+//
+// Threads: a SigbusGuard may be made and dropped on any thread; the handler
+// serves faults on every thread (see above).
 #ifndef IPCKIT_LIB_MMAP_SIGBUS_GUARD_H_
 #define IPCKIT_LIB_MMAP_SIGBUS_GUARD_H_
 

@@ -12,6 +12,11 @@
 //   ...
 //   (void)c->SignalGroup(SIGTERM);
 //   absl::StatusOr<ExitStatus> s = c->Wait(absl::Now() + absl::Seconds(5));
+//
+// Threads: Spawn may be called from any thread: everything the child does
+// before exec is planned before the fork, with every signal blocked, so the
+// child makes only async-signal-safe calls; a Child is used from one thread
+// at a time.
 #ifndef IPCKIT_LIB_PROCESS_SPAWN_H_
 #define IPCKIT_LIB_PROCESS_SPAWN_H_
 

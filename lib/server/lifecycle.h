@@ -10,6 +10,10 @@
 //   absl::Status s = server::Announce(r, std::cout);     // Then ready.
 //   if (s.ok()) s = server::WaitForStop(*sigs, [&] { log << Stats(); });
 //   server::StopListening(stream_listener_fds);          // The drain begins.
+//
+// Threads: TakeSignals on main's thread before any other starts (the mask
+// it sets is inherited); Announce, WaitForStop and StopListening on that
+// thread; the stats callback runs on it too.
 #ifndef IPCKIT_LIB_SERVER_LIFECYCLE_H_
 #define IPCKIT_LIB_SERVER_LIFECYCLE_H_
 

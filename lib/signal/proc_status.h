@@ -8,6 +8,8 @@
 //   absl::StatusOr<SignalMasks> m = ReadSignalMasks(pid);
 //   std::vector<int> blocked = Members(m->blocked);   // {SIGINT, SIGTERM}
 //   std::string shown = FormatSet(m->blocked);        // "INT,TERM"
+//
+// Threads: pure parsing and reads of /proc: any thread.
 #ifndef IPCKIT_LIB_SIGNAL_PROC_STATUS_H_
 #define IPCKIT_LIB_SIGNAL_PROC_STATUS_H_
 

@@ -13,6 +13,9 @@
 //   absl::StatusOr<SignalSource> src = SignalSource::Create({SIGTERM, SIGUSR1});
 //   sel->Register(src->fd(), kReadable, &*src);
 //   ... absl::StatusOr<std::vector<SignalInfo>> got = src->Read();
+//
+// Threads: Create on main's thread before other threads start (see above);
+// a SignalSource is read from one thread at a time.
 #ifndef IPCKIT_LIB_SIGNAL_SIGNAL_SOURCE_H_
 #define IPCKIT_LIB_SIGNAL_SIGNAL_SOURCE_H_
 

@@ -8,6 +8,9 @@
 //   if (!SSL_CTX_use_certificate_chain_file(ctx, path.c_str())) {
 //     return TlsError(absl::StatusCode::kInvalidArgument, "load certificate " + path);
 //   }
+//
+// Threads: any thread; TlsError reads the calling thread's own error queue,
+// so call it on the thread whose BoringSSL call failed.
 #ifndef IPCKIT_LIB_TLS_TLS_ERROR_H_
 #define IPCKIT_LIB_TLS_TLS_ERROR_H_
 

@@ -1,4 +1,7 @@
 // echobench: a load generator for echo servers that verifies every byte.
+//
+// Threads: Validate and Format on any thread; Run and Measure on main's,
+// one event loop (lib/selector) driving every connection.
 #ifndef IPCKIT_TOOLS_ECHOBENCH_ECHOBENCH_H_
 #define IPCKIT_TOOLS_ECHOBENCH_ECHOBENCH_H_
 

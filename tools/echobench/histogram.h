@@ -7,6 +7,9 @@
 //   Histogram h;
 //   h.Record(absl::Microseconds(250));
 //   absl::Duration p99 = h.Percentile(99);
+//
+// Threads: a Histogram is used from one thread at a time (each runner
+// records into its own, merged at the end).
 #ifndef IPCKIT_TOOLS_ECHOBENCH_HISTOGRAM_H_
 #define IPCKIT_TOOLS_ECHOBENCH_HISTOGRAM_H_
 

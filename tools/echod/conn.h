@@ -1,6 +1,9 @@
 // conn.h holds what echod's worker files share: the epoll handlers (a
 // listener, a datagram socket, a stream connection, the wake-up eventfd),
 // per-worker counters and the clock. Internal to echod.
+//
+// Threads: each worker's handlers and counters belong to its thread; the
+// counters are read by the stats thread as relaxed atomics.
 #ifndef IPCKIT_TOOLS_ECHOD_CONN_H_
 #define IPCKIT_TOOLS_ECHOD_CONN_H_
 

@@ -1,5 +1,8 @@
 // echod: an RFC 862 echo server (and discard, chargen, daytime) over TCP,
 // UDP and Unix sockets, for scripts, hermetic tests and benchmarks.
+//
+// Threads: Validate on any thread; Run on main's thread, which starts the
+// worker threads (server.h) and waits for signals.
 #ifndef IPCKIT_TOOLS_ECHOD_ECHOD_H_
 #define IPCKIT_TOOLS_ECHOD_ECHOD_H_
 

@@ -1,6 +1,8 @@
 // listen_spec.h parses echod's listener arguments: "[tls:][tcp:|udp:|unix:|unix-dgram:]ADDR",
 // where ADDR is HOST:PORT or [IPV6]:PORT for tcp and udp, and a path or @name
 // for the Unix transports.
+//
+// Threads: pure parsing: any thread.
 #ifndef IPCKIT_TOOLS_ECHOD_LISTEN_SPEC_H_
 #define IPCKIT_TOOLS_ECHOD_LISTEN_SPEC_H_
 

@@ -19,6 +19,9 @@
 //   absl::StatusOr<std::unique_ptr<Server>> s = Server::Create(o);
 //   (*s)->Start();
 //   ... (*s)->Stop(); (*s)->Wait();
+//
+// Threads: a Server is started and stopped from main's thread; each worker
+// thread runs its own Worker; Stats may be read from any thread.
 #ifndef IPCKIT_TOOLS_ECHOD_SERVER_H_
 #define IPCKIT_TOOLS_ECHOD_SERVER_H_
 

@@ -1,5 +1,8 @@
 // server_options.h: what echod's Server is told to do (ServerOptions), apart
 // from the Server itself so that its workers can read it.
+//
+// Threads: ServerOptions are written before the workers start and only
+// read after: any thread may read them.
 #ifndef IPCKIT_TOOLS_ECHOD_SERVER_OPTIONS_H_
 #define IPCKIT_TOOLS_ECHOD_SERVER_OPTIONS_H_
 

@@ -1,5 +1,7 @@
 // services.h: the small services of RFC 864 (chargen) and RFC 867 (daytime)
 // that echod serves besides echo and discard.
+//
+// Threads: pure functions: any thread.
 #ifndef IPCKIT_TOOLS_ECHOD_SERVICES_H_
 #define IPCKIT_TOOLS_ECHOD_SERVICES_H_
 

@@ -14,6 +14,9 @@
 // per-event hash lookup and returned vector are what it would add. What
 // the two servers share is lib/server: signals, the listening lines, the
 // drain, IdleSweep.
+//
+// Threads: a Worker runs on its own thread; Wake and RequestStop may be
+// called from any thread.
 #ifndef IPCKIT_TOOLS_ECHOD_WORKER_H_
 #define IPCKIT_TOOLS_ECHOD_WORKER_H_
 

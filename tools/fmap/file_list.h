@@ -1,6 +1,8 @@
 // file_list.h: the files a fmap command works on, from its arguments, as
 // vmtouch and grep -r take them: directories walked with -r, more names
 // from --files-from (one a line, or NUL-separated with -0).
+//
+// Threads: any thread (ExpandFiles reads the file system and stdin).
 #ifndef IPCKIT_TOOLS_FMAP_FILE_LIST_H_
 #define IPCKIT_TOOLS_FMAP_FILE_LIST_H_
 

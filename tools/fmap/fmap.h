@@ -1,6 +1,9 @@
 // fmap: search, dump, patch and inspect files through mmap (lib/mmap): one
 // function per subcommand, each writing its report (text, or JSON with
 // `json`) to a stream and returning the error for main to print.
+//
+// Threads: main's thread (Lock holds signals; the others could run
+// anywhere, one call at a time per stream).
 #ifndef IPCKIT_TOOLS_FMAP_FMAP_H_
 #define IPCKIT_TOOLS_FMAP_FMAP_H_
 

@@ -1,6 +1,8 @@
 // pages.h: page ranges for fmap's --pages and --pages-from, so that touch,
 // evict, lock and residency can work on part of a file, and what
 // `residency --ranges` printed can be fed back in.
+//
+// Threads: pure parsing and arithmetic: any thread.
 #ifndef IPCKIT_TOOLS_FMAP_PAGES_H_
 #define IPCKIT_TOOLS_FMAP_PAGES_H_
 

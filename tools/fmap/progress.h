@@ -2,6 +2,8 @@
 // stderr when it is a terminal (or with --progress): "fmap find big.bin:
 // 1.2 GiB of 6.0 GiB (20%)", rewritten in place at most four times a second
 // and ended with a newline.
+//
+// Threads: a Progress is updated from one thread (the pass it reports on).
 #ifndef IPCKIT_TOOLS_FMAP_PROGRESS_H_
 #define IPCKIT_TOOLS_FMAP_PROGRESS_H_
 

@@ -4,6 +4,9 @@
 // entries are separated by commas or given in several options. An IPv4
 // client reaching a dual-stack listener (::ffff:192.0.2.7) matches IPv4
 // entries.
+//
+// Threads: an AccessList is parsed and resolved on one thread, then only
+// read (Matches): any thread (nc -lk --exec serves clients on threads).
 #ifndef IPCKIT_TOOLS_NC_ACCESS_H_
 #define IPCKIT_TOOLS_NC_ACCESS_H_
 

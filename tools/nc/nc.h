@@ -1,5 +1,8 @@
 // nc: a netcat-compatible client and listener (OpenBSD flags, Debian's -q),
 // on lib/net, lib/selector and lib/relay.
+//
+// Threads: Validate on any thread; Run on main's thread (it changes stdin
+// and stdout's flags, and -lk --exec serves each client on a thread).
 #ifndef IPCKIT_TOOLS_NC_NC_H_
 #define IPCKIT_TOOLS_NC_NC_H_
 

@@ -1,6 +1,8 @@
 // nc_options.h: nc's options as one value (declared by DeclareOptions,
 // filled by the parser in main, checked by Validate in nc.h), and nc's exit
 // codes.
+//
+// Threads: DeclareOptions on main's thread, as lib/cli's Parser.
 #ifndef IPCKIT_TOOLS_NC_NC_OPTIONS_H_
 #define IPCKIT_TOOLS_NC_NC_OPTIONS_H_
 

@@ -9,6 +9,8 @@
 //   connect to 127.0.0.1 port 9 (tcp) failed: Connection refused
 //
 // The warnings (the last form) are printed after "nc: ", as err(3) does.
+//
+// Threads: pure formatting: any thread.
 #ifndef IPCKIT_TOOLS_NC_REPORT_H_
 #define IPCKIT_TOOLS_NC_REPORT_H_
 

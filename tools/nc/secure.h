@@ -2,6 +2,9 @@
 // and server handshakes, with the -v report, certificate pins and the
 // --insecure warning. The result is a lib/tls TlsStream the relay moves
 // bytes through like any socket.
+//
+// Threads: PlanTls on any thread; the handshakes on the thread that owns
+// the socket; a TlsContext is shared read-only by -lk --exec's threads.
 #ifndef IPCKIT_TOOLS_NC_SECURE_H_
 #define IPCKIT_TOOLS_NC_SECURE_H_
 

@@ -5,6 +5,9 @@
 //   0000   68 65 6c 6c 6f 20 77 6f  72 6c 64 0a                 hello.world.
 //
 // (one block per read or write, offsets from 0000 in each block).
+//
+// Threads: a SessionLog may be written from the threads of -lk --exec's
+// clients: each write is whole, under its lock.
 #ifndef IPCKIT_TOOLS_NC_SESSION_LOG_H_
 #define IPCKIT_TOOLS_NC_SESSION_LOG_H_
 

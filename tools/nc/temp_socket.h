@@ -5,6 +5,9 @@
 // socket path) holding recv.sock, or the path given with -s. The path is
 // removed when the ClientSocketPath is destroyed and, should a signal end nc
 // first, by a SIGINT/SIGTERM/SIGHUP/SIGQUIT handler that then re-raises it.
+//
+// Threads: made and dropped on main's thread; the path's removal on a
+// signal happens in the handler, which touches only a fixed buffer.
 #ifndef IPCKIT_TOOLS_NC_TEMP_SOCKET_H_
 #define IPCKIT_TOOLS_NC_TEMP_SOCKET_H_
 

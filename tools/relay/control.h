@@ -12,6 +12,9 @@
 //   up             serve new clients again                    -> ok
 //   stats          -> {"accepted":3,...}
 //   help           -> ok commands: ...
+//
+// Threads: commands are parsed and answered on the control socket's
+// thread (main's); they change the FaultTable, which is thread-safe.
 #ifndef IPCKIT_TOOLS_RELAY_CONTROL_H_
 #define IPCKIT_TOOLS_RELAY_CONTROL_H_
 

@@ -7,6 +7,10 @@
 //   > 2026/11/30 05:50:00.123456  length=6 from=0 to=5
 //    68 65 6c 6c 6f 0a                                hello.
 //   --
+//
+// Threads: a DumpStream belongs to its session's worker thread; its sink is
+// called there (relay's sink writes each block whole under the log's lock,
+// as every worker shares the log).
 #ifndef IPCKIT_TOOLS_RELAY_DUMP_H_
 #define IPCKIT_TOOLS_RELAY_DUMP_H_
 

@@ -10,6 +10,8 @@
 //
 // HOST may be a name, an IPv4 address or [IPv6]; a FROM host may be empty
 // (":8080" is every address, dual-stack) and its port 0 (one is picked).
+//
+// Threads: pure parsing: any thread.
 #ifndef IPCKIT_TOOLS_RELAY_ENDPOINT_H_
 #define IPCKIT_TOOLS_RELAY_ENDPOINT_H_
 

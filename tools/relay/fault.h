@@ -20,6 +20,9 @@
 // Datagram sessions take latency (per datagram, so jitter reorders, as tc
 // netem's delay), bandwidth, loss, duplicate and reorder; stream sessions
 // take all but the last three (FitsSessions says which).
+//
+// Threads: Faults are values: parsed on any thread, copied into each
+// session; a session's FaultState belongs to its worker thread.
 #ifndef IPCKIT_TOOLS_RELAY_FAULT_H_
 #define IPCKIT_TOOLS_RELAY_FAULT_H_
 

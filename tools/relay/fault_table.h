@@ -3,6 +3,8 @@
 // and whether new clients are served, refused ("down") or left in the
 // backlog ("stall"). Thread-safe; version() changes with every change, so a
 // worker re-reads only when something changed.
+//
+// Threads: see above: every method may be called from any thread.
 #ifndef IPCKIT_TOOLS_RELAY_FAULT_TABLE_H_
 #define IPCKIT_TOOLS_RELAY_FAULT_TABLE_H_
 

@@ -3,6 +3,9 @@
 // Prepare, Run's first step, loads for it: the TLS contexts and TO's and
 // the proxy's addresses (Plan::loaded; Prepare is in relay.h). The workers read it and never
 // change it.
+//
+// Threads: a Plan is made before the workers start and only read after:
+// any thread may read it.
 #ifndef IPCKIT_TOOLS_RELAY_PLAN_H_
 #define IPCKIT_TOOLS_RELAY_PLAN_H_
 

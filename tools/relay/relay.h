@@ -1,6 +1,9 @@
 // relay: accept clients on FROM and connect each to TO, moving bytes both
 // ways on one event loop per worker (socat's `TCP-LISTEN:...,fork TCP:...`
 // without a process per client), with toxiproxy's faults on the way.
+//
+// Threads: Validate on any thread; Prepare and Run on main's thread, which
+// starts the workers (--workers) and serves signals and --control.
 #ifndef IPCKIT_TOOLS_RELAY_RELAY_H_
 #define IPCKIT_TOOLS_RELAY_RELAY_H_
 

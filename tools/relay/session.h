@@ -2,6 +2,8 @@
 // upstream it was connected to, the two Flows between them (up: client ->
 // upstream, down: upstream -> client) and the faults it drew. Internal to
 // relay; the Worker (worker.h) drives it.
+//
+// Threads: a Session belongs to the worker thread that accepted it.
 #ifndef IPCKIT_TOOLS_RELAY_SESSION_H_
 #define IPCKIT_TOOLS_RELAY_SESSION_H_
 

@@ -1,6 +1,8 @@
 // stdio.h: relay's `stdio` FROM, one session between this process's stdin
 // and stdout and TO (socat's `STDIO TCP:host:port`), on lib/relay's
 // one-connection loop. Faults and the control socket are for listeners.
+//
+// Threads: RunStdio on main's thread (it owns stdin and stdout).
 #ifndef IPCKIT_TOOLS_RELAY_STDIO_H_
 #define IPCKIT_TOOLS_RELAY_STDIO_H_
 

@@ -5,6 +5,9 @@
 //   upstream.cc  opening TO for a client: connect, TLS handshakes, exec
 //   pump.cc      relaying: the two Flows, faults, closing
 // Internal to relay.
+//
+// Threads: a Worker runs on its own thread; the methods marked "any
+// thread" below may be called from others.
 #ifndef IPCKIT_TOOLS_RELAY_WORKER_H_
 #define IPCKIT_TOOLS_RELAY_WORKER_H_
 

@@ -2,6 +2,9 @@
 // merge while pending, real-time ones queue), alarm (interval timer ticks
 // with jitter and overruns) and latency (signal round trips between two
 // processes).
+//
+// Threads: main's thread, before any other starts: each measurement
+// blocks signals for the process.
 #ifndef IPCKIT_TOOLS_SIGTEST_DEMOS_H_
 #define IPCKIT_TOOLS_SIGTEST_DEMOS_H_
 

@@ -1,6 +1,9 @@
 // run.h is `sigtest run`: run a command as a subreaper, forward signals to
 // it, enforce a timeout with TERM -> KILL escalation, set its signal
 // dispositions and mask before exec, reap orphans, and report how it ended.
+//
+// Threads: main's thread, before any other starts: Run blocks every
+// catchable signal and becomes a subreaper.
 #ifndef IPCKIT_TOOLS_SIGTEST_RUN_H_
 #define IPCKIT_TOOLS_SIGTEST_RUN_H_
 

@@ -5,6 +5,9 @@
 // sigtest keeps the default signal dispositions it inherits (it only blocks
 // the signals `log` is asked to catch), so what it observes is what a plain
 // program would see.
+//
+// Threads: List, Send and Mask on any thread; Log on main's thread, before
+// any other starts (it blocks the signals it catches).
 #ifndef IPCKIT_TOOLS_SIGTEST_SIGTEST_H_
 #define IPCKIT_TOOLS_SIGTEST_SIGTEST_H_
 

@@ -4,6 +4,8 @@
 // it, the chain verified (system bundle or --ca-file; --servername's name or
 // IP matched against the leaf's SANs), the order checked (each certificate
 // issued by the next), then --min-days-left and --min-key-bits.
+//
+// Threads: any thread.
 #ifndef IPCKIT_TOOLS_TLSPROBE_CERT_FILE_H_
 #define IPCKIT_TOOLS_TLSPROBE_CERT_FILE_H_
 

@@ -7,6 +7,9 @@
 // compression, the heartbeat extension and session tickets (advertised,
 // never exploited). BoringSSL's one real handshake (probe.h) reports the
 // rest: chain, verification, OCSP, SCTs, ALPN, client authentication.
+//
+// Threads: Enumerate may run on any thread, several at once (one selector
+// each; tlsprobe -j probes targets on threads of their own).
 #ifndef IPCKIT_TOOLS_TLSPROBE_ENUMERATE_H_
 #define IPCKIT_TOOLS_TLSPROBE_ENUMERATE_H_
 

@@ -32,6 +32,9 @@
 //    (HSTS is an HTTP header, not TLS; the others are advice).}
 // Every field is optional (name defaults to the file's name); an unknown
 // field is an error (a typo must not silently weaken a gate).
+//
+// Threads: Policies are values, parsed on any thread and only read after;
+// Violations is pure: any thread.
 #ifndef IPCKIT_TOOLS_TLSPROBE_POLICY_H_
 #define IPCKIT_TOOLS_TLSPROBE_POLICY_H_
 

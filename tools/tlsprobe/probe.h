@@ -1,6 +1,9 @@
 // probe.h: one TLS probe of one target (connect, optional STARTTLS,
 // handshake, a short read for post-handshake alerts and tickets, optional
 // resumption), and the facts it found, which report.h prints and checks.
+//
+// Threads: Probe may run on any thread, several at once, sharing one
+// TlsContext (read-only once made).
 #ifndef IPCKIT_TOOLS_TLSPROBE_PROBE_H_
 #define IPCKIT_TOOLS_TLSPROBE_PROBE_H_
 

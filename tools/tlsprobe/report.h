@@ -1,5 +1,7 @@
 // report.h: a probe's result as a readable report, as one JSON line, and
 // judged against the --expect-* checks scripts ask for.
+//
+// Threads: pure formatting and checks: any thread.
 #ifndef IPCKIT_TOOLS_TLSPROBE_REPORT_H_
 #define IPCKIT_TOOLS_TLSPROBE_REPORT_H_
 

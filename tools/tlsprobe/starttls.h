@@ -2,6 +2,8 @@
 // file-transfer and database ports, as `openssl s_client -starttls` speaks
 // them. Starttls runs one on a connected blocking socket; when it returns OK
 // the next bytes on the socket are the TLS handshake.
+//
+// Threads: a dialogue runs on the thread that owns its socket: any thread.
 #ifndef IPCKIT_TOOLS_TLSPROBE_STARTTLS_H_
 #define IPCKIT_TOOLS_TLSPROBE_STARTTLS_H_
 

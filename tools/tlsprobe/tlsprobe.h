@@ -1,5 +1,8 @@
 // tlsprobe: connect to TLS endpoints and report what they do, for people
 // (a readable report) and scripts (--json, --expect-* checks, exit codes).
+//
+// Threads: Validate on any thread; Run on main's thread, which probes the
+// targets on -j threads of its own.
 #ifndef IPCKIT_TOOLS_TLSPROBE_TLSPROBE_H_
 #define IPCKIT_TOOLS_TLSPROBE_TLSPROBE_H_
 

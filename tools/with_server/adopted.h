@@ -6,6 +6,9 @@
 // with_server starts carries its owner in the environment
 // (WITH_SERVER_OWNER: the server's NAME, or "-" for the command), which
 // its descendants inherit.
+//
+// Threads: main's thread (it reaps children: with_server has no other
+// thread that waits for them).
 #ifndef IPCKIT_TOOLS_WITH_SERVER_ADOPTED_H_
 #define IPCKIT_TOOLS_WITH_SERVER_ADOPTED_H_
 

@@ -3,6 +3,8 @@
 // a port file's lines (with the host a bare port means), a TCP connect to
 // a port with_server chose ({port}), and an HTTP GET answered 2xx
 // (--ready-http).
+//
+// Threads: a readiness check runs on main's thread, one server at a time.
 #ifndef IPCKIT_TOOLS_WITH_SERVER_READINESS_H_
 #define IPCKIT_TOOLS_WITH_SERVER_READINESS_H_
 

@@ -1,6 +1,8 @@
 // server_spec.h: with_server's description of one server to start, parsed
 // from `--server NAME[:N]=COMMAND`, and the environment a ready server's
 // listening addresses become.
+//
+// Threads: pure parsing: any thread.
 #ifndef IPCKIT_TOOLS_WITH_SERVER_SERVER_SPEC_H_
 #define IPCKIT_TOOLS_WITH_SERVER_SERVER_SPEC_H_
 

@@ -1,6 +1,9 @@
 // with_server: start servers, wait until each reports where it listens, run a
 // command with their addresses in its environment, then stop the servers and
 // exit with the command's status. The fixture runner for hermetic tests.
+//
+// Threads: Validate on any thread; Run on main's thread (it is the child
+// subreaper and reaps every child).
 #ifndef IPCKIT_TOOLS_WITH_SERVER_WITH_SERVER_H_
 #define IPCKIT_TOOLS_WITH_SERVER_WITH_SERVER_H_
 
