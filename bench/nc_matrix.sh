@@ -29,22 +29,11 @@ runs=3
 tools="ipckit,nc.openbsd,ncat,socat"
 producers="file,cat,gen"
 consumers="file,cksum,cat,check"
-for arg in "$@"; do
-  case "$arg" in
-    --bytes=*) bytes=${arg#*=} ;;
-    --runs=*) runs=${arg#*=} ;;
-    --tools=*) tools=${arg#*=} ;;
-    --producers=*) producers=${arg#*=} ;;
-    --consumers=*) consumers=${arg#*=} ;;
-    -h|--help) sed -n "2,23p" "$0"; exit 0 ;;
-    *) echo "nc_matrix: unknown argument $arg" >&2; exit 2 ;;
-  esac
-done
-
 bench=nc_matrix
 for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit/bench" "${TEST_SRCDIR:-/nonexistent}/ipckit/bench" "$(dirname "$0")"; do
   [[ -f $d/nc_peers.sh ]] && { source "$d/nc_peers.sh"; break; }
 done
+bench_args 2,23 bytes runs tools producers consumers -- "$@"
 NC=$(find_bin tools/nc/nc)
 CHECK=$(find_bin bench/stream_check)
 shm=/dev/shm

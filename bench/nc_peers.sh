@@ -1,6 +1,6 @@
 # nc_peers.sh: what bench/nc_throughput.sh and bench/nc_matrix.sh share,
-# sourced by both after they set $bench (their name, for messages): where
-# the binaries are, a free port, the commands that make each tool a
+# sourced by both after they set $bench (their name, for messages): their
+# arguments, where the binaries are, a free port, the commands that make each tool a
 # listener or a client, readiness without connecting, and sizes.
 
 # find_bin PATH prints the file in runfiles (bazel run/test) or beside the script.
@@ -11,6 +11,27 @@ find_bin() {
     [[ -x "$d/$1" ]] && { echo "$d/$1"; return; }
   done
   echo "$bench: cannot find $1" >&2; exit 1
+}
+
+# bench_args HELP_LINES KEY... -- ARGS... sets each --KEY=VALUE of ARGS in
+# the variable KEY, prints lines HELP_LINES of the script for -h, and exits
+# 2 naming any other argument.
+bench_args() {
+  local help=$1 keys=() arg key
+  shift
+  while [[ $1 != -- ]]; do keys+=("$1"); shift; done
+  shift
+  for arg in "$@"; do
+    key=${arg%%=*}
+    key=${key#--}
+    if [[ $arg == -h || $arg == --help ]]; then
+      sed -n "${help}p" "$0"; exit 0
+    elif [[ $arg == --*=* && " ${keys[*]} " == *" $key "* ]]; then
+      printf -v "$key" '%s' "${arg#*=}"
+    else
+      echo "$bench: unknown argument $arg" >&2; exit 2
+    fi
+  done
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -16,20 +16,11 @@ set -euo pipefail
 bytes=2G
 runs=3
 tools="ipckit,nc.openbsd,ncat,socat"
-for arg in "$@"; do
-  case "$arg" in
-    --bytes=*) bytes=${arg#*=} ;;
-    --runs=*) runs=${arg#*=} ;;
-    --tools=*) tools=${arg#*=} ;;
-    -h|--help) sed -n "2,14p" "$0"; exit 0 ;;
-    *) echo "nc_throughput: unknown argument $arg" >&2; exit 2 ;;
-  esac
-done
-
 bench=nc_throughput
 for d in "${RUNFILES_DIR:-$0.runfiles}/ipckit/bench" "${TEST_SRCDIR:-/nonexistent}/ipckit/bench" "$(dirname "$0")"; do
   [[ -f $d/nc_peers.sh ]] && { source "$d/nc_peers.sh"; break; }
 done
+bench_args 2,14 bytes runs tools -- "$@"
 NC=$(find_bin tools/nc/nc)
 CHECK=$(find_bin bench/stream_check)
 tmp=$(mktemp -d)
