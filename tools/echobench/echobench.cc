@@ -508,12 +508,15 @@ absl::StatusOr<Plan> Validate(const Options& o) {
     return absl::InvalidArgumentError("--connect-only cannot be used with -u or --rate");
   }
   if (o.tls && o.udp) return absl::InvalidArgumentError("--tls cannot be used with -u");
-  if (!o.tls && (o.insecure || !o.ca_file.empty() || !o.servername.empty())) {
-    return absl::InvalidArgumentError("--insecure, --ca-file and --servername need --tls");
-  }
+  if (!o.tls && o.tls_client.given()) return o.tls_client.NotFor("--tls");
+  absl::StatusOr<cli::TlsClientPlan> client = o.tls_client.Validate();
+  if (!client.ok()) return client.status();
   Plan p;
   p.settings = static_cast<const Settings&>(o);
   p.settings.rate = rate;
+  p.settings.insecure = client->insecure;
+  p.settings.ca_file = client->options.ca_file;
+  p.settings.servername = client->servername;
   if (o.unix_socket) {
     absl::StatusOr<net::SocketAddress> a = net::SocketAddress::Unix(o.target);
     if (!a.ok()) return absl::InvalidArgumentError(a.status().message());
@@ -534,6 +537,9 @@ absl::StatusOr<Report> Measure(const Plan& p, std::ostream& log) {
 }
 
 absl::Status Run(const Plan& p, std::ostream& out, std::ostream& log) {
+  if (p.settings.tls && p.settings.insecure) {
+    log << "echobench: warning: --insecure: the server's certificate is not verified\n";
+  }
   absl::StatusOr<Report> r = Measure(p, log);
   if (!r.ok()) return r.status();
   out << Format(p.settings, *r);

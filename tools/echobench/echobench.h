@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/cli/options.h"
+#include "lib/cli/tls_flags.h"
 #include "tools/echobench/histogram.h"
 
 namespace ipckit::echobench {
@@ -37,15 +38,18 @@ struct Settings {
   // TLS (--tls): each connection handshakes first; --connect-only then
   // measures full handshakes per second.
   bool tls = false;
-  bool insecure = false;       // --insecure: do not verify the server.
+  // From lib/cli's TLS client group (Options::tls_client), set by Validate:
+  bool insecure = false;       // --insecure (-k): do not verify the server.
   std::string ca_file;         // --ca-file
   std::string servername;      // --servername (default: the target's host).
 };
 
-// Options are echobench's flags as given: the Settings, and --rate's text,
-// which Validate parses.
+// Options are echobench's flags as given: the Settings, --rate's text and
+// the TLS client group (--ca-file, --servername, -k/--insecure), which
+// Validate parses.
 struct Options : Settings {
   std::string rate_text = "0";  // --rate
+  cli::TlsClientFlags tls_client{{"ca-file", "servername", nullptr, "insecure", 'k'}};
 };
 
 // ToolInfo is echobench's synopsis, summary and --help epilog.
@@ -85,7 +89,8 @@ absl::StatusOr<Plan> Validate(const Options& opts);
 // counted in it.
 absl::StatusOr<Report> Measure(const Plan& plan, std::ostream& log);
 
-// Run measures and writes the report (Format) to `out`: OK when every byte
+// Run measures and writes the report (Format) to `out` (with --insecure, a
+// warning to `log` first that the server is not verified): OK when every byte
 // came back intact, cli::ExitWith(1) when the report counts connect,
 // verify or loss errors, or Measure's error.
 absl::Status Run(const Plan& plan, std::ostream& out, std::ostream& log);

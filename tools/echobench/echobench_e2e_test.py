@@ -102,6 +102,8 @@ while True:
                      ["--tls", "--insecure", "--connect-only", "-c", "1", a]):  # One at a time.
             code, out, err = bench(*args)
             self.assertEqual(code, 0, out + err)
+            self.assertEqual(err, "echobench: warning: --insecure: the server's certificate is not verified\n"
+                             if "--insecure" in args else "")
             self.assertRegex(out, r"^echobench: tcp\+tls ")
             self.assertRegex(out, r"(requests|handshakes): [1-9][0-9]* \(")
             self.assertIn("errors: connect 0, verify 0, lost 0", out)
@@ -131,7 +133,7 @@ while True:
                          (2, "", "echobench: --depth must be 1 with -u\nTry 'echobench --help'.\n"))
         self.assertEqual(bench(), (2, "", "echobench: missing target address\nTry 'echobench --help'.\n"))
         self.assertEqual(bench("--insecure", "127.0.0.1:7"),
-                         (2, "", "echobench: --insecure, --ca-file and --servername need --tls\n"
+                         (2, "", "echobench: --ca-file, --servername and --insecure are for --tls\n"
                                  "Try 'echobench --help'.\n"))
 
 

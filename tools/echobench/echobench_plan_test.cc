@@ -34,6 +34,14 @@ TEST(EchobenchPlanTest, TargetAndRateParsedNothingResolved) {
   EXPECT_EQ(p->settings.duration, absl::Seconds(2));
 }
 
+TEST(EchobenchPlanTest, TlsClientFlagsAreLibCliGroup) {
+  absl::StatusOr<Plan> p = PlanFrom({"--tls", "-k", "--ca-file", "/nonexistent/ca.pem", "--servername", "x.test", "h:1"});
+  ASSERT_THAT(p, IsOk());  // The CA file is read by Run.
+  EXPECT_TRUE(p->settings.insecure);
+  EXPECT_EQ(p->settings.ca_file, "/nonexistent/ca.pem");
+  EXPECT_EQ(p->settings.servername, "x.test");
+}
+
 TEST(EchobenchPlanTest, UsageErrors) {
   EXPECT_THAT(PlanFrom({"--rate", "fast", "h:1"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "--rate: invalid number 'fast'"));
@@ -44,6 +52,8 @@ TEST(EchobenchPlanTest, UsageErrors) {
   EXPECT_THAT(PlanFrom({}), StatusIs(absl::StatusCode::kInvalidArgument, "missing target address"));
   EXPECT_THAT(PlanFrom({"-u", "--depth", "2", "h:1"}),
               StatusIs(absl::StatusCode::kInvalidArgument, "--depth must be 1 with -u"));
+  EXPECT_THAT(PlanFrom({"-k", "h:1"}),  // lib/cli's TLS client group and its message.
+              StatusIs(absl::StatusCode::kInvalidArgument, "--ca-file, --servername and --insecure are for --tls"));
 }
 
 }  // namespace

@@ -34,11 +34,9 @@ void DeclareOptions(cli::Parser& p, Options* o) {
       .Flag(0, "connect-only", "connect and close in a loop; report connects/s (with --tls: handshakes/s, -c at once)",
             &o->connect_only)
       .Flag(0, "tls", "speak TLS to the server (verified unless --insecure)", &o->tls)
-      .Flag('k', "insecure", "with --tls: do not verify the server's certificate", &o->insecure)
-      .String(0, "ca-file", "FILE", "with --tls: trust anchors (PEM; default: the system bundle)", &o->ca_file)
-      .String(0, "servername", "NAME", "with --tls: SNI and name to verify (default: the host)", &o->servername)
       .Flag(0, "json", "print the report as JSON", &o->json)
       .Flag(0, "progress", "print a line per second to stderr (default: if a terminal)", &o->progress);
+  o->tls_client.Declare(p, "with --tls: ");
 }
 
 }  // namespace ipckit::echobench
