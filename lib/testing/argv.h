@@ -31,6 +31,24 @@ absl::StatusOr<std::vector<std::string>> ParseArgv(const cli::ToolInfo& info,
 absl::StatusOr<std::vector<std::string>> ParseArgv(const std::function<void(cli::Parser&)>& declare,
                                                    std::vector<std::string> args);
 
+// ToolPlan parses `args` as a tool's command line (`declare` declares its
+// options on `info`'s parser, filling an Options) and returns what
+// `validate` makes of the options and the arguments the parse left, or the
+// parser's error. Each tool's plan test is one call:
+//
+//   ToolPlan<Options, Plan>(ToolInfo(), DeclareOptions, args,
+//                           [](Options& o, std::vector<std::string> rest) { return Validate(o, rest, {}); });
+template <typename Options, typename Plan>
+absl::StatusOr<Plan> ToolPlan(const cli::ToolInfo& info, void (*declare)(cli::Parser&, Options*),
+                              std::vector<std::string> args,
+                              const std::function<absl::StatusOr<Plan>(Options&, std::vector<std::string>)>& validate) {
+  Options o;
+  absl::StatusOr<std::vector<std::string>> rest =
+      ParseArgv(info, [&](cli::Parser& p) { declare(p, &o); }, std::move(args));
+  if (!rest.ok()) return rest.status();
+  return validate(o, *std::move(rest));
+}
+
 // CommandPlan parses `args` as the command line of a subcommand named
 // `name` in the one contract (lib/cli/subcommands.h's cli::Command: flags
 // with `args`, declare, validate) and returns the plan or the first error.

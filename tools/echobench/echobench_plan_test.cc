@@ -16,12 +16,11 @@ using ::ipckit::testing::StatusIs;
 
 // PlanFrom parses `args` as echobench's command line and validates it.
 absl::StatusOr<Plan> PlanFrom(std::vector<std::string> args) {
-  Options o;
-  absl::StatusOr<std::vector<std::string>> rest =
-      testing::ParseArgv(ToolInfo(), [&](cli::Parser& p) { DeclareOptions(p, &o); }, std::move(args));
-  if (!rest.ok()) return rest.status();
-  if (!rest->empty()) o.target = rest->front();
-  return Validate(o);
+  return testing::ToolPlan<Options, Plan>(ToolInfo(), DeclareOptions, std::move(args),
+                                          [](Options& o, std::vector<std::string> rest) {
+                                            if (!rest.empty()) o.target = rest.front();
+                                            return Validate(o);
+                                          });
 }
 
 TEST(EchobenchPlanTest, TargetAndRateParsedNothingResolved) {

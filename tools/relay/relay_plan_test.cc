@@ -19,11 +19,9 @@ using ::ipckit::testing::StatusIs;
 
 // PlanFrom parses `args` as relay's command line and validates it.
 absl::StatusOr<Plan> PlanFrom(std::vector<std::string> args) {
-  Options o;
-  absl::StatusOr<std::vector<std::string>> rest =
-      testing::ParseArgv(ToolInfo(), [&](cli::Parser& p) { DeclareOptions(p, &o); }, std::move(args));
-  if (!rest.ok()) return rest.status();
-  return Validate(o, *rest, {});
+  return testing::ToolPlan<Options, Plan>(
+      ToolInfo(), DeclareOptions, std::move(args),
+      [](Options& o, std::vector<std::string> rest) { return Validate(o, rest, {}); });
 }
 
 TEST(RelayPlanTest, NamesAndFilesWaitForPrepare) {

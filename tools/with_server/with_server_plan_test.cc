@@ -18,12 +18,11 @@ using ::ipckit::testing::StatusIs;
 
 // PlanFrom parses `args` as with_server's command line and validates it.
 absl::StatusOr<Plan> PlanFrom(std::vector<std::string> args) {
-  Options o;
-  absl::StatusOr<std::vector<std::string>> rest =
-      testing::ParseArgv(ToolInfo(), [&](cli::Parser& p) { DeclareOptions(p, &o); }, std::move(args));
-  if (!rest.ok()) return rest.status();
-  o.command = *rest;
-  return Validate(o);
+  return testing::ToolPlan<Options, Plan>(ToolInfo(), DeclareOptions, std::move(args),
+                                          [](Options& o, std::vector<std::string> rest) {
+                                            o.command = std::move(rest);
+                                            return Validate(o);
+                                          });
 }
 
 TEST(WithServerPlanTest, ServersInOrderWithTheirReadinessRules) {
