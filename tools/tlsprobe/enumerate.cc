@@ -40,7 +40,7 @@ using tls::ServerFlight;
 // then twice as long apart, with one connection at a time from then on;
 // one that never gets an answer is counted (unanswered()), not read as a
 // refusal. A connect still pending well past the slowest one seen (3x, plus
-// 20 ms) is a SYN the server's full accept queue dropped, which the kernel
+// 5 ms) is a SYN the server's full accept queue dropped, which the kernel
 // would send again only after a second: it is abandoned and made again at
 // once, and the window halves (once for the connects one burst overran)
 // and stops growing there (gnutls-serv listens with a backlog of 10: its
@@ -215,10 +215,8 @@ class HelloRunner {
   // window halved and capped there), anything else has timed out.
   void Expired(Job* j) {
     if (!j->stall_timer || j->connected) return Finish(j, "timed out");
-    j->finished = true;
-    j->timer = 0;
-    (void)sel_->Unregister(j->fd.get());
-    j->fd.reset();
+    j->timer = 0;  // It fired.
+    Retire(j);
     // The connects a burst overran stall together: one halving for them.
     if (absl::Now() - last_stall_ > absl::Milliseconds(50)) window_ = std::max(1, window_ / 2);
     last_stall_ = absl::Now();
@@ -226,17 +224,23 @@ class HelloRunner {
     ++stalls_;
     Pending again = std::move(j->pending);
     ++again.stalls;
-    auto it = active_.find(j);
-    finished_.push_back(std::move(it->second));
-    active_.erase(it);
     queue_.push_front(std::move(again));
   }
 
-  void Finish(Job* j, std::string error) {
+  // Retire ends job `j`'s connection and timer and moves it from active_ to
+  // finished_ (events of this batch may still point at it).
+  void Retire(Job* j) {
     j->finished = true;
     if (j->timer != 0) sel_->CancelTimer(j->timer);
     if (j->fd) (void)sel_->Unregister(j->fd.get());
     j->fd.reset();
+    auto it = active_.find(j);
+    finished_.push_back(std::move(it->second));
+    active_.erase(it);
+  }
+
+  void Finish(Job* j, std::string error) {
+    Retire(j);
     ServerFlight f = j->reader.flight();
     warnings_.insert(f.warnings.begin(), f.warnings.end());
     if (std::string v = Violation(*j, f); !v.empty()) {
@@ -248,9 +252,6 @@ class HelloRunner {
       f.kind = ServerFlight::kIncomplete;
       f.error = std::move(error);
     }
-    auto it = active_.find(j);
-    finished_.push_back(std::move(it->second));
-    active_.erase(it);
     // Reset or refused before any answer: the server (or a front) shedding
     // load, not refusing the hello. Try again, gently.
     bool shed = f.kind == ServerFlight::kIncomplete && f.error.rfind("the connection ended in", 0) != 0 &&
@@ -326,7 +327,6 @@ struct State {
     return it == order.end() ? kNone : it->second;
   }
   std::map<uint16_t, bool> server_order;
-  std::map<uint16_t, uint16_t> first_pick;  // Per version: the suite its version probe got.
   uint16_t certificate_curve = 0;   // The leaf's curve, from a TLS <= 1.2 Certificate.
   std::string leaf_der;             // The leaf itself.
   std::string last_refusal;
@@ -351,7 +351,7 @@ absl::Status VersionsAndSuites(HelloRunner& runner, State& st) {
     runner.Add(Hello(v, tls::SuitesFor(v)), [&st, v](const ServerFlight& f) {
       if (Accepted(f, v)) {
         st.versions.push_back(v);
-        st.first_pick[v] = f.suite;
+        st.order[v].push_back(f.suite);  // The version probe offered every suite: the chain's first pick.
         if (f.certificate_curve != 0) st.certificate_curve = f.certificate_curve;
         if (!f.leaf_der.empty() && st.leaf_der.empty()) st.leaf_der = f.leaf_der;
       } else {
@@ -361,11 +361,9 @@ absl::Status VersionsAndSuites(HelloRunner& runner, State& st) {
   }
   if (absl::Status s = runner.Run(); !s.ok()) return s;
   std::sort(st.versions.begin(), st.versions.end());
-  // The version probe offered every suite: its pick is the chain's first.
   for (uint16_t v : st.versions) {
     std::vector<uint16_t> left = tls::SuitesFor(v);
-    st.order[v].push_back(st.first_pick[v]);
-    left.erase(std::remove(left.begin(), left.end(), st.first_pick[v]), left.end());
+    left.erase(std::remove(left.begin(), left.end(), st.order[v].front()), left.end());
     if (!left.empty()) PreferenceChain(runner, st, v, std::move(left));
   }
   if (absl::Status s = runner.Run(); !s.ok()) return s;
