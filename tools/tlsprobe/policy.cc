@@ -155,10 +155,11 @@ absl::Status ReadVersions(const json::Value& v, absl::string_view field, Policy&
   return absl::OkStatus();
 }
 
-// ReadSize reads a whole number field of Mozilla's (null: no rule) into `to`.
-absl::Status ReadSize(const json::Value& v, absl::string_view field, const std::function<void(int)>& to) {
+// ReadSize reads a whole number of `unit` (null: no rule) into `to`.
+absl::Status ReadSize(const json::Value& v, absl::string_view field, absl::string_view unit,
+                      const std::function<void(int)>& to) {
   if (v.is_null()) return absl::OkStatus();
-  absl::StatusOr<int> n = Bits(v, field, field == "maximum_certificate_lifespan" ? "days" : "bits");
+  absl::StatusOr<int> n = Bits(v, field, unit);
   if (!n.ok()) return n.status();
   to(*n);
   return absl::OkStatus();
@@ -167,10 +168,12 @@ absl::Status ReadSize(const json::Value& v, absl::string_view field, const std::
 // ReadNumbers reads the number fields: ipckit's min_dh_bits and Mozilla's
 // sizes and lifespan.
 absl::Status ReadNumbers(const std::string& key, const json::Value& v, Policy& p) {
-  if (key == "min_dh_bits" || key == "dh_param_size") return ReadSize(v, key, [&](int n) { p.min_dh_bits = n; });
-  if (key == "ecdh_param_size") return ReadSize(v, key, [&](int n) { p.min_ecdh_bits = n; });
-  if (key == "rsa_key_size") return ReadSize(v, key, [&](int n) { p.min_key_bits["RSA"] = n; });
-  return ReadSize(v, key, [&](int n) { p.max_lifespan_days = n; });  // maximum_certificate_lifespan
+  if (key == "min_dh_bits" || key == "dh_param_size") {
+    return ReadSize(v, key, "bits", [&](int n) { p.min_dh_bits = n; });
+  }
+  if (key == "ecdh_param_size") return ReadSize(v, key, "bits", [&](int n) { p.min_ecdh_bits = n; });
+  if (key == "rsa_key_size") return ReadSize(v, key, "bits", [&](int n) { p.min_key_bits["RSA"] = n; });
+  return ReadSize(v, key, "days", [&](int n) { p.max_lifespan_days = n; });  // maximum_certificate_lifespan
 }
 
 // kNotJudged are Mozilla's fields a TLS probe has no facts for or that are
