@@ -50,9 +50,10 @@ void Flow::StopSplice() {
 
 absl::Status Flow::DrainPipe() {
   while (splice_->in_pipe > 0 && !dst_blocked_) {
-    ssize_t n = ::splice(splice_->pipe.read.get(), nullptr, dst_->fd(), nullptr, splice_->in_pipe,
-                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = io::RetryEintr([&] {
+      return ::splice(splice_->pipe.read.get(), nullptr, dst_->fd(), nullptr, splice_->in_pipe,
+                      SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    });
     if (n < 0 && io::WouldBlock(errno)) {
       dst_blocked_ = true;
       break;
@@ -67,11 +68,10 @@ absl::Status Flow::DrainPipe() {
 }
 
 absl::Status Flow::SpliceIn(absl::Time now) {
-  ssize_t n;
-  do {
-    n = ::splice(src_->fd(), nullptr, splice_->pipe.write.get(), nullptr, splice_->capacity - splice_->in_pipe,
-                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-  } while (n < 0 && errno == EINTR);
+  ssize_t n = io::RetryEintr([&] {
+    return ::splice(src_->fd(), nullptr, splice_->pipe.write.get(), nullptr, splice_->capacity - splice_->in_pipe,
+                    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  });
   if (n < 0) return io::WouldBlock(errno) ? absl::OkStatus() : absl::ErrnoToStatus(errno, absl::StrCat("read ", src_->name()));
   if (n == 0) {
     src_eof_ = true;
