@@ -198,6 +198,9 @@ class HelloRunner {
     }
     if (j->sent < j->hello.size()) {
       ssize_t n = ::send(j->fd.get(), j->hello.data() + j->sent, j->hello.size() - j->sent, MSG_NOSIGNAL);
+      // A reset that comes before the hello is sent is a reset too (the
+      // front shed the connection at once): tried again, not a refusal.
+      if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) j->reset = true;
       if (n < 0 && !io::WouldBlock(errno)) return Finish(j, absl::StrCat("send: ", strerror(errno)));
       if (n > 0) j->sent += static_cast<size_t>(n);
       if (j->sent == j->hello.size()) (void)sel_->Modify(j->fd.get(), selector::kReadable, j);
